@@ -1,0 +1,1 @@
+"""Seedbed's shell: settings, wiring, auth, errors, audit — nothing programme-specific."""

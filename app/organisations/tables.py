@@ -1,0 +1,63 @@
+"""The organisation registry (申报主体)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import Date, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.table import Table
+
+from app.reference import District
+
+
+class OrganisationType(str, Enum):
+    social_association = "social_association"  # 社会团体
+    social_service_institution = "social_service_institution"  # 社会服务机构（民办非企业单位）
+    foundation = "foundation"  # 基金会
+    filed_community_group = "filed_community_group"  # 备案类社区群众活动团队 (not a legal person)
+
+
+REGISTERED_TYPES = frozenset(
+    {
+        OrganisationType.social_association,
+        OrganisationType.social_service_institution,
+        OrganisationType.foundation,
+    }
+)
+
+
+class EvaluationGrade(str, Enum):
+    """等级评估 result."""
+
+    none = "none"
+    a1 = "1A"
+    a2 = "2A"
+    a3 = "3A"
+    a4 = "4A"
+    a5 = "5A"
+
+
+class Organisation(Table):
+    name = Varchar(length=200, null=False)
+    org_type = Varchar(length=32, choices=OrganisationType, null=False)
+    # 统一社会信用代码; empty only for filed community groups (备案类), which have none.
+    credit_code = Varchar(length=18, null=True, default=None, unique=True)
+    district = Varchar(length=16, choices=District, null=False)
+    street = Varchar(length=100, default="")  # 街镇
+    # Filed groups apply and get paid through their street's service centre (财务代管).
+    custodian = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
+    evaluation_grade = Varchar(length=4, choices=EvaluationGrade, default=EvaluationGrade.none)
+    grade_valid_until = Date(null=True, default=None)
+    certificate_expires_on = Date(null=True, default=None)
+    abnormal_listed_on = Date(null=True, default=None)  # 活动异常名录
+    serious_violation_listed_on = Date(null=True, default=None)  # 严重违法失信名单
+    created_at = Timestamptz()
+
+
+class OrganisationMember(Table):
+    """An applicant account acting for an organisation."""
+
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, null=False)
+    created_at = Timestamptz()

@@ -1,0 +1,23 @@
+"""The ``core`` Piccolo app: accounts, organisations, audit log and outbox."""
+
+from __future__ import annotations
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="core",
+    migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations", "core"),
+    table_classes=table_finder(
+        modules=["app.auth.tables", "app.organisations.tables", "app.audit", "app.outbox"],
+        exclude_imported=True,
+    ),
+    migration_dependencies=[
+        "piccolo.apps.user.piccolo_app",
+        "piccolo_api.session_auth.piccolo_app",
+    ],
+    commands=[],
+)

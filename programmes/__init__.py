@@ -1,0 +1,1 @@
+"""Programmes, editions, rounds, forms, applications, awards and money (one Piccolo app)."""

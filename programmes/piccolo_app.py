@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="programmes",
+    migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations", "programmes"),
+    table_classes=table_finder(modules=["programmes.tables"], exclude_imported=True),
+    migration_dependencies=["app.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,179 @@
+"""Piccolo tables of the programmes app.
+
+``scope_district`` is copied from the programme onto every row below it (empty for city-level programmes). It never
+changes after creation, and it lets one equality filter scope rows for district officers in both the API and the
+admin (see docs/adr/0002-scope-district.md).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    JSONB,
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from app.organisations.tables import Organisation
+from app.reference import District
+
+
+class ProgrammeKind(str, Enum):
+    contest = "contest"  # 公益创新创业大赛
+    support_plan = "support_plan"  # 沪社星耀
+    matching = "matching"  # 聚力计划
+
+
+class FundSourceKind(str, Enum):
+    welfare_lottery = "welfare_lottery"  # 福利彩票公益金
+    fiscal = "fiscal"  # 财政资金
+    foundation = "foundation"  # 基金会资金
+
+
+class Programme(Table):
+    name = Varchar(length=200, null=False)
+    kind = Varchar(length=16, choices=ProgrammeKind, null=False)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    description = Text(default="")
+    created_at = Timestamptz()
+
+
+class Edition(Table):
+    programme = ForeignKey(Programme, on_delete=OnDelete.restrict, null=False)
+    year = Integer(null=False)
+    title = Varchar(length=200, null=False)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class FormVersion(Table):
+    """A JSON Schema (draft 2020-12) application form. Immutable once a round uses it."""
+
+    edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
+    title = Varchar(length=200, null=False)
+    schema = JSONB(null=False)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Round(Table):
+    edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
+    name = Varchar(length=100, null=False)  # e.g. 初赛
+    status = Varchar(length=16, null=False, default="draft")
+    form = ForeignKey(FormVersion, on_delete=OnDelete.restrict, null=True, default=None)
+    opens_at = Timestamptz(null=False)
+    closes_at = Timestamptz(null=False)
+    blind = Boolean(default=True)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Criterion(Table):
+    """One weighted rubric criterion of a round. Scores are integers 0..max_score."""
+
+    round = ForeignKey(Round, on_delete=OnDelete.cascade, null=False)
+    code = Varchar(length=50, null=False)
+    name = Varchar(length=100, null=False)
+    weight = Integer(null=False)
+    max_score = Integer(null=False)
+    position = Integer(default=0)
+
+
+class Application(Table):
+    round = ForeignKey(Round, on_delete=OnDelete.restrict, null=False)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=False)
+    title = Varchar(length=200, null=False)
+    status = Varchar(length=16, null=False, default="draft")
+    answers = JSONB(default={})
+    submitted_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class FundSource(Table):
+    name = Varchar(length=200, null=False)
+    kind = Varchar(length=16, choices=FundSourceKind, null=False)
+
+
+class BudgetLine(Table):
+    """Money an edition may obligate from one fund source, in fen (分)."""
+
+    edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
+    fund_source = ForeignKey(FundSource, on_delete=OnDelete.restrict, null=False)
+    amount_fen = BigInt(null=False)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Award(Table):
+    application = ForeignKey(Application, on_delete=OnDelete.restrict, null=False, unique=True)
+    budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
+    amount_fen = BigInt(null=False)
+    # Who receives the money: the organisation, or for a filed group its custodian centre (财务代管).
+    payee = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=False)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Tranche(Table):
+    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
+    sequence = Integer(null=False)
+    amount_fen = BigInt(null=False)
+    status = Varchar(length=16, null=False, default="planned")
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class PaymentBatch(Table):
+    title = Varchar(length=200, null=False)
+    status = Varchar(length=16, null=False, default="draft")
+    approved_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class PaymentBatchItem(Table):
+    """A tranche in a batch. A tranche is in at most one live batch (unique index in the migration)."""
+
+    batch = ForeignKey(PaymentBatch, on_delete=OnDelete.restrict, null=False)
+    tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=False)
+    status = Varchar(length=16, null=False, default="pending")  # pending | paid | failed
+    provider_reference = Varchar(length=100, default="")
+    error = Varchar(length=500, default="")
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+
+
+class LedgerEntry(Table):
+    """Immutable money movements; every balance is a sum over these rows."""
+
+    kind = Varchar(length=16, null=False)  # obligation | disbursement | reversal
+    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
+    budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
+    tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=True, default=None)
+    amount_fen = BigInt(null=False)
+    # One disbursement per tranche, one obligation per award: the database refuses a second.
+    idempotency_key = Varchar(length=100, null=False, unique=True)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class SimulatedTransfer(Table):
+    """The simulated payment provider's own records (stands in for the bank's side)."""
+
+    idempotency_key = Varchar(length=100, null=False, unique=True)
+    payee_name = Varchar(length=200, null=False)
+    amount_fen = BigInt(null=False)
+    reference = Varchar(length=100, null=False)
+    created_at = Timestamptz()

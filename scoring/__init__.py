@@ -1,0 +1,1 @@
+"""Expert review: assignments, reviews, aggregation and ranking (one Piccolo app)."""

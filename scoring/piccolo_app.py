@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="scoring",
+    migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations", "scoring"),
+    table_classes=table_finder(modules=["scoring.tables"], exclude_imported=True),
+    migration_dependencies=["programmes.piccolo_app"],
+    commands=[],
+)
