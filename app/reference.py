@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class District(str, Enum):
+class District(StrEnum):
     """上海市 16 个区. Values are stable English slugs; labels are the Chinese names."""
 
     huangpu = "huangpu"

@@ -7,7 +7,7 @@ admin (see docs/adr/0002-scope-district.md).
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
@@ -27,13 +27,13 @@ from app.organisations.tables import Organisation
 from app.reference import District
 
 
-class ProgrammeKind(str, Enum):
+class ProgrammeKind(StrEnum):
     contest = "contest"  # 公益创新创业大赛
     support_plan = "support_plan"  # 沪社星耀
     matching = "matching"  # 聚力计划
 
 
-class FundSourceKind(str, Enum):
+class FundSourceKind(StrEnum):
     welfare_lottery = "welfare_lottery"  # 福利彩票公益金
     fiscal = "fiscal"  # 财政资金
     foundation = "foundation"  # 基金会资金
@@ -60,7 +60,7 @@ class FormVersion(Table):
 
     edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
     title = Varchar(length=200, null=False)
-    schema = JSONB(null=False)
+    json_schema = JSONB(null=False)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
@@ -11,7 +11,7 @@ from piccolo.table import Table
 from app.reference import District
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     applicant = "applicant"  # member of one or more organisations (申报主体)
     expert = "expert"  # 评审专家
     officer = "officer"  # 项目官员; scope is the city (district empty) or one district

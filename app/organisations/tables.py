@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import Date, ForeignKey, OnDelete, Timestamptz, Varchar
@@ -11,7 +11,7 @@ from piccolo.table import Table
 from app.reference import District
 
 
-class OrganisationType(str, Enum):
+class OrganisationType(StrEnum):
     social_association = "social_association"  # 社会团体
     social_service_institution = "social_service_institution"  # 社会服务机构（民办非企业单位）
     foundation = "foundation"  # 基金会
@@ -27,7 +27,7 @@ REGISTERED_TYPES = frozenset(
 )
 
 
-class EvaluationGrade(str, Enum):
+class EvaluationGrade(StrEnum):
     """等级评估 result."""
 
     none = "none"

@@ -172,7 +172,7 @@ class Tranche(Table, tablename="tranche", schema=None):
     )
 
 
-ID = "2026-11-25T22:30:50:470938"
+ID = "2026-11-25T22:37:22:727160"
 VERSION = "1.38.0"
 DESCRIPTION = "initial tables"
 
@@ -183,17 +183,11 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="FormVersion",
-        tablename="form_version",
-        schema=None,
-        columns=None,
+        class_name="Criterion", tablename="criterion", schema=None, columns=None
     )
 
     manager.add_table(
-        class_name="PaymentBatch",
-        tablename="payment_batch",
-        schema=None,
-        columns=None,
+        class_name="Tranche", tablename="tranche", schema=None, columns=None
     )
 
     manager.add_table(
@@ -201,8 +195,12 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="BudgetLine",
-        tablename="budget_line",
+        class_name="Round", tablename="round", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="LedgerEntry",
+        tablename="ledger_entry",
         schema=None,
         columns=None,
     )
@@ -215,42 +213,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Round", tablename="round", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Application",
-        tablename="application",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="SimulatedTransfer",
-        tablename="simulated_transfer",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Edition", tablename="edition", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Criterion", tablename="criterion", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Award", tablename="award", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Tranche", tablename="tranche", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="LedgerEntry",
-        tablename="ledger_entry",
+        class_name="FormVersion",
+        tablename="form_version",
         schema=None,
         columns=None,
     )
@@ -262,15 +226,182 @@ async def forwards():
         columns=None,
     )
 
+    manager.add_table(
+        class_name="Edition", tablename="edition", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="SimulatedTransfer",
+        tablename="simulated_transfer",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="BudgetLine",
+        tablename="budget_line",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Application",
+        tablename="application",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Award", tablename="award", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="PaymentBatch",
+        tablename="payment_batch",
+        schema=None,
+        columns=None,
+    )
+
     manager.add_column(
-        table_class_name="FormVersion",
-        tablename="form_version",
-        column_name="edition",
-        db_column_name="edition",
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="round",
+        db_column_name="round",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Edition,
+            "references": Round,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="code",
+        db_column_name="code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 50,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="weight",
+        db_column_name="weight",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="max_score",
+        db_column_name="max_score",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="position",
+        db_column_name="position",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Tranche",
+        tablename="tranche",
+        column_name="award",
+        db_column_name="award",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Award,
             "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -287,15 +418,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="FormVersion",
-        tablename="form_version",
-        column_name="title",
-        db_column_name="title",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Tranche",
+        tablename="tranche",
+        column_name="sequence",
+        db_column_name="sequence",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "length": 200,
-            "default": "",
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -309,14 +439,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="FormVersion",
-        tablename="form_version",
-        column_name="schema",
-        db_column_name="schema",
-        column_class_name="JSONB",
-        column_class=JSONB,
+        table_class_name="Tranche",
+        tablename="tranche",
+        column_name="amount_fen",
+        db_column_name="amount_fen",
+        column_class_name="BigInt",
+        column_class=BigInt,
         params={
-            "default": "{}",
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -330,100 +460,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="FormVersion",
-        tablename="form_version",
-        column_name="scope_district",
-        db_column_name="scope_district",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "District",
-                {
-                    "huangpu": "huangpu",
-                    "xuhui": "xuhui",
-                    "changning": "changning",
-                    "jingan": "jingan",
-                    "putuo": "putuo",
-                    "hongkou": "hongkou",
-                    "yangpu": "yangpu",
-                    "minhang": "minhang",
-                    "baoshan": "baoshan",
-                    "jiading": "jiading",
-                    "pudong": "pudong",
-                    "jinshan": "jinshan",
-                    "songjiang": "songjiang",
-                    "qingpu": "qingpu",
-                    "fengxian": "fengxian",
-                    "chongming": "chongming",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FormVersion",
-        tablename="form_version",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatch",
-        tablename="payment_batch",
-        column_name="title",
-        db_column_name="title",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatch",
-        tablename="payment_batch",
+        table_class_name="Tranche",
+        tablename="tranche",
         column_name="status",
         db_column_name="status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 16,
-            "default": "draft",
+            "default": "planned",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -437,53 +482,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PaymentBatch",
-        tablename="payment_batch",
-        column_name="approved_by",
-        db_column_name="approved_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": BaseUser,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatch",
-        tablename="payment_batch",
-        column_name="approved_at",
-        db_column_name="approved_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatch",
-        tablename="payment_batch",
+        table_class_name="Tranche",
+        tablename="tranche",
         column_name="scope_district",
         db_column_name="scope_district",
         column_class_name="Varchar",
@@ -524,8 +524,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PaymentBatch",
-        tablename="payment_batch",
+        table_class_name="Tranche",
+        tablename="tranche",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -673,294 +673,6 @@ async def forwards():
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="edition",
-        db_column_name="edition",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Edition,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="fund_source",
-        db_column_name="fund_source",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": FundSource,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="amount_fen",
-        db_column_name="amount_fen",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="scope_district",
-        db_column_name="scope_district",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "District",
-                {
-                    "huangpu": "huangpu",
-                    "xuhui": "xuhui",
-                    "changning": "changning",
-                    "jingan": "jingan",
-                    "putuo": "putuo",
-                    "hongkou": "hongkou",
-                    "yangpu": "yangpu",
-                    "minhang": "minhang",
-                    "baoshan": "baoshan",
-                    "jiading": "jiading",
-                    "pudong": "pudong",
-                    "jinshan": "jinshan",
-                    "songjiang": "songjiang",
-                    "qingpu": "qingpu",
-                    "fengxian": "fengxian",
-                    "chongming": "chongming",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatchItem",
-        tablename="payment_batch_item",
-        column_name="batch",
-        db_column_name="batch",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": PaymentBatch,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatchItem",
-        tablename="payment_batch_item",
-        column_name="tranche",
-        db_column_name="tranche",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Tranche,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatchItem",
-        tablename="payment_batch_item",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "pending",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatchItem",
-        tablename="payment_batch_item",
-        column_name="provider_reference",
-        db_column_name="provider_reference",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatchItem",
-        tablename="payment_batch_item",
-        column_name="error",
-        db_column_name="error",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PaymentBatchItem",
-        tablename="payment_batch_item",
-        column_name="scope_district",
-        db_column_name="scope_district",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "District",
-                {
-                    "huangpu": "huangpu",
-                    "xuhui": "xuhui",
-                    "changning": "changning",
-                    "jingan": "jingan",
-                    "putuo": "putuo",
-                    "hongkou": "hongkou",
-                    "yangpu": "yangpu",
-                    "minhang": "minhang",
-                    "baoshan": "baoshan",
-                    "jiading": "jiading",
-                    "pudong": "pudong",
-                    "jinshan": "jinshan",
-                    "songjiang": "songjiang",
-                    "qingpu": "qingpu",
-                    "fengxian": "fengxian",
-                    "chongming": "chongming",
-                },
-            ),
             "db_column_name": None,
             "secret": False,
         },
@@ -1167,6 +879,913 @@ async def forwards():
     manager.add_column(
         table_class_name="Round",
         tablename="round",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="award",
+        db_column_name="award",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Award,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="budget_line",
+        db_column_name="budget_line",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": BudgetLine,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="tranche",
+        db_column_name="tranche",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Tranche,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="amount_fen",
+        db_column_name="amount_fen",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="idempotency_key",
+        db_column_name="idempotency_key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="scope_district",
+        db_column_name="scope_district",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "District",
+                {
+                    "huangpu": "huangpu",
+                    "xuhui": "xuhui",
+                    "changning": "changning",
+                    "jingan": "jingan",
+                    "putuo": "putuo",
+                    "hongkou": "hongkou",
+                    "yangpu": "yangpu",
+                    "minhang": "minhang",
+                    "baoshan": "baoshan",
+                    "jiading": "jiading",
+                    "pudong": "pudong",
+                    "jinshan": "jinshan",
+                    "songjiang": "songjiang",
+                    "qingpu": "qingpu",
+                    "fengxian": "fengxian",
+                    "chongming": "chongming",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="LedgerEntry",
+        tablename="ledger_entry",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatchItem",
+        tablename="payment_batch_item",
+        column_name="batch",
+        db_column_name="batch",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": PaymentBatch,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatchItem",
+        tablename="payment_batch_item",
+        column_name="tranche",
+        db_column_name="tranche",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Tranche,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatchItem",
+        tablename="payment_batch_item",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "pending",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatchItem",
+        tablename="payment_batch_item",
+        column_name="provider_reference",
+        db_column_name="provider_reference",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatchItem",
+        tablename="payment_batch_item",
+        column_name="error",
+        db_column_name="error",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatchItem",
+        tablename="payment_batch_item",
+        column_name="scope_district",
+        db_column_name="scope_district",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "District",
+                {
+                    "huangpu": "huangpu",
+                    "xuhui": "xuhui",
+                    "changning": "changning",
+                    "jingan": "jingan",
+                    "putuo": "putuo",
+                    "hongkou": "hongkou",
+                    "yangpu": "yangpu",
+                    "minhang": "minhang",
+                    "baoshan": "baoshan",
+                    "jiading": "jiading",
+                    "pudong": "pudong",
+                    "jinshan": "jinshan",
+                    "songjiang": "songjiang",
+                    "qingpu": "qingpu",
+                    "fengxian": "fengxian",
+                    "chongming": "chongming",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FormVersion",
+        tablename="form_version",
+        column_name="edition",
+        db_column_name="edition",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Edition,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FormVersion",
+        tablename="form_version",
+        column_name="title",
+        db_column_name="title",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FormVersion",
+        tablename="form_version",
+        column_name="json_schema",
+        db_column_name="json_schema",
+        column_class_name="JSONB",
+        column_class=JSONB,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FormVersion",
+        tablename="form_version",
+        column_name="scope_district",
+        db_column_name="scope_district",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "District",
+                {
+                    "huangpu": "huangpu",
+                    "xuhui": "xuhui",
+                    "changning": "changning",
+                    "jingan": "jingan",
+                    "putuo": "putuo",
+                    "hongkou": "hongkou",
+                    "yangpu": "yangpu",
+                    "minhang": "minhang",
+                    "baoshan": "baoshan",
+                    "jiading": "jiading",
+                    "pudong": "pudong",
+                    "jinshan": "jinshan",
+                    "songjiang": "songjiang",
+                    "qingpu": "qingpu",
+                    "fengxian": "fengxian",
+                    "chongming": "chongming",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FormVersion",
+        tablename="form_version",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FundSource",
+        tablename="fund_source",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FundSource",
+        tablename="fund_source",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "FundSourceKind",
+                {
+                    "welfare_lottery": "welfare_lottery",
+                    "fiscal": "fiscal",
+                    "foundation": "foundation",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Edition",
+        tablename="edition",
+        column_name="programme",
+        db_column_name="programme",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Programme,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Edition",
+        tablename="edition",
+        column_name="year",
+        db_column_name="year",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Edition",
+        tablename="edition",
+        column_name="title",
+        db_column_name="title",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Edition",
+        tablename="edition",
+        column_name="scope_district",
+        db_column_name="scope_district",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "District",
+                {
+                    "huangpu": "huangpu",
+                    "xuhui": "xuhui",
+                    "changning": "changning",
+                    "jingan": "jingan",
+                    "putuo": "putuo",
+                    "hongkou": "hongkou",
+                    "yangpu": "yangpu",
+                    "minhang": "minhang",
+                    "baoshan": "baoshan",
+                    "jiading": "jiading",
+                    "pudong": "pudong",
+                    "jinshan": "jinshan",
+                    "songjiang": "songjiang",
+                    "qingpu": "qingpu",
+                    "fengxian": "fengxian",
+                    "chongming": "chongming",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Edition",
+        tablename="edition",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SimulatedTransfer",
+        tablename="simulated_transfer",
+        column_name="idempotency_key",
+        db_column_name="idempotency_key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SimulatedTransfer",
+        tablename="simulated_transfer",
+        column_name="payee_name",
+        db_column_name="payee_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SimulatedTransfer",
+        tablename="simulated_transfer",
+        column_name="amount_fen",
+        db_column_name="amount_fen",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SimulatedTransfer",
+        tablename="simulated_transfer",
+        column_name="reference",
+        db_column_name="reference",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SimulatedTransfer",
+        tablename="simulated_transfer",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BudgetLine",
+        tablename="budget_line",
+        column_name="edition",
+        db_column_name="edition",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Edition,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BudgetLine",
+        tablename="budget_line",
+        column_name="fund_source",
+        db_column_name="fund_source",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": FundSource,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BudgetLine",
+        tablename="budget_line",
+        column_name="amount_fen",
+        db_column_name="amount_fen",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BudgetLine",
+        tablename="budget_line",
+        column_name="scope_district",
+        db_column_name="scope_district",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "District",
+                {
+                    "huangpu": "huangpu",
+                    "xuhui": "xuhui",
+                    "changning": "changning",
+                    "jingan": "jingan",
+                    "putuo": "putuo",
+                    "hongkou": "hongkou",
+                    "yangpu": "yangpu",
+                    "minhang": "minhang",
+                    "baoshan": "baoshan",
+                    "jiading": "jiading",
+                    "pudong": "pudong",
+                    "jinshan": "jinshan",
+                    "songjiang": "songjiang",
+                    "qingpu": "qingpu",
+                    "fengxian": "fengxian",
+                    "chongming": "chongming",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BudgetLine",
+        tablename="budget_line",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -1428,375 +2047,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SimulatedTransfer",
-        tablename="simulated_transfer",
-        column_name="idempotency_key",
-        db_column_name="idempotency_key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SimulatedTransfer",
-        tablename="simulated_transfer",
-        column_name="payee_name",
-        db_column_name="payee_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SimulatedTransfer",
-        tablename="simulated_transfer",
-        column_name="amount_fen",
-        db_column_name="amount_fen",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SimulatedTransfer",
-        tablename="simulated_transfer",
-        column_name="reference",
-        db_column_name="reference",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SimulatedTransfer",
-        tablename="simulated_transfer",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Edition",
-        tablename="edition",
-        column_name="programme",
-        db_column_name="programme",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Programme,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Edition",
-        tablename="edition",
-        column_name="year",
-        db_column_name="year",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Edition",
-        tablename="edition",
-        column_name="title",
-        db_column_name="title",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Edition",
-        tablename="edition",
-        column_name="scope_district",
-        db_column_name="scope_district",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "District",
-                {
-                    "huangpu": "huangpu",
-                    "xuhui": "xuhui",
-                    "changning": "changning",
-                    "jingan": "jingan",
-                    "putuo": "putuo",
-                    "hongkou": "hongkou",
-                    "yangpu": "yangpu",
-                    "minhang": "minhang",
-                    "baoshan": "baoshan",
-                    "jiading": "jiading",
-                    "pudong": "pudong",
-                    "jinshan": "jinshan",
-                    "songjiang": "songjiang",
-                    "qingpu": "qingpu",
-                    "fengxian": "fengxian",
-                    "chongming": "chongming",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Edition",
-        tablename="edition",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="round",
-        db_column_name="round",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Round,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="code",
-        db_column_name="code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 50,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="weight",
-        db_column_name="weight",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="max_score",
-        db_column_name="max_score",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="position",
-        db_column_name="position",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="Award",
         tablename="award",
         column_name="application",
@@ -1953,361 +2203,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Tranche",
-        tablename="tranche",
-        column_name="award",
-        db_column_name="award",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Award,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Tranche",
-        tablename="tranche",
-        column_name="sequence",
-        db_column_name="sequence",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Tranche",
-        tablename="tranche",
-        column_name="amount_fen",
-        db_column_name="amount_fen",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Tranche",
-        tablename="tranche",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "planned",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Tranche",
-        tablename="tranche",
-        column_name="scope_district",
-        db_column_name="scope_district",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "District",
-                {
-                    "huangpu": "huangpu",
-                    "xuhui": "xuhui",
-                    "changning": "changning",
-                    "jingan": "jingan",
-                    "putuo": "putuo",
-                    "hongkou": "hongkou",
-                    "yangpu": "yangpu",
-                    "minhang": "minhang",
-                    "baoshan": "baoshan",
-                    "jiading": "jiading",
-                    "pudong": "pudong",
-                    "jinshan": "jinshan",
-                    "songjiang": "songjiang",
-                    "qingpu": "qingpu",
-                    "fengxian": "fengxian",
-                    "chongming": "chongming",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Tranche",
-        tablename="tranche",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="award",
-        db_column_name="award",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Award,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="budget_line",
-        db_column_name="budget_line",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": BudgetLine,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="tranche",
-        db_column_name="tranche",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Tranche,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="amount_fen",
-        db_column_name="amount_fen",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="idempotency_key",
-        db_column_name="idempotency_key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="scope_district",
-        db_column_name="scope_district",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "District",
-                {
-                    "huangpu": "huangpu",
-                    "xuhui": "xuhui",
-                    "changning": "changning",
-                    "jingan": "jingan",
-                    "putuo": "putuo",
-                    "hongkou": "hongkou",
-                    "yangpu": "yangpu",
-                    "minhang": "minhang",
-                    "baoshan": "baoshan",
-                    "jiading": "jiading",
-                    "pudong": "pudong",
-                    "jinshan": "jinshan",
-                    "songjiang": "songjiang",
-                    "qingpu": "qingpu",
-                    "fengxian": "fengxian",
-                    "chongming": "chongming",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LedgerEntry",
-        tablename="ledger_entry",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FundSource",
-        tablename="fund_source",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="PaymentBatch",
+        tablename="payment_batch",
+        column_name="title",
+        db_column_name="title",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -2326,28 +2225,129 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="FundSource",
-        tablename="fund_source",
-        column_name="kind",
-        db_column_name="kind",
+        table_class_name="PaymentBatch",
+        tablename="payment_batch",
+        column_name="status",
+        db_column_name="status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 16,
-            "default": "",
+            "default": "draft",
             "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatch",
+        tablename="payment_batch",
+        column_name="approved_by",
+        db_column_name="approved_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": BaseUser,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatch",
+        tablename="payment_batch",
+        column_name="approved_at",
+        db_column_name="approved_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatch",
+        tablename="payment_batch",
+        column_name="scope_district",
+        db_column_name="scope_district",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
             "choices": Enum(
-                "FundSourceKind",
+                "District",
                 {
-                    "welfare_lottery": "welfare_lottery",
-                    "fiscal": "fiscal",
-                    "foundation": "foundation",
+                    "huangpu": "huangpu",
+                    "xuhui": "xuhui",
+                    "changning": "changning",
+                    "jingan": "jingan",
+                    "putuo": "putuo",
+                    "hongkou": "hongkou",
+                    "yangpu": "yangpu",
+                    "minhang": "minhang",
+                    "baoshan": "baoshan",
+                    "jiading": "jiading",
+                    "pudong": "pudong",
+                    "jinshan": "jinshan",
+                    "songjiang": "songjiang",
+                    "qingpu": "qingpu",
+                    "fengxian": "fengxian",
+                    "chongming": "chongming",
                 },
             ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PaymentBatch",
+        tablename="payment_batch",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
             "db_column_name": None,
             "secret": False,
         },

@@ -55,7 +55,7 @@ class Round(Table, tablename="round", schema=None):
     )
 
 
-ID = "2026-11-25T22:30:53:553810"
+ID = "2026-11-25T22:37:25:954164"
 VERSION = "1.38.0"
 DESCRIPTION = "initial tables"
 
@@ -66,192 +66,17 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="RankingEntry",
-        tablename="ranking_entry",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
         class_name="ReviewAssignment",
         tablename="review_assignment",
         schema=None,
         columns=None,
     )
 
-    manager.add_column(
-        table_class_name="RankingEntry",
+    manager.add_table(
+        class_name="RankingEntry",
         tablename="ranking_entry",
-        column_name="round",
-        db_column_name="round",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Round,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
         schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RankingEntry",
-        tablename="ranking_entry",
-        column_name="application",
-        db_column_name="application",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Application,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RankingEntry",
-        tablename="ranking_entry",
-        column_name="rank",
-        db_column_name="rank",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RankingEntry",
-        tablename="ranking_entry",
-        column_name="weighted_mean",
-        db_column_name="weighted_mean",
-        column_class_name="Numeric",
-        column_class=Numeric,
-        params={
-            "default": decimal.Decimal("0"),
-            "digits": (12, 6),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RankingEntry",
-        tablename="ranking_entry",
-        column_name="review_count",
-        db_column_name="review_count",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RankingEntry",
-        tablename="ranking_entry",
-        column_name="scope_district",
-        db_column_name="scope_district",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "District",
-                {
-                    "huangpu": "huangpu",
-                    "xuhui": "xuhui",
-                    "changning": "changning",
-                    "jingan": "jingan",
-                    "putuo": "putuo",
-                    "hongkou": "hongkou",
-                    "yangpu": "yangpu",
-                    "minhang": "minhang",
-                    "baoshan": "baoshan",
-                    "jiading": "jiading",
-                    "pudong": "pudong",
-                    "jinshan": "jinshan",
-                    "songjiang": "songjiang",
-                    "qingpu": "qingpu",
-                    "fengxian": "fengxian",
-                    "chongming": "chongming",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RankingEntry",
-        tablename="ranking_entry",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
+        columns=None,
     )
 
     manager.add_column(
@@ -432,6 +257,181 @@ async def forwards():
     manager.add_column(
         table_class_name="ReviewAssignment",
         tablename="review_assignment",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RankingEntry",
+        tablename="ranking_entry",
+        column_name="round",
+        db_column_name="round",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Round,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RankingEntry",
+        tablename="ranking_entry",
+        column_name="application",
+        db_column_name="application",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Application,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RankingEntry",
+        tablename="ranking_entry",
+        column_name="rank",
+        db_column_name="rank",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RankingEntry",
+        tablename="ranking_entry",
+        column_name="weighted_mean",
+        db_column_name="weighted_mean",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": decimal.Decimal("0"),
+            "digits": (12, 6),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RankingEntry",
+        tablename="ranking_entry",
+        column_name="review_count",
+        db_column_name="review_count",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RankingEntry",
+        tablename="ranking_entry",
+        column_name="scope_district",
+        db_column_name="scope_district",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "District",
+                {
+                    "huangpu": "huangpu",
+                    "xuhui": "xuhui",
+                    "changning": "changning",
+                    "jingan": "jingan",
+                    "putuo": "putuo",
+                    "hongkou": "hongkou",
+                    "yangpu": "yangpu",
+                    "minhang": "minhang",
+                    "baoshan": "baoshan",
+                    "jiading": "jiading",
+                    "pudong": "pudong",
+                    "jinshan": "jinshan",
+                    "songjiang": "songjiang",
+                    "qingpu": "qingpu",
+                    "fengxian": "fengxian",
+                    "chongming": "chongming",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RankingEntry",
+        tablename="ranking_entry",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",

@@ -1,0 +1,112 @@
+"""The application factory. ``app = create_app()`` is what servers import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router, asgi
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.types import Receive, Scope, Send
+from piccolo.engine import engine_finder
+
+from app.auth.controllers import AuthController
+from app.auth.principal import PUBLIC, Permission, enforce_permission
+from app.errors import EXCEPTION_HANDLERS
+from app.health import live, ready
+from app.observability import configure_logging, request_id_middleware
+from app.organisations.controllers import OrganisationController
+from app.queue import close_queue
+from app.settings import get_settings
+from programmes.applications.controllers import ApplicationController
+from programmes.awards.controllers import AwardController
+from programmes.catalogue.controllers import CatalogueController
+from programmes.disbursements.controllers import DisbursementController
+from scoring.reviews.controllers import ReviewController
+
+API_DESCRIPTION = """Seedbed：上海社会组织公益创新创业大赛、沪社星耀、聚力计划的项目管理 API。
+
+Authenticate with `POST /auth/login`, then send `Authorization: Bearer <access_token>`. Errors are
+`application/problem+json` with a stable `code`, a zh-CN `detail` and per-field `errors[]`.
+Every operation states its permission (权限)."""
+
+
+@asynccontextmanager
+async def _database_pool(app: Litestar) -> AsyncIterator[None]:
+    settings = get_settings()
+    engine = engine_finder()
+    assert engine is not None
+    await engine.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+        await close_queue()
+
+
+def _mount_admin() -> Any:
+    from app.admin import build_admin
+
+    admin_app = build_admin()
+
+    @asgi("/admin", is_mount=True, copy_scope=True, opt={"permission": PUBLIC}, include_in_schema=False)
+    async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+        # Piccolo Admin runs its own session login; only admin=True users (officers, admins) get in.
+        await admin_app(scope, receive, send)
+
+    return admin
+
+
+def _document_permissions(app: Litestar) -> None:
+    """Append each route's declared permission to its OpenAPI description, so the docs never drift."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            permission = handler.opt.get("permission")
+            if isinstance(handler, HTTPRouteHandler) and isinstance(permission, Permission):
+                base = handler.description or ""
+                handler.description = f"{base}\n\n**权限 Permission:** {permission.note}".strip()
+
+
+def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar:
+    """Build the app. Tests pass ``manage_pool=False`` because they open the pool once per session."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    api = Router(
+        path="/",
+        route_handlers=[
+            AuthController,
+            OrganisationController,
+            CatalogueController,
+            ApplicationController,
+            ReviewController,
+            AwardController,
+            DisbursementController,
+        ],
+    )
+    handlers: list[Any] = [api, live, ready]
+    if with_admin:
+        handlers.append(_mount_admin())
+    app = Litestar(
+        route_handlers=handlers,
+        guards=[enforce_permission],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_id_middleware],
+        lifespan=[_database_pool] if manage_pool else [],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Seedbed API",
+            version="0.1.0",
+            description=API_DESCRIPTION,
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
+        ),
+        debug=False,
+    )
+    _document_permissions(app)
+    return app
+
+
+app = create_app()

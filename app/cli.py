@@ -1,0 +1,115 @@
+"""The ``seedbed`` command line: migrations, accounts, demo data, and the local runner."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import typer
+
+os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
+
+cli = typer.Typer(help="Seedbed 社会组织项目管理", no_args_is_help=True, add_completion=False)
+
+
+def _with_pool(work: Callable[[], Awaitable[Any]]) -> Any:
+    async def runner() -> Any:
+        from piccolo.engine import engine_finder
+
+        engine = engine_finder()
+        assert engine is not None
+        await engine.start_connection_pool(min_size=1, max_size=2)
+        try:
+            return await work()
+        finally:
+            await engine.close_connection_pool()
+
+    return asyncio.run(runner())
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every pending Piccolo migration (all apps)."""
+    result = subprocess.run(  # noqa: S603 — fixed argv, our own interpreter
+        [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"],
+        env={**os.environ, "PICCOLO_CONF": "app.piccolo_conf"},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 or "Error" in result.stdout:
+        typer.echo(result.stdout + result.stderr, err=True)
+        raise typer.Exit(1)
+    typer.echo("migrations applied")
+
+
+def _create(role: str, username: str, password: str, district: str | None) -> None:
+    from app.auth.service import create_account
+    from app.auth.tables import Role
+    from app.errors import DomainError
+    from app.reference import District
+
+    async def work() -> int:
+        return await create_account(
+            username=username, password=password, role=Role(role), district=District(district) if district else None
+        )
+
+    try:
+        user_id = _with_pool(work)
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"created {role} {username} (user id {user_id})")
+
+
+@cli.command("create-admin")
+def create_admin(username: str, password: str = typer.Option(..., prompt=True, hide_input=True)) -> None:
+    """Create a system administrator (admin panel superuser)."""
+    _create("admin", username, password, None)
+
+
+@cli.command("create-officer")
+def create_officer(
+    username: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+    district: str | None = typer.Option(None, help="区 slug (e.g. changning); omit for a city-level officer"),
+) -> None:
+    """Create a programme officer (city-level, or scoped to one district)."""
+    _create("officer", username, password, district)
+
+
+@cli.command("create-expert")
+def create_expert(username: str, password: str = typer.Option(..., prompt=True, hide_input=True)) -> None:
+    """Create an expert judge (评审专家)."""
+    _create("expert", username, password, None)
+
+
+@cli.command()
+def demo() -> None:
+    """Load demo data into an empty database and print the logins."""
+    from app.demo import DEMO_LOGINS, load_demo
+
+    loaded = _with_pool(load_demo)
+    typer.echo("demo data loaded" if loaded else "database not empty: demo data left as it is")
+    for role, username, password in DEMO_LOGINS:
+        typer.echo(f"  {role:<10} {username:<12} {password}")
+
+
+@cli.command()
+def run() -> None:
+    """Serve API + admin + worker (embedded PostgreSQL/Redis when none is configured or running)."""
+    from app.runner import run as run_all
+    from app.settings import get_settings
+
+    raise typer.Exit(run_all(get_settings()))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

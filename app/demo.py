@@ -1,0 +1,97 @@
+"""Demo data for ``make run`` on an empty database: a contest with one open round and an account per role."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.auth.principal import Principal
+from app.auth.service import create_account
+from app.auth.tables import Account, Role
+from app.organisations.schemas import OrganisationRegistration
+from app.organisations.service import register
+from app.organisations.tables import OrganisationType
+from app.reference import District
+
+# Local demo only; printed by `seedbed demo` and listed in the README.
+DEMO_LOGINS: list[tuple[str, str, str]] = [
+    ("admin", "admin", "admin-pass-2026"),
+    ("officer", "officer", "officer-pass-2026"),
+    ("officer", "changning", "changning-pass-2026"),
+    ("expert", "expert1", "expert1-pass-2026"),
+    ("expert", "expert2", "expert2-pass-2026"),
+    ("applicant", "sunshine", "sunshine-pass-2026"),
+]
+
+DEMO_FORM = {
+    "type": "object",
+    "required": ["summary", "beneficiaries", "budget_yuan"],
+    "properties": {
+        "summary": {"type": "string", "title": "项目简介", "minLength": 10, "maxLength": 2000},
+        "beneficiaries": {"type": "integer", "title": "预计受益人数", "minimum": 1},
+        "budget_yuan": {"type": "number", "title": "申请金额（元）", "minimum": 0, "maximum": 500000},
+        "contact_person": {"type": "string", "title": "联系人", "identifying": True},
+    },
+}
+
+
+async def load_demo() -> bool:
+    """Returns False (and changes nothing) when the database already has accounts."""
+    from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
+    from programmes.awards.service import create_budget_line, create_fund_source
+    from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
+    from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
+    from programmes.tables import FundSourceKind, ProgrammeKind
+    from programmes.timezone import now_utc
+
+    if await Account.count() > 0:
+        return False
+    ids: dict[str, int] = {}
+    for role, username, password in DEMO_LOGINS:
+        if role == "applicant":
+            continue
+        district = District.changning if username == "changning" else None
+        ids[username] = await create_account(
+            username=username, password=password, role=Role(role), district=district, display_name=username
+        )
+    await register(
+        OrganisationRegistration(
+            username="sunshine",
+            password="sunshine-pass-2026",
+            name="上海阳光社区公益服务社",
+            org_type=OrganisationType.social_service_institution,
+            credit_code="52310105MJ00000011",
+            district=District.changning,
+            street="新华路街道",
+        )
+    )
+    officer = Principal(ids["officer"], "officer", Role.officer, None)
+    programme = await create_programme(
+        officer, ProgrammeCreate(name="上海社会组织公益创新创业大赛", kind=ProgrammeKind.contest)
+    )
+    edition = await create_edition(officer, programme["id"], EditionCreate(year=2026, title="第十届（2026 年）"))
+    now = now_utc()
+    round_row = await create_round(
+        officer,
+        edition["id"],
+        RoundCreate(
+            name="初赛",
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=30),
+            blind=True,
+            form_title="公益创新项目申报书",
+            form_schema=DEMO_FORM,
+            criteria=[
+                CriterionIn(code="innovation", name="创新性", weight=30, max_score=100),
+                CriterionIn(code="need", name="需求契合度", weight=30, max_score=100),
+                CriterionIn(code="feasibility", name="可行性", weight=40, max_score=100),
+            ],
+        ),
+    )
+    await open_round(officer, round_row["id"])
+    source = await create_fund_source(
+        officer, FundSourceCreate(name="2026 年市级福彩公益金", kind=FundSourceKind.welfare_lottery)
+    )
+    await create_budget_line(
+        officer, edition["id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=200_000_000)
+    )
+    return True

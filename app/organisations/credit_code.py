@@ -1,0 +1,44 @@
+"""统一社会信用代码 (unified social credit code), GB 32100-2015.
+
+18 characters from a 31-character alphabet (no I, O, S, V, Z); the last is a check character computed with
+weights 3^(i) mod 31 over the first 17. Input is normalised first: surrounding spaces dropped, full-width
+characters folded to ASCII (NFKC) and letters upper-cased, because that is how people paste codes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_VALUE = {char: index for index, char in enumerate(ALPHABET)}
+
+
+@dataclass(frozen=True)
+class CreditCodeProblem:
+    code: str
+    message: str
+
+
+def normalise(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).strip().upper()
+
+
+def check_character(first17: str) -> str:
+    total = sum(_VALUE[char] * weight for char, weight in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def problem_with(code: str) -> CreditCodeProblem | None:
+    """None when ``code`` (already normalised) is valid, else what is wrong with it."""
+    if len(code) != 18:
+        return CreditCodeProblem("credit_code_length", "统一社会信用代码应为 18 位")
+    bad = sorted({char for char in code if char not in _VALUE})
+    if bad:
+        return CreditCodeProblem(
+            "credit_code_charset", f"统一社会信用代码含有不允许的字符：{''.join(bad)}（不使用 I、O、S、V、Z）"
+        )
+    if check_character(code[:17]) != code[17]:
+        return CreditCodeProblem("credit_code_check", "统一社会信用代码校验位不正确，请核对后重新输入")
+    return None

@@ -1,0 +1,56 @@
+"""The one arq worker: ``arq app.worker.WorkerSettings``.
+
+Every job carries the request id of the request that caused it, so its logs line up with the API's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from piccolo.engine import engine_finder
+
+from app import outbox
+from app.context import request_id_var
+from app.observability import configure_logging
+from app.queue import redis_settings
+from app.settings import get_settings
+from programmes.disbursements import jobs as disbursement_jobs
+from programmes.disbursements.provider import SimulatedProvider
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = engine_finder()
+    assert engine is not None
+    await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_max)
+    ctx["payment_provider"] = SimulatedProvider(settings.effective_database_url)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["payment_provider"].close()
+    engine = engine_finder()
+    assert engine is not None
+    await engine.close_connection_pool()
+
+
+async def pay_batch(ctx: dict[str, Any], batch_id: int, request_id: str = "-") -> dict[str, int]:
+    request_id_var.set(request_id)
+    return await disbursement_jobs.pay_batch(batch_id, ctx["payment_provider"])
+
+
+async def deliver_outbox(ctx: dict[str, Any]) -> int:
+    """Cron sweep: hands over anything committed while Redis was unreachable."""
+    return await outbox.deliver_pending(ctx["redis"])
+
+
+class WorkerSettings:
+    functions = [pay_batch]
+    cron_jobs = [cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True)]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = redis_settings()
+    queue_name = get_settings().queue_name
+    max_tries = 5
+    job_timeout = 600

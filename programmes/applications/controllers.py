@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from app.auth.principal import ANY_USER, APPLICANTS, STAFF, CurrentPrincipal, provide_principal
+from programmes.applications import service
+from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate
+
+
+class ApplicationController(Controller):
+    tags = ["applications"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/applications", opt={"permission": APPLICANTS}, summary="Start a draft application (创建申报草稿)")
+    async def create(self, principal: CurrentPrincipal, data: JSONBody[ApplicationCreate]) -> ApplicationRead:
+        return ApplicationRead(**await service.create_draft(principal, data))
+
+    @patch("/applications/{application_id:int}", opt={"permission": APPLICANTS}, summary="Autosave a draft")
+    async def update(
+        self, principal: CurrentPrincipal, application_id: FromPath[int], data: JSONBody[ApplicationUpdate]
+    ) -> ApplicationRead:
+        return ApplicationRead(**await service.update_draft(principal, application_id, data))
+
+    @post(
+        "/applications/{application_id:int}/submit",
+        opt={"permission": APPLICANTS},
+        summary="Submit (validates the whole form; deadline enforced)",
+        status_code=200,
+    )
+    async def submit(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> ApplicationRead:
+        return ApplicationRead(**await service.submit(principal, application_id))
+
+    @get("/applications/mine", opt={"permission": APPLICANTS}, summary="My organisations' applications")
+    async def mine(self, principal: CurrentPrincipal) -> list[ApplicationRead]:
+        return [ApplicationRead(**row) for row in await service.list_mine(principal)]
+
+    @get("/applications/{application_id:int}", opt={"permission": ANY_USER}, summary="Read an application")
+    async def read(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> ApplicationRead:
+        return ApplicationRead(**await service.read_for(principal, application_id))
+
+    @get("/rounds/{round_id:int}/applications", opt={"permission": STAFF}, summary="A round's applications")
+    async def for_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[ApplicationRead]:
+        return [ApplicationRead(**row) for row in await service.list_for_round(principal, round_id)]

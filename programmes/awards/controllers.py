@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from programmes.awards import service
+from programmes.awards.schemas import (
+    AwardCreate,
+    AwardRead,
+    BudgetLineCreate,
+    BudgetLineRead,
+    FundSourceCreate,
+    FundSourceRead,
+)
+
+
+class AwardController(Controller):
+    tags = ["money"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/fund-sources", opt={"permission": STAFF}, summary="Register a fund source (资金来源)")
+    async def create_fund_source(self, principal: CurrentPrincipal, data: JSONBody[FundSourceCreate]) -> FundSourceRead:
+        return FundSourceRead(**await service.create_fund_source(principal, data))
+
+    @post("/editions/{edition_id:int}/budget-lines", opt={"permission": STAFF}, summary="Add a budget line")
+    async def create_budget_line(
+        self, principal: CurrentPrincipal, edition_id: FromPath[int], data: JSONBody[BudgetLineCreate]
+    ) -> BudgetLineRead:
+        return BudgetLineRead(**await service.create_budget_line(principal, edition_id, data))
+
+    @post("/awards", opt={"permission": STAFF}, summary="Award a ranked application (obligates the budget)")
+    async def create_award(self, principal: CurrentPrincipal, data: JSONBody[AwardCreate]) -> AwardRead:
+        return AwardRead(**await service.make_award(principal, data))
+
+    @get("/awards/{award_id:int}", opt={"permission": STAFF}, summary="Read an award with its tranches")
+    async def read_award(self, principal: CurrentPrincipal, award_id: FromPath[int]) -> AwardRead:
+        return AwardRead(**await service.read_award_for(principal, award_id))

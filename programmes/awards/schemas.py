@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from programmes.tables import FundSourceKind
+
+
+class FundSourceCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "2026 年市级福彩公益金", "kind": "welfare_lottery"}]}
+    )
+    name: str = Field(min_length=2, max_length=200)
+    kind: FundSourceKind
+
+
+class FundSourceRead(BaseModel):
+    id: int
+    name: str
+    kind: FundSourceKind
+
+
+class BudgetLineCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"fund_source_id": 1, "amount_fen": 100_000_000}]}
+    )
+    fund_source_id: int
+    amount_fen: int = Field(gt=0, le=10**13, description="金额，单位：分（整数）", strict=True)
+
+
+class BudgetLineRead(BaseModel):
+    id: int
+    edition_id: int
+    fund_source_id: int
+    amount_fen: int
+    obligated_fen: int
+    available_fen: int
+
+
+class AwardCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"application_id": 1, "budget_line_id": 1, "amount_fen": 5_000_000}]},
+    )
+    application_id: int
+    budget_line_id: int
+    amount_fen: int = Field(gt=0, le=10**12, description="资助金额，单位：分（整数）", strict=True)
+
+
+class TrancheRead(BaseModel):
+    id: int
+    award_id: int
+    sequence: int
+    amount_fen: int
+    status: str
+
+
+class AwardRead(BaseModel):
+    id: int
+    application_id: int
+    budget_line_id: int
+    amount_fen: int
+    payee_id: int
+    tranches: list[TrancheRead]

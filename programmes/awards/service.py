@@ -1,0 +1,214 @@
+"""Fund sources, budget lines and awards. An award obligates a budget line and creates its first tranche.
+
+Available money is derived from the ledger (budget − obligations + reversals), read while the budget line row is
+locked ``FOR UPDATE``, so concurrent awards against one line serialise and can never take it below zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asyncpg.exceptions import UniqueViolationError
+from piccolo.engine import engine_finder
+
+from app import audit
+from app.auth.principal import Principal
+from app.errors import DomainError, conflict, not_found
+from app.organisations.tables import Organisation, OrganisationType
+from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
+from programmes.workflows.contest import CONTEST_APPLICATION
+from programmes.workflows.disbursement import TRANCHE
+from programmes.workflows.engine import Actor, transition
+
+
+def _engine() -> Any:
+    engine = engine_finder()
+    assert engine is not None
+    return engine
+
+
+async def create_fund_source(principal: Principal, data: FundSourceCreate) -> dict[str, Any]:
+    async with _engine().transaction():
+        rows = await FundSource.insert(FundSource(name=data.name, kind=data.kind)).returning(*FundSource.all_columns())
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="fund_source.create",
+            object_type="fund_source",
+            object_id=rows[0]["id"],
+            after={"name": data.name, "kind": data.kind.value},
+        )
+    return dict(rows[0])
+
+
+async def create_budget_line(principal: Principal, edition_id: int, data: BudgetLineCreate) -> dict[str, Any]:
+    edition = await Edition.select(Edition.scope_district).where(Edition.id == edition_id).first()
+    if edition is None:
+        raise not_found("届次")
+    ensure_staff_scope(principal, edition["scope_district"], "届次")
+    if not await FundSource.exists().where(FundSource.id == data.fund_source_id):
+        raise not_found("资金来源")
+    async with _engine().transaction():
+        rows = await BudgetLine.insert(
+            BudgetLine(
+                edition=edition_id,
+                fund_source=data.fund_source_id,
+                amount_fen=data.amount_fen,
+                scope_district=edition["scope_district"],
+            )
+        ).returning(BudgetLine.id)
+        line_id = int(rows[0]["id"])
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="budget_line.create",
+            object_type="budget_line",
+            object_id=line_id,
+            after={"amount_fen": data.amount_fen},
+        )
+    return await read_budget_line(line_id)
+
+
+async def obligated_fen(budget_line_id: int) -> int:
+    rows = await LedgerEntry.raw(
+        "SELECT COALESCE(SUM(CASE kind WHEN 'obligation' THEN amount_fen WHEN 'reversal' THEN -amount_fen END), 0)"
+        " AS total FROM ledger_entry WHERE budget_line = {} AND kind IN ('obligation', 'reversal')",
+        budget_line_id,
+    )
+    return int(rows[0]["total"])
+
+
+async def read_budget_line(budget_line_id: int) -> dict[str, Any]:
+    row = await BudgetLine.select().where(BudgetLine.id == budget_line_id).first()
+    if row is None:
+        raise not_found("预算科目")
+    obligated = await obligated_fen(budget_line_id)
+    return {
+        "id": row["id"],
+        "edition_id": row["edition"],
+        "fund_source_id": row["fund_source"],
+        "amount_fen": row["amount_fen"],
+        "obligated_fen": obligated,
+        "available_fen": row["amount_fen"] - obligated,
+    }
+
+
+async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
+    """Officer in scope awards a ranked application: obligation entry + award + one released tranche."""
+    application = (
+        await Application.select(
+            Application.id,
+            Application.status,
+            Application.organisation,
+            Application.scope_district,
+            Application.round.edition.as_alias("edition_id"),
+        )
+        .where(Application.id == data.application_id)
+        .first()
+    )
+    if application is None:
+        raise not_found("申报")
+    ensure_staff_scope(principal, application["scope_district"], "申报")
+    payee_id = await _payee_for(application["organisation"])
+    try:
+        async with _engine().transaction():
+            lines = await BudgetLine.select().where(BudgetLine.id == data.budget_line_id).lock_rows("UPDATE")
+            if not lines or lines[0]["edition"] != application["edition_id"]:
+                raise DomainError("budget_line_invalid", "预算科目不存在或不属于该届次", 422)
+            available = lines[0]["amount_fen"] - await obligated_fen(data.budget_line_id)
+            if data.amount_fen > available:
+                raise conflict("budget_exceeded", f"预算余额不足：可用 {available / 100:.2f} 元")
+            await transition(
+                Application,
+                data.application_id,
+                CONTEST_APPLICATION,
+                "award",
+                Actor(principal.user_id, principal.role.value),
+            )
+            award_rows = await Award.insert(
+                Award(
+                    application=data.application_id,
+                    budget_line=data.budget_line_id,
+                    amount_fen=data.amount_fen,
+                    payee=payee_id,
+                    scope_district=application["scope_district"],
+                )
+            ).returning(Award.id)
+            award_id = int(award_rows[0]["id"])
+            await LedgerEntry.insert(
+                LedgerEntry(
+                    kind="obligation",
+                    award=award_id,
+                    budget_line=data.budget_line_id,
+                    amount_fen=data.amount_fen,
+                    idempotency_key=f"award:{award_id}:obligation",
+                    scope_district=application["scope_district"],
+                )
+            )
+            tranche_rows = await Tranche.insert(
+                Tranche(
+                    award=award_id,
+                    sequence=1,
+                    amount_fen=data.amount_fen,
+                    status=TRANCHE.initial,
+                    scope_district=application["scope_district"],
+                )
+            ).returning(Tranche.id)
+            await audit.record(
+                actor_id=principal.user_id,
+                actor_role=principal.role.value,
+                action="award.create",
+                object_type="award",
+                object_id=award_id,
+                after={"amount_fen": data.amount_fen, "payee_id": payee_id, "tranche_id": tranche_rows[0]["id"]},
+            )
+    except UniqueViolationError as exc:
+        raise conflict("already_awarded", "该申报已有资助") from exc
+    return await read_award(award_id)
+
+
+async def _payee_for(organisation_id: int) -> int:
+    """Filed community groups are never paid directly: their custodian centre receives the money (财务代管)."""
+    org = (
+        await Organisation.select(Organisation.org_type, Organisation.custodian)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    assert org is not None
+    if org["org_type"] == OrganisationType.filed_community_group.value:
+        return int(org["custodian"])
+    return organisation_id
+
+
+async def read_award(award_id: int) -> dict[str, Any]:
+    row = await Award.select().where(Award.id == award_id).first()
+    if row is None:
+        raise not_found("资助")
+    tranches = await Tranche.select().where(Tranche.award == award_id).order_by(Tranche.sequence)
+    return {
+        "id": row["id"],
+        "application_id": row["application"],
+        "budget_line_id": row["budget_line"],
+        "amount_fen": row["amount_fen"],
+        "payee_id": row["payee"],
+        "tranches": [
+            {
+                "id": t["id"],
+                "award_id": award_id,
+                "sequence": t["sequence"],
+                "amount_fen": t["amount_fen"],
+                "status": t["status"],
+            }
+            for t in tranches
+        ],
+    }
+
+
+async def read_award_for(principal: Principal, award_id: int) -> dict[str, Any]:
+    row = await Award.select(Award.scope_district).where(Award.id == award_id).first()
+    if row is None:
+        raise not_found("资助")
+    ensure_staff_scope(principal, row["scope_district"], "资助")
+    return await read_award(award_id)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from app.auth.principal import PUBLIC, STAFF, CurrentPrincipal, provide_principal
+from programmes.catalogue import service
+from programmes.catalogue.schemas import (
+    EditionCreate,
+    EditionRead,
+    ProgrammeCreate,
+    ProgrammeRead,
+    RankingRow,
+    RoundCreate,
+    RoundRead,
+)
+
+
+class CatalogueController(Controller):
+    tags = ["programmes"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/programmes", opt={"permission": STAFF}, summary="Create a programme (创建项目)")
+    async def create_programme(self, principal: CurrentPrincipal, data: JSONBody[ProgrammeCreate]) -> ProgrammeRead:
+        return ProgrammeRead(**await service.create_programme(principal, data))
+
+    @get("/programmes", opt={"permission": STAFF}, summary="Programmes in my scope")
+    async def list_programmes(self, principal: CurrentPrincipal) -> list[ProgrammeRead]:
+        return [ProgrammeRead(**row) for row in await service.list_programmes(principal)]
+
+    @post("/programmes/{programme_id:int}/editions", opt={"permission": STAFF}, summary="Create an edition (届次)")
+    async def create_edition(
+        self, principal: CurrentPrincipal, programme_id: FromPath[int], data: JSONBody[EditionCreate]
+    ) -> EditionRead:
+        return EditionRead(**await service.create_edition(principal, programme_id, data))
+
+    @post(
+        "/editions/{edition_id:int}/rounds",
+        opt={"permission": STAFF},
+        summary="Create a round with its form and rubric (创建轮次)",
+    )
+    async def create_round(
+        self, principal: CurrentPrincipal, edition_id: FromPath[int], data: JSONBody[RoundCreate]
+    ) -> RoundRead:
+        return RoundRead(**await service.create_round(principal, edition_id, data))
+
+    @post("/rounds/{round_id:int}/open", opt={"permission": STAFF}, summary="Open a round", status_code=200)
+    async def open_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> RoundRead:
+        return RoundRead(**await service.open_round(principal, round_id))
+
+    @post(
+        "/rounds/{round_id:int}/close",
+        opt={"permission": STAFF},
+        summary="Close a round after its deadline and rank it by weighted mean",
+        status_code=200,
+    )
+    async def close_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
+        return [RankingRow(**row) for row in await service.close_round(principal, round_id)]
+
+    @get("/rounds/{round_id:int}/ranking", opt={"permission": STAFF}, summary="A closed round's ranking")
+    async def ranking(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
+        await service.round_in_scope(principal, round_id)
+        return [RankingRow(**row) for row in await service.ranking(round_id)]
+
+    @get("/calls", opt={"permission": PUBLIC}, summary="Open calls for applications (公开征集)")
+    async def open_calls(self) -> list[RoundRead]:
+        return [RoundRead(**row) for row in await service.open_rounds()]

@@ -1,0 +1,238 @@
+"""Programmes, editions and rounds (with their form and rubric): set up and run by officers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.engine import engine_finder
+
+from app import audit
+from app.auth.principal import Principal
+from app.errors import DomainError, not_found
+from programmes.catalogue.schemas import EditionCreate, ProgrammeCreate, RoundCreate
+from programmes.forms import check_form_schema
+from programmes.scope import district_for_new_programme, ensure_staff_scope
+from programmes.tables import Criterion, Edition, FormVersion, Programme, Round
+from programmes.timezone import now_utc, shown
+from programmes.workflows.contest import CONTEST_ROUND
+from programmes.workflows.engine import Actor, transition
+from scoring.ranking import rank_round
+
+
+def _engine() -> Any:
+    engine = engine_finder()
+    assert engine is not None
+    return engine
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(principal.user_id, principal.role.value)
+
+
+async def create_programme(principal: Principal, data: ProgrammeCreate) -> dict[str, Any]:
+    """Officers (own district, or any scope for city staff) create a programme."""
+    district = district_for_new_programme(principal, data.scope_district.value if data.scope_district else None)
+    async with _engine().transaction():
+        rows = await Programme.insert(
+            Programme(name=data.name, kind=data.kind, scope_district=district, description=data.description)
+        ).returning(*Programme.all_columns())
+        row = rows[0]
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="programme.create",
+            object_type="programme",
+            object_id=row["id"],
+            after={"name": data.name, "kind": data.kind.value},
+        )
+    return dict(row)
+
+
+async def programme_in_scope(principal: Principal, programme_id: int) -> dict[str, Any]:
+    row = await Programme.select().where(Programme.id == programme_id).first()
+    if row is None:
+        raise not_found("项目")
+    ensure_staff_scope(principal, row["scope_district"], "项目")
+    return dict(row)
+
+
+async def list_programmes(principal: Principal) -> list[dict[str, Any]]:
+    query = Programme.select().order_by(Programme.id)
+    if not principal.is_city_staff:
+        query = query.where(Programme.scope_district == principal.district)
+    return [dict(row) for row in await query]
+
+
+async def create_edition(principal: Principal, programme_id: int, data: EditionCreate) -> dict[str, Any]:
+    programme = await programme_in_scope(principal, programme_id)
+    async with _engine().transaction():
+        rows = await Edition.insert(
+            Edition(
+                programme=programme_id, year=data.year, title=data.title, scope_district=programme["scope_district"]
+            )
+        ).returning(*Edition.all_columns())
+        row = rows[0]
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="edition.create",
+            object_type="edition",
+            object_id=row["id"],
+            after={"year": data.year, "title": data.title},
+        )
+    return {"id": row["id"], "programme_id": programme_id, "year": row["year"], "title": row["title"]}
+
+
+async def create_round(principal: Principal, edition_id: int, data: RoundCreate) -> dict[str, Any]:
+    """A round is created in ``draft`` with its form (a new immutable form version) and rubric."""
+    edition = await Edition.select().where(Edition.id == edition_id).first()
+    if edition is None:
+        raise not_found("届次")
+    ensure_staff_scope(principal, edition["scope_district"], "届次")
+    if data.closes_at <= data.opens_at:
+        raise DomainError(
+            "round_window_invalid",
+            "截止时间必须晚于开放时间",
+            422,
+        )
+    codes = [c.code for c in data.criteria]
+    if len(set(codes)) != len(codes):
+        raise DomainError("criteria_duplicate", "评分标准的代码不能重复", 422)
+    check_form_schema(data.form_schema)
+    district = edition["scope_district"]
+    async with _engine().transaction():
+        form = await FormVersion.insert(
+            FormVersion(
+                edition=edition_id, title=data.form_title, json_schema=data.form_schema, scope_district=district
+            )
+        ).returning(FormVersion.id)
+        created = await Round.insert(
+            Round(
+                edition=edition_id,
+                name=data.name,
+                status=CONTEST_ROUND.initial,
+                form=form[0]["id"],
+                opens_at=data.opens_at,
+                closes_at=data.closes_at,
+                blind=data.blind,
+                scope_district=district,
+            )
+        ).returning(Round.id)
+        round_id = int(created[0]["id"])
+        await Criterion.insert(
+            *[
+                Criterion(round=round_id, code=c.code, name=c.name, weight=c.weight, max_score=c.max_score, position=i)
+                for i, c in enumerate(data.criteria)
+            ]
+        )
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="round.create",
+            object_type="round",
+            object_id=round_id,
+            after={"name": data.name, "form_id": form[0]["id"]},
+        )
+    return await read_round(round_id)
+
+
+async def round_in_scope(principal: Principal, round_id: int) -> dict[str, Any]:
+    row = await Round.select().where(Round.id == round_id).first()
+    if row is None:
+        raise not_found("轮次")
+    ensure_staff_scope(principal, row["scope_district"], "轮次")
+    return dict(row)
+
+
+async def open_round(principal: Principal, round_id: int) -> dict[str, Any]:
+    """Officer opens a draft round for applications. A round cannot open without a form."""
+    current = await round_in_scope(principal, round_id)
+    if current["form"] is None:
+        raise DomainError("round_without_form", "轮次没有申报表，不能开放", 409)
+    async with _engine().transaction():
+        await transition(Round, round_id, CONTEST_ROUND, "open", actor_of(principal))
+    return await read_round(round_id)
+
+
+async def close_round(principal: Principal, round_id: int) -> list[dict[str, Any]]:
+    """Officer closes an open round after its deadline; reviewed applications are ranked by weighted mean."""
+    current = await round_in_scope(principal, round_id)
+    if current["closes_at"] > now_utc():
+        raise DomainError("round_not_yet_closed", "申报截止时间未到，不能关闭轮次", 409)
+    async with _engine().transaction():
+        await transition(Round, round_id, CONTEST_ROUND, "close", actor_of(principal))
+        await rank_round(round_id)
+    return await ranking(round_id)
+
+
+async def ranking(round_id: int) -> list[dict[str, Any]]:
+    from scoring.tables import RankingEntry
+
+    rows = (
+        await RankingEntry.select(
+            RankingEntry.rank,
+            RankingEntry.application,
+            RankingEntry.application.title,
+            RankingEntry.weighted_mean,
+            RankingEntry.review_count,
+        )
+        .where(RankingEntry.round == round_id)
+        .order_by(RankingEntry.rank)
+        .order_by(RankingEntry.application)
+    )
+    return [
+        {
+            "rank": r["rank"],
+            "application_id": r["application"],
+            "title": r["application.title"],
+            "weighted_mean": f"{r['weighted_mean']:.6f}",
+            "review_count": r["review_count"],
+        }
+        for r in rows
+    ]
+
+
+async def read_round(round_id: int) -> dict[str, Any]:
+    row = (
+        await Round.select(
+            Round.all_columns(),
+            Round.edition.programme.id.as_alias("programme_id"),
+            Round.edition.programme.name.as_alias("programme_name"),
+            Round.form.json_schema.as_alias("form_schema"),
+        )
+        .where(Round.id == round_id)
+        .first()
+        .output(load_json=True)
+    )
+    if row is None:
+        raise not_found("轮次")
+    criteria = (
+        await Criterion.select(Criterion.code, Criterion.name, Criterion.weight, Criterion.max_score)
+        .where(Criterion.round == round_id)
+        .order_by(Criterion.position)
+    )
+    return {
+        "id": row["id"],
+        "edition_id": row["edition"],
+        "programme_id": row["programme_id"],
+        "programme_name": row["programme_name"],
+        "name": row["name"],
+        "status": row["status"],
+        "opens_at": shown(row["opens_at"]),
+        "closes_at": shown(row["closes_at"]),
+        "blind": row["blind"],
+        "form_id": row["form"],
+        "form_schema": row["form_schema"],
+        "criteria": criteria,
+    }
+
+
+async def open_rounds() -> list[dict[str, Any]]:
+    """Public list of calls accepting applications right now."""
+    now = now_utc()
+    rows = (
+        await Round.select(Round.id)
+        .where((Round.status == "open") & (Round.opens_at <= now) & (Round.closes_at > now))
+        .order_by(Round.closes_at)
+    )
+    return [await read_round(r["id"]) for r in rows]

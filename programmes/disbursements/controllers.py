@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from programmes.disbursements import service
+from programmes.disbursements.schemas import BatchCreate, BatchRead
+
+
+class DisbursementController(Controller):
+    path = "/payment-batches"
+    tags = ["money"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/", opt={"permission": STAFF}, summary="Build a payment batch from released tranches")
+    async def create(self, principal: CurrentPrincipal, data: JSONBody[BatchCreate]) -> BatchRead:
+        return BatchRead(**await service.create_batch(principal, data))
+
+    @post(
+        "/{batch_id:int}/approve",
+        opt={"permission": STAFF},
+        summary="Approve a batch; payment runs in the background after commit",
+        status_code=200,
+    )
+    async def approve(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
+        return BatchRead(**await service.approve_batch(principal, batch_id))
+
+    @get("/{batch_id:int}", opt={"permission": STAFF}, summary="Batch progress, item by item")
+    async def read(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
+        await service.batch_in_scope(principal, batch_id)
+        return BatchRead(**await service.read_batch(batch_id))

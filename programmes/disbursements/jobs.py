@@ -1,0 +1,72 @@
+"""The payment job. Safe to run twice, or concurrently: each tranche is paid under a row lock, the provider
+honours a per-tranche idempotency key, and the ledger's unique index admits one disbursement per tranche."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from piccolo.engine import engine_finder
+
+from programmes.disbursements.provider import PaymentProvider
+from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
+from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
+from programmes.workflows.engine import Actor, transition
+
+log = logging.getLogger(__name__)
+
+
+async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
+    engine = engine_finder()
+    assert engine is not None
+    items = await PaymentBatchItem.select(PaymentBatchItem.id, PaymentBatchItem.tranche).where(
+        (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+    )
+    paid = 0
+    for item in items:
+        async with engine.transaction():
+            if await _pay_item(item["id"], item["tranche"], provider):
+                paid += 1
+    async with engine.transaction():
+        batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
+        pending = await PaymentBatchItem.count().where(
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+        )
+        if batch and batch[0]["status"] == "approved" and pending == 0:
+            await transition(PaymentBatch, batch_id, PAYMENT_BATCH, "complete", Actor.system())
+    log.info("batch paid", extra={"batch_id": batch_id, "paid": paid})
+    return {"paid": paid}
+
+
+async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) -> bool:
+    tranche = await Tranche.select().where(Tranche.id == tranche_id).lock_rows("UPDATE")
+    item = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.id == item_id).first()
+    if not tranche or item is None or item["status"] != "pending" or tranche[0]["status"] != "in_batch":
+        return False  # someone else got here first
+    row = tranche[0]
+    award: dict[str, Any] | None = (
+        await Award.select(Award.id, Award.budget_line, Award.payee.name.as_alias("payee_name"))
+        .where(Award.id == row["award"])
+        .first()
+    )
+    assert award is not None
+    receipt = await provider.transfer(
+        idempotency_key=f"tranche:{tranche_id}", payee_name=award["payee_name"], amount_fen=row["amount_fen"]
+    )
+    await LedgerEntry.insert(
+        LedgerEntry(
+            kind="disbursement",
+            award=award["id"],
+            budget_line=award["budget_line"],
+            tranche=tranche_id,
+            amount_fen=row["amount_fen"],
+            idempotency_key=f"tranche:{tranche_id}:disbursement",
+            scope_district=row["scope_district"],
+        )
+    )
+    system = Actor.system()
+    await transition(
+        PaymentBatchItem, item_id, BATCH_ITEM, "mark_paid", system, values={"provider_reference": receipt.reference}
+    )
+    await transition(Tranche, tranche_id, TRANCHE, "mark_paid", system, reason=f"银行流水 {receipt.reference}")
+    return True

@@ -1,0 +1,59 @@
+"""Payment providers. Seedbed talks to a bank or treasury only through ``PaymentProvider``.
+
+The simulated provider stands in for the bank: it keeps its own records in ``simulated_transfer`` on a separate
+connection (outside Seedbed's transaction, as a real bank would be), and honours the idempotency key, so
+asking it twice to pay the same tranche returns the first transfer instead of paying again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class TransferReceipt:
+    reference: str
+    already_done: bool
+
+
+class PaymentProvider(Protocol):
+    async def transfer(self, *, idempotency_key: str, payee_name: str, amount_fen: int) -> TransferReceipt: ...
+
+
+class SimulatedProvider:
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._pool: asyncpg.Pool | None = None
+
+    async def _connection_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=2)
+        return self._pool
+
+    async def transfer(self, *, idempotency_key: str, payee_name: str, amount_fen: int) -> TransferReceipt:
+        pool = await self._connection_pool()
+        reference = f"SIM-{uuid.uuid4().hex[:12].upper()}"
+        async with pool.acquire() as connection:
+            inserted = await connection.fetchval(
+                "INSERT INTO simulated_transfer (idempotency_key, payee_name, amount_fen, reference, created_at)"
+                " VALUES ($1, $2, $3, $4, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING reference",
+                idempotency_key,
+                payee_name,
+                amount_fen,
+                reference,
+            )
+            if inserted is not None:
+                return TransferReceipt(str(inserted), already_done=False)
+            existing = await connection.fetchval(
+                "SELECT reference FROM simulated_transfer WHERE idempotency_key = $1", idempotency_key
+            )
+            return TransferReceipt(str(existing), already_done=True)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

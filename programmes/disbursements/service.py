@@ -1,0 +1,122 @@
+"""Payment batches: officers build and approve them; the ``pay_batch`` job pays them after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asyncpg.exceptions import UniqueViolationError
+from piccolo.engine import engine_finder
+
+from app import audit, outbox
+from app.auth.principal import Principal
+from app.errors import DomainError, conflict, not_found
+from app.queue import get_queue
+from programmes.disbursements.schemas import BatchCreate
+from programmes.scope import ensure_staff_scope
+from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
+from programmes.timezone import now_utc
+from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
+from programmes.workflows.engine import Actor, transition
+
+
+def _engine() -> Any:
+    engine = engine_finder()
+    assert engine is not None
+    return engine
+
+
+async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any]:
+    """Officer puts released tranches of their scope into a new draft batch. All tranches share one scope."""
+    tranche_ids = sorted(set(data.tranche_ids))
+    tranches = await Tranche.select(Tranche.id, Tranche.scope_district).where(Tranche.id.is_in(tranche_ids))
+    if len(tranches) != len(tranche_ids):
+        raise not_found("拨付款项")
+    districts = {t["scope_district"] for t in tranches}
+    for district in districts:
+        ensure_staff_scope(principal, district, "拨付款项")
+    if len(districts) > 1:
+        raise DomainError("batch_mixed_scope", "同一支付批次中的款项须属于同一级别（市级或同一区）", 422)
+    scope = districts.pop()
+    actor = Actor(principal.user_id, principal.role.value)
+    try:
+        async with _engine().transaction():
+            rows = await PaymentBatch.insert(
+                PaymentBatch(title=data.title, status=PAYMENT_BATCH.initial, scope_district=scope)
+            ).returning(PaymentBatch.id)
+            batch_id = int(rows[0]["id"])
+            for tranche_id in tranche_ids:
+                await transition(Tranche, tranche_id, TRANCHE, "add_to_batch", actor)
+                await PaymentBatchItem.insert(
+                    PaymentBatchItem(
+                        batch=batch_id, tranche=tranche_id, status=BATCH_ITEM.initial, scope_district=scope
+                    )
+                )
+            await audit.record(
+                actor_id=principal.user_id,
+                actor_role=principal.role.value,
+                action="payment_batch.create",
+                object_type="payment_batch",
+                object_id=batch_id,
+                after={"tranche_ids": tranche_ids},
+            )
+    except UniqueViolationError as exc:
+        raise conflict("tranche_already_in_batch", "款项已在其他支付批次中") from exc
+    return await read_batch(batch_id)
+
+
+async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
+    """Officer approves a draft batch. The payment job is staged in the same transaction, delivered after commit."""
+    await batch_in_scope(principal, batch_id)
+    async with _engine().transaction():
+        await transition(
+            PaymentBatch,
+            batch_id,
+            PAYMENT_BATCH,
+            "approve",
+            Actor(principal.user_id, principal.role.value),
+            values={"approved_by": principal.user_id, "approved_at": now_utc()},
+        )
+        await outbox.stage("pay_batch", f"pay_batch:{batch_id}", batch_id=batch_id)
+    await outbox.deliver_after_commit(await get_queue())
+    return await read_batch(batch_id)
+
+
+async def batch_in_scope(principal: Principal, batch_id: int) -> dict[str, Any]:
+    row = await PaymentBatch.select().where(PaymentBatch.id == batch_id).first()
+    if row is None:
+        raise not_found("支付批次")
+    ensure_staff_scope(principal, row["scope_district"], "支付批次")
+    return dict(row)
+
+
+async def read_batch(batch_id: int) -> dict[str, Any]:
+    row = await PaymentBatch.select().where(PaymentBatch.id == batch_id).first()
+    if row is None:
+        raise not_found("支付批次")
+    items = (
+        await PaymentBatchItem.select(
+            PaymentBatchItem.tranche,
+            PaymentBatchItem.status,
+            PaymentBatchItem.provider_reference,
+            PaymentBatchItem.tranche.amount_fen.as_alias("amount_fen"),
+            PaymentBatchItem.tranche.status.as_alias("tranche_status"),
+        )
+        .where(PaymentBatchItem.batch == batch_id)
+        .order_by(PaymentBatchItem.tranche)
+    )
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "status": row["status"],
+        "total_fen": sum(i["amount_fen"] for i in items),
+        "items": [
+            {
+                "tranche_id": i["tranche"],
+                "amount_fen": i["amount_fen"],
+                "status": i["status"],
+                "provider_reference": i["provider_reference"],
+                "tranche_status": i["tranche_status"],
+            }
+            for i in items
+        ],
+    }

@@ -1,0 +1,41 @@
+"""Money: tranches (资金拨付批次中的一笔) and payment batches, shared by every programme kind."""
+
+from __future__ import annotations
+
+from programmes.workflows.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+
+TRANCHE = Workflow(
+    name="tranche",
+    initial="released",
+    states={
+        "released": "可拨付",
+        "in_batch": "已列入支付批次",
+        "paid": "已支付",
+        "failed": "支付失败",
+    },
+    transitions=(
+        step("add_to_batch", ["released", "failed"], "in_batch", [OFFICER, ADMIN], "列入支付批次"),
+        step("mark_paid", "in_batch", "paid", [SYSTEM], "支付成功"),
+        step("mark_failed", "in_batch", "failed", [SYSTEM], "支付失败"),
+    ),
+)
+
+PAYMENT_BATCH = Workflow(
+    name="payment_batch",
+    initial="draft",
+    states={"draft": "草稿", "approved": "已审批", "completed": "已完成"},
+    transitions=(
+        step("approve", "draft", "approved", [OFFICER, ADMIN], "审批支付批次"),
+        step("complete", "approved", "completed", [SYSTEM], "批次支付完成"),
+    ),
+)
+
+BATCH_ITEM = Workflow(
+    name="payment_batch_item",
+    initial="pending",
+    states={"pending": "待支付", "paid": "已支付", "failed": "支付失败"},
+    transitions=(
+        step("mark_paid", "pending", "paid", [SYSTEM], "支付成功"),
+        step("mark_failed", "pending", "failed", [SYSTEM], "支付失败"),
+    ),
+)

@@ -1,0 +1,90 @@
+"""The single status choke point: lock the row, check (state, action, role), apply, audit.
+
+No other code writes a ``status`` column. Callers pass the workflow that governs the aggregate; extra column
+values that belong to the same step (e.g. ``submitted_at``) travel with the transition so they commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from piccolo.table import Table
+
+from app import audit
+from app.errors import DomainError
+from programmes.workflows.definition import Workflow
+
+REFUSALS_ZH = {
+    "unknown_action": "不支持的操作",
+    "role_not_allowed": "当前角色无权执行此操作",
+    "invalid_state": "当前状态下不能执行此操作",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user id and role, or Seedbed itself (``Actor.system()``)."""
+
+    user_id: int | None
+    role: str
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(None, "system")
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    before: str
+    after: str
+    row: dict[str, Any]
+
+
+async def transition(
+    table: type[Table],
+    row_id: int,
+    workflow: Workflow,
+    action: str,
+    actor: Actor,
+    *,
+    values: dict[str, Any] | None = None,
+    reason: str = "",
+) -> TransitionResult:
+    """Move one row along ``workflow``. Must run inside the caller's transaction (it locks the row)."""
+    rows = await table.select().where(table._meta.primary_key == row_id).lock_rows("UPDATE")
+    if not rows:
+        raise DomainError("not_found", "对象不存在", 404)
+    current = rows[0]["status"]
+    allowed, refusal = workflow.permits(current, action, actor.role)
+    if not allowed:
+        status = 403 if refusal == "role_not_allowed" else 409
+        raise DomainError(
+            f"transition_{refusal}",
+            f"{REFUSALS_ZH[refusal]}（{workflow.states.get(current, current)} → {action}）",
+            status,
+        )
+    step = workflow.transition_for(action)
+    assert step is not None  # permits() already found it
+    changes: dict[str, Any] = dict(values or {})
+    changes["status"] = step.target
+    await table.update({getattr(table, key): value for key, value in changes.items()}).where(
+        table._meta.primary_key == row_id
+    )
+    await audit.record(
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        action=f"{workflow.name}.{action}",
+        object_type=table._meta.tablename,
+        object_id=row_id,
+        before={"status": current},
+        after={key: _jsonable(value) for key, value in changes.items()},
+        reason=reason,
+    )
+    return TransitionResult(current, step.target, {**rows[0], **changes})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

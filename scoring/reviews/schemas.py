@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AssignmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application_id": 1, "expert_id": 3}]})
+    application_id: int
+    expert_id: int
+
+
+class AssignmentRead(BaseModel):
+    id: int
+    application_id: int
+    expert_id: int
+    status: str
+
+
+class ReviewSubmit(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scores": {"innovation": 85, "feasibility": 78}, "comment": "思路清晰"}]},
+    )
+    scores: dict[str, int] = Field(max_length=30)
+    comment: str = Field(default="", max_length=5000)
+
+
+class ExpertCriterion(BaseModel):
+    code: str
+    name: str
+    weight: int
+    max_score: int
+
+
+class ExpertAssignmentView(BaseModel):
+    """What an expert sees. In blind rounds it never names the applicant organisation."""
+
+    assignment_id: int
+    status: str
+    round_id: int
+    round_name: str
+    blind: bool
+    application_id: int
+    title: str
+    answers: dict[str, Any]
+    organisation_name: str | None = Field(description="盲评轮次中为 null")
+    criteria: list[ExpertCriterion]
+    scores: dict[str, int]
+    comment: str
+    submitted_at: dt.datetime | None

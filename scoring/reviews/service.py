@@ -1,0 +1,195 @@
+"""Assigning experts and scoring: officers assign, experts score what they were assigned."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from piccolo.engine import engine_finder
+
+from app import audit
+from app.auth.principal import Principal
+from app.auth.tables import Account, Role
+from app.errors import DomainError, FieldError, conflict, not_found
+from app.organisations.tables import OrganisationMember
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Application, Criterion, Round
+from programmes.timezone import now_utc
+from programmes.workflows.contest import CONTEST_APPLICATION
+from programmes.workflows.engine import Actor, transition
+from programmes.workflows.review import REVIEW_ASSIGNMENT
+from scoring.aggregation import validate_scores
+from scoring.ranking import rubric
+from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
+from scoring.tables import ReviewAssignment
+
+
+def _engine() -> Any:
+    engine = engine_finder()
+    assert engine is not None
+    return engine
+
+
+async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]:
+    """Officer in scope assigns an expert to a submitted application (moving it to ``in_review``)."""
+    application = (
+        await Application.select(
+            Application.id, Application.status, Application.organisation, Application.scope_district
+        )
+        .where(Application.id == data.application_id)
+        .first()
+    )
+    if application is None:
+        raise not_found("申报")
+    ensure_staff_scope(principal, application["scope_district"], "申报")
+    expert = await Account.select(Account.role).where(Account.user == data.expert_id).first()
+    if expert is None or expert["role"] != Role.expert.value:
+        raise DomainError(
+            "not_an_expert",
+            "所选用户不是评审专家",
+            422,
+            [FieldError("expert_id", "not_an_expert", "所选用户不是评审专家")],
+        )
+    if await OrganisationMember.exists().where(
+        (OrganisationMember.user == data.expert_id) & (OrganisationMember.organisation == application["organisation"])
+    ):
+        raise conflict("conflict_of_interest", "该专家是申报单位成员，存在利益冲突，不能评审")
+    if application["status"] not in ("submitted", "in_review"):
+        raise conflict("application_not_reviewable", "只有已提交的申报可以分配评审专家")
+    if await ReviewAssignment.exists().where(
+        (ReviewAssignment.application == data.application_id) & (ReviewAssignment.expert == data.expert_id)
+    ):
+        raise conflict("already_assigned", "该专家已分配到此申报")
+    actor = Actor(principal.user_id, principal.role.value)
+    async with _engine().transaction():
+        if application["status"] == "submitted":
+            await transition(Application, data.application_id, CONTEST_APPLICATION, "start_review", actor)
+        rows = await ReviewAssignment.insert(
+            ReviewAssignment(
+                application=data.application_id,
+                expert=data.expert_id,
+                status=REVIEW_ASSIGNMENT.initial,
+                scope_district=application["scope_district"],
+            )
+        ).returning(ReviewAssignment.id)
+        assignment_id = int(rows[0]["id"])
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="review_assignment.create",
+            object_type="review_assignment",
+            object_id=assignment_id,
+            after={"application_id": data.application_id, "expert_id": data.expert_id},
+        )
+    return {
+        "id": assignment_id,
+        "application_id": data.application_id,
+        "expert_id": data.expert_id,
+        "status": REVIEW_ASSIGNMENT.initial,
+    }
+
+
+async def my_assignments(principal: Principal) -> list[dict[str, Any]]:
+    rows = (
+        await ReviewAssignment.select(ReviewAssignment.id)
+        .where(ReviewAssignment.expert == principal.user_id)
+        .order_by(ReviewAssignment.id)
+    )
+    return [await expert_view(principal, row["id"]) for row in rows]
+
+
+async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any]:
+    """The assigned expert's view. Blind rounds omit the organisation and answers marked ``identifying``."""
+    row = (
+        await ReviewAssignment.select(
+            ReviewAssignment.all_columns(),
+            ReviewAssignment.application.title.as_alias("title"),
+            ReviewAssignment.application.answers.as_alias("answers"),
+            ReviewAssignment.application.round.as_alias("round_id"),
+            ReviewAssignment.application.organisation.name.as_alias("organisation_name"),
+        )
+        .where(ReviewAssignment.id == assignment_id)
+        .first()
+        .output(load_json=True)
+    )
+    if row is None or row["expert"] != principal.user_id:
+        raise not_found("评审任务")
+    round_row = (
+        await Round.select(Round.name, Round.blind, Round.form.json_schema.as_alias("form_schema"))
+        .where(Round.id == row["round_id"])
+        .first()
+        .output(load_json=True)
+    )
+    assert round_row is not None
+    answers = row["answers"] or {}
+    if round_row["blind"]:
+        answers = _without_identifying(round_row["form_schema"] or {}, answers)
+    criteria = await _criteria_named(row["round_id"])
+    return {
+        "assignment_id": row["id"],
+        "status": row["status"],
+        "round_id": row["round_id"],
+        "round_name": round_row["name"],
+        "blind": round_row["blind"],
+        "application_id": row["application"],
+        "title": row["title"],
+        "answers": answers,
+        "organisation_name": None if round_row["blind"] else row["organisation_name"],
+        "criteria": criteria,
+        "scores": row["scores"] or {},
+        "comment": row["comment"],
+        "submitted_at": row["submitted_at"],
+    }
+
+
+async def submit_review(principal: Principal, assignment_id: int, data: ReviewSubmit) -> dict[str, Any]:
+    """The assigned expert submits integer scores for every criterion, once; the round must still be open."""
+    row = (
+        await ReviewAssignment.select(
+            ReviewAssignment.expert,
+            ReviewAssignment.application.round.as_alias("round_id"),
+            ReviewAssignment.application.round.status.as_alias("round_status"),
+        )
+        .where(ReviewAssignment.id == assignment_id)
+        .first()
+    )
+    if row is None or row["expert"] != principal.user_id:
+        raise not_found("评审任务")
+    if row["round_status"] != "open":
+        raise conflict("round_closed", "轮次已关闭，不能再提交评分")
+    problems = validate_scores(await rubric(row["round_id"]), data.scores)
+    if problems:
+        raise DomainError(
+            "scores_invalid",
+            "评分不完整或超出范围",
+            422,
+            [FieldError(f"scores.{code}", "score_invalid", msg) for code, msg in problems.items()],
+        )
+    async with _engine().transaction():
+        await transition(
+            ReviewAssignment,
+            assignment_id,
+            REVIEW_ASSIGNMENT,
+            "submit",
+            Actor(principal.user_id, "expert"),
+            values={"scores": json.dumps(data.scores), "comment": data.comment, "submitted_at": now_utc()},
+        )
+    return await expert_view(principal, assignment_id)
+
+
+async def _criteria_named(round_id: int) -> list[dict[str, Any]]:
+    rows = (
+        await Criterion.select(Criterion.code, Criterion.name, Criterion.weight, Criterion.max_score)
+        .where(Criterion.round == round_id)
+        .order_by(Criterion.position)
+    )
+    return [dict(r) for r in rows]
+
+
+def _without_identifying(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties", {})
+    return {
+        key: value
+        for key, value in answers.items()
+        if not (isinstance(properties.get(key), dict) and properties[key].get("identifying") is True)
+    }

@@ -1,0 +1,176 @@
+"""The walking skeleton end to end over HTTP: application → review → ranking → award → paid tranche."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from arq.worker import Worker
+
+from app.audit import AuditEntry
+from app.auth.tables import Role
+from app.queue import redis_settings
+from app.settings import get_settings
+from app.worker import WorkerSettings
+from programmes.disbursements.provider import SimulatedProvider
+from programmes.tables import LedgerEntry, SimulatedTransfer
+from tests import factories
+from tests.factories import CRITERIA, FORM, GOOD_ANSWERS
+
+
+async def run_worker_burst() -> None:
+    """A real arq worker in burst mode: drains this run's queue, then returns."""
+    provider = SimulatedProvider(get_settings().effective_database_url)
+    worker = Worker(
+        functions=WorkerSettings.functions,
+        redis_settings=redis_settings(),
+        queue_name=get_settings().queue_name,
+        burst=True,
+        handle_signals=False,
+        ctx={"payment_provider": provider},
+        poll_delay=0.05,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+        await provider.close()
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def test_application_to_paid_tranche(client: httpx.AsyncClient) -> None:
+    officer = await factories.user(Role.officer)
+    expert = await factories.user(Role.expert)
+    org_id, applicant = await factories.organisation(name="金丝雀公益服务社")
+
+    login = ok(
+        await client.post("/auth/login", json={"username": officer.principal.username, "password": "password-123"})
+    )
+    staff = {"Authorization": f"Bearer {login['access_token']}"}
+
+    programme = ok(
+        await client.post("/programmes", json={"name": "公益创新创业大赛", "kind": "contest"}, headers=staff), 201
+    )
+    edition = ok(
+        await client.post(
+            f"/programmes/{programme['id']}/editions", json={"year": 2026, "title": "2026"}, headers=staff
+        ),
+        201,
+    )
+    round_body = {
+        "name": "初赛",
+        "opens_at": "2026-01-01T09:00:00+08:00",
+        "closes_at": "2099-01-01T17:00:00+08:00",
+        "form_title": "申报书",
+        "form_schema": FORM,
+        "criteria": CRITERIA,
+    }
+    created_round = ok(await client.post(f"/editions/{edition['id']}/rounds", json=round_body, headers=staff), 201)
+    assert created_round["status"] == "draft"
+    ok(await client.post(f"/rounds/{created_round['id']}/open", headers=staff))
+    calls = ok(await client.get("/calls"))
+    assert [c["id"] for c in calls] == [created_round["id"]]
+
+    draft = ok(
+        await client.post(
+            "/applications",
+            json={"round_id": created_round["id"], "organisation_id": org_id, "title": "社区助餐", "answers": {}},
+            headers=applicant.headers,
+        ),
+        201,
+    )
+    incomplete = await client.post(f"/applications/{draft['id']}/submit", headers=applicant.headers)
+    assert incomplete.status_code == 422
+    assert {e["field"] for e in incomplete.json()["errors"]} == {"answers.summary", "answers.beneficiaries"}
+    ok(await client.patch(f"/applications/{draft['id']}", json={"answers": GOOD_ANSWERS}, headers=applicant.headers))
+    submitted = ok(await client.post(f"/applications/{draft['id']}/submit", headers=applicant.headers))
+    assert submitted["status"] == "submitted"
+
+    ok(
+        await client.post("/assignments", json={"application_id": draft["id"], "expert_id": expert.id}, headers=staff),
+        201,
+    )
+    [assignment] = ok(await client.get("/reviews/mine", headers=expert.headers))
+    assert assignment["organisation_name"] is None and "contact_person" not in assignment["answers"]
+    scored = ok(
+        await client.post(
+            f"/reviews/{assignment['assignment_id']}/submit",
+            json={"scores": {"innovation": 80, "feasibility": 90}},
+            headers=expert.headers,
+        )
+    )
+    assert scored["status"] == "submitted"
+
+    await factories.end_round_window(created_round["id"])
+    ranking = ok(await client.post(f"/rounds/{created_round['id']}/close", headers=staff))
+    assert ranking == [
+        {"rank": 1, "application_id": draft["id"], "title": "社区助餐", "weighted_mean": "86.000000", "review_count": 1}
+    ]
+
+    source = ok(
+        await client.post("/fund-sources", json={"name": "福彩公益金", "kind": "welfare_lottery"}, headers=staff), 201
+    )
+    line = ok(
+        await client.post(
+            f"/editions/{edition['id']}/budget-lines",
+            json={"fund_source_id": source["id"], "amount_fen": 10_000_000},
+            headers=staff,
+        ),
+        201,
+    )
+    award = ok(
+        await client.post(
+            "/awards",
+            json={"application_id": draft["id"], "budget_line_id": line["id"], "amount_fen": 3_000_000},
+            headers=staff,
+        ),
+        201,
+    )
+    [tranche] = award["tranches"]
+    assert tranche["status"] == "released" and award["payee_id"] == org_id
+
+    batch = ok(
+        await client.post("/payment-batches", json={"title": "第一批", "tranche_ids": [tranche["id"]]}, headers=staff),
+        201,
+    )
+    approved = ok(await client.post(f"/payment-batches/{batch['id']}/approve", headers=staff))
+    assert approved["status"] == "approved"
+    again = await client.post(f"/payment-batches/{batch['id']}/approve", headers=staff)
+    assert again.status_code == 409
+
+    await run_worker_burst()
+    await run_worker_burst()  # a second run finds nothing left to pay
+
+    paid = ok(await client.get(f"/payment-batches/{batch['id']}", headers=staff))
+    assert paid["status"] == "completed"
+    assert paid["items"][0]["tranche_status"] == "paid"
+    assert paid["items"][0]["provider_reference"].startswith("SIM-")
+    assert await SimulatedTransfer.count() == 1
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
+
+    second_batch = await client.post(
+        "/payment-batches", json={"title": "重复", "tranche_ids": [tranche["id"]]}, headers=staff
+    )
+    assert second_batch.status_code == 409  # a paid tranche cannot enter another batch
+
+    actions = {row["action"] for row in await AuditEntry.select(AuditEntry.action)}
+    assert {
+        "programme.create",
+        "round.create",
+        "contest_round.open",
+        "application.create",
+        "contest_application.submit",
+        "contest_application.start_review",
+        "review_assignment.submit",
+        "contest_round.close",
+        "contest_application.rank",
+        "award.create",
+        "tranche.add_to_batch",
+        "payment_batch.approve",
+        "tranche.mark_paid",
+        "payment_batch.complete",
+    } <= actions

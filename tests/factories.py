@@ -1,0 +1,132 @@
+"""Row factories built on the real service functions, so test data obeys the same rules as production data."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+from app.auth.principal import Principal
+from app.auth.service import create_account
+from app.auth.tables import Role
+from app.auth.tokens import issue_pair
+from app.organisations.credit_code import check_character
+from app.organisations.schemas import OrganisationRegistration
+from app.organisations.service import register
+from app.organisations.tables import OrganisationType
+from app.reference import District
+
+_counter = itertools.count(1)
+
+FORM = {
+    "type": "object",
+    "required": ["summary", "beneficiaries"],
+    "properties": {
+        "summary": {"type": "string", "title": "项目简介", "minLength": 10},
+        "beneficiaries": {"type": "integer", "title": "受益人数", "minimum": 1},
+        "contact_person": {"type": "string", "title": "联系人", "identifying": True},
+    },
+}
+CRITERIA = [
+    {"code": "innovation", "name": "创新性", "weight": 40, "max_score": 100},
+    {"code": "feasibility", "name": "可行性", "weight": 60, "max_score": 100},
+]
+GOOD_ANSWERS = {"summary": "为社区独居老人提供助餐与陪伴服务", "beneficiaries": 120, "contact_person": "张三"}
+
+
+def credit_code(serial: int) -> str:
+    body = f"52310105MJ{serial:07d}"
+    return body + check_character(body)
+
+
+class User:
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        tokens = issue_pair(principal.user_id, principal.username, principal.role.value, principal.district)
+        self.headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        self.refresh_token = tokens["refresh_token"]
+
+    @property
+    def id(self) -> int:
+        return self.principal.user_id
+
+
+async def user(role: Role, district: District | None = None, username: str | None = None) -> User:
+    name = username or f"{role.value}{next(_counter)}"
+    user_id = await create_account(username=name, password="password-123", role=role, district=district)
+    return User(Principal(user_id, name, role, district.value if district else None))
+
+
+async def organisation(
+    district: District = District.changning,
+    org_type: OrganisationType = OrganisationType.social_service_institution,
+    custodian_id: int | None = None,
+    name: str | None = None,
+) -> tuple[int, User]:
+    """An organisation and its first applicant member."""
+    n = next(_counter)
+    registered = org_type is not OrganisationType.filed_community_group
+    row = await register(
+        OrganisationRegistration(
+            username=f"org{n}",
+            password="password-123",
+            name=name or f"测试社会组织{n}",
+            org_type=org_type,
+            credit_code=credit_code(n) if registered else None,
+            district=district,
+            custodian_id=custodian_id,
+        )
+    )
+    member = await user_for(row["id"])
+    return row["id"], member
+
+
+async def user_for(organisation_id: int) -> User:
+    from app.organisations.tables import OrganisationMember
+
+    member = (
+        await OrganisationMember.select(OrganisationMember.user, OrganisationMember.user.username)
+        .where(OrganisationMember.organisation == organisation_id)
+        .first()
+    )
+    assert member is not None
+    return User(Principal(member["user"], member["user.username"], Role.applicant, None))
+
+
+async def contest_round(
+    officer: User, *, district: District | None = None, closes_in: timedelta = timedelta(days=7), blind: bool = True
+) -> dict[str, Any]:
+    """Programme → edition → open round, created by ``officer`` through the services."""
+    from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
+    from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
+    from programmes.tables import ProgrammeKind
+    from programmes.timezone import now_utc
+
+    programme = await create_programme(
+        officer.principal, ProgrammeCreate(name="公益创新创业大赛", kind=ProgrammeKind.contest, scope_district=district)
+    )
+    edition = await create_edition(officer.principal, programme["id"], EditionCreate(year=2026, title="2026"))
+    now = now_utc()
+    created = await create_round(
+        officer.principal,
+        edition["id"],
+        RoundCreate(
+            name="初赛",
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + closes_in,
+            blind=blind,
+            form_title="申报书",
+            form_schema=FORM,
+            criteria=[CriterionIn(**c) for c in CRITERIA],
+        ),
+    )
+    opened = await open_round(officer.principal, created["id"])
+    return {**opened, "edition_id": edition["id"], "programme_id": programme["id"]}
+
+
+async def end_round_window(round_id: int) -> None:
+    """Move a round's deadline into the past (tests cannot wait for real deadlines)."""
+    from programmes.tables import Round
+    from programmes.timezone import now_utc
+
+    await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_id)
