@@ -27,6 +27,7 @@ from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
 from scoring.reviews.controllers import ReviewController
 
+OPENAPI_PATH = "/schema"
 API_DESCRIPTION = """Seedbed：上海社会组织公益创新创业大赛、沪社星耀、聚力计划的项目管理 API。
 
 Authenticate with `POST /auth/login`, then send `Authorization: Bearer <access_token>`. Errors are
@@ -61,9 +62,14 @@ def _mount_admin() -> Any:
 
 
 def _document_permissions(app: Litestar) -> None:
-    """Append each route's declared permission to its OpenAPI description, so the docs never drift."""
+    """Append each route's declared permission to its OpenAPI description, so the docs never drift.
+
+    The OpenAPI documents themselves are built by Litestar; they are declared public here.
+    """
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
+            if route.path == OPENAPI_PATH or route.path.startswith(OPENAPI_PATH + "/"):
+                handler.opt.setdefault("permission", PUBLIC)
             permission = handler.opt.get("permission")
             if isinstance(handler, HTTPRouteHandler) and isinstance(permission, Permission):
                 base = handler.description or ""
@@ -100,7 +106,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             title="Seedbed API",
             version="0.1.0",
             description=API_DESCRIPTION,
-            path="/schema",
+            path=OPENAPI_PATH,
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
         ),
         debug=False,

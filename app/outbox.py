@@ -17,6 +17,7 @@ from piccolo.columns import JSONB, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.context import current_request_id
+from app.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,10 @@ async def deliver_pending(redis: ArqRedis, limit: int = 100) -> int:
     for message in pending:
         kwargs = dict(message["kwargs"])
         kwargs["request_id"] = message["request_id"]
-        await redis.enqueue_job(message["job_name"], _job_id=message["job_key"], **kwargs)
+        # arq job ids are global to the Redis database; the queue name keeps two deployments (or test runs)
+        # that share one Redis from mistaking each other's jobs for duplicates.
+        job_id = f"{get_settings().queue_name}:{message['job_key']}"
+        await redis.enqueue_job(message["job_name"], _job_id=job_id, **kwargs)
         await OutboxMessage.update({OutboxMessage.delivered_at: datetime.now(UTC)}).where(
             OutboxMessage.id == message["id"]
         )

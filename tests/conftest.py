@@ -11,24 +11,50 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
-ADMIN_DSN = os.environ.get("SEEDBED_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-TEST_DB = f"seedbed_test_{os.getpid()}"
-TEST_DSN = ADMIN_DSN.rsplit("/", 1)[0] + f"/{TEST_DB}"
-os.environ["SEEDBED_DATABASE_URL"] = TEST_DSN
-os.environ["SEEDBED_REDIS_URL"] = os.environ.get("SEEDBED_TEST_REDIS", "redis://127.0.0.1:6379/0")
-os.environ["SEEDBED_QUEUE_NAME"] = f"seedbed:test:{os.getpid()}"
-os.environ["PICCOLO_CONF"] = "app.piccolo_conf"
-os.environ["SEEDBED_LOG_LEVEL"] = "WARNING"
-
 KEEP_TABLES = {"migration"}
+RUN = os.getpid()
+TEST_DB = f"seedbed_test_{RUN}"
+_services: dict[str, str] = {}
+_embedded: list[object] = []
+
+
+def _with_database(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _resolve_services() -> tuple[str, str]:
+    """The machine's PostgreSQL/Redis (or SEEDBED_TEST_POSTGRES / SEEDBED_TEST_REDIS); embedded ones if none answer."""
+    from app.embedded import port_answers, start_embedded_postgres, start_embedded_redis
+
+    data_dir = Path(__file__).resolve().parent.parent / ".seedbed" / "test"
+    postgres = os.environ.get("SEEDBED_TEST_POSTGRES")
+    if not postgres:
+        if port_answers("127.0.0.1", 5432):
+            postgres = "postgresql://postgres@127.0.0.1:5432/postgres"
+        else:
+            service = start_embedded_postgres(data_dir)
+            _embedded.append(service)
+            postgres = _with_database(service.url, "postgres")
+    redis = os.environ.get("SEEDBED_TEST_REDIS")
+    if not redis:
+        if port_answers("127.0.0.1", 6379):
+            redis = "redis://127.0.0.1:6379/0"
+        else:
+            service = start_embedded_redis(data_dir)
+            _embedded.append(service)
+            redis = service.url
+    return postgres, redis
 
 
 async def _admin_execute(*statements: str) -> None:
-    connection = await asyncpg.connect(ADMIN_DSN)
+    connection = await asyncpg.connect(_services["admin"])
     try:
         for statement in statements:
             await connection.execute(statement)
@@ -37,7 +63,17 @@ async def _admin_execute(*statements: str) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    # Before any event loop exists: create and migrate this run's database with the real migrate command.
+    # Before any event loop exists and before test modules import app settings: pick the services, then
+    # create and migrate this run's database with the real `seedbed migrate` command.
+    admin, redis = _resolve_services()
+    _services.update(admin=admin, test=_with_database(admin, TEST_DB))
+    os.environ.update(
+        SEEDBED_DATABASE_URL=_services["test"],
+        SEEDBED_REDIS_URL=redis,
+        SEEDBED_QUEUE_NAME=f"seedbed:test:{RUN}",
+        PICCOLO_CONF="app.piccolo_conf",
+        SEEDBED_LOG_LEVEL="WARNING",
+    )
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"', f'CREATE DATABASE "{TEST_DB}"'))
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "migrate"], env=dict(os.environ), capture_output=True, text=True
@@ -46,20 +82,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+    if "admin" in _services:
+        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+    for service in reversed(_embedded):
+        service.stop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
 def database() -> str:
-    return TEST_DSN
+    return _services["test"]
 
 
 @pytest.fixture(scope="session")
 async def engine(database: str) -> AsyncIterator[object]:
+    from piccolo.apps.user.tables import BaseUser
     from piccolo.engine import engine_finder
 
     from app.queue import close_queue
 
+    # OWASP's 600k PBKDF2 rounds cost ~0.3 s per account; tests make hundreds. Hashes record their own
+    # round count, so logins still verify exactly as in production.
+    BaseUser._pbkdf2_iteration_count = 1_000
     db = engine_finder()
     assert db is not None
     await db.start_connection_pool(min_size=1, max_size=20)
@@ -70,7 +113,7 @@ async def engine(database: str) -> AsyncIterator[object]:
 
 @pytest.fixture(scope="session")
 async def truncate_statement(engine: object) -> str:
-    connection = await asyncpg.connect(TEST_DSN)
+    connection = await asyncpg.connect(_services["test"])
     try:
         rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     finally:
@@ -83,7 +126,7 @@ async def truncate_statement(engine: object) -> str:
 async def db(truncate_statement: str) -> AsyncIterator[None]:
     """Any test touching the database asks for this (``client`` does): tables are emptied afterwards."""
     yield
-    connection = await asyncpg.connect(TEST_DSN)
+    connection = await asyncpg.connect(_services["test"])
     try:
         await connection.execute(truncate_statement)
     finally:
