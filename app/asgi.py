@@ -11,10 +11,10 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import Receive, Scope, Send
-from piccolo.engine import engine_finder
 
 from app.auth.controllers import AuthController
 from app.auth.principal import PUBLIC, Permission, enforce_permission
+from app.db import close_pool, open_pool
 from app.errors import EXCEPTION_HANDLERS
 from app.health import live, ready
 from app.observability import configure_logging, request_id_middleware
@@ -38,13 +38,11 @@ Every operation states its permission (权限)."""
 @asynccontextmanager
 async def _database_pool(app: Litestar) -> AsyncIterator[None]:
     settings = get_settings()
-    engine = engine_finder()
-    assert engine is not None
-    await engine.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    await open_pool(settings.db_pool_min, settings.db_pool_max)
     try:
         yield
     finally:
-        await engine.close_connection_pool()
+        await close_pool()
         await close_queue()
 
 

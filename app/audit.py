@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.columns import JSONB, BigInt, Integer, Timestamptz, Varchar
+from piccolo.columns import JSONB, BigInt, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.context import current_request_id
 
 
 class AuditEntry(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     # Not a foreign key on purpose: the log must outlive the rows and users it describes.
     actor_id = Integer(null=True, default=None)
     actor_role = Varchar(length=16, default="")

@@ -18,15 +18,13 @@ cli = typer.Typer(help="Seedbed 社会组织项目管理", no_args_is_help=True,
 
 def _with_pool(work: Callable[[], Awaitable[Any]]) -> Any:
     async def runner() -> Any:
-        from piccolo.engine import engine_finder
+        from app.db import close_pool, open_pool
 
-        engine = engine_finder()
-        assert engine is not None
-        await engine.start_connection_pool(min_size=1, max_size=2)
+        await open_pool(1, 2)
         try:
             return await work()
         finally:
-            await engine.close_connection_pool()
+            await close_pool()
 
     return asyncio.run(runner())
 

@@ -19,6 +19,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +236,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, code, detail, None, request.url.path)
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,

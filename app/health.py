@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, get
-from piccolo.engine import engine_finder
 
 from app.auth.principal import PUBLIC
+from app.db import engine
 from app.queue import get_queue
 
 
@@ -17,10 +17,8 @@ async def live() -> dict[str, str]:
 @get("/health/ready", opt={"permission": PUBLIC}, tags=["operations"], summary="PostgreSQL and Redis answer")
 async def ready() -> Response[dict[str, Any]]:
     checks: dict[str, str] = {}
-    engine = engine_finder()
     try:
-        assert engine is not None
-        await engine.run_ddl("SELECT 1")
+        await engine().run_ddl("SELECT 1")
         checks["postgres"] = "ok"
     except Exception as exc:  # report, don't crash: this endpoint exists to say what is down
         checks["postgres"] = f"error: {type(exc).__name__}"

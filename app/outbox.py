@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from arq.connections import ArqRedis
-from piccolo.columns import JSONB, Timestamptz, Varchar
+from piccolo.columns import JSONB, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.context import current_request_id
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class OutboxMessage(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     job_name = Varchar(length=100, null=False)
     # Deterministic key (e.g. "pay_batch:42"): a second enqueue of the same work is a no-op.
     job_key = Varchar(length=200, null=False, unique=True)

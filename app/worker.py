@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from arq import cron
-from piccolo.engine import engine_finder
 
 from app import outbox
 from app.context import request_id_var
+from app.db import close_pool, open_pool
 from app.observability import configure_logging
 from app.queue import redis_settings
 from app.settings import get_settings
@@ -22,17 +22,13 @@ from programmes.disbursements.provider import SimulatedProvider
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
-    engine = engine_finder()
-    assert engine is not None
-    await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_max)
+    await open_pool(1, settings.db_pool_max)
     ctx["payment_provider"] = SimulatedProvider(settings.effective_database_url)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     await ctx["payment_provider"].close()
-    engine = engine_finder()
-    assert engine is not None
-    await engine.close_connection_pool()
+    await close_pool()
 
 
 async def pay_batch(ctx: dict[str, Any], batch_id: int, request_id: str = "-") -> dict[str, int]:

@@ -66,7 +66,8 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
     keyword = str(error.validator)
     if keyword == "required" and isinstance(error.instance, dict):
         # jsonschema reports missing properties on their parent; name each missing property instead.
-        missing = [str(name) for name in error.validator_value if name not in error.instance]
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [str(name) for name in required if name not in error.instance]
         return [_field_error(error.schema, [*path, name], keyword) for name in missing]
     return [_field_error(error.schema, path, keyword)]
 

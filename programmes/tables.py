@@ -17,6 +17,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -40,6 +41,7 @@ class FundSourceKind(StrEnum):
 
 
 class Programme(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     name = Varchar(length=200, null=False)
     kind = Varchar(length=16, choices=ProgrammeKind, null=False)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
@@ -48,6 +50,7 @@ class Programme(Table):
 
 
 class Edition(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     programme = ForeignKey(Programme, on_delete=OnDelete.restrict, null=False)
     year = Integer(null=False)
     title = Varchar(length=200, null=False)
@@ -58,6 +61,7 @@ class Edition(Table):
 class FormVersion(Table):
     """A JSON Schema (draft 2020-12) application form. Immutable once a round uses it."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
     title = Varchar(length=200, null=False)
     json_schema = JSONB(null=False)
@@ -66,6 +70,7 @@ class FormVersion(Table):
 
 
 class Round(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
     name = Varchar(length=100, null=False)  # e.g. 初赛
     status = Varchar(length=16, null=False, default="draft")
@@ -80,6 +85,7 @@ class Round(Table):
 class Criterion(Table):
     """One weighted rubric criterion of a round. Scores are integers 0..max_score."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     round = ForeignKey(Round, on_delete=OnDelete.cascade, null=False)
     code = Varchar(length=50, null=False)
     name = Varchar(length=100, null=False)
@@ -89,6 +95,7 @@ class Criterion(Table):
 
 
 class Application(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     round = ForeignKey(Round, on_delete=OnDelete.restrict, null=False)
     organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=False)
     title = Varchar(length=200, null=False)
@@ -102,6 +109,7 @@ class Application(Table):
 
 
 class FundSource(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     name = Varchar(length=200, null=False)
     kind = Varchar(length=16, choices=FundSourceKind, null=False)
 
@@ -109,6 +117,7 @@ class FundSource(Table):
 class BudgetLine(Table):
     """Money an edition may obligate from one fund source, in fen (分)."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
     fund_source = ForeignKey(FundSource, on_delete=OnDelete.restrict, null=False)
     amount_fen = BigInt(null=False)
@@ -117,6 +126,7 @@ class BudgetLine(Table):
 
 
 class Award(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     application = ForeignKey(Application, on_delete=OnDelete.restrict, null=False, unique=True)
     budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
     amount_fen = BigInt(null=False)
@@ -127,6 +137,7 @@ class Award(Table):
 
 
 class Tranche(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
     sequence = Integer(null=False)
     amount_fen = BigInt(null=False)
@@ -136,6 +147,7 @@ class Tranche(Table):
 
 
 class PaymentBatch(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     title = Varchar(length=200, null=False)
     status = Varchar(length=16, null=False, default="draft")
     approved_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
@@ -147,6 +159,7 @@ class PaymentBatch(Table):
 class PaymentBatchItem(Table):
     """A tranche in a batch. A tranche is in at most one live batch (unique index in the migration)."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     batch = ForeignKey(PaymentBatch, on_delete=OnDelete.restrict, null=False)
     tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=False)
     status = Varchar(length=16, null=False, default="pending")  # pending | paid | failed
@@ -158,6 +171,7 @@ class PaymentBatchItem(Table):
 class LedgerEntry(Table):
     """Immutable money movements; every balance is a sum over these rows."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     kind = Varchar(length=16, null=False)  # obligation | disbursement | reversal
     award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
     budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
@@ -172,6 +186,7 @@ class LedgerEntry(Table):
 class SimulatedTransfer(Table):
     """The simulated payment provider's own records (stands in for the bank's side)."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     idempotency_key = Varchar(length=100, null=False, unique=True)
     payee_name = Varchar(length=200, null=False)
     amount_fen = BigInt(null=False)

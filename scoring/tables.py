@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import JSONB, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, ForeignKey, Integer, Numeric, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.reference import District
@@ -13,6 +13,7 @@ from programmes.tables import Application, Round
 class ReviewAssignment(Table):
     """An expert asked to review one application. One row per (application, expert): unique in the migration."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     application = ForeignKey(Application, on_delete=OnDelete.restrict, null=False)
     expert = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=False)
     status = Varchar(length=16, null=False, default="assigned")  # assigned | submitted
@@ -27,6 +28,7 @@ class ReviewAssignment(Table):
 class RankingEntry(Table):
     """A closed round's result for one application."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     round = ForeignKey(Round, on_delete=OnDelete.restrict, null=False)
     application = ForeignKey(Application, on_delete=OnDelete.restrict, null=False, unique=True)
     rank = Integer(null=False)

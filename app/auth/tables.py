@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.reference import District
@@ -21,6 +21,7 @@ class Role(StrEnum):
 class Account(Table):
     """Role and scope of a user. Exactly one row per user."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, unique=True, null=False)
     role = Varchar(length=16, choices=Role, null=False)
     # Only officers use this: empty means city-level (市级), otherwise the one district they serve.

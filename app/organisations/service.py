@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.engine import engine_finder
-
 from app import audit
 from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Role
+from app.db import engine
 from app.errors import DomainError, FieldError, conflict, invalid, not_found
 from app.organisations import credit_code
 from app.organisations.schemas import OrganisationRegistration
@@ -22,9 +21,7 @@ async def register(data: OrganisationRegistration) -> dict[str, Any]:
     custodian_id = await _checked_custodian(data)
     if code and await Organisation.exists().where(Organisation.credit_code == code):
         raise conflict("credit_code_taken", "该统一社会信用代码已注册")
-    engine = engine_finder()
-    assert engine is not None
-    async with engine.transaction():
+    async with engine().transaction():
         user_id = await create_account(username=data.username, password=data.password, role=Role.applicant)
         rows = await Organisation.insert(
             Organisation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import Date, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.reference import District
@@ -39,6 +39,7 @@ class EvaluationGrade(StrEnum):
 
 
 class Organisation(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
     name = Varchar(length=200, null=False)
     org_type = Varchar(length=32, choices=OrganisationType, null=False)
     # 统一社会信用代码; empty only for filed community groups (备案类), which have none.
@@ -46,7 +47,7 @@ class Organisation(Table):
     district = Varchar(length=16, choices=District, null=False)
     street = Varchar(length=100, default="")  # 街镇
     # Filed groups apply and get paid through their street's service centre (财务代管).
-    custodian = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
+    custodian: ForeignKey[Organisation] = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
     evaluation_grade = Varchar(length=4, choices=EvaluationGrade, default=EvaluationGrade.none)
     grade_valid_until = Date(null=True, default=None)
     certificate_expires_on = Date(null=True, default=None)
@@ -58,6 +59,7 @@ class Organisation(Table):
 class OrganisationMember(Table):
     """An applicant account acting for an organisation."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False)
     organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, null=False)
     created_at = Timestamptz()

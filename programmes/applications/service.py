@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
-from piccolo.engine import engine_finder
 
 from app import audit
 from app.auth.principal import Principal
 from app.auth.tables import Role
+from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.organisations.service import member_organisation_ids
 from programmes.applications.schemas import ApplicationCreate, ApplicationUpdate
@@ -22,12 +22,6 @@ from programmes.workflows.contest import CONTEST_APPLICATION
 from programmes.workflows.engine import Actor, transition
 
 MAX_ANSWERS_BYTES = 500_000
-
-
-def _engine() -> Any:
-    engine = engine_finder()
-    assert engine is not None
-    return engine
 
 
 def _check_size(answers: dict[str, Any]) -> None:
@@ -54,7 +48,7 @@ async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[st
     round_row = await _accepting_round(data.round_id)
     _check_size(data.answers)
     try:
-        async with _engine().transaction():
+        async with engine().transaction():
             rows = await Application.insert(
                 Application(
                     round=data.round_id,
@@ -99,7 +93,7 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
     if data.answers is not None:
         _check_size(data.answers)
         changes[Application.answers] = json.dumps(data.answers, ensure_ascii=False)
-    async with _engine().transaction():
+    async with engine().transaction():
         await Application.update(changes).where(Application.id == application_id)
         await audit.record(
             actor_id=principal.user_id,
@@ -123,7 +117,7 @@ async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
     )
     assert schema is not None
     validate_answers(schema["schema"], row["answers"] or {})
-    async with _engine().transaction():
+    async with engine().transaction():
         await transition(
             Application,
             application_id,
@@ -137,7 +131,7 @@ async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
 
 async def withdraw(principal: Principal, application_id: int, reason: str) -> dict[str, Any]:
     await _own_application(principal, application_id)
-    async with _engine().transaction():
+    async with engine().transaction():
         await transition(
             Application,
             application_id,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
-from piccolo.engine import engine_finder
 
 from app import audit
 from app.auth.principal import Principal
+from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.organisations.tables import Organisation, OrganisationType
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
@@ -23,14 +23,8 @@ from programmes.workflows.disbursement import TRANCHE
 from programmes.workflows.engine import Actor, transition
 
 
-def _engine() -> Any:
-    engine = engine_finder()
-    assert engine is not None
-    return engine
-
-
 async def create_fund_source(principal: Principal, data: FundSourceCreate) -> dict[str, Any]:
-    async with _engine().transaction():
+    async with engine().transaction():
         rows = await FundSource.insert(FundSource(name=data.name, kind=data.kind)).returning(*FundSource.all_columns())
         await audit.record(
             actor_id=principal.user_id,
@@ -50,7 +44,7 @@ async def create_budget_line(principal: Principal, edition_id: int, data: Budget
     ensure_staff_scope(principal, edition["scope_district"], "届次")
     if not await FundSource.exists().where(FundSource.id == data.fund_source_id):
         raise not_found("资金来源")
-    async with _engine().transaction():
+    async with engine().transaction():
         rows = await BudgetLine.insert(
             BudgetLine(
                 edition=edition_id,
@@ -113,7 +107,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
     ensure_staff_scope(principal, application["scope_district"], "申报")
     payee_id = await _payee_for(application["organisation"])
     try:
-        async with _engine().transaction():
+        async with engine().transaction():
             lines = await BudgetLine.select().where(BudgetLine.id == data.budget_line_id).lock_rows("UPDATE")
             if not lines or lines[0]["edition"] != application["edition_id"]:
                 raise DomainError("budget_line_invalid", "预算科目不存在或不属于该届次", 422)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.engine import engine_finder
-
 from app import audit
 from app.auth.principal import Principal
+from app.db import engine
 from app.errors import DomainError, not_found
 from programmes.catalogue.schemas import EditionCreate, ProgrammeCreate, RoundCreate
 from programmes.forms import check_form_schema
@@ -19,12 +18,6 @@ from programmes.workflows.engine import Actor, transition
 from scoring.ranking import rank_round
 
 
-def _engine() -> Any:
-    engine = engine_finder()
-    assert engine is not None
-    return engine
-
-
 def actor_of(principal: Principal) -> Actor:
     return Actor(principal.user_id, principal.role.value)
 
@@ -32,7 +25,7 @@ def actor_of(principal: Principal) -> Actor:
 async def create_programme(principal: Principal, data: ProgrammeCreate) -> dict[str, Any]:
     """Officers (own district, or any scope for city staff) create a programme."""
     district = district_for_new_programme(principal, data.scope_district.value if data.scope_district else None)
-    async with _engine().transaction():
+    async with engine().transaction():
         rows = await Programme.insert(
             Programme(name=data.name, kind=data.kind, scope_district=district, description=data.description)
         ).returning(*Programme.all_columns())
@@ -65,7 +58,7 @@ async def list_programmes(principal: Principal) -> list[dict[str, Any]]:
 
 async def create_edition(principal: Principal, programme_id: int, data: EditionCreate) -> dict[str, Any]:
     programme = await programme_in_scope(principal, programme_id)
-    async with _engine().transaction():
+    async with engine().transaction():
         rows = await Edition.insert(
             Edition(
                 programme=programme_id, year=data.year, title=data.title, scope_district=programme["scope_district"]
@@ -100,7 +93,7 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
         raise DomainError("criteria_duplicate", "评分标准的代码不能重复", 422)
     check_form_schema(data.form_schema)
     district = edition["scope_district"]
-    async with _engine().transaction():
+    async with engine().transaction():
         form = await FormVersion.insert(
             FormVersion(
                 edition=edition_id, title=data.form_title, json_schema=data.form_schema, scope_district=district
@@ -149,7 +142,7 @@ async def open_round(principal: Principal, round_id: int) -> dict[str, Any]:
     current = await round_in_scope(principal, round_id)
     if current["form"] is None:
         raise DomainError("round_without_form", "轮次没有申报表，不能开放", 409)
-    async with _engine().transaction():
+    async with engine().transaction():
         await transition(Round, round_id, CONTEST_ROUND, "open", actor_of(principal))
     return await read_round(round_id)
 
@@ -159,7 +152,7 @@ async def close_round(principal: Principal, round_id: int) -> list[dict[str, Any
     current = await round_in_scope(principal, round_id)
     if current["closes_at"] > now_utc():
         raise DomainError("round_not_yet_closed", "申报截止时间未到，不能关闭轮次", 409)
-    async with _engine().transaction():
+    async with engine().transaction():
         await transition(Round, round_id, CONTEST_ROUND, "close", actor_of(principal))
         await rank_round(round_id)
     return await ranking(round_id)
@@ -195,9 +188,9 @@ async def ranking(round_id: int) -> list[dict[str, Any]]:
 async def read_round(round_id: int) -> dict[str, Any]:
     row = (
         await Round.select(
-            Round.all_columns(),
-            Round.edition.programme.id.as_alias("programme_id"),
-            Round.edition.programme.name.as_alias("programme_name"),
+            *Round.all_columns(),
+            Round.edition._.programme._.id.as_alias("programme_id"),
+            Round.edition._.programme._.name.as_alias("programme_name"),
             Round.form.json_schema.as_alias("form_schema"),
         )
         .where(Round.id == round_id)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from piccolo.engine import engine_finder
-
+from app.db import engine
 from programmes.disbursements.provider import PaymentProvider
 from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
@@ -17,17 +16,15 @@ log = logging.getLogger(__name__)
 
 
 async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
-    engine = engine_finder()
-    assert engine is not None
     items = await PaymentBatchItem.select(PaymentBatchItem.id, PaymentBatchItem.tranche).where(
         (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
     )
     paid = 0
     for item in items:
-        async with engine.transaction():
+        async with engine().transaction():
             if await _pay_item(item["id"], item["tranche"], provider):
                 paid += 1
-    async with engine.transaction():
+    async with engine().transaction():
         batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
         pending = await PaymentBatchItem.count().where(
             (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")

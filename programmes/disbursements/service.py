@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
-from piccolo.engine import engine_finder
 
 from app import audit, outbox
 from app.auth.principal import Principal
+from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.queue import get_queue
 from programmes.disbursements.schemas import BatchCreate
@@ -17,12 +17,6 @@ from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
 from programmes.timezone import now_utc
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
 from programmes.workflows.engine import Actor, transition
-
-
-def _engine() -> Any:
-    engine = engine_finder()
-    assert engine is not None
-    return engine
 
 
 async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any]:
@@ -39,7 +33,7 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
     scope = districts.pop()
     actor = Actor(principal.user_id, principal.role.value)
     try:
-        async with _engine().transaction():
+        async with engine().transaction():
             rows = await PaymentBatch.insert(
                 PaymentBatch(title=data.title, status=PAYMENT_BATCH.initial, scope_district=scope)
             ).returning(PaymentBatch.id)
@@ -67,7 +61,7 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
 async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
     """Officer approves a draft batch. The payment job is staged in the same transaction, delivered after commit."""
     await batch_in_scope(principal, batch_id)
-    async with _engine().transaction():
+    async with engine().transaction():
         await transition(
             PaymentBatch,
             batch_id,

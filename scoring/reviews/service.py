@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from piccolo.engine import engine_finder
-
 from app import audit
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
+from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.tables import OrganisationMember
 from programmes.scope import ensure_staff_scope
@@ -22,12 +21,6 @@ from scoring.aggregation import validate_scores
 from scoring.ranking import rubric
 from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
 from scoring.tables import ReviewAssignment
-
-
-def _engine() -> Any:
-    engine = engine_finder()
-    assert engine is not None
-    return engine
 
 
 async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]:
@@ -61,7 +54,7 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
     ):
         raise conflict("already_assigned", "该专家已分配到此申报")
     actor = Actor(principal.user_id, principal.role.value)
-    async with _engine().transaction():
+    async with engine().transaction():
         if application["status"] == "submitted":
             await transition(Application, data.application_id, CONTEST_APPLICATION, "start_review", actor)
         rows = await ReviewAssignment.insert(
@@ -102,11 +95,11 @@ async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any
     """The assigned expert's view. Blind rounds omit the organisation and answers marked ``identifying``."""
     row = (
         await ReviewAssignment.select(
-            ReviewAssignment.all_columns(),
+            *ReviewAssignment.all_columns(),
             ReviewAssignment.application.title.as_alias("title"),
             ReviewAssignment.application.answers.as_alias("answers"),
             ReviewAssignment.application.round.as_alias("round_id"),
-            ReviewAssignment.application.organisation.name.as_alias("organisation_name"),
+            ReviewAssignment.application._.organisation._.name.as_alias("organisation_name"),
         )
         .where(ReviewAssignment.id == assignment_id)
         .first()
@@ -148,7 +141,7 @@ async def submit_review(principal: Principal, assignment_id: int, data: ReviewSu
         await ReviewAssignment.select(
             ReviewAssignment.expert,
             ReviewAssignment.application.round.as_alias("round_id"),
-            ReviewAssignment.application.round.status.as_alias("round_status"),
+            ReviewAssignment.application._.round._.status.as_alias("round_status"),
         )
         .where(ReviewAssignment.id == assignment_id)
         .first()
@@ -165,7 +158,7 @@ async def submit_review(principal: Principal, assignment_id: int, data: ReviewSu
             422,
             [FieldError(f"scores.{code}", "score_invalid", msg) for code, msg in problems.items()],
         )
-    async with _engine().transaction():
+    async with engine().transaction():
         await transition(
             ReviewAssignment,
             assignment_id,
