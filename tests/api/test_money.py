@@ -1,0 +1,208 @@
+"""Money guards: concurrent payment runs pay once; concurrent awards never overdraw a budget line."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from app import outbox
+from app.outbox import OutboxMessage
+from app.queue import get_queue
+from app.settings import get_settings
+from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
+from programmes.awards.service import create_budget_line, create_fund_source, make_award, read_budget_line
+from programmes.disbursements.jobs import pay_batch
+from programmes.disbursements.provider import SimulatedProvider
+from programmes.disbursements.schemas import BatchCreate
+from programmes.disbursements.service import approve_batch, create_batch
+from programmes.tables import Application, LedgerEntry, SimulatedTransfer, Tranche
+from scoring.reviews.schemas import ReviewSubmit
+from scoring.reviews.service import submit_review
+from tests import factories
+from tests.api.conftest import World
+
+
+async def ranked_world(world: World, extra_applications: int = 0) -> list[int]:
+    """Score the submitted application (and optionally more), close the round: returns ranked application ids."""
+    from programmes.applications.schemas import ApplicationCreate
+    from programmes.applications.service import create_draft, submit
+    from programmes.catalogue.service import close_round
+    from scoring.reviews.schemas import AssignmentCreate
+    from scoring.reviews.service import assign
+
+    ids = [world.submitted_id]
+    for _ in range(extra_applications):
+        org_id, member = await factories.organisation()
+        draft = await create_draft(
+            member.principal,
+            ApplicationCreate(
+                round_id=world.round["id"], organisation_id=org_id, title="并发申报", answers=factories.GOOD_ANSWERS
+            ),
+        )
+        await submit(member.principal, draft["id"])
+        assignment = await assign(
+            world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
+        )
+        await submit_review(
+            world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 70, "feasibility": 70})
+        )
+        ids.append(draft["id"])
+    await submit_review(
+        world.expert.principal, world.assignment_id, ReviewSubmit(scores={"innovation": 90, "feasibility": 80})
+    )
+    await factories.end_round_window(world.round["id"])
+    await close_round(world.city_officer.principal, world.round["id"])
+    return ids
+
+
+async def budget_line(world: World, amount_fen: int) -> int:
+    source = await create_fund_source(world.city_officer.principal, FundSourceCreate(name="财政资金", kind="fiscal"))
+    line = await create_budget_line(
+        world.city_officer.principal,
+        world.round["edition_id"],
+        BudgetLineCreate(fund_source_id=source["id"], amount_fen=amount_fen),
+    )
+    return int(line["id"])
+
+
+async def test_concurrent_payment_runs_pay_each_tranche_once(client: httpx.AsyncClient, world: World) -> None:
+    [application_id] = await ranked_world(world)
+    line_id = await budget_line(world, 1_000_000)
+    award = await make_award(
+        world.city_officer.principal,
+        AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=400_000),
+    )
+    tranche_id = award["tranches"][0]["id"]
+    batch = await create_batch(world.city_officer.principal, BatchCreate(title="并发批次", tranche_ids=[tranche_id]))
+    await approve_batch(world.city_officer.principal, batch["id"])
+
+    provider = SimulatedProvider(get_settings().effective_database_url)
+    try:
+        results = await asyncio.gather(*[pay_batch(batch["id"], provider) for _ in range(20)], return_exceptions=True)
+    finally:
+        await provider.close()
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert sum(r["paid"] for r in results if isinstance(r, dict)) == 1
+    assert await SimulatedTransfer.count() == 1
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
+    assert (await Tranche.select(Tranche.status).where(Tranche.id == tranche_id).first()) == {"status": "paid"}
+
+
+async def test_the_database_refuses_a_second_disbursement_row(client: httpx.AsyncClient, world: World) -> None:
+    from asyncpg.exceptions import UniqueViolationError
+
+    [application_id] = await ranked_world(world)
+    line_id = await budget_line(world, 1_000_000)
+    award = await make_award(
+        world.city_officer.principal,
+        AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=1000),
+    )
+    tranche_id = award["tranches"][0]["id"]
+    for key in ("first", "second"):
+        row = LedgerEntry(
+            kind="disbursement",
+            award=award["id"],
+            budget_line=line_id,
+            tranche=tranche_id,
+            amount_fen=1000,
+            idempotency_key=key,
+        )
+        if key == "first":
+            await LedgerEntry.insert(row)
+        else:
+            with pytest.raises(UniqueViolationError):
+                await LedgerEntry.insert(row)
+
+
+async def test_concurrent_awards_never_overdraw_a_budget_line(client: httpx.AsyncClient, world: World) -> None:
+    ids = await ranked_world(world, extra_applications=5)
+    line_id = await budget_line(world, 1_000_000)  # room for two awards of 400,000 fen, not three
+
+    async def attempt(application_id: int) -> str:
+        try:
+            await make_award(
+                world.city_officer.principal,
+                AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=400_000),
+            )
+            return "awarded"
+        except Exception as exc:  # the DomainError code is what we count
+            return getattr(exc, "code", repr(exc))
+
+    outcomes = await asyncio.gather(*[attempt(i) for i in ids])
+    assert sorted(outcomes) == ["awarded", "awarded"] + ["budget_exceeded"] * (len(ids) - 2)
+    line = await read_budget_line(line_id)
+    assert line["obligated_fen"] == 800_000 and line["available_fen"] == 200_000
+    assert await Application.count().where(Application.status == "awarded") == 2
+
+
+async def test_filed_group_awards_pay_the_custodian(client: httpx.AsyncClient, world: World) -> None:
+    from app.organisations.tables import OrganisationType
+    from programmes.applications.schemas import ApplicationCreate
+    from programmes.applications.service import create_draft, submit
+    from programmes.catalogue.service import close_round
+    from scoring.reviews.schemas import AssignmentCreate
+    from scoring.reviews.service import assign
+
+    centre_id, _ = await factories.organisation(name="新华路街道社会组织服务中心")
+    group_id, member = await factories.organisation(
+        org_type=OrganisationType.filed_community_group, custodian_id=centre_id
+    )
+    draft = await create_draft(
+        member.principal,
+        ApplicationCreate(
+            round_id=world.round["id"], organisation_id=group_id, title="楼组睦邻", answers=factories.GOOD_ANSWERS
+        ),
+    )
+    await submit(member.principal, draft["id"])
+    assignment = await assign(
+        world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
+    )
+    await submit_review(
+        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 60, "feasibility": 60})
+    )
+    await factories.end_round_window(world.round["id"])
+    await close_round(world.city_officer.principal, world.round["id"])
+    line_id = await budget_line(world, 100_000)
+    award = await make_award(
+        world.city_officer.principal, AwardCreate(application_id=draft["id"], budget_line_id=line_id, amount_fen=50_000)
+    )
+    assert award["payee_id"] == centre_id != group_id
+
+
+async def test_approval_commits_while_redis_is_down_and_is_delivered_later(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    [application_id] = await ranked_world(world)
+    line_id = await budget_line(world, 1_000_000)
+    award = await make_award(
+        world.city_officer.principal,
+        AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=1000),
+    )
+    batch = await create_batch(
+        world.city_officer.principal, BatchCreate(title="离线批次", tranche_ids=[award["tranches"][0]["id"]])
+    )
+
+    async def no_queue() -> None:
+        return None
+
+    import programmes.disbursements.service as disbursements
+
+    original = disbursements.get_queue
+    disbursements.get_queue = no_queue  # type: ignore[assignment]  # Redis unreachable at approval time
+    try:
+        approved = await approve_batch(world.city_officer.principal, batch["id"])
+    finally:
+        disbursements.get_queue = original
+    assert approved["status"] == "approved"
+    pending = await OutboxMessage.select().where(OutboxMessage.delivered_at.is_null())
+    assert [m["job_key"] for m in pending] == [f"pay_batch:{batch['id']}"]
+
+    queue = await get_queue()
+    assert queue is not None
+    assert await outbox.deliver_pending(queue) == 1  # what the worker's cron sweep does once Redis is back
+    assert await outbox.deliver_pending(queue) == 0
+    queued = await queue.queued_jobs(queue_name=get_settings().queue_name)
+    assert [job.function for job in queued] == ["pay_batch"]
+    await queue.delete(get_settings().queue_name)

@@ -1,0 +1,86 @@
+"""Health, request ids, the append-only audit log and the `seedbed` command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+from asyncpg.exceptions import RaiseError
+
+from app.audit import AuditEntry, record
+from app.auth.tables import Account
+
+
+async def test_health_endpoints(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/health/live")).json() == {"status": "ok"}
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+
+
+async def test_request_id_is_echoed_and_stored_in_the_audit_log(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/organisations/register",
+        json={
+            "username": "traced",
+            "password": "password-123",
+            "name": "可追踪组织",
+            "org_type": "foundation",
+            "credit_code": "91350100M000100Y43",
+            "district": "xuhui",
+        },
+        headers={"X-Request-ID": "req-abc-123"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["x-request-id"] == "req-abc-123"
+    rows = await AuditEntry.select(AuditEntry.request_id).where(AuditEntry.action == "organisation.register")
+    assert rows == [{"request_id": "req-abc-123"}]
+    generated = await client.get("/health/live", headers={"X-Request-ID": "bad id with spaces"})
+    assert generated.headers["x-request-id"] != "bad id with spaces" and len(generated.headers["x-request-id"]) == 32
+
+
+async def test_audit_log_is_append_only(client: httpx.AsyncClient) -> None:
+    await record(actor_id=None, actor_role="system", action="test.write", object_type="test", object_id=1)
+    with pytest.raises(RaiseError):
+        await AuditEntry.update({AuditEntry.reason: "rewritten"}).where(AuditEntry.action == "test.write")
+    with pytest.raises(RaiseError):
+        await AuditEntry.delete().where(AuditEntry.action == "test.write")
+    assert await AuditEntry.count() == 1
+
+
+async def test_cli_creates_officers_and_experts(client: httpx.AsyncClient) -> None:
+    env = dict(os.environ)
+    for args in (
+        ["create-officer", "cli_officer", "--password", "password-123", "--district", "yangpu"],
+        ["create-expert", "cli_expert", "--password", "password-123"],
+    ):
+        done = subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    rows = await Account.select(Account.role, Account.district, Account.user.username).order_by(Account.id)
+    assert rows == [
+        {"role": "officer", "district": "yangpu", "user.username": "cli_officer"},
+        {"role": "expert", "district": None, "user.username": "cli_expert"},
+    ]
+    duplicate = subprocess.run(
+        [sys.executable, "-m", "app.cli", "create-expert", "cli_expert", "--password", "password-123"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert duplicate.returncode == 1 and "username_taken" in duplicate.stderr
+
+
+async def test_demo_data_loads_once(client: httpx.AsyncClient) -> None:
+    from app.demo import DEMO_LOGINS, load_demo
+
+    assert await load_demo() is True
+    assert await load_demo() is False
+    logins = [(u, p) for _, u, p in DEMO_LOGINS]
+    for username, password in logins:
+        response = await client.post("/auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, (username, response.text)
+    calls = (await client.get("/calls")).json()
+    assert [c["name"] for c in calls] == ["初赛"]
