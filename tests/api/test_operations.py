@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-import subprocess
 import sys
+from asyncio.subprocess import PIPE
 
 import httpx
 import pytest
@@ -51,26 +52,29 @@ async def test_audit_log_is_append_only(client: httpx.AsyncClient) -> None:
     assert await AuditEntry.count() == 1
 
 
+async def seedbed(*args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app.cli", *args, env=dict(os.environ), stdout=PIPE, stderr=PIPE
+    )
+    _, stderr = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
 async def test_cli_creates_officers_and_experts(client: httpx.AsyncClient) -> None:
-    env = dict(os.environ)
     for args in (
         ["create-officer", "cli_officer", "--password", "password-123", "--district", "yangpu"],
         ["create-expert", "cli_expert", "--password", "password-123"],
     ):
-        done = subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
+        returncode, stderr = await seedbed(*args)
+        assert returncode == 0, stderr
     rows = await Account.select(Account.role, Account.district, Account.user.username).order_by(Account.id)
     assert rows == [
         {"role": "officer", "district": "yangpu", "user.username": "cli_officer"},
         {"role": "expert", "district": None, "user.username": "cli_expert"},
     ]
-    duplicate = subprocess.run(
-        [sys.executable, "-m", "app.cli", "create-expert", "cli_expert", "--password", "password-123"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert duplicate.returncode == 1 and "username_taken" in duplicate.stderr
+    returncode, stderr = await seedbed("create-expert", "cli_expert", "--password", "password-123")
+    assert returncode == 1 and "username_taken" in stderr
 
 
 async def test_demo_data_loads_once(client: httpx.AsyncClient) -> None:
