@@ -38,6 +38,10 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # arq's command line installs its own plain-text handler; one structured stream is enough.
+    arq_logger = logging.getLogger("arq")
+    arq_logger.handlers[:] = []
+    arq_logger.propagate = True
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
