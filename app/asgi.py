@@ -108,6 +108,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
         ),
         debug=False,
+        # Our JSON logging (configure_logging) stays in charge; Litestar would replace the root handler.
+        logging_config=None,
     )
     _document_permissions(app)
     return app

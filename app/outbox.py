@@ -1,8 +1,8 @@
 """Transactional outbox: jobs are recorded in the caller's transaction and handed to arq after commit.
 
 If Redis is down at commit time the row stays pending and the worker's cron sweep delivers it later, so an
-approved payment batch is never lost. The outbox row id is the arq ``_job_id``, so a message handed over twice
-is still queued once, and every job is idempotent besides.
+approved payment batch is never lost. Each message has a deterministic key, and ``<queue name>:<key>`` is its
+arq ``_job_id``, so a message handed over twice is still queued once; every job is idempotent besides.
 """
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ class Tranche(Table):
     award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
     sequence = Integer(null=False)
     amount_fen = BigInt(null=False)
-    status = Varchar(length=16, null=False, default="planned")
+    status = Varchar(length=16, null=False, default="released")
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
 

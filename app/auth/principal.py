@@ -94,7 +94,7 @@ def principal_from(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
         raise NotAuthorizedException("invalid token") from exc
 
 
-def enforce_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def enforce_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """App-wide guard. Fails closed: a route without a declared permission answers 403 to everyone."""
     permission = handler.opt.get("permission")
     if not isinstance(permission, Permission):

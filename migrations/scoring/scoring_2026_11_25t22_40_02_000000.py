@@ -19,8 +19,9 @@ async def forwards() -> MigrationManager:
     async def run() -> None:
         engine = engine_finder()
         assert engine is not None
+        # run_ddl joins the migration's transaction: all of these apply, or none do.
         for statement in STATEMENTS:
-            await engine._run_in_new_connection(statement)
+            await engine.run_ddl(statement)
 
     manager.add_raw(run)
     return manager

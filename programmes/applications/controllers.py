@@ -6,7 +6,7 @@ from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import ANY_USER, APPLICANTS, STAFF, CurrentPrincipal, provide_principal
 from programmes.applications import service
-from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate
+from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate, ApplicationWithdraw
 
 
 class ApplicationController(Controller):
@@ -31,6 +31,17 @@ class ApplicationController(Controller):
     )
     async def submit(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> ApplicationRead:
         return ApplicationRead(**await service.submit(principal, application_id))
+
+    @post(
+        "/applications/{application_id:int}/withdraw",
+        opt={"permission": APPLICANTS},
+        summary="Withdraw a draft or submitted application, with a reason (撤回申报)",
+        status_code=200,
+    )
+    async def withdraw(
+        self, principal: CurrentPrincipal, application_id: FromPath[int], data: JSONBody[ApplicationWithdraw]
+    ) -> ApplicationRead:
+        return ApplicationRead(**await service.withdraw(principal, application_id, data.reason))
 
     @get("/applications/mine", opt={"permission": APPLICANTS}, summary="My organisations' applications")
     async def mine(self, principal: CurrentPrincipal) -> list[ApplicationRead]:

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.types import ExactInt
+
 
 class ApplicationCreate(BaseModel):
     model_config = ConfigDict(
@@ -13,8 +15,8 @@ class ApplicationCreate(BaseModel):
             "examples": [{"round_id": 1, "organisation_id": 1, "title": "社区老人助餐项目", "answers": {}}]
         },
     )
-    round_id: int
-    organisation_id: int
+    round_id: ExactInt
+    organisation_id: ExactInt
     title: str = Field(min_length=2, max_length=200)
     answers: dict[str, Any] = Field(default_factory=dict, description="草稿可以不完整，提交时完整校验")
 
@@ -27,10 +29,17 @@ class ApplicationUpdate(BaseModel):
     answers: dict[str, Any] | None = None
 
 
+class ApplicationWithdraw(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "项目团队调整，本年度不再参赛"}]}
+    )
+    reason: str = Field(min_length=2, max_length=500)
+
+
 class ApplicationRead(BaseModel):
     id: int
-    round_id: int
-    organisation_id: int
+    round_id: ExactInt
+    organisation_id: ExactInt
     title: str
     status: str
     answers: dict[str, Any]

@@ -154,7 +154,7 @@ async def read(application_id: int) -> dict[str, Any]:
         "title": row["title"],
         "status": row["status"],
         "answers": row["answers"] or {},
-        "submitted_at": row["submitted_at"],
+        "submitted_at": shown(row["submitted_at"]) if row["submitted_at"] else None,
     }
 
 

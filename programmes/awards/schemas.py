@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.types import ExactInt
 from programmes.tables import FundSourceKind
 
 
@@ -23,14 +24,14 @@ class BudgetLineCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"fund_source_id": 1, "amount_fen": 100_000_000}]}
     )
-    fund_source_id: int
-    amount_fen: int = Field(gt=0, le=10**13, description="金额，单位：分（整数）", strict=True)
+    fund_source_id: ExactInt
+    amount_fen: ExactInt = Field(gt=0, le=10**13, description="金额，单位：分（整数）")
 
 
 class BudgetLineRead(BaseModel):
     id: int
     edition_id: int
-    fund_source_id: int
+    fund_source_id: ExactInt
     amount_fen: int
     obligated_fen: int
     available_fen: int
@@ -41,9 +42,9 @@ class AwardCreate(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"application_id": 1, "budget_line_id": 1, "amount_fen": 5_000_000}]},
     )
-    application_id: int
-    budget_line_id: int
-    amount_fen: int = Field(gt=0, le=10**12, description="资助金额，单位：分（整数）", strict=True)
+    application_id: ExactInt
+    budget_line_id: ExactInt
+    amount_fen: ExactInt = Field(gt=0, le=10**12, description="资助金额，单位：分（整数）")
 
 
 class TrancheRead(BaseModel):
@@ -56,8 +57,8 @@ class TrancheRead(BaseModel):
 
 class AwardRead(BaseModel):
     id: int
-    application_id: int
-    budget_line_id: int
+    application_id: ExactInt
+    budget_line_id: ExactInt
     amount_fen: int
     payee_id: int
     tranches: list[TrancheRead]

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.reference import District
+from app.types import ExactInt
 from programmes.tables import ProgrammeKind
 
 
@@ -30,7 +31,7 @@ class ProgrammeRead(BaseModel):
 
 class EditionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"year": 2026, "title": "2026 年度"}]})
-    year: int = Field(ge=2000, le=2100)
+    year: ExactInt = Field(ge=2000, le=2100)
     title: str = Field(min_length=1, max_length=200)
 
 
@@ -45,8 +46,8 @@ class CriterionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=100)
-    weight: int = Field(gt=0, le=1000)
-    max_score: int = Field(gt=0, le=1000)
+    weight: ExactInt = Field(gt=0, le=1000)
+    max_score: ExactInt = Field(gt=0, le=1000)
 
 
 class RoundCreate(BaseModel):

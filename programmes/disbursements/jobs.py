@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from app.db import engine
-from programmes.disbursements.provider import PaymentProvider
+from programmes.disbursements.provider import PaymentProvider, PaymentRejected
 from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
 from programmes.workflows.engine import Actor, transition
@@ -47,9 +47,17 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
         .first()
     )
     assert award is not None
-    receipt = await provider.transfer(
-        idempotency_key=f"tranche:{tranche_id}", payee_name=award["payee_name"], amount_fen=row["amount_fen"]
-    )
+    system = Actor.system()
+    try:
+        receipt = await provider.transfer(
+            idempotency_key=f"tranche:{tranche_id}", payee_name=award["payee_name"], amount_fen=row["amount_fen"]
+        )
+    except PaymentRejected as rejection:
+        await transition(
+            PaymentBatchItem, item_id, BATCH_ITEM, "mark_failed", system, values={"error": str(rejection)[:500]}
+        )
+        await transition(Tranche, tranche_id, TRANCHE, "mark_failed", system, reason=str(rejection))
+        return False
     await LedgerEntry.insert(
         LedgerEntry(
             kind="disbursement",
@@ -61,7 +69,6 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
             scope_district=row["scope_district"],
         )
     )
-    system = Actor.system()
     await transition(
         PaymentBatchItem, item_id, BATCH_ITEM, "mark_paid", system, values={"provider_reference": receipt.reference}
     )

@@ -14,6 +14,11 @@ from typing import Protocol
 import asyncpg
 
 
+class PaymentRejected(Exception):
+    """The provider refused this transfer for good (e.g. a closed account). Transient errors raise anything else
+    and are retried by the job; a rejection marks the item and its tranche ``failed`` for an officer to act on."""
+
+
 @dataclass(frozen=True)
 class TransferReceipt:
     reference: str
@@ -25,8 +30,10 @@ class PaymentProvider(Protocol):
 
 
 class SimulatedProvider:
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, rejected_payees: frozenset[str] = frozenset()) -> None:
         self._dsn = dsn
+        # Payees this simulated bank refuses, so failure handling can be exercised end to end.
+        self._rejected_payees = rejected_payees
         self._pool: asyncpg.Pool | None = None
 
     async def _connection_pool(self) -> asyncpg.Pool:
@@ -35,6 +42,8 @@ class SimulatedProvider:
         return self._pool
 
     async def transfer(self, *, idempotency_key: str, payee_name: str, amount_fen: int) -> TransferReceipt:
+        if payee_name in self._rejected_payees:
+            raise PaymentRejected(f"收款账户异常：{payee_name}")
         pool = await self._connection_pool()
         reference = f"SIM-{uuid.uuid4().hex[:12].upper()}"
         async with pool.acquire() as connection:

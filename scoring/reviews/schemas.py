@@ -5,17 +5,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.types import ExactInt
+
 
 class AssignmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application_id": 1, "expert_id": 3}]})
-    application_id: int
-    expert_id: int
+    application_id: ExactInt
+    expert_id: ExactInt
 
 
 class AssignmentRead(BaseModel):
     id: int
-    application_id: int
-    expert_id: int
+    application_id: ExactInt
+    expert_id: ExactInt
     status: str
 
 
@@ -24,7 +26,7 @@ class ReviewSubmit(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"scores": {"innovation": 85, "feasibility": 78}, "comment": "思路清晰"}]},
     )
-    scores: dict[str, int] = Field(max_length=30)
+    scores: dict[str, ExactInt] = Field(max_length=30)
     comment: str = Field(default="", max_length=5000)
 
 

@@ -256,3 +256,29 @@ async def test_bad_credit_code_on_registration_names_the_field(client: httpx.Asy
     body = assert_problem(response, 422)
     assert body["code"] == "credit_code_check"
     assert body["errors"][0]["field"] == "credit_code"
+
+
+@pytest.mark.parametrize("amount", [True, 100.0, "100"])
+async def test_money_must_be_a_json_integer_not_something_that_converts(
+    client: httpx.AsyncClient, world: World, amount: Any
+) -> None:
+    response = await client.post(
+        f"/editions/{world.round['edition_id']}/budget-lines",
+        json={"fund_source_id": 1, "amount_fen": amount},
+        headers=world.city_officer.headers,
+    )
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["field"] == "amount_fen"
+
+
+async def test_withdraw_with_a_reason(client: httpx.AsyncClient, world: World) -> None:
+    no_reason = await client.post(f"/applications/{world.draft_id}/withdraw", json={}, headers=world.applicant.headers)
+    assert_problem(no_reason, 422)
+    done = await client.post(
+        f"/applications/{world.draft_id}/withdraw", json={"reason": "团队调整"}, headers=world.applicant.headers
+    )
+    assert done.status_code == 200 and done.json()["status"] == "withdrawn"
+    again = await client.post(
+        f"/applications/{world.draft_id}/withdraw", json={"reason": "团队调整"}, headers=world.applicant.headers
+    )
+    assert assert_problem(again, 409)["code"] == "transition_invalid_state"

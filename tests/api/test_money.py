@@ -206,3 +206,43 @@ async def test_approval_commits_while_redis_is_down_and_is_delivered_later(
     queued = await queue.queued_jobs(queue_name=get_settings().queue_name)
     assert [job.function for job in queued] == ["pay_batch"]
     await queue.delete(get_settings().queue_name)
+
+
+async def test_a_rejected_transfer_fails_the_tranche_which_can_be_paid_in_a_new_batch(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    from app.organisations.tables import Organisation
+
+    [application_id] = await ranked_world(world)
+    line_id = await budget_line(world, 1_000_000)
+    award = await make_award(
+        world.city_officer.principal,
+        AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=5000),
+    )
+    tranche_id = award["tranches"][0]["id"]
+    payee = await Organisation.select(Organisation.name).where(Organisation.id == award["payee_id"]).first()
+    assert payee is not None
+    first = await create_batch(
+        world.city_officer.principal, BatchCreate(title="会失败的批次", tranche_ids=[tranche_id])
+    )
+    await approve_batch(world.city_officer.principal, first["id"])
+    refusing = SimulatedProvider(get_settings().effective_database_url, rejected_payees=frozenset({payee["name"]}))
+    try:
+        assert await pay_batch(first["id"], refusing) == {"paid": 0}
+    finally:
+        await refusing.close()
+    from programmes.disbursements.service import read_batch
+
+    failed = await read_batch(first["id"])
+    assert failed["status"] == "completed"
+    assert failed["items"][0]["status"] == "failed" and failed["items"][0]["tranche_status"] == "failed"
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 0
+
+    second = await create_batch(world.city_officer.principal, BatchCreate(title="重新支付", tranche_ids=[tranche_id]))
+    await approve_batch(world.city_officer.principal, second["id"])
+    provider = SimulatedProvider(get_settings().effective_database_url)
+    try:
+        assert await pay_batch(second["id"], provider) == {"paid": 1}
+    finally:
+        await provider.close()
+    assert await SimulatedTransfer.count() == 1
