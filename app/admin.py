@@ -27,6 +27,7 @@ from app.auth.tables import Account, Role
 from app.errors import DomainError
 from app.organisations.tables import Organisation, OrganisationMember
 from app.outbox import OutboxMessage
+from app.settings import get_settings
 from programmes.tables import (
     Application,
     Award,
@@ -70,6 +71,11 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
 ]
 
 
+# Tables without a scope column that every district shares; the other unscoped tables hold all districts' rows
+# (members, criteria, audit, outbox, the bank's transfers) and are for city staff only.
+SHARED_REFERENCE: set[type[Table]] = {FundSource}
+
+
 def _columns(table: type[Table], names: list[str] | None) -> Any:
     return [getattr(table, n) for n in names] if names else None
 
@@ -80,9 +86,13 @@ def _table_config(table: type[Table], group: str, read_only: bool, columns: list
         table,
         menu_group=group,
         visible_columns=_columns(table, columns),
-        validators=scope_validators(table, column, read_only=read_only),
+        validators=scope_validators(
+            table, column, read_only=read_only, city_only=column is None and table not in SHARED_REFERENCE
+        ),
         hooks=scope_hooks(table, column),
-        link_column=getattr(table, "name", None) or getattr(table, "title", None) or table._meta.primary_key,
+        # The link column stays the primary key: Piccolo Admin 1.14's list view crashes (isBoolean of an undefined
+        # schema property) when "id" is a visible column but not the link column. Officers need the ids anyway
+        # (the forms ask for batch and round numbers).
     )
 
 
@@ -98,7 +108,7 @@ def _account_config() -> TableConfig:
     return TableConfig(
         Account,
         menu_group="系统",
-        visible_columns=[Account.id, Account.user, Account.role, Account.district, Account.display_name],
+        visible_columns=[Account._meta.primary_key, Account.user, Account.role, Account.district, Account.display_name],
         validators=Validators(
             every=[staff],
             post_single=[admins_only],
@@ -111,11 +121,11 @@ def _account_config() -> TableConfig:
 
 
 class BatchApproval(BaseModel):
-    batch_id: int = Field(description="支付批次编号")
+    batch_id: int = Field(title="支付批次编号", description="支付批次编号")
 
 
 class RoundAction(BaseModel):
-    round_id: int = Field(description="轮次编号")
+    round_id: int = Field(title="轮次编号", description="轮次编号")
 
 
 async def _approve_batch(request: Request, data: BatchApproval) -> str:
@@ -168,7 +178,7 @@ FORMS = [
 
 def build_admin() -> Any:
     configs = [_account_config()] + [_table_config(*entry) for entry in MENU]
-    scoped = {t._meta.tablename: c for t, *_ in MENU if (c := scope_column(t))}
+    scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
         forms=FORMS,
@@ -176,6 +186,6 @@ def build_admin() -> Any:
         default_language_code="zh-CN",
         auto_include_related=False,
         allowed_hosts=[],
-        production=False,
+        production=get_settings().production,
     )
     return scoped_admin(admin, scoped)

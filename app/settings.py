@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     db_pool_min: int = 1
     db_pool_max: int = 10
     log_level: str = "INFO"
+    # Behind HTTPS in production: the admin's session and CSRF cookies are then marked Secure.
+    production: bool = False
     # Name of the arq queue; tests use their own so a stray worker never steals their jobs.
     queue_name: str = "seedbed:queue"
 

@@ -1,0 +1,179 @@
+"""Helpers for the Piccolo Admin tests: one logged-in httpx client per user, over the real ASGI app."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+import httpx
+import pytest
+
+from app.auth.tables import Role
+from app.reference import District
+from tests import factories
+
+PASSWORD = "password-123"
+# Piccolo Admin rate-limits logins per client IP (20 per 5 minutes, in memory, for the life of the app): every
+# admin client gets an address of its own so a full test run never trips it.
+_addresses = itertools.count(1)
+
+
+class AdminSession:
+    """An httpx client with the cookies of one admin login, plus the CSRF header unsafe methods need."""
+
+    def __init__(self, http: httpx.AsyncClient, user: factories.User | None) -> None:
+        self.http = http
+        self.user = user
+
+    @property
+    def csrf(self) -> dict[str, str]:
+        return {"X-CSRFToken": self.http.cookies.get("csrftoken") or ""}
+
+    async def start(self) -> None:
+        """GET /admin/ sets the ``csrftoken`` cookie the login form needs."""
+        response = await self.http.get("/admin/")
+        assert response.status_code == 200, response.text
+        assert self.http.cookies.get("csrftoken")
+
+    async def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        return await self.http.post(
+            "/admin/public/login/", json={"username": username, "password": password}, headers=self.csrf
+        )
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.get(f"/admin/api/{path}", **kwargs)
+
+    async def post(self, path: str, json: Any) -> httpx.Response:
+        return await self.http.post(f"/admin/api/{path}", json=json, headers=self.csrf)
+
+    async def patch(self, path: str, json: Any) -> httpx.Response:
+        return await self.http.patch(f"/admin/api/{path}", json=json, headers=self.csrf)
+
+    async def put(self, path: str, json: Any) -> httpx.Response:
+        return await self.http.put(f"/admin/api/{path}", json=json, headers=self.csrf)
+
+    async def delete(self, path: str) -> httpx.Response:
+        return await self.http.delete(f"/admin/api/{path}", headers=self.csrf)
+
+
+AdminFactory = Callable[..., Awaitable[AdminSession]]
+
+
+@pytest.fixture(autouse=True)
+async def forget_jobs() -> AsyncIterator[None]:
+    """Drop this run's arq queue, jobs and results after each admin test.
+
+    Tables restart their ids after every test, so a job id such as ``<queue>:pay_batch:1`` recurs in later tests;
+    a leftover job or result under that id would make arq silently refuse the later test's job.
+    """
+    yield
+    from redis.asyncio import Redis
+
+    from app.settings import get_settings
+
+    settings = get_settings()
+    redis = Redis.from_url(settings.effective_redis_url)
+    try:
+        keys = [settings.queue_name, f"{settings.queue_name}:health-check"]
+        async for key in redis.scan_iter(match=f"arq:*{settings.queue_name}:*", count=500):
+            keys.append(key)
+        await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+async def run_worker_burst() -> None:
+    """A real arq worker in burst mode on this run's queue: pays what approved batches handed over."""
+    from arq.worker import Worker
+
+    from app.queue import redis_settings
+    from app.settings import get_settings
+    from app.worker import WorkerSettings
+    from programmes.disbursements.provider import SimulatedProvider
+
+    provider = SimulatedProvider(get_settings().effective_database_url)
+    worker = Worker(
+        functions=WorkerSettings.functions,
+        redis_settings=redis_settings(),
+        queue_name=get_settings().queue_name,
+        burst=True,
+        handle_signals=False,
+        ctx={"payment_provider": provider},
+        poll_delay=0.05,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+        await provider.close()
+
+
+@pytest.fixture
+async def admin_client(app: object, db: None) -> AsyncIterator[AdminFactory]:
+    """``await admin_client(role, district)``: a new account of that role, logged in to the admin.
+
+    ``login=False`` returns the client before logging in (after the CSRF cookie is set).
+    """
+    async with AsyncExitStack() as stack:
+
+        async def make(
+            role: Role | None = Role.officer, district: District | None = None, *, login: bool = True
+        ) -> AdminSession:
+            n = next(_addresses)
+            transport = httpx.ASGITransport(app=app, client=(f"10.9.{n // 250}.{n % 250 + 1}", 40000))  # type: ignore[arg-type]
+            http = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
+            user = await factories.user(role, district) if role is not None else None
+            session = AdminSession(http, user)
+            await session.start()
+            if login:
+                assert user is not None
+                response = await session.login(user.principal.username)
+                assert response.status_code == 200, response.text
+            return session
+
+        yield make
+
+
+async def draft_batch(officer: factories.User, district: District | None) -> dict[str, Any]:
+    """The whole chain through the services, up to a draft payment batch of one released tranche.
+
+    Programme (of ``district``, or city level) → open round → submitted application → one review → closed round
+    with a ranking → award on a budget line → batch. ``officer`` must be in scope for ``district``.
+    """
+    from programmes.applications.schemas import ApplicationCreate
+    from programmes.applications.service import create_draft, submit
+    from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
+    from programmes.awards.service import create_budget_line, create_fund_source, make_award
+    from programmes.catalogue.service import close_round
+    from programmes.disbursements.schemas import BatchCreate
+    from programmes.disbursements.service import create_batch
+    from programmes.tables import FundSourceKind
+    from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
+    from scoring.reviews.service import assign, submit_review
+
+    staff = officer.principal
+    contest = await factories.contest_round(officer, district=district)
+    org_id, applicant = await factories.organisation(district=district or District.changning)
+    expert = await factories.user(Role.expert)
+    draft = await create_draft(
+        applicant.principal,
+        ApplicationCreate(
+            round_id=contest["id"], organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS
+        ),
+    )
+    await submit(applicant.principal, draft["id"])
+    assignment = await assign(staff, AssignmentCreate(application_id=draft["id"], expert_id=expert.id))
+    await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
+    await factories.end_round_window(contest["id"])
+    await close_round(staff, contest["id"])
+    source = await create_fund_source(staff, FundSourceCreate(name="福彩公益金", kind=FundSourceKind.welfare_lottery))
+    line = await create_budget_line(
+        staff, contest["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
+    )
+    award = await make_award(
+        staff, AwardCreate(application_id=draft["id"], budget_line_id=line["id"], amount_fen=3_000_000)
+    )
+    batch = await create_batch(staff, BatchCreate(title="第一批", tranche_ids=[award["tranches"][0]["id"]]))
+    return {**batch, "application_id": draft["id"], "round_id": contest["id"]}

@@ -1,0 +1,172 @@
+"""The admin in a real browser: Debian chromium (Playwright) against the real app served by granian."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import httpx
+import pytest
+
+from app.auth.tables import Role
+from app.reference import District
+from programmes.tables import PaymentBatch, Programme
+from tests import factories
+from tests.admin.conftest import PASSWORD, draft_batch
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / ".seedbed" / "test" / "admin-browser-failure.png"  # written when the browser test fails
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _log_file() -> BinaryIO:
+    return tempfile.TemporaryFile()
+
+
+def _read_log(log: BinaryIO) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")[-5000:]
+
+
+def _chromium_missing() -> bool:
+    return not CHROMIUM.exists()
+
+
+@pytest.fixture
+async def server(db: None) -> AsyncIterator[str]:
+    """The real app (``app.asgi:app``) under granian, on this run's test database and queue.
+
+    Asks for ``db`` so the server is gone before the tables are emptied.
+    """
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SEEDBED_DATABASE_URL": os.environ["SEEDBED_DATABASE_URL"],
+        "SEEDBED_REDIS_URL": os.environ["SEEDBED_REDIS_URL"],
+        "SEEDBED_DB_POOL_MAX": "4",
+    }
+    command = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "app.asgi:app"]
+    with _log_file() as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *command, cwd=ROOT, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            async with httpx.AsyncClient(base_url=base) as http:
+                while True:
+                    assert process.returncode is None, _read_log(log)
+                    try:
+                        if (await http.get("/health/live")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    assert time.monotonic() < deadline, "granian did not answer /health/live in 30 s\n" + _read_log(log)
+                    await asyncio.sleep(0.1)
+            yield base
+        finally:
+            if process.returncode is None:
+                process.terminate()
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=10)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    if _chromium_missing():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            await instance.close()
+
+
+async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    city = await factories.user(Role.officer)
+    officer = await factories.user(Role.officer, District.changning)
+    batch = await draft_batch(city, District.changning)
+    other = await factories.contest_round(city, district=District.pudong)
+    await Programme.update({Programme.name: "浦东新区公益创投"}).where(Programme.id == other["programme_id"])
+    await Programme.update({Programme.name: "长宁区公益创投"}).where(Programme.scope_district == "changning")
+
+    context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Vue reports render errors on the console (the 401s before login are expected and not errors here).
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "TypeError" in m.text else None)
+    try:
+        # The real login page, already in Chinese although the browser asks for English.
+        await page.goto(f"{server}/admin/")
+        await expect(page.locator("h1")).to_have_text("Seedbed 社会组织项目管理后台")
+        await page.fill("input[name=username]", officer.principal.username)
+        await page.fill("input[type=password]", PASSWORD)
+        await page.get_by_role("button", name="登录").click()
+
+        # The sidebar: Piccolo's own labels in Chinese, and our menu groups.
+        await expect(page.get_by_role("link", name=officer.principal.username)).to_be_visible()
+        await expect(page.get_by_text("主页").first).to_be_visible()
+        for group in ("社会组织", "项目与轮次", "申报与评审", "资金", "系统"):
+            await expect(page.get_by_role("link", name=group, exact=True).first).to_be_visible()
+
+        # A table list: the district officer sees the district's programme only.
+        await page.get_by_role("link", name="programme", exact=True).click()
+        await expect(page.get_by_role("cell", name="长宁区公益创投")).to_be_visible()
+        await expect(page.get_by_role("link", name="添加行")).to_be_visible()
+        await expect(page.get_by_text("浦东新区公益创投")).to_have_count(0)
+        await page.goto(f"{server}/admin/#/payment_batch/")
+        await expect(page.get_by_role("cell", name="第一批")).to_be_visible()
+
+        # The approve-batch form, run from the UI, calls the service.
+        await page.get_by_role("link", name="审批支付批次").click()
+        await expect(page.get_by_text("审批后由后台任务逐笔支付")).to_be_visible()
+        await expect(page.get_by_text("支付批次编号").first).to_be_visible()
+        await page.fill("input[name=batch_id]", str(batch["id"]))
+        await page.locator("[data-uitest=submit_custom_form_button]").click()
+        await expect(page.locator("#success_message")).to_have_text(
+            f"支付批次 {batch['id']} 已审批，共 30000.00 元，正在后台支付"
+        )
+    except Exception:
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
+        raise
+    finally:
+        await context.close()
+
+    assert await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch["id"]).first() == {
+        "status": "approved"
+    }
+    assert errors == []
