@@ -9,13 +9,15 @@ from typing import Any
 from litestar import Litestar, Router, asgi
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
 from app.auth.controllers import AuthController
 from app.auth.principal import PUBLIC, Permission, enforce_permission
 from app.db import close_pool, open_pool
-from app.errors import EXCEPTION_HANDLERS
+from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
@@ -28,6 +30,17 @@ from programmes.disbursements.controllers import DisbursementController
 from scoring.reviews.controllers import ReviewController
 
 OPENAPI_PATH = "/schema"
+PROBLEM_RESPONSES = {
+    status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False)
+    for status, text in {
+        401: "未登录或令牌无效 (not_authenticated)",
+        403: "角色或范围不允许 (forbidden, scope_forbidden, transition_role_not_allowed)",
+        404: "对象不存在或不在调用者范围内 (not_found)",
+        409: "当前状态不允许 (transition_invalid_state, deadline_passed, budget_exceeded, …)",
+        413: "请求体过大 (body_too_large)",
+        422: "输入未通过校验，errors[] 逐字段说明 (validation_failed, form_answers_invalid, …)",
+    }.items()
+}
 API_DESCRIPTION = """Seedbed：上海社会组织公益创新创业大赛、沪社星耀、聚力计划的项目管理 API。
 
 Authenticate with `POST /auth/login`, then send `Authorization: Bearer <access_token>`. Errors are
@@ -72,6 +85,11 @@ def _document_permissions(app: Litestar) -> None:
             if isinstance(handler, HTTPRouteHandler) and isinstance(permission, Permission):
                 base = handler.description or ""
                 handler.description = f"{base}\n\n**权限 Permission:** {permission.note}".strip()
+                if route.path.startswith(OPENAPI_PATH):
+                    continue
+                handler.responses = {**PROBLEM_RESPONSES, **(handler.responses or {})}
+                if not permission.is_public:
+                    handler.security = [{"BearerAuth": []}]
 
 
 def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar:
@@ -106,6 +124,13 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             description=API_DESCRIPTION,
             path=OPENAPI_PATH,
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
+            components=Components(
+                security_schemes={
+                    "BearerAuth": SecurityScheme(
+                        type="http", scheme="bearer", bearer_format="JWT", description="POST /auth/login 获取"
+                    )
+                }
+            ),
         ),
         debug=False,
         # Our JSON logging (configure_logging) stays in charge; Litestar would replace the root handler.

@@ -20,10 +20,29 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
+from pydantic import BaseModel, Field
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemFieldError(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457 problem details, plus ``code`` and ``errors``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = Field(description="zh-CN, for people")
+    code: str = Field(description="stable, English snake_case, for programs")
+    errors: list[ProblemFieldError] = Field(default_factory=list, description="one entry per offending field")
+    instance: str | None = None
 
 
 @dataclass
@@ -109,38 +128,41 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-PYDANTIC_MESSAGES_ZH = {
-    "missing": "此字段为必填项",
-    "extra_forbidden": "不允许的字段",
-    "string_type": "应为字符串",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数，不能有小数",
-    "bool_type": "应为布尔值",
-    "bool_parsing": "应为布尔值",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "dict_type": "应为对象",
-    "list_type": "应为数组",
-    "string_too_short": "内容过短",
-    "string_too_long": "内容过长",
-    "greater_than": "数值过小",
-    "greater_than_equal": "数值过小",
-    "less_than": "数值过大",
-    "less_than_equal": "数值过大",
-    "datetime_type": "应为日期时间",
-    "datetime_parsing": "日期时间格式不正确",
-    "datetime_from_date_parsing": "日期时间格式不正确",
-    "date_parsing": "日期格式不正确",
-    "date_from_datetime_parsing": "日期格式不正确",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "json_invalid": "JSON 格式不正确",
-    "model_type": "应为对象",
-    "value_error": "取值不正确",
-    "too_short": "条目过少",
-    "too_long": "条目过多",
-}
+# Litestar hands over pydantic's English message text only, not its error type; the leading words identify the
+# type. (type code, English prefix, zh-CN message) — more specific prefixes first.
+PYDANTIC_MESSAGES: list[tuple[str, str, str]] = [
+    ("missing", "Field required", "此字段为必填项"),
+    ("extra_forbidden", "Extra inputs are not permitted", "不允许的字段"),
+    ("string_type", "Input should be a valid string", "应为字符串"),
+    ("int_from_float", "Input should be a valid integer, got a number with a fractional part", "应为整数，不能有小数"),
+    ("int_parsing", "Input should be a valid integer, unable to parse", "应为整数"),
+    ("int_type", "Input should be a valid integer", "应为整数"),
+    ("bool_parsing", "Input should be a valid boolean, unable", "应为布尔值"),
+    ("bool_type", "Input should be a valid boolean", "应为布尔值"),
+    ("float_parsing", "Input should be a valid number, unable", "应为数字"),
+    ("float_type", "Input should be a valid number", "应为数字"),
+    ("dict_type", "Input should be a valid dictionary", "应为对象"),
+    ("model_type", "Input should be a valid dictionary or instance", "应为对象"),
+    ("list_type", "Input should be a valid list", "应为数组"),
+    ("string_too_short", "String should have at least", "内容过短"),
+    ("string_too_long", "String should have at most", "内容过长"),
+    ("string_pattern_mismatch", "String should match pattern", "格式不正确"),
+    ("greater_than_equal", "Input should be greater than or equal", "数值过小"),
+    ("greater_than", "Input should be greater than ", "数值过小"),
+    ("less_than_equal", "Input should be less than or equal", "数值过大"),
+    ("less_than", "Input should be less than ", "数值过大"),
+    ("timezone_aware", "Input should have timezone info", "时间须带时区，例如 2026-03-01T09:00:00+08:00"),
+    ("datetime_from_date_parsing", "Input should be a valid datetime or date", "日期时间格式不正确"),
+    ("datetime_parsing", "Input should be a valid datetime,", "日期时间格式不正确"),
+    ("datetime_type", "Input should be a valid datetime", "应为日期时间"),
+    ("date_from_datetime_parsing", "Input should be a valid date or datetime", "日期格式不正确"),
+    ("date_parsing", "Input should be a valid date", "日期格式不正确"),
+    ("too_short", "List should have at least", "条目过少"),
+    ("too_long", "List should have at most", "条目过多"),
+    ("json_invalid", "JSON is malformed", "JSON 格式不正确"),
+    ("enum", "Input should be ", "取值不在允许范围内"),
+    ("value_error", "Value error, ", ""),  # our own validators: the text after the prefix is already zh-CN
+]
 
 
 def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
@@ -153,52 +175,12 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
         source = item.get("source")
         message = str(item.get("message") or "")
         code = "invalid"
-        # Litestar passes pydantic's loc via key and the text via message; the type is our best stable code.
-        for pydantic_type, zh in PYDANTIC_MESSAGES_ZH.items():
-            if _message_matches(pydantic_type, message):
-                code, message = pydantic_type, zh
+        for pydantic_type, prefix, zh in PYDANTIC_MESSAGES:
+            if message.startswith(prefix):
+                code, message = pydantic_type, zh or message[len(prefix) :]
                 break
         errors.append({"field": key or (str(source) if source else "body"), "code": code, "message": message})
     return errors
-
-
-_ENGLISH_HINTS = {
-    "missing": "Field required",
-    "extra_forbidden": "Extra inputs are not permitted",
-    "string_type": "Input should be a valid string",
-    "int_type": "Input should be a valid integer",
-    "int_parsing": "Input should be a valid integer, unable to parse",
-    "int_from_float": "Input should be a valid integer, got a number with a fractional part",
-    "bool_type": "Input should be a valid boolean",
-    "bool_parsing": "Input should be a valid boolean, unable",
-    "float_type": "Input should be a valid number",
-    "float_parsing": "Input should be a valid number, unable",
-    "dict_type": "Input should be a valid dictionary",
-    "list_type": "Input should be a valid list",
-    "string_too_short": "String should have at least",
-    "string_too_long": "String should have at most",
-    "greater_than": "Input should be greater than ",
-    "greater_than_equal": "Input should be greater than or equal",
-    "less_than": "Input should be less than ",
-    "less_than_equal": "Input should be less than or equal",
-    "datetime_type": "Input should be a valid datetime",
-    "datetime_parsing": "Input should be a valid datetime,",
-    "datetime_from_date_parsing": "Input should be a valid datetime or date",
-    "date_parsing": "Input should be a valid date",
-    "date_from_datetime_parsing": "Input should be a valid date or datetime",
-    "enum": "Input should be ",
-    "literal_error": "Input should be ",
-    "json_invalid": "JSON is malformed",
-    "model_type": "Input should be a valid dictionary or instance",
-    "value_error": "Value error",
-    "too_short": "List should have at least",
-    "too_long": "List should have at most",
-}
-
-
-def _message_matches(pydantic_type: str, message: str) -> bool:
-    hint = _ENGLISH_HINTS.get(pydantic_type)
-    return bool(hint) and message.startswith(hint or "")
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:

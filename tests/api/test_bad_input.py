@@ -282,3 +282,24 @@ async def test_withdraw_with_a_reason(client: httpx.AsyncClient, world: World) -
         f"/applications/{world.draft_id}/withdraw", json={"reason": "团队调整"}, headers=world.applicant.headers
     )
     assert assert_problem(again, 409)["code"] == "transition_invalid_state"
+
+
+async def test_validation_messages_are_chinese(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.post(
+        f"/editions/{world.round['edition_id']}/rounds",
+        json={
+            "name": "复赛",
+            "opens_at": "2026-05-01T09:00:00",
+            "closes_at": "2026-06-01T09:00:00+08:00",
+            "form_title": "表",
+            "form_schema": {"type": "object"},
+            "criteria": [{"code": "Bad Code", "name": "A", "weight": 1, "max_score": 10}],
+        },
+        headers=world.city_officer.headers,
+    )
+    body = assert_problem(response, 422)
+    by_code = {e["code"]: e for e in body["errors"]}
+    assert by_code["timezone_aware"]["field"] == "opens_at"
+    assert "时区" in by_code["timezone_aware"]["message"]
+    assert by_code["string_pattern_mismatch"]["message"] == "格式不正确"
+    assert "invalid" not in by_code

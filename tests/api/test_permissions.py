@@ -184,3 +184,13 @@ async def test_experts_cannot_review_their_own_organisation(client: httpx.AsyncC
         headers=world.city_officer.headers,
     )
     assert response.status_code == 409 and response.json()["code"] == "conflict_of_interest"
+
+
+def test_openapi_declares_bearer_auth_and_problem_responses(app: Litestar) -> None:
+    schema = app.openapi_schema.to_schema()
+    assert schema["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
+    award = schema["paths"]["/awards"]["post"]
+    assert award["security"] == [{"BearerAuth": []}]
+    assert {"401", "403", "404", "409", "422"} <= award["responses"].keys()
+    assert "application/problem+json" in award["responses"]["422"]["content"]
+    assert "security" not in schema["paths"]["/calls"]["get"]  # public
