@@ -36,12 +36,12 @@ DEMO_FORM = {
 
 async def load_demo() -> bool:
     """Returns False (and changes nothing) when the database already has accounts."""
+    from app.timezone import now_utc
     from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
     from programmes.awards.service import create_budget_line, create_fund_source
     from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
     from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
     from programmes.tables import FundSourceKind, ProgrammeKind
-    from programmes.timezone import now_utc
 
     if await Account.count() > 0:
         return False

@@ -81,3 +81,10 @@ async def deliver_after_commit(redis: ArqRedis | None) -> None:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+async def flush() -> None:
+    """Call right after a transaction that staged messages has committed."""
+    from app.queue import get_queue
+
+    await deliver_after_commit(await get_queue())

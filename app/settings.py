@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     db_pool_min: int = 1
     db_pool_max: int = 10
     log_level: str = "INFO"
+    # Outgoing e-mail for notifications; unset host = notifications stay in-app only.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "seedbed@localhost"
+    # Where attachments and exports are stored (LocalFileStorage root).
+    storage_dir: Path = Path(".seedbed/files")
     # Behind HTTPS in production: the admin's session and CSRF cookies are then marked Secure.
     production: bool = False
     # Name of the arq queue; tests use their own so a stray worker never steals their jobs.

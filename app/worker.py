@@ -15,6 +15,7 @@ from app.db import close_pool, open_pool
 from app.observability import configure_logging
 from app.queue import redis_settings
 from app.settings import get_settings
+from programmes.applications import jobs as application_jobs
 from programmes.disbursements import jobs as disbursement_jobs
 from programmes.disbursements.provider import SimulatedProvider
 
@@ -36,14 +37,27 @@ async def pay_batch(ctx: dict[str, Any], batch_id: int, request_id: str = "-") -
     return await disbursement_jobs.pay_batch(batch_id, ctx["payment_provider"])
 
 
+async def send_notifications(ctx: dict[str, Any], request_id: str = "-") -> int:
+    request_id_var.set(request_id)
+    return await application_jobs.send_pending_emails()
+
+
+async def deadline_reminders(ctx: dict[str, Any]) -> int:
+    return await application_jobs.send_deadline_reminders()
+
+
 async def deliver_outbox(ctx: dict[str, Any]) -> int:
     """Cron sweep: hands over anything committed while Redis was unreachable."""
     return await outbox.deliver_pending(ctx["redis"])
 
 
 class WorkerSettings:
-    functions = [pay_batch]
-    cron_jobs = [cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True)]
+    functions = [pay_batch, send_notifications]
+    cron_jobs = [
+        cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
+        # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.
+        cron(deadline_reminders, minute={5}, second={0}, run_at_startup=True, unique=True),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings()

@@ -9,7 +9,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="programmes",
     migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations", "programmes"),
-    table_classes=table_finder(modules=["programmes.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        modules=["programmes.tables", "programmes.attachments.tables", "programmes.exports.tables"],
+        exclude_imported=True,
+    ),
     migration_dependencies=["app.piccolo_app"],
     commands=[],
 )

@@ -78,8 +78,26 @@ class Round(Table):
     opens_at = Timestamptz(null=False)
     closes_at = Timestamptz(null=False)
     blind = Boolean(default=True)
+    # programmes.eligibility.EligibilityRules as JSON; empty = no automatic screening rules.
+    eligibility_rules = JSONB(default={})
+    # False: one application per organisation per round and track.
+    allow_multiple_entries = Boolean(default=False)
+    attachment_types = JSONB(default=["pdf", "docx", "xlsx", "jpg", "png"])
+    max_attachment_bytes = BigInt(default=20 * 1024 * 1024)
+    max_application_attachment_bytes = BigInt(default=100 * 1024 * 1024)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
+
+
+class Track(Table):
+    """赛道: a lane of a round with its own quota of places."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    round = ForeignKey(Round, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=100, null=False)
+    quota = Integer(null=True, default=None)
+    position = Integer(default=0)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
 
 
 class Criterion(Table):
@@ -97,11 +115,23 @@ class Criterion(Table):
 class Application(Table):
     id: Serial  # added by Piccolo; declared for the type checker
     round = ForeignKey(Round, on_delete=OnDelete.restrict, null=False)
+    track = ForeignKey(Track, on_delete=OnDelete.restrict, null=True, default=None)
     organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=False)
+    # 1 unless the round allows several entries per organisation and track (unique index in the migration).
+    entry_number = Integer(default=1)
     title = Varchar(length=200, null=False)
     status = Varchar(length=16, null=False, default="draft")
     answers = JSONB(default={})
+    # Frozen at submission: the form version and the answers exactly as submitted.
+    form_version = ForeignKey(FormVersion, on_delete=OnDelete.restrict, null=True, default=None)
+    submitted_answers = JSONB(null=True, default=None)
     submitted_at = Timestamptz(null=True, default=None)
+    # Latest eligibility screening (programmes.eligibility.ScreeningResult.as_dict()).
+    eligibility = JSONB(null=True, default=None)
+    eligibility_outcome = Varchar(length=16, default="not_screened")  # not_screened|eligible|ineligible|overridden
+    eligibility_override_reason = Text(default="")
+    returned_reason = Text(default="")
+    organisation_district = Varchar(length=16, choices=District, null=True, default=None)
     created_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()

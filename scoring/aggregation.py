@@ -1,11 +1,31 @@
-"""Pure scoring math: no I/O. Exact arithmetic (Fraction) so rankings never depend on float summation order."""
+"""Pure scoring math (评分汇总): no I/O. Formulas, choices and measurements: docs/scoring.md.
+
+Scores come in as integers and every ranking key is compared exactly (integers or exact rationals), so an order
+never depends on floating-point summation order. The calibrated mean is inherently float: it is computed in one
+canonical row order and its key is the integer ``round(value · 10^places)``. Calibration and ICC: reliability.py.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from scoring.reliability import Exact, Reliability, calibrate, icc1, order_key, outliers, sort_within
+
+Method = Literal["weighted_mean", "median", "trimmed_mean", "calibrated_mean"]
+METHODS: tuple[Method, ...] = ("weighted_mean", "median", "trimmed_mean", "calibrated_mean")
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -13,13 +33,15 @@ class Criterion:
     code: str
     weight: int
     max_score: int
+    min_score: int = 0
+    allow_na: bool = False  # "not applicable" allowed: weights are renormalised over the answered criteria
 
 
 @dataclass(frozen=True)
 class ApplicationScores:
     application_id: int
     submitted_at: datetime
-    reviews: Sequence[Mapping[str, int]]  # one {criterion code: score} per submitted review
+    reviews: Sequence[Mapping[str, int | None]]  # one {criterion code: score, None = N/A} per submitted review
 
 
 @dataclass(frozen=True)
@@ -30,13 +52,21 @@ class Ranked:
     review_count: int
 
 
-def review_score(criteria: Sequence[Criterion], scores: Mapping[str, int]) -> Fraction:
-    """Weighted mean of one review: Σ wᵢ·sᵢ / Σ wᵢ."""
-    total_weight = sum(c.weight for c in criteria)
-    return Fraction(sum(c.weight * scores[c.code] for c in criteria), total_weight)
+def review_score(criteria: Sequence[Criterion], scores: Mapping[str, int | None]) -> Fraction:
+    """Weighted mean of one review over its answered criteria: Σ wᵢ·sᵢ / Σ wᵢ (an N/A criterion is in neither sum)."""
+    answered = []
+    for c in criteria:
+        if (value := scores.get(c.code)) is not None:
+            answered.append((c.weight, value))
+        elif not c.allow_na:
+            raise ValueError(f"criterion {c.code} is not scored")
+    total_weight = sum(w for w, _ in answered)
+    if total_weight <= 0:
+        raise ValueError("a review must answer at least one weighted criterion")
+    return Fraction(sum(w * s for w, s in answered), total_weight)
 
 
-def weighted_mean(criteria: Sequence[Criterion], reviews: Sequence[Mapping[str, int]]) -> Fraction | None:
+def weighted_mean(criteria: Sequence[Criterion], reviews: Sequence[Mapping[str, int | None]]) -> Fraction | None:
     """Mean of the reviews' weighted means; None without reviews."""
     if not reviews:
         return None
@@ -64,7 +94,10 @@ def rank_by_weighted_mean(criteria: Sequence[Criterion], applications: Sequence[
 
 
 def validate_scores(criteria: Sequence[Criterion], scores: Mapping[str, object]) -> dict[str, str]:
-    """Per-criterion problems (code → zh-CN message); empty when the review is complete and in range."""
+    """Per-criterion problems (code → zh-CN message); empty when the review is complete and in range.
+
+    N/A is an explicit ``null`` on a criterion that allows it; a missing criterion is never N/A.
+    """
     problems: dict[str, str] = {}
     known = {c.code for c in criteria}
     for code in scores:
@@ -72,10 +105,315 @@ def validate_scores(criteria: Sequence[Criterion], scores: Mapping[str, object])
             problems[code] = "评分标准中没有此项"
     for criterion in criteria:
         value = scores.get(criterion.code)
+        if value is None and criterion.allow_na and criterion.code in scores:
+            continue
         if value is None:
-            problems[criterion.code] = "此项未评分"
+            problems[criterion.code] = "此项未评分" if criterion.code not in scores else "此项不可选“不适用”"
         elif isinstance(value, bool) or not isinstance(value, int):
             problems[criterion.code] = "评分应为整数"
-        elif not 0 <= value <= criterion.max_score:
-            problems[criterion.code] = f"评分应在 0 到 {criterion.max_score} 之间"
+        elif not criterion.min_score <= value <= criterion.max_score:
+            problems[criterion.code] = f"评分应在 {criterion.min_score} 到 {criterion.max_score} 之间"
+    if criteria and not problems and all(scores.get(c.code) is None for c in criteria):
+        problems = {c.code: "至少需要对一项评分" for c in criteria}
     return problems
+
+
+@dataclass(frozen=True)
+class Review:
+    application_id: int
+    expert_id: int
+    scores: Mapping[str, int | None]  # None = N/A
+
+
+@dataclass(frozen=True)
+class ScoreRows:
+    """Submitted reviews as columns: one row per review, one score column per criterion in rubric order."""
+
+    application_ids: Ints
+    expert_ids: Ints
+    scores: Ints  # (rows, criteria); ignored where not answered
+    answered: Bools
+
+    @classmethod
+    def from_reviews(cls, criteria: Sequence[Criterion], reviews: Sequence[Review]) -> ScoreRows:
+        codes, size = [c.code for c in criteria], len(reviews) * len(criteria)
+        flat = [r.scores.get(code) for r in reviews for code in codes]
+        answered = np.fromiter((v is not None for v in flat), dtype=bool, count=size).reshape(len(reviews), -1)
+        values = np.fromiter((v or 0 for v in flat), dtype=np.int64, count=size).reshape(answered.shape)
+        apps = np.fromiter((r.application_id for r in reviews), dtype=np.int64, count=len(reviews))
+        experts = np.fromiter((r.expert_id for r in reviews), dtype=np.int64, count=len(reviews))
+        return cls(apps, experts, values, answered)
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    criteria: Sequence[Criterion]
+    method: Method = "weighted_mean"
+    tie_break: Sequence[str] = ()  # criterion codes: a higher mean on the first decides, then the next, …
+    min_reviews: int = 3  # fewer submitted reviews → flagged too_few_reviews
+    trim_from: int = 5  # the trimmed mean drops the highest and the lowest review from this many reviews on
+    outlier_gap: Fraction | None = None  # |review − median of the others| above this flags it; None: ¼ of the range
+    calibrated_places: int = 6
+
+    def gap(self) -> Fraction:
+        if self.outlier_gap is not None:
+            return Fraction(self.outlier_gap)
+        low, high = min(c.min_score for c in self.criteria), max(c.max_score for c in self.criteria)
+        return Fraction(high - low, 4)
+
+
+@dataclass(frozen=True)
+class ApplicationResult:
+    application_id: int
+    review_count: int
+    weighted_mean: Fraction
+    median: Fraction
+    trimmed_mean: Fraction  # = weighted_mean below trim_from reviews
+    calibrated_mean: Decimal  # rounded half-even to calibrated_places
+    mean_z: float  # mean z-score of its reviews (what calibrated_mean maps back onto the scale)
+    spread: float  # population standard deviation of its review scores
+    variance: Fraction  # exact; "lower spread" tie-breaks compare this
+    score_range: Fraction  # highest − lowest review score
+    criterion_means: Mapping[str, Fraction | None]  # None when every review said N/A
+    outlier_experts: tuple[int, ...]  # experts whose review is an outlier (needs ≥ 3 reviews)
+    too_few_reviews: bool
+
+
+@dataclass(frozen=True)
+class RankedApplication:
+    rank: int  # competition ranking (1, 2, 2, 4): equal only when every key but the id ties
+    application_id: int
+    score: Fraction | Decimal  # the round method's value
+
+
+@dataclass(frozen=True)
+class RoundAggregate:
+    """Columns per application (ascending id), per review (canonical order) and the ranking order."""
+
+    rules: RoundRules
+    scale: int  # L: every review score is an integer / L
+    application_ids: Ints
+    counts: Ints
+    sums: Exact  # Σ L·score
+    median2: Exact  # L·(2·median)
+    trimmed: tuple[Exact, Exact]  # numerator, denominator
+    variance: tuple[Exact, Exact]
+    low_high: tuple[Exact, Exact]  # L·lowest, L·highest
+    criterion_sums: Ints  # (applications, criteria)
+    criterion_counts: Ints
+    calibrated_key: Ints  # round(calibrated mean · 10^places)
+    mean_z: Floats
+    review_apps: Ints
+    review_experts: Ints
+    outlier: Bools
+    order: Ints  # application positions, best first
+    ranks: Ints  # rank of order[i]
+    reliability: Reliability
+    global_mean: float
+    global_sd: float
+    uncalibrated_reviews: int
+
+    def score(self, i: int) -> Fraction | Decimal:
+        method, n, scale = self.rules.method, int(self.counts[i]), self.scale
+        if method == "median":
+            return Fraction(int(self.median2[i]), 2 * scale)
+        if method == "trimmed_mean":
+            return Fraction(int(self.trimmed[0][i]), int(self.trimmed[1][i]))
+        if method == "calibrated_mean":
+            return Decimal(int(self.calibrated_key[i])).scaleb(-self.rules.calibrated_places)
+        return Fraction(int(self.sums[i]), n * scale)
+
+    def ranking(self) -> list[RankedApplication]:
+        ids = self.application_ids.tolist()
+        return [
+            RankedApplication(int(r), ids[i], self.score(i))
+            for i, r in zip(self.order.tolist(), self.ranks, strict=True)
+        ]
+
+    def results(self) -> list[ApplicationResult]:
+        codes, scale, rules = [c.code for c in self.rules.criteria], self.scale, self.rules
+        flagged: dict[int, list[int]] = {}
+        for app, expert in zip(
+            self.review_apps[self.outlier].tolist(), self.review_experts[self.outlier].tolist(), strict=True
+        ):
+            flagged.setdefault(app, []).append(expert)
+        columns = zip(
+            self.application_ids.tolist(),
+            self.counts.tolist(),
+            self.sums.tolist(),
+            self.median2.tolist(),
+            *(part.tolist() for part in (*self.trimmed, *self.variance, *self.low_high)),
+            self.calibrated_key.tolist(),
+            self.mean_z.tolist(),
+            self.criterion_sums.tolist(),
+            self.criterion_counts.tolist(),
+            strict=True,
+        )
+        out = []
+        for app, n, total, median2, t_num, t_den, v_num, v_den, low, high, key, z, c_sums, c_counts in columns:
+            variance = Fraction(v_num, v_den)
+            means = {code: Fraction(c_sums[c], k) if (k := c_counts[c]) else None for c, code in enumerate(codes)}
+            out.append(
+                ApplicationResult(
+                    app,
+                    n,
+                    Fraction(total, n * scale),
+                    Fraction(median2, 2 * scale),
+                    Fraction(t_num, t_den),
+                    Decimal(key).scaleb(-rules.calibrated_places),
+                    z,
+                    math.sqrt(v_num / v_den),
+                    variance,
+                    Fraction(high - low, scale),
+                    means,
+                    tuple(flagged.get(app, ())),
+                    n < rules.min_reviews,
+                )
+            )
+        return out
+
+
+def aggregate_round(
+    rules: RoundRules, reviews: ScoreRows | Sequence[Review], submitted_at: Mapping[int, datetime]
+) -> RoundAggregate:
+    """Every per-application statistic, the flags, the round's ICC and the ranking by ``rules.method``.
+
+    Ranking keys, in order: the method's value (higher first), the ``tie_break`` criteria's means (higher first;
+    all-N/A counts lowest), the variance of the review scores (lower first), ``submitted_at`` (earlier first), the
+    application id (lower first). Raises ValueError on a missing non-N/A score, a review answering nothing, or two
+    reviews by one expert of one application.
+    """
+    rows = reviews if isinstance(reviews, ScoreRows) else ScoreRows.from_reviews(rules.criteria, reviews)
+    if rules.method not in METHODS or rules.trim_from < 3:
+        raise ValueError("unknown method, or trim_from < 3")
+    can_skip = np.array([c.allow_na for c in rules.criteria], dtype=bool)
+    if (~rows.answered & ~can_skip).any():
+        raise ValueError("a criterion without N/A is not scored")
+    canon = np.lexsort((rows.expert_ids, rows.application_ids))
+    apps, experts = rows.application_ids[canon], rows.expert_ids[canon]
+    if ((np.diff(apps) == 0) & (np.diff(experts) == 0)).any():
+        raise ValueError("two reviews by one expert of one application")
+    answered = rows.answered[canon]
+    raw = np.where(answered, rows.scores[canon], 0)
+    weights = np.array([c.weight for c in rules.criteria], dtype=np.int64)
+    den = answered.astype(np.int64) @ weights
+    if (den <= 0).any():
+        raise ValueError("a review must answer at least one weighted criterion")
+    scale = math.lcm(*np.unique(den).tolist()) if den.size else 1
+    ids, starts, counts = np.unique(apps, return_index=True, return_counts=True)
+    gap, top = rules.gap(), int(np.abs(raw).max(initial=1)) or 1
+    bound = max(int(counts.max(initial=1)) ** 2 * (top * scale) ** 2, int(weights.sum()) * top, 4 * top * scale)
+    bound = max(bound, 4 * top * scale * gap.denominator + 2 * abs(gap.numerator) * scale)
+    kind: type = object if bound >= 2**53 else np.int64
+    s: Exact = (raw @ weights).astype(kind) * (scale // den.astype(kind))  # L · review score, exact
+    within = sort_within(apps, s)
+    sorted_s = s[within]
+    last = starts + counts - 1
+    sums = np.add.reduceat(s, starts)
+    median2 = sorted_s[starts + (counts - 1) // 2] + sorted_s[starts + counts // 2]
+    trim = counts >= rules.trim_from
+    trimmed: tuple[Exact, Exact] = (
+        np.where(trim, sums - sorted_s[starts] - sorted_s[last], sums),
+        np.where(trim, counts - 2, counts).astype(kind) * scale,
+    )
+    variance: tuple[Exact, Exact] = (
+        counts.astype(kind) * np.add.reduceat(s * s, starts) - sums * sums,
+        counts.astype(kind) ** 2 * scale**2,
+    )
+    outlier = np.zeros(s.size, dtype=bool)
+    outlier[within] = outliers(sorted_s, starts, counts, gap, scale)
+    if kind is np.int64:  # |L·score| < 2⁵³: exact in float64, so one correctly rounded division
+        scores = s.astype(np.float64) / scale
+    else:
+        scores = np.array([v / scale for v in s.tolist()], dtype=np.float64)
+    calibration = calibrate(scores, s, np.unique(experts, return_inverse=True)[1].ravel())
+    mapped = np.add.reduceat(calibration.mapped(), starts) / counts if s.size else np.zeros(0)
+    mean_z = np.add.reduceat(calibration.z, starts) / counts if s.size else np.zeros(0)
+    calibrated_key = np.rint(mapped * 10**rules.calibrated_places).astype(np.int64)
+    criterion_sums = np.add.reduceat(raw, starts, axis=0) if s.size else np.zeros((0, weights.size), np.int64)
+    criterion_counts = np.add.reduceat(answered.astype(np.int64), starts, axis=0) if s.size else criterion_sums
+    primary = {
+        "weighted_mean": (sums, counts.astype(kind) * scale),
+        "median": (median2, np.full(ids.size, 2 * scale).astype(kind)),
+        "trimmed_mean": trimmed,
+        "calibrated_mean": (calibrated_key, np.ones(ids.size, dtype=np.int64)),
+    }[rules.method]
+    keys = [-order_key(*primary)]
+    codes = [c.code for c in rules.criteria]
+    for code in rules.tie_break:
+        c = codes.index(code)
+        has = criterion_counts[:, c] > 0
+        keys.append(-np.where(has, order_key(criterion_sums[:, c], np.maximum(criterion_counts[:, c], 1)), -1))
+    submitted = [submitted_at[a] for a in ids.tolist()]
+    when = {t: i for i, t in enumerate(sorted(set(submitted)))}
+    keys += [order_key(*variance), np.array([when[t] for t in submitted], dtype=np.int64)]
+    order = np.lexsort([ids, *reversed(keys)])
+    stacked = np.stack(keys)[:, order]
+    fresh = np.r_[True, (stacked[:, 1:] != stacked[:, :-1]).any(axis=0)] if ids.size else np.zeros(0, dtype=bool)
+    ranks = np.maximum.accumulate(np.where(fresh, np.arange(1, ids.size + 1), 0))
+    return RoundAggregate(
+        rules=rules,
+        scale=scale,
+        application_ids=ids,
+        counts=counts,
+        sums=sums,
+        median2=median2,
+        trimmed=trimmed,
+        variance=variance,
+        low_high=(sorted_s[starts], sorted_s[last]),
+        criterion_sums=criterion_sums,
+        criterion_counts=criterion_counts,
+        calibrated_key=calibrated_key,
+        mean_z=mean_z,
+        review_apps=apps,
+        review_experts=experts,
+        outlier=outlier,
+        order=order,
+        ranks=ranks,
+        reliability=icc1(scores, starts, counts),
+        global_mean=calibration.global_mean,
+        global_sd=calibration.global_sd,
+        uncalibrated_reviews=int((~calibration.calibrated).sum()),
+    )
+
+
+@dataclass(frozen=True)
+class Quota:
+    top_n: int | None = None  # at most this many overall
+    per_group: Mapping[str, int] = field(default_factory=dict)  # at most this many per track / district
+    cutoff: Fraction | Decimal | int | None = None  # only scores ≥ cutoff advance
+
+
+@dataclass(frozen=True)
+class Selection:
+    selected: tuple[int, ...]  # in rank order
+    reasons: Mapping[int, str]  # every other application: "below_cutoff" | "top_n_reached" | "group_full"
+    boundary_ties: tuple[int, ...]  # left out although tied (same rank) with a selected application
+
+
+def select_advancing(
+    ranking: Sequence[RankedApplication], quota: Quota, group_of: Mapping[int, str] | None = None
+) -> Selection:
+    """Walk the ranking best first: skip below the cut-off, stop counting at top_n, skip a full group. A group
+    missing from ``per_group`` has no group limit."""
+    cutoff = None if quota.cutoff is None else Fraction(quota.cutoff)
+    taken: Counter[str] = Counter()
+    selected: list[RankedApplication] = []
+    reasons: dict[int, str] = {}
+    for entry in sorted(ranking, key=lambda r: r.rank):
+        group = (group_of or {}).get(entry.application_id)
+        limit = quota.per_group.get(group) if group is not None else None
+        if cutoff is not None and Fraction(entry.score) < cutoff:
+            reasons[entry.application_id] = "below_cutoff"
+        elif quota.top_n is not None and len(selected) >= quota.top_n:
+            reasons[entry.application_id] = "top_n_reached"
+        elif group is not None and limit is not None and taken[group] >= limit:
+            reasons[entry.application_id] = "group_full"
+        else:
+            selected.append(entry)
+            if group is not None:
+                taken[group] += 1
+    chosen_ranks = {e.rank for e in selected}
+    ties = [e.application_id for e in ranking if e.application_id in reasons and e.rank in chosen_ranks]
+    ties = [a for a in ties if reasons[a] != "below_cutoff"]
+    return Selection(tuple(e.application_id for e in selected), reasons, tuple(ties))

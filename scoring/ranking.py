@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from programmes.applications.repository import workflow_of
 from programmes.tables import Application, Criterion
-from programmes.workflows.contest import CONTEST_APPLICATION
 from programmes.workflows.engine import Actor, transition
 from scoring.aggregation import ApplicationScores, rank_by_weighted_mean
 from scoring.aggregation import Criterion as RubricCriterion
@@ -53,4 +53,5 @@ async def rank_round(round_id: int) -> None:
                 scope_district=district[entry.application_id],
             )
         )
-        await transition(Application, entry.application_id, CONTEST_APPLICATION, "rank", system)
+        workflow, _ = await workflow_of(entry.application_id)
+        await transition(Application, entry.application_id, workflow, "rank", system)

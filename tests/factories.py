@@ -97,10 +97,10 @@ async def contest_round(
     officer: User, *, district: District | None = None, closes_in: timedelta = timedelta(days=7), blind: bool = True
 ) -> dict[str, Any]:
     """Programme → edition → open round, created by ``officer`` through the services."""
+    from app.timezone import now_utc
     from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
     from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
     from programmes.tables import ProgrammeKind
-    from programmes.timezone import now_utc
 
     programme = await create_programme(
         officer.principal, ProgrammeCreate(name="公益创新创业大赛", kind=ProgrammeKind.contest, scope_district=district)
@@ -126,7 +126,7 @@ async def contest_round(
 
 async def end_round_window(round_id: int) -> None:
     """Move a round's deadline into the past (tests cannot wait for real deadlines)."""
+    from app.timezone import now_utc
     from programmes.tables import Round
-    from programmes.timezone import now_utc
 
     await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_id)

@@ -50,6 +50,7 @@ class Organisation(Table):
     custodian: ForeignKey[Organisation] = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
     evaluation_grade = Varchar(length=4, choices=EvaluationGrade, default=EvaluationGrade.none)
     grade_valid_until = Date(null=True, default=None)
+    registered_on = Date(null=True, default=None)  # 成立登记日期
     certificate_expires_on = Date(null=True, default=None)
     abnormal_listed_on = Date(null=True, default=None)  # 活动异常名录
     serious_violation_listed_on = Date(null=True, default=None)  # 严重违法失信名单

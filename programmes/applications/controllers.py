@@ -1,12 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import ANY_USER, APPLICANTS, STAFF, CurrentPrincipal, provide_principal
-from programmes.applications import service
-from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate, ApplicationWithdraw
+from programmes.applications import officer_actions, screening, service
+from programmes.applications.schemas import (
+    ActionResult,
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationUpdate,
+    ApplicationWithdraw,
+    EligibilityOverride,
+    OfficerAction,
+    ScreenRequest,
+    TimelineEntry,
+)
+from programmes.applications.timeline import timeline
 
 
 class ApplicationController(Controller):
@@ -54,3 +67,33 @@ class ApplicationController(Controller):
     @get("/rounds/{round_id:int}/applications", opt={"permission": STAFF}, summary="A round's applications")
     async def for_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[ApplicationRead]:
         return [ApplicationRead(**row) for row in await service.list_for_round(principal, round_id)]
+
+    @get("/applications/{application_id:int}/timeline", opt={"permission": ANY_USER}, summary="Status timeline")
+    async def timeline(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> list[TimelineEntry]:
+        await service.read_for(principal, application_id)
+        return [TimelineEntry(**row) for row in await timeline(application_id)]
+
+    @post(
+        "/applications/actions",
+        opt={"permission": STAFF},
+        summary="Officer action on one or many applications (退回修改 / 驳回 / 晋级 / 入选 …)",
+        status_code=200,
+    )
+    async def act(self, principal: CurrentPrincipal, data: JSONBody[OfficerAction]) -> list[ActionResult]:
+        results = await officer_actions.act_in_bulk(principal, data.application_ids, data.action, data.reason)
+        return [ActionResult(**r) for r in results]
+
+    @post("/applications/screen", opt={"permission": STAFF}, summary="Re-run eligibility screening", status_code=200)
+    async def screen(self, principal: CurrentPrincipal, data: JSONBody[ScreenRequest]) -> list[dict[str, Any]]:
+        return await screening.rescreen(principal, data.application_ids)
+
+    @post(
+        "/applications/{application_id:int}/eligibility-override",
+        opt={"permission": STAFF},
+        summary="Declare an ineligible application eligible, with a written reason (audited)",
+        status_code=200,
+    )
+    async def override(
+        self, principal: CurrentPrincipal, application_id: FromPath[int], data: JSONBody[EligibilityOverride]
+    ) -> ApplicationRead:
+        return ApplicationRead(**await screening.override(principal, application_id, data.reason))

@@ -17,6 +17,7 @@ class ApplicationCreate(BaseModel):
     )
     round_id: ExactInt
     organisation_id: ExactInt
+    track_id: ExactInt | None = Field(default=None, description="赛道；轮次分赛道时必填")
     title: str = Field(min_length=2, max_length=200)
     answers: dict[str, Any] = Field(default_factory=dict, description="草稿可以不完整，提交时完整校验")
 
@@ -38,9 +39,57 @@ class ApplicationWithdraw(BaseModel):
 
 class ApplicationRead(BaseModel):
     id: int
-    round_id: ExactInt
-    organisation_id: ExactInt
+    round_id: int
+    track_id: int | None
+    organisation_id: int
+    entry_number: int
     title: str
     status: str
     answers: dict[str, Any]
-    submitted_at: dt.datetime | None
+    submitted_at: dt.datetime | None = Field(description="北京时间")
+    form_version_id: int | None
+    returned_reason: str
+    eligibility_outcome: str = Field(description="not_screened | eligible | ineligible | overridden")
+    eligibility: dict[str, Any] | None
+
+
+class OfficerAction(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"action": "return_for_revision", "application_ids": [3, 4], "reason": "预算明细不完整"}]
+        },
+    )
+    action: str = Field(
+        min_length=2, max_length=50, description="return_for_revision / reject / advance / select / decline / approve …"
+    )
+    application_ids: list[ExactInt] = Field(min_length=1, max_length=500)
+    reason: str = Field(default="", max_length=2000, description="退回、驳回、未入选时必填，申报单位可见")
+
+
+class ActionResult(BaseModel):
+    application_id: int
+    ok: bool
+    status: str | None = None
+    code: str | None = None
+    detail: str | None = None
+
+
+class ScreenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_ids: list[ExactInt] = Field(min_length=1, max_length=500)
+
+
+class EligibilityOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=5, max_length=2000)
+
+
+class TimelineEntry(BaseModel):
+    action: str
+    label: str
+    actor: str
+    status_before: str | None
+    status_after: str | None
+    reason: str
+    at: dt.datetime

@@ -1,4 +1,4 @@
-"""Applications (申报): an organisation's members draft, submit and withdraw; officers read them in scope."""
+"""Applications (申报), applicant side: members of an organisation draft, autosave, submit and withdraw."""
 
 from __future__ import annotations
 
@@ -7,18 +7,22 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from app import audit
+from app import audit, outbox
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.db import engine
-from app.errors import DomainError, conflict, not_found
+from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.service import member_organisation_ids
+from app.organisations.tables import Organisation
+from app.timezone import now_utc
+from programmes.applications import repository
+from programmes.applications.notify import notify_status_change
 from programmes.applications.schemas import ApplicationCreate, ApplicationUpdate
+from programmes.applications.screening import screen_application
 from programmes.forms import validate_answers
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
-from programmes.timezone import now_utc, shown
-from programmes.workflows.contest import CONTEST_APPLICATION
+from programmes.workflows import application_workflow
 from programmes.workflows.engine import Actor, transition
 
 MAX_ANSWERS_BYTES = 500_000
@@ -29,35 +33,47 @@ def _check_size(answers: dict[str, Any]) -> None:
         raise DomainError("answers_too_large", "申报内容过大", 413)
 
 
-async def _accepting_round(round_id: int) -> dict[str, Any]:
-    row = await Round.select().where(Round.id == round_id).first()
-    if row is None:
-        raise not_found("轮次")
-    now = now_utc()
-    if row["status"] != "open" or now < row["opens_at"]:
-        raise conflict("round_not_open", "该轮次未开放申报")
-    if now >= row["closes_at"]:
-        raise conflict("deadline_passed", f"申报已于 {shown(row['closes_at']):%Y-%m-%d %H:%M}（北京时间）截止")
-    return dict(row)
+async def _checked_track(round_id: int, track_id: int | None) -> None:
+    tracks = await repository.round_tracks(round_id)
+    if not tracks and track_id is not None:
+        raise DomainError(
+            "track_invalid", "该轮次不分赛道", 422, [FieldError("track_id", "track_invalid", "该轮次不分赛道")]
+        )
+    if tracks and track_id not in {t["id"] for t in tracks}:
+        message = "请选择该轮次的赛道"
+        raise DomainError("track_required", message, 422, [FieldError("track_id", "track_required", message)])
 
 
 async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[str, Any]:
-    """A member of the organisation starts a draft in an open round."""
+    """A member of the organisation starts a draft in an open round (one per round and track unless allowed)."""
     if data.organisation_id not in await member_organisation_ids(principal.user_id):
         raise not_found("社会组织")
-    round_row = await _accepting_round(data.round_id)
+    round_row = await repository.accepting_round(data.round_id)
+    await _checked_track(data.round_id, data.track_id)
     _check_size(data.answers)
+    organisation = (
+        await Organisation.select(Organisation.district).where(Organisation.id == data.organisation_id).first()
+    )
+    assert organisation is not None
     try:
         async with engine().transaction():
+            entry_number = 1
+            if round_row["allow_multiple_entries"]:
+                # Serialise entry numbering per round; the unique index is the final guard.
+                await Round.select(Round.id).where(Round.id == data.round_id).lock_rows("UPDATE")
+                entry_number = 1 + await _highest_entry(data.round_id, data.organisation_id, data.track_id)
             rows = await Application.insert(
                 Application(
                     round=data.round_id,
+                    track=data.track_id,
                     organisation=data.organisation_id,
+                    entry_number=entry_number,
                     title=data.title,
-                    status=CONTEST_APPLICATION.initial,
+                    status=application_workflow(round_row["kind"]).initial,
                     answers=data.answers,
                     created_by=principal.user_id,
                     scope_district=round_row["scope_district"],
+                    organisation_district=organisation["district"],
                 )
             ).returning(Application.id)
             application_id = int(rows[0]["id"])
@@ -67,11 +83,22 @@ async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[st
                 action="application.create",
                 object_type="application",
                 object_id=application_id,
-                after={"title": data.title},
+                after={"title": data.title, "track_id": data.track_id},
             )
     except UniqueViolationError as exc:
-        raise conflict("application_exists", "本单位在该轮次已有申报，请编辑已有申报") from exc
-    return await read(application_id)
+        raise conflict("application_exists", "本单位在该轮次（赛道）已有申报，请编辑已有申报") from exc
+    return await repository.read(application_id)
+
+
+async def _highest_entry(round_id: int, organisation_id: int, track_id: int | None) -> int:
+    query = Application.select(Application.entry_number).where(
+        (Application.round == round_id)
+        & (Application.organisation == organisation_id)
+        & (Application.status != "withdrawn")
+    )
+    query = query.where(Application.track.is_null() if track_id is None else Application.track == track_id)
+    rows = await query
+    return max((r["entry_number"] for r in rows), default=0)
 
 
 async def _own_application(principal: Principal, application_id: int) -> dict[str, Any]:
@@ -82,11 +109,12 @@ async def _own_application(principal: Principal, application_id: int) -> dict[st
 
 
 async def update_draft(principal: Principal, application_id: int, data: ApplicationUpdate) -> dict[str, Any]:
-    """Autosave: partial answers are accepted while the application is a draft and the round accepts work."""
+    """Autosave: partial answers are accepted while the application is a draft (or returned for revision)
+    and the round accepts work."""
     row = await _own_application(principal, application_id)
-    if row["status"] != "draft":
-        raise conflict("application_not_draft", "申报已提交，不能再修改")
-    await _accepting_round(row["round"])
+    if row["status"] not in ("draft", "returned"):
+        raise conflict("application_not_editable", "申报已提交，不能再修改")
+    await repository.accepting_round(row["round"])
     changes: dict[Any, Any] = {Application.updated_at: now_utc()}
     if data.title is not None:
         changes[Application.title] = data.title
@@ -102,60 +130,55 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
             object_type="application",
             object_id=application_id,
         )
-    return await read(application_id)
+    return await repository.read(application_id)
 
 
 async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
-    """Full validation against the round's form, before the deadline; then the answers are frozen."""
+    """Full validation against the round's form before the deadline; the answers and the form version are frozen,
+    and eligibility is screened (recorded, for officers to act on)."""
     row = await _own_application(principal, application_id)
-    round_row = await _accepting_round(row["round"])
-    schema = (
-        await Round.select(Round.form.json_schema.as_alias("schema"))
+    round_row = await repository.accepting_round(row["round"])
+    form = (
+        await Round.select(Round.form, Round.form._.json_schema.as_alias("schema"))
         .where(Round.id == round_row["id"])
         .first()
         .output(load_json=True)
     )
-    assert schema is not None
-    validate_answers(schema["schema"], row["answers"] or {})
+    assert form is not None
+    answers = row["answers"] or {}
+    validate_answers(form["schema"], answers)
+    workflow = application_workflow(round_row["kind"])
+    action = "resubmit" if row["status"] == "returned" else "submit"
     async with engine().transaction():
-        await transition(
+        result = await transition(
             Application,
             application_id,
-            CONTEST_APPLICATION,
-            "submit",
+            workflow,
+            action,
             Actor(principal.user_id, "applicant"),
-            values={"submitted_at": now_utc(), "updated_at": now_utc()},
+            values={
+                "submitted_at": now_utc(),
+                "updated_at": now_utc(),
+                "form_version": form["form"],
+                "submitted_answers": json.dumps(answers, ensure_ascii=False),
+            },
         )
-    return await read(application_id)
+        await screen_application(application_id, Actor(principal.user_id, "applicant"))
+        await notify_status_change(application_id, workflow, result.after)
+    await outbox.flush()
+    return await repository.read(application_id)
 
 
 async def withdraw(principal: Principal, application_id: int, reason: str) -> dict[str, Any]:
     await _own_application(principal, application_id)
+    workflow, _ = await repository.workflow_of(application_id)
     async with engine().transaction():
-        await transition(
-            Application,
-            application_id,
-            CONTEST_APPLICATION,
-            "withdraw",
-            Actor(principal.user_id, "applicant"),
-            reason=reason,
+        result = await transition(
+            Application, application_id, workflow, "withdraw", Actor(principal.user_id, "applicant"), reason=reason
         )
-    return await read(application_id)
-
-
-async def read(application_id: int) -> dict[str, Any]:
-    row = await Application.select().where(Application.id == application_id).first().output(load_json=True)
-    if row is None:
-        raise not_found("申报")
-    return {
-        "id": row["id"],
-        "round_id": row["round"],
-        "organisation_id": row["organisation"],
-        "title": row["title"],
-        "status": row["status"],
-        "answers": row["answers"] or {},
-        "submitted_at": shown(row["submitted_at"]) if row["submitted_at"] else None,
-    }
+        await notify_status_change(application_id, workflow, result.after)
+    await outbox.flush()
+    return await repository.read(application_id)
 
 
 async def read_for(principal: Principal, application_id: int) -> dict[str, Any]:
@@ -169,15 +192,20 @@ async def read_for(principal: Principal, application_id: int) -> dict[str, Any]:
         ensure_staff_scope(principal, row["scope_district"], "申报")
     else:
         raise not_found("申报")
-    return await read(application_id)
+    return await repository.read(application_id)
 
 
 async def list_mine(principal: Principal) -> list[dict[str, Any]]:
     ids = await member_organisation_ids(principal.user_id)
     if not ids:
         return []
-    rows = await Application.select(Application.id).where(Application.organisation.is_in(ids)).order_by(Application.id)
-    return [await read(r["id"]) for r in rows]
+    rows = (
+        await Application.select()
+        .where(Application.organisation.is_in(ids))
+        .order_by(Application.id)
+        .output(load_json=True)
+    )
+    return [repository.as_read(r) for r in rows]
 
 
 async def list_for_round(principal: Principal, round_id: int) -> list[dict[str, Any]]:
@@ -185,5 +213,7 @@ async def list_for_round(principal: Principal, round_id: int) -> list[dict[str, 
     if round_row is None:
         raise not_found("轮次")
     ensure_staff_scope(principal, round_row["scope_district"], "轮次")
-    rows = await Application.select(Application.id).where(Application.round == round_id).order_by(Application.id)
-    return [await read(r["id"]) for r in rows]
+    rows = (
+        await Application.select().where(Application.round == round_id).order_by(Application.id).output(load_json=True)
+    )
+    return [repository.as_read(r) for r in rows]

@@ -15,10 +15,10 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.organisations.tables import Organisation, OrganisationType
+from programmes.applications.repository import workflow_of
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
-from programmes.workflows.contest import CONTEST_APPLICATION
 from programmes.workflows.disbursement import TRANCHE
 from programmes.workflows.engine import Actor, transition
 
@@ -117,7 +117,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
             await transition(
                 Application,
                 data.application_id,
-                CONTEST_APPLICATION,
+                (await workflow_of(data.application_id))[0],
                 "award",
                 Actor(principal.user_id, principal.role.value),
             )

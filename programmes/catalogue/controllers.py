@@ -9,6 +9,7 @@ from programmes.catalogue import service
 from programmes.catalogue.schemas import (
     EditionCreate,
     EditionRead,
+    FormVersionCreate,
     ProgrammeCreate,
     ProgrammeRead,
     RankingRow,
@@ -62,6 +63,20 @@ class CatalogueController(Controller):
     async def ranking(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
         await service.round_in_scope(principal, round_id)
         return [RankingRow(**row) for row in await service.ranking(round_id)]
+
+    @post(
+        "/rounds/{round_id:int}/form-versions",
+        opt={"permission": STAFF},
+        summary="Give a round a new form version (versions in use are never edited)",
+    )
+    async def new_form_version(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[FormVersionCreate]
+    ) -> RoundRead:
+        return RoundRead(**await service.new_form_version(principal, round_id, data))
+
+    @get("/calls/{round_id:int}", opt={"permission": PUBLIC}, summary="One open call with its form and tracks")
+    async def open_call(self, round_id: FromPath[int]) -> RoundRead:
+        return RoundRead(**await service.open_call(round_id))
 
     @get("/calls", opt={"permission": PUBLIC}, summary="Open calls for applications (公开征集)")
     async def open_calls(self) -> list[RoundRead]:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.reference import District
 from app.types import ExactInt
+from programmes.eligibility import EligibilityRules
 from programmes.tables import ProgrammeKind
+
+AttachmentType = Literal["pdf", "docx", "xlsx", "jpg", "png"]
+DEFAULT_ATTACHMENT_TYPES: tuple[AttachmentType, ...] = ("pdf", "docx", "xlsx", "jpg", "png")
 
 
 class ProgrammeCreate(BaseModel):
@@ -81,6 +85,32 @@ class RoundCreate(BaseModel):
     form_title: str = Field(min_length=1, max_length=200)
     form_schema: dict[str, Any]
     criteria: list[CriterionIn] = Field(min_length=1, max_length=30)
+    tracks: list[TrackIn] = Field(default_factory=list, max_length=30, description="赛道；为空表示不分赛道")
+    eligibility_rules: EligibilityRules = Field(default_factory=EligibilityRules, description="自动资格审查规则")
+    allow_multiple_entries: bool = Field(default=False, description="是否允许同一单位在同一赛道多次申报")
+    attachment_types: list[AttachmentType] = Field(
+        default_factory=lambda: list(DEFAULT_ATTACHMENT_TYPES), min_length=0, max_length=10
+    )
+    max_attachment_mb: ExactInt = Field(default=20, gt=0, le=200)
+    max_application_attachment_mb: ExactInt = Field(default=100, gt=0, le=1000)
+
+
+class TrackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    quota: ExactInt | None = Field(default=None, gt=0, le=10000, description="入围名额")
+
+
+class TrackRead(BaseModel):
+    id: int
+    name: str
+    quota: int | None
+
+
+class FormVersionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    form_title: str = Field(min_length=1, max_length=200)
+    form_schema: dict[str, Any]
 
 
 class CriterionRead(BaseModel):
@@ -103,6 +133,12 @@ class RoundRead(BaseModel):
     form_id: int | None
     form_schema: dict[str, Any] | None
     criteria: list[CriterionRead]
+    tracks: list[TrackRead]
+    eligibility_rules: dict[str, Any]
+    allow_multiple_entries: bool
+    attachment_types: list[str]
+    max_attachment_bytes: int
+    max_application_attachment_bytes: int
 
 
 class RankingRow(BaseModel):

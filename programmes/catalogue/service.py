@@ -8,11 +8,12 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, not_found
-from programmes.catalogue.schemas import EditionCreate, ProgrammeCreate, RoundCreate
+from app.timezone import now_utc, shown
+from programmes.applications.repository import round_tracks
+from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, RoundCreate
 from programmes.forms import check_form_schema
 from programmes.scope import district_for_new_programme, ensure_staff_scope
-from programmes.tables import Criterion, Edition, FormVersion, Programme, Round
-from programmes.timezone import now_utc, shown
+from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
 from programmes.workflows.contest import CONTEST_ROUND
 from programmes.workflows.engine import Actor, transition
 from scoring.ranking import rank_round
@@ -88,6 +89,8 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
             "截止时间必须晚于开放时间",
             422,
         )
+    if len({t.name for t in data.tracks}) != len(data.tracks):
+        raise DomainError("tracks_duplicate", "赛道名称不能重复", 422)
     codes = [c.code for c in data.criteria]
     if len(set(codes)) != len(codes):
         raise DomainError("criteria_duplicate", "评分标准的代码不能重复", 422)
@@ -108,6 +111,11 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
                 opens_at=data.opens_at,
                 closes_at=data.closes_at,
                 blind=data.blind,
+                eligibility_rules=data.eligibility_rules.model_dump(mode="json"),
+                allow_multiple_entries=data.allow_multiple_entries,
+                attachment_types=list(data.attachment_types),
+                max_attachment_bytes=data.max_attachment_mb * 1024 * 1024,
+                max_application_attachment_bytes=data.max_application_attachment_mb * 1024 * 1024,
                 scope_district=district,
             )
         ).returning(Round.id)
@@ -118,6 +126,13 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
                 for i, c in enumerate(data.criteria)
             ]
         )
+        if data.tracks:
+            await Track.insert(
+                *[
+                    Track(round=round_id, name=t.name, quota=t.quota, position=i, scope_district=district)
+                    for i, t in enumerate(data.tracks)
+                ]
+            )
         await audit.record(
             actor_id=principal.user_id,
             actor_role=principal.role.value,
@@ -217,7 +232,50 @@ async def read_round(round_id: int) -> dict[str, Any]:
         "form_id": row["form"],
         "form_schema": row["form_schema"],
         "criteria": criteria,
+        "tracks": await round_tracks(round_id),
+        "eligibility_rules": row["eligibility_rules"] or {},
+        "allow_multiple_entries": row["allow_multiple_entries"],
+        "attachment_types": row["attachment_types"] or [],
+        "max_attachment_bytes": row["max_attachment_bytes"],
+        "max_application_attachment_bytes": row["max_application_attachment_bytes"],
     }
+
+
+async def open_call(round_id: int) -> dict[str, Any]:
+    """Public: one call accepting applications, with its form."""
+    row = await Round.select(Round.status).where(Round.id == round_id).first()
+    if row is None or row["status"] != "open":
+        raise not_found("征集")
+    return await read_round(round_id)
+
+
+async def new_form_version(principal: Principal, round_id: int, data: FormVersionCreate) -> dict[str, Any]:
+    """Officer replaces a round's form with a new version. Versions are never edited: applications already
+    submitted keep the version they were validated against."""
+    current = await round_in_scope(principal, round_id)
+    if current["status"] == "closed":
+        raise DomainError("round_closed", "轮次已关闭，不能更换申报表", 409)
+    check_form_schema(data.form_schema)
+    async with engine().transaction():
+        form = await FormVersion.insert(
+            FormVersion(
+                edition=current["edition"],
+                title=data.form_title,
+                json_schema=data.form_schema,
+                scope_district=current["scope_district"],
+            )
+        ).returning(FormVersion.id)
+        await Round.update({Round.form: form[0]["id"]}).where(Round.id == round_id)
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="round.new_form_version",
+            object_type="round",
+            object_id=round_id,
+            before={"form_id": current["form"]},
+            after={"form_id": form[0]["id"]},
+        )
+    return await read_round(round_id)
 
 
 async def open_rounds() -> list[dict[str, Any]]:

@@ -11,10 +11,10 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.queue import get_queue
+from app.timezone import now_utc
 from programmes.disbursements.schemas import BatchCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
-from programmes.timezone import now_utc
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
 from programmes.workflows.engine import Actor, transition
 

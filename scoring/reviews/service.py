@@ -11,10 +11,10 @@ from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.tables import OrganisationMember
+from app.timezone import now_utc
+from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Criterion, Round
-from programmes.timezone import now_utc
-from programmes.workflows.contest import CONTEST_APPLICATION
 from programmes.workflows.engine import Actor, transition
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.aggregation import validate_scores
@@ -56,7 +56,8 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
     actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
         if application["status"] == "submitted":
-            await transition(Application, data.application_id, CONTEST_APPLICATION, "start_review", actor)
+            workflow, _ = await workflow_of(data.application_id)
+            await transition(Application, data.application_id, workflow, "start_review", actor)
         rows = await ReviewAssignment.insert(
             ReviewAssignment(
                 application=data.application_id,

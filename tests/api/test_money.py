@@ -204,7 +204,7 @@ async def test_approval_commits_while_redis_is_down_and_is_delivered_later(
     assert await outbox.deliver_pending(queue) == 1  # what the worker's cron sweep does once Redis is back
     assert await outbox.deliver_pending(queue) == 0
     queued = await queue.queued_jobs(queue_name=get_settings().queue_name)
-    assert [job.function for job in queued] == ["pay_batch"]
+    assert [job.function for job in queued].count("pay_batch") == 1
     await queue.delete(get_settings().queue_name)
 
 

@@ -1,0 +1,20 @@
+"""In-app notifications (站内通知), recorded always and e-mailed when SMTP is configured."""
+
+from __future__ import annotations
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Notification(Table):
+    id: Serial  # added by Piccolo; declared for the type checker
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False)
+    kind = Varchar(length=50, null=False)  # deadline_reminder | status_change | ...
+    title = Varchar(length=200, null=False)
+    body = Text(default="")
+    # Deterministic key (e.g. "deadline:3d:<round>:<application>:<user>"): a reminder is created once, ever.
+    dedupe_key = Varchar(length=200, null=False, unique=True)
+    created_at = Timestamptz()
+    read_at = Timestamptz(null=True, default=None)
+    emailed_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,53 @@
+"""Notifications to an application's organisation members: written in the caller's transaction, e-mailed later."""
+
+from __future__ import annotations
+
+import uuid
+
+from app import outbox
+from app.notifications import Notification
+from app.organisations.tables import OrganisationMember
+from programmes.tables import Application
+from programmes.workflows.definition import Workflow
+
+
+async def notify_members(application_id: int, kind: str, title: str, body: str, dedupe_key: str) -> int:
+    """One notification per member of the applicant organisation; a repeated ``dedupe_key`` adds nothing."""
+    application = await Application.select(Application.organisation).where(Application.id == application_id).first()
+    if application is None:
+        return 0
+    members = await OrganisationMember.select(OrganisationMember.user).where(
+        OrganisationMember.organisation == application["organisation"]
+    )
+    created = 0
+    for member in members:
+        rows = await Notification.raw(
+            'INSERT INTO notification ("user", kind, title, body, dedupe_key, created_at)'
+            " VALUES ({}, {}, {}, {}, {}, now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            member["user"],
+            kind,
+            title,
+            body,
+            f"{dedupe_key}:{member['user']}",
+        )
+        created += len(rows)
+    if created:
+        await outbox.stage("send_notifications", f"send_notifications:{uuid.uuid4().hex}")
+    return created
+
+
+async def notify_status_change(application_id: int, workflow: Workflow, new_status: str) -> None:
+    application = (
+        await Application.select(Application.title, Application.returned_reason)
+        .where(Application.id == application_id)
+        .first()
+    )
+    if application is None:
+        return
+    label = workflow.states.get(new_status, new_status)
+    body = f"您的申报「{application['title']}」状态已更新为：{label}。"
+    if new_status == "returned" and application["returned_reason"]:
+        body += f"退回原因：{application['returned_reason']}"
+    await notify_members(
+        application_id, "status_change", f"申报状态更新：{label}", body, f"status:{application_id}:{uuid.uuid4().hex}"
+    )

@@ -1,0 +1,57 @@
+"""Officer actions on applications, one by one or in bulk: return for revision, reject, advance, select, approve …
+
+Each application is moved in its own transaction so one refusal does not undo the others; the caller gets a
+result per application. The workflow of the programme kind decides which actions exist and who may take them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app import outbox
+from app.auth.principal import Principal
+from app.db import engine
+from app.errors import DomainError
+from programmes.applications import repository
+from programmes.applications.notify import notify_status_change
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Application
+from programmes.workflows.engine import Actor, transition
+
+# Actions that must carry a written reason; the reason is shown to the applicant.
+NEEDS_REASON = {"return_for_revision", "reject", "decline"}
+
+
+async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> dict[str, Any]:
+    """Officer in scope takes ``action`` on one application."""
+    workflow, row = await repository.workflow_of(application_id)
+    ensure_staff_scope(principal, row["scope_district"], "申报")
+    if action in NEEDS_REASON and not reason.strip():
+        raise DomainError("reason_required", "此操作须填写原因", 422)
+    values: dict[str, Any] = {"returned_reason": reason.strip()} if action == "return_for_revision" else {}
+    async with engine().transaction():
+        result = await transition(
+            Application,
+            application_id,
+            workflow,
+            action,
+            Actor(principal.user_id, principal.role.value),
+            values=values,
+            reason=reason.strip(),
+        )
+        await notify_status_change(application_id, workflow, result.after)
+    await outbox.flush()
+    return await repository.read(application_id)
+
+
+async def act_in_bulk(
+    principal: Principal, application_ids: list[int], action: str, reason: str = ""
+) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for application_id in application_ids:
+        try:
+            row = await act(principal, application_id, action, reason)
+            results.append({"application_id": application_id, "ok": True, "status": row["status"]})
+        except DomainError as error:
+            results.append({"application_id": application_id, "ok": False, "code": error.code, "detail": error.detail})
+    return results

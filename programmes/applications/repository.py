@@ -1,0 +1,73 @@
+"""Queries the application services share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.errors import conflict, not_found
+from app.timezone import now_utc, shown
+from programmes.tables import Application, Round, Track
+from programmes.workflows import application_workflow
+from programmes.workflows.definition import Workflow
+
+
+async def accepting_round(round_id: int) -> dict[str, Any]:
+    """The round, if it accepts work right now (open, and between its open and close times)."""
+    row = (
+        await Round.select(*Round.all_columns(), Round.edition._.programme._.kind.as_alias("kind"))
+        .where(Round.id == round_id)
+        .first()
+    )
+    if row is None:
+        raise not_found("轮次")
+    now = now_utc()
+    if row["status"] != "open" or now < row["opens_at"]:
+        raise conflict("round_not_open", "该轮次未开放申报")
+    if now >= row["closes_at"]:
+        raise conflict("deadline_passed", f"申报已于 {shown(row['closes_at']):%Y-%m-%d %H:%M}（北京时间）截止")
+    return dict(row)
+
+
+async def round_tracks(round_id: int) -> list[dict[str, Any]]:
+    rows = await Track.select(Track.id, Track.name, Track.quota).where(Track.round == round_id).order_by(Track.position)
+    return [dict(r) for r in rows]
+
+
+async def workflow_of(application_id: int) -> tuple[Workflow, dict[str, Any]]:
+    """The application's row (answers loaded) and the workflow of its programme kind."""
+    row = (
+        await Application.select(
+            *Application.all_columns(), Application.round._.edition._.programme._.kind.as_alias("kind")
+        )
+        .where(Application.id == application_id)
+        .first()
+        .output(load_json=True)
+    )
+    if row is None:
+        raise not_found("申报")
+    return application_workflow(row["kind"]), dict(row)
+
+
+def as_read(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "round_id": row["round"],
+        "track_id": row["track"],
+        "organisation_id": row["organisation"],
+        "entry_number": row["entry_number"],
+        "title": row["title"],
+        "status": row["status"],
+        "answers": row["answers"] or {},
+        "submitted_at": shown(row["submitted_at"]) if row["submitted_at"] else None,
+        "form_version_id": row["form_version"],
+        "returned_reason": row["returned_reason"],
+        "eligibility_outcome": row["eligibility_outcome"],
+        "eligibility": row["eligibility"],
+    }
+
+
+async def read(application_id: int) -> dict[str, Any]:
+    row = await Application.select().where(Application.id == application_id).first().output(load_json=True)
+    if row is None:
+        raise not_found("申报")
+    return as_read(row)

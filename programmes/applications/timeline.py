@@ -1,0 +1,51 @@
+"""An application's status timeline, read from the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.audit import AuditEntry
+from app.timezone import shown
+from programmes.workflows import APPLICATION_WORKFLOWS
+
+_LABELS: dict[str, str] = {
+    f"{workflow.name}.{step.action}": step.label_zh
+    for workflow in APPLICATION_WORKFLOWS.values()
+    for step in workflow.transitions
+} | {
+    "application.create": "创建申报草稿",
+    "application.save_draft": "保存草稿",
+    "application.screen": "资格审查",
+    "application.eligibility_override": "资格审查人工认定",
+}
+_ROLES_ZH = {"applicant": "申报单位", "officer": "项目官员", "admin": "管理员", "system": "系统", "expert": "评审专家"}
+
+
+async def timeline(application_id: int) -> list[dict[str, Any]]:
+    """Who did what and when (by role, never by name: reviewers stay anonymous), oldest first."""
+    rows = await (
+        AuditEntry.select(
+            AuditEntry.action,
+            AuditEntry.actor_role,
+            AuditEntry.before,
+            AuditEntry.after,
+            AuditEntry.reason,
+            AuditEntry.created_at,
+        )
+        .where((AuditEntry.object_type == "application") & (AuditEntry.object_id == application_id))
+        .order_by(AuditEntry.id)
+        .output(load_json=True)
+    )
+    return [
+        {
+            "action": row["action"],
+            "label": _LABELS.get(row["action"], row["action"]),
+            "actor": _ROLES_ZH.get(row["actor_role"], row["actor_role"]),
+            "status_before": (row["before"] or {}).get("status"),
+            "status_after": (row["after"] or {}).get("status"),
+            "reason": row["reason"],
+            "at": shown(row["created_at"]),
+        }
+        for row in rows
+        if row["action"] != "application.save_draft"
+    ]

@@ -1,0 +1,19 @@
+"""聚力计划 (supply–demand matching): an organisation's registration of service offers for a round or special
+session (专场). Approved offers are listed on the 供需对接平台; demand lists, matching, 接单 and delivery come as
+their own aggregates and workflows when they are built.
+"""
+
+from __future__ import annotations
+
+from programmes.workflows.contest import APPLICATION_STATES, STAFF, intake_steps
+from programmes.workflows.definition import Workflow, step
+
+MATCHING_APPLICATION = Workflow(
+    name="matching_application",
+    initial="draft",
+    states={**APPLICATION_STATES, "approved": "已入库（可对接）"},
+    transitions=(
+        *intake_steps(("submitted",)),
+        step("approve", "submitted", "approved", STAFF, "审核通过，入库"),
+    ),
+)
