@@ -19,11 +19,13 @@ from app.auth.principal import PUBLIC, Permission, enforce_permission
 from app.db import close_pool, open_pool
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
+from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.queue import close_queue
 from app.settings import get_settings
 from programmes.applications.controllers import ApplicationController
+from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
@@ -106,6 +108,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ReviewController,
             AwardController,
             DisbursementController,
+            AttachmentController,
+            NotificationController,
         ],
     )
     handlers: list[Any] = [api, live, ready]

@@ -6,7 +6,7 @@ import datetime as dt
 
 from litestar import Controller, get, post
 from litestar.di import Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 
 from app.auth.principal import ANY_USER, CurrentPrincipal, provide_principal
@@ -30,7 +30,7 @@ class NotificationController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/mine", opt={"permission": ANY_USER}, summary="My notifications, newest first (站内通知)")
-    async def mine(self, principal: CurrentPrincipal, unread_only: bool = False) -> list[NotificationRead]:
+    async def mine(self, principal: CurrentPrincipal, unread_only: FromQuery[bool] = False) -> list[NotificationRead]:
         query = Notification.select().where(Notification.user == principal.user_id)
         if unread_only:
             query = query.where(Notification.read_at.is_null())

@@ -377,8 +377,11 @@ def _false_fields(root: dict[str, Any], answers: Any, error: ValidationError) ->
         else:
             parent = parent[part] if isinstance(parent, list) and isinstance(part, int) else None
     container: Any = root
-    for part in error.absolute_schema_path:
-        container = container.get(part) if isinstance(container, dict) else None
+    for part in error.absolute_schema_path:  # (not through $ref, which the schema path omits; then we guess)
+        if isinstance(container, dict):
+            container = container.get(part)
+        else:
+            container = container[part] if isinstance(container, list) and isinstance(part, int) else None
     last = error.absolute_schema_path[-1] if error.absolute_schema_path else None
     if last == "properties" and isinstance(container, dict) and isinstance(parent, dict):
         return [[name] for name, sub in container.items() if sub is False and name in parent] or [[]]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -73,6 +75,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         SEEDBED_QUEUE_NAME=f"seedbed:test:{RUN}",
         PICCOLO_CONF="app.piccolo_conf",
         SEEDBED_LOG_LEVEL="WARNING",
+        SEEDBED_STORAGE_DIR=tempfile.mkdtemp(prefix="seedbed-files-"),
     )
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"', f'CREATE DATABASE "{TEST_DB}"'))
     result = subprocess.run(
@@ -131,6 +134,7 @@ async def db(truncate_statement: str) -> AsyncIterator[None]:
     from app.queue import get_queue
     from app.settings import get_settings
 
+    shutil.rmtree(get_settings().storage_dir, ignore_errors=True)  # stored attachments and exports
     queue = await get_queue()
     if queue is not None:
         await queue.delete(get_settings().queue_name)  # jobs a test staged but never ran

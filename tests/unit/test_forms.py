@@ -255,6 +255,12 @@ def test_undeclared_fields_are_named_one_by_one(keyword: str) -> None:
     assert {e.code for e in answer_errors(schema, {"x1": 1})} == {f"form_{keyword}"}
 
 
+def test_false_schema_inside_all_of_names_the_field() -> None:
+    schema = obj(a={"type": "string", "title": "甲"}, b={"type": "string", "title": "乙"})
+    schema["allOf"] = [{}, {"properties": {"a": False}}]
+    assert errors(schema, {"a": "x", "b": "x"}) == [("answers.a", "form_false")]
+
+
 def test_false_schema_forbids_a_field() -> None:
     schema = {**obj(a={"type": "boolean", "title": "甲"}, b={"type": "string", "title": "乙"})}
     schema["if"] = {"properties": {"a": {"const": False}}, "required": ["a"]}
