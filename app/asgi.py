@@ -29,6 +29,7 @@ from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
+from programmes.exports.controllers import ExportController
 from scoring.reviews.controllers import ReviewController
 
 OPENAPI_PATH = "/schema"
@@ -109,6 +110,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             AwardController,
             DisbursementController,
             AttachmentController,
+            ExportController,
             NotificationController,
         ],
     )

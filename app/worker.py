@@ -18,6 +18,7 @@ from app.settings import get_settings
 from programmes.applications import jobs as application_jobs
 from programmes.disbursements import jobs as disbursement_jobs
 from programmes.disbursements.provider import SimulatedProvider
+from programmes.exports import service as export_service
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -42,6 +43,15 @@ async def send_notifications(ctx: dict[str, Any], request_id: str = "-") -> int:
     return await application_jobs.send_pending_emails()
 
 
+async def export_applications(ctx: dict[str, Any], export_id: int, request_id: str = "-") -> int:
+    request_id_var.set(request_id)
+    try:
+        return await export_service.produce(export_id)
+    except Exception as exc:
+        await export_service.mark_failed(export_id, exc)
+        raise
+
+
 async def deadline_reminders(ctx: dict[str, Any]) -> int:
     return await application_jobs.send_deadline_reminders()
 
@@ -52,7 +62,7 @@ async def deliver_outbox(ctx: dict[str, Any]) -> int:
 
 
 class WorkerSettings:
-    functions = [pay_batch, send_notifications]
+    functions = [pay_batch, send_notifications, export_applications]
     cron_jobs = [
         cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
         # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.

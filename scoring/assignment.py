@@ -108,6 +108,7 @@ def assign_reviewers(
     mode: Mode = "total",
     candidates_per_application: int | None = None,
     fairness_rounds: int = 40,
+    fairness_exact_edges: int = 5_000,
     fairness_time_limit: float = 1.0,
 ) -> AssignmentResult:
     """Assign ``reviews_per_application`` reviewers to every application; ``locked`` (application id, expert id)
@@ -115,8 +116,9 @@ def assign_reviewers(
     decline). ``forbidden`` pairs are never assigned. Pairs naming unknown ids are ignored.
 
     ``candidates_per_application`` (default max(4k, 12)) only changes speed: the answer is certified on the full
-    graph either way. Mode "fair" runs at most ``fairness_rounds`` multiplier rounds and, when they do not reach
-    the proven bounds, CP-SAT for at most ``fairness_time_limit`` deterministic seconds (one worker: reproducible).
+    graph either way. Mode "fair" runs at most ``fairness_rounds`` flow rounds with multipliers; when they do not
+    reach the proven bounds and the candidate graph has at most ``fairness_exact_edges`` edges, CP-SAT then solves
+    it exactly within ``fairness_time_limit`` deterministic seconds (one worker: reproducible).
     """
     problem = _Problem(applications, experts, reviews_per_application, forbidden, locked, weights)
     net = problem.net
@@ -128,12 +130,13 @@ def assign_reviewers(
     total_bound = int(problem.totals(chosen).sum())
     min_bound = int((net.best_alone() + problem.locked_affinity).min()) if net.n else 0
     eligible = sum(int(net.eligible(b).sum()) for b in net.blocks())
-    solver = f"ortools.SimpleMinCostFlow on {cand.shape[1]:,} of {eligible:,} edges, reduced-cost certified"
+    solver = f"ortools.SimpleMinCostFlow on {cand.shape[1]:,} of {eligible:,} edges"
+    solver += ", full graph" if cand.shape[1] == eligible else ", pruned, reduced-cost certified"
     if mode == "fair":
         chosen, used = problem.raise_floor(cand, chosen, min_bound, fairness_rounds)
         rounds += used
         solver += f"; fair: {used} multiplier rounds"
-        if problem.key(chosen) < (min_bound, total_bound) and fairness_time_limit > 0:
+        if problem.key(chosen) < (min_bound, total_bound) and 0 < cand.shape[1] <= fairness_exact_edges:
             chosen, status = problem.polish(cand, chosen, total_bound, fairness_time_limit)
             solver += f", then ortools CP-SAT ({status})"
     totals = problem.totals(chosen)
@@ -233,24 +236,37 @@ class _Problem:
         return self.locked_affinity + np.bincount(chosen[0], weights=chosen[2], minlength=self.net.n).astype(np.int64)
 
     def raise_floor(self, cand: Ints, chosen: Ints, bound: int, rounds: int) -> tuple[Ints, int]:
-        """Fairness by multipliers: every application at or below the best floor so far has its affinity weights
-        doubled, and the flow is solved again; the lexicographically best (floor, total) is kept. Stops early once
-        the floor reaches the proven bound. Never worse than the plain optimum it starts from."""
+        """Fairness by multipliers (a Lagrangian heuristic; the exact problem is NP-hard). Raise: every application
+        at or below the best floor so far has its affinity weights doubled and the flow is solved again, until the
+        floor reaches the proven bound. Relax: halve all multipliers while the floor holds, to win back total.
+        Keeps the lexicographically best (floor, total), so it is never worse than the plain optimum."""
         net = self.net
         best, best_key = chosen, self.key(chosen)
-        multiplier = np.ones(net.n, dtype=np.int64)
+        multiplier = best_multiplier = np.ones(net.n, dtype=np.int64)
         ceiling = max(1, 2**50 // max(net.wmax * (cand.shape[1] + net.n + net.e + 2), 1))  # OR-Tools cost range
         used = 0
         while used < rounds and best_key[0] < bound:
             multiplier = np.where(self.totals(chosen) <= best_key[0], np.minimum(multiplier * 2, ceiling), multiplier)
-            solution = net.flow(cand, multiplier)
+            chosen = self._solve(cand, multiplier)
             used += 1
-            if solution is None:  # same graph as a feasible solve: cannot happen
-                break
-            chosen = cand[:, solution.assigned]
             if (key := self.key(chosen)) > best_key:
+                best, best_key, best_multiplier = chosen, key, multiplier
+        multiplier = best_multiplier
+        while used < rounds and multiplier.max() > 1:
+            multiplier = np.maximum(multiplier // 2, 1)
+            chosen = self._solve(cand, multiplier)
+            used += 1
+            if (key := self.key(chosen))[0] < best_key[0]:
+                break
+            if key > best_key:
                 best, best_key = chosen, key
         return best, used
+
+    def _solve(self, cand: Ints, multiplier: Ints) -> Ints:
+        solution = self.net.flow(cand, multiplier)
+        if solution is None:  # the same graph was feasible a moment ago
+            raise RuntimeError("candidate graph became infeasible")
+        return cand[:, solution.assigned]
 
     def key(self, chosen: Ints) -> tuple[int, int]:
         totals = self.totals(chosen)

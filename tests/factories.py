@@ -31,6 +31,7 @@ CRITERIA = [
     {"code": "innovation", "name": "创新性", "weight": 40, "max_score": 100},
     {"code": "feasibility", "name": "可行性", "weight": 60, "max_score": 100},
 ]
+PROGRAMME_NAMES = {"contest": "公益创新创业大赛", "support_plan": "沪社星耀", "matching": "聚力计划"}
 GOOD_ANSWERS = {"summary": "为社区独居老人提供助餐与陪伴服务", "beneficiaries": 120, "contact_person": "张三"}
 
 
@@ -94,7 +95,13 @@ async def user_for(organisation_id: int) -> User:
 
 
 async def contest_round(
-    officer: User, *, district: District | None = None, closes_in: timedelta = timedelta(days=7), blind: bool = True
+    officer: User,
+    *,
+    district: District | None = None,
+    closes_in: timedelta = timedelta(days=7),
+    blind: bool = True,
+    kind: str = "contest",
+    **round_options: Any,
 ) -> dict[str, Any]:
     """Programme → edition → open round, created by ``officer`` through the services."""
     from app.timezone import now_utc
@@ -103,7 +110,8 @@ async def contest_round(
     from programmes.tables import ProgrammeKind
 
     programme = await create_programme(
-        officer.principal, ProgrammeCreate(name="公益创新创业大赛", kind=ProgrammeKind.contest, scope_district=district)
+        officer.principal,
+        ProgrammeCreate(name=PROGRAMME_NAMES[kind], kind=ProgrammeKind(kind), scope_district=district),
     )
     edition = await create_edition(officer.principal, programme["id"], EditionCreate(year=2026, title="2026"))
     now = now_utc()
@@ -118,6 +126,7 @@ async def contest_round(
             form_title="申报书",
             form_schema=FORM,
             criteria=[CriterionIn(**c) for c in CRITERIA],
+            **round_options,
         ),
     )
     opened = await open_round(officer.principal, created["id"])

@@ -13,6 +13,7 @@ from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.tables import OrganisationMember
 from app.timezone import now_utc
 from programmes.applications.repository import workflow_of
+from programmes.form_ui import strip_identifying
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Criterion, Round
 from programmes.workflows.engine import Actor, transition
@@ -117,7 +118,7 @@ async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any
     assert round_row is not None
     answers = row["answers"] or {}
     if round_row["blind"]:
-        answers = _without_identifying(round_row["form_schema"] or {}, answers)
+        answers = strip_identifying(round_row["form_schema"] or {"type": "object"}, answers)
     criteria = await _criteria_named(row["round_id"])
     return {
         "assignment_id": row["id"],
@@ -178,12 +179,3 @@ async def _criteria_named(round_id: int) -> list[dict[str, Any]]:
         .order_by(Criterion.position)
     )
     return [dict(r) for r in rows]
-
-
-def _without_identifying(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
-    properties = schema.get("properties", {})
-    return {
-        key: value
-        for key, value in answers.items()
-        if not (isinstance(properties.get(key), dict) and properties[key].get("identifying") is True)
-    }

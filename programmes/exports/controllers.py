@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import FromPath
+from litestar.response import Stream
+from pydantic import BaseModel
+
+from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from programmes.content_types import content_disposition
+from programmes.exports import service
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportRead(BaseModel):
+    id: int
+    round_id: int
+    state: str
+    rows_done: int
+    rows_total: int
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ExportController(Controller):
+    tags = ["exports"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post(
+        "/rounds/{round_id:int}/exports",
+        opt={"permission": STAFF},
+        summary="Export a round's applications to xlsx (produced in the background; poll for progress)",
+        status_code=202,
+    )
+    async def request(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> ExportRead:
+        return ExportRead(**await service.request_export(principal, round_id))
+
+    @get("/exports/{export_id:int}", opt={"permission": STAFF}, summary="Export progress")
+    async def progress(self, principal: CurrentPrincipal, export_id: FromPath[int]) -> ExportRead:
+        return ExportRead(**await service.read_for(principal, export_id))
+
+    @get("/exports/{export_id:int}/file", opt={"permission": STAFF}, summary="Download a finished export")
+    async def file(self, principal: CurrentPrincipal, export_id: FromPath[int]) -> Stream:
+        filename, chunks = await service.download(principal, export_id)
+        return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": content_disposition(filename)})

@@ -1,0 +1,182 @@
+"""xlsx export of a round's applications (answers flattened to zh-CN columns), produced by an arq job.
+
+The officer asks for an export; the worker writes it in openpyxl's write-only mode, updating ``rows_done`` as it
+goes; the officer polls the job and downloads the file when it is ``done``. Running the job twice rewrites the
+same file, so a retry is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from app import audit, outbox
+from app.auth.principal import Principal
+from app.db import engine
+from app.errors import conflict, not_found
+from app.timezone import now_utc, shown
+from programmes.attachments.service import storage
+from programmes.exports.tables import ExportJob
+from programmes.form_ui import flatten_answers, repeat_counts
+from programmes.scope import ensure_staff_scope
+from programmes.storage import new_key, validate_key
+from programmes.tables import Application, Round
+from programmes.workflows import application_workflow
+from programmes.xlsx_export import write_xlsx_file_async
+
+FIXED_HEADERS = ["申报编号", "申报单位", "所在区", "赛道", "项目名称", "状态", "资格审查", "提交时间（北京时间）"]
+OUTCOME_ZH = {"not_screened": "未审查", "eligible": "通过", "ineligible": "未通过", "overridden": "人工认定通过"}
+
+
+async def request_export(principal: Principal, round_id: int) -> dict[str, Any]:
+    """Officer in scope asks for an export of a round's applications; the worker produces it."""
+    round_row = await Round.select(Round.scope_district).where(Round.id == round_id).first()
+    if round_row is None:
+        raise not_found("轮次")
+    ensure_staff_scope(principal, round_row["scope_district"], "轮次")
+    async with engine().transaction():
+        rows = await ExportJob.insert(
+            ExportJob(round=round_id, requested_by=principal.user_id, scope_district=round_row["scope_district"])
+        ).returning(ExportJob.id)
+        export_id = int(rows[0]["id"])
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="export.request",
+            object_type="round",
+            object_id=round_id,
+            after={"export_id": export_id},
+        )
+        await outbox.stage("export_applications", f"export_applications:{export_id}", export_id=export_id)
+    await outbox.flush()
+    return await read(export_id)
+
+
+async def read(export_id: int) -> dict[str, Any]:
+    row = await ExportJob.select().where(ExportJob.id == export_id).first()
+    if row is None:
+        raise not_found("导出任务")
+    return {
+        "id": row["id"],
+        "round_id": row["round"],
+        "state": row["state"],
+        "rows_done": row["rows_done"],
+        "rows_total": row["rows_total"],
+        "error": row["error"],
+        "created_at": shown(row["created_at"]),
+        "finished_at": shown(row["finished_at"]) if row["finished_at"] else None,
+    }
+
+
+async def read_for(principal: Principal, export_id: int) -> dict[str, Any]:
+    row = await ExportJob.select(ExportJob.scope_district).where(ExportJob.id == export_id).first()
+    if row is None:
+        raise not_found("导出任务")
+    ensure_staff_scope(principal, row["scope_district"], "导出任务")
+    return await read(export_id)
+
+
+async def download(principal: Principal, export_id: int) -> tuple[str, AsyncIterator[bytes]]:
+    job = await read_for(principal, export_id)
+    if job["state"] != "done":
+        raise conflict("export_not_ready", "导出尚未完成，请稍后再试")
+    key = await ExportJob.select(ExportJob.storage_key).where(ExportJob.id == export_id).first()
+    assert key is not None
+    return f"申报导出-轮次{job['round_id']}-{export_id}.xlsx", await storage().open(key["storage_key"])
+
+
+async def produce(export_id: int) -> int:
+    """The job body. Returns the number of rows written."""
+    job = await ExportJob.select().where(ExportJob.id == export_id).first()
+    if job is None or job["state"] == "done":
+        return 0  # already produced (a retry after success), or the request is gone
+    round_row = (
+        await Round.select(
+            Round.form._.json_schema.as_alias("schema"), Round.edition._.programme._.kind.as_alias("kind")
+        )
+        .where(Round.id == job["round"])
+        .first()
+        .output(load_json=True)
+    )
+    assert round_row is not None
+    applications = (
+        await Application.select(
+            Application.id,
+            Application.organisation._.name.as_alias("organisation_name"),
+            Application.organisation_district,
+            Application.track._.name.as_alias("track_name"),
+            Application.title,
+            Application.status,
+            Application.eligibility_outcome,
+            Application.submitted_at,
+            Application.answers,
+            Application.submitted_answers,
+        )
+        .where(Application.round == job["round"])
+        .order_by(Application.id)
+        .output(load_json=True)
+    )
+    schema = round_row["schema"] or {"type": "object"}
+    workflow = application_workflow(round_row["kind"])
+    answer_sets = [a["submitted_answers"] or a["answers"] or {} for a in applications]
+    counts = repeat_counts(schema, answer_sets)
+    answer_headers = list(flatten_answers(schema, {}, counts).keys())
+    await ExportJob.update(
+        {ExportJob.state: "running", ExportJob.rows_total: len(applications), ExportJob.rows_done: 0}
+    ).where(ExportJob.id == export_id)
+
+    def rows() -> Any:
+        for application, answers in zip(applications, answer_sets, strict=True):
+            flat = flatten_answers(schema, answers, counts)
+            yield [
+                application["id"],
+                application["organisation_name"],
+                application["organisation_district"],
+                application["track_name"],
+                application["title"],
+                workflow.states.get(application["status"], application["status"]),
+                OUTCOME_ZH.get(application["eligibility_outcome"], application["eligibility_outcome"]),
+                application["submitted_at"],
+                *[_cell(flat.get(header)) for header in answer_headers],
+            ]
+
+    async def progress(done: int) -> None:
+        await ExportJob.update({ExportJob.rows_done: done}).where(ExportJob.id == export_id)
+
+    key = job["storage_key"] or new_key(export_id, prefix="exports")
+    path = _path_for(key)
+    written = await write_xlsx_file_async(
+        path, FIXED_HEADERS + answer_headers, rows(), "申报", on_progress=progress, progress_every=500
+    )
+    await ExportJob.update(
+        {
+            ExportJob.state: "done",
+            ExportJob.rows_done: written,
+            ExportJob.storage_key: key,
+            ExportJob.finished_at: now_utc(),
+        }
+    ).where(ExportJob.id == export_id)
+    return written
+
+
+async def mark_failed(export_id: int, error: Exception) -> None:
+    await ExportJob.update(
+        {ExportJob.state: "failed", ExportJob.error: f"{type(error).__name__}: {error}"[:1000]}
+    ).where(ExportJob.id == export_id)
+
+
+def _path_for(key: str) -> Path:
+    store = storage()
+    path_for = getattr(store, "path_for", None)
+    if path_for is None:  # a remote store: write locally first (not needed for LocalFileStorage)
+        raise RuntimeError("exports need a storage backend with local paths")
+    path: Path = path_for(validate_key(key))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return value
