@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from piccolo.table import Table
-from piccolo_admin.endpoints import FormConfig, TableConfig, create_admin
+from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.validators import Validators
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from app.admin_forms import ADMIN_FORMS
 from app.admin_scope import (
     admin_principal,
     scope_column,
@@ -24,10 +24,12 @@ from app.admin_scope import (
 )
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
-from app.errors import DomainError
+from app.notifications import Notification
 from app.organisations.tables import Organisation, OrganisationMember
 from app.outbox import OutboxMessage
 from app.settings import get_settings
+from programmes.attachments.tables import Attachment
+from programmes.exports.tables import ExportJob
 from programmes.tables import (
     Application,
     Award,
@@ -42,6 +44,7 @@ from programmes.tables import (
     Programme,
     Round,
     SimulatedTransfer,
+    Track,
     Tranche,
 )
 from scoring.tables import RankingEntry, ReviewAssignment
@@ -55,7 +58,15 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Round, "项目与轮次", False, ["id", "edition", "name", "status", "opens_at", "closes_at", "blind"]),
     (FormVersion, "项目与轮次", True, ["id", "edition", "title", "created_at"]),
     (Criterion, "项目与轮次", True, ["id", "round", "code", "name", "weight", "max_score"]),
-    (Application, "申报与评审", False, ["id", "round", "organisation", "title", "status", "submitted_at"]),
+    (Track, "项目与轮次", False, ["id", "round", "name", "quota"]),
+    (
+        Application,
+        "申报与评审",
+        False,
+        ["id", "round", "track", "organisation", "title", "status", "eligibility_outcome", "submitted_at"],
+    ),
+    (Attachment, "申报与评审", True, ["id", "application", "filename", "content_type", "size_bytes", "created_at"]),
+    (ExportJob, "申报与评审", True, ["id", "round", "state", "rows_done", "rows_total", "created_at", "finished_at"]),
     (ReviewAssignment, "申报与评审", True, ["id", "application", "expert", "status", "submitted_at"]),
     (RankingEntry, "申报与评审", True, ["id", "round", "rank", "application", "weighted_mean", "review_count"]),
     (FundSource, "资金", False, ["id", "name", "kind"]),
@@ -68,6 +79,7 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (SimulatedTransfer, "资金", True, None),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
+    (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),
 ]
 
 
@@ -80,12 +92,20 @@ def _columns(table: type[Table], names: list[str] | None) -> Any:
     return [getattr(table, n) for n in names] if names else None
 
 
+# Filters officers use to find applications (programme via round, district of the applicant, screening result).
+FILTERS: dict[type[Table], list[str]] = {
+    Application: ["round", "track", "organisation_district", "status", "eligibility_outcome", "organisation"],
+    ExportJob: ["round", "state"],
+}
+
+
 def _table_config(table: type[Table], group: str, read_only: bool, columns: list[str] | None) -> TableConfig:
     column = scope_column(table)
     return TableConfig(
         table,
         menu_group=group,
         visible_columns=_columns(table, columns),
+        visible_filters=_columns(table, FILTERS.get(table)),
         validators=scope_validators(
             table, column, read_only=read_only, city_only=column is None and table not in SHARED_REFERENCE
         ),
@@ -120,68 +140,12 @@ def _account_config() -> TableConfig:
     )
 
 
-class BatchApproval(BaseModel):
-    batch_id: int = Field(title="支付批次编号", description="支付批次编号")
-
-
-class RoundAction(BaseModel):
-    round_id: int = Field(title="轮次编号", description="轮次编号")
-
-
-async def _approve_batch(request: Request, data: BatchApproval) -> str:
-    from programmes.disbursements.service import approve_batch
-
-    principal = await admin_principal(request)
-    try:
-        batch = await approve_batch(principal, data.batch_id)
-    except DomainError as exc:
-        raise ValueError(exc.detail) from exc
-    return f"支付批次 {batch['id']} 已审批，共 {batch['total_fen'] / 100:.2f} 元，正在后台支付"
-
-
-async def _close_round(request: Request, data: RoundAction) -> str:
-    from programmes.catalogue.service import close_round
-
-    principal = await admin_principal(request)
-    try:
-        ranking = await close_round(principal, data.round_id)
-    except DomainError as exc:
-        raise ValueError(exc.detail) from exc
-    return f"轮次 {data.round_id} 已关闭，{len(ranking)} 个申报完成排名"
-
-
-async def _open_round(request: Request, data: RoundAction) -> str:
-    from programmes.catalogue.service import open_round
-
-    principal = await admin_principal(request)
-    try:
-        await open_round(principal, data.round_id)
-    except DomainError as exc:
-        raise ValueError(exc.detail) from exc
-    return f"轮次 {data.round_id} 已开放申报"
-
-
-FORMS = [
-    FormConfig(
-        "审批支付批次", BatchApproval, _approve_batch, description="审批后由后台任务逐笔支付", form_group="资金"
-    ),
-    FormConfig("开放轮次", RoundAction, _open_round, description="开放草稿轮次接受申报", form_group="项目与轮次"),
-    FormConfig(
-        "关闭轮次并排名",
-        RoundAction,
-        _close_round,
-        description="截止后关闭轮次，按加权平均分排名",
-        form_group="项目与轮次",
-    ),
-]
-
-
 def build_admin() -> Any:
     configs = [_account_config()] + [_table_config(*entry) for entry in MENU]
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
-        forms=FORMS,
+        forms=ADMIN_FORMS,
         site_name="Seedbed 社会组织项目管理后台",
         default_language_code="zh-CN",
         auto_include_related=False,

@@ -350,7 +350,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
     batch = await draft_batch(city.user, District.changning)
 
     forms = {f["name"]: f["slug"] for f in ok(await changning.get("forms/"))}
-    assert set(forms) == {APPROVE_BATCH, OPEN_ROUND, "关闭轮次并排名"}
+    assert set(forms) == {APPROVE_BATCH, OPEN_ROUND, "关闭轮次并排名", "申报批量操作", "资格复审", "导出申报（xlsx）"}
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
 
@@ -456,3 +456,54 @@ async def test_only_admins_write_accounts(admin_client: AdminFactory) -> None:
     # Piccolo's own user and session tables are not in this admin at all.
     assert (await admin.get("tables/piccolo_user/")).status_code == 404
     assert (await admin.get("tables/sessions/")).status_code == 404
+
+
+async def test_application_forms_and_filters(admin_client: AdminFactory) -> None:
+    from programmes.applications.schemas import ApplicationCreate
+    from programmes.applications.service import create_draft, submit
+    from programmes.exports.tables import ExportJob
+
+    city = await admin_client(Role.officer)
+    changning = await admin_client(Role.officer, District.changning)
+    assert city.user is not None and changning.user is not None
+    call = await factories.contest_round(city.user)
+    ids = []
+    for _ in range(2):
+        org_id, member = await factories.organisation()
+        created = await create_draft(
+            member.principal,
+            ApplicationCreate(
+                round_id=call["id"], organisation_id=org_id, title="后台测试", answers=factories.GOOD_ANSWERS
+            ),
+        )
+        await submit(member.principal, created["id"])
+        ids.append(created["id"])
+
+    # Filters officers use: by round, status and screening result.
+    await Application.update({Application.eligibility_outcome: "ineligible"}).where(Application.id == ids[1])
+    listed = ok(await city.get(f"tables/application/?round={call['id']}&eligibility_outcome=ineligible"))
+    assert [row["id"] for row in listed["rows"]] == [ids[1]]
+    listed = ok(await city.get(f"tables/application/?round={call['id']}&status=submitted"))
+    assert {row["id"] for row in listed["rows"]} == set(ids)
+    returned = await city.post(
+        form_path("申报批量操作"),
+        {"action": "return_for_revision", "application_ids": f"{ids[0]}，{ids[1]}", "reason": "请补充预算明细"},
+    )
+    assert returned.status_code == 200, returned.text
+    statuses = await Application.select(Application.status).where(Application.id.is_in(ids))
+    assert {s["status"] for s in statuses} == {"returned"}
+    bad_ids = await city.post(form_path("申报批量操作"), {"action": "reject", "application_ids": "一,二"})
+    assert bad_ids.status_code == 422
+
+    # The city-level round is outside the changning officer's scope: each application is reported, none moves.
+    refused = await changning.post(
+        form_path("申报批量操作"), {"action": "reject", "application_ids": str(ids[0]), "reason": "x"}
+    )
+    assert refused.status_code == 200 and "未处理 1 件" in refused.json()["custom_form_success"]
+    assert (await Application.select(Application.status).where(Application.id == ids[0]).first()) == {
+        "status": "returned"
+    }
+
+    exported = await city.post(form_path("导出申报（xlsx）"), {"round_id": call["id"]})
+    assert exported.status_code == 200, exported.text
+    assert await ExportJob.count().where(ExportJob.round == call["id"]) == 1

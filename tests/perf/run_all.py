@@ -2,6 +2,7 @@
 
 .venv/bin/python -m tests.perf.run_all             # all benchmarks
 .venv/bin/python -m tests.perf.run_all servers     # only modules whose name contains "servers"
+.venv/bin/python -m tests.perf.run_all scoring     # bench_scoring: assignment, fairness, aggregation
 """
 
 from __future__ import annotations

@@ -20,13 +20,13 @@ from scoring.aggregation import (
     RoundAggregate,
     RoundRules,
     aggregate_round,
-    order_key,
     rank_by_weighted_mean,
     review_score,
     select_advancing,
     validate_scores,
     weighted_mean,
 )
+from scoring.reliability import order_key
 
 CRITERIA = [Criterion("innovation", 40, 100), Criterion("feasibility", 60, 100)]
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -146,8 +146,8 @@ def test_trimmed_mean_drops_highest_and_lowest_from_five_reviews() -> None:
     five = [Review(1, e, {"s": s}) for e, s in enumerate([10, 20, 30, 40, 100])]
     four = [Review(2, e, {"s": s}) for e, s in enumerate([10, 20, 30, 100])]
     result = {r.application_id: r for r in _round(five + four, criteria=single).results()}
-    assert (result[1].weighted_mean, result[1].median, result[1].trimmed_mean) == (40, 30, 30)
-    assert (result[2].weighted_mean, result[2].median, result[2].trimmed_mean) == (40, 25, 40)
+    assert [result[1].weighted_mean, result[1].median, result[1].trimmed_mean] == [40, 30, 30]
+    assert [result[2].weighted_mean, result[2].median, result[2].trimmed_mean] == [40, 25, 40]
     assert result[1].outlier_experts == (4,)  # |100 − median(10, 20, 30, 40)| = 75 > 25 (¼ of the range)
 
 

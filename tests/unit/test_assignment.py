@@ -17,11 +17,14 @@ from scoring.assignment import (
     AssignmentInfeasible,
     AssignmentResult,
     ExpertProfile,
+    Shortfall,
     affinity,
     assign_reviewers,
 )
 
 TAGS = AffinityWeights(per_shared_tag=1, domain=0, track=0)
+Pair = tuple[int, int]
+Instance = tuple[list[ApplicationProfile], list[ExpertProfile], int, list[Pair], list[Pair]]
 
 
 def app(i: int, tags: str = "", domain: str | None = None, track: str | None = None) -> ApplicationProfile:
@@ -61,6 +64,15 @@ def test_conflicts_and_affiliations_are_respected() -> None:
     assert pairs(result) == {(1, 10), (1, 12), (2, 11), (2, 12)}
 
 
+def test_shared_affiliations_chain_experts_into_one_group() -> None:
+    # 10 and 11 share org B, 11 and 12 share org C: one group (conservative: 10 and 12 share nothing directly).
+    orgs: list[set[str]] = [{"A", "B"}, {"B", "C"}, {"C"}, set()]
+    experts = [ExpertProfile(i, 2, affiliations=frozenset(o)) for i, o in zip((10, 11, 12, 13), orgs, strict=True)]
+    result = assign_reviewers([app(1)], experts, 2)
+    assert len({e for _, e in pairs(result)} & {10, 11, 12}) == 1 and (1, 13) in pairs(result)
+    assert shortfalls([app(1)], experts, 3)["too_few_eligible_experts"].application_ids == (1,)
+
+
 def test_locked_pairs_are_kept_and_count() -> None:
     apps = [app(1, "a"), app(2, "a")]
     experts = [expert(10, "a", 2, org="o"), expert(11, "", 2, org="o"), expert(12, "", 2)]
@@ -91,7 +103,9 @@ def test_pruned_graph_is_certified_and_repaired() -> None:
     assert pruned.rounds > 1 and pruned.candidate_edges < full.candidate_edges
 
 
-def shortfalls(apps: Sequence[ApplicationProfile], experts: Sequence[ExpertProfile], k: int, **kw: object) -> dict:
+def shortfalls(
+    apps: Sequence[ApplicationProfile], experts: Sequence[ExpertProfile], k: int, **kw: object
+) -> dict[str, Shortfall]:
     with pytest.raises(AssignmentInfeasible) as info:
         assign_reviewers(apps, experts, k, **kw)  # type: ignore[arg-type]
     return {s.code: s for s in info.value.shortfalls}
@@ -131,7 +145,7 @@ def test_contention_names_the_applications_that_compete() -> None:
 
 
 @st.composite
-def instances(draw: st.DrawFn) -> tuple[list[ApplicationProfile], list[ExpertProfile], int, list, list]:
+def instances(draw: st.DrawFn) -> Instance:
     tag = st.frozensets(st.sampled_from("abcd"), max_size=3)
     n_apps, n_experts = draw(st.integers(1, 4)), draw(st.integers(1, 5))
     k = draw(st.integers(1, 2))
@@ -150,7 +164,9 @@ def instances(draw: st.DrawFn) -> tuple[list[ApplicationProfile], list[ExpertPro
     return apps, experts, k, forbidden, [p for p in locked if p[0] >= 0]
 
 
-def brute_force(apps: list, experts: list, k: int, forbidden: list, locked: list) -> tuple | None:
+def brute_force(
+    apps: list[ApplicationProfile], experts: list[ExpertProfile], k: int, forbidden: list[Pair], locked: list[Pair]
+) -> tuple[int, tuple[int, int]] | None:
     """Best (total, …) and best (floor, total) over every assignment, or None when none exists."""
     group = {x.id: min(x.affiliations, default=f"alone-{x.id}") for x in experts}  # ≤ 1 org each here
     options = []
@@ -160,7 +176,7 @@ def brute_force(apps: list, experts: list, k: int, forbidden: list, locked: list
         free = [x for x in experts if (a.id, x.id) not in forbidden and x not in kept and group[x.id] not in taken]
         teams = [kept + list(t) for t in itertools.combinations(free, k - len(kept))]
         options.append([t for t in teams if len({group[x.id] for x in t}) == len(t)])
-    best_total = best_fair = None
+    best_total, best_fair = -1, (-1, -1)
     for choice in itertools.product(*options):
         load = Counter(x.id for team in choice for x in team)
         if any(not x.min_load <= load[x.id] <= x.max_load for x in experts):
@@ -168,14 +184,14 @@ def brute_force(apps: list, experts: list, k: int, forbidden: list, locked: list
         totals = [
             sum(affinity(a, x, AffinityWeights()).total for x in team) for a, team in zip(apps, choice, strict=True)
         ]
-        best_total = max(best_total or -1, sum(totals))
-        best_fair = max(best_fair or (-1, -1), (min(totals), sum(totals)))
-    return None if best_total is None else (best_total, best_fair)
+        best_total = max(best_total, sum(totals))
+        best_fair = max(best_fair, (min(totals), sum(totals)))
+    return None if best_total < 0 else (best_total, best_fair)
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
 @given(instances())
-def test_solver_matches_brute_force_and_keeps_every_rule(data: tuple) -> None:
+def test_solver_matches_brute_force_and_keeps_every_rule(data: Instance) -> None:
     apps, experts, k, forbidden, locked = data
     best = brute_force(apps, experts, k, forbidden, locked)
     try:
