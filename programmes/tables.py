@@ -78,6 +78,9 @@ class Round(Table):
     opens_at = Timestamptz(null=False)
     closes_at = Timestamptz(null=False)
     blind = Boolean(default=True)
+    # How the ranking is made: weighted_mean | median | trimmed_mean | calibrated (docs/scoring.md).
+    aggregation_method = Varchar(length=16, default="weighted_mean")
+    reviews_per_application = Integer(default=3)
     # programmes.eligibility.EligibilityRules as JSON; empty = no automatic screening rules.
     eligibility_rules = JSONB(default={})
     # False: one application per organisation per round and track.
@@ -110,6 +113,10 @@ class Criterion(Table):
     weight = Integer(null=False)
     max_score = Integer(null=False)
     position = Integer(default=0)
+    allow_na = Boolean(default=False)  # 不适用 allowed: weights renormalise over the answered criteria
+    # A comment is required when this criterion is scored below the threshold (None: never required).
+    comment_below = Integer(null=True, default=None)
+    anchors = JSONB(default={})  # {"90": "优秀：…", "60": "合格：…"} anchor text per level
 
 
 class Application(Table):

@@ -138,7 +138,7 @@ class ScoreRows:
     def from_reviews(cls, criteria: Sequence[Criterion], reviews: Sequence[Review]) -> ScoreRows:
         codes, size = [c.code for c in criteria], len(reviews) * len(criteria)
         flat = [r.scores.get(code) for r in reviews for code in codes]
-        answered = np.fromiter((v is not None for v in flat), dtype=bool, count=size).reshape(len(reviews), -1)
+        answered = np.fromiter((v is not None for v in flat), dtype=bool, count=size).reshape(len(reviews), len(codes))
         values = np.fromiter((v or 0 for v in flat), dtype=np.int64, count=size).reshape(answered.shape)
         apps = np.fromiter((r.application_id for r in reviews), dtype=np.int64, count=len(reviews))
         experts = np.fromiter((r.expert_id for r in reviews), dtype=np.int64, count=len(reviews))
@@ -281,11 +281,14 @@ def aggregate_round(
     Ranking keys, in order: the method's value (higher first), the ``tie_break`` criteria's means (higher first;
     all-N/A counts lowest), the variance of the review scores (lower first), ``submitted_at`` (earlier first), the
     application id (lower first). Raises ValueError on a missing non-N/A score, a review answering nothing, or two
-    reviews by one expert of one application.
+    reviews by one expert of one application; ``submitted_at`` must cover every reviewed application.
     """
     rows = reviews if isinstance(reviews, ScoreRows) else ScoreRows.from_reviews(rules.criteria, reviews)
-    if rules.method not in METHODS or rules.trim_from < 3:
-        raise ValueError("unknown method, or trim_from < 3")
+    codes = [c.code for c in rules.criteria]
+    if rules.method not in METHODS or rules.trim_from < 3 or not set(rules.tie_break) <= set(codes):
+        raise ValueError("unknown method or tie-break criterion, or trim_from < 3")
+    if missing := set(rows.application_ids.tolist()) - set(submitted_at):
+        raise ValueError(f"no submission time for applications {sorted(missing)[:10]}")
     can_skip = np.array([c.allow_na for c in rules.criteria], dtype=bool)
     if (~rows.answered & ~can_skip).any():
         raise ValueError("a criterion without N/A is not scored")
@@ -339,7 +342,6 @@ def aggregate_round(
         "calibrated_mean": (calibrated_key, np.ones(ids.size, dtype=np.int64)),
     }[rules.method]
     keys = [-order_key(*primary)]
-    codes = [c.code for c in rules.criteria]
     for code in rules.tie_break:
         c = codes.index(code)
         has = criterion_counts[:, c] > 0

@@ -89,7 +89,7 @@ class AssignmentResult:
     min_application_affinity: int  # the smallest per-application total (new + locked); 0 without applications
     mode: Mode
     solver: str
-    optimal: bool  # proven optimal on the full graph for the mode's objective (fair: both the floor and the total)
+    optimal: bool  # proven optimal on the full graph for the mode's objective (fair: the floor, then the total)
     total_bound: int  # proven upper bound on total_affinity: the certified optimum of mode "total"
     min_bound: int  # proven upper bound on min_application_affinity: each application's best team, loads ignored
     candidate_edges: int  # edges in the solved (pruned) graph
@@ -132,6 +132,7 @@ def assign_reviewers(
     eligible = sum(int(net.eligible(b).sum()) for b in net.blocks())
     solver = f"ortools.SimpleMinCostFlow on {cand.shape[1]:,} of {eligible:,} edges"
     solver += ", full graph" if cand.shape[1] == eligible else ", pruned, reduced-cost certified"
+    exact = False
     if mode == "fair":
         chosen, used = problem.raise_floor(cand, chosen, min_bound, fairness_rounds)
         rounds += used
@@ -139,6 +140,7 @@ def assign_reviewers(
         if problem.key(chosen) < (min_bound, total_bound) and 0 < cand.shape[1] <= fairness_exact_edges:
             chosen, status = problem.polish(cand, chosen, total_bound, fairness_time_limit)
             solver += f", then ortools CP-SAT ({status})"
+            exact = status == "OPTIMAL" and cand.shape[1] == eligible
     totals = problem.totals(chosen)
     low = int(totals.min()) if totals.size else 0
     return AssignmentResult(
@@ -147,7 +149,7 @@ def assign_reviewers(
         min_application_affinity=low,
         mode=mode,
         solver=solver,
-        optimal=mode == "total" or (low == min_bound and int(totals.sum()) == total_bound),
+        optimal=mode == "total" or exact or (low == min_bound and int(totals.sum()) == total_bound),
         total_bound=total_bound,
         min_bound=min_bound,
         candidate_edges=int(cand.shape[1]),

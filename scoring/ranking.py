@@ -1,56 +1,101 @@
-"""Thin I/O around the pure aggregation: load a round's reviews, store its ranking."""
+"""Thin I/O around the pure aggregation: load a round's reviews, store its ranking with every method side by side."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import Any
 
 from programmes.applications.repository import workflow_of
-from programmes.tables import Application, Criterion
+from programmes.tables import Application, Criterion, Round
 from programmes.workflows.engine import Actor, transition
-from scoring.aggregation import ApplicationScores, rank_by_weighted_mean
 from scoring.aggregation import Criterion as RubricCriterion
+from scoring.aggregation import Review, RoundAggregate, RoundRules, aggregate_round
 from scoring.tables import RankingEntry, ReviewAssignment
+
+PLACES = Decimal("0.000001")
 
 
 async def rubric(round_id: int) -> list[RubricCriterion]:
     rows = (
-        await Criterion.select(Criterion.code, Criterion.weight, Criterion.max_score)
+        await Criterion.select(Criterion.code, Criterion.weight, Criterion.max_score, Criterion.allow_na)
         .where(Criterion.round == round_id)
         .order_by(Criterion.position)
     )
-    return [RubricCriterion(r["code"], r["weight"], r["max_score"]) for r in rows]
+    return [RubricCriterion(r["code"], r["weight"], r["max_score"], allow_na=r["allow_na"]) for r in rows]
+
+
+def exact(value: Fraction | Decimal) -> Decimal:
+    """Six decimals for storage and display; ranking itself compares the exact values."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return value.quantize(PLACES, rounding=ROUND_HALF_EVEN)
+
+
+async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
+    """The round's aggregate over submitted reviews of applications in review (None without any)."""
+    round_row = (
+        await Round.select(Round.aggregation_method, Round.reviews_per_application).where(Round.id == round_id).first()
+    )
+    assert round_row is not None
+    criteria = await rubric(round_id)
+    applications = await Application.select(
+        Application.id, Application.submitted_at, Application.scope_district, Application.track, Application.status
+    ).where((Application.round == round_id) & Application.status.is_in(["in_review", "ranked"]))
+    by_id = {a["id"]: dict(a) for a in applications}
+    reviews = (
+        await ReviewAssignment.select(ReviewAssignment.application, ReviewAssignment.expert, ReviewAssignment.scores)
+        .where(
+            (ReviewAssignment.application._.round == round_id)
+            & (ReviewAssignment.status == "submitted")
+            & ReviewAssignment.application.is_in(list(by_id) or [0])
+        )
+        .output(load_json=True)
+    )
+    if not reviews:
+        return None, by_id
+    rules = RoundRules(
+        criteria=criteria,
+        method=round_row["aggregation_method"],
+        tie_break=[c.code for c in criteria],
+        min_reviews=round_row["reviews_per_application"],
+    )
+    reviewed = {r["application"] for r in reviews}
+    submitted_at = {a: by_id[a]["submitted_at"] for a in reviewed}
+    result = aggregate_round(rules, [Review(r["application"], r["expert"], r["scores"]) for r in reviews], submitted_at)
+    return result, by_id
 
 
 async def rank_round(round_id: int) -> None:
-    """Rank every application in review. Runs inside the officer's close-round transaction."""
-    criteria = await rubric(round_id)
-    applications = await Application.select(Application.id, Application.submitted_at, Application.scope_district).where(
-        (Application.round == round_id) & (Application.status == "in_review")
-    )
-    reviews = (
-        await ReviewAssignment.select(ReviewAssignment.application, ReviewAssignment.scores)
-        .where((ReviewAssignment.application.round == round_id) & (ReviewAssignment.status == "submitted"))
-        .output(load_json=True)
-    )
-    by_application: dict[int, list[dict[str, int]]] = {}
-    for review in reviews:
-        by_application.setdefault(review["application"], []).append(review["scores"])
-    ranked = rank_by_weighted_mean(
-        criteria,
-        [ApplicationScores(a["id"], a["submitted_at"], by_application.get(a["id"], [])) for a in applications],
-    )
-    district = {a["id"]: a["scope_district"] for a in applications}
+    """Rank every reviewed application. Runs inside the officer's close-round transaction."""
+    result, applications = await aggregate(round_id)
+    if result is None:
+        return
+    details = {r.application_id: r for r in result.results()}
     system = Actor.system()
-    for entry in ranked:
-        mean = Decimal(entry.weighted_mean.numerator) / Decimal(entry.weighted_mean.denominator)
+    for entry in result.ranking():
+        detail = details[entry.application_id]
+        application = applications[entry.application_id]
         await RankingEntry.insert(
             RankingEntry(
                 round=round_id,
                 application=entry.application_id,
                 rank=entry.rank,
-                weighted_mean=mean.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN),
-                review_count=entry.review_count,
-                scope_district=district[entry.application_id],
+                weighted_mean=exact(detail.weighted_mean),
+                review_count=detail.review_count,
+                methods={
+                    "method": result.rules.method,
+                    "score": str(exact(entry.score)),
+                    "weighted_mean": str(exact(detail.weighted_mean)),
+                    "median": str(exact(detail.median)),
+                    "trimmed_mean": str(exact(detail.trimmed_mean)),
+                    "calibrated_mean": str(detail.calibrated_mean),
+                    "spread": round(detail.spread, 6),
+                },
+                flags=(["too_few_reviews"] if detail.too_few_reviews else [])
+                + [f"outlier_review:{expert}" for expert in detail.outlier_experts],
+                track=application["track"],
+                scope_district=application["scope_district"],
             )
         )
         workflow, _ = await workflow_of(entry.application_id)

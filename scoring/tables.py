@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import JSONB, ForeignKey, Integer, Numeric, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, Date, ForeignKey, Integer, Numeric, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from app.organisations.tables import Organisation
 from app.reference import District
 from programmes.tables import Application, Round
 
@@ -21,6 +22,9 @@ class ReviewAssignment(Table):
     scores = JSONB(default={})
     comment = Text(default="")
     submitted_at = Timestamptz(null=True, default=None)
+    due_at = Timestamptz(null=True, default=None)
+    # Why the solver chose this pair (affinity components), or "manual".
+    reason = JSONB(default={})
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
 
@@ -34,5 +38,79 @@ class RankingEntry(Table):
     rank = Integer(null=False)
     weighted_mean = Numeric(digits=(12, 6), null=False)
     review_count = Integer(null=False)
+    # Every aggregation side by side ({"median": "81.5", "trimmed_mean": ..., "calibrated": ...}), spread and flags.
+    methods = JSONB(default={})
+    flags = JSONB(default=[])
+    track = Integer(null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class ExpertProfile(Table):
+    """评估专家库: what an expert knows and how much they can take on."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    expert = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False, unique=True)
+    domains = JSONB(default=[])  # e.g. ["为老服务", "社区治理"]
+    tags = JSONB(default=[])
+    district = Varchar(length=16, choices=District, null=True, default=None)
+    languages = JSONB(default=["zh"])
+    max_load_per_round = Integer(default=30)
+    available_from = Date(null=True, default=None)
+    available_until = Date(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class ExpertAffiliation(Table):
+    """An organisation an expert belongs to or advises: a conflict for that organisation and those it custodies."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    expert = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, null=False)
+    relation = Varchar(length=50, default="member")  # member | adviser | employee | board
+    created_at = Timestamptz()
+
+
+class ConflictOfInterest(Table):
+    """A pair that must never be assigned: declared by the expert, recorded by an officer, or derived."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    expert = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, null=False)
+    source = Varchar(length=16, null=False)  # declared | officer
+    reason = Text(default="")
+    created_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Publication(Table):
+    """公示: a round's result on public notice for N days; objections can be filed until it ends."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    round = ForeignKey(Round, on_delete=OnDelete.restrict, null=False, unique=True)
+    status = Varchar(length=16, null=False, default="published")
+    starts_at = Timestamptz(null=False)
+    ends_at = Timestamptz(null=False)
+    # The public list as published: [{"application_id", "title", "organisation", "outcome"}], never scores.
+    entries = JSONB(default=[])
+    published_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    finalised_at = Timestamptz(null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Objection(Table):
+    """异议: filed by any signed-in user during 公示; an officer upholds (reopens the application) or dismisses it."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    publication = ForeignKey(Publication, on_delete=OnDelete.restrict, null=False)
+    application = ForeignKey(Application, on_delete=OnDelete.restrict, null=False)
+    filed_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=False)
+    reason = Text(null=False)
+    status = Varchar(length=16, null=False, default="open")
+    resolution = Text(default="")
+    resolved_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()

@@ -147,3 +147,7 @@ class RankingRow(BaseModel):
     title: str
     weighted_mean: str = Field(description="精确加权平均分（字符串，6 位小数）")
     review_count: int
+    methods: dict[str, Any] = Field(
+        description="各汇总方法并列：method（本轮方法）、score、weighted_mean、median、trimmed_mean、calibrated_mean、spread"
+    )
+    flags: list[str] = Field(description="too_few_reviews、outlier_review:<专家编号>")

@@ -183,10 +183,13 @@ async def ranking(round_id: int) -> list[dict[str, Any]]:
             RankingEntry.application.title,
             RankingEntry.weighted_mean,
             RankingEntry.review_count,
+            RankingEntry.methods,
+            RankingEntry.flags,
         )
         .where(RankingEntry.round == round_id)
         .order_by(RankingEntry.rank)
         .order_by(RankingEntry.application)
+        .output(load_json=True)
     )
     return [
         {
@@ -195,6 +198,8 @@ async def ranking(round_id: int) -> list[dict[str, Any]]:
             "title": r["application.title"],
             "weighted_mean": f"{r['weighted_mean']:.6f}",
             "review_count": r["review_count"],
+            "methods": r["methods"] or {},
+            "flags": r["flags"] or [],
         }
         for r in rows
     ]

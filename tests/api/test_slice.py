@@ -107,9 +107,16 @@ async def test_application_to_paid_tranche(client: httpx.AsyncClient) -> None:
 
     await factories.end_round_window(created_round["id"])
     ranking = ok(await client.post(f"/rounds/{created_round['id']}/close", headers=staff))
-    assert ranking == [
-        {"rank": 1, "application_id": draft["id"], "title": "社区助餐", "weighted_mean": "86.000000", "review_count": 1}
-    ]
+    [row] = ranking
+    assert {k: row[k] for k in ("rank", "application_id", "title", "weighted_mean", "review_count")} == {
+        "rank": 1,
+        "application_id": draft["id"],
+        "title": "社区助餐",
+        "weighted_mean": "86.000000",
+        "review_count": 1,
+    }
+    assert row["methods"]["method"] == "weighted_mean" and row["methods"]["median"] == "86.000000"
+    assert row["flags"] == ["too_few_reviews"]  # one review where the round asks for three
 
     source = ok(
         await client.post("/fund-sources", json={"name": "福彩公益金", "kind": "welfare_lottery"}, headers=staff), 201

@@ -258,6 +258,17 @@ def test_huge_rubric_numbers_fall_back_to_python_integers() -> None:
         assert result.median == statistics.median(review_score(criteria, s) for s in mine)
 
 
+def test_empty_round_and_bad_input() -> None:
+    empty = _round([])
+    assert empty.ranking() == [] and empty.results() == [] and empty.reliability.icc1 is None
+    with pytest.raises(ValueError, match="tie-break"):
+        _round([Review(1, 1, {"a": 1})], tie_break=("nope",))
+    with pytest.raises(ValueError, match="two reviews"):
+        _round([Review(1, 1, {"a": 1}), Review(1, 1, {"a": 2})])
+    with pytest.raises(ValueError, match="not scored"):
+        _round([Review(1, 1, {"b": 1})])
+
+
 def test_quotas_top_n_per_group_and_cutoff() -> None:
     ranking = [RankedApplication(i, app, Fraction(100 - 10 * i)) for i, app in enumerate([11, 12, 13, 14, 15], 1)]
     track = {11: "A", 12: "A", 13: "B", 14: "A", 15: "B"}
