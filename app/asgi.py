@@ -30,6 +30,7 @@ from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.exports.controllers import ExportController
+from scoring.experts.controllers import ExpertController
 from scoring.reviews.controllers import ReviewController
 
 OPENAPI_PATH = "/schema"
@@ -111,6 +112,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             DisbursementController,
             AttachmentController,
             ExportController,
+            ExpertController,
             NotificationController,
         ],
     )

@@ -21,13 +21,21 @@ class AssignmentRead(BaseModel):
     status: str
 
 
-class ReviewSubmit(BaseModel):
+class ReviewDraft(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"scores": {"innovation": 85, "feasibility": 78}, "comment": "思路清晰"}]},
     )
-    scores: dict[str, ExactInt] = Field(max_length=30)
+    scores: dict[str, ExactInt | None] = Field(max_length=30, description="null = 不适用 (N/A，仅限允许的评分项)")
     comment: str = Field(default="", max_length=5000)
+
+
+ReviewSubmit = ReviewDraft  # the same body; submit validates completely, a draft only the criterion codes
+
+
+class ReasonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=2, max_length=1000)
 
 
 class ExpertCriterion(BaseModel):
@@ -35,6 +43,9 @@ class ExpertCriterion(BaseModel):
     name: str
     weight: int
     max_score: int
+    allow_na: bool
+    comment_below: int | None
+    anchors: dict[str, str]
 
 
 class ExpertAssignmentView(BaseModel):
@@ -50,6 +61,6 @@ class ExpertAssignmentView(BaseModel):
     answers: dict[str, Any]
     organisation_name: str | None = Field(description="盲评轮次中为 null")
     criteria: list[ExpertCriterion]
-    scores: dict[str, int]
+    scores: dict[str, int | None]
     comment: str
     submitted_at: dt.datetime | None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from app import audit
@@ -10,17 +9,14 @@ from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
-from app.organisations.tables import OrganisationMember
-from app.timezone import now_utc
 from programmes.applications.repository import workflow_of
 from programmes.form_ui import strip_identifying
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Criterion, Round
 from programmes.workflows.engine import Actor, transition
 from programmes.workflows.review import REVIEW_ASSIGNMENT
-from scoring.aggregation import validate_scores
-from scoring.ranking import rubric
-from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
+from scoring.experts.conflicts import in_conflict
+from scoring.reviews.schemas import AssignmentCreate
 from scoring.tables import ReviewAssignment
 
 
@@ -44,10 +40,8 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
             422,
             [FieldError("expert_id", "not_an_expert", "所选用户不是评审专家")],
         )
-    if await OrganisationMember.exists().where(
-        (OrganisationMember.user == data.expert_id) & (OrganisationMember.organisation == application["organisation"])
-    ):
-        raise conflict("conflict_of_interest", "该专家是申报单位成员，存在利益冲突，不能评审")
+    if await in_conflict(data.application_id, data.expert_id):
+        raise conflict("conflict_of_interest", "该专家与申报单位（或其代管机构）存在利益冲突，不能评审")
     if application["status"] not in ("submitted", "in_review"):
         raise conflict("application_not_reviewable", "只有已提交的申报可以分配评审专家")
     if await ReviewAssignment.exists().where(
@@ -137,45 +131,19 @@ async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any
     }
 
 
-async def submit_review(principal: Principal, assignment_id: int, data: ReviewSubmit) -> dict[str, Any]:
-    """The assigned expert submits integer scores for every criterion, once; the round must still be open."""
-    row = (
-        await ReviewAssignment.select(
-            ReviewAssignment.expert,
-            ReviewAssignment.application.round.as_alias("round_id"),
-            ReviewAssignment.application._.round._.status.as_alias("round_status"),
-        )
-        .where(ReviewAssignment.id == assignment_id)
-        .first()
-    )
-    if row is None or row["expert"] != principal.user_id:
-        raise not_found("评审任务")
-    if row["round_status"] != "open":
-        raise conflict("round_closed", "轮次已关闭，不能再提交评分")
-    problems = validate_scores(await rubric(row["round_id"]), data.scores)
-    if problems:
-        raise DomainError(
-            "scores_invalid",
-            "评分不完整或超出范围",
-            422,
-            [FieldError(f"scores.{code}", "score_invalid", msg) for code, msg in problems.items()],
-        )
-    async with engine().transaction():
-        await transition(
-            ReviewAssignment,
-            assignment_id,
-            REVIEW_ASSIGNMENT,
-            "submit",
-            Actor(principal.user_id, "expert"),
-            values={"scores": json.dumps(data.scores), "comment": data.comment, "submitted_at": now_utc()},
-        )
-    return await expert_view(principal, assignment_id)
-
-
 async def _criteria_named(round_id: int) -> list[dict[str, Any]]:
     rows = (
-        await Criterion.select(Criterion.code, Criterion.name, Criterion.weight, Criterion.max_score)
+        await Criterion.select(
+            Criterion.code,
+            Criterion.name,
+            Criterion.weight,
+            Criterion.max_score,
+            Criterion.allow_na,
+            Criterion.comment_below,
+            Criterion.anchors,
+        )
         .where(Criterion.round == round_id)
         .order_by(Criterion.position)
+        .output(load_json=True)
     )
     return [dict(r) for r in rows]

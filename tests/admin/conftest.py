@@ -150,8 +150,9 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     from programmes.disbursements.schemas import BatchCreate
     from programmes.disbursements.service import create_batch
     from programmes.tables import FundSourceKind
+    from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-    from scoring.reviews.service import assign, submit_review
+    from scoring.reviews.service import assign
 
     staff = officer.principal
     contest = await factories.contest_round(officer, district=district)

@@ -18,8 +18,8 @@ from programmes.disbursements.provider import SimulatedProvider
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.tables import Application, LedgerEntry, SimulatedTransfer, Tranche
+from scoring.reviews.reviewing import submit as submit_review
 from scoring.reviews.schemas import ReviewSubmit
-from scoring.reviews.service import submit_review
 from tests import factories
 from tests.api.conftest import World
 

@@ -83,8 +83,9 @@ async def test_return_for_revision_then_resubmit(client: httpx.AsyncClient, peop
 
 async def test_support_plan_selection_and_matching_approval(client: httpx.AsyncClient, people: dict[str, Any]) -> None:
     from programmes.catalogue.service import close_round
+    from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-    from scoring.reviews.service import assign, submit_review
+    from scoring.reviews.service import assign
 
     officer, member, org_id = people["officer"], people["member"], people["org_id"]
     expert = await factories.user(Role.expert)

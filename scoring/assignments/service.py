@@ -1,0 +1,192 @@
+"""Assigning experts to a round's applications with the optimal solver (scoring.assignment): preview, commit,
+and incremental reassignment when an expert declines or declares a conflict (the other pairs stay put)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from app import audit
+from app.auth.principal import Principal
+from app.db import engine
+from app.errors import DomainError
+from app.timezone import now_utc
+from programmes.applications.repository import workflow_of
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Application, Round
+from programmes.workflows.engine import Actor, transition
+from programmes.workflows.review import REVIEW_ASSIGNMENT
+from scoring.assignment import (
+    ApplicationProfile,
+    AssignmentInfeasible,
+    AssignmentResult,
+    ExpertProfile,
+    Mode,
+    assign_reviewers,
+)
+from scoring.experts.conflicts import expert_affiliation_labels, forbidden_pairs
+from scoring.tables import ExpertProfile as ExpertProfileRow
+from scoring.tables import ReviewAssignment
+
+LIVE = ["assigned", "submitted"]
+REVIEW_DAYS = 14
+
+
+async def _round_in_scope(principal: Principal, round_id: int) -> dict[str, Any]:
+    row = await Round.select().where(Round.id == round_id).first()
+    if row is None:
+        raise DomainError("not_found", "轮次不存在或无权访问", 404)
+    ensure_staff_scope(principal, row["scope_district"], "轮次")
+    return dict(row)
+
+
+async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, Any]:
+    query = Application.select(
+        Application.id, Application.answers, Application.track._.name.as_alias("track_name")
+    ).where(
+        (Application.round == round_id)
+        & Application.status.is_in(["submitted", "in_review"])
+        & (Application.eligibility_outcome != "ineligible")
+    )
+    if only is not None:
+        query = query.where(Application.id.is_in(only or [0]))
+    applications = await query.order_by(Application.id).output(load_json=True)
+    today = now_utc().date()
+    experts = await ExpertProfileRow.select().output(load_json=True)
+    experts = [
+        e
+        for e in experts
+        if (e["available_from"] is None or e["available_from"] <= today)
+        and (e["available_until"] is None or e["available_until"] >= today)
+    ]
+    affiliations = await expert_affiliation_labels(e["expert"] for e in experts)
+    app_ids = [a["id"] for a in applications]
+    live = await ReviewAssignment.select(ReviewAssignment.application, ReviewAssignment.expert).where(
+        (ReviewAssignment.application._.round == round_id) & ReviewAssignment.status.is_in(LIVE)
+    )
+    return {
+        "applications": [
+            ApplicationProfile(
+                id=a["id"],
+                tags=frozenset(t for t in (a["answers"] or {}).get("tags", []) if isinstance(t, str)),
+                domain=a["track_name"],
+                track=a["track_name"],
+            )
+            for a in applications
+        ],
+        "experts": [
+            ExpertProfile(
+                id=e["expert"],
+                max_load=e["max_load_per_round"],
+                tags=frozenset(e["tags"] or []),
+                domains=frozenset(e["domains"] or []),
+                tracks=frozenset(e["domains"] or []),
+                affiliations=affiliations.get(e["expert"], frozenset()),
+            )
+            for e in experts
+        ],
+        "forbidden": await forbidden_pairs(app_ids),
+        "locked": {(r["application"], r["expert"]) for r in live},
+    }
+
+
+async def solve(round_id: int, mode: Mode, only: list[int] | None = None) -> AssignmentResult:
+    round_row = await Round.select(Round.reviews_per_application).where(Round.id == round_id).first()
+    assert round_row is not None
+    problem = await _problem(round_id, only)
+    try:
+        return assign_reviewers(
+            problem["applications"],
+            problem["experts"],
+            round_row["reviews_per_application"],
+            forbidden=problem["forbidden"],
+            locked=problem["locked"],
+            mode=mode,
+        )
+    except AssignmentInfeasible as infeasible:
+        raise DomainError(
+            "assignment_infeasible",
+            f"无法为每个申报分配足够的评审专家：{infeasible}",
+            409,
+        ) from infeasible
+
+
+def _as_dict(result: AssignmentResult) -> dict[str, Any]:
+    return {
+        "pairs": [
+            {
+                "application_id": p.application_id,
+                "expert_id": p.expert_id,
+                "affinity": p.affinity.total,
+                "shared_tags": list(p.affinity.shared_tags),
+                "domain_match": p.affinity.domain_match,
+                "track_match": p.affinity.track_match,
+            }
+            for p in result.pairs
+        ],
+        "total_affinity": result.total_affinity,
+        "min_application_affinity": result.min_application_affinity,
+        "mode": result.mode,
+        "solver": result.solver,
+        "optimal": result.optimal,
+    }
+
+
+async def preview(principal: Principal, round_id: int, mode: Mode) -> dict[str, Any]:
+    """Officer in scope sees the optimal assignment (and why each pair) without writing anything."""
+    await _round_in_scope(principal, round_id)
+    return _as_dict(await solve(round_id, mode))
+
+
+async def commit(principal: Principal, round_id: int, mode: Mode) -> dict[str, Any]:
+    """Officer in scope writes the solver's new pairs; applications move to review."""
+    round_row = await _round_in_scope(principal, round_id)
+    result = await solve(round_id, mode)
+    await _write(result, Actor(principal.user_id, principal.role.value), round_row)
+    return _as_dict(result)
+
+
+async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, Any]) -> None:
+    due = max(now_utc(), round_row["closes_at"]) + timedelta(days=REVIEW_DAYS)
+    async with engine().transaction():
+        for pair in result.pairs:
+            workflow, application = await workflow_of(pair.application_id)
+            if application["status"] == "submitted":
+                await transition(Application, pair.application_id, workflow, "start_review", actor)
+            rows = await ReviewAssignment.insert(
+                ReviewAssignment(
+                    application=pair.application_id,
+                    expert=pair.expert_id,
+                    status=REVIEW_ASSIGNMENT.initial,
+                    due_at=due,
+                    reason={
+                        "affinity": pair.affinity.total,
+                        "shared_tags": list(pair.affinity.shared_tags),
+                        "domain_match": pair.affinity.domain_match,
+                        "track_match": pair.affinity.track_match,
+                        "solver": result.solver,
+                    },
+                    scope_district=application["scope_district"],
+                )
+            ).returning(ReviewAssignment.id)
+            await audit.record(
+                actor_id=actor.user_id,
+                actor_role=actor.role,
+                action="review_assignment.create",
+                object_type="review_assignment",
+                object_id=rows[0]["id"],
+                after={"application_id": pair.application_id, "expert_id": pair.expert_id, "by": "solver"},
+            )
+
+
+async def reassign(application_id: int) -> int:
+    """After a decline or declared conflict: fill the application back up to k, keeping every other pair."""
+    _, application = await workflow_of(application_id)
+    round_row = await Round.select().where(Round.id == application["round"]).first()
+    assert round_row is not None
+    try:
+        result = await solve(application["round"], "total", only=[application_id])
+    except DomainError:
+        return 0  # nobody left who may review it: the officer sees the gap in the assignment preview
+    await _write(result, Actor.system(), dict(round_row))
+    return len(result.pairs)

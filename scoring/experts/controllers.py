@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from litestar import Controller, get, post, put
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from scoring.experts import service
+from scoring.experts.schemas import ConflictCreate, ConflictRead, ExpertProfileRead, ExpertProfileWrite
+from scoring.reviews.schemas import ReasonBody
+
+
+class ExpertController(Controller):
+    tags = ["experts"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/experts", opt={"permission": STAFF}, summary="The expert pool (评估专家库)")
+    async def pool(self) -> list[ExpertProfileRead]:
+        return [ExpertProfileRead(**row) for row in await service.list_profiles()]
+
+    @put(
+        "/experts/{expert_id:int}/profile",
+        opt={"permission": STAFF},
+        summary="Set an expert's profile and affiliations",
+    )
+    async def save(
+        self, principal: CurrentPrincipal, expert_id: FromPath[int], data: JSONBody[ExpertProfileWrite]
+    ) -> ExpertProfileRead:
+        return ExpertProfileRead(**await service.save_profile(principal, expert_id, data))
+
+    @post("/conflicts", opt={"permission": STAFF}, summary="Record a conflict of interest (利益冲突)")
+    async def record(self, principal: CurrentPrincipal, data: JSONBody[ConflictCreate]) -> ConflictRead:
+        return ConflictRead(**await service.record_conflict(principal, data))
+
+    @post(
+        "/conflicts/{conflict_id:int}/revoke",
+        opt={"permission": STAFF},
+        summary="Revoke a recorded conflict",
+        status_code=200,
+    )
+    async def revoke(
+        self, principal: CurrentPrincipal, conflict_id: FromPath[int], data: JSONBody[ReasonBody]
+    ) -> ConflictRead:
+        return ConflictRead(**await service.revoke_conflict(principal, conflict_id, data.reason))
