@@ -47,7 +47,15 @@ from programmes.tables import (
     Track,
     Tranche,
 )
-from scoring.tables import RankingEntry, ReviewAssignment
+from scoring.tables import (
+    ConflictOfInterest,
+    ExpertAffiliation,
+    ExpertProfile,
+    Objection,
+    Publication,
+    RankingEntry,
+    ReviewAssignment,
+)
 
 # (table, menu group, read-only, list columns)
 MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
@@ -69,6 +77,11 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (ExportJob, "申报与评审", True, ["id", "round", "state", "rows_done", "rows_total", "created_at", "finished_at"]),
     (ReviewAssignment, "申报与评审", True, ["id", "application", "expert", "status", "submitted_at"]),
     (RankingEntry, "申报与评审", True, ["id", "round", "rank", "application", "weighted_mean", "review_count"]),
+    (ExpertProfile, "专家与评审", True, ["id", "expert", "domains", "district", "max_load_per_round"]),
+    (ExpertAffiliation, "专家与评审", True, ["id", "expert", "organisation", "relation"]),
+    (ConflictOfInterest, "专家与评审", True, ["id", "expert", "organisation", "source", "reason", "revoked_at"]),
+    (Publication, "专家与评审", True, ["id", "round", "status", "starts_at", "ends_at"]),
+    (Objection, "专家与评审", True, ["id", "publication", "application", "status", "created_at"]),
     (FundSource, "资金", False, ["id", "name", "kind"]),
     (BudgetLine, "资金", True, ["id", "edition", "fund_source", "amount_fen"]),
     (Award, "资金", True, ["id", "application", "budget_line", "amount_fen", "payee"]),

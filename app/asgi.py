@@ -31,6 +31,7 @@ from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.exports.controllers import ExportController
 from scoring.experts.controllers import ExpertController
+from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
 
 OPENAPI_PATH = "/schema"
@@ -113,6 +114,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             AttachmentController,
             ExportController,
             ExpertController,
+            PublicationController,
             NotificationController,
         ],
     )

@@ -23,6 +23,7 @@ from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # n
 from programmes.workflows.definition import Workflow, mermaid  # noqa: E402
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
+from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION  # noqa: E402
 
@@ -33,7 +34,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "contest.md": (CONTEST_ROUND, CONTEST_APPLICATION),
     "support_plan.md": (SUPPORT_PLAN_APPLICATION,),
     "matching.md": (MATCHING_APPLICATION,),
-    "review.md": (REVIEW_ASSIGNMENT,),
+    "review.md": (REVIEW_ASSIGNMENT, PUBLICATION, OBJECTION),
     "disbursement.md": (TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
 }
 

@@ -52,6 +52,9 @@ class CriterionIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     weight: ExactInt = Field(gt=0, le=1000)
     max_score: ExactInt = Field(gt=0, le=1000)
+    allow_na: bool = Field(default=False, description="允许评为“不适用”，权重在已评项目间重新分配")
+    comment_below: ExactInt | None = Field(default=None, ge=0, le=1000, description="低于此分须填写评语")
+    anchors: dict[str, str] = Field(default_factory=dict, max_length=20, description="各分数档的说明")
 
 
 class RoundCreate(BaseModel):
@@ -86,6 +89,10 @@ class RoundCreate(BaseModel):
     form_schema: dict[str, Any]
     criteria: list[CriterionIn] = Field(min_length=1, max_length=30)
     tracks: list[TrackIn] = Field(default_factory=list, max_length=30, description="赛道；为空表示不分赛道")
+    aggregation_method: Literal["weighted_mean", "median", "trimmed_mean", "calibrated_mean"] = Field(
+        default="weighted_mean", description="排名采用的汇总方法（docs/scoring.md）"
+    )
+    reviews_per_application: ExactInt = Field(default=3, ge=1, le=20, description="每个申报的评审专家人数")
     eligibility_rules: EligibilityRules = Field(default_factory=EligibilityRules, description="自动资格审查规则")
     allow_multiple_entries: bool = Field(default=False, description="是否允许同一单位在同一赛道多次申报")
     attachment_types: list[AttachmentType] = Field(

@@ -111,6 +111,8 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
                 opens_at=data.opens_at,
                 closes_at=data.closes_at,
                 blind=data.blind,
+                aggregation_method=data.aggregation_method,
+                reviews_per_application=data.reviews_per_application,
                 eligibility_rules=data.eligibility_rules.model_dump(mode="json"),
                 allow_multiple_entries=data.allow_multiple_entries,
                 attachment_types=list(data.attachment_types),
@@ -122,7 +124,17 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
         round_id = int(created[0]["id"])
         await Criterion.insert(
             *[
-                Criterion(round=round_id, code=c.code, name=c.name, weight=c.weight, max_score=c.max_score, position=i)
+                Criterion(
+                    round=round_id,
+                    code=c.code,
+                    name=c.name,
+                    weight=c.weight,
+                    max_score=c.max_score,
+                    position=i,
+                    allow_na=c.allow_na,
+                    comment_below=c.comment_below,
+                    anchors=c.anchors,
+                )
                 for i, c in enumerate(data.criteria)
             ]
         )

@@ -56,6 +56,7 @@ CONTEST_APPLICATION = Workflow(
         step("start_review", "submitted", "in_review", STAFF, "分配评审专家"),
         step("rank", "in_review", "ranked", [SYSTEM], "轮次关闭后排名"),
         step("advance", "ranked", "advanced", STAFF, "晋级下一轮"),
+        step("reopen_review", ["ranked", "advanced"], "in_review", STAFF, "异议成立，重新评审"),
         step("award", ["ranked", "advanced"], "awarded", STAFF, "确定资助"),
     ),
 )

@@ -26,6 +26,7 @@ SUPPORT_PLAN_APPLICATION = Workflow(
         step("start_review", "submitted", "in_review", STAFF, "分配评审专家"),
         step("rank", "in_review", "ranked", [SYSTEM], "轮次关闭后排名"),
         step("select", "ranked", "selected", STAFF, "确定入选"),
+        step("reopen_review", ["ranked", "selected"], "in_review", STAFF, "异议成立，重新评审"),
         step("decline", "ranked", "not_selected", STAFF, "未入选"),
         step("award", "selected", "awarded", STAFF, "确定资助"),
     ),

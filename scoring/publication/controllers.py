@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth.principal import ANY_USER, PUBLIC, STAFF, CurrentPrincipal, provide_principal
+from app.types import ExactInt
+from scoring.publication import service
+
+
+class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"days": 7, "top_n": 30}]})
+    days: ExactInt = Field(ge=1, le=60, description="公示天数")
+    top_n: ExactInt | None = Field(default=None, ge=1, le=10000, description="入围总数；各赛道名额取赛道设置")
+    cutoff: str | None = Field(default=None, pattern=r"^\d{1,4}(\.\d{1,6})?$", description="分数线（含）")
+
+
+class PublicEntry(BaseModel):
+    application_id: int
+    title: str
+    organisation: str
+
+
+class PublicationRead(BaseModel):
+    """The public notice: projects and organisations only — never scores or reviewer names."""
+
+    id: int
+    round_id: int
+    round_name: str
+    status: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    entries: list[PublicEntry]
+
+
+class ObjectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_id: ExactInt
+    reason: str = Field(min_length=10, max_length=5000)
+
+
+class ObjectionResolve(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["upheld", "dismissed"]
+    resolution: str = Field(min_length=2, max_length=5000)
+
+
+class ObjectionRead(BaseModel):
+    id: int
+    publication_id: int
+    application_id: int
+    status: str
+    reason: str
+    resolution: str
+
+
+class PublicationController(Controller):
+    tags = ["公示"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/rounds/{round_id:int}/publication", opt={"permission": STAFF}, summary="Publish a closed round (公示)")
+    async def publish(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[PublishRequest]
+    ) -> PublicationRead:
+        return PublicationRead(**await service.publish(principal, round_id, data.days, data.top_n, data.cutoff))
+
+    @get("/publications", opt={"permission": PUBLIC}, summary="Public notices (no scores, no reviewer names)")
+    async def public(self) -> list[PublicationRead]:
+        return [PublicationRead(**row) for row in await service.public_list()]
+
+    @post("/publications/{publication_id:int}/objections", opt={"permission": ANY_USER}, summary="File an objection")
+    async def object(
+        self, principal: CurrentPrincipal, publication_id: FromPath[int], data: JSONBody[ObjectionCreate]
+    ) -> ObjectionRead:
+        return ObjectionRead(
+            **await service.file_objection(principal, publication_id, data.application_id, data.reason)
+        )
+
+    @post(
+        "/objections/{objection_id:int}/resolve",
+        opt={"permission": STAFF},
+        summary="Uphold or dismiss",
+        status_code=200,
+    )
+    async def resolve(
+        self, principal: CurrentPrincipal, objection_id: FromPath[int], data: JSONBody[ObjectionResolve]
+    ) -> ObjectionRead:
+        return ObjectionRead(
+            **await service.resolve(principal, objection_id, data.decision == "upheld", data.resolution)
+        )
+
+    @post(
+        "/publications/{publication_id:int}/finalise",
+        opt={"permission": STAFF},
+        summary="Make the result final (after the period, no open objection)",
+        status_code=200,
+    )
+    async def finalise(self, principal: CurrentPrincipal, publication_id: FromPath[int]) -> dict[str, Any]:
+        return await service.finalise(principal, publication_id)
