@@ -29,6 +29,20 @@ from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.organisations.tables import Organisation
 
+# Columns only business operations may change (they are audited there): statuses, screening results, what was
+# frozen at submission, a round's form. Raw admin edits of them are refused.
+RULE_COLUMNS = (
+    "status",
+    "eligibility_outcome",
+    "eligibility",
+    "eligibility_override_reason",
+    "submitted_answers",
+    "submitted_at",
+    "form_version",
+    "form",
+    "entry_number",
+)
+
 _LIST_PATH = re.compile(r"/api/tables/(?P<table>[a-z_]+)/(?P<endpoint>count/|ids/)?$")
 _SESSION_COOKIE = "id"  # piccolo_api's session cookie, read the way its auth middleware reads it
 _NOBODY = "-"  # filter value that matches no district
@@ -226,7 +240,7 @@ def scope_hooks(table: type[Table], column: str | None) -> list[Hook]:
         principal = await admin_principal(request)
         # piccolo_api passes {Column: value}; work by column name.
         by_name = {getattr(getattr(k, "_meta", None), "name", k): k for k in values}
-        checked = [n for n in ("status", column, *parents) if n and n in by_name]
+        checked = list(dict.fromkeys(n for n in (*RULE_COLUMNS, column, *parents) if n and n in by_name))
         if not checked:
             return values
         names = {*checked, *([column] if column else [])}
@@ -240,11 +254,11 @@ def scope_hooks(table: type[Table], column: str | None) -> list[Hook]:
             if values[key] == current[name] or (name in parents and values[key] is None):
                 # The edit form sends every field back; an unchanged protected column is just dropped. Clearing a
                 # nullable reference reaches into no other scope.
-                if name in ("status", column):
+                if name in RULE_COLUMNS or name == column:
                     values.pop(key)
                 continue
-            if name == "status":
-                raise HTTPException(405, "状态只能通过业务操作变更")
+            if name in RULE_COLUMNS:
+                raise HTTPException(405, "状态和审查结果只能通过业务操作变更（以便留痕）")
             if name == column:
                 raise HTTPException(403, "不能修改记录的管辖范围")
             district = await parent_scope(principal, name, values[key])

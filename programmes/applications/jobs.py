@@ -61,13 +61,18 @@ async def send_pending_emails() -> int:
         await Notification.select(
             Notification.id, Notification.title, Notification.body, Notification.user._.email.as_alias("email")
         )
-        .where(Notification.emailed_at.is_null())
+        .where(
+            Notification.emailed_at.is_null()
+            # Accounts without a real address (the placeholder domain) are never e-mailed; skip them in the query so
+            # they cannot crowd out real ones.
+            & Notification.user._.email.not_like("%.invalid")
+            & (Notification.user._.email != "")
+        )
+        .order_by(Notification.id)
         .limit(200)
     )
     sent = 0
     for item in pending:
-        if not item["email"] or item["email"].endswith(".invalid"):
-            continue
         claimed = (
             await Notification.update({Notification.emailed_at: now_utc()})
             .where((Notification.id == item["id"]) & Notification.emailed_at.is_null())
@@ -78,7 +83,13 @@ async def send_pending_emails() -> int:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = settings.smtp_from, item["email"], item["title"]
         message.set_content(item["body"])
-        await asyncio.to_thread(_send, message)
+        try:
+            await asyncio.to_thread(_send, message)
+        except (OSError, smtplib.SMTPException):
+            # Release the claim so the next run retries it.
+            await Notification.update({Notification.emailed_at: None}).where(Notification.id == item["id"])
+            log.warning("notification e-mail failed; will retry", exc_info=True)
+            continue
         sent += 1
     return sent
 

@@ -20,10 +20,15 @@ from programmes.workflows.engine import Actor, transition
 
 # Actions that must carry a written reason; the reason is shown to the applicant.
 NEEDS_REASON = {"return_for_revision", "reject", "decline"}
+# Only these may be taken here. Others have their own operation that does more than move the status (award
+# obligates money, start_review assigns experts, reopen_review answers an objection).
+GENERIC_ACTIONS = {"return_for_revision", "reject", "advance", "select", "decline", "approve"}
 
 
 async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> dict[str, Any]:
     """Officer in scope takes ``action`` on one application."""
+    if action not in GENERIC_ACTIONS:
+        raise DomainError("action_not_available_here", f"操作 {action} 须通过其专门的业务流程办理", 422)
     workflow, row = await repository.workflow_of(application_id)
     ensure_staff_scope(principal, row["scope_district"], "申报")
     if action in NEEDS_REASON and not reason.strip():

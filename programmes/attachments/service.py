@@ -18,6 +18,7 @@ from app.errors import conflict, not_found
 from app.organisations.service import member_organisation_ids
 from app.settings import get_settings
 from app.timezone import shown
+from programmes.applications.repository import accepting_round
 from programmes.attachments.tables import Attachment
 from programmes.content_types import check_upload, filename_for
 from programmes.scope import ensure_staff_scope
@@ -91,6 +92,7 @@ async def upload(principal: Principal, application_id: int, filename: str, data:
         raise not_found("申报")
     if application["status"] not in ("draft", "returned"):
         raise conflict("application_not_editable", "申报已提交，不能再上传附件")
+    await accepting_round(application["round"])  # the deadline applies to files as to answers
     async with spool_upload(data, max_bytes=application["max_file"]) as spooled:
         detected = check_upload(filename, spooled.path, application["attachment_types"] or [])
         existing = await _total_bytes(application_id)
@@ -167,6 +169,7 @@ async def delete(principal: Principal, attachment_id: int) -> None:
         raise not_found("附件")
     if application["status"] not in ("draft", "returned"):
         raise conflict("application_not_editable", "申报已提交，不能再删除附件")
+    await accepting_round(application["round"])
     async with engine().transaction():
         await Attachment.delete().where(Attachment.id == attachment_id)
         await audit.record(

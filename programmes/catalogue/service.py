@@ -7,7 +7,7 @@ from typing import Any
 from app import audit
 from app.auth.principal import Principal
 from app.db import engine
-from app.errors import DomainError, not_found
+from app.errors import DomainError, FieldError, not_found
 from app.timezone import now_utc, shown
 from programmes.applications.repository import round_tracks
 from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, RoundCreate
@@ -88,6 +88,14 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
             "round_window_invalid",
             "截止时间必须晚于开放时间",
             422,
+        )
+    if data.max_attachment_mb > data.max_application_attachment_mb:
+        message = "单个附件上限不能大于每个申报的附件总上限"
+        raise DomainError(
+            "attachment_limits_invalid",
+            message,
+            422,
+            [FieldError("max_attachment_mb", "attachment_limits_invalid", message)],
         )
     if len({t.name for t in data.tracks}) != len(data.tracks):
         raise DomainError("tracks_duplicate", "赛道名称不能重复", 422)
@@ -260,8 +268,9 @@ async def read_round(round_id: int) -> dict[str, Any]:
 
 async def open_call(round_id: int) -> dict[str, Any]:
     """Public: one call accepting applications, with its form."""
-    row = await Round.select(Round.status).where(Round.id == round_id).first()
-    if row is None or row["status"] != "open":
+    now = now_utc()
+    row = await Round.select(Round.status, Round.opens_at, Round.closes_at).where(Round.id == round_id).first()
+    if row is None or row["status"] != "open" or not row["opens_at"] <= now < row["closes_at"]:
         raise not_found("征集")
     return await read_round(round_id)
 

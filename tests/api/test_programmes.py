@@ -278,3 +278,22 @@ async def test_export_is_produced_by_the_worker_and_reads_back(
     assert values["项目简介"] == GOOD_ANSWERS["summary"] and values["受益人数"] == 120 and values["状态"] == "已提交"
     outsider = await factories.user(Role.officer, District.pudong)
     assert (await client.get(f"/exports/{job['id']}/file", headers=outsider.headers)).status_code == 404
+
+
+async def test_bulk_actions_cannot_bypass_dedicated_operations(
+    client: httpx.AsyncClient, people: dict[str, Any]
+) -> None:
+    officer, member, org_id = people["officer"], people["member"], people["org_id"]
+    call = await factories.contest_round(officer)
+    application = await submitted(client, member, org_id, call["id"])
+    for action in ("award", "start_review", "rank", "reopen_review"):
+        [result] = await act(client, officer, action, [application["id"]])
+        assert result["code"] == "action_not_available_here", action
+    assert ok(await client.get(f"/applications/{application['id']}", headers=officer.headers))["status"] == "submitted"
+
+
+async def test_attachment_limits_must_be_consistent(client: httpx.AsyncClient, people: dict[str, Any]) -> None:
+    officer = people["officer"]
+    with pytest.raises(Exception) as refused:
+        await factories.contest_round(officer, max_attachment_mb=200, max_application_attachment_mb=100)
+    assert getattr(refused.value, "code", None) == "attachment_limits_invalid"
