@@ -53,7 +53,7 @@ async def export_applications(ctx: dict[str, Any], export_id: int, request_id: s
 
 
 async def deadline_reminders(ctx: dict[str, Any]) -> int:
-    return await application_jobs.send_deadline_reminders()
+    return await application_jobs.send_deadline_reminders() + await application_jobs.send_review_reminders()
 
 
 async def deliver_outbox(ctx: dict[str, Any]) -> int:

@@ -11,6 +11,22 @@ from programmes.tables import Application
 from programmes.workflows.definition import Workflow
 
 
+async def notify_user(user_id: int, kind: str, title: str, body: str, dedupe_key: str) -> bool:
+    """One notification; False when ``dedupe_key`` was already used (a repeat adds nothing)."""
+    rows = await Notification.raw(
+        'INSERT INTO notification ("user", kind, title, body, dedupe_key, created_at)'
+        " VALUES ({}, {}, {}, {}, {}, now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        user_id,
+        kind,
+        title,
+        body,
+        dedupe_key,
+    )
+    if rows:
+        await outbox.stage("send_notifications", f"send_notifications:{uuid.uuid4().hex}")
+    return bool(rows)
+
+
 async def notify_members(application_id: int, kind: str, title: str, body: str, dedupe_key: str) -> int:
     """One notification per member of the applicant organisation; a repeated ``dedupe_key`` adds nothing."""
     application = await Application.select(Application.organisation).where(Application.id == application_id).first()
@@ -21,18 +37,7 @@ async def notify_members(application_id: int, kind: str, title: str, body: str, 
     )
     created = 0
     for member in members:
-        rows = await Notification.raw(
-            'INSERT INTO notification ("user", kind, title, body, dedupe_key, created_at)'
-            " VALUES ({}, {}, {}, {}, {}, now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-            member["user"],
-            kind,
-            title,
-            body,
-            f"{dedupe_key}:{member['user']}",
-        )
-        created += len(rows)
-    if created:
-        await outbox.stage("send_notifications", f"send_notifications:{uuid.uuid4().hex}")
+        created += await notify_user(member["user"], kind, title, body, f"{dedupe_key}:{member['user']}")
     return created
 
 

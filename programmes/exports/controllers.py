@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from litestar import Controller, get, post
 from litestar.di import Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 from pydantic import BaseModel
 
@@ -12,12 +13,14 @@ from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
 from programmes.content_types import content_disposition
 from programmes.exports import service
 
+ExportKind = Literal["applications", "scores", "ranking", "load"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExportRead(BaseModel):
     id: int
     round_id: int
+    kind: str
     state: str
     rows_done: int
     rows_total: int
@@ -33,11 +36,13 @@ class ExportController(Controller):
     @post(
         "/rounds/{round_id:int}/exports",
         opt={"permission": STAFF},
-        summary="Export a round's applications to xlsx (produced in the background; poll for progress)",
+        summary="Export a round to xlsx: applications, scores, ranking (all methods) or reviewer load (background job)",
         status_code=202,
     )
-    async def request(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> ExportRead:
-        return ExportRead(**await service.request_export(principal, round_id))
+    async def request(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], kind: FromQuery[ExportKind] = "applications"
+    ) -> ExportRead:
+        return ExportRead(**await service.request_export(principal, round_id, kind))
 
     @get("/exports/{export_id:int}", opt={"permission": STAFF}, summary="Export progress")
     async def progress(self, principal: CurrentPrincipal, export_id: FromPath[int]) -> ExportRead:

@@ -7,14 +7,14 @@ same file, so a retry is harmless.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
-from app.errors import conflict, not_found
+from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc, shown
 from programmes.attachments.service import storage
 from programmes.exports.tables import ExportJob
@@ -24,20 +24,25 @@ from programmes.storage import new_key, validate_key
 from programmes.tables import Application, Round
 from programmes.workflows import application_workflow
 from programmes.xlsx_export import write_xlsx_file_async
+from scoring.sheets import load_sheet, ranking_sheet, scores_sheet
 
 FIXED_HEADERS = ["申报编号", "申报单位", "所在区", "赛道", "项目名称", "状态", "资格审查", "提交时间（北京时间）"]
 OUTCOME_ZH = {"not_screened": "未审查", "eligible": "通过", "ineligible": "未通过", "overridden": "人工认定通过"}
 
 
-async def request_export(principal: Principal, round_id: int) -> dict[str, Any]:
-    """Officer in scope asks for an export of a round's applications; the worker produces it."""
+async def request_export(principal: Principal, round_id: int, kind: str = "applications") -> dict[str, Any]:
+    """Officer in scope asks for an export of a round (applications, scores, ranking or reviewer load)."""
+    if kind not in SHEETS:
+        raise DomainError("export_kind_invalid", "不支持的导出类型", 422)
     round_row = await Round.select(Round.scope_district).where(Round.id == round_id).first()
     if round_row is None:
         raise not_found("轮次")
     ensure_staff_scope(principal, round_row["scope_district"], "轮次")
     async with engine().transaction():
         rows = await ExportJob.insert(
-            ExportJob(round=round_id, requested_by=principal.user_id, scope_district=round_row["scope_district"])
+            ExportJob(
+                round=round_id, kind=kind, requested_by=principal.user_id, scope_district=round_row["scope_district"]
+            )
         ).returning(ExportJob.id)
         export_id = int(rows[0]["id"])
         await audit.record(
@@ -46,7 +51,7 @@ async def request_export(principal: Principal, round_id: int) -> dict[str, Any]:
             action="export.request",
             object_type="round",
             object_id=round_id,
-            after={"export_id": export_id},
+            after={"export_id": export_id, "kind": kind},
         )
         await outbox.stage("export_applications", f"export_applications:{export_id}", export_id=export_id)
     await outbox.flush()
@@ -60,6 +65,7 @@ async def read(export_id: int) -> dict[str, Any]:
     return {
         "id": row["id"],
         "round_id": row["round"],
+        "kind": row["kind"],
         "state": row["state"],
         "rows_done": row["rows_done"],
         "rows_total": row["rows_total"],
@@ -83,19 +89,16 @@ async def download(principal: Principal, export_id: int) -> tuple[str, AsyncIter
         raise conflict("export_not_ready", "导出尚未完成，请稍后再试")
     key = await ExportJob.select(ExportJob.storage_key).where(ExportJob.id == export_id).first()
     assert key is not None
-    return f"申报导出-轮次{job['round_id']}-{export_id}.xlsx", await storage().open(key["storage_key"])
+    label = KIND_LABELS[job["kind"]]
+    return f"{label}-轮次{job['round_id']}-{export_id}.xlsx", await storage().open(key["storage_key"])
 
 
-async def produce(export_id: int) -> int:
-    """The job body. Returns the number of rows written."""
-    job = await ExportJob.select().where(ExportJob.id == export_id).first()
-    if job is None or job["state"] == "done":
-        return 0  # already produced (a retry after success), or the request is gone
+async def applications_sheet(round_id: int) -> tuple[list[str], list[Sequence[Any]]]:
     round_row = (
         await Round.select(
             Round.form._.json_schema.as_alias("schema"), Round.edition._.programme._.kind.as_alias("kind")
         )
-        .where(Round.id == job["round"])
+        .where(Round.id == round_id)
         .first()
         .output(load_json=True)
     )
@@ -113,7 +116,7 @@ async def produce(export_id: int) -> int:
             Application.answers,
             Application.submitted_answers,
         )
-        .where(Application.round == job["round"])
+        .where(Application.round == round_id)
         .order_by(Application.id)
         .output(load_json=True)
     )
@@ -122,14 +125,11 @@ async def produce(export_id: int) -> int:
     answer_sets = [a["submitted_answers"] or a["answers"] or {} for a in applications]
     counts = repeat_counts(schema, answer_sets)
     answer_headers = list(flatten_answers(schema, {}, counts).keys())
-    await ExportJob.update(
-        {ExportJob.state: "running", ExportJob.rows_total: len(applications), ExportJob.rows_done: 0}
-    ).where(ExportJob.id == export_id)
-
-    def rows() -> Any:
-        for application, answers in zip(applications, answer_sets, strict=True):
-            flat = flatten_answers(schema, answers, counts)
-            yield [
+    rows: list[Sequence[Any]] = []
+    for application, answers in zip(applications, answer_sets, strict=True):
+        flat = flatten_answers(schema, answers, counts)
+        rows.append(
+            [
                 application["id"],
                 application["organisation_name"],
                 application["organisation_district"],
@@ -140,14 +140,35 @@ async def produce(export_id: int) -> int:
                 application["submitted_at"],
                 *[_cell(flat.get(header)) for header in answer_headers],
             ]
+        )
+    return FIXED_HEADERS + answer_headers, rows
+
+
+SHEETS: dict[str, Callable[[int], Awaitable[tuple[list[str], list[Sequence[Any]]]]]] = {
+    "applications": applications_sheet,
+    "scores": scores_sheet,
+    "ranking": ranking_sheet,
+    "load": load_sheet,
+}
+KIND_LABELS = {"applications": "申报导出", "scores": "专家评分", "ranking": "排名（各方法对比）", "load": "评审工作量"}
+
+
+async def produce(export_id: int) -> int:
+    """The job body. Returns the number of rows written."""
+    job = await ExportJob.select().where(ExportJob.id == export_id).first()
+    if job is None or job["state"] == "done":
+        return 0  # already produced (a retry after success), or the request is gone
+    headers, rows = await SHEETS[job["kind"]](job["round"])
+    await ExportJob.update({ExportJob.state: "running", ExportJob.rows_total: len(rows), ExportJob.rows_done: 0}).where(
+        ExportJob.id == export_id
+    )
 
     async def progress(done: int) -> None:
         await ExportJob.update({ExportJob.rows_done: done}).where(ExportJob.id == export_id)
 
     key = job["storage_key"] or new_key(export_id, prefix="exports")
-    path = _path_for(key)
     written = await write_xlsx_file_async(
-        path, FIXED_HEADERS + answer_headers, rows(), "申报", on_progress=progress, progress_every=500
+        _path_for(key), headers, rows, KIND_LABELS[job["kind"]][:31], on_progress=progress, progress_every=500
     )
     await ExportJob.update(
         {

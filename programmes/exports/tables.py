@@ -13,6 +13,8 @@ class ExportJob(Table):
 
     id: Serial  # added by Piccolo; declared for the type checker
     round = ForeignKey(Round, on_delete=OnDelete.cascade, null=False)
+    # applications | scores (per expert and criterion) | ranking (every method side by side) | load (per reviewer)
+    kind = Varchar(length=16, default="applications")
     requested_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=False)
     state = Varchar(length=16, default="queued")  # queued | running | done | failed (a job's progress, not a workflow)
     rows_done = Integer(default=0)

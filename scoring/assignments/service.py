@@ -32,7 +32,7 @@ LIVE = ["assigned", "submitted"]
 REVIEW_DAYS = 14
 
 
-async def _round_in_scope(principal: Principal, round_id: int) -> dict[str, Any]:
+async def round_in_scope(principal: Principal, round_id: int) -> dict[str, Any]:
     row = await Round.select().where(Round.id == round_id).first()
     if row is None:
         raise DomainError("not_found", "轮次不存在或无权访问", 404)
@@ -134,13 +134,13 @@ def _as_dict(result: AssignmentResult) -> dict[str, Any]:
 
 async def preview(principal: Principal, round_id: int, mode: Mode) -> dict[str, Any]:
     """Officer in scope sees the optimal assignment (and why each pair) without writing anything."""
-    await _round_in_scope(principal, round_id)
+    await round_in_scope(principal, round_id)
     return _as_dict(await solve(round_id, mode))
 
 
 async def commit(principal: Principal, round_id: int, mode: Mode) -> dict[str, Any]:
     """Officer in scope writes the solver's new pairs; applications move to review."""
-    round_row = await _round_in_scope(principal, round_id)
+    round_row = await round_in_scope(principal, round_id)
     result = await solve(round_id, mode)
     await _write(result, Actor(principal.user_id, principal.role.value), round_row)
     return _as_dict(result)

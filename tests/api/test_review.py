@@ -248,3 +248,55 @@ async def test_publication_objection_and_finalisation(client: httpx.AsyncClient)
     advanced = ok(await client.get(f"/applications/{listed[1]}", headers=officer.headers))
     assert advanced["status"] == "advanced"
     del outsider_org
+
+
+async def test_reliability_exports_and_review_reminders(client: httpx.AsyncClient) -> None:
+    import io
+
+    import openpyxl
+
+    from app.notifications import Notification
+    from programmes.applications.jobs import send_review_reminders
+    from scoring.reviews.reviewing import submit as submit_review
+    from scoring.reviews.schemas import ReviewDraft
+    from tests.api.test_slice import run_worker_burst
+
+    world = await setup_round(client, experts=3, applications=3)
+    officer, call = world["officer"], world["round"]
+    ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
+    rows = await ReviewAssignment.select().order_by(ReviewAssignment.id)
+    await ReviewAssignment.update({ReviewAssignment.due_at: now_utc() + timedelta(hours=5)}).where(
+        ReviewAssignment.id == rows[-1]["id"]
+    )
+    for i, row in enumerate(rows[:-1]):
+        expert = next(e for e in world["experts"] if e.id == row["expert"])
+        await submit_review(
+            expert.principal, row["id"], ReviewDraft(scores={"innovation": 40 + 7 * i, "feasibility": 50 + 5 * i})
+        )
+    assert await send_review_reminders() == 1
+    assert await send_review_reminders() == 0
+    assert await Notification.count().where(Notification.kind == "review_due") == 1
+
+    reliability = ok(await client.get(f"/rounds/{call['id']}/reliability", headers=officer.headers))
+    assert reliability["reviews"] == len(rows) - 1 and reliability["applications"] == 3
+
+    await factories.end_round_window(call["id"])
+    ok(await client.post(f"/rounds/{call['id']}/close", headers=officer.headers))
+    jobs = {
+        kind: ok(await client.post(f"/rounds/{call['id']}/exports?kind={kind}", headers=officer.headers), 202)
+        for kind in ("scores", "ranking", "load")
+    }
+    await run_worker_burst()
+    sheets = {}
+    for kind, job in jobs.items():
+        download = await client.get(f"/exports/{job['id']}/file", headers=officer.headers)
+        assert download.status_code == 200, (kind, download.text)
+        sheet = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True).active
+        assert sheet is not None
+        sheets[kind] = list(sheet.iter_rows(values_only=True))
+    assert (
+        sheets["scores"][0][:5] == ("申报编号", "项目名称", "专家编号", "专家", "状态")
+        and len(sheets["scores"]) == len(rows) + 1
+    )
+    assert sheets["ranking"][0][:4] == ("排名", "申报编号", "项目名称", "评审数") and "中位数" in sheets["ranking"][0]
+    assert sum(r[2] for r in sheets["load"][1:]) == len(rows)
