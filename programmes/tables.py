@@ -46,6 +46,9 @@ class Programme(Table):
     kind = Varchar(length=16, choices=ProgrammeKind, null=False)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     description = Text(default="")
+    # Extra conflict-of-interest rules of this programme: "same_street" (expert and applicant in one 街镇),
+    # "same_district".
+    conflict_rules = JSONB(default=[])
     created_at = Timestamptz()
 
 

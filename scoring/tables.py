@@ -54,6 +54,7 @@ class ExpertProfile(Table):
     domains = JSONB(default=[])  # e.g. ["为老服务", "社区治理"]
     tags = JSONB(default=[])
     district = Varchar(length=16, choices=District, null=True, default=None)
+    street = Varchar(length=100, default="")  # 街镇, for programmes with the same-street conflict rule
     languages = JSONB(default=["zh"])
     max_load_per_round = Integer(default=30)
     available_from = Date(null=True, default=None)

@@ -23,6 +23,9 @@ class ProgrammeCreate(BaseModel):
     kind: ProgrammeKind
     scope_district: District | None = Field(default=None, description="空 = 市级项目")
     description: str = Field(default="", max_length=5000)
+    conflict_rules: list[Literal["same_street", "same_district"]] = Field(
+        default_factory=list, description="项目的额外回避规则：同街镇、同区"
+    )
 
 
 class ProgrammeRead(BaseModel):

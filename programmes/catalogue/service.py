@@ -28,7 +28,13 @@ async def create_programme(principal: Principal, data: ProgrammeCreate) -> dict[
     district = district_for_new_programme(principal, data.scope_district.value if data.scope_district else None)
     async with engine().transaction():
         rows = await Programme.insert(
-            Programme(name=data.name, kind=data.kind, scope_district=district, description=data.description)
+            Programme(
+                name=data.name,
+                kind=data.kind,
+                scope_district=district,
+                description=data.description,
+                conflict_rules=list(data.conflict_rules),
+            )
         ).returning(*Programme.all_columns())
         row = rows[0]
         await audit.record(

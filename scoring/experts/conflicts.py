@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from app.organisations.tables import OrganisationMember
 from programmes.tables import Application
-from scoring.tables import ConflictOfInterest, ExpertAffiliation
+from scoring.tables import ConflictOfInterest, ExpertAffiliation, ExpertProfile
 
 
 async def _related_organisations(application_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -42,9 +42,39 @@ async def conflicted_experts(organisation_ids: Iterable[int]) -> dict[int, set[i
 
 async def forbidden_pairs(application_ids: Iterable[int]) -> set[tuple[int, int]]:
     """Every (application, expert) pair that must not be assigned."""
-    related = await _related_organisations(application_ids)
+    ids = list(application_ids)
+    related = await _related_organisations(ids)
     by_org = await conflicted_experts({o for orgs in related.values() for o in orgs})
-    return {(app, expert) for app, orgs in related.items() for org in orgs for expert in by_org.get(org, set())}
+    pairs = {(app, expert) for app, orgs in related.items() for org in orgs for expert in by_org.get(org, set())}
+    return pairs | await _programme_rule_pairs(ids)
+
+
+async def _programme_rule_pairs(application_ids: list[int]) -> set[tuple[int, int]]:
+    """Pairs the programme's own rules exclude (同街镇 / 同区 回避)."""
+    applications = (
+        await Application.select(
+            Application.id,
+            Application.organisation._.district.as_alias("district"),
+            Application.organisation._.street.as_alias("street"),
+            Application.round._.edition._.programme._.conflict_rules.as_alias("rules"),
+        )
+        .where(Application.id.is_in(application_ids or [0]))
+        .output(load_json=True)
+    )
+    ruled = [a for a in applications if a["rules"]]
+    if not ruled:
+        return set()
+    experts = await ExpertProfile.select(ExpertProfile.expert, ExpertProfile.district, ExpertProfile.street)
+    pairs: set[tuple[int, int]] = set()
+    for application in ruled:
+        for expert in experts:
+            same_district = expert["district"] is not None and expert["district"] == application["district"]
+            same_street = same_district and bool(expert["street"]) and expert["street"] == application["street"]
+            if ("same_district" in application["rules"] and same_district) or (
+                "same_street" in application["rules"] and same_street
+            ):
+                pairs.add((application["id"], expert["expert"]))
+    return pairs
 
 
 async def in_conflict(application_id: int, expert_id: int) -> bool:

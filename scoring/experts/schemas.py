@@ -26,6 +26,7 @@ class ExpertProfileWrite(BaseModel):
     domains: list[str] = Field(default_factory=list, max_length=20)
     tags: list[str] = Field(default_factory=list, max_length=50)
     district: District | None = None
+    street: str = Field(default="", max_length=100, description="所在街镇（同街镇回避规则使用）")
     languages: list[str] = Field(default_factory=lambda: ["zh"], max_length=10)
     max_load_per_round: ExactInt = Field(default=30, ge=0, le=1000)
     available_from: dt.date | None = None
@@ -41,6 +42,7 @@ class ExpertProfileRead(BaseModel):
     domains: list[str]
     tags: list[str]
     district: str | None
+    street: str
     languages: list[str]
     max_load_per_round: int
     available_from: dt.date | None

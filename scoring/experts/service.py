@@ -74,6 +74,7 @@ async def read_profile(expert_id: int) -> dict[str, Any]:
         "domains": [],
         "tags": [],
         "district": None,
+        "street": "",
         "languages": ["zh"],
         "max_load_per_round": 30,
         "available_from": None,

@@ -300,3 +300,32 @@ async def test_reliability_exports_and_review_reminders(client: httpx.AsyncClien
     )
     assert sheets["ranking"][0][:4] == ("排名", "申报编号", "项目名称", "评审数") and "中位数" in sheets["ranking"][0]
     assert sum(r[2] for r in sheets["load"][1:]) == len(rows)
+
+
+async def test_programme_rule_same_street_keeps_local_experts_away(client: httpx.AsyncClient) -> None:
+    from app.organisations.tables import Organisation
+    from programmes.tables import Programme
+
+    world = await setup_round(client, experts=3, applications=1)
+    officer, call, [local, *_] = world["officer"], world["round"], world["experts"]
+    org_id, _, application = world["apps"][0]
+    await Organisation.update({Organisation.street: "新华路街道"}).where(Organisation.id == org_id)
+    ok(
+        await client.put(
+            f"/experts/{local.id}/profile",
+            json={"district": "changning", "street": "新华路街道"},
+            headers=officer.headers,
+        )
+    )
+    manual = await client.post(
+        "/assignments", json={"application_id": application["id"], "expert_id": local.id}, headers=officer.headers
+    )
+    assert manual.status_code == 201  # no rule yet: a neighbour may review
+    await ReviewAssignment.delete().where(ReviewAssignment.expert == local.id)
+    await Programme.update({Programme.conflict_rules: ["same_street"]}).where(Programme.id == call["programme_id"])
+    manual = await client.post(
+        "/assignments", json={"application_id": application["id"], "expert_id": local.id}, headers=officer.headers
+    )
+    assert manual.status_code == 409 and manual.json()["code"] == "conflict_of_interest"
+    preview = ok(await client.post(f"/rounds/{call['id']}/assignment-preview", headers=officer.headers))
+    assert local.id not in {p["expert_id"] for p in preview["pairs"]}
