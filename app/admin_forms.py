@@ -124,6 +124,33 @@ async def _export_applications(request: Request, data: RoundAction) -> str:
     return await _as_officer(request, work)
 
 
+class ExpertInvitation(BaseModel):
+    username: str = Field(title="用户名", min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+    display_name: str = Field(title="姓名", min_length=1, max_length=100)
+    initial_password: str = Field(title="初始密码", min_length=8, max_length=200, description="请专家登录后修改")
+    domains: str = Field(default="", title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理")
+    max_load_per_round: int = Field(default=30, ge=0, le=1000, title="每轮最多评审数")
+
+
+async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
+    from app.auth.service import create_account
+    from app.auth.tables import Role
+    from scoring.experts.schemas import ExpertProfileWrite
+    from scoring.experts.service import save_profile
+
+    async def work(principal: Principal) -> str:
+        user_id = await create_account(
+            username=data.username, password=data.initial_password, role=Role.expert, display_name=data.display_name
+        )
+        domains = [d.strip() for d in data.domains.replace("，", ",").split(",") if d.strip()]
+        await save_profile(
+            principal, user_id, ExpertProfileWrite(domains=domains, max_load_per_round=data.max_load_per_round)
+        )
+        return f"已将 {data.display_name}（{data.username}）加入评估专家库，专家可用初始密码登录 API"
+
+    return await _as_officer(request, work)
+
+
 ADMIN_FORMS = [
     FormConfig(
         "审批支付批次", BatchApproval, _approve_batch, description="审批后由后台任务逐笔支付", form_group="资金"
@@ -149,6 +176,13 @@ ADMIN_FORMS = [
         _screen_applications,
         description="按轮次规则重新进行资格审查",
         form_group="申报与评审",
+    ),
+    FormConfig(
+        "邀请评审专家",
+        ExpertInvitation,
+        _invite_expert,
+        description="创建专家账户并加入评估专家库",
+        form_group="专家与评审",
     ),
     FormConfig(
         "导出申报（xlsx）",

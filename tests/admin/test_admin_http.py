@@ -350,7 +350,15 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
     batch = await draft_batch(city.user, District.changning)
 
     forms = {f["name"]: f["slug"] for f in ok(await changning.get("forms/"))}
-    assert set(forms) == {APPROVE_BATCH, OPEN_ROUND, "关闭轮次并排名", "申报批量操作", "资格复审", "导出申报（xlsx）"}
+    assert set(forms) == {
+        APPROVE_BATCH,
+        OPEN_ROUND,
+        "关闭轮次并排名",
+        "申报批量操作",
+        "资格复审",
+        "导出申报（xlsx）",
+        "邀请评审专家",
+    }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
 
@@ -507,3 +515,33 @@ async def test_application_forms_and_filters(admin_client: AdminFactory) -> None
     exported = await city.post(form_path("导出申报（xlsx）"), {"round_id": call["id"]})
     assert exported.status_code == 200, exported.text
     assert await ExportJob.count().where(ExportJob.round == call["id"]) == 1
+
+
+async def test_officers_invite_experts_into_the_pool(admin_client: AdminFactory) -> None:
+    from scoring.tables import ExpertProfile
+
+    city = await admin_client(Role.officer)
+    invited = await city.post(
+        form_path("邀请评审专家"),
+        {
+            "username": "expert_wang",
+            "display_name": "王老师",
+            "initial_password": "secret-pass-1",
+            "domains": "为老服务，社区治理",
+        },
+    )
+    assert invited.status_code == 200, invited.text
+    account = await Account.select(Account.role, Account.user).where(Account.display_name == "王老师").first()
+    assert account is not None and account["role"] == "expert"
+    profile = (
+        await ExpertProfile.select(ExpertProfile.domains)
+        .where(ExpertProfile.expert == account["user"])
+        .first()
+        .output(load_json=True)
+    )
+    assert profile == {"domains": ["为老服务", "社区治理"]}
+    duplicate = await city.post(
+        form_path("邀请评审专家"),
+        {"username": "expert_wang", "display_name": "王老师", "initial_password": "secret-pass-1"},
+    )
+    assert duplicate.status_code == 422 and duplicate.json()["custom_form_error"] == "该用户名已被使用"
