@@ -105,6 +105,20 @@ def run() -> None:
     raise typer.Exit(run_all(get_settings()))
 
 
+@cli.command()
+def reconcile() -> None:
+    """Reconcile ledger, tranches and the payment provider's records (对账); exit code 1 on any discrepancy."""
+    from programmes.disbursements.reconciliation import ReconciliationReport
+    from programmes.disbursements.reconciliation import reconcile as run_reconciliation
+
+    report: ReconciliationReport = _with_pool(run_reconciliation)
+    typer.echo(report.summary())
+    for line in report.lines():
+        typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     cli()
 

@@ -5,6 +5,7 @@ Every job carries the request id of the request that caused it, so its logs line
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from arq import cron
@@ -18,7 +19,10 @@ from app.settings import get_settings
 from programmes.applications import jobs as application_jobs
 from programmes.disbursements import jobs as disbursement_jobs
 from programmes.disbursements.provider import SimulatedProvider
+from programmes.disbursements.reconciliation import reconcile
 from programmes.exports import service as export_service
+
+log = logging.getLogger(__name__)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -61,12 +65,27 @@ async def deliver_outbox(ctx: dict[str, Any]) -> int:
     return await outbox.deliver_pending(ctx["redis"])
 
 
+async def reconcile_payments(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Daily 对账: ledger vs tranches vs the provider's records. Read-only, so running it twice is harmless."""
+    report = await reconcile()
+    if report.ok:
+        log.info(report.summary(), extra={"reconciliation": report.totals})
+    else:
+        log.error(
+            report.summary() + "\n" + "\n".join(report.lines()),
+            extra={"reconciliation": report.totals, "discrepancy_codes": sorted(set(report.codes()))},
+        )
+    return report.as_dict()
+
+
 class WorkerSettings:
     functions = [pay_batch, send_notifications, export_applications]
     cron_jobs = [
         cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
         # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.
         cron(deadline_reminders, minute={5}, second={0}, run_at_startup=True, unique=True),
+        # Daily at 02:30 (the worker's clock): reconciliation; discrepancies are logged at ERROR.
+        cron(reconcile_payments, hour={2}, minute={30}, second={0}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -148,6 +148,17 @@ class Application(Table):
     updated_at = Timestamptz()
 
 
+class AwardType(StrEnum):
+    """Subsidy and reward kinds from the district funds (长宁区专项资金等)."""
+
+    start_up = "start_up"  # 一次性开办补贴
+    operating = "operating"  # 工作经费
+    rent = "rent"  # 房租补贴
+    large_event = "large_event"  # 大型活动补贴
+    staff = "staff"  # 人员补贴
+    reward = "reward"  # 奖励（大赛奖金、项目资助）
+
+
 class FundSource(Table):
     id: Serial  # added by Piccolo; declared for the type checker
     name = Varchar(length=200, null=False)
@@ -170,6 +181,8 @@ class Award(Table):
     application = ForeignKey(Application, on_delete=OnDelete.restrict, null=False, unique=True)
     budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
     amount_fen = BigInt(null=False)
+    award_type = Varchar(length=16, choices=AwardType, default=AwardType.reward)
+    status = Varchar(length=16, null=False, default="active")
     # Who receives the money: the organisation, or for a filed group its custodian centre (财务代管).
     payee = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=False)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)

@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
 from programmes.workflows.definition import Workflow, mermaid  # noqa: E402
-from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
+from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
@@ -35,7 +35,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "support_plan.md": (SUPPORT_PLAN_APPLICATION,),
     "matching.md": (MATCHING_APPLICATION,),
     "review.md": (REVIEW_ASSIGNMENT, PUBLICATION, OBJECTION),
-    "disbursement.md": (TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
+    "disbursement.md": (AWARD, TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
 }
 
 # Display order for roles; anything unknown sorts after these.

@@ -5,10 +5,12 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
-from programmes.awards import service
+from programmes.awards import changes, service
 from programmes.awards.schemas import (
+    AwardCancel,
     AwardCreate,
     AwardRead,
+    AwardReduce,
     BudgetLineCreate,
     BudgetLineRead,
     FundSourceCreate,
@@ -33,6 +35,28 @@ class AwardController(Controller):
     @post("/awards", opt={"permission": STAFF}, summary="Award a ranked application (obligates the budget)")
     async def create_award(self, principal: CurrentPrincipal, data: JSONBody[AwardCreate]) -> AwardRead:
         return AwardRead(**await service.make_award(principal, data))
+
+    @post(
+        "/awards/{award_id:int}/cancel",
+        opt={"permission": STAFF},
+        summary="Cancel an award (releases unpaid money)",
+        status_code=200,
+    )
+    async def cancel(
+        self, principal: CurrentPrincipal, award_id: FromPath[int], data: JSONBody[AwardCancel]
+    ) -> AwardRead:
+        return AwardRead(**await changes.cancel_award(principal, award_id, data.reason))
+
+    @post(
+        "/awards/{award_id:int}/reduce",
+        opt={"permission": STAFF},
+        summary="Lower an award's amount (releases the difference)",
+        status_code=200,
+    )
+    async def reduce(
+        self, principal: CurrentPrincipal, award_id: FromPath[int], data: JSONBody[AwardReduce]
+    ) -> AwardRead:
+        return AwardRead(**await changes.reduce_award(principal, award_id, data.amount_fen, data.reason))
 
     @get("/awards/{award_id:int}", opt={"permission": STAFF}, summary="Read an award with its tranches")
     async def read_award(self, principal: CurrentPrincipal, award_id: FromPath[int]) -> AwardRead:

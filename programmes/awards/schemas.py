@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import ExactInt
-from programmes.tables import FundSourceKind
+from programmes.tables import AwardType, FundSourceKind
 
 
 class FundSourceCreate(BaseModel):
@@ -45,6 +45,20 @@ class AwardCreate(BaseModel):
     application_id: ExactInt
     budget_line_id: ExactInt
     amount_fen: ExactInt = Field(gt=0, le=10**12, description="资助金额，单位：分（整数）")
+    award_type: AwardType = Field(
+        default=AwardType.reward, description="一次性开办补贴/工作经费/房租/大型活动/人员补贴/奖励"
+    )
+
+
+class AwardReduce(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount_fen: ExactInt = Field(gt=0, le=10**12, description="新的资助金额（分）")
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+class AwardCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=2, max_length=1000)
 
 
 class TrancheRead(BaseModel):
@@ -60,5 +74,7 @@ class AwardRead(BaseModel):
     application_id: ExactInt
     budget_line_id: ExactInt
     amount_fen: int
+    award_type: str
+    status: str
     payee_id: int
     tranches: list[TrancheRead]

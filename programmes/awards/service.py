@@ -19,7 +19,7 @@ from programmes.applications.repository import workflow_of
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
-from programmes.workflows.disbursement import TRANCHE
+from programmes.workflows.disbursement import AWARD, TRANCHE
 from programmes.workflows.engine import Actor, transition
 
 
@@ -126,6 +126,8 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
                     application=data.application_id,
                     budget_line=data.budget_line_id,
                     amount_fen=data.amount_fen,
+                    award_type=data.award_type,
+                    status=AWARD.initial,
                     payee=payee_id,
                     scope_district=application["scope_district"],
                 )
@@ -186,6 +188,8 @@ async def read_award(award_id: int) -> dict[str, Any]:
         "application_id": row["application"],
         "budget_line_id": row["budget_line"],
         "amount_fen": row["amount_fen"],
+        "award_type": row["award_type"],
+        "status": row["status"],
         "payee_id": row["payee"],
         "tranches": [
             {

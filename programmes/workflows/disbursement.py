@@ -12,12 +12,21 @@ TRANCHE = Workflow(
         "in_batch": "已列入支付批次",
         "paid": "已支付",
         "failed": "支付失败",
+        "cancelled": "已作废",
     },
     transitions=(
         step("add_to_batch", ["released", "failed"], "in_batch", [OFFICER, ADMIN], "列入支付批次"),
+        step("cancel", ["released", "failed"], "cancelled", [OFFICER, ADMIN], "资助撤销，款项作废"),
         step("mark_paid", "in_batch", "paid", [SYSTEM], "支付成功"),
         step("mark_failed", "in_batch", "failed", [SYSTEM], "支付失败"),
     ),
+)
+
+AWARD = Workflow(
+    name="award",
+    initial="active",
+    states={"active": "有效", "cancelled": "已撤销"},
+    transitions=(step("cancel", "active", "cancelled", [OFFICER, ADMIN], "撤销资助，释放预算"),),
 )
 
 PAYMENT_BATCH = Workflow(

@@ -246,3 +246,49 @@ async def test_a_rejected_transfer_fails_the_tranche_which_can_be_paid_in_a_new_
     finally:
         await provider.close()
     assert await SimulatedTransfer.count() == 1
+
+
+async def test_reducing_and_cancelling_awards_release_the_budget(client: httpx.AsyncClient, world: World) -> None:
+    ids = await ranked_world(world, extra_applications=1)
+    line_id = await budget_line(world, 1_000_000)
+    staff = world.city_officer.headers
+    first = await make_award(
+        world.city_officer.principal,
+        AwardCreate(application_id=ids[0], budget_line_id=line_id, amount_fen=400_000, award_type="start_up"),
+    )
+    assert first["award_type"] == "start_up" and first["status"] == "active"
+    reduced = await client.post(
+        f"/awards/{first['id']}/reduce", json={"amount_fen": 300_000, "reason": "预算调整"}, headers=staff
+    )
+    assert reduced.status_code == 200, reduced.text
+    assert reduced.json()["amount_fen"] == 300_000 and reduced.json()["tranches"][0]["amount_fen"] == 300_000
+    assert (await read_budget_line(line_id))["available_fen"] == 700_000
+    increase = await client.post(
+        f"/awards/{first['id']}/reduce", json={"amount_fen": 500_000, "reason": "追加"}, headers=staff
+    )
+    assert increase.status_code == 422
+
+    second = await make_award(
+        world.city_officer.principal, AwardCreate(application_id=ids[1], budget_line_id=line_id, amount_fen=200_000)
+    )
+    batch = await create_batch(
+        world.city_officer.principal, BatchCreate(title="批次", tranche_ids=[second["tranches"][0]["id"]])
+    )
+    blocked = await client.post(f"/awards/{second['id']}/cancel", json={"reason": "项目终止"}, headers=staff)
+    assert blocked.status_code == 409 and blocked.json()["code"] == "award_tranche_in_batch"
+
+    cancelled = await client.post(f"/awards/{first['id']}/cancel", json={"reason": "项目终止"}, headers=staff)
+    assert cancelled.status_code == 200, cancelled.text
+    body = cancelled.json()
+    assert body["status"] == "cancelled" and body["tranches"][0]["status"] == "cancelled"
+    assert (await read_budget_line(line_id))["available_fen"] == 800_000  # only the second award still obligates
+    again = await client.post(f"/awards/{first['id']}/cancel", json={"reason": "重复"}, headers=staff)
+    assert again.status_code == 409
+    refused = await client.post(
+        "/payment-batches", json={"title": "作废款项", "tranche_ids": [body["tranches"][0]["id"]]}, headers=staff
+    )
+    assert refused.status_code == 409
+    reversals = (
+        await LedgerEntry.select(LedgerEntry.amount_fen).where(LedgerEntry.kind == "reversal").order_by(LedgerEntry.id)
+    )
+    assert [r["amount_fen"] for r in reversals] == [100_000, 300_000]

@@ -1,0 +1,112 @@
+"""Changing an award after it was made: reduce its amount, or cancel it. Either returns the unpaid money to the
+budget line through a ``reversal`` ledger entry; paid money stays paid (getting it back is a clawback)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app import audit
+from app.auth.principal import Principal
+from app.db import engine
+from app.errors import DomainError, conflict, not_found
+from programmes.awards.service import read_award
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Award, LedgerEntry, Tranche
+from programmes.workflows.disbursement import AWARD, TRANCHE
+from programmes.workflows.engine import Actor, transition
+
+
+async def _locked(principal: Principal, award_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The award and its tranches, row-locked for the rest of the transaction."""
+    rows = await Award.select().where(Award.id == award_id).lock_rows("UPDATE")
+    if not rows:
+        raise not_found("资助")
+    ensure_staff_scope(principal, rows[0]["scope_district"], "资助")
+    tranches = await Tranche.select().where(Tranche.award == award_id).order_by(Tranche.sequence).lock_rows("UPDATE")
+    if any(t["status"] == "in_batch" for t in tranches):
+        raise conflict("award_tranche_in_batch", "有款项已列入支付批次，请待批次处理完毕后再变更资助")
+    return dict(rows[0]), [dict(t) for t in tranches]
+
+
+async def _reverse(award: dict[str, Any], amount: int, key: str) -> None:
+    if amount > 0:
+        await LedgerEntry.insert(
+            LedgerEntry(
+                kind="reversal",
+                award=award["id"],
+                budget_line=award["budget_line"],
+                amount_fen=amount,
+                idempotency_key=key,
+                scope_district=award["scope_district"],
+            )
+        )
+
+
+async def cancel_award(principal: Principal, award_id: int, reason: str) -> dict[str, Any]:
+    """Officer in scope cancels an award: unpaid tranches are cancelled and their money released (audited)."""
+    actor = Actor(principal.user_id, principal.role.value)
+    async with engine().transaction():
+        award, tranches = await _locked(principal, award_id)
+        paid = sum(t["amount_fen"] for t in tranches if t["status"] == "paid")
+        await transition(Award, award_id, AWARD, "cancel", actor, reason=reason)
+        for tranche in tranches:
+            if tranche["status"] in ("released", "failed"):
+                await transition(Tranche, tranche["id"], TRANCHE, "cancel", actor, reason=reason)
+        await _reverse(award, award["amount_fen"] - paid, f"award:{award_id}:cancel")
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="award.release_on_cancel",
+            object_type="award",
+            object_id=award_id,
+            after={"released_fen": award["amount_fen"] - paid, "paid_fen": paid},
+            reason=reason,
+        )
+    return await read_award(award_id)
+
+
+async def reduce_award(principal: Principal, award_id: int, new_amount_fen: int, reason: str) -> dict[str, Any]:
+    """Officer in scope lowers an active award; the unpaid tranches shrink from the last one back."""
+    async with engine().transaction():
+        award, tranches = await _locked(principal, award_id)
+        if award["status"] != "active":
+            raise conflict("award_not_active", "资助已撤销，不能再变更")
+        difference = award["amount_fen"] - new_amount_fen
+        if difference <= 0:
+            raise DomainError("award_not_reduced", "新金额须小于当前资助金额（增加资助请另行立项）", 422)
+        adjustable = [t for t in tranches if t["status"] in ("released", "failed")]
+        if sum(t["amount_fen"] for t in adjustable) < difference:
+            raise conflict("award_below_paid", "新金额低于已支付或已列入支付的金额")
+        remaining = difference
+        for tranche in reversed(adjustable):
+            cut = min(remaining, tranche["amount_fen"])
+            if cut == tranche["amount_fen"]:
+                await transition(
+                    Tranche,
+                    tranche["id"],
+                    TRANCHE,
+                    "cancel",
+                    Actor(principal.user_id, principal.role.value),
+                    reason=reason,
+                )
+            else:
+                await Tranche.update({Tranche.amount_fen: tranche["amount_fen"] - cut}).where(
+                    Tranche.id == tranche["id"]
+                )
+            remaining -= cut
+            if remaining == 0:
+                break
+        await Award.update({Award.amount_fen: new_amount_fen}).where(Award.id == award_id)
+        await _reverse(award, difference, f"award:{award_id}:reduce:{uuid.uuid4().hex}")
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="award.reduce",
+            object_type="award",
+            object_id=award_id,
+            before={"amount_fen": award["amount_fen"]},
+            after={"amount_fen": new_amount_fen, "released_fen": difference},
+            reason=reason,
+        )
+    return await read_award(award_id)

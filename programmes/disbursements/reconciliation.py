@@ -1,0 +1,432 @@
+"""Reconciliation (对账): the ledger, the tranches and the provider's statement must tell the same story.
+
+Three independent records of one payment exist: the tranche's status (and its batch item), the ``disbursement``
+ledger entry, and the transfer the bank made. ``reconcile()`` reads all three and lists every place where they
+disagree, each with a stable English ``code`` for programs and a zh-CN ``message`` for people. It never changes
+anything: fixing a discrepancy is an officer's (or a re-run payment job's) decision.
+
+The bank's side comes from a *statement source*: an async function returning the provider's transfers as
+``StatementLine``s. The default, ``simulated_statement``, reads the simulated provider's ``simulated_transfer``
+table; a real bank or treasury connector supplies a function that downloads its 对账单 and maps each line to the
+idempotency key Seedbed sent with the transfer (``tranche:<id>``).
+
+Rules (codes in brackets):
+
+(a) every ``paid`` tranche has exactly one disbursement entry and exactly one transfer, both for its amount
+    (``paid_tranche_without_disbursement``, ``duplicate_disbursement``, ``disbursement_amount_mismatch``,
+    ``paid_tranche_without_transfer``, ``duplicate_transfer``, ``transfer_amount_mismatch``);
+(b) no disbursement entry and no transfer without a paid tranche (``disbursement_without_paid_tranche``,
+    ``transfer_without_tranche``, ``transfer_without_paid_tranche``; a transfer whose tranche is still in a batch
+    awaiting payment is ``transfer_not_recorded``: the bank paid, the job has not recorded it yet — in flight, or
+    a worker died between the two, which re-running the batch's job repairs);
+(c) per award: exactly one obligation entry (``obligation_missing``, ``duplicate_obligation``); the net
+    obligation (obligation − reversals) equals the award amount while the award is active
+    (``obligation_amount_mismatch``) and equals what was paid once it is cancelled
+    (``cancelled_award_not_released``); Σ disbursements ≤ award amount and ≤ net obligation
+    (``award_overdisbursed``); the live (not cancelled) tranches of an active award add up to its amount
+    (``tranches_not_award_amount``); every entry names its award's budget line and a disbursement its tranche's
+    award (``ledger_budget_line_mismatch``, ``ledger_award_mismatch``);
+(d) per budget line: Σ obligations − Σ reversals ≤ amount (``budget_line_overobligated``);
+(e) batch items: a ``paid`` item has a ``paid`` tranche and a paid tranche exactly one ``paid`` item, whose
+    provider reference is the transfer's (``paid_item_tranche_not_paid``, ``paid_tranche_without_paid_item``,
+    ``tranche_paid_in_several_items``, ``item_reference_mismatch``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.db import engine
+from app.timezone import now_utc
+from programmes.tables import LedgerEntry, SimulatedTransfer
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One transfer as the bank reports it."""
+
+    idempotency_key: str  # what Seedbed sent with the transfer: "tranche:<id>"
+    amount_fen: int
+    reference: str  # the bank's own reference (流水号)
+    payee_name: str = ""
+
+
+Statement = Callable[[], Awaitable[Sequence[StatementLine]]]
+"""Where the bank's side comes from. Called inside ``reconcile``'s read-only snapshot transaction, after the
+ledger and tranches were read, so a statement read from the same database sees the same moment."""
+
+
+async def simulated_statement() -> list[StatementLine]:
+    """The simulated provider's records: ``simulated_transfer`` plays the bank's statement."""
+    rows = await SimulatedTransfer.select(
+        SimulatedTransfer.idempotency_key,
+        SimulatedTransfer.amount_fen,
+        SimulatedTransfer.reference,
+        SimulatedTransfer.payee_name,
+    ).order_by(SimulatedTransfer.id)
+    return [
+        StatementLine(
+            idempotency_key=str(r["idempotency_key"]),
+            amount_fen=int(r["amount_fen"]),
+            reference=str(r["reference"]),
+            payee_name=str(r["payee_name"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    code: str  # stable, English snake_case
+    message: str  # zh-CN, for people
+    subject: str  # what it is about: "tranche:12", "award:3", "budget_line:1", "transfer:SIM-…"
+
+
+@dataclass(frozen=True)
+class ReconciliationReport:
+    checked_at: datetime
+    totals: dict[str, int]
+    discrepancies: tuple[Discrepancy, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.discrepancies
+
+    def codes(self) -> list[str]:
+        return [d.code for d in self.discrepancies]
+
+    def lines(self) -> list[str]:
+        return [f"[{d.code}] {d.subject}: {d.message}" for d in self.discrepancies]
+
+    def summary(self) -> str:
+        t = self.totals
+        head = (
+            f"对账时间 {self.checked_at.isoformat()}：已支付款项 {t['paid_tranches']} 笔，"
+            f"账本拨付 {_yuan(t['disbursed_fen'])}，银行流水 {t['transfers']} 笔 {_yuan(t['transferred_fen'])}"
+        )
+        if self.ok:
+            return f"{head}。对账无差异。"
+        return f"{head}。发现 {len(self.discrepancies)} 处差异。"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "checked_at": self.checked_at.isoformat(),
+            "ok": self.ok,
+            "totals": dict(self.totals),
+            "discrepancies": [asdict(d) for d in self.discrepancies],
+        }
+
+
+_TRANCHE_KEY = re.compile(r"^tranche:(\d+)$")
+
+
+def _yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d} 元"
+
+
+async def _rows(sql: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await LedgerEntry.raw(sql)
+    return rows
+
+
+async def reconcile(statement: Statement = simulated_statement) -> ReconciliationReport:
+    """Compare ledger, tranches/batch items and the provider's statement; list every discrepancy.
+
+    Reads one consistent snapshot (REPEATABLE READ, READ ONLY). Call it outside any transaction.
+    """
+    db = engine()
+    outermost = db.current_transaction.get() is None
+    async with db.transaction() as transaction:
+        if outermost:  # only the first statement of a transaction may set its isolation level
+            await transaction.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        tranches = await _rows("SELECT id, award, amount_fen, status FROM tranche")
+        entries = await _rows(
+            "SELECT e.id, e.kind, e.award, e.budget_line, e.tranche, e.amount_fen,"
+            " a.budget_line AS award_budget_line, t.award AS tranche_award"
+            " FROM ledger_entry e JOIN award a ON a.id = e.award LEFT JOIN tranche t ON t.id = e.tranche"
+        )
+        awards = await _rows("SELECT id, amount_fen, status FROM award")
+        lines = await _rows("SELECT id, amount_fen FROM budget_line")
+        items = await _rows(
+            "SELECT id, batch, tranche, status, provider_reference FROM payment_batch_item"
+            " WHERE status IN ('paid', 'pending')"
+        )
+        transfers = list(await statement())
+    return _Books(tranches, entries, awards, lines, items, transfers).check()
+
+
+class _Books:
+    """The three records, indexed once; each ``_check_*`` method applies one group of rules."""
+
+    def __init__(
+        self,
+        tranches: list[dict[str, Any]],
+        entries: list[dict[str, Any]],
+        awards: list[dict[str, Any]],
+        budget_lines: list[dict[str, Any]],
+        items: list[dict[str, Any]],
+        transfers: list[StatementLine],
+    ) -> None:
+        self.entries = entries
+        self.awards = sorted(awards, key=lambda a: int(a["id"]))
+        self.budget_lines = sorted(budget_lines, key=lambda b: int(b["id"]))
+        self.items = items
+        self.transfers = transfers
+        self.tranches = {int(t["id"]): t for t in tranches}
+        self.paid = {tid: t for tid, t in sorted(self.tranches.items()) if t["status"] == "paid"}
+        self.pending_items = {int(i["tranche"]) for i in items if i["status"] == "pending"}
+        self.live_tranche_fen: dict[int, int] = defaultdict(int)  # per award, tranches not cancelled
+        for tranche in tranches:
+            if tranche["status"] != "cancelled":
+                self.live_tranche_fen[int(tranche["award"])] += int(tranche["amount_fen"])
+        # Filled by the checks below, used by later ones.
+        self.disbursements: dict[int, list[dict[str, Any]]] = defaultdict(list)  # per tranche
+        self.award_sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.line_obligated: dict[int, int] = defaultdict(int)
+        self.statement: dict[int, list[StatementLine]] = defaultdict(list)  # per tranche
+        self.paid_items: dict[int, list[dict[str, Any]]] = defaultdict(list)  # per tranche
+        self.found: list[Discrepancy] = []
+
+    def flag(self, code: str, subject: str, message: str) -> None:
+        self.found.append(Discrepancy(code, message, subject))
+
+    def status_of(self, tranche_id: int) -> str:
+        tranche = self.tranches.get(tranche_id)
+        return str(tranche["status"]) if tranche else "不存在"
+
+    def check(self) -> ReconciliationReport:
+        self._check_ledger()
+        self._check_statement()
+        self._check_items()
+        self._check_paid_tranches()
+        self._check_awards()
+        self._check_budget_lines()
+        totals = {
+            "paid_tranches": len(self.paid),
+            "paid_fen": sum(int(t["amount_fen"]) for t in self.paid.values()),
+            "disbursed_fen": sum(int(e["amount_fen"]) for e in self.entries if e["kind"] == "disbursement"),
+            "transfers": len(self.transfers),
+            "transferred_fen": sum(line.amount_fen for line in self.transfers),
+            "awards": len(self.awards),
+            "obligated_fen": sum(self.line_obligated.values()),
+            "budget_lines": len(self.budget_lines),
+        }
+        ordered = tuple(sorted(self.found, key=lambda d: (d.code, d.subject, d.message)))
+        return ReconciliationReport(checked_at=now_utc(), totals=totals, discrepancies=ordered)
+
+    def _check_ledger(self) -> None:
+        """Sum entries per award and budget line; (b) disbursements need a paid tranche; entries link right."""
+        for e in self.entries:
+            award_id, kind, amount = int(e["award"]), str(e["kind"]), int(e["amount_fen"])
+            self.award_sums[award_id][kind] += amount
+            self.award_sums[award_id][f"{kind}_count"] += 1
+            if kind in ("obligation", "reversal"):
+                self.line_obligated[int(e["budget_line"])] += amount if kind == "obligation" else -amount
+            if e["budget_line"] != e["award_budget_line"]:
+                self.flag(
+                    "ledger_budget_line_mismatch",
+                    f"ledger_entry:{e['id']}",
+                    f"账本记录 {e['id']}（{kind}）记入预算科目 {e['budget_line']}，"
+                    f"但资助 {award_id} 属于预算科目 {e['award_budget_line']}",
+                )
+            if kind != "disbursement":
+                continue
+            if e["tranche"] is None:
+                self.flag(
+                    "disbursement_without_paid_tranche",
+                    f"ledger_entry:{e['id']}",
+                    f"账本拨付记录 {e['id']}（{_yuan(amount)}）未关联任何拨付款项",
+                )
+                continue
+            tranche_id = int(e["tranche"])
+            self.disbursements[tranche_id].append(e)
+            if e["tranche_award"] != award_id:
+                self.flag(
+                    "ledger_award_mismatch",
+                    f"ledger_entry:{e['id']}",
+                    f"账本拨付记录 {e['id']} 记在资助 {award_id} 名下，"
+                    f"但拨付款项 {tranche_id} 属于资助 {e['tranche_award']}",
+                )
+            if tranche_id not in self.paid:
+                self.flag(
+                    "disbursement_without_paid_tranche",
+                    f"tranche:{tranche_id}",
+                    f"账本有拨付款项 {tranche_id} 的拨付记录（{_yuan(amount)}），"
+                    f"但该款项状态为 {self.status_of(tranche_id)}，不是已支付",
+                )
+
+    def _check_statement(self) -> None:
+        """(b) every transfer belongs to a paid tranche (or is a payment not recorded yet)."""
+        for line in self.transfers:
+            match = _TRANCHE_KEY.match(line.idempotency_key)
+            if match is None or int(match.group(1)) not in self.tranches:
+                self.flag(
+                    "transfer_without_tranche",
+                    f"transfer:{line.reference}",
+                    f"银行流水 {line.reference}（{line.payee_name} {_yuan(line.amount_fen)}，"
+                    f"幂等键 {line.idempotency_key}）对应不到任何拨付款项",
+                )
+                continue
+            tranche_id = int(match.group(1))
+            self.statement[tranche_id].append(line)
+            if tranche_id in self.paid:
+                continue
+            status = self.status_of(tranche_id)
+            if status == "in_batch" and tranche_id in self.pending_items:
+                self.flag(
+                    "transfer_not_recorded",
+                    f"tranche:{tranche_id}",
+                    f"银行已付款（流水 {line.reference}，{_yuan(line.amount_fen)}），"
+                    f"但拨付款项 {tranche_id} 尚未记为已支付：支付任务仍在进行或已中断，"
+                    "重新运行该批次的支付任务即可按原流水补记，不会重复付款",
+                )
+            else:
+                self.flag(
+                    "transfer_without_paid_tranche",
+                    f"tranche:{tranche_id}",
+                    f"银行流水 {line.reference}（{_yuan(line.amount_fen)}）对应的拨付款项 {tranche_id} "
+                    f"状态为 {status}，不是已支付",
+                )
+
+    def _check_items(self) -> None:
+        """(e) a paid batch item has a paid tranche."""
+        for item in self.items:
+            if item["status"] != "paid":
+                continue
+            tranche_id = int(item["tranche"])
+            self.paid_items[tranche_id].append(item)
+            if tranche_id not in self.paid:
+                self.flag(
+                    "paid_item_tranche_not_paid",
+                    f"tranche:{tranche_id}",
+                    f"支付批次 {item['batch']} 中的条目已支付，"
+                    f"但拨付款项 {tranche_id} 状态为 {self.status_of(tranche_id)}",
+                )
+
+    def _check_paid_tranches(self) -> None:
+        """(a) and (e): each paid tranche has one disbursement, one transfer and one paid item, all agreeing."""
+        for tranche_id, tranche in self.paid.items():
+            amount = int(tranche["amount_fen"])
+            subject = f"tranche:{tranche_id}"
+            recorded = self.disbursements.get(tranche_id, [])
+            if not recorded:
+                self.flag(
+                    "paid_tranche_without_disbursement",
+                    subject,
+                    f"拨付款项 {tranche_id} 已支付（{_yuan(amount)}），但账本中没有拨付记录",
+                )
+            elif len(recorded) > 1:
+                self.flag(
+                    "duplicate_disbursement", subject, f"拨付款项 {tranche_id} 在账本中有 {len(recorded)} 条拨付记录"
+                )
+            elif int(recorded[0]["amount_fen"]) != amount:
+                self.flag(
+                    "disbursement_amount_mismatch",
+                    subject,
+                    f"拨付款项 {tranche_id} 金额 {_yuan(amount)}，"
+                    f"账本拨付记录为 {_yuan(int(recorded[0]['amount_fen']))}",
+                )
+            transfers = self.statement.get(tranche_id, [])
+            if not transfers:
+                self.flag(
+                    "paid_tranche_without_transfer",
+                    subject,
+                    f"拨付款项 {tranche_id} 已支付（{_yuan(amount)}），但银行流水中没有对应的转账",
+                )
+            elif len(transfers) > 1:
+                self.flag(
+                    "duplicate_transfer",
+                    subject,
+                    f"拨付款项 {tranche_id} 在银行流水中有 {len(transfers)} 笔转账"
+                    f"（{'、'.join(t.reference for t in transfers)}）：重复付款",
+                )
+            elif transfers[0].amount_fen != amount:
+                self.flag(
+                    "transfer_amount_mismatch",
+                    subject,
+                    f"拨付款项 {tranche_id} 金额 {_yuan(amount)}，"
+                    f"银行实际转账 {_yuan(transfers[0].amount_fen)}（流水 {transfers[0].reference}）",
+                )
+            items = self.paid_items.get(tranche_id, [])
+            if not items:
+                self.flag(
+                    "paid_tranche_without_paid_item",
+                    subject,
+                    f"拨付款项 {tranche_id} 已支付，但没有任何支付批次条目记为已支付",
+                )
+            elif len(items) > 1:
+                self.flag(
+                    "tranche_paid_in_several_items",
+                    subject,
+                    f"拨付款项 {tranche_id} 在多个支付批次（{'、'.join(str(i['batch']) for i in items)}）中记为已支付",
+                )
+            elif len(transfers) == 1 and items[0]["provider_reference"] != transfers[0].reference:
+                self.flag(
+                    "item_reference_mismatch",
+                    subject,
+                    f"支付批次 {items[0]['batch']} 记录的银行流水号为 {items[0]['provider_reference'] or '空'}，"
+                    f"银行流水为 {transfers[0].reference}",
+                )
+
+    def _check_awards(self) -> None:
+        """(c) per award: one obligation, net obligation matches, never paid more than awarded."""
+        for award in self.awards:
+            award_id, amount = int(award["id"]), int(award["amount_fen"])
+            sums = self.award_sums.get(award_id, {})
+            subject = f"award:{award_id}"
+            obligations = sums.get("obligation_count", 0)
+            net = sums.get("obligation", 0) - sums.get("reversal", 0)
+            disbursed = sums.get("disbursement", 0)
+            active = award["status"] != "cancelled"
+            if obligations == 0:
+                self.flag(
+                    "obligation_missing",
+                    subject,
+                    f"资助 {award_id}（{_yuan(amount)}）在账本中没有承诺（obligation）记录",
+                )
+            elif obligations > 1:
+                self.flag("duplicate_obligation", subject, f"资助 {award_id} 在账本中有 {obligations} 条承诺记录")
+            if obligations and active and net != amount:
+                self.flag(
+                    "obligation_amount_mismatch",
+                    subject,
+                    f"资助 {award_id} 金额 {_yuan(amount)}，账本净承诺（承诺 − 冲回）为 {_yuan(net)}",
+                )
+            if obligations and not active and net != disbursed:
+                self.flag(
+                    "cancelled_award_not_released",
+                    subject,
+                    f"资助 {award_id} 已撤销，已支付 {_yuan(disbursed)}，但账本净承诺仍为 {_yuan(net)}",
+                )
+            if disbursed > amount or disbursed > net:
+                self.flag(
+                    "award_overdisbursed",
+                    subject,
+                    f"资助 {award_id} 已拨付 {_yuan(disbursed)}，超过资助金额 {_yuan(amount)} 或净承诺 {_yuan(net)}",
+                )
+            live = self.live_tranche_fen.get(award_id, 0)
+            if active and live != amount:
+                self.flag(
+                    "tranches_not_award_amount",
+                    subject,
+                    f"资助 {award_id} 金额 {_yuan(amount)}，但其未作废的拨付款项合计 {_yuan(live)}",
+                )
+
+    def _check_budget_lines(self) -> None:
+        """(d) no budget line is obligated beyond its amount."""
+        for line in self.budget_lines:
+            line_id, amount = int(line["id"]), int(line["amount_fen"])
+            obligated = self.line_obligated.get(line_id, 0)
+            if obligated > amount:
+                self.flag(
+                    "budget_line_overobligated",
+                    f"budget_line:{line_id}",
+                    f"预算科目 {line_id} 金额 {_yuan(amount)}，净承诺 {_yuan(obligated)}，已超出预算",
+                )
