@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.auth.principal import Principal
 from app.auth.service import create_account
@@ -94,4 +94,56 @@ async def load_demo() -> bool:
     await create_budget_line(
         officer, edition["id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=200_000_000)
     )
+    await _other_programmes(officer, now)
+    await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
     return True
+
+
+async def _other_programmes(officer: Principal, now: datetime) -> None:
+    """沪社星耀 with its four-quality rubric, and a 聚力计划 special session for service offers."""
+    from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
+    from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
+    from programmes.tables import ProgrammeKind
+
+    plans = [
+        (
+            ProgrammeCreate(name="沪社星耀·优质项目扶持计划", kind=ProgrammeKind.support_plan),
+            "优质项目遴选",
+            [
+                CriterionIn(code="distinctive", name="有特色", weight=25, max_score=100),
+                CriterionIn(code="quality", name="有品质", weight=25, max_score=100),
+                CriterionIn(code="innovative", name="有创新", weight=25, max_score=100),
+                CriterionIn(code="warmth", name="有温度", weight=25, max_score=100),
+            ],
+        ),
+        (
+            ProgrammeCreate(name="聚力计划·社区社会组织专场", kind=ProgrammeKind.matching),
+            "服务供给登记",
+            [CriterionIn(code="fit", name="服务匹配度", weight=1, max_score=100)],
+        ),
+    ]
+    for programme_data, round_name, criteria in plans:
+        programme = await create_programme(officer, programme_data)
+        edition = await create_edition(officer, programme["id"], EditionCreate(year=2026, title="2026 年度"))
+        created = await create_round(
+            officer,
+            edition["id"],
+            RoundCreate(
+                name=round_name,
+                opens_at=now - timedelta(minutes=1),
+                closes_at=now + timedelta(days=45),
+                blind=False,
+                form_title="申报书",
+                form_schema=DEMO_FORM,
+                criteria=criteria,
+            ),
+        )
+        await open_round(officer, created["id"])
+
+
+async def _expert_pool(officer: Principal, expert_ids: list[int]) -> None:
+    from scoring.experts.schemas import ExpertProfileWrite
+    from scoring.experts.service import save_profile
+
+    for expert_id, domains in zip(expert_ids, (["为老服务", "社区治理"], ["青少年服务", "文体活动"]), strict=True):
+        await save_profile(officer, expert_id, ExpertProfileWrite(domains=domains, tags=domains, max_load_per_round=20))
