@@ -64,9 +64,9 @@ async def _admin_execute(*statements: str) -> None:
         await connection.close()
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    # Before any event loop exists and before test modules import app settings: pick the services, then
-    # create and migrate this run's database with the real `seedbed migrate` command.
+def _configure() -> None:
+    # Runs when this root conftest is imported, i.e. before any other conftest or test module can import app
+    # settings (a sub-directory conftest named on the command line is imported before pytest_sessionstart).
     admin, redis = _resolve_services()
     _services.update(admin=admin, test=_with_database(admin, TEST_DB))
     os.environ.update(
@@ -77,6 +77,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         SEEDBED_LOG_LEVEL="WARNING",
         SEEDBED_STORAGE_DIR=tempfile.mkdtemp(prefix="seedbed-files-"),
     )
+
+
+_configure()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Before any event loop exists: create and migrate this run's database with the real `seedbed migrate`.
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"', f'CREATE DATABASE "{TEST_DB}"'))
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "migrate"], env=dict(os.environ), capture_output=True, text=True

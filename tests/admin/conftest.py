@@ -13,6 +13,7 @@ import pytest
 from app.auth.tables import Role
 from app.reference import District
 from tests import factories
+from tests.worker import run_worker_burst  # noqa: F401 — re-exported for the admin tests
 
 PASSWORD = "password-123"
 # Piccolo Admin rate-limits logins per client IP (20 per 5 minutes, in memory, for the life of the app): every
@@ -82,32 +83,6 @@ async def forget_jobs() -> AsyncIterator[None]:
         await redis.delete(*keys)
     finally:
         await redis.aclose()
-
-
-async def run_worker_burst() -> None:
-    """A real arq worker in burst mode on this run's queue: pays what approved batches handed over."""
-    from arq.worker import Worker
-
-    from app.queue import redis_settings
-    from app.settings import get_settings
-    from app.worker import WorkerSettings
-    from programmes.disbursements.provider import SimulatedProvider
-
-    provider = SimulatedProvider(get_settings().effective_database_url)
-    worker = Worker(
-        functions=WorkerSettings.functions,
-        redis_settings=redis_settings(),
-        queue_name=get_settings().queue_name,
-        burst=True,
-        handle_signals=False,
-        ctx={"payment_provider": provider},
-        poll_delay=0.05,
-    )
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-        await provider.close()
 
 
 @pytest.fixture

@@ -271,7 +271,7 @@ async def test_reducing_and_cancelling_awards_release_the_budget(client: httpx.A
     second = await make_award(
         world.city_officer.principal, AwardCreate(application_id=ids[1], budget_line_id=line_id, amount_fen=200_000)
     )
-    batch = await create_batch(
+    await create_batch(
         world.city_officer.principal, BatchCreate(title="批次", tranche_ids=[second["tranches"][0]["id"]])
     )
     blocked = await client.post(f"/awards/{second['id']}/cancel", json={"reason": "项目终止"}, headers=staff)

@@ -18,8 +18,9 @@ from app.reference import District
 from app.timezone import now_utc
 from programmes.tables import Application, Round
 from tests import factories
-from tests.api.test_slice import ok, run_worker_burst
+from tests.api.test_slice import ok
 from tests.factories import GOOD_ANSWERS, User
+from tests.worker import run_worker_burst
 
 
 async def draft(client: httpx.AsyncClient, member: User, org_id: int, round_id: int, **extra: Any) -> dict[str, Any]:

@@ -259,7 +259,7 @@ async def test_reliability_exports_and_review_reminders(client: httpx.AsyncClien
     from programmes.applications.jobs import send_review_reminders
     from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import ReviewDraft
-    from tests.api.test_slice import run_worker_burst
+    from tests.worker import run_worker_burst
 
     world = await setup_round(client, experts=3, applications=3)
     officer, call = world["officer"], world["round"]

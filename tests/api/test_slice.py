@@ -5,36 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from arq.worker import Worker
 
 from app.audit import AuditEntry
 from app.auth.tables import Role
-from app.queue import redis_settings
-from app.settings import get_settings
-from app.worker import WorkerSettings
-from programmes.disbursements.provider import SimulatedProvider
 from programmes.tables import LedgerEntry, SimulatedTransfer
 from tests import factories
 from tests.factories import CRITERIA, FORM, GOOD_ANSWERS
-
-
-async def run_worker_burst() -> None:
-    """A real arq worker in burst mode: drains this run's queue, then returns."""
-    provider = SimulatedProvider(get_settings().effective_database_url)
-    worker = Worker(
-        functions=WorkerSettings.functions,
-        redis_settings=redis_settings(),
-        queue_name=get_settings().queue_name,
-        burst=True,
-        handle_signals=False,
-        ctx={"payment_provider": provider},
-        poll_delay=0.05,
-    )
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-        await provider.close()
+from tests.worker import run_worker_burst
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
