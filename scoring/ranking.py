@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
@@ -43,15 +44,19 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
         Application.id, Application.submitted_at, Application.scope_district, Application.track, Application.status
     ).where((Application.round == round_id) & Application.status.is_in(["in_review", "ranked"]))
     by_id = {a["id"]: dict(a) for a in applications}
-    reviews = (
-        await ReviewAssignment.select(ReviewAssignment.application, ReviewAssignment.expert, ReviewAssignment.scores)
-        .where(
-            (ReviewAssignment.application._.round == round_id)
-            & (ReviewAssignment.status == "submitted")
-            & ReviewAssignment.application.is_in(list(by_id) or [0])
-        )
-        .output(load_json=True)
+    # All the reviews as one JSON document, parsed once: on 100,000 reviews this function takes ~1.2 s instead of
+    # ~2.0 s with a Piccolo select and ``.output(load_json=True)`` (tests/perf/bench_scoring_db.py). ``= ANY(array)``
+    # also takes any number of ids, where an IN list fails above asyncpg's 32,767 query arguments.
+    loaded = await ReviewAssignment.raw(
+        "SELECT json_agg(json_build_array(ra.application, ra.expert, ra.scores)) AS reviews"
+        " FROM review_assignment ra JOIN application a ON a.id = ra.application"
+        " WHERE a.round = {} AND ra.status = 'submitted' AND ra.application = ANY({}::integer[])",
+        round_id,
+        list(by_id),
     )
+    reviews = [
+        Review(application, expert, scores) for application, expert, scores in json.loads(loaded[0]["reviews"] or "[]")
+    ]
     if not reviews:
         return None, by_id
     rules = RoundRules(
@@ -60,9 +65,9 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
         tie_break=[c.code for c in criteria],
         min_reviews=round_row["reviews_per_application"],
     )
-    reviewed = {r["application"] for r in reviews}
+    reviewed = {r.application_id for r in reviews}
     submitted_at = {a: by_id[a]["submitted_at"] for a in reviewed}
-    result = aggregate_round(rules, [Review(r["application"], r["expert"], r["scores"]) for r in reviews], submitted_at)
+    result = aggregate_round(rules, reviews, submitted_at)
     return result, by_id
 
 
