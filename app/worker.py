@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from arq import cron
+from arq import Retry, cron
 
 from app import outbox
 from app.context import request_id_var
@@ -39,7 +39,14 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 async def pay_batch(ctx: dict[str, Any], batch_id: int, request_id: str = "-") -> dict[str, int]:
     request_id_var.set(request_id)
-    return await disbursement_jobs.pay_batch(batch_id, ctx["payment_provider"])
+    try:
+        return await disbursement_jobs.pay_batch(batch_id, ctx["payment_provider"])
+    except Exception as exc:
+        # A transient failure (bank gateway timeout, lost connection). Rejections were already recorded per item;
+        # anything else is retried with exponential backoff. Safe: paid items are skipped on the next run.
+        job_try = int(ctx.get("job_try", 1))
+        log.warning("pay_batch failed; retrying", extra={"batch_id": batch_id, "job_try": job_try}, exc_info=True)
+        raise Retry(defer=min(2 ** (job_try - 1), 60)) from exc
 
 
 async def send_notifications(ctx: dict[str, Any], request_id: str = "-") -> int:

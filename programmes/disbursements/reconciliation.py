@@ -29,7 +29,9 @@ Rules (codes in brackets):
 (d) per budget line: Σ obligations − Σ reversals ≤ amount (``budget_line_overobligated``);
 (e) batch items: a ``paid`` item has a ``paid`` tranche and a paid tranche exactly one ``paid`` item, whose
     provider reference is the transfer's (``paid_item_tranche_not_paid``, ``paid_tranche_without_paid_item``,
-    ``tranche_paid_in_several_items``, ``item_reference_mismatch``).
+    ``tranche_paid_in_several_items``, ``item_reference_mismatch``);
+(f) no batch stays ``approved`` with pending items for longer than ``stalled_after`` (``batch_stalled``): its
+    payment job died or failed and nothing will pay those tranches until someone re-runs it.
 """
 
 from __future__ import annotations
@@ -38,11 +40,11 @@ import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.db import engine
-from app.timezone import now_utc
+from app.timezone import now_utc, shown
 from programmes.tables import LedgerEntry, SimulatedTransfer
 
 
@@ -58,7 +60,8 @@ class StatementLine:
 
 Statement = Callable[[], Awaitable[Sequence[StatementLine]]]
 """Where the bank's side comes from. Called inside ``reconcile``'s read-only snapshot transaction, after the
-ledger and tranches were read, so a statement read from the same database sees the same moment."""
+ledger and tranches were read, so a statement read from the same database sees the same moment. A connector that
+downloads its statement over the network had better fetch it first and return it from memory here."""
 
 
 async def simulated_statement() -> list[StatementLine]:
@@ -122,7 +125,7 @@ class ReconciliationReport:
         }
 
 
-_TRANCHE_KEY = re.compile(r"^tranche:(\d+)$")
+_TRANCHE_KEY = re.compile(r"^tranche:(\d+)(?::.*)?$")  # a connector may add an attempt suffix
 
 
 def _yuan(fen: int) -> str:
@@ -131,12 +134,14 @@ def _yuan(fen: int) -> str:
     return f"{sign}{whole:,}.{cents:02d} 元"
 
 
-async def _rows(sql: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = await LedgerEntry.raw(sql)
+async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await LedgerEntry.raw(sql, *args)
     return rows
 
 
-async def reconcile(statement: Statement = simulated_statement) -> ReconciliationReport:
+async def reconcile(
+    statement: Statement = simulated_statement, stalled_after: timedelta = timedelta(hours=1)
+) -> ReconciliationReport:
     """Compare ledger, tranches/batch items and the provider's statement; list every discrepancy.
 
     Reads one consistent snapshot (REPEATABLE READ, READ ONLY). Call it outside any transaction.
@@ -158,8 +163,22 @@ async def reconcile(statement: Statement = simulated_statement) -> Reconciliatio
             "SELECT id, batch, tranche, status, provider_reference FROM payment_batch_item"
             " WHERE status IN ('paid', 'pending')"
         )
+        stalled = await _rows(
+            "SELECT b.id, b.approved_at, count(*) AS pending FROM payment_batch b"
+            " JOIN payment_batch_item i ON i.batch = b.id AND i.status = 'pending'"
+            " WHERE b.status = 'approved' AND b.approved_at < now() - {}::interval GROUP BY b.id, b.approved_at",
+            stalled_after,
+        )
         transfers = list(await statement())
-    return _Books(tranches, entries, awards, lines, items, transfers).check()
+    books = _Books(tranches, entries, awards, lines, items, transfers)
+    for batch in sorted(stalled, key=lambda b: int(b["id"])):
+        books.flag(
+            "batch_stalled",
+            f"payment_batch:{batch['id']}",
+            f"支付批次 {batch['id']} 于 {shown(batch['approved_at']):%Y-%m-%d %H:%M} 审批，仍有 {batch['pending']} 笔"
+            "待支付：支付任务可能已中断或失败，请查看 worker 日志后重新运行该批次的支付任务",
+        )
+    return books.check()
 
 
 class _Books:
