@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = "seedbed@localhost"
+    # First retry delay of a payment job after a transient error; doubles per try (capped at 1 hour).
+    payment_retry_base_seconds: int = 30
     # Where attachments and exports are stored (LocalFileStorage root).
     storage_dir: Path = Path(".seedbed/files")
     # Behind HTTPS in production: the admin's session and CSRF cookies are then marked Secure.

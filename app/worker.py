@@ -46,7 +46,8 @@ async def pay_batch(ctx: dict[str, Any], batch_id: int, request_id: str = "-") -
         # anything else is retried with exponential backoff. Safe: paid items are skipped on the next run.
         job_try = int(ctx.get("job_try", 1))
         log.warning("pay_batch failed; retrying", extra={"batch_id": batch_id, "job_try": job_try}, exc_info=True)
-        raise Retry(defer=min(2 ** (job_try - 1), 60)) from exc
+        base = get_settings().payment_retry_base_seconds
+        raise Retry(defer=min(base * 2 ** (job_try - 1), 3600)) from exc
 
 
 async def send_notifications(ctx: dict[str, Any], request_id: str = "-") -> int:

@@ -75,6 +75,7 @@ def _configure() -> None:
         SEEDBED_QUEUE_NAME=f"seedbed:test:{RUN}",
         PICCOLO_CONF="app.piccolo_conf",
         SEEDBED_LOG_LEVEL="WARNING",
+        SEEDBED_PAYMENT_RETRY_BASE_SECONDS="1",
         SEEDBED_STORAGE_DIR=tempfile.mkdtemp(prefix="seedbed-files-"),
     )
 

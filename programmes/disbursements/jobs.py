@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 
 async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
+    batch_row = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).first()
+    if batch_row is None or batch_row["status"] != "approved":
+        return {"paid": 0}  # only an approved batch is ever paid, whoever enqueued the job
     items = await PaymentBatchItem.select(PaymentBatchItem.id, PaymentBatchItem.tranche).where(
         (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
     )
