@@ -30,6 +30,7 @@ from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.exports.controllers import ExportController
+from programmes.supervision.controllers import SupervisionController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
@@ -115,6 +116,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExportController,
             ExpertController,
             PublicationController,
+            SupervisionController,
             NotificationController,
         ],
     )

@@ -245,3 +245,18 @@ class SimulatedTransfer(Table):
     amount_fen = BigInt(null=False)
     reference = Varchar(length=100, null=False)
     created_at = Timestamptz()
+
+
+class InspectionDraw(Table):
+    """双随机、一公开: a recorded, reproducible draw of funded projects and of inspectors, with public results."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
+    seed = Varchar(length=64, null=False)  # with the candidate lists below, anyone can re-run the draw
+    candidate_awards = JSONB(default=[])
+    candidate_inspectors = JSONB(default=[])
+    # [{"award_id", "inspector_ids": [...], "finding": "" }] — findings are filled in and published later.
+    selections = JSONB(default=[])
+    drawn_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
