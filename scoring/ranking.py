@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
-from programmes.applications.repository import workflow_of
+from programmes.applications.repository import round_workflow
 from programmes.tables import Application, Criterion, Round
 from programmes.workflows.engine import Actor, transition
 from scoring.aggregation import Criterion as RubricCriterion
@@ -78,6 +78,7 @@ async def rank_round(round_id: int) -> None:
         return
     details = {r.application_id: r for r in result.results()}
     system = Actor.system()
+    workflow = await round_workflow(round_id)
     for entry in result.ranking():
         detail = details[entry.application_id]
         application = applications[entry.application_id]
@@ -103,5 +104,4 @@ async def rank_round(round_id: int) -> None:
                 scope_district=application["scope_district"],
             )
         )
-        workflow, _ = await workflow_of(entry.application_id)
         await transition(Application, entry.application_id, workflow, "rank", system)

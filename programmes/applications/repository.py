@@ -48,6 +48,14 @@ async def workflow_of(application_id: int) -> tuple[Workflow, dict[str, Any]]:
     return application_workflow(row["kind"]), dict(row)
 
 
+async def round_workflow(round_id: int) -> Workflow:
+    """The application workflow of a round's programme kind (the same for every application in the round)."""
+    row = await Round.select(Round.edition._.programme._.kind.as_alias("kind")).where(Round.id == round_id).first()
+    if row is None:
+        raise not_found("轮次")
+    return application_workflow(row["kind"])
+
+
 def as_read(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],

@@ -10,7 +10,6 @@ from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
-from app.queue import get_queue
 from app.timezone import now_utc
 from programmes.disbursements.schemas import BatchCreate
 from programmes.scope import ensure_staff_scope
@@ -71,7 +70,7 @@ async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
             values={"approved_by": principal.user_id, "approved_at": now_utc()},
         )
         await outbox.stage("pay_batch", f"pay_batch:{batch_id}", batch_id=batch_id)
-    await outbox.deliver_after_commit(await get_queue())
+    await outbox.flush()
     return await read_batch(batch_id)
 
 

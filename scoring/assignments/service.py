@@ -11,7 +11,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError
 from app.timezone import now_utc
-from programmes.applications.repository import workflow_of
+from programmes.applications.repository import round_workflow, workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
 from programmes.workflows.engine import Actor, transition
@@ -148,11 +148,19 @@ async def commit(principal: Principal, round_id: int, mode: Mode) -> dict[str, A
 
 async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, Any]) -> None:
     due = max(now_utc(), round_row["closes_at"]) + timedelta(days=REVIEW_DAYS)
+    workflow = await round_workflow(round_row["id"])
+    applications = {
+        a["id"]: a
+        for a in await Application.select(Application.id, Application.status, Application.scope_district).where(
+            Application.id.is_in(sorted({p.application_id for p in result.pairs}) or [0])
+        )
+    }
     async with engine().transaction():
         for pair in result.pairs:
-            workflow, application = await workflow_of(pair.application_id)
+            application = applications[pair.application_id]
             if application["status"] == "submitted":
                 await transition(Application, pair.application_id, workflow, "start_review", actor)
+                application["status"] = "in_review"  # the application's next pair finds it already in review
             rows = await ReviewAssignment.insert(
                 ReviewAssignment(
                     application=pair.application_id,

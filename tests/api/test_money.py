@@ -24,36 +24,46 @@ from tests import factories
 from tests.api.conftest import World
 
 
-async def ranked_world(world: World, extra_applications: int = 0) -> list[int]:
-    """Score the submitted application (and optionally more), close the round: returns ranked application ids."""
+async def reviewed_application(world: World, org_id: int, member: factories.User, title: str, score: int) -> int:
+    """An application of ``org_id`` in the world's round, submitted and scored by the world's expert."""
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
-    from programmes.catalogue.service import close_round
     from scoring.reviews.schemas import AssignmentCreate
     from scoring.reviews.service import assign
 
+    draft = await create_draft(
+        member.principal,
+        ApplicationCreate(
+            round_id=world.round["id"], organisation_id=org_id, title=title, answers=factories.GOOD_ANSWERS
+        ),
+    )
+    await submit(member.principal, draft["id"])
+    assignment = await assign(
+        world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
+    )
+    await submit_review(
+        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": score, "feasibility": score})
+    )
+    return int(draft["id"])
+
+
+async def close_world_round(world: World) -> None:
+    from programmes.catalogue.service import close_round
+
+    await factories.end_round_window(world.round["id"])
+    await close_round(world.city_officer.principal, world.round["id"])
+
+
+async def ranked_world(world: World, extra_applications: int = 0) -> list[int]:
+    """Score the submitted application (and optionally more), close the round: returns ranked application ids."""
     ids = [world.submitted_id]
     for _ in range(extra_applications):
         org_id, member = await factories.organisation()
-        draft = await create_draft(
-            member.principal,
-            ApplicationCreate(
-                round_id=world.round["id"], organisation_id=org_id, title="并发申报", answers=factories.GOOD_ANSWERS
-            ),
-        )
-        await submit(member.principal, draft["id"])
-        assignment = await assign(
-            world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
-        )
-        await submit_review(
-            world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 70, "feasibility": 70})
-        )
-        ids.append(draft["id"])
+        ids.append(await reviewed_application(world, org_id, member, "并发申报", 70))
     await submit_review(
         world.expert.principal, world.assignment_id, ReviewSubmit(scores={"innovation": 90, "feasibility": 80})
     )
-    await factories.end_round_window(world.round["id"])
-    await close_round(world.city_officer.principal, world.round["id"])
+    await close_world_round(world)
     return ids
 
 
@@ -139,34 +149,17 @@ async def test_concurrent_awards_never_overdraw_a_budget_line(client: httpx.Asyn
 
 async def test_filed_group_awards_pay_the_custodian(client: httpx.AsyncClient, world: World) -> None:
     from app.organisations.tables import OrganisationType
-    from programmes.applications.schemas import ApplicationCreate
-    from programmes.applications.service import create_draft, submit
-    from programmes.catalogue.service import close_round
-    from scoring.reviews.schemas import AssignmentCreate
-    from scoring.reviews.service import assign
 
     centre_id, _ = await factories.organisation(name="新华路街道社会组织服务中心")
     group_id, member = await factories.organisation(
         org_type=OrganisationType.filed_community_group, custodian_id=centre_id
     )
-    draft = await create_draft(
-        member.principal,
-        ApplicationCreate(
-            round_id=world.round["id"], organisation_id=group_id, title="楼组睦邻", answers=factories.GOOD_ANSWERS
-        ),
-    )
-    await submit(member.principal, draft["id"])
-    assignment = await assign(
-        world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
-    )
-    await submit_review(
-        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 60, "feasibility": 60})
-    )
-    await factories.end_round_window(world.round["id"])
-    await close_round(world.city_officer.principal, world.round["id"])
+    application_id = await reviewed_application(world, group_id, member, "楼组睦邻", 60)
+    await close_world_round(world)
     line_id = await budget_line(world, 100_000)
     award = await make_award(
-        world.city_officer.principal, AwardCreate(application_id=draft["id"], budget_line_id=line_id, amount_fen=50_000)
+        world.city_officer.principal,
+        AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=50_000),
     )
     assert award["payee_id"] == centre_id != group_id
 
@@ -187,14 +180,14 @@ async def test_approval_commits_while_redis_is_down_and_is_delivered_later(
     async def no_queue() -> None:
         return None
 
-    import programmes.disbursements.service as disbursements
+    import app.queue as queue_module
 
-    original = disbursements.get_queue
-    disbursements.get_queue = no_queue  # type: ignore[assignment]  # Redis unreachable at approval time
+    original = queue_module.get_queue
+    queue_module.get_queue = no_queue  # type: ignore[assignment]  # Redis unreachable at approval time
     try:
         approved = await approve_batch(world.city_officer.principal, batch["id"])
     finally:
-        disbursements.get_queue = original
+        queue_module.get_queue = original
     assert approved["status"] == "approved"
     pending = await OutboxMessage.select().where(OutboxMessage.delivered_at.is_null())
     assert [m["job_key"] for m in pending] == [f"pay_batch:{batch['id']}"]

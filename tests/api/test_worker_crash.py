@@ -43,11 +43,9 @@ import asyncpg
 import httpx
 from arq.constants import in_progress_key_prefix
 from arq.jobs import Job, JobStatus
-from arq.worker import Worker
 
-from app.queue import get_queue, redis_settings
+from app.queue import get_queue
 from app.settings import get_settings
-from app.worker import WorkerSettings
 from programmes.awards.schemas import AwardCreate
 from programmes.awards.service import make_award
 from programmes.disbursements.provider import SimulatedProvider, TransferReceipt
@@ -57,6 +55,7 @@ from programmes.disbursements.service import approve_batch, create_batch, read_b
 from programmes.tables import LedgerEntry, PaymentBatchItem, SimulatedTransfer
 from tests.api.conftest import World
 from tests.api.test_money import budget_line, ranked_world
+from tests.worker import run_worker_burst
 
 TRANCHES = 30
 BLOCKED = 12  # the worker dies while paying the 12th item
@@ -237,21 +236,10 @@ async def test_a_transient_provider_error_is_retried_with_backoff(client: httpx.
     )
     await approve_batch(world.city_officer.principal, batch["id"])
     flaky = FlakyBank(failures=2)
-    worker = Worker(
-        functions=WorkerSettings.functions,
-        redis_settings=redis_settings(),
-        queue_name=get_settings().queue_name,
-        burst=True,
-        handle_signals=False,
-        ctx={"payment_provider": flaky},
-        poll_delay=0.05,
-        max_tries=WorkerSettings.max_tries,
-    )
     job_id = f"{get_settings().queue_name}:pay_batch:{batch['id']}"
     try:
-        await asyncio.wait_for(worker.main(), TIMEOUT * 2)
+        await asyncio.wait_for(run_worker_burst(flaky), TIMEOUT * 2)
     finally:
-        await worker.close()
         await flaky.bank.close()
         queue = await get_queue()
         assert queue is not None
