@@ -24,6 +24,7 @@ from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.queue import close_queue
 from app.settings import get_settings
+from programmes.agreements.controllers import AgreementController
 from programmes.applications.controllers import ApplicationController
 from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
@@ -112,6 +113,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ReviewController,
             AwardController,
             DisbursementController,
+            AgreementController,
             AttachmentController,
             ExportController,
             ExpertController,

@@ -10,7 +10,14 @@ APP_CONFIG = AppConfig(
     app_name="programmes",
     migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations", "programmes"),
     table_classes=table_finder(
-        modules=["programmes.tables", "programmes.attachments.tables", "programmes.exports.tables"],
+        modules=[
+            "programmes.tables",
+            "programmes.attachments.tables",
+            "programmes.exports.tables",
+            "programmes.agreements.tables",
+            "programmes.reports.tables",
+            "programmes.supervision.tables",
+        ],
         exclude_imported=True,
     ),
     migration_dependencies=["app.piccolo_app"],

@@ -14,6 +14,7 @@ from piccolo.columns import (
     JSONB,
     BigInt,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -24,7 +25,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from app.organisations.tables import Organisation
+from app.organisations.tables import BankAccount, Organisation
 from app.reference import District
 
 
@@ -58,6 +59,9 @@ class Edition(Table):
     year = Integer(null=False)
     title = Varchar(length=200, null=False)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    # JSON Schema of the milestone and final report form (中期/结项报告); empty = the default form in
+    # programmes.reports.form.
+    report_schema = JSONB(default={})
     created_at = Timestamptz()
 
 
@@ -189,12 +193,38 @@ class Award(Table):
     created_at = Timestamptz()
 
 
+class ReleaseCondition(StrEnum):
+    """When a tranche of the payment plan may be paid (拨付条件)."""
+
+    on_signing = "on_signing"  # 协议生效（双方签署）后拨付
+    milestone = "milestone"  # 第 N 期中期报告验收通过后拨付
+    final_report = "final_report"  # 结项报告验收通过后拨付
+
+
+class ExpenseCategory(StrEnum):
+    """Budget categories of a funded project; report expense lines are booked against them."""
+
+    personnel = "personnel"  # 人员费用
+    activities = "activities"  # 活动费用
+    materials = "materials"  # 物资采购
+    venue = "venue"  # 场地租赁
+    publicity = "publicity"  # 宣传推广
+    administration = "administration"  # 管理费用
+    other = "other"  # 其他
+
+
 class Tranche(Table):
+    """One instalment of an award's payment plan."""
+
     id: Serial  # added by Piccolo; declared for the type checker
     award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
     sequence = Integer(null=False)
     amount_fen = BigInt(null=False)
-    status = Varchar(length=16, null=False, default="released")
+    status = Varchar(length=16, null=False, default="planned")
+    release_condition = Varchar(length=16, choices=ReleaseCondition, default=ReleaseCondition.on_signing)
+    # The milestone report number whose acceptance releases this tranche (release_condition = milestone).
+    milestone = Integer(null=True, default=None)
+    released_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
 
@@ -218,33 +248,9 @@ class PaymentBatchItem(Table):
     status = Varchar(length=16, null=False, default="pending")  # pending | paid | failed
     provider_reference = Varchar(length=100, default="")
     error = Varchar(length=500, default="")
+    # The payee's verified account the money was sent to (recorded when paid: an account change applies later on).
+    payee_account = ForeignKey(BankAccount, on_delete=OnDelete.restrict, null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
-
-
-class LedgerEntry(Table):
-    """Immutable money movements; every balance is a sum over these rows."""
-
-    id: Serial  # added by Piccolo; declared for the type checker
-    kind = Varchar(length=16, null=False)  # obligation | disbursement | reversal
-    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
-    budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
-    tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=True, default=None)
-    amount_fen = BigInt(null=False)
-    # One disbursement per tranche, one obligation per award: the database refuses a second.
-    idempotency_key = Varchar(length=100, null=False, unique=True)
-    scope_district = Varchar(length=16, choices=District, null=True, default=None)
-    created_at = Timestamptz()
-
-
-class SimulatedTransfer(Table):
-    """The simulated payment provider's own records (stands in for the bank's side)."""
-
-    id: Serial  # added by Piccolo; declared for the type checker
-    idempotency_key = Varchar(length=100, null=False, unique=True)
-    payee_name = Varchar(length=200, null=False)
-    amount_fen = BigInt(null=False)
-    reference = Varchar(length=100, null=False)
-    created_at = Timestamptz()
 
 
 class InspectionDraw(Table):
@@ -259,4 +265,48 @@ class InspectionDraw(Table):
     selections = JSONB(default=[])
     drawn_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Clawback(Table):
+    """追回: after an audit finding, money already paid is demanded back; refunds are ledger ``refund`` entries."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
+    amount_fen = BigInt(null=False)
+    finding = Text(null=False)  # the audit finding this rests on
+    inspection_draw = ForeignKey(InspectionDraw, on_delete=OnDelete.restrict, null=True, default=None)
+    status = Varchar(length=16, null=False, default="demanded")  # workflows.supervision.CLAWBACK
+    demanded_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    due_on = Date(null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class LedgerEntry(Table):
+    """Immutable money movements; every balance is a sum over these rows."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    kind = Varchar(length=16, null=False)  # obligation | disbursement | reversal | refund
+    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
+    budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
+    tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=True, default=None)
+    clawback = ForeignKey(Clawback, on_delete=OnDelete.restrict, null=True, default=None)  # set on refunds
+    bank_reference = Varchar(length=100, default="")  # the bank's reference of a refund received
+    amount_fen = BigInt(null=False)
+    # One disbursement per tranche, one obligation per award: the database refuses a second.
+    idempotency_key = Varchar(length=100, null=False, unique=True)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class SimulatedTransfer(Table):
+    """The simulated payment provider's own records (stands in for the bank's side)."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    idempotency_key = Varchar(length=100, null=False, unique=True)
+    payee_name = Varchar(length=200, null=False)
+    account_number = Varchar(length=40, default="")
+    amount_fen = BigInt(null=False)
+    reference = Varchar(length=100, null=False)
     created_at = Timestamptz()

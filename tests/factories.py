@@ -139,3 +139,53 @@ async def end_round_window(round_id: int) -> None:
     from programmes.tables import Round
 
     await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_id)
+
+
+async def verified_bank_account(organisation_id: int) -> int:
+    """A verified account for the organisation (as if an officer had verified it), reused when one exists."""
+    from app.organisations.tables import BankAccount, Organisation
+
+    existing = (
+        await BankAccount.select(BankAccount.id)
+        .where((BankAccount.organisation == organisation_id) & (BankAccount.status == "verified"))
+        .first()
+    )
+    if existing is not None:
+        return int(existing["id"])
+    org = await Organisation.select(Organisation.name, Organisation.district).where(Organisation.id == organisation_id)
+    rows = await BankAccount.insert(
+        BankAccount(
+            organisation=organisation_id,
+            account_name=org[0]["name"],
+            bank_name="上海银行测试支行",
+            account_number=f"6222{organisation_id:012d}",
+            status="verified",
+            scope_district=org[0]["district"],
+        )
+    ).returning(BankAccount.id)
+    return int(rows[0]["id"])
+
+
+async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
+    """An award whose agreement is signed and countersigned, so its on-signing tranches are released."""
+    from app.db import engine
+    from app.timezone import now_utc
+    from programmes.agreements.service import countersign
+    from programmes.agreements.tables import Agreement
+    from programmes.awards.service import make_award, read_award
+    from programmes.workflows.agreements import AGREEMENT
+    from programmes.workflows.engine import Actor, transition
+
+    award = await make_award(principal, data)
+    await verified_bank_account(award["payee_id"])
+    async with engine().transaction():
+        await transition(
+            Agreement,
+            award["agreement_id"],
+            AGREEMENT,
+            "sign",
+            Actor(None, Role.applicant.value),
+            values={"signer_name": "测试签署人", "signed_at": now_utc()},
+        )
+    await countersign(principal, award["agreement_id"])
+    return await read_award(award["id"])

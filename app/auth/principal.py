@@ -62,6 +62,10 @@ STAFF = Permission(
     frozenset({Role.officer, Role.admin}),
     "项目官员（市级或本区）与管理员，区级官员仅限本区项目 / officer in scope, or admin",
 )
+APPLICANTS_AND_STAFF = Permission(
+    frozenset({Role.applicant, Role.officer, Role.admin}),
+    "申报单位成员（仅限本单位对象）或范围内的项目官员与管理员 / applicant (own organisations) or staff in scope",
+)
 ADMINS = Permission(frozenset({Role.admin}), "系统管理员 / admin only")
 
 

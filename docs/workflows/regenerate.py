@@ -19,12 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT  # noqa: E402
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
 from programmes.workflows.definition import Workflow, mermaid  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
+from programmes.workflows.supervision import CLAWBACK, RISK_WARNING  # noqa: E402
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION  # noqa: E402
 
 DOCS = ROOT / "docs" / "workflows"
@@ -36,6 +38,8 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "matching.md": (MATCHING_APPLICATION,),
     "review.md": (REVIEW_ASSIGNMENT, PUBLICATION, OBJECTION),
     "disbursement.md": (AWARD, TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
+    "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
+    "supervision.md": (CLAWBACK, RISK_WARNING),
 }
 
 # Display order for roles; anything unknown sorts after these.

@@ -10,11 +10,16 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
+from programmes.agreements.tables import Agreement
 from programmes.awards.service import read_award
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, LedgerEntry, Tranche
+from programmes.workflows.agreements import AGREEMENT
 from programmes.workflows.disbursement import AWARD, TRANCHE
 from programmes.workflows.engine import Actor, transition
+
+# Tranche states whose money has not left and is not on its way: they may shrink or be cancelled.
+UNPAID = ("planned", "released", "failed")
 
 
 async def _locked(principal: Principal, award_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -51,8 +56,11 @@ async def cancel_award(principal: Principal, award_id: int, reason: str) -> dict
         paid = sum(t["amount_fen"] for t in tranches if t["status"] == "paid")
         await transition(Award, award_id, AWARD, "cancel", actor, reason=reason)
         for tranche in tranches:
-            if tranche["status"] in ("released", "failed"):
+            if tranche["status"] in UNPAID:
                 await transition(Tranche, tranche["id"], TRANCHE, "cancel", actor, reason=reason)
+        agreement = await Agreement.select(Agreement.id, Agreement.status).where(Agreement.award == award_id).first()
+        if agreement is not None and agreement["status"] != "terminated":
+            await transition(Agreement, agreement["id"], AGREEMENT, "terminate", actor, reason=reason)
         await _reverse(award, award["amount_fen"] - paid, f"award:{award_id}:cancel")
         await audit.record(
             actor_id=principal.user_id,
@@ -75,7 +83,7 @@ async def reduce_award(principal: Principal, award_id: int, new_amount_fen: int,
         difference = award["amount_fen"] - new_amount_fen
         if difference <= 0:
             raise DomainError("award_not_reduced", "新金额须小于当前资助金额（增加资助请另行立项）", 422)
-        adjustable = [t for t in tranches if t["status"] in ("released", "failed")]
+        adjustable = [t for t in tranches if t["status"] in UNPAID]
         if sum(t["amount_fen"] for t in adjustable) < difference:
             raise conflict("award_below_paid", "新金额低于已支付或已列入支付的金额")
         remaining = difference

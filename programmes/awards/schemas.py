@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import ExactInt
-from programmes.tables import AwardType, FundSourceKind
+from programmes.tables import AwardType, ExpenseCategory, FundSourceKind, ReleaseCondition
 
 
 class FundSourceCreate(BaseModel):
@@ -37,6 +39,15 @@ class BudgetLineRead(BaseModel):
     available_fen: int
 
 
+class PlannedTranche(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount_fen: ExactInt = Field(gt=0, le=10**12, description="本笔金额（分）")
+    condition: ReleaseCondition = Field(
+        default=ReleaseCondition.on_signing, description="拨付条件：协议生效 / 第 N 期中期报告验收 / 结项报告验收"
+    )
+    report_due_on: date | None = Field(default=None, description="对应报告的截止日期（中期、结项款项必填）")
+
+
 class AwardCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -47,6 +58,18 @@ class AwardCreate(BaseModel):
     amount_fen: ExactInt = Field(gt=0, le=10**12, description="资助金额，单位：分（整数）")
     award_type: AwardType = Field(
         default=AwardType.reward, description="一次性开办补贴/工作经费/房租/大型活动/人员补贴/奖励"
+    )
+    payment_plan: list[PlannedTranche] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=12,
+        description="拨付计划：各笔金额之和须等于资助金额；省略时为协议生效后一次性拨付",
+    )
+    final_report_due_on: date | None = Field(
+        default=None, description="结项报告截止日期（计划中有结项后拨付的款项时取该款项的日期）"
+    )
+    budget_plan: dict[ExpenseCategory, ExactInt] | None = Field(
+        default=None, description="项目预算（按支出类别，单位：分），各类之和须等于资助金额；报告支出据此比对"
     )
 
 
@@ -67,6 +90,8 @@ class TrancheRead(BaseModel):
     sequence: int
     amount_fen: int
     status: str
+    release_condition: ReleaseCondition
+    milestone: int | None
 
 
 class AwardRead(BaseModel):
@@ -77,4 +102,6 @@ class AwardRead(BaseModel):
     award_type: str
     status: str
     payee_id: int
+    agreement_id: int | None
+    agreement_status: str | None
     tranches: list[TrancheRead]

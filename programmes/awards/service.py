@@ -15,11 +15,14 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.organisations.tables import Organisation, OrganisationType
+from programmes.agreements.plan import payment_plan_for
+from programmes.agreements.service import write_plan
+from programmes.agreements.tables import Agreement
 from programmes.applications.repository import workflow_of
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
-from programmes.workflows.disbursement import AWARD, TRANCHE
+from programmes.workflows.disbursement import AWARD
 from programmes.workflows.engine import Actor, transition
 
 
@@ -90,10 +93,13 @@ async def read_budget_line(budget_line_id: int) -> dict[str, Any]:
 
 
 async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
-    """Officer in scope awards a ranked application: obligation entry + award + one released tranche."""
+    """Officer in scope awards a ranked application: obligation entry, award, and its draft agreement with the
+    payment plan (planned tranches, due reports). Nothing is payable until the agreement takes effect."""
+    plan = payment_plan_for(data)
     application = (
         await Application.select(
             Application.id,
+            Application.title,
             Application.status,
             Application.organisation,
             Application.scope_district,
@@ -143,22 +149,26 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
                     scope_district=application["scope_district"],
                 )
             )
-            tranche_rows = await Tranche.insert(
-                Tranche(
-                    award=award_id,
-                    sequence=1,
-                    amount_fen=data.amount_fen,
-                    status=TRANCHE.initial,
-                    scope_district=application["scope_district"],
-                )
-            ).returning(Tranche.id)
+            agreement_id = await write_plan(
+                award_id,
+                application["title"],
+                payee_id,
+                data.amount_fen,
+                plan,
+                application["scope_district"],
+            )
             await audit.record(
                 actor_id=principal.user_id,
                 actor_role=principal.role.value,
                 action="award.create",
                 object_type="award",
                 object_id=award_id,
-                after={"amount_fen": data.amount_fen, "payee_id": payee_id, "tranche_id": tranche_rows[0]["id"]},
+                after={
+                    "amount_fen": data.amount_fen,
+                    "payee_id": payee_id,
+                    "agreement_id": agreement_id,
+                    "tranches": [t.amount_fen for t in plan.tranches],
+                },
             )
     except UniqueViolationError as exc:
         raise conflict("already_awarded", "该申报已有资助") from exc
@@ -183,6 +193,7 @@ async def read_award(award_id: int) -> dict[str, Any]:
     if row is None:
         raise not_found("资助")
     tranches = await Tranche.select().where(Tranche.award == award_id).order_by(Tranche.sequence)
+    agreement = await Agreement.select(Agreement.id, Agreement.status).where(Agreement.award == award_id).first()
     return {
         "id": row["id"],
         "application_id": row["application"],
@@ -191,6 +202,8 @@ async def read_award(award_id: int) -> dict[str, Any]:
         "award_type": row["award_type"],
         "status": row["status"],
         "payee_id": row["payee"],
+        "agreement_id": agreement["id"] if agreement else None,
+        "agreement_status": agreement["status"] if agreement else None,
         "tranches": [
             {
                 "id": t["id"],
@@ -198,6 +211,8 @@ async def read_award(award_id: int) -> dict[str, Any]:
                 "sequence": t["sequence"],
                 "amount_fen": t["amount_fen"],
                 "status": t["status"],
+                "release_condition": t["release_condition"],
+                "milestone": t["milestone"],
             }
             for t in tranches
         ],

@@ -7,7 +7,8 @@ import logging
 from typing import Any
 
 from app.db import engine
-from programmes.disbursements.provider import PaymentProvider, PaymentRejected
+from app.organisations.tables import BankAccount
+from programmes.disbursements.provider import PayeeAccount, PaymentProvider, PaymentRejected
 from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
 from programmes.workflows.engine import Actor, transition
@@ -45,15 +46,20 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
         return False  # someone else got here first
     row = tranche[0]
     award: dict[str, Any] | None = (
-        await Award.select(Award.id, Award.budget_line, Award.payee.name.as_alias("payee_name"))
-        .where(Award.id == row["award"])
-        .first()
+        await Award.select(Award.id, Award.budget_line, Award.payee).where(Award.id == row["award"]).first()
     )
     assert award is not None
     system = Actor.system()
+    account = await BankAccount.select().where(
+        (BankAccount.organisation == award["payee"]) & (BankAccount.status == "verified")
+    )
     try:
+        if not account:
+            # The account was rejected or replaced since the batch was built: never guess where money goes.
+            raise PaymentRejected("收款单位没有经核验的银行账户")
+        payee = PayeeAccount(account[0]["account_name"], account[0]["bank_name"], account[0]["account_number"])
         receipt = await provider.transfer(
-            idempotency_key=f"tranche:{tranche_id}", payee_name=award["payee_name"], amount_fen=row["amount_fen"]
+            idempotency_key=f"tranche:{tranche_id}", payee=payee, amount_fen=row["amount_fen"]
         )
     except PaymentRejected as rejection:
         await transition(
@@ -73,7 +79,12 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
         )
     )
     await transition(
-        PaymentBatchItem, item_id, BATCH_ITEM, "mark_paid", system, values={"provider_reference": receipt.reference}
+        PaymentBatchItem,
+        item_id,
+        BATCH_ITEM,
+        "mark_paid",
+        system,
+        values={"provider_reference": receipt.reference, "payee_account": account[0]["id"]},
     )
     await transition(Tranche, tranche_id, TRANCHE, "mark_paid", system, reason=f"银行流水 {receipt.reference}")
     return True

@@ -20,13 +20,22 @@ class PaymentRejected(Exception):
 
 
 @dataclass(frozen=True)
+class PayeeAccount:
+    """Where the money goes: the payee's officer-verified bank account."""
+
+    name: str  # 户名
+    bank_name: str
+    account_number: str
+
+
+@dataclass(frozen=True)
 class TransferReceipt:
     reference: str
     already_done: bool
 
 
 class PaymentProvider(Protocol):
-    async def transfer(self, *, idempotency_key: str, payee_name: str, amount_fen: int) -> TransferReceipt: ...
+    async def transfer(self, *, idempotency_key: str, payee: PayeeAccount, amount_fen: int) -> TransferReceipt: ...
 
 
 class SimulatedProvider:
@@ -41,17 +50,19 @@ class SimulatedProvider:
             self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=2)
         return self._pool
 
-    async def transfer(self, *, idempotency_key: str, payee_name: str, amount_fen: int) -> TransferReceipt:
-        if payee_name in self._rejected_payees:
-            raise PaymentRejected(f"收款账户异常：{payee_name}")
+    async def transfer(self, *, idempotency_key: str, payee: PayeeAccount, amount_fen: int) -> TransferReceipt:
+        if payee.name in self._rejected_payees:
+            raise PaymentRejected(f"收款账户异常：{payee.name}")
         pool = await self._connection_pool()
         reference = f"SIM-{uuid.uuid4().hex[:12].upper()}"
         async with pool.acquire() as connection:
             inserted = await connection.fetchval(
-                "INSERT INTO simulated_transfer (idempotency_key, payee_name, amount_fen, reference, created_at)"
-                " VALUES ($1, $2, $3, $4, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING reference",
+                "INSERT INTO simulated_transfer"
+                " (idempotency_key, payee_name, account_number, amount_fen, reference, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (idempotency_key) DO NOTHING RETURNING reference",
                 idempotency_key,
-                payee_name,
+                payee.name,
+                payee.account_number,
                 amount_fen,
                 reference,
             )

@@ -9,7 +9,7 @@ from asyncpg.exceptions import UniqueViolationError
 from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
-from app.errors import DomainError, conflict, not_found
+from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
 from programmes.disbursements.schemas import BatchCreate
 from programmes.scope import ensure_staff_scope
@@ -29,6 +29,7 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
         ensure_staff_scope(principal, district, "拨付款项")
     if len(districts) > 1:
         raise DomainError("batch_mixed_scope", "同一支付批次中的款项须属于同一级别（市级或同一区）", 422)
+    await _ensure_payees_verified(tranche_ids)
     scope = districts.pop()
     actor = Actor(principal.user_id, principal.role.value)
     try:
@@ -55,6 +56,23 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
     except UniqueViolationError as exc:
         raise conflict("tranche_already_in_batch", "款项已在其他支付批次中") from exc
     return await read_batch(batch_id)
+
+
+async def _ensure_payees_verified(tranche_ids: list[int]) -> None:
+    """Money only goes to an officer-verified account; say which tranches cannot be paid yet, before any write."""
+    unverified = await Tranche.raw(
+        "SELECT t.id FROM tranche t JOIN award a ON a.id = t.award WHERE t.id = ANY({}) AND NOT EXISTS"
+        " (SELECT 1 FROM bank_account b WHERE b.organisation = a.payee AND b.status = 'verified') ORDER BY t.id",
+        tranche_ids,
+    )
+    if unverified:
+        ids = ", ".join(str(row["id"]) for row in unverified)
+        raise DomainError(
+            "payee_account_unverified",
+            f"以下款项的收款单位没有经核验的银行账户：{ids}",
+            409,
+            [FieldError("tranche_ids", "payee_account_unverified", f"款项 {ids}")],
+        )
 
 
 async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:

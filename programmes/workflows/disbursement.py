@@ -6,8 +6,9 @@ from programmes.workflows.definition import ADMIN, OFFICER, SYSTEM, Workflow, st
 
 TRANCHE = Workflow(
     name="tranche",
-    initial="released",
+    initial="planned",
     states={
+        "planned": "待满足拨付条件",
         "released": "可拨付",
         "in_batch": "已列入支付批次",
         "paid": "已支付",
@@ -15,8 +16,10 @@ TRANCHE = Workflow(
         "cancelled": "已作废",
     },
     transitions=(
+        # Only the release-condition check (agreement countersigned, report N accepted) releases a tranche.
+        step("release", "planned", "released", [SYSTEM], "拨付条件已满足"),
         step("add_to_batch", ["released", "failed"], "in_batch", [OFFICER, ADMIN], "列入支付批次"),
-        step("cancel", ["released", "failed"], "cancelled", [OFFICER, ADMIN], "资助撤销，款项作废"),
+        step("cancel", ["planned", "released", "failed"], "cancelled", [OFFICER, ADMIN], "资助撤销，款项作废"),
         step("mark_paid", "in_batch", "paid", [SYSTEM], "支付成功"),
         step("mark_failed", "in_batch", "failed", [SYSTEM], "支付失败"),
     ),

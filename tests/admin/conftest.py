@@ -120,7 +120,7 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
     from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
-    from programmes.awards.service import create_budget_line, create_fund_source, make_award
+    from programmes.awards.service import create_budget_line, create_fund_source
     from programmes.catalogue.service import close_round
     from programmes.disbursements.schemas import BatchCreate
     from programmes.disbursements.service import create_batch
@@ -148,7 +148,7 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     line = await create_budget_line(
         staff, contest["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
     )
-    award = await make_award(
+    award = await factories.payable_award(
         staff, AwardCreate(application_id=draft["id"], budget_line_id=line["id"], amount_fen=3_000_000)
     )
     batch = await create_batch(staff, BatchCreate(title="第一批", tranche_ids=[award["tranches"][0]["id"]]))

@@ -80,7 +80,7 @@ async def budget_line(world: World, amount_fen: int) -> int:
 async def test_concurrent_payment_runs_pay_each_tranche_once(client: httpx.AsyncClient, world: World) -> None:
     [application_id] = await ranked_world(world)
     line_id = await budget_line(world, 1_000_000)
-    award = await make_award(
+    award = await factories.payable_award(
         world.city_officer.principal,
         AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=400_000),
     )
@@ -105,7 +105,7 @@ async def test_the_database_refuses_a_second_disbursement_row(client: httpx.Asyn
 
     [application_id] = await ranked_world(world)
     line_id = await budget_line(world, 1_000_000)
-    award = await make_award(
+    award = await factories.payable_award(
         world.city_officer.principal,
         AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=1000),
     )
@@ -157,7 +157,7 @@ async def test_filed_group_awards_pay_the_custodian(client: httpx.AsyncClient, w
     application_id = await reviewed_application(world, group_id, member, "楼组睦邻", 60)
     await close_world_round(world)
     line_id = await budget_line(world, 100_000)
-    award = await make_award(
+    award = await factories.payable_award(
         world.city_officer.principal,
         AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=50_000),
     )
@@ -169,7 +169,7 @@ async def test_approval_commits_while_redis_is_down_and_is_delivered_later(
 ) -> None:
     [application_id] = await ranked_world(world)
     line_id = await budget_line(world, 1_000_000)
-    award = await make_award(
+    award = await factories.payable_award(
         world.city_officer.principal,
         AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=1000),
     )
@@ -208,7 +208,7 @@ async def test_a_rejected_transfer_fails_the_tranche_which_can_be_paid_in_a_new_
 
     [application_id] = await ranked_world(world)
     line_id = await budget_line(world, 1_000_000)
-    award = await make_award(
+    award = await factories.payable_award(
         world.city_officer.principal,
         AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=5000),
     )
@@ -245,7 +245,7 @@ async def test_reducing_and_cancelling_awards_release_the_budget(client: httpx.A
     ids = await ranked_world(world, extra_applications=1)
     line_id = await budget_line(world, 1_000_000)
     staff = world.city_officer.headers
-    first = await make_award(
+    first = await factories.payable_award(
         world.city_officer.principal,
         AwardCreate(application_id=ids[0], budget_line_id=line_id, amount_fen=400_000, award_type="start_up"),
     )
@@ -261,7 +261,7 @@ async def test_reducing_and_cancelling_awards_release_the_budget(client: httpx.A
     )
     assert increase.status_code == 422
 
-    second = await make_award(
+    second = await factories.payable_award(
         world.city_officer.principal, AwardCreate(application_id=ids[1], budget_line_id=line_id, amount_fen=200_000)
     )
     await create_batch(

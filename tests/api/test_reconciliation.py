@@ -22,12 +22,12 @@ from app.db import engine
 from app.settings import get_settings
 from programmes.awards.changes import cancel_award, reduce_award
 from programmes.awards.schemas import AwardCreate
-from programmes.awards.service import make_award
 from programmes.disbursements.jobs import pay_batch
-from programmes.disbursements.provider import SimulatedProvider
+from programmes.disbursements.provider import PayeeAccount, SimulatedProvider
 from programmes.disbursements.reconciliation import StatementLine, reconcile, simulated_statement
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
+from tests import factories
 from tests.api.conftest import World
 from tests.api.test_money import budget_line, ranked_world
 
@@ -52,7 +52,7 @@ async def build_slice(world: World) -> Slice:
     line_id = await budget_line(world, 2_000_000)
 
     async def award(application_id: int, amount_fen: int) -> dict[str, int]:
-        made = await make_award(
+        made = await factories.payable_award(
             officer, AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=amount_fen)
         )
         return {"id": made["id"], "tranche": made["tranches"][0]["id"]}
@@ -228,7 +228,9 @@ async def test_a_payment_the_job_did_not_record_yet_is_reported_and_repaired_by_
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
         receipt = await provider.transfer(
-            idempotency_key=f"tranche:{slice_.released_tranche}", payee_name="收款单位", amount_fen=200_000
+            idempotency_key=f"tranche:{slice_.released_tranche}",
+            payee=PayeeAccount("收款单位", "测试银行", "6222000000000001"),
+            amount_fen=200_000,
         )
         report = await reconcile()
         assert report.codes() == ["transfer_not_recorded"]

@@ -115,7 +115,19 @@ async def test_application_to_paid_tranche(client: httpx.AsyncClient) -> None:
         201,
     )
     [tranche] = award["tranches"]
-    assert tranche["status"] == "released" and award["payee_id"] == org_id
+    assert tranche["status"] == "planned" and award["payee_id"] == org_id
+    assert award["agreement_status"] == "draft"
+    # Nothing is payable before the agreement takes effect.
+    early = await client.post("/payment-batches", json={"title": "过早", "tranche_ids": [tranche["id"]]}, headers=staff)
+    assert early.status_code == 409, early.text
+
+    agreement_id = award["agreement_id"]
+    ok(await client.post(f"/agreements/{agreement_id}/sign", json={"signer_name": "王敏"}, headers=applicant.headers))
+    unverified = await client.post(f"/agreements/{agreement_id}/countersign", headers=staff)
+    assert unverified.json()["code"] == "payee_account_unverified"
+    await factories.verified_bank_account(org_id)
+    effective = ok(await client.post(f"/agreements/{agreement_id}/countersign", headers=staff))
+    assert effective["status"] == "effective" and effective["tranches"][0]["status"] == "released"
 
     batch = ok(
         await client.post("/payment-batches", json={"title": "第一批", "tranche_ids": [tranche["id"]]}, headers=staff),

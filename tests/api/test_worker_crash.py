@@ -47,12 +47,12 @@ from arq.jobs import Job, JobStatus
 from app.queue import get_queue
 from app.settings import get_settings
 from programmes.awards.schemas import AwardCreate
-from programmes.awards.service import make_award
-from programmes.disbursements.provider import SimulatedProvider, TransferReceipt
+from programmes.disbursements.provider import PayeeAccount, SimulatedProvider, TransferReceipt
 from programmes.disbursements.reconciliation import reconcile
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch, read_batch
 from programmes.tables import LedgerEntry, PaymentBatchItem, SimulatedTransfer
+from tests import factories
 from tests.api.conftest import World
 from tests.api.test_money import budget_line, ranked_world
 from tests.worker import run_worker_burst
@@ -112,7 +112,7 @@ async def test_a_worker_killed_mid_batch_pays_every_tranche_exactly_once_after_r
     line_id = await budget_line(world, 100_000_000)
     tranche_ids = []
     for n, application_id in enumerate(ids):
-        award = await make_award(
+        award = await factories.payable_award(
             officer, AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=100_000 + n)
         )
         tranche_ids.append(award["tranches"][0]["id"])
@@ -217,17 +217,17 @@ class FlakyBank:
         self.failures = failures
         self.calls = 0
 
-    async def transfer(self, *, idempotency_key: str, payee_name: str, amount_fen: int) -> TransferReceipt:
+    async def transfer(self, *, idempotency_key: str, payee: PayeeAccount, amount_fen: int) -> TransferReceipt:
         self.calls += 1
         if self.calls <= self.failures:
             raise ConnectionError("银行网关超时")
-        return await self.bank.transfer(idempotency_key=idempotency_key, payee_name=payee_name, amount_fen=amount_fen)
+        return await self.bank.transfer(idempotency_key=idempotency_key, payee=payee, amount_fen=amount_fen)
 
 
 async def test_a_transient_provider_error_is_retried_with_backoff(client: httpx.AsyncClient, world: World) -> None:
     [application_id] = await ranked_world(world)
     line_id = await budget_line(world, 1_000_000)
-    award = await make_award(
+    award = await factories.payable_award(
         world.city_officer.principal,
         AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=5_000),
     )

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
+from programmes.agreements import service
+from programmes.agreements.schemas import AgreementRead, AgreementReturn, AgreementSign
+
+
+class AgreementController(Controller):
+    path = "/agreements"
+    tags = ["money"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt={"permission": APPLICANTS_AND_STAFF}, summary="Agreements in scope, or of my organisations")
+    async def list_agreements(self, principal: CurrentPrincipal) -> list[AgreementRead]:
+        return [AgreementRead(**row) for row in await service.list_agreements(principal)]
+
+    @get("/{agreement_id:int}", opt={"permission": APPLICANTS_AND_STAFF}, summary="An agreement with its payment plan")
+    async def read(self, principal: CurrentPrincipal, agreement_id: FromPath[int]) -> AgreementRead:
+        await service.agreement_visible_to(principal, agreement_id)
+        return AgreementRead(**await service.read_agreement(agreement_id))
+
+    @post(
+        "/{agreement_id:int}/sign",
+        opt={"permission": APPLICANTS},
+        summary="The funded organisation signs the agreement",
+        status_code=200,
+    )
+    async def sign(
+        self, principal: CurrentPrincipal, agreement_id: FromPath[int], data: JSONBody[AgreementSign]
+    ) -> AgreementRead:
+        return AgreementRead(**await service.sign(principal, agreement_id, data.signer_name))
+
+    @post(
+        "/{agreement_id:int}/return",
+        opt={"permission": STAFF},
+        summary="Return a signed agreement to the organisation for re-signing",
+        status_code=200,
+    )
+    async def return_signature(
+        self, principal: CurrentPrincipal, agreement_id: FromPath[int], data: JSONBody[AgreementReturn]
+    ) -> AgreementRead:
+        return AgreementRead(**await service.return_signature(principal, agreement_id, data.reason))
+
+    @post(
+        "/{agreement_id:int}/countersign",
+        opt={"permission": STAFF},
+        summary="Countersign: the agreement takes effect and on-signing tranches are released",
+        status_code=200,
+    )
+    async def countersign(self, principal: CurrentPrincipal, agreement_id: FromPath[int]) -> AgreementRead:
+        return AgreementRead(**await service.countersign(principal, agreement_id))

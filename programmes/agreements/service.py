@@ -1,0 +1,294 @@
+"""资助协议: written with the award, signed by the organisation, countersigned by an officer.
+
+Countersigning makes the agreement effective and releases the tranches whose condition is ``on_signing``; the
+report service releases milestone and final tranches through ``release_tranches`` when a report is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app import audit, outbox
+from app.auth.principal import Principal
+from app.db import engine
+from app.errors import DomainError, conflict, not_found
+from app.organisations.service import member_organisation_ids
+from app.organisations.tables import BankAccount, Organisation
+from app.timezone import now_utc
+from programmes.agreements.plan import PaymentPlan
+from programmes.agreements.tables import Agreement
+from programmes.applications.notify import notify_members
+from programmes.reports.tables import ProgressReport
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Award, ExpenseCategory, ReleaseCondition, Tranche
+from programmes.workflows.agreements import AGREEMENT, PROGRESS_REPORT
+from programmes.workflows.disbursement import TRANCHE
+from programmes.workflows.engine import Actor, transition
+
+CONDITION_ZH = {
+    ReleaseCondition.on_signing.value: "协议生效后拨付",
+    ReleaseCondition.milestone.value: "第 {n} 期中期报告验收通过后拨付",
+    ReleaseCondition.final_report.value: "结项报告验收通过后拨付",
+}
+CATEGORY_ZH = {
+    ExpenseCategory.personnel.value: "人员费用",
+    ExpenseCategory.activities.value: "活动费用",
+    ExpenseCategory.materials.value: "物资采购",
+    ExpenseCategory.venue.value: "场地租赁",
+    ExpenseCategory.publicity.value: "宣传推广",
+    ExpenseCategory.administration.value: "管理费用",
+    ExpenseCategory.other.value: "其他",
+}
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d} 元"
+
+
+def condition_zh(condition: str, milestone: int | None) -> str:
+    return CONDITION_ZH[condition].format(n=milestone)
+
+
+def agreement_terms(title: str, payee_name: str, amount_fen: int, plan: PaymentPlan) -> str:
+    """The text both sides sign. Generated, so it always matches the rows it describes."""
+    lines = [
+        f"项目：{title}",
+        f"资助金额：{yuan(amount_fen)}；收款单位：{payee_name}（须为经核验的本单位银行账户）。",
+        "拨付计划：",
+    ]
+    lines += [
+        f"  第 {t.sequence} 笔 {yuan(t.amount_fen)}，{condition_zh(t.condition.value, t.milestone)}"
+        for t in plan.tranches
+    ]
+    for report in plan.reports:
+        name = f"第 {report.sequence} 期中期报告" if report.kind == "milestone" else "结项报告"
+        lines.append(f"{name}须于 {report.due_on.isoformat()} 前提交。")
+    if plan.budget_plan:
+        lines.append("项目预算：" + "；".join(f"{CATEGORY_ZH[c]} {yuan(a)}" for c, a in plan.budget_plan.items()))
+    lines.append("资金须专款专用；经审计发现违规使用的，主管部门有权追回已拨付资金。")
+    return "\n".join(lines)
+
+
+async def write_plan(
+    award_id: int, title: str, payee_id: int, amount_fen: int, plan: PaymentPlan, scope: str | None
+) -> int:
+    """The award's agreement (draft), planned tranches and due reports. Runs in ``make_award``'s transaction."""
+    payee = await Organisation.select(Organisation.name).where(Organisation.id == payee_id).first()
+    assert payee is not None
+    for tranche in plan.tranches:
+        await Tranche.insert(
+            Tranche(
+                award=award_id,
+                sequence=tranche.sequence,
+                amount_fen=tranche.amount_fen,
+                status=TRANCHE.initial,
+                release_condition=tranche.condition.value,
+                milestone=tranche.milestone,
+                scope_district=scope,
+            )
+        )
+    for report in plan.reports:
+        await ProgressReport.insert(
+            ProgressReport(
+                award=award_id,
+                kind=report.kind,
+                sequence=report.sequence,
+                due_on=report.due_on,
+                status=PROGRESS_REPORT.initial,
+                scope_district=scope,
+            )
+        )
+    rows = await Agreement.insert(
+        Agreement(
+            award=award_id,
+            status=AGREEMENT.initial,
+            terms=agreement_terms(title, payee["name"], amount_fen, plan),
+            payee=payee_id,
+            budget_plan=plan.budget_plan,
+            scope_district=scope,
+        )
+    ).returning(Agreement.id)
+    return int(rows[0]["id"])
+
+
+async def release_tranches(award_id: int, condition: ReleaseCondition, milestone: int | None, reason: str) -> list[int]:
+    """Release the award's planned tranches whose condition has just been met. Caller holds the transaction."""
+    query = Tranche.select(Tranche.id).where(
+        (Tranche.award == award_id) & (Tranche.status == "planned") & (Tranche.release_condition == condition.value)
+    )
+    if milestone is not None:
+        query = query.where(Tranche.milestone == milestone)
+    released = []
+    for row in await query.order_by(Tranche.sequence):
+        await transition(
+            Tranche, row["id"], TRANCHE, "release", Actor.system(), values={"released_at": now_utc()}, reason=reason
+        )
+        released.append(int(row["id"]))
+    return released
+
+
+async def _agreement(agreement_id: int) -> dict[str, Any]:
+    row = (
+        await Agreement.select(
+            *Agreement.all_columns(),
+            Agreement.award.application.as_alias("application_id"),
+            Agreement.award._.application._.organisation.as_alias("organisation_id"),
+            Agreement.award.status.as_alias("award_status"),
+        )
+        .where(Agreement.id == agreement_id)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise not_found("资助协议")
+    return dict(row)
+
+
+async def agreement_visible_to(principal: Principal, agreement_id: int) -> dict[str, Any]:
+    """Staff in scope, or a member of the funded organisation (or of its custodian, who receives the money)."""
+    row = await _agreement(agreement_id)
+    if principal.is_staff:
+        ensure_staff_scope(principal, row["scope_district"], "资助协议")
+    elif not {row["organisation_id"], row["payee"]} & set(await member_organisation_ids(principal.user_id)):
+        raise not_found("资助协议")
+    return row
+
+
+async def sign(principal: Principal, agreement_id: int, signer_name: str) -> dict[str, Any]:
+    """A member of the funded organisation signs (电子签署) the draft agreement."""
+    row = await _agreement(agreement_id)
+    if row["organisation_id"] not in await member_organisation_ids(principal.user_id):
+        raise not_found("资助协议")
+    async with engine().transaction():
+        await transition(
+            Agreement,
+            agreement_id,
+            AGREEMENT,
+            "sign",
+            Actor(principal.user_id, principal.role.value),
+            values={"signed_by": principal.user_id, "signer_name": signer_name, "signed_at": now_utc()},
+        )
+    return await read_agreement(agreement_id)
+
+
+async def return_signature(principal: Principal, agreement_id: int, reason: str) -> dict[str, Any]:
+    row = await agreement_visible_to(principal, agreement_id)
+    async with engine().transaction():
+        await transition(
+            Agreement,
+            agreement_id,
+            AGREEMENT,
+            "return_signature",
+            Actor(principal.user_id, principal.role.value),
+            values={"signed_by": None, "signer_name": "", "signed_at": None},
+            reason=reason,
+        )
+        await notify_members(
+            row["application_id"],
+            "agreement_returned",
+            "资助协议被退回，请重新签署",
+            f"退回原因：{reason}",
+            f"agreement:{agreement_id}:returned:{now_utc().isoformat()}",
+        )
+    await outbox.flush()
+    return await read_agreement(agreement_id)
+
+
+async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]:
+    """An officer in scope countersigns: the agreement takes effect and on-signing tranches are released."""
+    row = await agreement_visible_to(principal, agreement_id)
+    async with engine().transaction():
+        award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows("UPDATE")
+        if award[0]["status"] != "active":
+            raise conflict("award_not_active", "资助已撤销，协议不能生效")
+        account = await BankAccount.select(BankAccount.id).where(
+            (BankAccount.organisation == row["payee"]) & (BankAccount.status == "verified")
+        )
+        if not account:
+            raise DomainError("payee_account_unverified", "收款单位尚无经核验的银行账户，请先提交并由主管部门核验", 409)
+        await transition(
+            Agreement,
+            agreement_id,
+            AGREEMENT,
+            "countersign",
+            Actor(principal.user_id, principal.role.value),
+            values={
+                "countersigned_by": principal.user_id,
+                "countersigned_at": now_utc(),
+                "payee_account": account[0]["id"],
+            },
+        )
+        released = await release_tranches(row["award"], ReleaseCondition.on_signing, None, "资助协议已生效")
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="agreement.release_on_signing",
+            object_type="agreement",
+            object_id=agreement_id,
+            after={"released_tranche_ids": released},
+        )
+        await notify_members(
+            row["application_id"],
+            "agreement_effective",
+            "资助协议已生效",
+            "主管部门已会签资助协议。",
+            f"agreement:{agreement_id}:effective",
+        )
+    await outbox.flush()
+    return await read_agreement(agreement_id)
+
+
+async def read_agreement(agreement_id: int) -> dict[str, Any]:
+    row = await _agreement(agreement_id)
+    tranches = (
+        await Tranche.select(
+            Tranche.id,
+            Tranche.sequence,
+            Tranche.amount_fen,
+            Tranche.status,
+            Tranche.release_condition,
+            Tranche.milestone,
+        )
+        .where(Tranche.award == row["award"])
+        .order_by(Tranche.sequence)
+    )
+    reports = (
+        await ProgressReport.select(
+            ProgressReport.id,
+            ProgressReport.kind,
+            ProgressReport.sequence,
+            ProgressReport.due_on,
+            ProgressReport.status,
+        )
+        .where(ProgressReport.award == row["award"])
+        .order_by(ProgressReport.due_on)
+    )
+    return {
+        "id": row["id"],
+        "award_id": row["award"],
+        "application_id": row["application_id"],
+        "status": row["status"],
+        "terms": row["terms"],
+        "payee_id": row["payee"],
+        "payee_account_id": row["payee_account"],
+        "budget_plan": row["budget_plan"],
+        "signer_name": row["signer_name"],
+        "signed_at": row["signed_at"],
+        "countersigned_at": row["countersigned_at"],
+        "tranches": [{**t, "condition_zh": condition_zh(t["release_condition"], t["milestone"])} for t in tranches],
+        "reports": reports,
+    }
+
+
+async def list_agreements(principal: Principal) -> list[dict[str, Any]]:
+    """Staff: agreements in scope; applicants: their organisations' agreements."""
+    query = Agreement.select(Agreement.id).order_by(Agreement.id)
+    if principal.is_staff:
+        if not principal.is_city_staff:
+            query = query.where(Agreement.scope_district == principal.district)
+    else:
+        orgs = await member_organisation_ids(principal.user_id)
+        if not orgs:
+            return []
+        query = query.where(Agreement.award._.application._.organisation.is_in(orgs) | Agreement.payee.is_in(orgs))
+    return [await read_agreement(row["id"]) for row in await query]

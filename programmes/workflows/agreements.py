@@ -1,0 +1,44 @@
+"""After the award: the funding agreement (资助协议), the payee's bank account and the progress reports."""
+
+from __future__ import annotations
+
+from programmes.workflows.definition import ADMIN, APPLICANT, OFFICER, SYSTEM, Workflow, step
+
+AGREEMENT = Workflow(
+    name="agreement",
+    initial="draft",
+    states={
+        "draft": "待机构签署",
+        "signed": "机构已签署，待主管部门会签",
+        "effective": "已生效",
+        "terminated": "已终止",
+    },
+    transitions=(
+        step("sign", "draft", "signed", [APPLICANT], "机构签署协议"),
+        step("return_signature", "signed", "draft", [OFFICER, ADMIN], "退回机构重新签署"),
+        step("countersign", "signed", "effective", [OFFICER, ADMIN], "主管部门会签，协议生效"),
+        step("terminate", ["draft", "signed", "effective"], "terminated", [OFFICER, ADMIN], "资助撤销，协议终止"),
+    ),
+)
+
+BANK_ACCOUNT = Workflow(
+    name="bank_account",
+    initial="pending",
+    states={"pending": "待核验", "verified": "已核验", "rejected": "未通过核验", "superseded": "已被新账户替代"},
+    transitions=(
+        step("verify", "pending", "verified", [OFFICER, ADMIN], "核验银行账户"),
+        step("reject", "pending", "rejected", [OFFICER, ADMIN], "账户核验不通过"),
+        step("supersede", "verified", "superseded", [SYSTEM], "新账户核验通过，旧账户停用"),
+    ),
+)
+
+PROGRESS_REPORT = Workflow(
+    name="progress_report",
+    initial="due",
+    states={"due": "待提交", "submitted": "已提交，待验收", "accepted": "已验收", "returned": "已退回修改"},
+    transitions=(
+        step("submit", ["due", "returned"], "submitted", [APPLICANT], "提交报告"),
+        step("accept", "submitted", "accepted", [OFFICER, ADMIN], "验收通过"),
+        step("return", "submitted", "returned", [OFFICER, ADMIN], "退回修改"),
+    ),
+)

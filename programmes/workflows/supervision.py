@@ -1,0 +1,25 @@
+"""Supervision after payment: clawbacks (追回) after an audit finding, and risk warnings (预警)."""
+
+from __future__ import annotations
+
+from programmes.workflows.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+
+CLAWBACK = Workflow(
+    name="clawback",
+    initial="demanded",
+    states={"demanded": "已发起追回，待退款", "settled": "已全额退回", "withdrawn": "已撤回"},
+    transitions=(
+        step("settle", "demanded", "settled", [SYSTEM], "退款已全额到账"),
+        step("withdraw", "demanded", "withdrawn", [OFFICER, ADMIN], "撤回追回（如复核推翻审计结论）"),
+    ),
+)
+
+RISK_WARNING = Workflow(
+    name="risk_warning",
+    initial="open",
+    states={"open": "待处理", "resolved": "已消除", "dismissed": "已核实排除"},
+    transitions=(
+        step("resolve", "open", "resolved", [SYSTEM], "风险条件已消除"),
+        step("dismiss", "open", "dismissed", [OFFICER, ADMIN], "经核实排除"),
+    ),
+)
