@@ -188,3 +188,31 @@ async def test_reminders_before_and_after_the_due_date_are_sent_once(client: htt
     assert await send_report_reminders(d1 + timedelta(days=3)) == nothing
     status = await ProgressReport.select(ProgressReport.status).where(ProgressReport.id == project["milestone_id"])
     assert status == [{"status": "submitted"}]
+
+
+async def test_an_editions_own_report_form_replaces_the_default(client: httpx.AsyncClient, world: World) -> None:
+    from programmes.forms import check_form_schema
+    from programmes.reports.form import DEFAULT_REPORT_SCHEMA
+    from programmes.tables import Edition
+
+    check_form_schema(DEFAULT_REPORT_SCHEMA)  # the default obeys the same conventions as uploaded forms
+    project = await funded(client, world, effective=True)
+    own = {
+        "type": "object",
+        "required": ["photo_note"],
+        "properties": {"photo_note": {"type": "string", "title": "活动照片说明", "minLength": 2}},
+    }
+    check_form_schema(own)
+    await Edition.update({Edition.report_schema: own}).where(Edition.id == project["edition_id"])
+    milestone = project["milestone_id"]
+    read = ok(await client.get(f"/reports/{milestone}", headers=world.changning_officer.headers))
+    assert read["form_schema"] == own
+
+    ok(await save(client, world, milestone))
+    refused = await submit(client, world, milestone)
+    assert refused.status_code == 422
+    assert [(e["field"], e["message"]) for e in refused.json()["errors"]] == [
+        ("answers.photo_note", "活动照片说明：此项为必填项")
+    ]
+    ok(await save(client, world, milestone, answers={"photo_note": "社区助餐现场"}))
+    assert ok(await submit(client, world, milestone))["status"] == "submitted"
