@@ -14,6 +14,7 @@ from piccolo_api.crud.validators import Validators
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from app.admin_agreement_forms import AGREEMENT_FORMS
 from app.admin_forms import ADMIN_FORMS
 from app.admin_scope import (
     admin_principal,
@@ -28,8 +29,10 @@ from app.notifications import Notification
 from app.organisations.tables import Organisation, OrganisationMember
 from app.outbox import OutboxMessage
 from app.settings import get_settings
+from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.exports.tables import ExportJob
+from programmes.reports.tables import ProgressReport, ReportExpense
 from programmes.tables import (
     Application,
     Award,
@@ -92,6 +95,19 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (InspectionDraw, "资金", True, ["id", "edition", "seed", "created_at"]),
     (LedgerEntry, "资金", True, ["id", "kind", "award", "tranche", "amount_fen", "created_at"]),
     (SimulatedTransfer, "资金", True, None),
+    (
+        Agreement,
+        "协议与报告",
+        True,
+        ["id", "award", "status", "payee", "signer_name", "signed_at", "countersigned_at"],
+    ),
+    (
+        ProgressReport,
+        "协议与报告",
+        True,
+        ["id", "award", "kind", "sequence", "due_on", "status", "submitted_at", "reviewed_at"],
+    ),
+    (ReportExpense, "协议与报告", True, ["id", "report", "category", "description", "amount_fen", "spent_on"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
     (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),
@@ -111,6 +127,7 @@ def _columns(table: type[Table], names: list[str] | None) -> Any:
 FILTERS: dict[type[Table], list[str]] = {
     Application: ["round", "track", "organisation_district", "status", "eligibility_outcome", "organisation"],
     ExportJob: ["round", "state"],
+    ProgressReport: ["status", "kind", "award"],
 }
 
 
@@ -160,7 +177,7 @@ def build_admin() -> Any:
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
-        forms=ADMIN_FORMS,
+        forms=ADMIN_FORMS + AGREEMENT_FORMS,
         site_name="Seedbed 社会组织项目管理后台",
         default_language_code="zh-CN",
         auto_include_related=False,

@@ -21,6 +21,7 @@ from programmes.disbursements import jobs as disbursement_jobs
 from programmes.disbursements.provider import SimulatedProvider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.exports import service as export_service
+from programmes.reports.reminders import send_report_reminders
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,11 @@ async def deadline_reminders(ctx: dict[str, Any]) -> int:
     return await application_jobs.send_deadline_reminders() + await application_jobs.send_review_reminders()
 
 
+async def report_reminders(ctx: dict[str, Any]) -> dict[str, int]:
+    """Daily: 中期/结项报告 due in 7 days, in 1 day, or overdue. Dedupe keys make a second run send nothing."""
+    return await send_report_reminders()
+
+
 async def deliver_outbox(ctx: dict[str, Any]) -> int:
     """Cron sweep: hands over anything committed while Redis was unreachable."""
     return await outbox.deliver_pending(ctx["redis"])
@@ -92,6 +98,8 @@ class WorkerSettings:
         cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
         # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.
         cron(deadline_reminders, minute={5}, second={0}, run_at_startup=True, unique=True),
+        # Daily at 08:00 (and at startup, so a worker that was down catches up): report reminders and 逾期 notices.
+        cron(report_reminders, hour={8}, minute={0}, second={0}, run_at_startup=True, unique=True),
         # Daily at 02:30 (the worker's clock): reconciliation; discrepancies are logged at ERROR.
         cron(reconcile_payments, hour={2}, minute={30}, second={0}, unique=True),
     ]

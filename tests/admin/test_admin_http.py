@@ -358,6 +358,10 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "资格复审",
         "导出申报（xlsx）",
         "邀请评审专家",
+        "会签资助协议",
+        "退回协议",
+        "验收报告",
+        "退回报告",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -48,6 +48,18 @@ ROUTES: list[tuple[str, Any, set[Role]]] = [
     ("POST", lambda w: "/payment-batches", {Role.officer, Role.admin}),
     ("POST", lambda w: "/payment-batches/1/approve", {Role.officer, Role.admin}),
     ("GET", lambda w: "/payment-batches/1", {Role.officer, Role.admin}),
+    ("GET", lambda w: "/agreements", {Role.applicant, Role.officer, Role.admin}),
+    ("GET", lambda w: "/agreements/1", {Role.applicant, Role.officer, Role.admin}),
+    ("POST", lambda w: "/agreements/1/sign", {Role.applicant}),
+    ("POST", lambda w: "/agreements/1/return", {Role.officer, Role.admin}),
+    ("POST", lambda w: "/agreements/1/countersign", {Role.officer, Role.admin}),
+    ("GET", lambda w: "/reports", {Role.officer, Role.admin}),
+    ("GET", lambda w: "/reports/mine", {Role.applicant}),
+    ("GET", lambda w: "/reports/1", {Role.applicant, Role.officer, Role.admin}),
+    ("PUT", lambda w: "/reports/1", {Role.applicant}),
+    ("POST", lambda w: "/reports/1/submit", {Role.applicant}),
+    ("POST", lambda w: "/reports/1/accept", {Role.officer, Role.admin}),
+    ("POST", lambda w: "/reports/1/return", {Role.officer, Role.admin}),
 ]
 
 

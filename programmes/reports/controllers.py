@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from litestar import Controller, get, post, put
+from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
+from programmes.reports import service
+from programmes.reports.schemas import ReportDraft, ReportRead, ReportReturn, ReportSummary
+
+
+class ReportController(Controller):
+    path = "/reports"
+    tags = ["money"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt={"permission": STAFF}, summary="Reports in scope (中期/结项报告), by status or award")
+    async def list_reports(
+        self, principal: CurrentPrincipal, status: FromQuery[str | None] = None, award_id: FromQuery[int | None] = None
+    ) -> list[ReportSummary]:
+        return [ReportSummary(**row) for row in await service.list_reports(principal, status, award_id)]
+
+    @get("/mine", opt={"permission": APPLICANTS}, summary="Reports my organisations owe under signed agreements")
+    async def mine(self, principal: CurrentPrincipal) -> list[ReportSummary]:
+        return [ReportSummary(**row) for row in await service.list_mine(principal)]
+
+    @get(
+        "/{report_id:int}",
+        opt={"permission": APPLICANTS_AND_STAFF},
+        summary="A report with its form, answers, expense lines and the tranches it releases",
+    )
+    async def read(self, principal: CurrentPrincipal, report_id: FromPath[int]) -> ReportRead:
+        await service.report_visible_to(principal, report_id)
+        return ReportRead(**await service.read_report(report_id))
+
+    @put(
+        "/{report_id:int}",
+        opt={"permission": APPLICANTS},
+        summary="Save the report draft (while due or returned); expense lines are replaced",
+    )
+    async def save(
+        self, principal: CurrentPrincipal, report_id: FromPath[int], data: JSONBody[ReportDraft]
+    ) -> ReportRead:
+        return ReportRead(**await service.save_draft(principal, report_id, data))
+
+    @post(
+        "/{report_id:int}/submit",
+        opt={"permission": APPLICANTS},
+        summary="Submit the saved report (agreement must be effective)",
+        status_code=200,
+    )
+    async def submit(self, principal: CurrentPrincipal, report_id: FromPath[int]) -> ReportRead:
+        return ReportRead(**await service.submit(principal, report_id))
+
+    @post(
+        "/{report_id:int}/accept",
+        opt={"permission": STAFF},
+        summary="Accept a submitted report and release the tranche(s) it unlocks",
+        status_code=200,
+    )
+    async def accept(self, principal: CurrentPrincipal, report_id: FromPath[int]) -> ReportRead:
+        return ReportRead(**await service.accept(principal, report_id))
+
+    @post(
+        "/{report_id:int}/return",
+        opt={"permission": STAFF},
+        summary="Return a submitted report for revision",
+        status_code=200,
+    )
+    async def return_report(
+        self, principal: CurrentPrincipal, report_id: FromPath[int], data: JSONBody[ReportReturn]
+    ) -> ReportRead:
+        return ReportRead(**await service.return_report(principal, report_id, data.reason))

@@ -1,0 +1,357 @@
+"""中期/结项报告: the funded organisation fills in and submits its reports; an officer accepts or returns them.
+
+Accepting milestone report N releases the tranches whose condition is ``milestone`` N, accepting the final report
+(only once every milestone report is accepted) releases the ``final_report`` tranche — in the same transaction, so a
+report is never accepted without its money becoming payable, nor money released twice.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app import audit, outbox
+from app.auth.principal import Principal
+from app.db import engine
+from app.errors import DomainError, FieldError, conflict, not_found
+from app.organisations.service import member_organisation_ids
+from app.timezone import now_utc
+from programmes.agreements.service import release_tranches
+from programmes.agreements.tables import Agreement
+from programmes.applications.notify import notify_members
+from programmes.attachments.tables import Attachment
+from programmes.reports.form import report_answer_errors, report_schema
+from programmes.reports.schemas import ReportDraft
+from programmes.reports.tables import ProgressReport, ReportExpense, ReportKind
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Award, ReleaseCondition, Tranche
+from programmes.workflows.agreements import PROGRESS_REPORT
+from programmes.workflows.engine import Actor, transition
+
+WHAT = "项目报告"
+EDITABLE = ("due", "returned")  # the organisation may change and submit the report in these states
+
+
+def report_name(kind: str, sequence: int) -> str:
+    return f"第 {sequence} 期中期报告" if kind == ReportKind.milestone.value else "结项报告"
+
+
+def _loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+_SUMMARY = (
+    ProgressReport.id,
+    ProgressReport.award,
+    ProgressReport.award.application.as_alias("application_id"),
+    ProgressReport.award._.application._.title.as_alias("title"),
+    ProgressReport.kind,
+    ProgressReport.sequence,
+    ProgressReport.due_on,
+    ProgressReport.status,
+    ProgressReport.submitted_at,
+    ProgressReport.reviewed_at,
+)
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "award_id": row["award"]}
+
+
+async def _report(report_id: int) -> dict[str, Any]:
+    row = (
+        await ProgressReport.select(
+            *ProgressReport.all_columns(),
+            ProgressReport.award.application.as_alias("application_id"),
+            ProgressReport.award._.application._.organisation.as_alias("organisation_id"),
+            ProgressReport.award._.application._.title.as_alias("title"),
+            ProgressReport.award.status.as_alias("award_status"),
+            ProgressReport.award._.application._.round._.edition._.report_schema.as_alias("edition_report_schema"),
+        )
+        .where(ProgressReport.id == report_id)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise not_found(WHAT)
+    return {**row, "edition_report_schema": _loaded(row["edition_report_schema"]) or {}}
+
+
+async def _agreement_of(award_id: int) -> dict[str, Any] | None:
+    row = (
+        await Agreement.select(Agreement.id, Agreement.status, Agreement.budget_plan)
+        .where(Agreement.award == award_id)
+        .output(load_json=True)
+        .first()
+    )
+    return None if row is None else {**row, "budget_plan": _loaded(row["budget_plan"]) or {}}
+
+
+async def report_visible_to(principal: Principal, report_id: int) -> dict[str, Any]:
+    """Staff in scope, or a member of the organisation whose application was funded; others: 404."""
+    row = await _report(report_id)
+    if principal.is_staff:
+        ensure_staff_scope(principal, row["scope_district"], WHAT)
+    elif row["organisation_id"] not in await member_organisation_ids(principal.user_id):
+        raise not_found(WHAT)
+    return row
+
+
+async def _member_report(principal: Principal, report_id: int) -> dict[str, Any]:
+    row = await _report(report_id)
+    if row["organisation_id"] not in await member_organisation_ids(principal.user_id):
+        raise not_found(WHAT)
+    return row
+
+
+def _linked_tranches(award_id: int, kind: str, sequence: int) -> Any:
+    query = Tranche.select(Tranche.id, Tranche.sequence, Tranche.amount_fen, Tranche.status).where(
+        Tranche.award == award_id
+    )
+    if kind == ReportKind.milestone.value:
+        query = query.where(
+            (Tranche.release_condition == ReleaseCondition.milestone.value) & (Tranche.milestone == sequence)
+        )
+    else:
+        query = query.where(Tranche.release_condition == ReleaseCondition.final_report.value)
+    return query.order_by(Tranche.sequence)
+
+
+async def read_report(report_id: int) -> dict[str, Any]:
+    row = await _report(report_id)
+    agreement = await _agreement_of(row["award"])
+    expenses = (
+        await ReportExpense.select(
+            ReportExpense.id,
+            ReportExpense.category,
+            ReportExpense.description,
+            ReportExpense.amount_fen,
+            ReportExpense.spent_on,
+        )
+        .where(ReportExpense.report == report_id)
+        .order_by(ReportExpense.id)
+    )
+    return {
+        **_summary(row),
+        "agreement_id": agreement["id"] if agreement else None,
+        "agreement_status": agreement["status"] if agreement else None,
+        "form_schema": report_schema(row["edition_report_schema"], row["kind"]),
+        "answers": _loaded(row["answers"]) or {},
+        "attachment_ids": _loaded(row["attachment_ids"]) or [],
+        "expenses": expenses,
+        "return_reason": row["return_reason"],
+        "tranches": await _linked_tranches(row["award"], row["kind"], row["sequence"]),
+    }
+
+
+async def list_mine(principal: Principal) -> list[dict[str, Any]]:
+    """Reports of my organisations' signed or effective agreements (a draft agreement asks for nothing yet)."""
+    orgs = await member_organisation_ids(principal.user_id)
+    if not orgs:
+        return []
+    awards = await Agreement.select(Agreement.award).where(
+        Agreement.status.is_in(["signed", "effective"]) & Agreement.award._.application._.organisation.is_in(orgs)
+    )
+    if not awards:
+        return []
+    rows = (
+        await ProgressReport.select(*_SUMMARY)
+        .where(ProgressReport.award.is_in([a["award"] for a in awards]))
+        .order_by(ProgressReport.due_on, ProgressReport.id)
+    )
+    return [_summary(r) for r in rows]
+
+
+async def list_reports(principal: Principal, status: str | None, award_id: int | None) -> list[dict[str, Any]]:
+    """Officers: reports in scope, optionally one status or one award."""
+    if status is not None and status not in PROGRESS_REPORT.states:
+        choices = "、".join(PROGRESS_REPORT.states)
+        raise DomainError(
+            "query_invalid", "查询条件有误", 422, [FieldError("status", "status_unknown", f"状态应为 {choices} 之一")]
+        )
+    query = ProgressReport.select(*_SUMMARY).order_by(ProgressReport.due_on, ProgressReport.id)
+    if not principal.is_city_staff:
+        query = query.where(ProgressReport.scope_district == principal.district)
+    if status is not None:
+        query = query.where(ProgressReport.status == status)
+    if award_id is not None:
+        query = query.where(ProgressReport.award == award_id)
+    return [_summary(r) for r in await query]
+
+
+async def save_draft(principal: Principal, report_id: int, data: ReportDraft) -> dict[str, Any]:
+    """A member saves the report while it is due or returned; the expense lines are replaced. Checked on submit."""
+    row = await _member_report(principal, report_id)
+    async with engine().transaction():
+        locked = await ProgressReport.select(ProgressReport.status).where(ProgressReport.id == report_id).lock_rows()
+        if locked[0]["status"] not in EDITABLE:
+            raise conflict(
+                "report_not_editable", f"{report_name(row['kind'], row['sequence'])}已提交或已验收，不能修改"
+            )
+        await ProgressReport.update(
+            {ProgressReport.answers: data.answers, ProgressReport.attachment_ids: list(data.attachment_ids)}
+        ).where(ProgressReport.id == report_id)
+        await ReportExpense.delete().where(ReportExpense.report == report_id)
+        if data.expenses:
+            await ReportExpense.insert(
+                *[
+                    ReportExpense(
+                        report=report_id,
+                        category=line.category.value,
+                        description=line.description,
+                        amount_fen=line.amount_fen,
+                        spent_on=line.spent_on,
+                        scope_district=row["scope_district"],
+                    )
+                    for line in data.expenses
+                ]
+            )
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="progress_report.save",
+            object_type="progress_report",
+            object_id=report_id,
+            after={"expense_lines": len(data.expenses), "attachments": len(data.attachment_ids)},
+        )
+    return await read_report(report_id)
+
+
+async def _submission_errors(row: dict[str, Any], budget_plan: dict[str, Any]) -> list[FieldError]:
+    answers = _loaded(row["answers"]) or {}
+    errors = report_answer_errors(report_schema(row["edition_report_schema"], row["kind"]), answers)
+    attachment_ids = [int(i) for i in _loaded(row["attachment_ids"]) or []]
+    if attachment_ids:
+        own = await Attachment.select(Attachment.id).where(
+            Attachment.id.is_in(attachment_ids) & (Attachment.application == row["application_id"])
+        )
+        foreign = sorted(set(attachment_ids) - {a["id"] for a in own})
+        if foreign:
+            shown = "、".join(str(i) for i in foreign)
+            errors.append(
+                FieldError("attachment_ids", "attachment_not_of_application", f"附件 {shown} 不属于本项目的申报")
+            )
+    if budget_plan:
+        lines = (
+            await ReportExpense.select(ReportExpense.category)
+            .where(ReportExpense.report == row["id"])
+            .order_by(ReportExpense.id)
+        )
+        errors += [
+            FieldError(f"expenses[{i}].category", "expense_category_not_budgeted", "该支出类别不在协议的项目预算之内")
+            for i, line in enumerate(lines)
+            if line["category"] not in budget_plan
+        ]
+    return errors
+
+
+async def submit(principal: Principal, report_id: int) -> dict[str, Any]:
+    """A member submits the saved report: the agreement must be effective and the award active; the answers,
+    attachments and expense categories are checked, every problem reported at once (422, nothing changes)."""
+    row = await _member_report(principal, report_id)
+    async with engine().transaction():
+        # Award first, then report: the same lock order as accept, so the two never deadlock.
+        award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows()
+        agreement = await _agreement_of(row["award"])
+        if agreement is None or agreement["status"] != "effective":
+            raise conflict("agreement_not_effective", "资助协议尚未生效（须机构签署并经主管部门会签），暂不能提交报告")
+        if award[0]["status"] != "active":
+            raise conflict("award_not_active", "资助已撤销，不能提交报告")
+        current = (
+            await ProgressReport.select(*ProgressReport.all_columns())
+            .where(ProgressReport.id == report_id)
+            .lock_rows()
+            .output(load_json=True)
+        )
+        if current[0]["status"] not in EDITABLE:
+            raise conflict("report_not_editable", f"{report_name(row['kind'], row['sequence'])}已提交或已验收")
+        errors = await _submission_errors({**row, **current[0]}, agreement["budget_plan"])
+        if errors:
+            raise DomainError("report_invalid", "报告填写不完整或有误，请按提示修改", 422, errors)
+        await transition(
+            ProgressReport,
+            report_id,
+            PROGRESS_REPORT,
+            "submit",
+            Actor(principal.user_id, principal.role.value),
+            values={"submitted_by": principal.user_id, "submitted_at": now_utc()},
+        )
+    return await read_report(report_id)
+
+
+async def accept(principal: Principal, report_id: int) -> dict[str, Any]:
+    """An officer in scope accepts a submitted report and, in the same transaction, releases its tranche(s).
+
+    The final report is accepted only after every milestone report (409 ``milestones_not_accepted``)."""
+    row = await report_visible_to(principal, report_id)
+    name = report_name(row["kind"], row["sequence"])
+    async with engine().transaction():
+        award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows()
+        if award[0]["status"] != "active":
+            raise conflict("award_not_active", "资助已撤销，不能验收报告")
+        if row["kind"] == ReportKind.final.value:
+            open_milestones = await ProgressReport.select(ProgressReport.sequence).where(
+                (ProgressReport.award == row["award"])
+                & (ProgressReport.kind == ReportKind.milestone.value)
+                & (ProgressReport.status != "accepted")
+            )
+            if open_milestones:
+                numbers = "、".join(str(r["sequence"]) for r in sorted(open_milestones, key=lambda r: r["sequence"]))
+                raise conflict("milestones_not_accepted", f"第 {numbers} 期中期报告尚未验收，不能验收结项报告")
+        await transition(
+            ProgressReport,
+            report_id,
+            PROGRESS_REPORT,
+            "accept",
+            Actor(principal.user_id, principal.role.value),
+            values={"reviewed_by": principal.user_id, "reviewed_at": now_utc()},
+        )
+        if row["kind"] == ReportKind.milestone.value:
+            released = await release_tranches(
+                row["award"], ReleaseCondition.milestone, row["sequence"], f"{name}验收通过"
+            )
+        else:
+            released = await release_tranches(row["award"], ReleaseCondition.final_report, None, f"{name}验收通过")
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="progress_report.release",
+            object_type="progress_report",
+            object_id=report_id,
+            after={"released_tranche_ids": released},
+        )
+        await notify_members(
+            row["application_id"],
+            "report_accepted",
+            f"{name}已验收通过",
+            f"「{row['title']}」的{name}已验收通过" + ("，对应款项将按计划拨付。" if released else "。"),
+            f"report:{report_id}:accepted",
+        )
+    await outbox.flush()
+    return await read_report(report_id)
+
+
+async def return_report(principal: Principal, report_id: int, reason: str) -> dict[str, Any]:
+    """An officer in scope returns a submitted report for revision; the organisation sees the reason."""
+    row = await report_visible_to(principal, report_id)
+    name = report_name(row["kind"], row["sequence"])
+    now = now_utc()
+    async with engine().transaction():
+        await transition(
+            ProgressReport,
+            report_id,
+            PROGRESS_REPORT,
+            "return",
+            Actor(principal.user_id, principal.role.value),
+            values={"return_reason": reason, "reviewed_by": principal.user_id, "reviewed_at": now},
+            reason=reason,
+        )
+        await notify_members(
+            row["application_id"],
+            "report_returned",
+            f"{name}被退回修改",
+            f"「{row['title']}」的{name}被退回，请修改后重新提交。退回原因：{reason}",
+            f"report:{report_id}:returned:{now.isoformat()}",
+        )
+    await outbox.flush()
+    return await read_report(report_id)
