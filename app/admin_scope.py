@@ -41,6 +41,7 @@ RULE_COLUMNS = (
     "form_version",
     "form",
     "entry_number",
+    "report_schema",  # checked like a form: only through PUT /editions/{id}/report-form
 )
 
 _LIST_PATH = re.compile(r"/api/tables/(?P<table>[a-z_]+)/(?P<endpoint>count/|ids/)?$")

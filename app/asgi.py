@@ -31,7 +31,7 @@ from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.exports.controllers import ExportController
-from programmes.reports.controllers import ReportController
+from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.supervision.controllers import SupervisionController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
@@ -116,6 +116,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             DisbursementController,
             AgreementController,
             ReportController,
+            ReportFormController,
             AttachmentController,
             ExportController,
             ExpertController,

@@ -85,14 +85,27 @@ async def ensure_can_read(principal: Principal, application: dict[str, Any]) -> 
     raise not_found("申报")
 
 
+async def _reporting(application_id: int) -> bool:
+    """The project is funded and its agreement in force: reports (and their files) are due."""
+    from programmes.agreements.tables import Agreement
+
+    return await Agreement.exists().where(
+        (Agreement.award._.application == application_id)
+        & (Agreement.status == "effective")
+        & (Agreement.award._.status == "active")
+    )
+
+
 async def upload(principal: Principal, application_id: int, filename: str, data: Payload) -> dict[str, Any]:
-    """A member uploads a file to an application that is still a draft or returned for revision."""
+    """A member uploads a file to an application that is still a draft or returned for revision, or — once funded
+    under an effective agreement — as evidence for its progress reports (中期/结项报告附件)."""
     application = await _application_for(application_id)
     if application["organisation"] not in await member_organisation_ids(principal.user_id):
         raise not_found("申报")
-    if application["status"] not in ("draft", "returned"):
+    if application["status"] in ("draft", "returned"):
+        await accepting_round(application["round"])  # the deadline applies to files as to answers
+    elif not await _reporting(application_id):
         raise conflict("application_not_editable", "申报已提交，不能再上传附件")
-    await accepting_round(application["round"])  # the deadline applies to files as to answers
     async with spool_upload(data, max_bytes=application["max_file"]) as spooled:
         detected = check_upload(filename, spooled.path, application["attachment_types"] or [])
         existing = await _total_bytes(application_id)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
 from programmes.reports import service
-from programmes.reports.schemas import ReportDraft, ReportRead, ReportReturn, ReportSummary
+from programmes.reports.form import set_edition_report_form
+from programmes.reports.schemas import ReportDraft, ReportFormWrite, ReportRead, ReportReturn, ReportSummary
 
 
 class ReportController(Controller):
@@ -71,3 +74,19 @@ class ReportController(Controller):
         self, principal: CurrentPrincipal, report_id: FromPath[int], data: JSONBody[ReportReturn]
     ) -> ReportRead:
         return ReportRead(**await service.return_report(principal, report_id, data.reason))
+
+
+class ReportFormController(Controller):
+    path = "/editions"
+    tags = ["money"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @put(
+        "/{edition_id:int}/report-form",
+        opt={"permission": STAFF},
+        summary="Set the edition's report form (JSON Schema 2020-12); an empty object restores the default",
+    )
+    async def set_report_form(
+        self, principal: CurrentPrincipal, edition_id: FromPath[int], data: JSONBody[ReportFormWrite]
+    ) -> dict[str, Any]:
+        return await set_edition_report_form(principal, edition_id, data.json_schema)

@@ -94,3 +94,8 @@ class ReportRead(ReportSummary):
     expenses: list[ExpenseRead]
     return_reason: str
     tranches: list[LinkedTrancheRead] = Field(description="验收通过后拨付的款项及其状态")
+
+
+class ReportFormWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    json_schema: dict[str, Any] = Field(description="报告表单（JSON Schema 2020-12）；传 {} 恢复默认表单")

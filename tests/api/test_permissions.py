@@ -60,6 +60,7 @@ ROUTES: list[tuple[str, Any, set[Role]]] = [
     ("POST", lambda w: "/reports/1/submit", {Role.applicant}),
     ("POST", lambda w: "/reports/1/accept", {Role.officer, Role.admin}),
     ("POST", lambda w: "/reports/1/return", {Role.officer, Role.admin}),
+    ("PUT", lambda w: f"/editions/{w.round['edition_id']}/report-form", {Role.officer, Role.admin}),
 ]
 
 

@@ -202,8 +202,20 @@ async def test_an_editions_own_report_form_replaces_the_default(client: httpx.As
         "required": ["photo_note"],
         "properties": {"photo_note": {"type": "string", "title": "活动照片说明", "minLength": 2}},
     }
-    check_form_schema(own)
-    await Edition.update({Edition.report_schema: own}).where(Edition.id == project["edition_id"])
+    path = f"/editions/{project['edition_id']}/report-form"
+    # A broken form is refused with the form checker's codes and nothing changes; outside scope is not found.
+    before = await row_counts()
+    broken = await client.put(path, json={"json_schema": {"type": "array"}}, headers=world.changning_officer.headers)
+    assert broken.status_code == 422 and broken.json()["code"] == "form_schema_invalid"
+    foreign = await client.put(path, json={"json_schema": own}, headers=world.pudong_officer.headers)
+    assert foreign.status_code == 404
+    assert (await client.put(path, json={"json_schema": own}, headers=world.applicant.headers)).status_code == 403
+    assert await row_counts() == before
+    assert await Edition.select(Edition.report_schema).where(Edition.id == project["edition_id"]).first() == {
+        "report_schema": "{}"
+    }
+    set_form = ok(await client.put(path, json={"json_schema": own}, headers=world.changning_officer.headers))
+    assert set_form["is_default"] is False
     milestone = project["milestone_id"]
     read = ok(await client.get(f"/reports/{milestone}", headers=world.changning_officer.headers))
     assert read["form_schema"] == own
@@ -216,3 +228,28 @@ async def test_an_editions_own_report_form_replaces_the_default(client: httpx.As
     ]
     ok(await save(client, world, milestone, answers={"photo_note": "社区助餐现场"}))
     assert ok(await submit(client, world, milestone))["status"] == "submitted"
+
+
+async def test_a_funded_project_uploads_evidence_for_its_reports(client: httpx.AsyncClient, world: World) -> None:
+    project = await funded(client, world)
+    application_id = project["application_id"]
+    # Submitted and awarded, agreement not yet in force: the application's files are frozen.
+    early = await client.post(
+        f"/applications/{application_id}/attachments",
+        files={"file": ("进度照片.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")},
+        headers=world.applicant.headers,
+    )
+    assert early.status_code == 409 and early.json()["code"] == "application_not_editable"
+
+    await make_effective(client, world, project["agreement_id"])
+    evidence = await upload(client, world, application_id)
+    saved = ok(await save(client, world, project["milestone_id"], attachment_ids=[evidence]))
+    assert saved["attachment_ids"] == [evidence]
+    assert ok(await submit(client, world, project["milestone_id"]))["status"] == "submitted"
+    # Another organisation's member still cannot add files to this project.
+    foreign = await client.post(
+        f"/applications/{application_id}/attachments",
+        files={"file": ("x.pdf", b"%PDF-1.4\n%%EOF\n")},
+        headers=world.other_applicant.headers,
+    )
+    assert foreign.status_code == 404
