@@ -26,7 +26,7 @@ from app.admin_scope import (
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
 from app.notifications import Notification
-from app.organisations.tables import Organisation, OrganisationMember
+from app.organisations.tables import BankAccount, Organisation, OrganisationMember
 from app.outbox import OutboxMessage
 from app.settings import get_settings
 from programmes.agreements.tables import Agreement
@@ -37,6 +37,7 @@ from programmes.tables import (
     Application,
     Award,
     BudgetLine,
+    Clawback,
     Criterion,
     Edition,
     FormVersion,
@@ -65,6 +66,12 @@ from scoring.tables import (
 MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Organisation, "社会组织", False, ["id", "name", "org_type", "district", "street", "evaluation_grade"]),
     (OrganisationMember, "社会组织", False, None),
+    (
+        BankAccount,
+        "社会组织",
+        True,
+        ["id", "organisation", "account_name", "bank_name", "account_number", "status", "verified_at"],
+    ),
     (Programme, "项目与轮次", False, ["id", "name", "kind", "scope_district"]),
     (Edition, "项目与轮次", False, ["id", "programme", "year", "title"]),
     (Round, "项目与轮次", False, ["id", "edition", "name", "status", "opens_at", "closes_at", "blind"]),
@@ -93,7 +100,8 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (PaymentBatch, "资金", True, ["id", "title", "status", "approved_by", "approved_at"]),
     (PaymentBatchItem, "资金", True, ["id", "batch", "tranche", "status", "provider_reference"]),
     (InspectionDraw, "资金", True, ["id", "edition", "seed", "created_at"]),
-    (LedgerEntry, "资金", True, ["id", "kind", "award", "tranche", "amount_fen", "created_at"]),
+    (Clawback, "资金", True, ["id", "award", "amount_fen", "status", "due_on", "created_at"]),
+    (LedgerEntry, "资金", True, ["id", "kind", "award", "tranche", "clawback", "amount_fen", "created_at"]),
     (SimulatedTransfer, "资金", True, None),
     (
         Agreement,

@@ -9,6 +9,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 
+from app.admin_account_forms import ACCOUNT_FORMS
 from app.admin_scope import admin_principal
 from app.auth.principal import Principal
 from app.errors import DomainError
@@ -191,4 +192,5 @@ ADMIN_FORMS = [
         description="后台生成轮次全部申报的 Excel 文件",
         form_group="申报与评审",
     ),
+    *ACCOUNT_FORMS,
 ]

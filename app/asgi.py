@@ -31,7 +31,9 @@ from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.exports.controllers import ExportController
+from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
+from programmes.supervision.clawback_controllers import ClawbackController
 from programmes.supervision.controllers import SupervisionController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
@@ -122,6 +124,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExpertController,
             PublicationController,
             SupervisionController,
+            BankAccountController,
+            ClawbackController,
             NotificationController,
         ],
     )

@@ -141,29 +141,44 @@ async def end_round_window(round_id: int) -> None:
     await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_id)
 
 
-async def verified_bank_account(organisation_id: int) -> int:
-    """A verified account for the organisation (as if an officer had verified it), reused when one exists."""
+async def verified_bank_account(organisation_id: int, account_number: str | None = None) -> int:
+    """A verified account for the organisation, reused when one exists: submitted by a member and verified by a
+    city officer through the services, as in production."""
+    from app.auth.tables import Account
     from app.organisations.tables import BankAccount, Organisation
+    from programmes.payees.schemas import BankAccountCreate
+    from programmes.payees.service import submit, verify
 
     existing = (
         await BankAccount.select(BankAccount.id)
         .where((BankAccount.organisation == organisation_id) & (BankAccount.status == "verified"))
         .first()
     )
-    if existing is not None:
+    if existing is not None and account_number is None:
         return int(existing["id"])
-    org = await Organisation.select(Organisation.name, Organisation.district).where(Organisation.id == organisation_id)
-    rows = await BankAccount.insert(
-        BankAccount(
-            organisation=organisation_id,
-            account_name=org[0]["name"],
+    org = await Organisation.select(Organisation.name).where(Organisation.id == organisation_id).first()
+    assert org is not None
+    member = await user_for(organisation_id)
+    account = await submit(
+        member.principal,
+        organisation_id,
+        BankAccountCreate(
+            account_name=org["name"],
             bank_name="上海银行测试支行",
-            account_number=f"6222{organisation_id:012d}",
-            status="verified",
-            scope_district=org[0]["district"],
-        )
-    ).returning(BankAccount.id)
-    return int(rows[0]["id"])
+            account_number=account_number or f"6222{organisation_id:012d}",
+        ),
+    )
+    officer = (
+        await Account.select(Account.user, Account.user._.username.as_alias("username"))
+        .where((Account.role == Role.officer.value) & Account.district.is_null())
+        .first()
+    )
+    if officer is None:
+        verifier = (await user(Role.officer)).principal
+    else:
+        verifier = Principal(officer["user"], officer["username"], Role.officer, None)
+    await verify(verifier, account["id"])
+    return int(account["id"])
 
 
 async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:

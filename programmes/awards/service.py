@@ -1,7 +1,7 @@
 """Fund sources, budget lines and awards. An award obligates a budget line and creates its first tranche.
 
-Available money is derived from the ledger (budget − obligations + reversals), read while the budget line row is
-locked ``FOR UPDATE``, so concurrent awards against one line serialise and can never take it below zero.
+Available money is derived from the ledger (budget − obligations + reversals + refunds), read while the budget line
+row is locked ``FOR UPDATE``, so concurrent awards against one line serialise and can never take it below zero.
 """
 
 from __future__ import annotations
@@ -69,9 +69,10 @@ async def create_budget_line(principal: Principal, edition_id: int, data: Budget
 
 
 async def obligated_fen(budget_line_id: int) -> int:
+    """Σ obligations − Σ reversals − Σ refunds: money clawed back and refunded may be awarded again."""
     rows = await LedgerEntry.raw(
-        "SELECT COALESCE(SUM(CASE kind WHEN 'obligation' THEN amount_fen WHEN 'reversal' THEN -amount_fen END), 0)"
-        " AS total FROM ledger_entry WHERE budget_line = {} AND kind IN ('obligation', 'reversal')",
+        "SELECT COALESCE(SUM(CASE kind WHEN 'obligation' THEN amount_fen ELSE -amount_fen END), 0)"
+        " AS total FROM ledger_entry WHERE budget_line = {} AND kind IN ('obligation', 'reversal', 'refund')",
         budget_line_id,
     )
     return int(rows[0]["total"])

@@ -20,18 +20,20 @@ Rules (codes in brackets):
     awaiting payment is ``transfer_not_recorded``: the bank paid, the job has not recorded it yet — in flight, or
     a worker died between the two, which re-running the batch's job repairs);
 (c) per award: exactly one obligation entry (``obligation_missing``, ``duplicate_obligation``); the net
-    obligation (obligation − reversals) equals the award amount while the award is active
-    (``obligation_amount_mismatch``) and equals what was paid once it is cancelled
-    (``cancelled_award_not_released``); Σ disbursements ≤ award amount and ≤ net obligation
+    obligation (obligation − reversals − refunds) equals the award amount less what was refunded while the award is
+    active (``obligation_amount_mismatch``) and equals what was paid less what was refunded once it is cancelled
+    (``cancelled_award_not_released``); Σ disbursements ≤ award amount and ≤ net obligation + refunds
     (``award_overdisbursed``); the live (not cancelled) tranches of an active award add up to its amount
     (``tranches_not_award_amount``); every entry names its award's budget line and a disbursement its tranche's
     award (``ledger_budget_line_mismatch``, ``ledger_award_mismatch``);
-(d) per budget line: Σ obligations − Σ reversals ≤ amount (``budget_line_overobligated``);
+(d) per budget line: Σ obligations − Σ reversals − Σ refunds ≤ amount (``budget_line_overobligated``);
 (e) batch items: a ``paid`` item has a ``paid`` tranche and a paid tranche exactly one ``paid`` item, whose
     provider reference is the transfer's (``paid_item_tranche_not_paid``, ``paid_tranche_without_paid_item``,
     ``tranche_paid_in_several_items``, ``item_reference_mismatch``);
 (f) no batch stays ``approved`` with pending items for longer than ``stalled_after`` (``batch_stalled``): its
-    payment job died or failed and nothing will pay those tranches until someone re-runs it.
+    payment job died or failed and nothing will pay those tranches until someone re-runs it;
+(g) clawbacks and refunds: see ``refund_checks`` (``refund_exceeds_clawback``, ``clawback_settled_mismatch``,
+    ``withdrawn_clawback_refunded``, ``refund_clawback_mismatch``, ``refund_without_disbursement``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from typing import Any
 
 from app.db import engine
 from app.timezone import now_utc, shown
+from programmes.disbursements.refund_checks import check_refunds
 from programmes.tables import LedgerEntry, SimulatedTransfer
 
 
@@ -153,12 +156,13 @@ async def reconcile(
             await transaction.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         tranches = await _rows("SELECT id, award, amount_fen, status FROM tranche")
         entries = await _rows(
-            "SELECT e.id, e.kind, e.award, e.budget_line, e.tranche, e.amount_fen,"
+            "SELECT e.id, e.kind, e.award, e.budget_line, e.tranche, e.clawback, e.amount_fen,"
             " a.budget_line AS award_budget_line, t.award AS tranche_award"
             " FROM ledger_entry e JOIN award a ON a.id = e.award LEFT JOIN tranche t ON t.id = e.tranche"
         )
         awards = await _rows("SELECT id, amount_fen, status FROM award")
         lines = await _rows("SELECT id, amount_fen FROM budget_line")
+        clawbacks = await _rows("SELECT id, award, amount_fen, status FROM clawback")
         items = await _rows(
             "SELECT id, batch, tranche, status, provider_reference FROM payment_batch_item"
             " WHERE status IN ('paid', 'pending')"
@@ -170,7 +174,7 @@ async def reconcile(
             stalled_after,
         )
         transfers = list(await statement())
-    books = _Books(tranches, entries, awards, lines, items, transfers)
+    books = _Books(tranches, entries, awards, lines, items, transfers, clawbacks)
     for batch in sorted(stalled, key=lambda b: int(b["id"])):
         books.flag(
             "batch_stalled",
@@ -192,8 +196,10 @@ class _Books:
         budget_lines: list[dict[str, Any]],
         items: list[dict[str, Any]],
         transfers: list[StatementLine],
+        clawbacks: list[dict[str, Any]],
     ) -> None:
         self.entries = entries
+        self.clawbacks = clawbacks
         self.awards = sorted(awards, key=lambda a: int(a["id"]))
         self.budget_lines = sorted(budget_lines, key=lambda b: int(b["id"]))
         self.items = items
@@ -227,6 +233,7 @@ class _Books:
         self._check_paid_tranches()
         self._check_awards()
         self._check_budget_lines()
+        check_refunds(self.clawbacks, self.entries, self.award_sums, self.flag)
         totals = {
             "paid_tranches": len(self.paid),
             "paid_fen": sum(int(t["amount_fen"]) for t in self.paid.values()),
@@ -235,6 +242,7 @@ class _Books:
             "transferred_fen": sum(line.amount_fen for line in self.transfers),
             "awards": len(self.awards),
             "obligated_fen": sum(self.line_obligated.values()),
+            "refunded_fen": sum(int(e["amount_fen"]) for e in self.entries if e["kind"] == "refund"),
             "budget_lines": len(self.budget_lines),
         }
         ordered = tuple(sorted(self.found, key=lambda d: (d.code, d.subject, d.message)))
@@ -246,7 +254,7 @@ class _Books:
             award_id, kind, amount = int(e["award"]), str(e["kind"]), int(e["amount_fen"])
             self.award_sums[award_id][kind] += amount
             self.award_sums[award_id][f"{kind}_count"] += 1
-            if kind in ("obligation", "reversal"):
+            if kind in ("obligation", "reversal", "refund"):  # a refund returns money to the budget line
                 self.line_obligated[int(e["budget_line"])] += amount if kind == "obligation" else -amount
             if e["budget_line"] != e["award_budget_line"]:
                 self.flag(
@@ -401,7 +409,8 @@ class _Books:
             sums = self.award_sums.get(award_id, {})
             subject = f"award:{award_id}"
             obligations = sums.get("obligation_count", 0)
-            net = sums.get("obligation", 0) - sums.get("reversal", 0)
+            refunded = sums.get("refund", 0)  # clawed back: no longer obligated, still counted as paid out
+            net = sums.get("obligation", 0) - sums.get("reversal", 0) - refunded
             disbursed = sums.get("disbursement", 0)
             active = award["status"] != "cancelled"
             if obligations == 0:
@@ -412,23 +421,26 @@ class _Books:
                 )
             elif obligations > 1:
                 self.flag("duplicate_obligation", subject, f"资助 {award_id} 在账本中有 {obligations} 条承诺记录")
-            if obligations and active and net != amount:
+            if obligations and active and net != amount - refunded:
                 self.flag(
                     "obligation_amount_mismatch",
                     subject,
-                    f"资助 {award_id} 金额 {_yuan(amount)}，账本净承诺（承诺 − 冲回）为 {_yuan(net)}",
+                    f"资助 {award_id} 金额 {_yuan(amount)}（已追回 {_yuan(refunded)}），"
+                    f"账本净承诺（承诺 − 冲回 − 退款）为 {_yuan(net)}",
                 )
-            if obligations and not active and net != disbursed:
+            if obligations and not active and net != disbursed - refunded:
                 self.flag(
                     "cancelled_award_not_released",
                     subject,
-                    f"资助 {award_id} 已撤销，已支付 {_yuan(disbursed)}，但账本净承诺仍为 {_yuan(net)}",
+                    f"资助 {award_id} 已撤销，已支付 {_yuan(disbursed)}（已追回 {_yuan(refunded)}），"
+                    f"但账本净承诺仍为 {_yuan(net)}",
                 )
-            if disbursed > amount or disbursed > net:
+            if disbursed > amount or disbursed > net + refunded:
                 self.flag(
                     "award_overdisbursed",
                     subject,
-                    f"资助 {award_id} 已拨付 {_yuan(disbursed)}，超过资助金额 {_yuan(amount)} 或净承诺 {_yuan(net)}",
+                    f"资助 {award_id} 已拨付 {_yuan(disbursed)}，"
+                    f"超过资助金额 {_yuan(amount)} 或净承诺（未减退款）{_yuan(net + refunded)}",
                 )
             live = self.live_tranche_fen.get(award_id, 0)
             if active and live != amount:

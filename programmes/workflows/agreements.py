@@ -29,6 +29,8 @@ BANK_ACCOUNT = Workflow(
         step("verify", "pending", "verified", [OFFICER, ADMIN], "核验银行账户"),
         step("reject", "pending", "rejected", [OFFICER, ADMIN], "账户核验不通过"),
         step("supersede", "verified", "superseded", [SYSTEM], "新账户核验通过，旧账户停用"),
+        # The bank reports the account closed or frozen, or the officer finds it wrong: no money goes there any more.
+        step("revoke", "verified", "rejected", [OFFICER, ADMIN], "撤销核验（账户销户、冻结或信息有误）"),
     ),
 )
 

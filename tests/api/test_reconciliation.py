@@ -198,6 +198,7 @@ async def test_a_clean_slice_reconciles(client: httpx.AsyncClient, world: World)
         "awards": 5,
         # 300,000 paid + 200,000 released + 100,000 after the reduction + 80,000 paid before the cancel
         "obligated_fen": 680_000,
+        "refunded_fen": 0,
         "budget_lines": 1,
     }
     assert "对账无差异" in report.summary()
