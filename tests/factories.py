@@ -181,11 +181,11 @@ async def verified_bank_account(organisation_id: int, account_number: str | None
     return int(account["id"])
 
 
-async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
-    """An award whose agreement is signed and countersigned, so its on-signing tranches are released."""
+async def signed_award(principal: Principal, data: Any) -> dict[str, Any]:
+    """An award whose payee has a verified account and whose agreement the organisation has signed (awaiting the
+    officer's countersignature)."""
     from app.db import engine
     from app.timezone import now_utc
-    from programmes.agreements.service import countersign
     from programmes.agreements.tables import Agreement
     from programmes.awards.service import make_award, read_award
     from programmes.workflows.agreements import AGREEMENT
@@ -202,5 +202,14 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
             Actor(None, Role.applicant.value),
             values={"signer_name": "测试签署人", "signed_at": now_utc()},
         )
+    return await read_award(award["id"])
+
+
+async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
+    """An award whose agreement is signed and countersigned, so its on-signing tranches are released."""
+    from programmes.agreements.service import countersign
+    from programmes.awards.service import read_award
+
+    award = await signed_award(principal, data)
     await countersign(principal, award["agreement_id"])
     return await read_award(award["id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -112,7 +113,8 @@ async def admin_client(app: object, db: None) -> AsyncIterator[AdminFactory]:
 
 
 async def draft_batch(officer: factories.User, district: District | None) -> dict[str, Any]:
-    """The whole chain through the services, up to a draft payment batch of one released tranche.
+    """The whole chain through the services, up to a draft payment batch of one released tranche, plus a second
+    award whose agreement is signed and awaits the officer's countersignature.
 
     Programme (of ``district``, or city level) → open round → submitted application → one review → closed round
     with a ranking → award on a budget line → batch. ``officer`` must be in scope for ``district``.
@@ -142,6 +144,19 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     await submit(applicant.principal, draft["id"])
     assignment = await assign(staff, AssignmentCreate(application_id=draft["id"], expert_id=expert.id))
     await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
+    # A second organisation's application: awarded below with its agreement signed, awaiting countersignature.
+    second_org, second_applicant = await factories.organisation(district=district or District.changning)
+    second = await create_draft(
+        second_applicant.principal,
+        ApplicationCreate(
+            round_id=contest["id"], organisation_id=second_org, title="邻里守望", answers=factories.GOOD_ANSWERS
+        ),
+    )
+    await submit(second_applicant.principal, second["id"])
+    second_review = await assign(staff, AssignmentCreate(application_id=second["id"], expert_id=expert.id))
+    await submit_review(
+        expert.principal, second_review["id"], ReviewSubmit(scores={"innovation": 70, "feasibility": 70})
+    )
     await factories.end_round_window(contest["id"])
     await close_round(staff, contest["id"])
     source = await create_fund_source(staff, FundSourceCreate(name="福彩公益金", kind=FundSourceKind.welfare_lottery))
@@ -152,4 +167,19 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
         staff, AwardCreate(application_id=draft["id"], budget_line_id=line["id"], amount_fen=3_000_000)
     )
     batch = await create_batch(staff, BatchCreate(title="第一批", tranche_ids=[award["tranches"][0]["id"]]))
-    return {**batch, "application_id": draft["id"], "round_id": contest["id"]}
+    signed = await factories.signed_award(
+        staff,
+        AwardCreate(
+            application_id=second["id"],
+            budget_line_id=line["id"],
+            amount_fen=1_000_000,
+            final_report_due_on=date.today() + timedelta(days=180),
+        ),
+    )
+    return {
+        **batch,
+        "application_id": draft["id"],
+        "round_id": contest["id"],
+        "signed_agreement_id": signed["agreement_id"],
+        "signed_tranche_id": signed["tranches"][0]["id"],
+    }

@@ -17,7 +17,8 @@ import pytest
 
 from app.auth.tables import Role
 from app.reference import District
-from programmes.tables import PaymentBatch, Programme
+from programmes.agreements.tables import Agreement
+from programmes.tables import PaymentBatch, Programme, Tranche
 from tests import factories
 from tests.admin.conftest import PASSWORD, draft_batch
 
@@ -160,6 +161,23 @@ async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser:
         await expect(page.locator("#success_message")).to_have_text(
             f"支付批次 {batch['id']} 已审批，共 30000.00 元，正在后台支付"
         )
+
+        # The signed agreement waits in the agreement list; the countersign form makes it effective.
+        agreement_id = batch["signed_agreement_id"]
+        await page.goto(f"{server}/admin/#/agreement/")
+        await expect(page.get_by_role("cell", name="signed", exact=True)).to_be_visible()
+        await page.get_by_role("link", name="会签资助协议").click()
+        await expect(page.get_by_text("资助协议编号").first).to_be_visible()
+        await page.fill("input[name=agreement_id]", str(agreement_id))
+        await page.locator("[data-uitest=submit_custom_form_button]").click()
+        await expect(page.locator("#success_message")).to_have_text(
+            f"资助协议 {agreement_id} 已会签生效，第 1 笔款项已可拨付"
+        )
+
+        # The other money lists render for a district officer (read-only, scoped).
+        for table, visible in (("bank_account", "上海银行测试支行"), ("progress_report", "due")):
+            await page.goto(f"{server}/admin/#/{table}/")
+            await expect(page.get_by_role("cell", name=visible, exact=True).first).to_be_visible()
     except Exception:
         await page.screenshot(path=str(SCREENSHOT), full_page=True)
         raise
@@ -168,5 +186,11 @@ async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser:
 
     assert await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch["id"]).first() == {
         "status": "approved"
+    }
+    assert await Agreement.select(Agreement.status).where(Agreement.id == batch["signed_agreement_id"]).first() == {
+        "status": "effective"
+    }
+    assert await Tranche.select(Tranche.status).where(Tranche.id == batch["signed_tranche_id"]).first() == {
+        "status": "released"
     }
     assert errors == []
