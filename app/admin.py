@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.admin_forms import ADMIN_FORMS
+from app.admin_money_forms import MONEY_FORMS
 from app.admin_scope import (
     admin_principal,
     scope_column,
@@ -30,6 +31,7 @@ from app.outbox import OutboxMessage
 from app.settings import get_settings
 from programmes.attachments.tables import Attachment
 from programmes.exports.tables import ExportJob
+from programmes.supervision.tables import RiskWarning
 from programmes.tables import (
     Application,
     Award,
@@ -75,7 +77,12 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
         ["id", "round", "track", "organisation", "title", "status", "eligibility_outcome", "submitted_at"],
     ),
     (Attachment, "申报与评审", True, ["id", "application", "filename", "content_type", "size_bytes", "created_at"]),
-    (ExportJob, "申报与评审", True, ["id", "round", "state", "rows_done", "rows_total", "created_at", "finished_at"]),
+    (
+        ExportJob,
+        "申报与评审",
+        True,
+        ["id", "kind", "round", "state", "rows_done", "rows_total", "created_at", "finished_at"],
+    ),
     (ReviewAssignment, "申报与评审", True, ["id", "application", "expert", "status", "submitted_at"]),
     (RankingEntry, "申报与评审", True, ["id", "round", "rank", "application", "weighted_mean", "review_count"]),
     (ExpertProfile, "专家与评审", True, ["id", "expert", "domains", "district", "max_load_per_round"]),
@@ -90,6 +97,7 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (PaymentBatch, "资金", True, ["id", "title", "status", "approved_by", "approved_at"]),
     (PaymentBatchItem, "资金", True, ["id", "batch", "tranche", "status", "provider_reference"]),
     (InspectionDraw, "资金", True, ["id", "edition", "seed", "created_at"]),
+    (RiskWarning, "资金", True, ["id", "kind", "subject_key", "detail", "status", "first_seen_at"]),
     (LedgerEntry, "资金", True, ["id", "kind", "award", "tranche", "amount_fen", "created_at"]),
     (SimulatedTransfer, "资金", True, None),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
@@ -110,7 +118,8 @@ def _columns(table: type[Table], names: list[str] | None) -> Any:
 # Filters officers use to find applications (programme via round, district of the applicant, screening result).
 FILTERS: dict[type[Table], list[str]] = {
     Application: ["round", "track", "organisation_district", "status", "eligibility_outcome", "organisation"],
-    ExportJob: ["round", "state"],
+    ExportJob: ["kind", "round", "state"],
+    RiskWarning: ["status", "kind"],
 }
 
 
@@ -160,7 +169,7 @@ def build_admin() -> Any:
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
-        forms=ADMIN_FORMS,
+        forms=ADMIN_FORMS + MONEY_FORMS,
         site_name="Seedbed 社会组织项目管理后台",
         default_language_code="zh-CN",
         auto_include_related=False,

@@ -32,6 +32,7 @@ from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.exports.controllers import ExportController
 from programmes.supervision.controllers import SupervisionController
+from programmes.supervision.risk_controllers import RiskWarningController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
@@ -119,6 +120,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExpertController,
             PublicationController,
             SupervisionController,
+            RiskWarningController,
             NotificationController,
         ],
     )
