@@ -105,7 +105,10 @@ def build_provider(settings: Settings) -> PaymentProvider:
     factory = getattr(module, class_name, None)
     if factory is None or not callable(factory):
         raise ProviderConfigError(f"SEEDBED_PAYMENT_PROVIDER={name!r}: {module_name} has no class {class_name}")
-    provider = factory(settings)
-    if not callable(getattr(provider, "transfer", None)):
+    if not callable(getattr(factory, "transfer", None)):
         raise ProviderConfigError(f"SEEDBED_PAYMENT_PROVIDER={name!r}: {class_name} has no transfer() method")
+    try:
+        provider = factory(settings)
+    except Exception as exc:
+        raise ProviderConfigError(f"SEEDBED_PAYMENT_PROVIDER={name!r}: {class_name}(settings) failed: {exc}") from exc
     return provider  # type: ignore[no-any-return]
