@@ -113,7 +113,14 @@ async def test_admin_defaults_to_simplified_chinese(admin_client: AdminFactory) 
     assert {"社会组织", "项目与轮次", "申报与评审", "资金", "系统"} <= set(grouped)
     assert "payment_batch" in grouped["资金"]
     forms = ok(await officer.get("forms/grouped/"))["grouped"]
-    assert [f["name"] for f in forms["资金"]] == [APPROVE_BATCH]
+    assert [f["name"] for f in forms["资金"]] == [
+        APPROVE_BATCH,
+        "排除预警",
+        "导出资金汇总",
+        "导出批次支付明细",
+        "重新执行支付批次",
+        "查看支付批次进度",
+    ]
 
 
 # --- district scope ----------------------------------------------------------------------------------------------
@@ -358,6 +365,11 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "资格复审",
         "导出申报（xlsx）",
         "邀请评审专家",
+        "排除预警",
+        "导出资金汇总",
+        "导出批次支付明细",
+        "重新执行支付批次",
+        "查看支付批次进度",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
