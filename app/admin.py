@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from app.admin_agreement_forms import AGREEMENT_FORMS
 from app.admin_forms import ADMIN_FORMS
+from app.admin_money_forms import MONEY_FORMS
 from app.admin_scope import (
     admin_principal,
     scope_column,
@@ -33,6 +34,7 @@ from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.exports.tables import ExportJob
 from programmes.reports.tables import ProgressReport, ReportExpense
+from programmes.supervision.tables import RiskWarning
 from programmes.tables import (
     Application,
     Award,
@@ -85,7 +87,12 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
         ["id", "round", "track", "organisation", "title", "status", "eligibility_outcome", "submitted_at"],
     ),
     (Attachment, "申报与评审", True, ["id", "application", "filename", "content_type", "size_bytes", "created_at"]),
-    (ExportJob, "申报与评审", True, ["id", "round", "state", "rows_done", "rows_total", "created_at", "finished_at"]),
+    (
+        ExportJob,
+        "申报与评审",
+        True,
+        ["id", "kind", "round", "state", "rows_done", "rows_total", "created_at", "finished_at"],
+    ),
     (ReviewAssignment, "申报与评审", True, ["id", "application", "expert", "status", "submitted_at"]),
     (RankingEntry, "申报与评审", True, ["id", "round", "rank", "application", "weighted_mean", "review_count"]),
     (ExpertProfile, "专家与评审", True, ["id", "expert", "domains", "district", "max_load_per_round"]),
@@ -101,6 +108,7 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (PaymentBatchItem, "资金", True, ["id", "batch", "tranche", "status", "provider_reference"]),
     (InspectionDraw, "资金", True, ["id", "edition", "seed", "created_at"]),
     (Clawback, "资金", True, ["id", "award", "amount_fen", "status", "due_on", "created_at"]),
+    (RiskWarning, "资金", True, ["id", "kind", "subject_key", "detail", "status", "first_seen_at"]),
     (LedgerEntry, "资金", True, ["id", "kind", "award", "tranche", "clawback", "amount_fen", "created_at"]),
     (SimulatedTransfer, "资金", True, None),
     (
@@ -134,8 +142,9 @@ def _columns(table: type[Table], names: list[str] | None) -> Any:
 # Filters officers use to find applications (programme via round, district of the applicant, screening result).
 FILTERS: dict[type[Table], list[str]] = {
     Application: ["round", "track", "organisation_district", "status", "eligibility_outcome", "organisation"],
-    ExportJob: ["round", "state"],
+    ExportJob: ["kind", "round", "state"],
     ProgressReport: ["status", "kind", "award"],
+    RiskWarning: ["status", "kind"],
 }
 
 
@@ -185,7 +194,7 @@ def build_admin() -> Any:
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
-        forms=ADMIN_FORMS + AGREEMENT_FORMS,
+        forms=ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS,
         site_name="Seedbed 社会组织项目管理后台",
         default_language_code="zh-CN",
         auto_include_related=False,

@@ -35,6 +35,7 @@ from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.supervision.clawback_controllers import ClawbackController
 from programmes.supervision.controllers import SupervisionController
+from programmes.supervision.risk_controllers import RiskWarningController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
@@ -126,6 +127,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             SupervisionController,
             BankAccountController,
             ClawbackController,
+            RiskWarningController,
             NotificationController,
         ],
     )

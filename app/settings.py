@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     smtp_from: str = "seedbed@localhost"
     # First retry delay of a payment job after a transient error; doubles per try (capped at 1 hour).
     payment_retry_base_seconds: int = 30
+    # Who moves the money: "simulated" (the built-in simulated bank) or "package.module:ClassName" of a connector
+    # implementing programmes.disbursements.provider.PaymentProvider, constructed with these settings.
+    payment_provider: str = "simulated"
     # Where attachments and exports are stored (LocalFileStorage root).
     storage_dir: Path = Path(".seedbed/files")
     # Behind HTTPS in production: the admin's session and CSRF cookies are then marked Secure.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -14,3 +14,8 @@ def now_utc() -> datetime:
 
 def shown(moment: datetime) -> datetime:
     return moment.astimezone(SHANGHAI)
+
+
+def today_shanghai() -> date:
+    """The calendar date in Shanghai now (a worker's clock may run in UTC)."""
+    return now_utc().astimezone(SHANGHAI).date()

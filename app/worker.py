@@ -16,12 +16,14 @@ from app.db import close_pool, open_pool
 from app.observability import configure_logging
 from app.queue import redis_settings
 from app.settings import get_settings
+from app.timezone import today_shanghai
 from programmes.applications import jobs as application_jobs
 from programmes.disbursements import jobs as disbursement_jobs
-from programmes.disbursements.provider import SimulatedProvider
+from programmes.disbursements.provider import build_provider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.exports import service as export_service
 from programmes.reports.reminders import send_report_reminders
+from programmes.supervision.risk import scan_risks
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +31,15 @@ log = logging.getLogger(__name__)
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
+    # Before the pool: a misconfigured provider stops the worker at once, with the setting's name in the error.
+    ctx["payment_provider"] = build_provider(settings)
     await open_pool(1, settings.db_pool_max)
-    ctx["payment_provider"] = SimulatedProvider(settings.effective_database_url)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["payment_provider"].close()
+    close = getattr(ctx["payment_provider"], "close", None)
+    if close is not None:
+        await close()
     await close_pool()
 
 
@@ -92,6 +97,13 @@ async def reconcile_payments(ctx: dict[str, Any]) -> dict[str, Any]:
     return report.as_dict()
 
 
+async def risk_scan(ctx: dict[str, Any]) -> dict[str, int]:
+    """Daily 预警 scan for the Shanghai calendar date; running it again the same day only refreshes last_seen_at."""
+    counts = await scan_risks(today_shanghai())
+    log.info("risk scan", extra={"risk_scan": counts})
+    return counts
+
+
 class WorkerSettings:
     functions = [pay_batch, send_notifications, export_applications]
     cron_jobs = [
@@ -102,6 +114,8 @@ class WorkerSettings:
         cron(report_reminders, hour={8}, minute={0}, second={0}, run_at_startup=True, unique=True),
         # Daily at 02:30 (the worker's clock): reconciliation; discrepancies are logged at ERROR.
         cron(reconcile_payments, hour={2}, minute={30}, second={0}, unique=True),
+        # Daily at 07:00 (the worker's clock), before officers start work: risk warnings (预警).
+        cron(risk_scan, hour={7}, minute={0}, second={0}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

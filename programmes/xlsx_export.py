@@ -17,11 +17,12 @@ import re
 import unicodedata
 import uuid
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
@@ -111,19 +112,7 @@ class XlsxWriter:
         self.sheet: WriteOnlyWorksheet = self.workbook.create_sheet(sheet_title_for(sheet_title))
         self.columns = len(headers)
         self.rows_written = 0
-        labels = [clean_text(header) for header in headers]
-        for index, label in enumerate(labels, start=1):
-            width = min(max(_display_width(label) + 2, 10), 60)
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
-        self.sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header_cells = []
-        for label in labels:
-            cell = WriteOnlyCell(self.sheet, label)
-            cell.data_type = "s"
-            cell.font = bold
-            header_cells.append(cell)
-        self.sheet.append(header_cells)
+        _write_header(self.sheet, headers)
 
     def append(self, row: Row) -> None:
         if len(row) > self.columns:
@@ -149,6 +138,62 @@ class XlsxWriter:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None:
             self.discard()
+
+
+def _write_header(sheet: Any, headers: Sequence[str]) -> None:
+    """Bold header row, frozen, columns as wide as their labels (CJK characters count double)."""
+    labels = [clean_text(header) for header in headers]
+    for index, label in enumerate(labels, start=1):
+        width = min(max(_display_width(label) + 2, 10), 60)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for label in labels:
+        cell = WriteOnlyCell(sheet, label)
+        cell.data_type = "s"
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a small multi-sheet workbook; ``number_formats`` maps a column index to an Excel format
+    (e.g. ``"#,##0.00"`` for yuan), so amounts stay numbers a spreadsheet can add up."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Row]
+    number_formats: dict[int, str] = field(default_factory=dict)
+
+
+def write_sheets_file(path: Path, sheets: Sequence[Sheet]) -> int:
+    """Several sheets into ``path`` (atomically, like :func:`write_xlsx_file`); returns the number of data rows.
+    Blocking, and meant for summaries that fit in memory."""
+    workbook = Workbook(write_only=True)
+    count = 0
+    for spec in sheets:
+        sheet: WriteOnlyWorksheet = workbook.create_sheet(sheet_title_for(spec.title))
+        _write_header(sheet, spec.headers)
+        for row in spec.rows:
+            cells = []
+            for index, value in enumerate(row):
+                cell = to_cell(value, sheet)
+                number_format = spec.number_formats.get(index)
+                if number_format and isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+                    cell = WriteOnlyCell(sheet, cell)  # type: ignore[arg-type]  # openpyxl's stubs omit Decimal
+                    cell.number_format = number_format
+                cells.append(cell)
+            sheet.append(cells)
+            count += 1
+    tmp = _temporary_sibling(path)
+    try:
+        workbook.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
 
 
 def _notify(on_progress: ProgressCallback | None, done: int, every: int) -> bool:

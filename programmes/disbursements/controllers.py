@@ -27,6 +27,15 @@ class DisbursementController(Controller):
     async def approve(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
         return BatchRead(**await service.approve_batch(principal, batch_id))
 
+    @post(
+        "/{batch_id:int}/rerun",
+        opt={"permission": STAFF},
+        summary="Re-run the payment job of an approved batch with pending items (idempotent)",
+        status_code=200,
+    )
+    async def rerun(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
+        return BatchRead(**await service.rerun_batch(principal, batch_id))
+
     @get("/{batch_id:int}", opt={"permission": STAFF}, summary="Batch progress, item by item")
     async def read(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
         await service.batch_in_scope(principal, batch_id)

@@ -7,11 +7,15 @@ asking it twice to pay the same tranche returns the first transfer instead of pa
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import asyncpg
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 
 class PaymentRejected(Exception):
@@ -77,3 +81,34 @@ class SimulatedProvider:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+class ProviderConfigError(RuntimeError):
+    """``SEEDBED_PAYMENT_PROVIDER`` names no usable provider: the worker refuses to start rather than guess."""
+
+
+def build_provider(settings: Settings) -> PaymentProvider:
+    """The provider ``settings.payment_provider`` names: ``simulated``, or ``package.module:ClassName`` of a class
+    constructed with the settings (it reads its own connection details from them or from its own environment)."""
+    name = settings.payment_provider.strip()
+    if name == "simulated":
+        return SimulatedProvider(settings.effective_database_url)
+    module_name, _, class_name = name.partition(":")
+    if not module_name or not class_name:
+        raise ProviderConfigError(
+            f"SEEDBED_PAYMENT_PROVIDER={name!r}: expected 'simulated' or 'package.module:ClassName'"
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ProviderConfigError(f"SEEDBED_PAYMENT_PROVIDER={name!r}: cannot import {module_name}: {exc}") from exc
+    factory = getattr(module, class_name, None)
+    if factory is None or not callable(factory):
+        raise ProviderConfigError(f"SEEDBED_PAYMENT_PROVIDER={name!r}: {module_name} has no class {class_name}")
+    if not callable(getattr(factory, "transfer", None)):
+        raise ProviderConfigError(f"SEEDBED_PAYMENT_PROVIDER={name!r}: {class_name} has no transfer() method")
+    try:
+        provider = factory(settings)
+    except Exception as exc:
+        raise ProviderConfigError(f"SEEDBED_PAYMENT_PROVIDER={name!r}: {class_name}(settings) failed: {exc}") from exc
+    return provider  # type: ignore[no-any-return]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -11,6 +12,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
+from programmes.agreements.service import yuan
 from programmes.disbursements.schemas import BatchCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
@@ -90,6 +92,42 @@ async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
         await outbox.stage("pay_batch", f"pay_batch:{batch_id}", batch_id=batch_id)
     await outbox.flush()
     return await read_batch(batch_id)
+
+
+async def rerun_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
+    """Officer in scope re-runs the payment job of an approved batch that still has pending items (its job was lost,
+    or gave up after its tries). A fresh outbox key, because arq refuses a job id it has seen; paying twice is
+    impossible anyway (row locks, states, the provider's idempotency key, the ledger's unique indexes)."""
+    await batch_in_scope(principal, batch_id)
+    async with engine().transaction():
+        batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
+        pending = await PaymentBatchItem.count().where(
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+        )
+        if batch[0]["status"] != "approved" or pending == 0:
+            raise conflict("batch_not_rerunnable", "只有已审批且仍有待支付款项的批次可以重新执行支付")
+        key = f"pay_batch:{batch_id}:rerun:{uuid.uuid4().hex}"
+        await outbox.stage("pay_batch", key, batch_id=batch_id)
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="payment_batch.rerun",
+            object_type="payment_batch",
+            object_id=batch_id,
+            after={"job_key": key, "pending_items": pending},
+        )
+    await outbox.flush()
+    return await read_batch(batch_id)
+
+
+def progress_summary_zh(batch: dict[str, Any]) -> str:
+    """One line for officers: how far a batch has got (counts and amounts per item status)."""
+    parts = []
+    for status, label in (("paid", "已支付"), ("failed", "失败"), ("pending", "待支付")):
+        items = [i for i in batch["items"] if i["status"] == status]
+        parts.append(f"{label} {len(items)} 笔（{yuan(sum(i['amount_fen'] for i in items))}）")
+    state = PAYMENT_BATCH.states.get(batch["status"], batch["status"])
+    return f"支付批次 {batch['id']}「{batch['title']}」{state}：" + "，".join(parts)
 
 
 async def batch_in_scope(principal: Principal, batch_id: int) -> dict[str, Any]:

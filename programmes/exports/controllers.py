@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from litestar import Controller, get, post
 from litestar.di import Provide
@@ -19,8 +19,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ExportRead(BaseModel):
     id: int
-    round_id: int
+    round_id: int | None  # None for money exports
     kind: str
+    parameters: dict[str, Any]
     state: str
     rows_done: int
     rows_total: int
@@ -43,6 +44,24 @@ class ExportController(Controller):
         self, principal: CurrentPrincipal, round_id: FromPath[int], kind: FromQuery[ExportKind] = "applications"
     ) -> ExportRead:
         return ExportRead(**await service.request_export(principal, round_id, kind))
+
+    @post(
+        "/exports/money-summary",
+        opt={"permission": STAFF},
+        summary="资金汇总 xlsx: budget, obligated, disbursed, refunded, available by fund source, district, programme",
+        status_code=202,
+    )
+    async def money_summary(self, principal: CurrentPrincipal) -> ExportRead:
+        return ExportRead(**await service.request_money_summary(principal))
+
+    @post(
+        "/payment-batches/{batch_id:int}/exports",
+        opt={"permission": STAFF},
+        summary="批次支付明细 xlsx: one row per item (accounts masked to the last four digits)",
+        status_code=202,
+    )
+    async def batch_payments(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> ExportRead:
+        return ExportRead(**await service.request_batch_payments(principal, batch_id))
 
     @get("/exports/{export_id:int}", opt={"permission": STAFF}, summary="Export progress")
     async def progress(self, principal: CurrentPrincipal, export_id: FromPath[int]) -> ExportRead:

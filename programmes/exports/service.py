@@ -11,19 +11,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
+
 from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc, shown
 from programmes.attachments.service import storage
+from programmes.exports import money
 from programmes.exports.tables import ExportJob
 from programmes.form_ui import flatten_answers, repeat_counts
 from programmes.scope import ensure_staff_scope
 from programmes.storage import new_key, validate_key
 from programmes.tables import Application, Round
 from programmes.workflows import application_workflow
-from programmes.xlsx_export import write_xlsx_file_async
+from programmes.xlsx_export import write_sheets_file, write_xlsx_file_async
 from scoring.sheets import load_sheet, ranking_sheet, scores_sheet
 
 FIXED_HEADERS = ["申报编号", "申报单位", "所在区", "赛道", "项目名称", "状态", "资格审查", "提交时间（北京时间）"]
@@ -38,10 +41,40 @@ async def request_export(principal: Principal, round_id: int, kind: str = "appli
     if round_row is None:
         raise not_found("轮次")
     ensure_staff_scope(principal, round_row["scope_district"], "轮次")
+    return await _stage(principal, kind, round_row["scope_district"], "round", round_id, round_id=round_id)
+
+
+async def request_money_summary(principal: Principal) -> dict[str, Any]:
+    """Staff ask for the fund summary; a district officer's covers their district only."""
+    return await _stage(principal, "money_summary", money.money_summary_scope(principal), "export", None)
+
+
+async def request_batch_payments(principal: Principal, batch_id: int) -> dict[str, Any]:
+    """Staff in scope ask for one payment batch's items (accounts masked)."""
+    scope = await money.batch_payments_scope(principal, batch_id)
+    return await _stage(
+        principal, "batch_payments", scope, "payment_batch", batch_id, parameters={"payment_batch_id": batch_id}
+    )
+
+
+async def _stage(
+    principal: Principal,
+    kind: str,
+    scope: str | None,
+    object_type: str,
+    object_id: int | None,
+    *,
+    round_id: int | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     async with engine().transaction():
         rows = await ExportJob.insert(
             ExportJob(
-                round=round_id, kind=kind, requested_by=principal.user_id, scope_district=round_row["scope_district"]
+                round=round_id,
+                kind=kind,
+                parameters=parameters or {},
+                requested_by=principal.user_id,
+                scope_district=scope,
             )
         ).returning(ExportJob.id)
         export_id = int(rows[0]["id"])
@@ -49,9 +82,9 @@ async def request_export(principal: Principal, round_id: int, kind: str = "appli
             actor_id=principal.user_id,
             actor_role=principal.role.value,
             action="export.request",
-            object_type="round",
-            object_id=round_id,
-            after={"export_id": export_id, "kind": kind},
+            object_type=object_type,
+            object_id=object_id if object_id is not None else export_id,
+            after={"export_id": export_id, "kind": kind, **(parameters or {})},
         )
         await outbox.stage("export_applications", f"export_applications:{export_id}", export_id=export_id)
     await outbox.flush()
@@ -59,13 +92,14 @@ async def request_export(principal: Principal, round_id: int, kind: str = "appli
 
 
 async def read(export_id: int) -> dict[str, Any]:
-    row = await ExportJob.select().where(ExportJob.id == export_id).first()
+    row = await ExportJob.select().where(ExportJob.id == export_id).first().output(load_json=True)
     if row is None:
         raise not_found("导出任务")
     return {
         "id": row["id"],
         "round_id": row["round"],
         "kind": row["kind"],
+        "parameters": row["parameters"] or {},
         "state": row["state"],
         "rows_done": row["rows_done"],
         "rows_total": row["rows_total"],
@@ -90,7 +124,8 @@ async def download(principal: Principal, export_id: int) -> tuple[str, AsyncIter
     key = await ExportJob.select(ExportJob.storage_key).where(ExportJob.id == export_id).first()
     assert key is not None
     label = KIND_LABELS[job["kind"]]
-    return f"{label}-轮次{job['round_id']}-{export_id}.xlsx", await storage().open(key["storage_key"])
+    subject = f"-轮次{job['round_id']}" if job["round_id"] is not None else ""
+    return f"{label}{subject}-{export_id}.xlsx", await storage().open(key["storage_key"])
 
 
 async def applications_sheet(round_id: int) -> tuple[list[str], list[Sequence[Any]]]:
@@ -150,26 +185,26 @@ SHEETS: dict[str, Callable[[int], Awaitable[tuple[list[str], list[Sequence[Any]]
     "ranking": ranking_sheet,
     "load": load_sheet,
 }
-KIND_LABELS = {"applications": "申报导出", "scores": "专家评分", "ranking": "排名（各方法对比）", "load": "评审工作量"}
+KIND_LABELS = {
+    "applications": "申报导出",
+    "scores": "专家评分",
+    "ranking": "排名（各方法对比）",
+    "load": "评审工作量",
+    "money_summary": "资金汇总",
+    "batch_payments": "批次支付明细",
+}
 
 
 async def produce(export_id: int) -> int:
     """The job body. Returns the number of rows written."""
-    job = await ExportJob.select().where(ExportJob.id == export_id).first()
+    job = await ExportJob.select().where(ExportJob.id == export_id).first().output(load_json=True)
     if job is None or job["state"] == "done":
         return 0  # already produced (a retry after success), or the request is gone
-    headers, rows = await SHEETS[job["kind"]](job["round"])
-    await ExportJob.update({ExportJob.state: "running", ExportJob.rows_total: len(rows), ExportJob.rows_done: 0}).where(
-        ExportJob.id == export_id
-    )
-
-    async def progress(done: int) -> None:
-        await ExportJob.update({ExportJob.rows_done: done}).where(ExportJob.id == export_id)
-
     key = job["storage_key"] or new_key(export_id, prefix="exports")
-    written = await write_xlsx_file_async(
-        _path_for(key), headers, rows, KIND_LABELS[job["kind"]][:31], on_progress=progress, progress_every=500
-    )
+    if job["kind"] in money.MONEY_KINDS:
+        written = await _produce_money(export_id, job, key)
+    else:
+        written = await _produce_round(export_id, job, key)
     await ExportJob.update(
         {
             ExportJob.state: "done",
@@ -179,6 +214,30 @@ async def produce(export_id: int) -> int:
         }
     ).where(ExportJob.id == export_id)
     return written
+
+
+async def _produce_round(export_id: int, job: dict[str, Any], key: str) -> int:
+    headers, rows = await SHEETS[job["kind"]](job["round"])
+    await ExportJob.update({ExportJob.state: "running", ExportJob.rows_total: len(rows), ExportJob.rows_done: 0}).where(
+        ExportJob.id == export_id
+    )
+
+    async def progress(done: int) -> None:
+        await ExportJob.update({ExportJob.rows_done: done}).where(ExportJob.id == export_id)
+
+    return await write_xlsx_file_async(
+        _path_for(key), headers, rows, KIND_LABELS[job["kind"]][:31], on_progress=progress, progress_every=500
+    )
+
+
+async def _produce_money(export_id: int, job: dict[str, Any], key: str) -> int:
+    # Small (one row per budget line group or batch item): built in memory, written in a thread.
+    sheets = await money.sheets_for(job["kind"], job["parameters"] or {}, job["scope_district"])
+    total = sum(len(sheet.rows) for sheet in sheets)
+    await ExportJob.update({ExportJob.state: "running", ExportJob.rows_total: total, ExportJob.rows_done: 0}).where(
+        ExportJob.id == export_id
+    )
+    return await to_thread.run_sync(write_sheets_file, _path_for(key), sheets)
 
 
 async def mark_failed(export_id: int, error: Exception) -> None:

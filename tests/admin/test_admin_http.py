@@ -113,7 +113,16 @@ async def test_admin_defaults_to_simplified_chinese(admin_client: AdminFactory) 
     assert {"社会组织", "项目与轮次", "申报与评审", "资金", "系统"} <= set(grouped)
     assert "payment_batch" in grouped["资金"]
     forms = ok(await officer.get("forms/grouped/"))["grouped"]
-    assert [f["name"] for f in forms["资金"]] == [APPROVE_BATCH, "发起追回", "登记退款"]
+    assert [f["name"] for f in forms["资金"]] == [
+        APPROVE_BATCH,
+        "发起追回",
+        "登记退款",
+        "排除预警",
+        "导出资金汇总",
+        "导出批次支付明细",
+        "重新执行支付批次",
+        "查看支付批次进度",
+    ]
     assert [f["name"] for f in forms["社会组织"]] == ["核验银行账户", "驳回银行账户"]
 
 
@@ -370,6 +379,11 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "驳回银行账户",
         "发起追回",
         "登记退款",
+        "排除预警",
+        "导出资金汇总",
+        "导出批次支付明细",
+        "重新执行支付批次",
+        "查看支付批次进度",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -1,0 +1,107 @@
+"""Piccolo Admin forms for supervision and money operations: dismiss a risk warning, money exports, re-run or
+inspect a payment batch. Each calls the same service function as the API (see app/admin_forms.py)."""
+
+from __future__ import annotations
+
+from piccolo_admin.endpoints import FormConfig
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+
+from app.admin_forms import BatchApproval, _as_officer
+from app.auth.principal import Principal
+
+
+class WarningDismissal(BaseModel):
+    warning_id: int = Field(title="预警编号", description="预警编号")
+    reason: str = Field(title="排除理由", min_length=2, max_length=1000, description="核实情况，记入审计日志")
+
+
+class NoInput(BaseModel):
+    confirm: bool = Field(default=True, title="确认导出", description="区级官员仅导出本区数据")
+
+
+def _export_done(job_id: int) -> str:
+    return f"导出任务 {job_id} 已创建，可在「导出任务」中查看进度，完成后通过 /exports/{job_id}/file 下载"
+
+
+async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
+    from programmes.supervision.risk import dismiss_warning
+
+    async def work(principal: Principal) -> str:
+        warning = await dismiss_warning(principal, data.warning_id, data.reason)
+        return f"预警 {warning['id']}（{warning['kind_zh']}）已核实排除，同一事项不再重复预警"
+
+    return await _as_officer(request, work)
+
+
+async def _export_money_summary(request: Request, data: NoInput) -> str:
+    from programmes.exports.service import request_money_summary
+
+    async def work(principal: Principal) -> str:
+        return _export_done((await request_money_summary(principal))["id"])
+
+    return await _as_officer(request, work)
+
+
+async def _export_batch_payments(request: Request, data: BatchApproval) -> str:
+    from programmes.exports.service import request_batch_payments
+
+    async def work(principal: Principal) -> str:
+        return _export_done((await request_batch_payments(principal, data.batch_id))["id"])
+
+    return await _as_officer(request, work)
+
+
+async def _rerun_batch(request: Request, data: BatchApproval) -> str:
+    from programmes.disbursements.service import progress_summary_zh, rerun_batch
+
+    async def work(principal: Principal) -> str:
+        batch = await rerun_batch(principal, data.batch_id)
+        return "已重新提交支付任务。" + progress_summary_zh(batch)
+
+    return await _as_officer(request, work)
+
+
+async def _batch_progress(request: Request, data: BatchApproval) -> str:
+    from programmes.disbursements.service import batch_in_scope, progress_summary_zh, read_batch
+
+    async def work(principal: Principal) -> str:
+        await batch_in_scope(principal, data.batch_id)
+        return progress_summary_zh(await read_batch(data.batch_id))
+
+    return await _as_officer(request, work)
+
+
+MONEY_FORMS = [
+    FormConfig(
+        "排除预警", WarningDismissal, _dismiss_warning, description="经核实不构成风险的预警予以排除", form_group="资金"
+    ),
+    FormConfig(
+        "导出资金汇总",
+        NoInput,
+        _export_money_summary,
+        description="按资金来源、区、项目汇总预算、承诺、拨付、退回与余额（xlsx）",
+        form_group="资金",
+    ),
+    FormConfig(
+        "导出批次支付明细",
+        BatchApproval,
+        _export_batch_payments,
+        description="支付批次逐笔明细（账号仅显示后四位，xlsx）",
+        form_group="资金",
+    ),
+    FormConfig(
+        "重新执行支付批次",
+        BatchApproval,
+        _rerun_batch,
+        description="已审批且仍有待支付款项的批次，重新提交后台支付任务（不会重复支付）",
+        form_group="资金",
+    ),
+    FormConfig(
+        "查看支付批次进度",
+        BatchApproval,
+        _batch_progress,
+        description="已支付、失败、待支付的笔数与金额",
+        form_group="资金",
+    ),
+]
