@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from app.auth.principal import Principal
+from app.money import yuan
 
 
 class BankAccountAction(BaseModel):
@@ -44,10 +45,6 @@ async def _as_officer(request: Request, work: Callable[[Principal], Awaitable[st
     return await run(request, work)
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d} 元"
-
-
 async def _verify_account(request: Request, data: BankAccountAction) -> str:
     from programmes.payees.service import verify
 
@@ -73,7 +70,7 @@ async def _demand_clawback(request: Request, data: ClawbackDemand) -> str:
 
     async def work(principal: Principal) -> str:
         clawback = await demand(principal, data.award_id, data.amount_fen, data.finding)
-        return f"追回 {clawback['id']} 已发起：{_yuan(clawback['amount_fen'])}，已通知机构"
+        return f"追回 {clawback['id']} 已发起：{yuan(clawback['amount_fen'])}，已通知机构"
 
     return await _as_officer(request, work)
 
@@ -84,8 +81,8 @@ async def _record_refund(request: Request, data: RefundEntry) -> str:
     async def work(principal: Principal) -> str:
         clawback = await record_refund(principal, data.clawback_id, data.amount_fen, data.bank_reference)
         return (
-            f"追回 {clawback['id']}：已退回 {_yuan(clawback['refunded_fen'])}，"
-            f"待退 {_yuan(clawback['outstanding_fen'])}，状态 {clawback['status_zh']}"
+            f"追回 {clawback['id']}：已退回 {yuan(clawback['refunded_fen'])}，"
+            f"待退 {yuan(clawback['outstanding_fen'])}，状态 {clawback['status_zh']}"
         )
 
     return await _as_officer(request, work)

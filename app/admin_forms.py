@@ -13,6 +13,7 @@ from app.admin_account_forms import ACCOUNT_FORMS
 from app.admin_scope import admin_principal
 from app.auth.principal import Principal
 from app.errors import DomainError
+from app.money import yuan
 
 
 class BatchApproval(BaseModel):
@@ -67,7 +68,7 @@ async def _approve_batch(request: Request, data: BatchApproval) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await approve_batch(principal, data.batch_id)
-        return f"支付批次 {batch['id']} 已审批，共 {batch['total_fen'] / 100:.2f} 元，正在后台支付"
+        return f"支付批次 {batch['id']} 已审批，共 {yuan(batch['total_fen'])}，正在后台支付"
 
     return await _as_officer(request, work)
 

@@ -4,16 +4,35 @@ inspect a payment batch. Each calls the same service function as the API (see ap
 from __future__ import annotations
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 
 from app.admin_forms import BatchApproval, _as_officer
 from app.auth.principal import Principal
+from app.money import yuan
 
 
 class WarningDismissal(BaseModel):
     warning_id: int = Field(title="预警编号", description="预警编号")
     reason: str = Field(title="排除理由", min_length=2, max_length=1000, description="核实情况，记入审计日志")
+
+
+class BatchBuild(BaseModel):
+    title: str = Field(title="批次名称", min_length=2, max_length=200, description="例如：2026 年第一批拨付")
+    tranche_ids: str = Field(title="拨付款项编号", description="可拨付（或支付失败）的款项编号，用逗号分隔")
+
+    @field_validator("tranche_ids")
+    @classmethod
+    def _valid_ids(cls, value: str) -> str:
+        tranche_ids(value)
+        return value
+
+
+def tranche_ids(value: str) -> list[int]:
+    parts = [p for p in value.replace("，", ",").replace(" ", ",").split(",") if p]
+    if not parts or len(parts) > 1000 or not all(p.isdigit() for p in parts):
+        raise ValueError("请填写 1–1000 个款项编号，用逗号分隔，例如 12,13,15")
+    return [int(p) for p in parts]
 
 
 class NoInput(BaseModel):
@@ -30,6 +49,18 @@ async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
     async def work(principal: Principal) -> str:
         warning = await dismiss_warning(principal, data.warning_id, data.reason)
         return f"预警 {warning['id']}（{warning['kind_zh']}）已核实排除，同一事项不再重复预警"
+
+    return await _as_officer(request, work)
+
+
+async def _build_batch(request: Request, data: BatchBuild) -> str:
+    from programmes.disbursements.schemas import BatchCreate
+    from programmes.disbursements.service import create_batch
+
+    async def work(principal: Principal) -> str:
+        batch = await create_batch(principal, BatchCreate(title=data.title, tranche_ids=tranche_ids(data.tranche_ids)))
+        count, total = len(batch["items"]), yuan(batch["total_fen"])
+        return f"支付批次 {batch['id']}「{batch['title']}」已建立（草稿），共 {count} 笔 {total}，审批后支付"
 
     return await _as_officer(request, work)
 
@@ -73,6 +104,13 @@ async def _batch_progress(request: Request, data: BatchApproval) -> str:
 
 
 MONEY_FORMS = [
+    FormConfig(
+        "新建支付批次",
+        BatchBuild,
+        _build_batch,
+        description="将可拨付的款项列入新的支付批次（同一批次须同属市级或同一区，收款账户须已核验）",
+        form_group="资金",
+    ),
     FormConfig(
         "排除预警", WarningDismissal, _dismiss_warning, description="经核实不构成风险的预警予以排除", form_group="资金"
     ),

@@ -61,7 +61,7 @@ async def send_notifications(ctx: dict[str, Any], request_id: str = "-") -> int:
     return await application_jobs.send_pending_emails()
 
 
-async def export_applications(ctx: dict[str, Any], export_id: int, request_id: str = "-") -> int:
+async def produce_export(ctx: dict[str, Any], export_id: int, request_id: str = "-") -> int:
     request_id_var.set(request_id)
     try:
         return await export_service.produce(export_id)
@@ -105,7 +105,7 @@ async def risk_scan(ctx: dict[str, Any]) -> dict[str, int]:
 
 
 class WorkerSettings:
-    functions = [pay_batch, send_notifications, export_applications]
+    functions = [pay_batch, send_notifications, produce_export]
     cron_jobs = [
         cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
         # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.

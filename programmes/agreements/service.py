@@ -12,12 +12,13 @@ from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
+from app.money import yuan
 from app.organisations.service import member_organisation_ids
-from app.organisations.tables import BankAccount, Organisation
+from app.organisations.tables import BankAccount, Organisation, OrganisationMember
 from app.timezone import now_utc
 from programmes.agreements.plan import PaymentPlan
 from programmes.agreements.tables import Agreement
-from programmes.applications.notify import notify_members
+from programmes.applications.notify import notify_members, notify_user
 from programmes.reports.tables import ProgressReport
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, ExpenseCategory, ReleaseCondition, Tranche
@@ -39,10 +40,6 @@ CATEGORY_ZH = {
     ExpenseCategory.administration.value: "管理费用",
     ExpenseCategory.other.value: "其他",
 }
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d} 元"
 
 
 def condition_zh(condition: str, milestone: int | None) -> str:
@@ -154,6 +151,17 @@ async def agreement_visible_to(principal: Principal, agreement_id: int) -> dict[
     return row
 
 
+async def _notify_parties(row: dict[str, Any], kind: str, title: str, body: str, dedupe_key: str) -> None:
+    """The funded organisation, and the custodian centre (财务代管) when it is the one that receives the money."""
+    await notify_members(row["application_id"], kind, title, body, dedupe_key)
+    if row["payee"] != row["organisation_id"]:
+        members = await OrganisationMember.select(OrganisationMember.user).where(
+            OrganisationMember.organisation == row["payee"]
+        )
+        for member in members:
+            await notify_user(member["user"], kind, title, body, f"{dedupe_key}:payee:{member['user']}")
+
+
 async def sign(principal: Principal, agreement_id: int, signer_name: str) -> dict[str, Any]:
     """A member of the funded organisation signs (电子签署) the draft agreement."""
     row = await _agreement(agreement_id)
@@ -183,8 +191,8 @@ async def return_signature(principal: Principal, agreement_id: int, reason: str)
             values={"signed_by": None, "signer_name": "", "signed_at": None},
             reason=reason,
         )
-        await notify_members(
-            row["application_id"],
+        await _notify_parties(
+            row,
             "agreement_returned",
             "资助协议被退回，请重新签署",
             f"退回原因：{reason}",
@@ -227,8 +235,8 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
             object_id=agreement_id,
             after={"released_tranche_ids": released},
         )
-        await notify_members(
-            row["application_id"],
+        await _notify_parties(
+            row,
             "agreement_effective",
             "资助协议已生效",
             "主管部门已会签资助协议。",

@@ -14,6 +14,7 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
+from app.money import yuan
 from app.organisations.tables import Organisation, OrganisationType
 from programmes.agreements.plan import payment_plan_for
 from programmes.agreements.service import write_plan
@@ -120,7 +121,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
                 raise DomainError("budget_line_invalid", "预算科目不存在或不属于该届次", 422)
             available = lines[0]["amount_fen"] - await obligated_fen(data.budget_line_id)
             if data.amount_fen > available:
-                raise conflict("budget_exceeded", f"预算余额不足：可用 {available / 100:.2f} 元")
+                raise conflict("budget_exceeded", f"预算余额不足：可用 {yuan(available)}")
             await transition(
                 Application,
                 data.application_id,

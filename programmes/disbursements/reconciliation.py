@@ -46,6 +46,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.db import engine
+from app.money import yuan
 from app.timezone import now_utc, shown
 from programmes.disbursements.refund_checks import check_refunds
 from programmes.tables import LedgerEntry, SimulatedTransfer
@@ -113,7 +114,7 @@ class ReconciliationReport:
         t = self.totals
         head = (
             f"对账时间 {self.checked_at.isoformat()}：已支付款项 {t['paid_tranches']} 笔，"
-            f"账本拨付 {_yuan(t['disbursed_fen'])}，银行流水 {t['transfers']} 笔 {_yuan(t['transferred_fen'])}"
+            f"账本拨付 {yuan(t['disbursed_fen'])}，银行流水 {t['transfers']} 笔 {yuan(t['transferred_fen'])}"
         )
         if self.ok:
             return f"{head}。对账无差异。"
@@ -129,12 +130,6 @@ class ReconciliationReport:
 
 
 _TRANCHE_KEY = re.compile(r"^tranche:(\d+)(?::.*)?$")  # a connector may add an attempt suffix
-
-
-def _yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d} 元"
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -269,7 +264,7 @@ class _Books:
                 self.flag(
                     "disbursement_without_paid_tranche",
                     f"ledger_entry:{e['id']}",
-                    f"账本拨付记录 {e['id']}（{_yuan(amount)}）未关联任何拨付款项",
+                    f"账本拨付记录 {e['id']}（{yuan(amount)}）未关联任何拨付款项",
                 )
                 continue
             tranche_id = int(e["tranche"])
@@ -285,7 +280,7 @@ class _Books:
                 self.flag(
                     "disbursement_without_paid_tranche",
                     f"tranche:{tranche_id}",
-                    f"账本有拨付款项 {tranche_id} 的拨付记录（{_yuan(amount)}），"
+                    f"账本有拨付款项 {tranche_id} 的拨付记录（{yuan(amount)}），"
                     f"但该款项状态为 {self.status_of(tranche_id)}，不是已支付",
                 )
 
@@ -297,7 +292,7 @@ class _Books:
                 self.flag(
                     "transfer_without_tranche",
                     f"transfer:{line.reference}",
-                    f"银行流水 {line.reference}（{line.payee_name} {_yuan(line.amount_fen)}，"
+                    f"银行流水 {line.reference}（{line.payee_name} {yuan(line.amount_fen)}，"
                     f"幂等键 {line.idempotency_key}）对应不到任何拨付款项",
                 )
                 continue
@@ -310,7 +305,7 @@ class _Books:
                 self.flag(
                     "transfer_not_recorded",
                     f"tranche:{tranche_id}",
-                    f"银行已付款（流水 {line.reference}，{_yuan(line.amount_fen)}），"
+                    f"银行已付款（流水 {line.reference}，{yuan(line.amount_fen)}），"
                     f"但拨付款项 {tranche_id} 尚未记为已支付：支付任务仍在进行或已中断，"
                     "重新运行该批次的支付任务即可按原流水补记，不会重复付款",
                 )
@@ -318,7 +313,7 @@ class _Books:
                 self.flag(
                     "transfer_without_paid_tranche",
                     f"tranche:{tranche_id}",
-                    f"银行流水 {line.reference}（{_yuan(line.amount_fen)}）对应的拨付款项 {tranche_id} "
+                    f"银行流水 {line.reference}（{yuan(line.amount_fen)}）对应的拨付款项 {tranche_id} "
                     f"状态为 {status}，不是已支付",
                 )
 
@@ -347,7 +342,7 @@ class _Books:
                 self.flag(
                     "paid_tranche_without_disbursement",
                     subject,
-                    f"拨付款项 {tranche_id} 已支付（{_yuan(amount)}），但账本中没有拨付记录",
+                    f"拨付款项 {tranche_id} 已支付（{yuan(amount)}），但账本中没有拨付记录",
                 )
             elif len(recorded) > 1:
                 self.flag(
@@ -357,15 +352,14 @@ class _Books:
                 self.flag(
                     "disbursement_amount_mismatch",
                     subject,
-                    f"拨付款项 {tranche_id} 金额 {_yuan(amount)}，"
-                    f"账本拨付记录为 {_yuan(int(recorded[0]['amount_fen']))}",
+                    f"拨付款项 {tranche_id} 金额 {yuan(amount)}，账本拨付记录为 {yuan(int(recorded[0]['amount_fen']))}",
                 )
             transfers = self.statement.get(tranche_id, [])
             if not transfers:
                 self.flag(
                     "paid_tranche_without_transfer",
                     subject,
-                    f"拨付款项 {tranche_id} 已支付（{_yuan(amount)}），但银行流水中没有对应的转账",
+                    f"拨付款项 {tranche_id} 已支付（{yuan(amount)}），但银行流水中没有对应的转账",
                 )
             elif len(transfers) > 1:
                 self.flag(
@@ -378,8 +372,8 @@ class _Books:
                 self.flag(
                     "transfer_amount_mismatch",
                     subject,
-                    f"拨付款项 {tranche_id} 金额 {_yuan(amount)}，"
-                    f"银行实际转账 {_yuan(transfers[0].amount_fen)}（流水 {transfers[0].reference}）",
+                    f"拨付款项 {tranche_id} 金额 {yuan(amount)}，"
+                    f"银行实际转账 {yuan(transfers[0].amount_fen)}（流水 {transfers[0].reference}）",
                 )
             items = self.paid_items.get(tranche_id, [])
             if not items:
@@ -417,7 +411,7 @@ class _Books:
                 self.flag(
                     "obligation_missing",
                     subject,
-                    f"资助 {award_id}（{_yuan(amount)}）在账本中没有承诺（obligation）记录",
+                    f"资助 {award_id}（{yuan(amount)}）在账本中没有承诺（obligation）记录",
                 )
             elif obligations > 1:
                 self.flag("duplicate_obligation", subject, f"资助 {award_id} 在账本中有 {obligations} 条承诺记录")
@@ -425,29 +419,29 @@ class _Books:
                 self.flag(
                     "obligation_amount_mismatch",
                     subject,
-                    f"资助 {award_id} 金额 {_yuan(amount)}（已追回 {_yuan(refunded)}），"
-                    f"账本净承诺（承诺 − 冲回 − 退款）为 {_yuan(net)}",
+                    f"资助 {award_id} 金额 {yuan(amount)}（已追回 {yuan(refunded)}），"
+                    f"账本净承诺（承诺 − 冲回 − 退款）为 {yuan(net)}",
                 )
             if obligations and not active and net != disbursed - refunded:
                 self.flag(
                     "cancelled_award_not_released",
                     subject,
-                    f"资助 {award_id} 已撤销，已支付 {_yuan(disbursed)}（已追回 {_yuan(refunded)}），"
-                    f"但账本净承诺仍为 {_yuan(net)}",
+                    f"资助 {award_id} 已撤销，已支付 {yuan(disbursed)}（已追回 {yuan(refunded)}），"
+                    f"但账本净承诺仍为 {yuan(net)}",
                 )
             if disbursed > amount or disbursed > net + refunded:
                 self.flag(
                     "award_overdisbursed",
                     subject,
-                    f"资助 {award_id} 已拨付 {_yuan(disbursed)}，"
-                    f"超过资助金额 {_yuan(amount)} 或净承诺（未减退款）{_yuan(net + refunded)}",
+                    f"资助 {award_id} 已拨付 {yuan(disbursed)}，"
+                    f"超过资助金额 {yuan(amount)} 或净承诺（未减退款）{yuan(net + refunded)}",
                 )
             live = self.live_tranche_fen.get(award_id, 0)
             if active and live != amount:
                 self.flag(
                     "tranches_not_award_amount",
                     subject,
-                    f"资助 {award_id} 金额 {_yuan(amount)}，但其未作废的拨付款项合计 {_yuan(live)}",
+                    f"资助 {award_id} 金额 {yuan(amount)}，但其未作废的拨付款项合计 {yuan(live)}",
                 )
 
     def _check_budget_lines(self) -> None:
@@ -459,5 +453,5 @@ class _Books:
                 self.flag(
                     "budget_line_overobligated",
                     f"budget_line:{line_id}",
-                    f"预算科目 {line_id} 金额 {_yuan(amount)}，净承诺 {_yuan(obligated)}，已超出预算",
+                    f"预算科目 {line_id} 金额 {yuan(amount)}，净承诺 {yuan(obligated)}，已超出预算",
                 )

@@ -16,13 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from app.money import yuan
+
 Flag = Callable[[str, str, str], None]  # (code, subject, zh-CN message)
-
-
-def _yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d} 元"
 
 
 def check_refunds(
@@ -41,7 +37,7 @@ def check_refunds(
             flag(
                 "refund_clawback_mismatch",
                 f"ledger_entry:{entry['id']}",
-                f"账本退款记录 {entry['id']}（{_yuan(int(entry['amount_fen']))}）记在资助 {entry['award']} 名下，"
+                f"账本退款记录 {entry['id']}（{yuan(int(entry['amount_fen']))}）记在资助 {entry['award']} 名下，"
                 f"但所关联的追回 {entry['clawback']} 不存在或不属于该资助",
             )
             continue
@@ -54,15 +50,15 @@ def check_refunds(
             flag(
                 "refund_exceeds_clawback",
                 subject,
-                f"追回 {clawback_id} 金额 {_yuan(amount)}，账本退款合计 {_yuan(got)}，超出追回金额",
+                f"追回 {clawback_id} 金额 {yuan(amount)}，账本退款合计 {yuan(got)}，超出追回金额",
             )
         if status == "withdrawn" and got:
-            flag("withdrawn_clawback_refunded", subject, f"追回 {clawback_id} 已撤回，但账本有退款 {_yuan(got)}")
+            flag("withdrawn_clawback_refunded", subject, f"追回 {clawback_id} 已撤回，但账本有退款 {yuan(got)}")
         elif (status == "settled") != (got == amount):
             flag(
                 "clawback_settled_mismatch",
                 subject,
-                f"追回 {clawback_id} 状态为 {status}，金额 {_yuan(amount)}，账本退款合计 {_yuan(got)}："
+                f"追回 {clawback_id} 状态为 {status}，金额 {yuan(amount)}，账本退款合计 {yuan(got)}："
                 "全额退回与「已全额退回」状态须一致",
             )
 
@@ -72,5 +68,5 @@ def check_refunds(
             flag(
                 "refund_without_disbursement",
                 f"award:{award_id}",
-                f"资助 {award_id} 已拨付 {_yuan(disbursed)}，但账本退款合计 {_yuan(refund)}，退款多于拨付",
+                f"资助 {award_id} 已拨付 {yuan(disbursed)}，但账本退款合计 {yuan(refund)}，退款多于拨付",
             )

@@ -11,8 +11,8 @@ from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.money import yuan
 from app.timezone import now_utc
-from programmes.agreements.service import yuan
 from programmes.disbursements.schemas import BatchCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche

@@ -86,7 +86,7 @@ async def _stage(
             object_id=object_id if object_id is not None else export_id,
             after={"export_id": export_id, "kind": kind, **(parameters or {})},
         )
-        await outbox.stage("export_applications", f"export_applications:{export_id}", export_id=export_id)
+        await outbox.stage("produce_export", f"produce_export:{export_id}", export_id=export_id)
     await outbox.flush()
     return await read(export_id)
 

@@ -18,6 +18,7 @@ from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.money import yuan
 from app.organisations.tables import OrganisationMember
 from programmes.applications.notify import notify_user
 from programmes.scope import ensure_staff_scope
@@ -26,10 +27,6 @@ from programmes.workflows.engine import Actor, transition
 from programmes.workflows.supervision import CLAWBACK
 
 WHAT = "追回"
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d} 元"
 
 
 async def _sum(where: str, *args: Any) -> int:
@@ -103,7 +100,7 @@ async def demand(
         recoverable = await recoverable_fen(award_id)
         if amount_fen > recoverable:
             raise conflict(
-                "clawback_exceeds_paid", f"追回金额超过可追回金额：已拨付且未在追回中的金额为 {_yuan(recoverable)}"
+                "clawback_exceeds_paid", f"追回金额超过可追回金额：已拨付且未在追回中的金额为 {yuan(recoverable)}"
             )
         rows = await Clawback.insert(
             Clawback(
@@ -132,7 +129,7 @@ async def demand(
             award,
             f"clawback:{clawback_id}:demanded",
             "资金追回通知",
-            f"经审计发现：{finding}。需退回资助款 {_yuan(amount_fen)}{due}汇至主管部门指定账户。",
+            f"经审计发现：{finding}。需退回资助款 {yuan(amount_fen)}{due}汇至主管部门指定账户。",
         )
     await outbox.flush()
     return await read(clawback_id)
@@ -170,7 +167,7 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
             if existing is not None:
                 if existing["amount_fen"] != amount_fen:
                     raise conflict(
-                        "bank_reference_reused", f"银行流水 {bank_reference} 已登记为 {_yuan(existing['amount_fen'])}"
+                        "bank_reference_reused", f"银行流水 {bank_reference} 已登记为 {yuan(existing['amount_fen'])}"
                     )
                 return await read(clawback_id)  # a replay: already recorded
             if await LedgerEntry.exists().where(
@@ -182,7 +179,7 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
             refunded = await _refunded(clawback_id)
             outstanding = clawback["amount_fen"] - refunded
             if amount_fen > outstanding:
-                raise conflict("refund_exceeds_clawback", f"退款金额超过待退金额 {_yuan(outstanding)}")
+                raise conflict("refund_exceeds_clawback", f"退款金额超过待退金额 {yuan(outstanding)}")
             award = await Award.select(Award.budget_line).where(Award.id == clawback["award"]).first()
             assert award is not None
             await LedgerEntry.insert(

@@ -20,8 +20,9 @@ from typing import Any
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import not_found
+from app.money import yuan
 from app.timezone import now_utc, shown
-from programmes.agreements.service import CATEGORY_ZH, yuan
+from programmes.agreements.service import CATEGORY_ZH
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.tables import RiskKind, RiskWarning
 from programmes.workflows.engine import Actor, transition

@@ -117,6 +117,7 @@ async def test_admin_defaults_to_simplified_chinese(admin_client: AdminFactory) 
         APPROVE_BATCH,
         "发起追回",
         "登记退款",
+        "新建支付批次",
         "排除预警",
         "导出资金汇总",
         "导出批次支付明细",
@@ -379,6 +380,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "驳回银行账户",
         "发起追回",
         "登记退款",
+        "新建支付批次",
         "排除预警",
         "导出资金汇总",
         "导出批次支付明细",
@@ -400,7 +402,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
     assert invalid.status_code == 422 and invalid.json()["detail"][0]["loc"] == ["batch_id"]
 
     done = ok(await changning.post(form_path(APPROVE_BATCH), {"batch_id": batch["id"]}))
-    assert done["custom_form_success"] == f"支付批次 {batch['id']} 已审批，共 30000.00 元，正在后台支付"
+    assert done["custom_form_success"] == f"支付批次 {batch['id']} 已审批，共 30,000.00 元，正在后台支付"
     approved = await PaymentBatch.select().where(PaymentBatch.id == batch["id"]).first()
     assert approved is not None
     assert approved["status"] == "approved" and approved["approved_by"] == changning.user.id

@@ -89,3 +89,35 @@ async def test_risk_warnings_are_listed_read_only_and_dismissed_by_form(admin_cl
     assert done.json()["custom_form_success"] == f"预警 {warning_id}（报告逾期未交）已核实排除，同一事项不再重复预警"
     row = await RiskWarning.select(RiskWarning.status, RiskWarning.dismissed_by).where(RiskWarning.id == warning_id)
     assert row == [{"status": "dismissed", "dismissed_by": city.user.id}]
+
+
+async def test_officers_build_a_batch_in_the_admin(admin_client: AdminFactory) -> None:
+    from programmes.agreements.service import countersign
+    from programmes.tables import PaymentBatch, PaymentBatchItem
+
+    city = await admin_client(Role.officer)
+    pudong = await admin_client(Role.officer, District.pudong)
+    assert city.user is not None and pudong.user is not None
+    batch = await draft_batch(city.user, None)
+    await countersign(city.user.principal, batch["signed_agreement_id"])
+    tranche = batch["signed_tranche_id"]
+
+    bad = await city.post(form_path("新建支付批次"), {"title": "第二批", "tranche_ids": "12,abc"})
+    assert bad.status_code == 422
+    # Another district's officer cannot see the tranche; an already batched tranche cannot enter a second batch.
+    hidden = await pudong.post(form_path("新建支付批次"), {"title": "第二批", "tranche_ids": str(tranche)})
+    assert hidden.status_code == 422 and "不存在" in hidden.json()["custom_form_error"]
+    batched = batch["items"][0]["tranche_id"]
+    twice = await city.post(form_path("新建支付批次"), {"title": "第二批", "tranche_ids": str(batched)})
+    assert twice.status_code == 422
+    assert await PaymentBatch.count() == 1
+
+    built = await city.post(form_path("新建支付批次"), {"title": "第二批", "tranche_ids": f"{tranche}"})
+    assert built.status_code == 200, built.text
+    new_id = (await PaymentBatch.select(PaymentBatch.id).where(PaymentBatch.title == "第二批").first() or {})["id"]
+    assert built.json()["custom_form_success"] == (
+        f"支付批次 {new_id}「第二批」已建立（草稿），共 1 笔 10,000.00 元，审批后支付"
+    )
+    assert await PaymentBatchItem.select(PaymentBatchItem.tranche).where(PaymentBatchItem.batch == new_id) == [
+        {"tranche": tranche}
+    ]

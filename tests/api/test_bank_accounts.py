@@ -255,7 +255,7 @@ async def test_a_revoked_account_fails_the_queued_payment(client: httpx.AsyncCli
 
 
 async def test_a_filed_group_award_pays_the_custodian_end_to_end(client: httpx.AsyncClient, world: World) -> None:
-    centre_id, _ = await factories.organisation(District.changning, name="新华路街道社会组织服务中心")
+    centre_id, centre_member = await factories.organisation(District.changning, name="新华路街道社会组织服务中心")
     centre_account = await factories.verified_bank_account(centre_id, account_number="6216610000000042")
     group_id, member = await factories.organisation(
         org_type=OrganisationType.filed_community_group, custodian_id=centre_id, name="新华路楼组睦邻队"
@@ -277,6 +277,10 @@ async def test_a_filed_group_award_pays_the_custodian_end_to_end(client: httpx.A
     ok(await client.post(f"{agreement}/sign", json={"signer_name": "李芳"}, headers=member.headers))
     effective = ok(await client.post(f"{agreement}/countersign", headers=staff))
     assert effective["payee_account_id"] == centre_account
+    # The custodian, who receives the money, hears about the agreement as well as the group.
+    for user in (member, centre_member):
+        kinds = await Notification.select(Notification.kind).where(Notification.user == user.id)
+        assert {"kind": "agreement_effective"} in kinds
     [tranche] = award["tranches"]
     batch = ok(
         await client.post(

@@ -7,9 +7,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
+from app.db import engine
 from app.notifications import Notification
 from programmes.awards.schemas import AwardCreate
 from programmes.awards.service import read_budget_line
@@ -322,8 +324,15 @@ async def test_reconciliation_finds_refund_discrepancies(client: httpx.AsyncClie
             )
         )
 
-    # A second refund behind the service's back: more refunded than demanded, on a clawback marked settled.
-    await refund_row(clawback["id"], paid.award_id, 500, "INJECTED-1")
+    # A second refund behind the service's back: PostgreSQL refuses it (trigger ledger_entry_guard) ...
+    with pytest.raises(asyncpg.exceptions.CheckViolationError, match="over-refunded"):
+        await refund_row(clawback["id"], paid.award_id, 500, "INJECTED-1")
+    # ... and if someone goes around the trigger, reconciliation reports it: more refunded than demanded, on a
+    # clawback marked settled.
+    async with engine().transaction():
+        await engine().run_ddl("ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_guard")
+        await refund_row(clawback["id"], paid.award_id, 500, "INJECTED-1")
+        await engine().run_ddl("ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_guard")
     report = await reconcile()
     assert report.codes() == ["clawback_settled_mismatch", "refund_exceeds_clawback"]
     assert {d.subject for d in report.discrepancies} == {f"clawback:{clawback['id']}"}

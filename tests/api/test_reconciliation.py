@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
 import httpx
 import pytest
 
@@ -27,6 +28,7 @@ from programmes.disbursements.provider import PayeeAccount, SimulatedProvider
 from programmes.disbursements.reconciliation import StatementLine, reconcile, simulated_statement
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
+from programmes.tables import BudgetLine, LedgerEntry
 from tests import factories
 from tests.api.conftest import World
 from tests.api.test_money import budget_line, ranked_world
@@ -89,6 +91,13 @@ async def build_slice(world: World) -> Slice:
 
 async def sql(statement: str, *args: object) -> None:
     await engine().run_ddl(statement.format(*args))
+
+
+async def without_trigger(table: str, trigger: str, statement: str, *args: object) -> None:
+    async with engine().transaction():
+        await sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        await sql(statement, *args)
+        await sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
 
 async def transfer(key: str, amount_fen: int, reference: str) -> None:
@@ -179,7 +188,11 @@ INJECTIONS: dict[str, tuple[Callable[[Slice], Awaitable[None]], list[str]]] = {
         ["cancelled_award_not_released"],
     ),
     "budget_line_cut_below_obligations": (
-        lambda s: sql("UPDATE budget_line SET amount_fen = 1000 WHERE id = {}", s.line_id),
+        # The database refuses this cut (trigger budget_line_guard, tested below); reconciliation is the second
+        # line of defence, so the injection goes around the trigger the way a superuser's manual fix could.
+        lambda s: without_trigger(
+            "budget_line", "budget_line_guard", "UPDATE budget_line SET amount_fen = 1000 WHERE id = {}", s.line_id
+        ),
         ["budget_line_overobligated"],
     ),
 }
@@ -325,3 +338,18 @@ async def test_the_daily_job_logs_an_error_with_the_report(
     assert again["discrepancies"] == dirty["discrepancies"]
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 2 and "[transfer_without_tranche] transfer:SIM-STRAY" in errors[0].getMessage()
+
+
+async def test_the_database_refuses_overdrawing_a_budget_line(client: httpx.AsyncClient, world: World) -> None:
+    """Behind the services' back: an obligation beyond the line, or a cut below its obligations, is refused by
+    PostgreSQL itself (trigger guards), whatever code writes it."""
+    slice_ = await build_slice(world)
+    line = await BudgetLine.select(BudgetLine.amount_fen).where(BudgetLine.id == slice_.line_id).first()
+    assert line is not None
+    before = await LedgerEntry.count()
+    with pytest.raises(asyncpg.exceptions.CheckViolationError, match="over-obligated"):
+        await ledger("obligation", slice_.released_award, slice_.line_id, None, line["amount_fen"], "manual:overdraw")
+    with pytest.raises(asyncpg.exceptions.CheckViolationError, match="cut below its obligations"):
+        await sql("UPDATE budget_line SET amount_fen = 1000 WHERE id = {}", slice_.line_id)
+    assert await LedgerEntry.count() == before
+    assert (await reconcile()).ok
