@@ -1,8 +1,10 @@
-"""Demo data for ``make run`` on an empty database: a contest with one open round and an account per role."""
+"""Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
+last year's winner funded under an effective agreement (app/demo_money.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from app.auth.principal import Principal
 from app.auth.service import create_account
@@ -22,7 +24,7 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("applicant", "sunshine", "sunshine-pass-2026"),
 ]
 
-DEMO_FORM = {
+DEMO_FORM: dict[str, Any] = {
     "type": "object",
     "required": ["summary", "beneficiaries", "budget_yuan"],
     "properties": {
@@ -96,6 +98,11 @@ async def load_demo() -> bool:
     )
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
+    from app.demo_money import load_funded_project
+
+    await load_funded_project(
+        officer, Principal(ids["expert1"], "expert1", Role.expert, None), programme["id"], DEMO_FORM
+    )
     return True
 
 

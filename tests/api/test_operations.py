@@ -88,3 +88,13 @@ async def test_demo_data_loads_once(client: httpx.AsyncClient) -> None:
         assert response.status_code == 200, (username, response.text)
     calls = (await client.get("/calls")).json()
     assert sorted(c["name"] for c in calls) == ["优质项目遴选", "初赛", "服务供给登记"]
+    # Last year's winner is funded: agreement in force, first tranche payable, a milestone report owed, books clean.
+    login = await client.post("/auth/login", json={"username": "sunshine", "password": "sunshine-pass-2026"})
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    [agreement] = (await client.get("/agreements", headers=headers)).json()
+    assert agreement["status"] == "effective"
+    assert [t["status"] for t in agreement["tranches"]] == ["released", "planned", "planned"]
+    assert [(r["kind"], r["status"]) for r in agreement["reports"]] == [("milestone", "due"), ("final", "due")]
+    from programmes.disbursements.reconciliation import reconcile
+
+    assert (await reconcile()).ok
