@@ -10,6 +10,8 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
+from app.money import yuan
+from app.timezone import today_shanghai
 from programmes.agreements.tables import Agreement
 from programmes.awards.service import read_award
 from programmes.scope import ensure_staff_scope
@@ -74,6 +76,30 @@ async def cancel_award(principal: Principal, award_id: int, reason: str) -> dict
     return await read_award(award_id)
 
 
+async def _amend_agreement(principal: Principal, award_id: int, old_fen: int, new_fen: int, reason: str) -> None:
+    """The agreement's text records the change (变更条款), so the signed terms never disagree with the rows. An
+    agreement signed but not yet countersigned goes back to the organisation to sign the amended text."""
+    agreement = await Agreement.select(Agreement.id, Agreement.status, Agreement.terms).where(
+        Agreement.award == award_id
+    )
+    if not agreement or agreement[0]["status"] == "terminated":
+        return
+    row = agreement[0]
+    line = f"{today_shanghai().isoformat()} 变更：资助金额由 {yuan(old_fen)} 调减为 {yuan(new_fen)}，原因：{reason}"
+    await Agreement.update({Agreement.terms: f"{row['terms']}\n{line}"}).where(Agreement.id == row["id"])
+    if row["status"] == "signed":
+        actor = Actor(principal.user_id, principal.role.value)
+        await transition(
+            Agreement,
+            row["id"],
+            AGREEMENT,
+            "return_signature",
+            actor,
+            values={"signed_by": None, "signer_name": "", "signed_at": None},
+            reason=f"资助金额已变更，请重新签署：{reason}",
+        )
+
+
 async def reduce_award(principal: Principal, award_id: int, new_amount_fen: int, reason: str) -> dict[str, Any]:
     """Officer in scope lowers an active award; the unpaid tranches shrink from the last one back."""
     async with engine().transaction():
@@ -107,6 +133,7 @@ async def reduce_award(principal: Principal, award_id: int, new_amount_fen: int,
                 break
         await Award.update({Award.amount_fen: new_amount_fen}).where(Award.id == award_id)
         await _reverse(award, difference, f"award:{award_id}:reduce:{uuid.uuid4().hex}")
+        await _amend_agreement(principal, award_id, award["amount_fen"], new_amount_fen, reason)
         await audit.record(
             actor_id=principal.user_id,
             actor_role=principal.role.value,

@@ -16,6 +16,7 @@ from tests.api.funding import AMOUNT, funded, ok, plan, ranked_application, toda
 
 D1, D2 = today() + timedelta(days=30), today() + timedelta(days=90)
 GOOD_PLAN = plan(D1, D2)
+SIGNER = {"signer_name": "王敏"}
 
 
 def _with(index: int, **changes: Any) -> list[dict[str, Any]]:
@@ -124,3 +125,36 @@ async def test_sign_return_resign_and_countersign(client: httpx.AsyncClient, wor
     twice = await client.post(countersign, headers=world.changning_officer.headers)
     assert twice.status_code == 409
     assert await tranche_statuses(tranches) == ["released", "planned", "planned"]
+
+
+async def test_reducing_an_award_amends_its_agreement(client: httpx.AsyncClient, world: World) -> None:
+    project = await funded(client, world)
+    agreement_id, award_id = project["agreement_id"], project["award"]["id"]
+    staff = world.changning_officer.headers
+
+    async def sign() -> None:
+        ok(await client.post(f"/agreements/{agreement_id}/sign", json=SIGNER, headers=world.applicant.headers))
+
+    async def reduce(amount_fen: int, reason: str) -> dict[str, Any]:
+        body = {"amount_fen": amount_fen, "reason": reason}
+        ok(await client.post(f"/awards/{award_id}/reduce", json=body, headers=staff))
+        return ok(await client.get(f"/agreements/{agreement_id}", headers=staff))  # type: ignore[no-any-return]
+
+    first_change = "变更：资助金额由 10,000.00 元 调减为 9,000.00 元，原因：预算调整"
+    second_change = "变更：资助金额由 9,000.00 元 调减为 8,000.00 元，原因：活动缩减"
+
+    # Signed but not countersigned: the amended text goes back to the organisation to sign again.
+    await sign()
+    agreement = await reduce(AMOUNT - 100_000, "预算调整")
+    assert agreement["status"] == "draft" and agreement["signer_name"] == ""
+    assert agreement["terms"].splitlines()[-1].endswith(first_change)
+    assert [t["amount_fen"] for t in agreement["tranches"]] == [300_000, 400_000, 200_000]
+
+    # In force: the change is recorded in the text and the agreement stays effective.
+    await sign()
+    await factories.verified_bank_account(world.org_id)
+    ok(await client.post(f"/agreements/{agreement_id}/countersign", headers=staff))
+    agreement = await reduce(AMOUNT - 200_000, "活动缩减")
+    assert agreement["status"] == "effective"
+    changes = [line.split(" ", 1)[1] for line in agreement["terms"].splitlines()[-2:]]
+    assert changes == [first_change, second_change]
