@@ -67,8 +67,9 @@ AdminFactory = Callable[..., Awaitable[AdminSession]]
 async def forget_jobs() -> AsyncIterator[None]:
     """Drop this run's arq queue, jobs and results after each admin test.
 
-    Tables restart their ids after every test, so a job id such as ``<queue>:pay_batch:1`` recurs in later tests;
-    a leftover job or result under that id would make arq silently refuse the later test's job.
+    Ids are unique for the whole run (tables are emptied without restarting their identities), but the test
+    server and the in-process app share one queue: a job left queued by one test would be run by whatever worker
+    burst a later test starts, against rows that no longer exist.
     """
     yield
     from redis.asyncio import Redis
