@@ -1,0 +1,246 @@
+"""Piccolo Admin forms and account management over HTTP against the real app: each form calls the service."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from app.audit import AuditEntry
+from app.auth.tables import Account, Role
+from app.outbox import OutboxMessage
+from app.reference import District
+from programmes.tables import Application, LedgerEntry, PaymentBatch, Round
+from tests import factories
+from tests.admin.admin_http import (
+    APPROVE_BATCH,
+    OPEN_ROUND,
+    form_path,
+    ok,
+    row_ids,
+)
+from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
+
+pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
+
+
+# --- forms ---------------------------------------------------------------------------------------------------------
+
+
+async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) -> None:
+    city = await admin_client(Role.officer)
+    changning = await admin_client(Role.officer, District.changning)
+    pudong = await admin_client(Role.officer, District.pudong)
+    assert city.user is not None and changning.user is not None
+    batch = await draft_batch(city.user, District.changning)
+
+    forms = {f["name"]: f["slug"] for f in ok(await changning.get("forms/"))}
+    assert set(forms) == {
+        APPROVE_BATCH,
+        OPEN_ROUND,
+        "关闭轮次并排名",
+        "申报批量操作",
+        "资格复审",
+        "导出申报（xlsx）",
+        "邀请评审专家",
+        "会签资助协议",
+        "退回协议",
+        "验收报告",
+        "退回报告",
+        "核验银行账户",
+        "驳回银行账户",
+        "发起追回",
+        "登记退款",
+        "新建支付批次",
+        "排除预警",
+        "导出资金汇总",
+        "导出批次支付明细",
+        "重新执行支付批次",
+        "查看支付批次进度",
+    }
+    schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
+    assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
+
+    # A district officer cannot approve another district's batch: it looks missing, and nothing changes.
+    refused = await pudong.post(form_path(APPROVE_BATCH), {"batch_id": batch["id"]})
+    assert refused.status_code == 422 and refused.json()["custom_form_error"] == "支付批次不存在或无权访问"
+    assert await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch["id"]).first() == {
+        "status": "draft"
+    }
+    assert await OutboxMessage.count().where(OutboxMessage.job_name == "pay_batch") == 0
+
+    invalid = await changning.post(form_path(APPROVE_BATCH), {"batch_id": "第一批"})
+    assert invalid.status_code == 422 and invalid.json()["detail"][0]["loc"] == ["batch_id"]
+
+    done = ok(await changning.post(form_path(APPROVE_BATCH), {"batch_id": batch["id"]}))
+    assert done["custom_form_success"] == f"支付批次 {batch['id']} 已审批，共 30,000.00 元，正在后台支付"
+    approved = await PaymentBatch.select().where(PaymentBatch.id == batch["id"]).first()
+    assert approved is not None
+    assert approved["status"] == "approved" and approved["approved_by"] == changning.user.id
+    [message] = await OutboxMessage.select(
+        OutboxMessage.job_name, OutboxMessage.job_key, OutboxMessage.delivered_at
+    ).where(OutboxMessage.job_name == "pay_batch")
+    assert message["job_name"] == "pay_batch" and message["job_key"] == f"pay_batch:{batch['id']}"
+    assert message["delivered_at"] is not None  # handed to arq right after the commit
+    assert await AuditEntry.count().where(AuditEntry.action == "payment_batch.approve") == 1
+
+    again = await changning.post(form_path(APPROVE_BATCH), {"batch_id": batch["id"]})
+    assert again.status_code == 422
+    assert "已审批" in again.json()["custom_form_error"]
+    assert await OutboxMessage.count().where(OutboxMessage.job_name == "pay_batch") == 1
+    assert await AuditEntry.count().where(AuditEntry.action == "payment_batch.approve") == 1
+
+    # The job the form handed over is the API's: a worker pays the batch.
+    await run_worker_burst()
+    assert await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch["id"]).first() == {
+        "status": "completed"
+    }
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
+
+
+async def test_round_forms_follow_the_workflow(admin_client: AdminFactory) -> None:
+    from datetime import timedelta
+
+    from app.timezone import now_utc
+    from programmes.catalogue.schemas import CriterionIn, RoundCreate
+    from programmes.catalogue.service import create_round
+
+    changning = await admin_client(Role.officer, District.changning)
+    pudong = await admin_client(Role.officer, District.pudong)
+    assert changning.user is not None
+    contest = await factories.contest_round(changning.user, district=District.changning)
+    now = now_utc()
+    draft = await create_round(
+        changning.user.principal,
+        contest["edition_id"],
+        RoundCreate(
+            name="复赛",
+            opens_at=now,
+            closes_at=now + timedelta(days=3),
+            form_title="申报书",
+            form_schema=factories.FORM,
+            criteria=[CriterionIn(**c) for c in factories.CRITERIA],
+        ),
+    )
+
+    assert (await pudong.post(form_path(OPEN_ROUND), {"round_id": draft["id"]})).json()["custom_form_error"]
+    assert ok(await changning.post(form_path(OPEN_ROUND), {"round_id": draft["id"]}))["custom_form_success"] == (
+        f"轮次 {draft['id']} 已开放申报"
+    )
+    assert (await changning.post(form_path(OPEN_ROUND), {"round_id": draft["id"]})).status_code == 422
+    early = await changning.post(form_path("关闭轮次并排名"), {"round_id": draft["id"]})
+    assert early.json()["custom_form_error"] == "申报截止时间未到，不能关闭轮次"
+    assert await Round.select(Round.status).where(Round.id == draft["id"]).first() == {"status": "open"}
+
+
+# --- accounts ------------------------------------------------------------------------------------------------------
+
+
+async def test_only_admins_write_accounts(admin_client: AdminFactory) -> None:
+    admin = await admin_client(Role.admin)
+    officer = await admin_client(Role.officer)
+    assert officer.user is not None
+    account_id = (await Account.select(Account.id).where(Account.user == officer.user.id).first() or {})["id"]
+
+    assert account_id in await row_ids(officer, "account")
+    for attempt in (
+        officer.patch(f"tables/account/{account_id}/", {"display_name": "自己改名"}),
+        officer.patch(f"tables/account/{account_id}/", {"role": "admin"}),
+        officer.post("tables/account/", {"user": officer.user.id, "role": "admin"}),
+        officer.delete(f"tables/account/{account_id}/"),
+    ):
+        assert (await attempt).status_code == 403
+    assert (await officer.delete("tables/account/")).status_code == 405  # no bulk delete route at all
+    assert await Account.select(Account.role, Account.display_name).where(Account.id == account_id).first() == {
+        "role": "officer",
+        "display_name": "",
+    }
+
+    ok(await admin.patch(f"tables/account/{account_id}/", {"display_name": "市级项目官员"}))
+    assert await Account.select(Account.display_name).where(Account.id == account_id).first() == {
+        "display_name": "市级项目官员"
+    }
+    # Piccolo's own user and session tables are not in this admin at all.
+    assert (await admin.get("tables/piccolo_user/")).status_code == 404
+    assert (await admin.get("tables/sessions/")).status_code == 404
+
+
+async def test_application_forms_and_filters(admin_client: AdminFactory) -> None:
+    from programmes.applications.schemas import ApplicationCreate
+    from programmes.applications.service import create_draft, submit
+    from programmes.exports.tables import ExportJob
+
+    city = await admin_client(Role.officer)
+    changning = await admin_client(Role.officer, District.changning)
+    assert city.user is not None and changning.user is not None
+    call = await factories.contest_round(city.user)
+    ids = []
+    for _ in range(2):
+        org_id, member = await factories.organisation()
+        created = await create_draft(
+            member.principal,
+            ApplicationCreate(
+                round_id=call["id"], organisation_id=org_id, title="后台测试", answers=factories.GOOD_ANSWERS
+            ),
+        )
+        await submit(member.principal, created["id"])
+        ids.append(created["id"])
+
+    # Filters officers use: by round, status and screening result.
+    await Application.update({Application.eligibility_outcome: "ineligible"}).where(Application.id == ids[1])
+    listed = ok(await city.get(f"tables/application/?round={call['id']}&eligibility_outcome=ineligible"))
+    assert [row["id"] for row in listed["rows"]] == [ids[1]]
+    listed = ok(await city.get(f"tables/application/?round={call['id']}&status=submitted"))
+    assert {row["id"] for row in listed["rows"]} == set(ids)
+    returned = await city.post(
+        form_path("申报批量操作"),
+        {"action": "return_for_revision", "application_ids": f"{ids[0]}，{ids[1]}", "reason": "请补充预算明细"},
+    )
+    assert returned.status_code == 200, returned.text
+    statuses = await Application.select(Application.status).where(Application.id.is_in(ids))
+    assert {s["status"] for s in statuses} == {"returned"}
+    bad_ids = await city.post(form_path("申报批量操作"), {"action": "reject", "application_ids": "一,二"})
+    assert bad_ids.status_code == 422
+
+    # The city-level round is outside the changning officer's scope: each application is reported, none moves.
+    refused = await changning.post(
+        form_path("申报批量操作"), {"action": "reject", "application_ids": str(ids[0]), "reason": "x"}
+    )
+    assert refused.status_code == 200 and "未处理 1 件" in refused.json()["custom_form_success"]
+    assert (await Application.select(Application.status).where(Application.id == ids[0]).first()) == {
+        "status": "returned"
+    }
+
+    exported = await city.post(form_path("导出申报（xlsx）"), {"round_id": call["id"]})
+    assert exported.status_code == 200, exported.text
+    assert await ExportJob.count().where(ExportJob.round == call["id"]) == 1
+
+
+async def test_officers_invite_experts_into_the_pool(admin_client: AdminFactory) -> None:
+    from scoring.tables import ExpertProfile
+
+    city = await admin_client(Role.officer)
+    invited = await city.post(
+        form_path("邀请评审专家"),
+        {
+            "username": "expert_wang",
+            "display_name": "王老师",
+            "initial_password": "secret-pass-1",
+            "domains": "为老服务，社区治理",
+        },
+    )
+    assert invited.status_code == 200, invited.text
+    account = await Account.select(Account.role, Account.user).where(Account.display_name == "王老师").first()
+    assert account is not None and account["role"] == "expert"
+    profile = (
+        await ExpertProfile.select(ExpertProfile.domains)
+        .where(ExpertProfile.expert == account["user"])
+        .first()
+        .output(load_json=True)
+    )
+    assert profile == {"domains": ["为老服务", "社区治理"]}
+    duplicate = await city.post(
+        form_path("邀请评审专家"),
+        {"username": "expert_wang", "display_name": "王老师", "initial_password": "secret-pass-1"},
+    )
+    assert duplicate.status_code == 422 and duplicate.json()["custom_form_error"] == "该用户名已被使用"
