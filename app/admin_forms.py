@@ -24,10 +24,12 @@ class RoundAction(BaseModel):
     round_id: int = Field(title="轮次编号", description="轮次编号")
 
 
-def _ids(value: str) -> list[int]:
+def parse_ids(value: str, what_zh: str = "申报编号", most: int | None = None) -> list[int]:
+    """Ids typed into an admin form: digits separated by commas (half- or full-width) or spaces."""
     parts = [p for p in value.replace("，", ",").replace(" ", ",").split(",") if p]
-    if not parts or not all(p.isdigit() for p in parts):
-        raise ValueError("请填写申报编号，用逗号分隔，例如 12,13,15")
+    if not parts or (most is not None and len(parts) > most) or not all(p.isdigit() for p in parts):
+        count = f" 1–{most} 个" if most is not None else ""
+        raise ValueError(f"请填写{count}{what_zh}，用逗号分隔，例如 12,13,15")
     return [int(p) for p in parts]
 
 
@@ -41,7 +43,7 @@ class ApplicationsAction(BaseModel):
     @field_validator("application_ids")
     @classmethod
     def _valid_ids(cls, value: str) -> str:
-        _ids(value)
+        parse_ids(value)
         return value
 
 
@@ -51,7 +53,7 @@ class ApplicationsScreen(BaseModel):
     @field_validator("application_ids")
     @classmethod
     def _valid_ids(cls, value: str) -> str:
-        _ids(value)
+        parse_ids(value)
         return value
 
 
@@ -97,7 +99,7 @@ async def _act_on_applications(request: Request, data: ApplicationsAction) -> st
     from programmes.applications.officer_actions import act_in_bulk
 
     async def work(principal: Principal) -> str:
-        results = await act_in_bulk(principal, _ids(data.application_ids), data.action, data.reason)
+        results = await act_in_bulk(principal, parse_ids(data.application_ids), data.action, data.reason)
         done = [str(r["application_id"]) for r in results if r["ok"]]
         failed = [f"{r['application_id']}（{r['detail']}）" for r in results if not r["ok"]]
         return f"成功 {len(done)} 件：{', '.join(done) or '无'}；未处理 {len(failed)} 件：{'；'.join(failed) or '无'}"
@@ -109,7 +111,7 @@ async def _screen_applications(request: Request, data: ApplicationsScreen) -> st
     from programmes.applications.screening import rescreen
 
     async def work(principal: Principal) -> str:
-        results = await rescreen(principal, _ids(data.application_ids))
+        results = await rescreen(principal, parse_ids(data.application_ids))
         summary = {r["application_id"]: r["eligibility_outcome"] for r in results}
         return "资格审查完成：" + "；".join(f"{k}: {v}" for k, v in summary.items())
 

@@ -7,7 +7,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 
-from app.admin_forms import BatchApproval, _as_officer
+from app.admin_forms import BatchApproval, _as_officer, parse_ids
 from app.auth.principal import Principal
 from app.money import yuan
 
@@ -29,10 +29,7 @@ class BatchBuild(BaseModel):
 
 
 def tranche_ids(value: str) -> list[int]:
-    parts = [p for p in value.replace("，", ",").replace(" ", ",").split(",") if p]
-    if not parts or len(parts) > 1000 or not all(p.isdigit() for p in parts):
-        raise ValueError("请填写 1–1000 个款项编号，用逗号分隔，例如 12,13,15")
-    return [int(p) for p in parts]
+    return parse_ids(value, "款项编号", most=1000)
 
 
 class NoInput(BaseModel):

@@ -20,8 +20,7 @@ class AgreementController(Controller):
 
     @get("/{agreement_id:int}", opt={"permission": APPLICANTS_AND_STAFF}, summary="An agreement with its payment plan")
     async def read(self, principal: CurrentPrincipal, agreement_id: FromPath[int]) -> AgreementRead:
-        await service.agreement_visible_to(principal, agreement_id)
-        return AgreementRead(**await service.read_agreement(agreement_id))
+        return AgreementRead(**await service.read_agreement_for(principal, agreement_id))
 
     @post(
         "/{agreement_id:int}/sign",

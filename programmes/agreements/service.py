@@ -6,6 +6,7 @@ report service releases milestone and final tranches through ``release_tranches`
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from app import audit, outbox
@@ -14,11 +15,12 @@ from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.money import yuan
 from app.organisations.service import member_organisation_ids
-from app.organisations.tables import BankAccount, Organisation, OrganisationMember
+from app.organisations.tables import Organisation
 from app.timezone import now_utc
 from programmes.agreements.plan import PaymentPlan
 from programmes.agreements.tables import Agreement
-from programmes.applications.notify import notify_members, notify_user
+from programmes.applications.notify import notify_organisations
+from programmes.payees.service import verified_account
 from programmes.reports.tables import ProgressReport
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, ExpenseCategory, ReleaseCondition, Tranche
@@ -124,18 +126,18 @@ async def release_tranches(award_id: int, condition: ReleaseCondition, milestone
     return released
 
 
+def _agreements() -> Any:
+    """Agreements with what access checks and the read shape need from their award and application."""
+    return Agreement.select(
+        *Agreement.all_columns(),
+        Agreement.award.application.as_alias("application_id"),
+        Agreement.award._.application._.organisation.as_alias("organisation_id"),
+        Agreement.award.status.as_alias("award_status"),
+    ).output(load_json=True)
+
+
 async def _agreement(agreement_id: int) -> dict[str, Any]:
-    row = (
-        await Agreement.select(
-            *Agreement.all_columns(),
-            Agreement.award.application.as_alias("application_id"),
-            Agreement.award._.application._.organisation.as_alias("organisation_id"),
-            Agreement.award.status.as_alias("award_status"),
-        )
-        .where(Agreement.id == agreement_id)
-        .output(load_json=True)
-        .first()
-    )
+    row = await _agreements().where(Agreement.id == agreement_id).first()
     if row is None:
         raise not_found("资助协议")
     return dict(row)
@@ -153,13 +155,7 @@ async def agreement_visible_to(principal: Principal, agreement_id: int) -> dict[
 
 async def _notify_parties(row: dict[str, Any], kind: str, title: str, body: str, dedupe_key: str) -> None:
     """The funded organisation, and the custodian centre (财务代管) when it is the one that receives the money."""
-    await notify_members(row["application_id"], kind, title, body, dedupe_key)
-    if row["payee"] != row["organisation_id"]:
-        members = await OrganisationMember.select(OrganisationMember.user).where(
-            OrganisationMember.organisation == row["payee"]
-        )
-        for member in members:
-            await notify_user(member["user"], kind, title, body, f"{dedupe_key}:payee:{member['user']}")
+    await notify_organisations({row["organisation_id"], row["payee"]}, kind, title, body, dedupe_key)
 
 
 async def sign(principal: Principal, agreement_id: int, signer_name: str) -> dict[str, Any]:
@@ -209,10 +205,8 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
         award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows("UPDATE")
         if award[0]["status"] != "active":
             raise conflict("award_not_active", "资助已撤销，协议不能生效")
-        account = await BankAccount.select(BankAccount.id).where(
-            (BankAccount.organisation == row["payee"]) & (BankAccount.status == "verified")
-        )
-        if not account:
+        account = await verified_account(row["payee"])
+        if account is None:
             raise DomainError("payee_account_unverified", "收款单位尚无经核验的银行账户，请先提交并由主管部门核验", 409)
         await transition(
             Agreement,
@@ -223,7 +217,7 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
             values={
                 "countersigned_by": principal.user_id,
                 "countersigned_at": now_utc(),
-                "payee_account": account[0]["id"],
+                "payee_account": account["id"],
             },
         )
         released = await release_tranches(row["award"], ReleaseCondition.on_signing, None, "资助协议已生效")
@@ -247,9 +241,24 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
 
 
 async def read_agreement(agreement_id: int) -> dict[str, Any]:
-    row = await _agreement(agreement_id)
-    tranches = (
+    [shaped] = await _shaped([await _agreement(agreement_id)])
+    return shaped
+
+
+async def read_agreement_for(principal: Principal, agreement_id: int) -> dict[str, Any]:
+    [shaped] = await _shaped([await agreement_visible_to(principal, agreement_id)])
+    return shaped
+
+
+async def _shaped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The read shape of agreements, with their tranches and reports loaded in one query each for all of them."""
+    award_ids = [row["award"] for row in rows]
+    if not award_ids:
+        return []
+    tranches: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for t in (
         await Tranche.select(
+            Tranche.award,
             Tranche.id,
             Tranche.sequence,
             Tranche.amount_fen,
@@ -257,40 +266,48 @@ async def read_agreement(agreement_id: int) -> dict[str, Any]:
             Tranche.release_condition,
             Tranche.milestone,
         )
-        .where(Tranche.award == row["award"])
+        .where(Tranche.award.is_in(award_ids))
         .order_by(Tranche.sequence)
-    )
-    reports = (
+    ):
+        award_id = t.pop("award")
+        tranches[award_id].append({**t, "condition_zh": condition_zh(t["release_condition"], t["milestone"])})
+    reports: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in (
         await ProgressReport.select(
+            ProgressReport.award,
             ProgressReport.id,
             ProgressReport.kind,
             ProgressReport.sequence,
             ProgressReport.due_on,
             ProgressReport.status,
         )
-        .where(ProgressReport.award == row["award"])
+        .where(ProgressReport.award.is_in(award_ids))
         .order_by(ProgressReport.due_on)
-    )
-    return {
-        "id": row["id"],
-        "award_id": row["award"],
-        "application_id": row["application_id"],
-        "status": row["status"],
-        "terms": row["terms"],
-        "payee_id": row["payee"],
-        "payee_account_id": row["payee_account"],
-        "budget_plan": row["budget_plan"],
-        "signer_name": row["signer_name"],
-        "signed_at": row["signed_at"],
-        "countersigned_at": row["countersigned_at"],
-        "tranches": [{**t, "condition_zh": condition_zh(t["release_condition"], t["milestone"])} for t in tranches],
-        "reports": reports,
-    }
+    ):
+        reports[r.pop("award")].append(r)
+    return [
+        {
+            "id": row["id"],
+            "award_id": row["award"],
+            "application_id": row["application_id"],
+            "status": row["status"],
+            "terms": row["terms"],
+            "payee_id": row["payee"],
+            "payee_account_id": row["payee_account"],
+            "budget_plan": row["budget_plan"],
+            "signer_name": row["signer_name"],
+            "signed_at": row["signed_at"],
+            "countersigned_at": row["countersigned_at"],
+            "tranches": tranches[row["award"]],
+            "reports": reports[row["award"]],
+        }
+        for row in rows
+    ]
 
 
 async def list_agreements(principal: Principal) -> list[dict[str, Any]]:
     """Staff: agreements in scope; applicants: their organisations' agreements."""
-    query = Agreement.select(Agreement.id).order_by(Agreement.id)
+    query = _agreements().order_by(Agreement.id)
     if principal.is_staff:
         if not principal.is_city_staff:
             query = query.where(Agreement.scope_district == principal.district)
@@ -299,4 +316,4 @@ async def list_agreements(principal: Principal) -> list[dict[str, Any]]:
         if not orgs:
             return []
         query = query.where(Agreement.award._.application._.organisation.is_in(orgs) | Agreement.payee.is_in(orgs))
-    return [await read_agreement(row["id"]) for row in await query]
+    return await _shaped([dict(row) for row in await query])

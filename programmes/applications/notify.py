@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from app import outbox
 from app.notifications import Notification
@@ -27,18 +28,26 @@ async def notify_user(user_id: int, kind: str, title: str, body: str, dedupe_key
     return bool(rows)
 
 
+async def notify_organisations(
+    organisation_ids: Iterable[int], kind: str, title: str, body: str, dedupe_key: str
+) -> int:
+    """One notification per member of these organisations — a member of several gets one — keyed
+    ``<dedupe_key>:<user id>``, so a repeated ``dedupe_key`` adds nothing."""
+    members = await OrganisationMember.select(OrganisationMember.user).where(
+        OrganisationMember.organisation.is_in(sorted(set(organisation_ids)))
+    )
+    created = 0
+    for user_id in sorted({member["user"] for member in members}):
+        created += await notify_user(user_id, kind, title, body, f"{dedupe_key}:{user_id}")
+    return created
+
+
 async def notify_members(application_id: int, kind: str, title: str, body: str, dedupe_key: str) -> int:
     """One notification per member of the applicant organisation; a repeated ``dedupe_key`` adds nothing."""
     application = await Application.select(Application.organisation).where(Application.id == application_id).first()
     if application is None:
         return 0
-    members = await OrganisationMember.select(OrganisationMember.user).where(
-        OrganisationMember.organisation == application["organisation"]
-    )
-    created = 0
-    for member in members:
-        created += await notify_user(member["user"], kind, title, body, f"{dedupe_key}:{member['user']}")
-    return created
+    return await notify_organisations([application["organisation"]], kind, title, body, dedupe_key)
 
 
 async def notify_status_change(application_id: int, workflow: Workflow, new_status: str) -> None:

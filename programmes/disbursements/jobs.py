@@ -7,8 +7,8 @@ import logging
 from typing import Any
 
 from app.db import engine
-from app.organisations.tables import BankAccount
 from programmes.disbursements.provider import PayeeAccount, PaymentProvider, PaymentRejected
+from programmes.payees.service import verified_account
 from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
 from programmes.workflows.engine import Actor, transition
@@ -50,14 +50,12 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
     )
     assert award is not None
     system = Actor.system()
-    account = await BankAccount.select().where(
-        (BankAccount.organisation == award["payee"]) & (BankAccount.status == "verified")
-    )
+    account = await verified_account(award["payee"])
     try:
-        if not account:
+        if account is None:
             # The account was rejected or replaced since the batch was built: never guess where money goes.
             raise PaymentRejected("收款单位没有经核验的银行账户")
-        payee = PayeeAccount(account[0]["account_name"], account[0]["bank_name"], account[0]["account_number"])
+        payee = PayeeAccount(account["account_name"], account["bank_name"], account["account_number"])
         receipt = await provider.transfer(
             idempotency_key=f"tranche:{tranche_id}", payee=payee, amount_fen=row["amount_fen"]
         )
@@ -84,7 +82,7 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
         BATCH_ITEM,
         "mark_paid",
         system,
-        values={"provider_reference": receipt.reference, "payee_account": account[0]["id"]},
+        values={"provider_reference": receipt.reference, "payee_account": account["id"]},
     )
     await transition(Tranche, tranche_id, TRANCHE, "mark_paid", system, reason=f"银行流水 {receipt.reference}")
     return True

@@ -18,9 +18,9 @@ from app.auth.tables import Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.service import member_organisation_ids
-from app.organisations.tables import BankAccount, Organisation, OrganisationMember, OrganisationType
+from app.organisations.tables import BankAccount, Organisation, OrganisationType
 from app.timezone import now_utc
-from programmes.applications.notify import notify_user
+from programmes.applications.notify import notify_organisations
 from programmes.payees.schemas import BankAccountCreate
 from programmes.workflows.agreements import BANK_ACCOUNT
 from programmes.workflows.engine import Actor, transition
@@ -178,13 +178,19 @@ async def _decide(principal: Principal, account_id: int, action: str, reason: st
 
 
 async def _notify(organisation_id: int, account_id: int, event: str, title: str, body: str) -> None:
-    members = await OrganisationMember.select(OrganisationMember.user).where(
-        OrganisationMember.organisation == organisation_id
+    await notify_organisations(
+        [organisation_id], f"bank_account_{event}", title, body, f"bank_account:{account_id}:{event}"
     )
-    for member in members:
-        await notify_user(
-            member["user"], f"bank_account_{event}", title, body, f"bank_account:{account_id}:{event}:{member['user']}"
-        )
+
+
+async def verified_account(organisation_id: int) -> dict[str, Any] | None:
+    """The one account money may go to now (unique index ``bank_account_one_verified``), or None."""
+    row = (
+        await BankAccount.select()
+        .where((BankAccount.organisation == organisation_id) & (BankAccount.status == "verified"))
+        .first()
+    )
+    return dict(row) if row is not None else None
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:

@@ -19,8 +19,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
-from app.organisations.tables import OrganisationMember
-from programmes.applications.notify import notify_user
+from programmes.applications.notify import notify_organisations
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, Clawback, InspectionDraw, LedgerEntry
 from programmes.workflows.engine import Actor, transition
@@ -125,23 +124,15 @@ async def demand(
             reason=finding,
         )
         due = f"，请于 {due_on.isoformat()} 前" if due_on else "，请尽快"
-        await _notify(
-            award,
-            f"clawback:{clawback_id}:demanded",
+        await notify_organisations(
+            {award["organisation"], award["payee"]},
+            "clawback",
             "资金追回通知",
             f"经审计发现：{finding}。需退回资助款 {yuan(amount_fen)}{due}汇至主管部门指定账户。",
+            f"clawback:{clawback_id}:demanded",
         )
     await outbox.flush()
     return await read(clawback_id)
-
-
-async def _notify(award: dict[str, Any], key: str, title: str, body: str) -> None:
-    organisations = {award["organisation"], award["payee"]}
-    members = await OrganisationMember.select(OrganisationMember.user).where(
-        OrganisationMember.organisation.is_in(list(organisations))
-    )
-    for user_id in sorted({m["user"] for m in members}):
-        await notify_user(user_id, "clawback", title, body, f"{key}:{user_id}")
 
 
 async def _clawback_in_scope(principal: Principal, clawback_id: int) -> dict[str, Any]:
