@@ -23,6 +23,7 @@ from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.queue import close_queue
+from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
 from programmes.agreements.controllers import AgreementController
 from programmes.applications.controllers import ApplicationController
@@ -140,6 +141,9 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         middleware=[request_id_middleware],
         lifespan=[_database_pool] if manage_pool else [],
         request_max_body_size=settings.max_body_bytes,
+        # Every datetime in every response in Beijing time (+08:00), converted in one place (app/responses.py).
+        response_class=BeijingTimeResponse,
+        type_encoders=TYPE_ENCODERS,
         openapi_config=OpenAPIConfig(
             title=API_TITLE,
             version=API_VERSION,

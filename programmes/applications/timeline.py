@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from app.audit import AuditEntry
-from app.timezone import shown
 from programmes.workflows import APPLICATION_WORKFLOWS
 
 _LABELS: dict[str, str] = {
@@ -44,7 +43,7 @@ async def timeline(application_id: int) -> list[dict[str, Any]]:
             "status_before": (row["before"] or {}).get("status"),
             "status_after": (row["after"] or {}).get("status"),
             "reason": row["reason"],
-            "at": shown(row["created_at"]),
+            "at": row["created_at"],
         }
         for row in rows
         if row["action"] != "application.save_draft"
