@@ -10,19 +10,20 @@ from litestar import Litestar, Router, asgi
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
 from app.auth.controllers import AuthController
 from app.auth.principal import PUBLIC, Permission, enforce_permission
 from app.db import close_pool, open_pool
+from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index, swagger_plugin
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
 from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.queue import close_queue
+from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
 from programmes.agreements.controllers import AgreementController
 from programmes.applications.controllers import ApplicationController
@@ -40,7 +41,6 @@ from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
 
-OPENAPI_PATH = "/schema"
 PROBLEM_RESPONSES = {
     status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False)
     for status, text in {
@@ -131,7 +131,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             NotificationController,
         ],
     )
-    handlers: list[Any] = [api, live, ready]
+    handlers: list[Any] = [api, live, ready, index, docs_assets()]
     if with_admin:
         handlers.append(_mount_admin())
     app = Litestar(
@@ -141,12 +141,15 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         middleware=[request_id_middleware],
         lifespan=[_database_pool] if manage_pool else [],
         request_max_body_size=settings.max_body_bytes,
+        # Every datetime in every response in Beijing time (+08:00), converted in one place (app/responses.py).
+        response_class=BeijingTimeResponse,
+        type_encoders=TYPE_ENCODERS,
         openapi_config=OpenAPIConfig(
-            title="Seedbed API",
-            version="0.1.0",
+            title=API_TITLE,
+            version=API_VERSION,
             description=API_DESCRIPTION,
             path=OPENAPI_PATH,
-            render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
+            render_plugins=[swagger_plugin()],
             components=Components(
                 security_schemes={
                     "BearerAuth": SecurityScheme(
