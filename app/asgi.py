@@ -14,8 +14,10 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
+from app.auth.account_controller import AccountController
 from app.auth.controllers import AuthController
 from app.auth.principal import PUBLIC, Permission, enforce_permission
+from app.auth.rate_limit import RateLimitMiddleware
 from app.db import close_pool, open_pool
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
@@ -50,6 +52,7 @@ PROBLEM_RESPONSES = {
         409: "当前状态不允许 (transition_invalid_state, deadline_passed, budget_exceeded, …)",
         413: "请求体过大 (body_too_large)",
         422: "输入未通过校验，errors[] 逐字段说明 (validation_failed, form_answers_invalid, …)",
+        429: "尝试过于频繁，见 Retry-After (too_many_requests)",
     }.items()
 }
 API_DESCRIPTION = """Seedbed：上海社会组织公益创新创业大赛、沪社星耀、聚力计划的项目管理 API。
@@ -106,11 +109,13 @@ def _document_permissions(app: Litestar) -> None:
 def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar:
     """Build the app. Tests pass ``manage_pool=False`` because they open the pool once per session."""
     settings = get_settings()
+    settings.require_production_ready()
     configure_logging(settings.log_level)
     api = Router(
         path="/",
         route_handlers=[
             AuthController,
+            AccountController,
             OrganisationController,
             CatalogueController,
             ApplicationController,
@@ -138,7 +143,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         route_handlers=handlers,
         guards=[enforce_permission],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, RateLimitMiddleware],
         lifespan=[_database_pool] if manage_pool else [],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
