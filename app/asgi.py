@@ -143,7 +143,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         route_handlers=handlers,
         guards=[enforce_permission],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware, RateLimitMiddleware],
+        middleware=[request_id_middleware, RateLimitMiddleware()],
         lifespan=[_database_pool] if manage_pool else [],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import Request
 from litestar.enums import ScopeType
-from litestar.middleware.base import AbstractMiddleware
+from litestar.middleware.base import ASGIMiddleware
 from litestar.serialization import decode_json
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from redis.exceptions import RedisError
 
 from app.errors import DomainError, FieldError
@@ -30,6 +31,9 @@ from app.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# After a failed connection, skip counting this long: arq's pool takes seconds to give up, and every login would wait.
+REDIS_RETRY_SECONDS = 15.0
+_redis_down_until = 0.0
 
 
 @dataclass(frozen=True)
@@ -90,19 +94,23 @@ async def _count(keys: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
     """Add one attempt to each (key, limit, window); returns (attempts so far, seconds left) per key."""
     from app.queue import get_queue
 
-    redis = await get_queue()
-    if redis is None:
-        log.warning("rate limit not applied: Redis unavailable")
+    global _redis_down_until
+    if time.monotonic() < _redis_down_until:
         return []
-    pipe = redis.pipeline(transaction=True)
-    for key, _, window in keys:
-        pipe.set(key, 0, ex=window, nx=True)  # the window starts at the first attempt
-        pipe.incr(key)
-        pipe.ttl(key)
     try:
+        # arq's create_pool raises redis' ConnectionError (not an OSError) when Redis is down.
+        redis = await get_queue()
+        if redis is None:
+            raise RedisError("no queue pool")
+        pipe = redis.pipeline(transaction=True)
+        for key, _, window in keys:
+            pipe.set(key, 0, ex=window, nx=True)  # the window starts at the first attempt
+            pipe.incr(key)
+            pipe.ttl(key)
         results = await pipe.execute()
     except (RedisError, OSError):
-        log.warning("rate limit not applied: Redis unavailable", exc_info=True)
+        log.warning("rate limit not applied for %ss: Redis unavailable", REDIS_RETRY_SECONDS, exc_info=True)
+        _redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
         return []
     return [(int(results[3 * i + 1]), max(int(results[3 * i + 2]), 1)) for i in range(len(keys))]
 
@@ -154,13 +162,13 @@ async def reset() -> int:
     return len(keys)
 
 
-class RateLimitMiddleware(AbstractMiddleware):
+class RateLimitMiddleware(ASGIMiddleware):
     """App-wide; acts only on routes whose ``opt`` names a rule, so every other route pays nothing."""
 
-    scopes = {ScopeType.HTTP}
+    scopes = (ScopeType.HTTP,)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         rule_name = scope["route_handler"].opt.get("rate_limit")
         if rule_name is not None:
             await check(scope, receive, rule_name)
-        await self.app(scope, receive, send)
+        await next_app(scope, receive, send)
