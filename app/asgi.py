@@ -52,9 +52,14 @@ PROBLEM_RESPONSES = {
         409: "当前状态不允许 (transition_invalid_state, deadline_passed, budget_exceeded, …)",
         413: "请求体过大 (body_too_large)",
         422: "输入未通过校验，errors[] 逐字段说明 (validation_failed, form_answers_invalid, …)",
-        429: "尝试过于频繁，见 Retry-After (too_many_requests)",
     }.items()
 }
+RATE_LIMITED_RESPONSE = ResponseSpec(
+    data_container=Problem,
+    description="尝试过于频繁，Retry-After 秒后再试 (too_many_requests)",
+    media_type=PROBLEM_JSON,
+    generate_examples=False,
+)
 API_DESCRIPTION = """Seedbed：上海社会组织公益创新创业大赛、沪社星耀、聚力计划的项目管理 API。
 
 Authenticate with `POST /auth/login`, then send `Authorization: Bearer <access_token>`. Errors are
@@ -102,6 +107,8 @@ def _document_permissions(app: Litestar) -> None:
                 if route.path.startswith(OPENAPI_PATH):
                     continue
                 handler.responses = {**PROBLEM_RESPONSES, **(handler.responses or {})}
+                if handler.opt.get("rate_limit"):
+                    handler.responses = {**handler.responses, 429: RATE_LIMITED_RESPONSE}
                 if not permission.is_public:
                     handler.security = [{"BearerAuth": []}]
 

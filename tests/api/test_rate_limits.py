@@ -173,3 +173,10 @@ async def test_login_still_works_when_redis_is_down(client: httpx.AsyncClient, l
         settings.redis_url = saved
         await close_queue()
         rate_limit._redis_down_until = 0.0  # count again at once (in production: after REDIS_RETRY_SECONDS)
+
+
+async def test_the_openapi_document_names_429_on_limited_routes_only(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/auth/login", "/organisations/register", "/auth/password-reset"):
+        assert "429" in paths[path]["post"]["responses"], path
+    assert "429" not in paths["/auth/refresh"]["post"]["responses"]
