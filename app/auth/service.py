@@ -77,6 +77,9 @@ async def login(username: str, password: str) -> dict[str, Any]:
     user_id = await BaseUser.login(username=username, password=password)
     if user_id is None:
         raise DomainError("login_failed", "用户名或密码错误", 401)
+    # Piccolo's login checks the password only; a deactivated account must not get tokens (refresh checks it too).
+    if not await BaseUser.exists().where((BaseUser.id == user_id) & (BaseUser.active == True)):  # noqa: E712
+        raise DomainError("login_failed", "账户不存在或已停用", 401)
     return await token_pair(user_id)
 
 

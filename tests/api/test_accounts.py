@@ -183,3 +183,10 @@ async def test_account_routes_need_a_signed_in_user(client: httpx.AsyncClient) -
         response = await client.request(method, path, json={})
         assert response.status_code == 401, (method, path)
     assert (await client.post("/auth/logout")).status_code == 401
+
+
+async def test_a_deactivated_account_cannot_log_in(client: httpx.AsyncClient) -> None:
+    expert = await factories.user(Role.expert)
+    await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == expert.id)
+    refused = await client.post("/auth/login", json={"username": expert.principal.username, "password": PASSWORD})
+    assert refused.status_code == 401 and refused.json()["code"] == "login_failed"
