@@ -58,7 +58,7 @@ async def timeline(application_id: int) -> list[dict[str, Any]]:
         {
             "action": row["action"],
             "label": label_of(row["action"]),
-            "actor": _ROLES_ZH.get(row["actor_role"], row["actor_role"]),
+            "actor": _ROLES_ZH.get(row["actor_role"], "其他"),  # never an English role code
             "status_before": (row["before"] or {}).get("status"),
             "status_after": (row["after"] or {}).get("status"),
             "reason": row["reason"],
