@@ -49,7 +49,9 @@ async def test_autosaves_racing_submits_never_change_a_submitted_application(cli
 
     outcomes = Counter((kind, r.status_code) for (kind, _, _), r in zip(requests, responses, strict=True))
     assert outcomes[("submit", 200)] == APPLICATIONS, outcomes  # every submit wins: a draft is always valid here
-    refused = [r for (kind, _, _), r in zip(requests, responses, strict=True) if kind == "patch" and r.status_code != 200]
+    refused = [
+        r for (kind, _, _), r in zip(requests, responses, strict=True) if kind == "patch" and r.status_code != 200
+    ]
     assert all(r.status_code == 409 and r.json()["code"] == "application_not_editable" for r in refused), refused[:3]
     rows = await Application.select(
         Application.id, Application.status, Application.answers, Application.submitted_answers
