@@ -57,7 +57,9 @@ async def test_concurrent_assigns_each_pair_once_without_spurious_conflicts(clie
 async def test_assigns_racing_a_reject_never_assign_a_rejected_application(client: httpx.AsyncClient) -> None:
     officer = await factories.user(Role.officer)
     applications = await submitted_applications(client, officer, 10)
-    experts = [await factories.user(Role.expert) for _ in range(5)]
+    first, *experts = [await factories.user(Role.expert) for _ in range(6)]
+    for application_id in applications:  # already in review: every racing assign passes the old unlocked check
+        assert (await assign_request(client, officer, application_id, first.id)).status_code == 201
     reject = {"action": "reject", "reason": "不符合申报条件"}
     sends: list[tuple[str, int, int | None]] = [("reject", a, None) for a in applications]
     sends += [("assign", a, e.id) for a in applications for e in experts]  # 10 rejects + 50 assigns
@@ -76,9 +78,7 @@ async def test_assigns_racing_a_reject_never_assign_a_rejected_application(clien
     rejected = [r.json()[0] for (kind, _, _), r in zip(sends, responses, strict=True) if kind == "reject"]
     assert all(result["ok"] for result in rejected), rejected  # reject is allowed from submitted and in_review
     assigns = [r for (kind, _, _), r in zip(sends, responses, strict=True) if kind == "assign"]
-    assert {r.json()["code"] for r in assigns if r.status_code == 409} <= {"application_not_reviewable"}
-    rows = await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.application)
-    assert len(rows) == sum(r.status_code == 201 for r in assigns)
+    assert await ReviewAssignment.count() == len(applications) + sum(r.status_code == 201 for r in assigns)
     # An assignment may predate the rejection (the reject then closes the matter), never follow it: in the audit
     # log, which is written under the same row lock, every assignment of an application comes before its reject.
     log = (
@@ -94,6 +94,8 @@ async def test_assigns_racing_a_reject_never_assign_a_rejected_application(clien
         if e["action"] == "review_assignment.create" and e["id"] > rejected_at[e["after"]["application_id"]]
     ]
     assert late == [], f"{len(late)} assignments written after their application was rejected"
+    # Refused assigns name the reason: the application is no longer reviewable (not a stale-status conflict).
+    assert {r.json()["code"] for r in assigns if r.status_code == 409} <= {"application_not_reviewable"}
 
 
 async def test_concurrent_solver_commits_write_each_pair_once(client: httpx.AsyncClient) -> None:
