@@ -164,8 +164,9 @@ async def _solve_and_write(
 
 async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, Any]) -> AssignmentResult:
     """Write the pairs whose application is still reviewable, under the applications' row locks (taken in id order,
-    so concurrent writers never deadlock). A pair for an application rejected or withdrawn since it was solved is
-    dropped; the result returned lists only what was written. Runs in the caller's transaction."""
+    so concurrent writers never deadlock). A pair for an application rejected or withdrawn since it was solved, or
+    assigned by hand meanwhile, is dropped; the result returned lists only what was written. Runs in the caller's
+    transaction."""
     due = max(now_utc(), round_row["closes_at"]) + timedelta(days=REVIEW_DAYS)
     workflow = await round_workflow(round_row["id"])
     ids = sorted({p.application_id for p in result.pairs})
@@ -176,10 +177,17 @@ async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, An
         .order_by(Application.id)
         .lock_rows("UPDATE")
     }
+    # A manual assignment (which takes only the application's lock) may have added a pair since the solve.
+    existing = {
+        (r["application"], r["expert"])
+        for r in await ReviewAssignment.select(ReviewAssignment.application, ReviewAssignment.expert).where(
+            ReviewAssignment.application.is_in(ids or [0])
+        )
+    }
     written = []
     for pair in result.pairs:
         application = applications[pair.application_id]
-        if application["status"] not in REVIEWABLE:
+        if application["status"] not in REVIEWABLE or (pair.application_id, pair.expert_id) in existing:
             continue
         if application["status"] == "submitted":
             await transition(Application, pair.application_id, workflow, "start_review", actor)

@@ -4,6 +4,7 @@ experts and officers always read that frozen submission, whatever the working co
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import random
 from collections import Counter
@@ -13,11 +14,13 @@ import httpx
 
 from app.audit import AuditEntry
 from app.auth.tables import Role
+from programmes.attachments.tables import Attachment
 from programmes.exports.service import applications_sheet
 from programmes.tables import Application
 from scoring.reviews.schemas import AssignmentCreate
 from scoring.reviews.service import assign
 from tests import factories
+from tests.api.test_attachments import PDF, stored_files
 from tests.api.test_programmes import draft
 from tests.api.test_slice import ok
 from tests.factories import GOOD_ANSWERS
@@ -108,3 +111,34 @@ async def test_returned_application_shows_staff_the_last_submission_until_resubm
     assert ok(await client.get(path, headers=officer.headers))["answers"] == GOOD_ANSWERS
     ok(await client.post(f"{path}/submit", headers=member.headers))
     assert ok(await client.get(path, headers=officer.headers))["answers"] == edited(7)
+
+
+async def test_uploads_racing_submits_never_add_a_file_after_submission(client: httpx.AsyncClient) -> None:
+    officer = await factories.user(Role.officer)
+    call = await factories.contest_round(officer, allow_multiple_entries=True)
+    org_id, member = await factories.organisation()
+    ids = [(await draft(client, member, org_id, call["id"]))["id"] for _ in range(10)]
+    requests = [("submit", i) for i in ids] + [("upload", i) for i in ids for _ in range(5)]  # 60 requests
+    random.Random(13).shuffle(requests)
+
+    def send(kind: str, application_id: int) -> Any:
+        path = f"/applications/{application_id}"
+        if kind == "submit":
+            return client.post(f"{path}/submit", headers=member.headers)
+        file = {"file": ("申报书.pdf", io.BytesIO(PDF), "application/octet-stream")}
+        return client.post(f"{path}/attachments", files=file, headers=member.headers)
+
+    responses = await asyncio.gather(*[send(*r) for r in requests])
+
+    uploads = [r for (kind, _), r in zip(requests, responses, strict=True) if kind == "upload"]
+    assert {r.status_code for r in uploads} <= {201, 409}, [r.text for r in uploads if r.status_code >= 500][:2]
+    assert {r.json()["code"] for r in uploads if r.status_code == 409} <= {"application_not_editable"}
+    assert await Attachment.count() == sum(r.status_code == 201 for r in uploads)
+    assert len(stored_files()) == await Attachment.count()  # a refused upload leaves no bytes behind
+    log = await AuditEntry.select(AuditEntry.id, AuditEntry.action, AuditEntry.object_id).where(
+        AuditEntry.action.is_in(["attachment.upload", "contest_application.submit"])
+    )
+    submitted_at = {e["object_id"]: e["id"] for e in log if e["action"] == "contest_application.submit"}
+    assert sorted(submitted_at) == sorted(ids)
+    late = [e for e in log if e["action"] == "attachment.upload" and e["id"] > submitted_at[e["object_id"]]]
+    assert late == [], f"{len(late)} files added to applications after they were submitted"
