@@ -78,18 +78,22 @@ async def rescreen(principal: Principal, application_ids: list[int]) -> list[dic
     return results
 
 
+def _override_not_needed() -> DomainError:
+    return DomainError("override_not_needed", "只有资格审查未通过的申报才需要人工认定", 409)
+
+
 async def override(principal: Principal, application_id: int, reason: str) -> dict[str, Any]:
     """Officer in scope declares an ineligible application eligible, with a written reason (audited)."""
     _, row = await repository.workflow_of(application_id)
     ensure_staff_scope(principal, row["scope_district"], "申报")
     if row["eligibility_outcome"] != "ineligible":
-        raise DomainError("override_not_needed", "只有资格审查未通过的申报才需要人工认定", 409)
+        raise _override_not_needed()
     if len(reason.strip()) < 5:
         raise DomainError("reason_required", "人工认定须写明理由（至少 5 个字）", 422)
     async with engine().transaction():
         # Checked under the row lock a concurrent re-screening takes too.
         if (await repository.lock(application_id))["eligibility_outcome"] != "ineligible":
-            raise DomainError("override_not_needed", "只有资格审查未通过的申报才需要人工认定", 409)
+            raise _override_not_needed()
         await Application.update(
             {Application.eligibility_outcome: "overridden", Application.eligibility_override_reason: reason.strip()}
         ).where(Application.id == application_id)
