@@ -111,3 +111,36 @@ async def test_concurrent_solver_commits_write_each_pair_once(client: httpx.Asyn
     assert len(written) == 3 * 2  # k = 2 reviews for each of 3 applications, written by whichever commit came first
     assert await ReviewAssignment.count() == 3 * 2
     assert await AuditEntry.count().where(AuditEntry.action == "review_assignment.create") == 3 * 2
+
+
+async def test_draft_saves_racing_review_submits_never_change_submitted_scores(client: httpx.AsyncClient) -> None:
+    officer = await factories.user(Role.officer)
+    [application_id] = await submitted_applications(client, officer, 1)
+    experts = [await factories.user(Role.expert) for _ in range(10)]
+    assignments = {}
+    for expert in experts:
+        response = await assign_request(client, officer, application_id, expert.id)
+        assert response.status_code == 201, response.text
+        assignments[response.json()["id"]] = expert
+    final = {"innovation": 80, "feasibility": 70}
+    sends = [("submit", a, final) for a in assignments]
+    sends += [("draft", a, {"innovation": 10 + n, "feasibility": 20}) for a in assignments for n in range(5)]
+    random.Random(14).shuffle(sends)  # 10 submits + 50 draft saves
+
+    def send(kind: str, assignment_id: int, scores: dict[str, int]) -> Any:
+        headers = assignments[assignment_id].headers
+        body = {"scores": scores, "comment": "评语"}
+        if kind == "submit":
+            return client.post(f"/reviews/{assignment_id}/submit", json=body, headers=headers)
+        return client.put(f"/reviews/{assignment_id}/draft", json=body, headers=headers)
+
+    responses = await asyncio.gather(*[send(*s) for s in sends])
+
+    assert all(r.status_code == 200 for (kind, _, _), r in zip(sends, responses, strict=True) if kind == "submit")
+    drafts = [r for (kind, _, _), r in zip(sends, responses, strict=True) if kind == "draft"]
+    assert {r.json()["code"] for r in drafts if r.status_code != 200} <= {"review_not_editable"}
+    rows = await ReviewAssignment.select(ReviewAssignment.status, ReviewAssignment.scores).output(load_json=True)
+    assert len(rows) == len(experts)
+    assert {r["status"] for r in rows} == {"submitted"}
+    changed = [r for r in rows if r["scores"] != final]
+    assert changed == [], f"{len(changed)} submitted reviews had their scores changed afterwards"
