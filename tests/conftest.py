@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 KEEP_TABLES = {"migration"}
 RUN = os.getpid()
 TEST_DB = f"seedbed_test_{RUN}"
+APP_ROLE = f"seedbed_test_app_{RUN}"
 _services: dict[str, str] = {}
 _embedded: list[object] = []
 
@@ -77,6 +79,10 @@ def _configure() -> None:
         SEEDBED_LOG_LEVEL="WARNING",
         SEEDBED_PAYMENT_RETRY_BASE_SECONDS="1",
         SEEDBED_STORAGE_DIR=tempfile.mkdtemp(prefix="seedbed-files-"),
+        # The app (and so every test) connects as an app role that `seedbed migrate` creates (app/db_roles.py). One
+        # of this run's own, with a password so it also logs in where the server asks for one; dropped at the end.
+        SEEDBED_APP_DB_ROLE=APP_ROLE,
+        SEEDBED_APP_DB_PASSWORD=secrets.token_urlsafe(16),
     )
 
 
@@ -94,7 +100,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if "admin" in _services:
-        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+        asyncio.run(
+            _admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)', f'DROP ROLE IF EXISTS "{APP_ROLE}"')
+        )
     for service in reversed(_embedded):
         service.stop()  # type: ignore[attr-defined]
 

@@ -129,14 +129,14 @@ async def test_migrate_regrants_from_scratch_and_refuses_a_superuser_role() -> N
 
 
 async def test_app_url_is_the_owner_url_with_the_app_role() -> None:
-    def url(owner: str, **extra: str) -> str:
-        return app_database_url(Settings(database_url=owner, **extra))  # type: ignore[arg-type]
+    def url(owner: str, role: str = "seedbed_app", password: str = "") -> str:
+        return app_database_url(Settings(database_url=owner, app_db_role=role, app_db_password=password))
 
     assert url("postgresql://postgres@db:5432/seedbed") == "postgresql://seedbed_app@db:5432/seedbed"
     assert (
-        url("postgresql://owner:secret@db/seedbed?sslmode=require", app_db_role="app", app_db_password="p@ss:/w")
+        url("postgresql://owner:secret@db/seedbed?sslmode=require", "app", "p@ss:/w")
         == "postgresql://app:p%40ss%3A%2Fw@db/seedbed?sslmode=require"
     )
     embedded = "postgresql://postgres@/seedbed?host=/tmp/pg%20sock&port=5432"
     assert url(embedded) == "postgresql://seedbed_app@/seedbed?host=/tmp/pg%20sock&port=5432"
-    assert url("postgresql://postgres@db/seedbed", app_db_role="") == "postgresql://postgres@db/seedbed"
+    assert url("postgresql://postgres@db/seedbed", role="") == "postgresql://postgres@db/seedbed"
