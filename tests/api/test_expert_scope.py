@@ -5,6 +5,7 @@ Out of scope must answer exactly like a missing id (no existence oracle) and cha
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -168,3 +169,11 @@ async def test_district_experts_stay_in_their_district(client: httpx.AsyncClient
     # City staff may move the expert anywhere, back to city level too.
     assert ok(await client.put(path, json={"district": None}, headers=world.admin.headers))["district"] is None
     assert (await client.put(path, json={}, headers=pudong)).status_code == 404
+
+
+async def test_concurrent_revokes_leave_one_revocation(client: httpx.AsyncClient, world: World) -> None:
+    conflict_id = await conflict_with(client, world, world.other_expert.id, world.other_org_id)
+    path, headers = f"/conflicts/{conflict_id}/revoke", world.pudong_officer.headers
+    answers = await asyncio.gather(*(client.post(path, json={"reason": "已离任"}, headers=headers) for _ in range(50)))
+    assert sorted(r.status_code for r in answers) == [200] + [404] * 49
+    assert await AuditEntry.count().where(AuditEntry.action == "conflict.revoke") == 1
