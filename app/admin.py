@@ -171,15 +171,18 @@ def _account_config() -> TableConfig:
         if principal.role is not Role.admin:
             raise HTTPException(403, "只有系统管理员可以管理账户")
 
-    async def staff(piccolo_crud: Any, request: Request) -> None:
-        await admin_principal(request)
+    async def city_staff(piccolo_crud: Any, request: Request) -> None:
+        # Accounts have no district of their own to filter by (only officers carry one), and the list holds every
+        # district's people: like the other unscoped tables, it is for city staff only.
+        if not (await admin_principal(request)).is_city_staff:
+            raise HTTPException(403, "此表包含各区数据，仅市级项目官员和管理员可以查看")
 
     return TableConfig(
         Account,
         menu_group="系统",
         visible_columns=[Account._meta.primary_key, Account.user, Account.role, Account.district, Account.display_name],
         validators=Validators(
-            every=[staff],
+            every=[city_staff],
             post_single=[admins_only],
             patch_single=[admins_only],
             put_single=[admins_only],

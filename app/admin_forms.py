@@ -147,23 +147,19 @@ class ExpertInvitation(BaseModel):
 
 
 async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
-    from app.auth.service import create_account
-    from app.auth.tables import Role
     from scoring.experts.schemas import ExpertProfileWrite
-    from scoring.experts.service import save_profile
+    from scoring.experts.service import invite_expert
 
     async def work(principal: Principal) -> str:
-        user_id = await create_account(
+        domains = [d.strip() for d in data.domains.replace("，", ",").split(",") if d.strip()]
+        await invite_expert(
+            principal,
             username=data.username,
             password=data.initial_password,
-            role=Role.expert,
             display_name=data.display_name,
             email=data.email,
             mobile=data.mobile,
-        )
-        domains = [d.strip() for d in data.domains.replace("，", ",").split(",") if d.strip()]
-        await save_profile(
-            principal, user_id, ExpertProfileWrite(domains=domains, max_load_per_round=data.max_load_per_round)
+            profile=ExpertProfileWrite(domains=domains, max_load_per_round=data.max_load_per_round),
         )
         return f"已将 {data.display_name}（{data.username}）加入评估专家库，专家可用初始密码登录 API"
 
