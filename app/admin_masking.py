@@ -4,7 +4,8 @@ Piccolo Admin has no per-column read hook, and a column hidden from the list sti
 the admin's JSON answers are masked on their way out: every value under a key named ``account_number`` —
 bank accounts, the simulated bank's transfers, and the before/after JSON of audit entries (JSONB reaches the
 admin as a JSON string) — in lists, detail pages and CSV downloads alike. Filtering or sorting by a masked column
-would let the number be recovered digit by digit (``account_number__match=starts``), so it is refused.
+would let the number be recovered digit by digit (``account_number__match=starts``), so it is refused; so are
+writes to tables with a masked column (an edit form would save the masked value).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from programmes.exports.money import masked_account
 
 MASKED_KEYS = frozenset({"account_number"})
 _TABLE_PATH = re.compile(r"/api/tables/(?P<table>[a-z_]+)/(?:count/)?$")
+_TABLE_NAME = re.compile(r"/api/tables/(?P<table>[a-z_]+)/")
 _MARKER = b"account_number"
 
 
@@ -59,6 +61,11 @@ def masked_admin(admin_app: Any, tables: list[type[Table]]) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or "/api/" not in scope["path"]:
             await admin_app(scope, receive, send)
+            return
+        table = _TABLE_NAME.search(scope["path"])
+        if table and table["table"] in with_masked and scope.get("method") not in ("GET", "HEAD"):
+            # The edit form would send the masked value back over the real number: these tables stay read-only.
+            await JSONResponse({"detail": "此表含脱敏的银行账号，只读"}, status_code=405)(scope, receive, send)
             return
         match = _TABLE_PATH.search(scope["path"])
         if match and match["table"] in with_masked and _names_masked_column(scope.get("query_string", b"")):

@@ -57,6 +57,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "导出批次支付明细",
         "重新执行支付批次",
         "查看支付批次进度",
+        "下载导出文件",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
