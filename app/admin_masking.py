@@ -29,7 +29,7 @@ _MARKER = b"account_number"
 def mask(value: Any) -> Any:
     """``value`` with every masked key's string replaced by its masked form, also inside JSON strings."""
     if isinstance(value, dict):
-        return {k: masked_account(v) if k in MASKED_KEYS and isinstance(v, str) else mask(v) for k, v in value.items()}
+        return {k: masked_account(v) if _is_masked(k) and isinstance(v, str) else mask(v) for k, v in value.items()}
     if isinstance(value, list):
         return [mask(v) for v in value]
     if isinstance(value, str) and "account_number" in value and value[:1] in "{[":
@@ -39,6 +39,10 @@ def mask(value: Any) -> Any:
             return value
         return json.dumps(mask(inner), ensure_ascii=False)
     return value
+
+
+def _is_masked(key: str) -> bool:
+    return key.rsplit(".", 1)[-1] in MASKED_KEYS  # also a joined column ("payee_account.account_number")
 
 
 def _names_masked_column(query_string: bytes) -> bool:

@@ -88,9 +88,13 @@ async def test_account_numbers_leave_the_admin_masked(admin_client: AdminFactory
         "transfer detail": await city.get(f"tables/simulated_transfer/{transfer['id']}/"),
         "audit (bank account submitted)": await city.get("tables/audit_entry/?__page_size=500"),
         "batch items": await city.get("tables/payment_batch_item/?__readable=true"),
+        "batch items, joined": await city.get(
+            "tables/payment_batch_item/?__visible_fields=id,payee_account.account_number"
+        ),
     }
     for what, response in answers.items():
-        assert response.status_code == 200, (what, response.text)
+        # piccolo_api may refuse the join (400, max join depth); if it answers, the number is masked there too.
+        assert response.status_code == 200 or (what.endswith("joined") and response.status_code == 400), what
         assert not any(number in response.text for number in numbers), what
     listed = answers["bank list"].json()["rows"]
     assert [row["account_number"] for row in listed] == [f"****{n[-4:]}" for n in numbers]
