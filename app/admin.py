@@ -15,7 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.admin_agreement_forms import AGREEMENT_FORMS
+from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
+from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
 from app.admin_scope import (
     admin_principal,
@@ -24,6 +26,7 @@ from app.admin_scope import (
     scope_validators,
     scoped_admin,
 )
+from app.admin_users import user_ids_admin, user_table_config
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
 from app.notifications import Notification
@@ -193,15 +196,17 @@ def _account_config() -> TableConfig:
 
 
 def build_admin() -> Any:
-    configs = [_account_config()] + [_table_config(*entry) for entry in MENU]
+    # The user table is registered (read-only) because every page with a foreign key to it asks for its ids.
+    configs = [_account_config(), user_table_config()] + [_table_config(*entry) for entry in MENU]
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
-        forms=ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS,
+        forms=ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + DOWNLOAD_FORMS,
         site_name="Seedbed 社会组织项目管理后台",
         default_language_code="zh-CN",
         auto_include_related=False,
         allowed_hosts=[],
         production=get_settings().production,
     )
-    return scoped_admin(admin, scoped)
+    # Outermost first: account numbers masked in every answer; export downloads; district-scoped user ids.
+    return masked_admin(export_downloads(user_ids_admin(scoped_admin(admin, scoped))), [t for t, *_ in MENU])

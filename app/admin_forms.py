@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 
 from app.admin_account_forms import ACCOUNT_FORMS
+from app.admin_downloads import download_url
 from app.admin_scope import admin_principal
 from app.auth.contact import Email, Mobile
 from app.auth.principal import Principal
@@ -124,7 +125,7 @@ async def _export_applications(request: Request, data: RoundAction) -> str:
 
     async def work(principal: Principal) -> str:
         job = await request_export(principal, data.round_id)
-        return f"导出任务 {job['id']} 已创建，可在「导出任务」中查看进度，完成后通过 /exports/{job['id']}/file 下载"
+        return f"导出任务 {job['id']} 已创建，可在「导出任务」中查看进度，完成后通过 {download_url(job['id'])} 下载"
 
     return await _as_officer(request, work)
 
