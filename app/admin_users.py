@@ -2,7 +2,7 @@
 
 Every admin detail or add-row page of a table with a foreign key to ``piccolo_user`` (applications, agreements,
 bank accounts, attachments, exports, …) asks ``/api/tables/piccolo_user/ids/`` for the key picker; an
-unregistered table answers 404 and the admin bounces to its home page (docs/adr/0006-admin-gateway.md). So the
+unregistered table answers 404 and the admin bounces to its home page (docs/adr/0007-admin-gateway.md). So the
 table is registered, with these limits:
 
 - nobody writes to it through the admin (accounts are created and changed by the account forms and the API);
