@@ -15,7 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.admin_agreement_forms import AGREEMENT_FORMS
+from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
+from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
 from app.admin_scope import (
     admin_principal,
@@ -24,6 +26,7 @@ from app.admin_scope import (
     scope_validators,
     scoped_admin,
 )
+from app.admin_users import user_ids_admin, user_table_config
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
 from app.notifications import Notification
@@ -171,15 +174,18 @@ def _account_config() -> TableConfig:
         if principal.role is not Role.admin:
             raise HTTPException(403, "只有系统管理员可以管理账户")
 
-    async def staff(piccolo_crud: Any, request: Request) -> None:
-        await admin_principal(request)
+    async def city_staff(piccolo_crud: Any, request: Request) -> None:
+        # Accounts have no district of their own to filter by (only officers carry one), and the list holds every
+        # district's people: like the other unscoped tables, it is for city staff only.
+        if not (await admin_principal(request)).is_city_staff:
+            raise HTTPException(403, "此表包含各区数据，仅市级项目官员和管理员可以查看")
 
     return TableConfig(
         Account,
         menu_group="系统",
         visible_columns=[Account._meta.primary_key, Account.user, Account.role, Account.district, Account.display_name],
         validators=Validators(
-            every=[staff],
+            every=[city_staff],
             post_single=[admins_only],
             patch_single=[admins_only],
             put_single=[admins_only],
@@ -190,15 +196,17 @@ def _account_config() -> TableConfig:
 
 
 def build_admin() -> Any:
-    configs = [_account_config()] + [_table_config(*entry) for entry in MENU]
+    # The user table is registered (read-only) because every page with a foreign key to it asks for its ids.
+    configs = [_account_config(), user_table_config()] + [_table_config(*entry) for entry in MENU]
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
-        forms=ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS,
+        forms=ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + DOWNLOAD_FORMS,
         site_name="Seedbed 社会组织项目管理后台",
         default_language_code="zh-CN",
         auto_include_related=False,
         allowed_hosts=[],
         production=get_settings().production,
     )
-    return scoped_admin(admin, scoped)
+    # Outermost first: account numbers masked in every answer; export downloads; district-scoped user ids.
+    return masked_admin(export_downloads(user_ids_admin(scoped_admin(admin, scoped))), [t for t, *_ in MENU])

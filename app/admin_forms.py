@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 
 from app.admin_account_forms import ACCOUNT_FORMS
+from app.admin_downloads import download_url
 from app.admin_scope import admin_principal
 from app.auth.contact import Email, Mobile
 from app.auth.principal import Principal
@@ -124,7 +125,7 @@ async def _export_applications(request: Request, data: RoundAction) -> str:
 
     async def work(principal: Principal) -> str:
         job = await request_export(principal, data.round_id)
-        return f"导出任务 {job['id']} 已创建，可在「导出任务」中查看进度，完成后通过 /exports/{job['id']}/file 下载"
+        return f"导出任务 {job['id']} 已创建，可在「导出任务」中查看进度，完成后通过 {download_url(job['id'])} 下载"
 
     return await _as_officer(request, work)
 
@@ -147,23 +148,19 @@ class ExpertInvitation(BaseModel):
 
 
 async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
-    from app.auth.service import create_account
-    from app.auth.tables import Role
     from scoring.experts.schemas import ExpertProfileWrite
-    from scoring.experts.service import save_profile
+    from scoring.experts.service import invite_expert
 
     async def work(principal: Principal) -> str:
-        user_id = await create_account(
+        domains = [d.strip() for d in data.domains.replace("，", ",").split(",") if d.strip()]
+        await invite_expert(
+            principal,
             username=data.username,
             password=data.initial_password,
-            role=Role.expert,
             display_name=data.display_name,
             email=data.email,
             mobile=data.mobile,
-        )
-        domains = [d.strip() for d in data.domains.replace("，", ",").split(",") if d.strip()]
-        await save_profile(
-            principal, user_id, ExpertProfileWrite(domains=domains, max_load_per_round=data.max_load_per_round)
+            profile=ExpertProfileWrite(domains=domains, max_load_per_round=data.max_load_per_round),
         )
         return f"已将 {data.display_name}（{data.username}）加入评估专家库，专家可用初始密码登录 API"
 

@@ -7,6 +7,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 
+from app.admin_downloads import download_url
 from app.admin_forms import BatchApproval, _as_officer, parse_ids
 from app.auth.principal import Principal
 from app.money import yuan
@@ -37,7 +38,7 @@ class NoInput(BaseModel):
 
 
 def _export_done(job_id: int) -> str:
-    return f"导出任务 {job_id} 已创建，可在「导出任务」中查看进度，完成后通过 /exports/{job_id}/file 下载"
+    return f"导出任务 {job_id} 已创建，可在「导出任务」中查看进度，完成后通过 {download_url(job_id)} 下载"
 
 
 async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:

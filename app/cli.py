@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import typer
 
 os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
@@ -31,10 +32,13 @@ def _with_pool(work: Callable[[], Awaitable[Any]]) -> Any:
 
 @cli.command()
 def migrate() -> None:
-    """Apply every pending Piccolo migration (all apps)."""
+    """Apply every pending Piccolo migration (all apps) as the owner, then create and grant the app's role."""
+    from app.db_roles import RoleSetupError, provision_app_role
+    from app.settings import get_settings
+
     result = subprocess.run(  # noqa: S603 — fixed argv, our own interpreter
         [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"],
-        env={**os.environ, "PICCOLO_CONF": "app.piccolo_conf"},
+        env={**os.environ, "PICCOLO_CONF": "app.piccolo_conf_owner"},
         capture_output=True,
         text=True,
     )
@@ -42,6 +46,12 @@ def migrate() -> None:
         typer.echo(result.stdout + result.stderr, err=True)
         raise typer.Exit(1)
     typer.echo("migrations applied")
+    try:
+        role = asyncio.run(provision_app_role(get_settings()))
+    except (RoleSetupError, OSError, asyncpg.PostgresError) as exc:
+        typer.echo(f"database role setup failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"app role {role} granted" if role else "app connects as the owner (SEEDBED_APP_DB_ROLE empty)")
 
 
 EMAIL_OPTION = typer.Option(None, help="e-mail for notices and password resets")

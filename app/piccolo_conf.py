@@ -1,20 +1,14 @@
-"""Piccolo configuration (``PICCOLO_CONF=app.piccolo_conf``)."""
+"""Piccolo configuration (``PICCOLO_CONF=app.piccolo_conf``): the application's connection, as the app role."""
 
 from __future__ import annotations
 
-from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 
+from app.db_roles import app_database_url
+from app.piccolo_registry import APP_REGISTRY
 from app.settings import get_settings
 
-DB = PostgresEngine(config={"dsn": get_settings().effective_database_url})
+# No extensions: creating them is the owner's business (migrations), and the app role may not.
+DB = PostgresEngine(config={"dsn": app_database_url(get_settings())}, extensions=())
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "piccolo.apps.user.piccolo_app",
-        "piccolo_api.session_auth.piccolo_app",
-        "app.piccolo_app",
-        "programmes.piccolo_app",
-        "scoring.piccolo_app",
-    ]
-)
+__all__ = ["APP_REGISTRY", "DB"]

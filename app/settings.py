@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     production: bool = False
     # Name of the arq queue; tests use their own so a stray worker never steals their jobs.
     queue_name: str = "seedbed:queue"
+    # SEEDBED_DATABASE_URL is the owner's (migrations). The API, worker and CLI connect to the same server and
+    # database as this role, which `seedbed migrate` creates and grants (app/db_roles.py): it may only INSERT and
+    # SELECT the append-only tables. Password empty = none set (trust/peer auth). Role empty = connect as the owner.
+    app_db_role: str = "seedbed_app"
+    app_db_password: str = ""
 
     def production_problems(self) -> list[str]:
         """What keeps this configuration from running in production; empty when it may (or is not production)."""

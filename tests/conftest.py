@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 KEEP_TABLES = {"migration"}
 RUN = os.getpid()
 TEST_DB = f"seedbed_test_{RUN}"
+APP_ROLE = f"seedbed_test_app_{RUN}"
 _services: dict[str, str] = {}
 _embedded: list[object] = []
 
@@ -84,6 +86,10 @@ def _configure() -> None:
         SEEDBED_RATE_LIMIT_RESET_PER_IP="100000/minute",
         SEEDBED_RATE_LIMIT_RESET_PER_ACCOUNT="100000/minute",
         SEEDBED_STORAGE_DIR=tempfile.mkdtemp(prefix="seedbed-files-"),
+        # The app (and so every test) connects as an app role that `seedbed migrate` creates (app/db_roles.py). One
+        # of this run's own, with a password so it also logs in where the server asks for one; dropped at the end.
+        SEEDBED_APP_DB_ROLE=APP_ROLE,
+        SEEDBED_APP_DB_PASSWORD=secrets.token_urlsafe(16),
     )
 
 
@@ -101,7 +107,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if "admin" in _services:
-        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+        asyncio.run(
+            _admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)', f'DROP ROLE IF EXISTS "{APP_ROLE}"')
+        )
     for service in reversed(_embedded):
         service.stop()  # type: ignore[attr-defined]
 
@@ -155,6 +163,10 @@ async def db(truncate_statement: str) -> AsyncIterator[None]:
         await queue.delete(get_settings().queue_name)  # jobs a test staged but never ran
     connection = await asyncpg.connect(_services["test"])
     try:
+        # audit_entry and ledger_entry refuse TRUNCATE by trigger (and the app role may not truncate at all). This
+        # cleanup connects as the superuser owner and switches to replica mode, in which ordinary triggers — that
+        # statement trigger included — do not fire; only a superuser may set it, so the app can never do this.
+        await connection.execute("SET session_replication_role = replica")
         await connection.execute(truncate_statement)
     finally:
         await connection.close()

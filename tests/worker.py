@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from arq.worker import Worker
 
+from app.db_roles import app_database_url
 from app.queue import redis_settings
 from app.settings import get_settings
 from app.worker import WorkerSettings
@@ -13,7 +14,8 @@ from programmes.disbursements.provider import PaymentProvider, SimulatedProvider
 async def run_worker_burst(provider: PaymentProvider | None = None) -> None:
     """A real arq worker in burst mode on this run's queue: runs what was handed over (retries included), then
     returns. Without ``provider`` it pays through a SimulatedProvider it opens and closes itself."""
-    own = SimulatedProvider(get_settings().effective_database_url) if provider is None else None
+    # As the app role, like the worker's own provider (build_provider).
+    own = SimulatedProvider(app_database_url(get_settings())) if provider is None else None
     worker = Worker(
         functions=WorkerSettings.functions,
         redis_settings=redis_settings(),

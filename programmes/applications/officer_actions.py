@@ -49,7 +49,7 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
         )
         await notify_status_change(application_id, workflow, result.after)
     await outbox.flush()
-    return await repository.read(application_id)
+    return await repository.read(application_id, frozen=True)
 
 
 async def act_in_bulk(

@@ -56,7 +56,16 @@ async def round_workflow(round_id: int) -> Workflow:
     return application_workflow(row["kind"])
 
 
-def as_read(row: dict[str, Any]) -> dict[str, Any]:
+def frozen_answers(row: dict[str, Any]) -> dict[str, Any]:
+    """What experts and officers read: the answers exactly as submitted. An application returned for revision is
+    being edited by its applicant; staff keep seeing the last submission until it is resubmitted. A draft that was
+    never submitted has no submission yet, so its working answers are all there is."""
+    submitted = row["submitted_answers"]
+    return dict(submitted if submitted is not None else row["answers"] or {})
+
+
+def as_read(row: dict[str, Any], *, frozen: bool = False) -> dict[str, Any]:
+    """``frozen``: the staff view (answers as submitted); otherwise the applicant's working copy."""
     return {
         "id": row["id"],
         "round_id": row["round"],
@@ -65,7 +74,7 @@ def as_read(row: dict[str, Any]) -> dict[str, Any]:
         "entry_number": row["entry_number"],
         "title": row["title"],
         "status": row["status"],
-        "answers": row["answers"] or {},
+        "answers": frozen_answers(row) if frozen else row["answers"] or {},
         "submitted_at": row["submitted_at"],
         "form_version_id": row["form_version"],
         "returned_reason": row["returned_reason"],
@@ -74,8 +83,18 @@ def as_read(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def read(application_id: int) -> dict[str, Any]:
+async def read(application_id: int, *, frozen: bool = False) -> dict[str, Any]:
     row = await Application.select().where(Application.id == application_id).first().output(load_json=True)
     if row is None:
         raise not_found("申报")
-    return as_read(row)
+    return as_read(row, frozen=frozen)
+
+
+async def lock(application_id: int) -> dict[str, Any]:
+    """The application's row, locked FOR UPDATE until the caller's transaction ends (call inside one). Every
+    read-then-write on an application (autosave, submit, attachments, assigning experts) takes this lock, the
+    same one the workflow engine takes, so a status read here cannot change before the write commits."""
+    rows = await Application.select().where(Application.id == application_id).lock_rows("UPDATE").output(load_json=True)
+    if not rows:
+        raise not_found("申报")
+    return dict(rows[0])

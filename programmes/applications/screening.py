@@ -25,14 +25,8 @@ def today_in_shanghai() -> date:
 
 async def screen_application(application_id: int, actor: Actor) -> dict[str, Any]:
     """Screen against the round's rules as of today and record the result. Runs in the caller's transaction."""
-    application = (
-        await Application.select(
-            Application.organisation, Application.round, Application.eligibility_outcome, Application.created_by
-        )
-        .where(Application.id == application_id)
-        .first()
-    )
-    assert application is not None
+    # Locked: an officer's override committed while this screening runs must not be overwritten by a stale read.
+    application = await repository.lock(application_id)
     round_row = (
         await Round.select(Round.eligibility_rules, Round.scope_district)
         .where(Round.id == application["round"])
@@ -84,15 +78,22 @@ async def rescreen(principal: Principal, application_ids: list[int]) -> list[dic
     return results
 
 
+def _override_not_needed() -> DomainError:
+    return DomainError("override_not_needed", "只有资格审查未通过的申报才需要人工认定", 409)
+
+
 async def override(principal: Principal, application_id: int, reason: str) -> dict[str, Any]:
     """Officer in scope declares an ineligible application eligible, with a written reason (audited)."""
     _, row = await repository.workflow_of(application_id)
     ensure_staff_scope(principal, row["scope_district"], "申报")
     if row["eligibility_outcome"] != "ineligible":
-        raise DomainError("override_not_needed", "只有资格审查未通过的申报才需要人工认定", 409)
+        raise _override_not_needed()
     if len(reason.strip()) < 5:
         raise DomainError("reason_required", "人工认定须写明理由（至少 5 个字）", 422)
     async with engine().transaction():
+        # Checked under the row lock a concurrent re-screening takes too.
+        if (await repository.lock(application_id))["eligibility_outcome"] != "ineligible":
+            raise _override_not_needed()
         await Application.update(
             {Application.eligibility_outcome: "overridden", Application.eligibility_override_reason: reason.strip()}
         ).where(Application.id == application_id)
@@ -106,4 +107,4 @@ async def override(principal: Principal, application_id: int, reason: str) -> di
             after={"eligibility_outcome": "overridden"},
             reason=reason.strip(),
         )
-    return await repository.read(application_id)
+    return await repository.read(application_id, frozen=True)

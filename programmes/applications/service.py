@@ -112,8 +112,7 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
     """Autosave: partial answers are accepted while the application is a draft (or returned for revision)
     and the round accepts work."""
     row = await _own_application(principal, application_id)
-    if row["status"] not in ("draft", "returned"):
-        raise conflict("application_not_editable", "申报已提交，不能再修改")
+    _check_editable(row["status"])  # fast refusal; re-checked under the row lock below
     await repository.accepting_round(row["round"])
     changes: dict[Any, Any] = {Application.updated_at: now_utc()}
     if data.title is not None:
@@ -122,6 +121,9 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
         _check_size(data.answers)
         changes[Application.answers] = json.dumps(data.answers, ensure_ascii=False)
     async with engine().transaction():
+        # Under the row lock that submit's transition also takes: an autosave that lost the race to a submit sees
+        # "submitted" here and changes nothing, so answers never drift from the frozen submitted_answers.
+        _check_editable((await repository.lock(application_id))["status"])
         await Application.update(changes).where(Application.id == application_id)
         await audit.record(
             actor_id=principal.user_id,
@@ -131,6 +133,11 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
             object_id=application_id,
         )
     return await repository.read(application_id)
+
+
+def _check_editable(status: str) -> None:
+    if status not in ("draft", "returned"):
+        raise conflict("application_not_editable", "申报已提交，不能再修改")
 
 
 async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
@@ -145,11 +152,14 @@ async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
         .output(load_json=True)
     )
     assert form is not None
-    answers = row["answers"] or {}
-    validate_answers(form["schema"], answers)
     workflow = application_workflow(round_row["kind"])
-    action = "resubmit" if row["status"] == "returned" else "submit"
     async with engine().transaction():
+        # The answers are read under the row lock autosave takes too: what is validated and frozen is exactly what
+        # the row holds when the status changes (an autosave either commits before this or is refused after).
+        locked = await repository.lock(application_id)
+        answers = locked["answers"] or {}
+        validate_answers(form["schema"], answers)
+        action = "resubmit" if locked["status"] == "returned" else "submit"
         result = await transition(
             Application,
             application_id,
@@ -182,7 +192,8 @@ async def withdraw(principal: Principal, application_id: int, reason: str) -> di
 
 
 async def read_for(principal: Principal, application_id: int) -> dict[str, Any]:
-    """Members of the organisation, or staff in scope. Experts use their own (possibly blind) view."""
+    """Members of the organisation (their working copy), or staff in scope (the answers as submitted). Experts use
+    their own (possibly blind) view of the submission."""
     if principal.role is Role.applicant:
         await _own_application(principal, application_id)
     elif principal.is_staff:
@@ -190,6 +201,7 @@ async def read_for(principal: Principal, application_id: int) -> dict[str, Any]:
         if row is None:
             raise not_found("申报")
         ensure_staff_scope(principal, row["scope_district"], "申报")
+        return await repository.read(application_id, frozen=True)
     else:
         raise not_found("申报")
     return await repository.read(application_id)
@@ -216,4 +228,4 @@ async def list_for_round(principal: Principal, round_id: int) -> list[dict[str, 
     rows = (
         await Application.select().where(Application.round == round_id).order_by(Application.id).output(load_json=True)
     )
-    return [repository.as_read(r) for r in rows]
+    return [repository.as_read(r, frozen=True) for r in rows]

@@ -18,6 +18,7 @@ from app.errors import conflict, not_found
 from app.organisations.service import member_organisation_ids
 from app.settings import get_settings
 from programmes.applications.repository import accepting_round
+from programmes.applications.repository import lock as lock_application
 from programmes.attachments.tables import Attachment
 from programmes.content_types import check_upload, filename_for
 from programmes.scope import ensure_staff_scope
@@ -101,39 +102,52 @@ async def upload(principal: Principal, application_id: int, filename: str, data:
     application = await _application_for(application_id)
     if application["organisation"] not in await member_organisation_ids(principal.user_id):
         raise not_found("申报")
-    if application["status"] in ("draft", "returned"):
-        await accepting_round(application["round"])  # the deadline applies to files as to answers
-    elif not await _reporting(application_id):
-        raise conflict("application_not_editable", "申报已提交，不能再上传附件")
+    await _check_accepts_files(application, application["status"])  # fast refusal; re-checked under the lock
     async with spool_upload(data, max_bytes=application["max_file"]) as spooled:
         detected = check_upload(filename, spooled.path, application["attachment_types"] or [])
-        existing = await _total_bytes(application_id)
-        check_application_total(existing, spooled.size, application["max_total"])
+        check_application_total(await _total_bytes(application_id), spooled.size, application["max_total"])
         await ensure_clean(scanner(), spooled.path)
         key = new_key(application_id)
         stored = await storage().save(key, spooled.path)
-    async with engine().transaction():
-        rows = await Attachment.insert(
-            Attachment(
-                application=application_id,
-                storage_key=key,
-                filename=filename_for(filename, detected),
-                content_type=detected.mime,
-                size_bytes=stored.size,
-                sha256=stored.sha256,
-                uploaded_by=principal.user_id,
-                scope_district=application["scope_district"],
+    try:
+        async with engine().transaction():
+            # Under the application's row lock, which submit takes too: a file never joins (or, in delete, leaves)
+            # an application after it was submitted, so staff and experts see the attachments as submitted; and
+            # two concurrent uploads cannot both pass the total-size limit.
+            locked = await lock_application(application_id)
+            await _check_accepts_files(application, locked["status"])
+            check_application_total(await _total_bytes(application_id), stored.size, application["max_total"])
+            rows = await Attachment.insert(
+                Attachment(
+                    application=application_id,
+                    storage_key=key,
+                    filename=filename_for(filename, detected),
+                    content_type=detected.mime,
+                    size_bytes=stored.size,
+                    sha256=stored.sha256,
+                    uploaded_by=principal.user_id,
+                    scope_district=application["scope_district"],
+                )
+            ).returning(Attachment.id)
+            await audit.record(
+                actor_id=principal.user_id,
+                actor_role=principal.role.value,
+                action="attachment.upload",
+                object_type="application",
+                object_id=application_id,
+                after={"attachment_id": rows[0]["id"], "sha256": stored.sha256, "size": stored.size},
             )
-        ).returning(Attachment.id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="attachment.upload",
-            object_type="application",
-            object_id=application_id,
-            after={"attachment_id": rows[0]["id"], "sha256": stored.sha256, "size": stored.size},
-        )
+    except BaseException:
+        await storage().delete(key)  # refused or failed: no orphan bytes without a row
+        raise
     return await read(int(rows[0]["id"]))
+
+
+async def _check_accepts_files(application: dict[str, Any], status: str) -> None:
+    if status in ("draft", "returned"):
+        await accepting_round(application["round"])  # the deadline applies to files as to answers
+    elif not await _reporting(application["id"]):
+        raise conflict("application_not_editable", "申报已提交，不能再上传附件")
 
 
 async def _total_bytes(application_id: int) -> int:
@@ -179,10 +193,10 @@ async def delete(principal: Principal, attachment_id: int) -> None:
     application = await _application_for(row["application"])
     if application["organisation"] not in await member_organisation_ids(principal.user_id):
         raise not_found("附件")
-    if application["status"] not in ("draft", "returned"):
-        raise conflict("application_not_editable", "申报已提交，不能再删除附件")
+    _check_deletable(application["status"])
     await accepting_round(application["round"])
     async with engine().transaction():
+        _check_deletable((await lock_application(row["application"]))["status"])  # as in upload
         await Attachment.delete().where(Attachment.id == attachment_id)
         await audit.record(
             actor_id=principal.user_id,
@@ -193,3 +207,8 @@ async def delete(principal: Principal, attachment_id: int) -> None:
             before={"attachment_id": attachment_id, "sha256": row["sha256"]},
         )
     await storage().delete(row["storage_key"])
+
+
+def _check_deletable(status: str) -> None:
+    if status not in ("draft", "returned"):
+        raise conflict("application_not_editable", "申报已提交，不能再删除附件")

@@ -92,7 +92,10 @@ def build_provider(settings: Settings) -> PaymentProvider:
     constructed with the settings (it reads its own connection details from them or from its own environment)."""
     name = settings.payment_provider.strip()
     if name == "simulated":
-        return SimulatedProvider(settings.effective_database_url)
+        from app.db_roles import app_database_url
+
+        # The simulated bank writes its own table, as the app role like everything else in the worker.
+        return SimulatedProvider(app_database_url(settings))
     module_name, _, class_name = name.partition(":")
     if not module_name or not class_name:
         raise ProviderConfigError(

@@ -18,6 +18,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc
+from programmes.applications.repository import frozen_answers
 from programmes.attachments.service import storage
 from programmes.exports import money
 from programmes.exports.tables import ExportJob
@@ -157,7 +158,7 @@ async def applications_sheet(round_id: int) -> tuple[list[str], list[Sequence[An
     )
     schema = round_row["schema"] or {"type": "object"}
     workflow = application_workflow(round_row["kind"])
-    answer_sets = [a["submitted_answers"] or a["answers"] or {} for a in applications]
+    answer_sets = [frozen_answers(a) for a in applications]  # as submitted, like every staff read
     counts = repeat_counts(schema, answer_sets)
     answer_headers = list(flatten_answers(schema, {}, counts).keys())
     rows: list[Sequence[Any]] = []

@@ -4,7 +4,8 @@ A refund returns money to the award's budget line (obligated = obligations − r
 checked under row locks, never after the fact: a clawback under the award's lock (never more than was paid and is
 not already being recovered), a refund under the clawback's lock (never more than is outstanding). The refund's
 ledger key ``clawback:<id>:refund:<bank reference>`` is unique, so recording the same bank receipt twice writes
-one row.
+one row; and a bank reference is unique among all refunds (partial unique index), so one receipt is never credited
+to two clawbacks, even by concurrent requests that lock different clawbacks.
 """
 
 from __future__ import annotations
@@ -152,19 +153,10 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
         async with engine().transaction():
             locked = await Clawback.select().where(Clawback.id == clawback_id).lock_rows("UPDATE")
             clawback = locked[0]
-            existing = (
-                await LedgerEntry.select(LedgerEntry.amount_fen).where(LedgerEntry.idempotency_key == key).first()
-            )
-            if existing is not None:
-                if existing["amount_fen"] != amount_fen:
-                    raise conflict(
-                        "bank_reference_reused", f"银行流水 {bank_reference} 已登记为 {yuan(existing['amount_fen'])}"
-                    )
+            recorded = await _recorded_receipt(bank_reference)
+            if recorded is not None:
+                _refuse_reuse(recorded, clawback_id, amount_fen, bank_reference)
                 return await read(clawback_id)  # a replay: already recorded
-            if await LedgerEntry.exists().where(
-                (LedgerEntry.kind == "refund") & (LedgerEntry.bank_reference == bank_reference)
-            ):
-                raise conflict("bank_reference_reused", f"银行流水 {bank_reference} 已登记在其他追回下")
             if clawback["status"] == "withdrawn":
                 raise conflict("clawback_withdrawn", "该追回已撤回，不能登记退款")
             refunded = await _refunded(clawback_id)
@@ -202,9 +194,40 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
                     Actor.system(),
                     reason=f"退款已全额到账（{bank_reference}）",
                 )
-    except UniqueViolationError:
-        pass  # the same receipt recorded by a concurrent request that got in first: nothing more to write
+    except UniqueViolationError as exc:
+        # The clawback's lock does not serialise two clawbacks: a concurrent request crediting the same receipt to
+        # another clawback got in first, and the unique index on refund bank references refused this one.
+        recorded = await _recorded_receipt(bank_reference)
+        if recorded is None:
+            raise
+        _refuse_reuse(recorded, clawback_id, amount_fen, bank_reference, cause=exc)
     return await read(clawback_id)
+
+
+async def _recorded_receipt(bank_reference: str) -> dict[str, Any] | None:
+    """The refund already recorded for this bank receipt, if any (at most one: unique index)."""
+    return await (
+        LedgerEntry.select(LedgerEntry.clawback, LedgerEntry.amount_fen)
+        .where((LedgerEntry.kind == "refund") & (LedgerEntry.bank_reference == bank_reference))
+        .first()
+    )
+
+
+def _refuse_reuse(
+    recorded: dict[str, Any],
+    clawback_id: int,
+    amount_fen: int,
+    bank_reference: str,
+    cause: BaseException | None = None,
+) -> None:
+    """A receipt already credited elsewhere, or here with another amount, is a 409; the same refund again is a
+    replay and changes nothing."""
+    if recorded["clawback"] != clawback_id:
+        raise conflict("bank_reference_reused", f"银行流水 {bank_reference} 已登记在其他追回下") from cause
+    if recorded["amount_fen"] != amount_fen:
+        raise conflict(
+            "bank_reference_reused", f"银行流水 {bank_reference} 已登记为 {yuan(recorded['amount_fen'])}"
+        ) from cause
 
 
 async def withdraw(principal: Principal, clawback_id: int, reason: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ and incremental reassignment when an expert declines or declares a conflict (the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from scoring.tables import ExpertProfile as ExpertProfileRow
 from scoring.tables import ReviewAssignment
 
 LIVE = ["assigned", "submitted"]
+REVIEWABLE = ("submitted", "in_review")
 REVIEW_DAYS = 14
 
 
@@ -42,7 +44,7 @@ async def round_in_scope(principal: Principal, round_id: int) -> dict[str, Any]:
 
 async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, Any]:
     query = Application.select(
-        Application.id, Application.answers, Application.track._.name.as_alias("track_name")
+        Application.id, Application.submitted_answers, Application.track._.name.as_alias("track_name")
     ).where(
         (Application.round == round_id)
         & Application.status.is_in(["submitted", "in_review"])
@@ -61,14 +63,17 @@ async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, An
     ]
     affiliations = await expert_affiliation_labels(e["expert"] for e in experts)
     app_ids = [a["id"] for a in applications]
-    live = await ReviewAssignment.select(ReviewAssignment.application, ReviewAssignment.expert).where(
-        (ReviewAssignment.application._.round == round_id) & ReviewAssignment.status.is_in(LIVE)
-    )
+    existing = await ReviewAssignment.select(
+        ReviewAssignment.application, ReviewAssignment.expert, ReviewAssignment.status
+    ).where(ReviewAssignment.application._.round == round_id)
+    live = [r for r in existing if r["status"] in LIVE]
+    # A declined or removed pair keeps its row (one per pair, unique in the database): never propose it again.
+    ended = {(r["application"], r["expert"]) for r in existing if r["status"] not in LIVE}
     return {
         "applications": [
             ApplicationProfile(
                 id=a["id"],
-                tags=frozenset(t for t in (a["answers"] or {}).get("tags", []) if isinstance(t, str)),
+                tags=frozenset(t for t in (a["submitted_answers"] or {}).get("tags", []) if isinstance(t, str)),
                 domain=a["track_name"],
                 track=a["track_name"],
             )
@@ -85,7 +90,7 @@ async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, An
             )
             for e in experts
         ],
-        "forbidden": await forbidden_pairs(app_ids),
+        "forbidden": await forbidden_pairs(app_ids) | ended,
         "locked": {(r["application"], r["expert"]) for r in live},
     }
 
@@ -141,50 +146,78 @@ async def preview(principal: Principal, round_id: int, mode: Mode) -> dict[str, 
 async def commit(principal: Principal, round_id: int, mode: Mode) -> dict[str, Any]:
     """Officer in scope writes the solver's new pairs; applications move to review."""
     round_row = await round_in_scope(principal, round_id)
-    result = await solve(round_id, mode)
-    await _write(result, Actor(principal.user_id, principal.role.value), round_row)
+    result = await _solve_and_write(round_row, mode, Actor(principal.user_id, principal.role.value))
     return _as_dict(result)
 
 
-async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, Any]) -> None:
+async def _solve_and_write(
+    round_row: dict[str, Any], mode: Mode, actor: Actor, only: list[int] | None = None
+) -> AssignmentResult:
+    """Solve and write in one transaction, holding the round's row lock: two commits (or a commit and a
+    reassignment) of one round run one after the other, so the second solves on the first one's pairs instead of
+    writing the same pairs again. Lock order everywhere: round, then its applications by id."""
+    async with engine().transaction():
+        await Round.select(Round.id).where(Round.id == round_row["id"]).lock_rows("UPDATE")
+        written = await _write(await solve(round_row["id"], mode, only), actor, round_row)
+    return written
+
+
+async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, Any]) -> AssignmentResult:
+    """Write the pairs whose application is still reviewable, under the applications' row locks (taken in id order,
+    so concurrent writers never deadlock). A pair for an application rejected or withdrawn since it was solved, or
+    assigned by hand meanwhile, is dropped; the result returned lists only what was written. Runs in the caller's
+    transaction."""
     due = max(now_utc(), round_row["closes_at"]) + timedelta(days=REVIEW_DAYS)
     workflow = await round_workflow(round_row["id"])
+    ids = sorted({p.application_id for p in result.pairs})
     applications = {
         a["id"]: a
-        for a in await Application.select(Application.id, Application.status, Application.scope_district).where(
-            Application.id.is_in(sorted({p.application_id for p in result.pairs}) or [0])
+        for a in await Application.select(Application.id, Application.status, Application.scope_district)
+        .where(Application.id.is_in(ids or [0]))
+        .order_by(Application.id)
+        .lock_rows("UPDATE")
+    }
+    # A manual assignment (which takes only the application's lock) may have added a pair since the solve.
+    existing = {
+        (r["application"], r["expert"])
+        for r in await ReviewAssignment.select(ReviewAssignment.application, ReviewAssignment.expert).where(
+            ReviewAssignment.application.is_in(ids or [0])
         )
     }
-    async with engine().transaction():
-        for pair in result.pairs:
-            application = applications[pair.application_id]
-            if application["status"] == "submitted":
-                await transition(Application, pair.application_id, workflow, "start_review", actor)
-                application["status"] = "in_review"  # the application's next pair finds it already in review
-            rows = await ReviewAssignment.insert(
-                ReviewAssignment(
-                    application=pair.application_id,
-                    expert=pair.expert_id,
-                    status=REVIEW_ASSIGNMENT.initial,
-                    due_at=due,
-                    reason={
-                        "affinity": pair.affinity.total,
-                        "shared_tags": list(pair.affinity.shared_tags),
-                        "domain_match": pair.affinity.domain_match,
-                        "track_match": pair.affinity.track_match,
-                        "solver": result.solver,
-                    },
-                    scope_district=application["scope_district"],
-                )
-            ).returning(ReviewAssignment.id)
-            await audit.record(
-                actor_id=actor.user_id,
-                actor_role=actor.role,
-                action="review_assignment.create",
-                object_type="review_assignment",
-                object_id=rows[0]["id"],
-                after={"application_id": pair.application_id, "expert_id": pair.expert_id, "by": "solver"},
+    written = []
+    for pair in result.pairs:
+        application = applications[pair.application_id]
+        if application["status"] not in REVIEWABLE or (pair.application_id, pair.expert_id) in existing:
+            continue
+        if application["status"] == "submitted":
+            await transition(Application, pair.application_id, workflow, "start_review", actor)
+            application["status"] = "in_review"  # the application's next pair finds it already in review
+        rows = await ReviewAssignment.insert(
+            ReviewAssignment(
+                application=pair.application_id,
+                expert=pair.expert_id,
+                status=REVIEW_ASSIGNMENT.initial,
+                due_at=due,
+                reason={
+                    "affinity": pair.affinity.total,
+                    "shared_tags": list(pair.affinity.shared_tags),
+                    "domain_match": pair.affinity.domain_match,
+                    "track_match": pair.affinity.track_match,
+                    "solver": result.solver,
+                },
+                scope_district=application["scope_district"],
             )
+        ).returning(ReviewAssignment.id)
+        await audit.record(
+            actor_id=actor.user_id,
+            actor_role=actor.role,
+            action="review_assignment.create",
+            object_type="review_assignment",
+            object_id=rows[0]["id"],
+            after={"application_id": pair.application_id, "expert_id": pair.expert_id, "by": "solver"},
+        )
+        written.append(pair)
+    return replace(result, pairs=tuple(written)) if len(written) != len(result.pairs) else result
 
 
 async def reassign(application_id: int) -> int:
@@ -193,8 +226,7 @@ async def reassign(application_id: int) -> int:
     round_row = await Round.select().where(Round.id == application["round"]).first()
     assert round_row is not None
     try:
-        result = await solve(application["round"], "total", only=[application_id])
+        result = await _solve_and_write(dict(round_row), "total", Actor.system(), only=[application_id])
     except DomainError:
         return 0  # nobody left who may review it: the officer sees the gap in the assignment preview
-    await _write(result, Actor.system(), dict(round_row))
     return len(result.pairs)

@@ -6,62 +6,125 @@ from typing import Any
 
 from app import audit
 from app.auth.principal import Principal
+from app.auth.service import create_account
 from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
-from app.organisations.tables import Organisation
 from app.timezone import now_utc
 from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
+from scoring.experts.scope import (
+    district_for_expert,
+    ensure_expert_in_scope,
+    ensure_organisations_in_scope,
+    organisation_districts,
+    organisations_not_found,
+)
 from scoring.tables import ConflictOfInterest, ExpertAffiliation, ExpertProfile
 
 
-async def _ensure_expert(expert_id: int) -> str:
+async def _expert_username(expert_id: int) -> str | None:
     row = (
         await Account.select(Account.role, Account.user._.username.as_alias("username"))
         .where(Account.user == expert_id)
         .first()
     )
-    if row is None or row["role"] != Role.expert.value:
+    return str(row["username"]) if row is not None and row["role"] == Role.expert.value else None
+
+
+async def _ensure_expert(expert_id: int) -> str:
+    """A body field naming an expert (422 with the field when it does not)."""
+    username = await _expert_username(expert_id)
+    if username is None:
         message = "所选用户不是评审专家"
         raise DomainError("not_an_expert", message, 422, [FieldError("expert_id", "not_an_expert", message)])
-    return str(row["username"])
+    return username
 
 
 async def _ensure_organisations(ids: list[int]) -> None:
-    found = {r["id"] for r in await Organisation.select(Organisation.id).where(Organisation.id.is_in(ids or [0]))}
-    missing = sorted(set(ids) - found)
-    if missing:
-        message = f"社会组织不存在：{', '.join(map(str, missing))}"
-        raise DomainError("organisation_not_found", message, 422, [FieldError("organisation_id", "not_found", message)])
+    found = await organisation_districts(ids)
+    if missing := set(ids) - found.keys():
+        raise organisations_not_found(missing)
 
 
 async def save_profile(principal: Principal, expert_id: int, data: ExpertProfileWrite) -> dict[str, Any]:
-    """Officers and admins keep expert profiles; affiliations are replaced as a whole (audited)."""
-    await _ensure_expert(expert_id)
-    await _ensure_organisations(data.affiliation_organisation_ids)
+    """Staff in scope keep an expert's profile; affiliations are replaced as a whole (audited).
+
+    City experts are kept by city staff only; a district officer keeps their district's experts, and the profile
+    stays in their district. A district officer adds or removes affiliations with their district's organisations
+    only; affiliations with other districts' organisations (set by city staff) are kept as they are.
+    """
+    if await _expert_username(expert_id) is None:
+        raise not_found("评审专家")  # a path id: same answer as an expert out of scope
+    await ensure_expert_in_scope(principal, expert_id)
+    district = district_for_expert(principal, data.district)
     if data.available_from and data.available_until and data.available_from > data.available_until:
         raise DomainError("availability_invalid", "可评审期间的开始日期不能晚于结束日期", 422)
-    values = data.model_dump(exclude={"affiliation_organisation_ids"}, mode="json")
     async with engine().transaction():
-        existing = await ExpertProfile.select(ExpertProfile.id).where(ExpertProfile.expert == expert_id).first()
-        if existing:
-            await ExpertProfile.update({getattr(ExpertProfile, k): v for k, v in values.items()}).where(
-                ExpertProfile.id == existing["id"]
-            )
-        else:
-            await ExpertProfile.insert(ExpertProfile(expert=expert_id, **values))
-        await ExpertAffiliation.delete().where(ExpertAffiliation.expert == expert_id)
-        for organisation_id in sorted(set(data.affiliation_organisation_ids)):
-            await ExpertAffiliation.insert(ExpertAffiliation(expert=expert_id, organisation=organisation_id))
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="expert_profile.save",
-            object_type="expert",
-            object_id=expert_id,
-            after=data.model_dump(mode="json"),
-        )
+        await _store_profile(principal, expert_id, data.model_copy(update={"district": district}))
     return await read_profile(expert_id)
+
+
+async def _store_profile(principal: Principal, expert_id: int, data: ExpertProfileWrite) -> None:
+    """Write the (already scope-checked) profile, its affiliations and the audit row, in the caller's transaction."""
+    existing_affiliations = {
+        r["organisation"]
+        for r in await ExpertAffiliation.select(ExpertAffiliation.organisation).where(
+            ExpertAffiliation.expert == expert_id
+        )
+    }
+    requested = set(data.affiliation_organisation_ids)
+    districts = await organisation_districts(requested | existing_affiliations)
+    visible = {o for o, d in districts.items() if principal.can_see_district(d)}
+    if unknown := requested - visible - existing_affiliations:
+        raise organisations_not_found(unknown)  # missing and out of scope alike
+    affiliations = sorted(requested | (existing_affiliations - visible))
+    values = data.model_dump(exclude={"affiliation_organisation_ids"}, mode="json")
+    existing = await ExpertProfile.select(ExpertProfile.id).where(ExpertProfile.expert == expert_id).first()
+    if existing:
+        await ExpertProfile.update({getattr(ExpertProfile, k): v for k, v in values.items()}).where(
+            ExpertProfile.id == existing["id"]
+        )
+    else:
+        await ExpertProfile.insert(ExpertProfile(expert=expert_id, **values))
+    await ExpertAffiliation.delete().where(ExpertAffiliation.expert == expert_id)
+    for organisation_id in affiliations:
+        await ExpertAffiliation.insert(ExpertAffiliation(expert=expert_id, organisation=organisation_id))
+    await audit.record(
+        actor_id=principal.user_id,
+        actor_role=principal.role.value,
+        action="expert_profile.save",
+        object_type="expert",
+        object_id=expert_id,
+        after={**data.model_dump(mode="json"), "affiliation_organisation_ids": affiliations},
+    )
+
+
+async def invite_expert(
+    principal: Principal,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    profile: ExpertProfileWrite,
+    email: str | None = None,
+    mobile: str | None = None,
+) -> int:
+    """Staff add an expert to the pool: the account and its profile in one transaction (admin form 邀请评审专家).
+
+    A district officer's invitee is an expert of their district (kept by them and by city staff).
+    """
+    district = district_for_expert(principal, profile.district)
+    async with engine().transaction():
+        user_id = await create_account(
+            username=username,
+            password=password,
+            role=Role.expert,
+            display_name=display_name,
+            email=email,
+            mobile=mobile,
+        )
+        await _store_profile(principal, user_id, profile.model_copy(update={"district": district}))
+    return user_id
 
 
 async def read_profile(expert_id: int) -> dict[str, Any]:
@@ -95,9 +158,14 @@ async def list_profiles() -> list[dict[str, Any]]:
 
 
 async def record_conflict(principal: Principal, data: ConflictCreate, source: str = "officer") -> dict[str, Any]:
-    """An officer records (or an expert declares) a conflict between an expert and an organisation."""
+    """Staff record a conflict with an organisation in their scope; an expert declares one of their own (declining
+    an assignment, ``reviews.reviewing.decline``, which has checked the assignment is theirs)."""
     await _ensure_expert(data.expert_id)
-    await _ensure_organisations([data.organisation_id])
+    if source == "declared" and principal.role is Role.expert and principal.user_id == data.expert_id:
+        await _ensure_organisations([data.organisation_id])
+    else:
+        # Out of scope answers like a missing organisation: the 201/422 difference must not tell ids apart.
+        await ensure_organisations_in_scope(principal, [data.organisation_id])
     if await ConflictOfInterest.exists().where(
         (ConflictOfInterest.expert == data.expert_id)
         & (ConflictOfInterest.organisation == data.organisation_id)
@@ -127,13 +195,25 @@ async def record_conflict(principal: Principal, data: ConflictCreate, source: st
 
 
 async def revoke_conflict(principal: Principal, conflict_id: int, reason: str) -> dict[str, Any]:
-    row = await ConflictOfInterest.select().where(ConflictOfInterest.id == conflict_id).first()
-    if row is None or row["revoked_at"] is not None:
+    """Staff revoke a live conflict whose organisation is in their scope (others read as missing)."""
+    row = (
+        await ConflictOfInterest.select(
+            ConflictOfInterest.revoked_at, ConflictOfInterest.organisation._.district.as_alias("district")
+        )
+        .where(ConflictOfInterest.id == conflict_id)
+        .first()
+    )
+    if row is None or row["revoked_at"] is not None or not principal.can_see_district(row["district"]):
         raise not_found("利益冲突记录")
     async with engine().transaction():
-        await ConflictOfInterest.update({ConflictOfInterest.revoked_at: now_utc()}).where(
-            ConflictOfInterest.id == conflict_id
+        # Conditional on still being live, so two concurrent revokes leave one revocation and one audit row.
+        revoked = (
+            await ConflictOfInterest.update({ConflictOfInterest.revoked_at: now_utc()})
+            .where((ConflictOfInterest.id == conflict_id) & ConflictOfInterest.revoked_at.is_null())
+            .returning(ConflictOfInterest.id)
         )
+        if not revoked:
+            raise not_found("利益冲突记录")
         await audit.record(
             actor_id=principal.user_id,
             actor_role=principal.role.value,

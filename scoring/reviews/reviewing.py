@@ -56,17 +56,29 @@ def _score_errors(problems: dict[str, str]) -> DomainError:
 async def save_draft(principal: Principal, assignment_id: int, data: ReviewDraft) -> dict[str, Any]:
     """The assigned expert saves partial scores (N/A as null) and a comment; nothing is final yet."""
     row = await _own(principal, assignment_id)
-    if row["status"] != "assigned":
-        raise conflict("review_not_editable", "评分已提交，如需修改请联系项目官员退回")
+    _check_editable(row["status"])  # fast refusal; re-checked under the row lock below
     known = {c.code for c in await rubric(row["round_id"])}
     unknown = {code: "评分标准中没有此项" for code in data.scores if code not in known}
     if unknown:
         raise _score_errors(unknown)
     async with engine().transaction():
+        # Under the row lock submit's transition takes: a draft save that lost the race to a submit changes
+        # nothing, so the submitted scores are the scores the ranking reads.
+        locked = (
+            await ReviewAssignment.select(ReviewAssignment.status)
+            .where(ReviewAssignment.id == assignment_id)
+            .lock_rows("UPDATE")
+        )
+        _check_editable(locked[0]["status"])
         await ReviewAssignment.update(
             {ReviewAssignment.scores: json.dumps(data.scores), ReviewAssignment.comment: data.comment}
         ).where(ReviewAssignment.id == assignment_id)
     return await expert_view(principal, assignment_id)
+
+
+def _check_editable(status: str) -> None:
+    if status != "assigned":
+        raise conflict("review_not_editable", "评分已提交，如需修改请联系项目官员退回")
 
 
 async def submit(principal: Principal, assignment_id: int, data: ReviewDraft) -> dict[str, Any]:

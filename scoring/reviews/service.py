@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg.exceptions import UniqueViolationError
+
 from app import audit
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from programmes.applications.repository import lock as lock_application
 from programmes.applications.repository import workflow_of
 from programmes.form_ui import strip_identifying
 from programmes.scope import ensure_staff_scope
@@ -42,40 +45,56 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
         )
     if await in_conflict(data.application_id, data.expert_id):
         raise conflict("conflict_of_interest", "该专家与申报单位（或其代管机构）存在利益冲突，不能评审")
-    if application["status"] not in ("submitted", "in_review"):
-        raise conflict("application_not_reviewable", "只有已提交的申报可以分配评审专家")
-    if await ReviewAssignment.exists().where(
-        (ReviewAssignment.application == data.application_id) & (ReviewAssignment.expert == data.expert_id)
-    ):
-        raise conflict("already_assigned", "该专家已分配到此申报")
+    _check_reviewable(application["status"])  # fast refusal; decided under the row lock below
     actor = Actor(principal.user_id, principal.role.value)
-    async with engine().transaction():
-        if application["status"] == "submitted":
-            workflow, _ = await workflow_of(data.application_id)
-            await transition(Application, data.application_id, workflow, "start_review", actor)
-        rows = await ReviewAssignment.insert(
-            ReviewAssignment(
-                application=data.application_id,
-                expert=data.expert_id,
-                status=REVIEW_ASSIGNMENT.initial,
-                scope_district=application["scope_district"],
+    try:
+        async with engine().transaction():
+            # The application's row lock (the one the engine takes for reject, withdraw …) serialises this with
+            # every status change: concurrent assigns see each other's start_review instead of a spurious 409, and
+            # an application rejected meanwhile is refused here instead of getting an expert.
+            status = (await lock_application(data.application_id))["status"]
+            _check_reviewable(status)
+            if await ReviewAssignment.exists().where(
+                (ReviewAssignment.application == data.application_id) & (ReviewAssignment.expert == data.expert_id)
+            ):
+                raise _already_assigned()
+            if status == "submitted":
+                workflow, _ = await workflow_of(data.application_id)
+                await transition(Application, data.application_id, workflow, "start_review", actor)
+            rows = await ReviewAssignment.insert(
+                ReviewAssignment(
+                    application=data.application_id,
+                    expert=data.expert_id,
+                    status=REVIEW_ASSIGNMENT.initial,
+                    scope_district=application["scope_district"],
+                )
+            ).returning(ReviewAssignment.id)
+            assignment_id = int(rows[0]["id"])
+            await audit.record(
+                actor_id=principal.user_id,
+                actor_role=principal.role.value,
+                action="review_assignment.create",
+                object_type="review_assignment",
+                object_id=assignment_id,
+                after={"application_id": data.application_id, "expert_id": data.expert_id},
             )
-        ).returning(ReviewAssignment.id)
-        assignment_id = int(rows[0]["id"])
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="review_assignment.create",
-            object_type="review_assignment",
-            object_id=assignment_id,
-            after={"application_id": data.application_id, "expert_id": data.expert_id},
-        )
+    except UniqueViolationError as exc:  # review_assignment_unique: the net below the lock
+        raise _already_assigned() from exc
     return {
         "id": assignment_id,
         "application_id": data.application_id,
         "expert_id": data.expert_id,
         "status": REVIEW_ASSIGNMENT.initial,
     }
+
+
+def _check_reviewable(status: str) -> None:
+    if status not in ("submitted", "in_review"):
+        raise conflict("application_not_reviewable", "只有已提交的申报可以分配评审专家")
+
+
+def _already_assigned() -> DomainError:
+    return conflict("already_assigned", "该专家已分配到此申报")
 
 
 async def my_assignments(principal: Principal) -> list[dict[str, Any]]:
@@ -88,12 +107,14 @@ async def my_assignments(principal: Principal) -> list[dict[str, Any]]:
 
 
 async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any]:
-    """The assigned expert's view. Blind rounds omit the organisation and answers marked ``identifying``."""
+    """The assigned expert's view of the answers as submitted. Blind rounds omit the organisation and answers marked
+    ``identifying``."""
     row = (
         await ReviewAssignment.select(
             *ReviewAssignment.all_columns(),
             ReviewAssignment.application.title.as_alias("title"),
-            ReviewAssignment.application.answers.as_alias("answers"),
+            # The frozen submission, never the working copy an applicant may be editing after a return.
+            ReviewAssignment.application.submitted_answers.as_alias("answers"),
             ReviewAssignment.application.round.as_alias("round_id"),
             ReviewAssignment.application._.organisation._.name.as_alias("organisation_name"),
         )

@@ -11,7 +11,6 @@ import asyncpg
 import httpx
 import pytest
 
-from app.db import engine
 from app.notifications import Notification
 from programmes.awards.schemas import AwardCreate
 from programmes.awards.service import read_budget_line
@@ -23,6 +22,7 @@ from programmes.tables import Clawback, LedgerEntry
 from tests import factories
 from tests.api.conftest import World, row_counts
 from tests.api.test_money import budget_line, ranked_world
+from tests.owner import as_owner
 from tests.worker import run_worker_burst
 
 PAID = 400_000
@@ -311,8 +311,8 @@ async def test_reconciliation_finds_refund_discrepancies(client: httpx.AsyncClie
     )
     assert (await reconcile()).ok
 
-    async def refund_row(clawback_id: int, award_id: int, amount: int, key: str) -> None:
-        await LedgerEntry.insert(
+    def refund_insert(clawback_id: int, award_id: int, amount: int, key: str) -> Any:
+        return LedgerEntry.insert(
             LedgerEntry(
                 kind="refund",
                 award=award_id,
@@ -324,15 +324,20 @@ async def test_reconciliation_finds_refund_discrepancies(client: httpx.AsyncClie
             )
         )
 
+    async def refund_row(clawback_id: int, award_id: int, amount: int, key: str) -> None:
+        await refund_insert(clawback_id, award_id, amount, key)
+
     # A second refund behind the service's back: PostgreSQL refuses it (trigger ledger_entry_guard) ...
     with pytest.raises(asyncpg.exceptions.CheckViolationError, match="over-refunded"):
         await refund_row(clawback["id"], paid.award_id, 500, "INJECTED-1")
     # ... and if someone goes around the trigger, reconciliation reports it: more refunded than demanded, on a
     # clawback marked settled.
-    async with engine().transaction():
-        await engine().run_ddl("ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_guard")
-        await refund_row(clawback["id"], paid.award_id, 500, "INJECTED-1")
-        await engine().run_ddl("ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_guard")
+    # Only the owner can disable a trigger (the app role cannot): the injection runs on an owner connection.
+    await as_owner(
+        "ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_guard",
+        str(refund_insert(clawback["id"], paid.award_id, 500, "INJECTED-1")),
+        "ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_guard",
+    )
     report = await reconcile()
     assert report.codes() == ["clawback_settled_mismatch", "refund_exceeds_clawback"]
     assert {d.subject for d in report.discrepancies} == {f"clawback:{clawback['id']}"}

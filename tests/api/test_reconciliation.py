@@ -32,6 +32,7 @@ from programmes.tables import BudgetLine, LedgerEntry
 from tests import factories
 from tests.api.conftest import World
 from tests.api.test_money import budget_line, ranked_world
+from tests.owner import as_owner
 
 
 @dataclass
@@ -94,10 +95,12 @@ async def sql(statement: str, *args: object) -> None:
 
 
 async def without_trigger(table: str, trigger: str, statement: str, *args: object) -> None:
-    async with engine().transaction():
-        await sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-        await sql(statement, *args)
-        await sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    # Only the owner may disable a trigger; the app role cannot (which is the point of it).
+    await as_owner(
+        f"ALTER TABLE {table} DISABLE TRIGGER {trigger}",
+        statement.format(*args),
+        f"ALTER TABLE {table} ENABLE TRIGGER {trigger}",
+    )
 
 
 async def transfer(key: str, amount_fen: int, reference: str) -> None:

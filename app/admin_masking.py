@@ -1,0 +1,116 @@
+"""Bank account numbers leave the admin masked, the way the exports show them (``masked_account``).
+
+Piccolo Admin has no per-column read hook, and a column hidden from the list still shows on the detail page, so
+the admin's JSON answers are masked on their way out: every value under a key named ``account_number`` —
+bank accounts, the simulated bank's transfers, and the before/after JSON of audit entries (JSONB reaches the
+admin as a JSON string) — in lists, detail pages and CSV downloads alike. Filtering or sorting by a masked column
+would let the number be recovered digit by digit (``account_number__match=starts``), so it is refused; so are
+writes to tables with a masked column (an edit form would save the masked value).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from piccolo.table import Table
+from starlette.responses import JSONResponse
+
+from programmes.exports.money import masked_account
+
+MASKED_KEYS = frozenset({"account_number"})
+_TABLE_PATH = re.compile(r"/api/tables/(?P<table>[a-z_]+)/(?:count/)?$")
+_TABLE_NAME = re.compile(r"/api/tables/(?P<table>[a-z_]+)/")
+_MARKER = b"account_number"
+
+
+def mask(value: Any) -> Any:
+    """``value`` with every masked key's string replaced by its masked form, also inside JSON strings."""
+    if isinstance(value, dict):
+        return {k: masked_account(v) if _is_masked(k) and isinstance(v, str) else mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    if isinstance(value, str) and "account_number" in value and value[:1] in "{[":
+        try:
+            inner = json.loads(value)
+        except ValueError:
+            return value
+        return json.dumps(mask(inner), ensure_ascii=False)
+    return value
+
+
+def _is_masked(key: str) -> bool:
+    return key.rsplit(".", 1)[-1] in MASKED_KEYS  # also a joined column ("payee_account.account_number")
+
+
+def _names_masked_column(query_string: bytes) -> bool:
+    for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if key == "__order":
+            names = [v.strip().lstrip("-+") for v in value.split(",")]
+        elif key.startswith("__"):
+            continue  # paging, readable, visible fields: the answer is masked anyway
+        else:
+            names = [key.removesuffix("[]").split("__")[0]]  # the value, __operator, __match
+        if any(name in MASKED_KEYS for name in names):
+            return True
+    return False
+
+
+def masked_admin(admin_app: Any, tables: list[type[Table]]) -> Any:
+    """Wrap the admin ASGI app: mask account numbers in every JSON answer; refuse filters on them."""
+    with_masked = {t._meta.tablename for t in tables if any(c._meta.name in MASKED_KEYS for c in t._meta.columns)}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or "/api/" not in scope["path"]:
+            await admin_app(scope, receive, send)
+            return
+        table = _TABLE_NAME.search(scope["path"])
+        if table and table["table"] in with_masked and scope.get("method") not in ("GET", "HEAD"):
+            # The edit form would send the masked value back over the real number: these tables stay read-only.
+            await JSONResponse({"detail": "此表含脱敏的银行账号，只读"}, status_code=405)(scope, receive, send)
+            return
+        match = _TABLE_PATH.search(scope["path"])
+        if match and match["table"] in with_masked and _names_masked_column(scope.get("query_string", b"")):
+            refusal = JSONResponse({"detail": "银行账号已脱敏，不能按账号筛选或排序"}, status_code=400)
+            await refusal(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            await send({**start, "headers": _headers_for(start, data := _masked(b"".join(body), start))})
+            await send({"type": "http.response.body", "body": data})
+
+        await admin_app(scope, receive, capture)
+
+    return app
+
+
+def _is_json(start: dict[str, Any]) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"application/json") for k, v in start["headers"])
+
+
+def _masked(data: bytes, start: dict[str, Any]) -> bytes:
+    if _MARKER not in data or not _is_json(start):
+        return data
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return data
+    return json.dumps(mask(document), ensure_ascii=False).encode()
+
+
+def _headers_for(start: dict[str, Any], data: bytes) -> list[tuple[bytes, bytes]]:
+    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+    return [*headers, (b"content-length", str(len(data)).encode())]

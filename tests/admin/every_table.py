@@ -1,0 +1,129 @@
+"""At least one row in every table of the admin menu, for the browser test that opens a detail page of each.
+
+The demo (``app.demo.load_demo``: accounts, programmes, last year's funded project) fills most tables through
+the services; the rest are added here through the services too — a paid batch (transfers at the simulated
+bank), an export, an inspection draw, a clawback, a publication with an objection, a conflict of interest, an
+expert's affiliation, report expenses. Three rows no service creates on their own in a few lines (a track, an
+attachment and a risk warning) are inserted directly, shaped as their services write them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from app.auth.principal import Principal
+from app.auth.tables import Account, Role
+from app.demo import load_demo
+from app.organisations.tables import Organisation, OrganisationMember
+from app.timezone import today_shanghai
+from programmes.attachments.tables import Attachment
+from programmes.reports.tables import ProgressReport
+from programmes.supervision.tables import RiskWarning
+from programmes.tables import Application, Award, Round, Track, Tranche
+from tests.worker import run_worker_burst
+
+
+async def _principal(username: str) -> Principal:
+    user: Any = Account.user
+    row = await Account.select(Account.user, Account.role, Account.district).where(user.username == username).first()
+    assert row is not None, username
+    return Principal(row["user"], username, Role(row["role"]), row["district"])
+
+
+async def fill_every_table() -> dict[str, Any]:
+    """Load the demo and add the rows it lacks. Returns the demo officer's principal and the export's id."""
+    from programmes.disbursements.schemas import BatchCreate
+    from programmes.disbursements.service import approve_batch, create_batch
+    from programmes.exports.service import request_export
+    from programmes.reports.schemas import ExpenseLine, ReportDraft
+    from programmes.reports.service import save_draft
+    from programmes.supervision.clawbacks import demand
+    from programmes.supervision.service import make_draw
+    from programmes.tables import ExpenseCategory
+    from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
+    from scoring.experts.service import record_conflict, save_profile
+    from scoring.publication.service import file_objection, publish
+
+    assert await load_demo(), "the demo loads into an empty database only"
+    officer = await _principal("officer")
+    expert = await _principal("expert2")
+    applicant = await _principal("sunshine")
+    org = await Organisation.select(Organisation.id, Organisation.district).first()
+    award = await Award.select(Award.id, Award.application).first()
+    assert org is not None and award is not None
+    application = (
+        await Application.select(Application.id, Application.round, Application.round._.edition.as_alias("edition"))
+        .where(Application.id == award["application"])
+        .first()
+    )
+    assert application is not None
+
+    # Money: the demo's released tranche paid in a batch (ledger, batch items, the simulated bank's transfer).
+    released = await Tranche.select(Tranche.id).where(Tranche.status == "released").first()
+    assert released is not None
+    batch = await create_batch(officer, BatchCreate(title="演示第一批拨付", tranche_ids=[released["id"]]))
+    await approve_batch(officer, batch["id"])
+    export = await request_export(officer, application["round"])
+    await run_worker_burst()  # pays the batch, produces the export
+    await demand(officer, award["id"], 100_000, "抽查发现部分活动未开展，追回相应资金")
+    await make_draw(officer, application["edition"], 1, 1, "demo-draw-seed")
+
+    # Review side: the closed round published, an objection, an expert's affiliation and a declared conflict.
+    publication = await publish(officer, application["round"], 7, 1, None)
+    await file_objection(applicant, publication["id"], application["id"], "对评审结果有异议，请求复核")
+    await save_profile(
+        officer, expert.user_id, ExpertProfileWrite(domains=["青少年服务"], affiliation_organisation_ids=[org["id"]])
+    )
+    conflict = ConflictCreate(expert_id=expert.user_id, organisation_id=org["id"], reason="曾任该机构理事")
+    await record_conflict(officer, conflict)
+
+    report = await ProgressReport.select(ProgressReport.id).where(ProgressReport.award == award["id"]).first()
+    assert report is not None
+    await save_draft(
+        applicant,
+        report["id"],
+        ReportDraft(
+            expenses=[
+                ExpenseLine(
+                    category=ExpenseCategory.activities,
+                    description="助餐活动食材",
+                    amount_fen=120_000,
+                    spent_on=today_shanghai() - timedelta(days=3),
+                )
+            ]
+        ),
+    )
+
+    round_row = await Round.select(Round.scope_district).where(Round.id == application["round"]).first()
+    assert round_row is not None
+    scope = round_row["scope_district"]
+    await Track.insert(Track(round=application["round"], name="为老服务赛道", quota=3, scope_district=scope))
+    member = await OrganisationMember.select(OrganisationMember.user).where(
+        OrganisationMember.organisation == org["id"]
+    )
+    content = b"%PDF-1.4 demo"
+    await Attachment.insert(
+        Attachment(
+            application=application["id"],
+            storage_key=f"attachments/demo/{application['id']}-plan.pdf",
+            filename="项目计划书.pdf",
+            content_type="application/pdf",
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=member[0]["user"],
+            scope_district=scope,
+        )
+    )
+    await RiskWarning.insert(
+        RiskWarning(
+            kind="report_overdue",
+            subject_key=f"progress_report:{report['id']}",
+            award=award["id"],
+            organisation=org["id"],
+            detail="中期报告已逾期 3 天未提交",
+            scope_district=scope,
+        )
+    )
+    return {"officer": officer, "export_id": export["id"]}
