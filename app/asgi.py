@@ -16,6 +16,7 @@ from litestar.types import Receive, Scope, Send
 
 from app.auth.controllers import AuthController
 from app.auth.principal import PUBLIC, Permission, enforce_permission
+from app.auth.role_controllers import AccountController
 from app.db import close_pool, open_pool
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
@@ -111,6 +112,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         path="/",
         route_handlers=[
             AuthController,
+            AccountController,
             OrganisationController,
             CatalogueController,
             ApplicationController,
