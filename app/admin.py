@@ -159,7 +159,12 @@ def _table_config(table: type[Table], group: str, read_only: bool, columns: list
         validators=scope_validators(
             table, column, read_only=read_only, city_only=column is None and table not in SHARED_REFERENCE
         ),
-        hooks=scope_hooks(table, column) + (reference_hooks(table) if table in REFERENCE else []),
+        # piccolo_api groups hooks with itertools.groupby (no sort): hooks of one type must be adjacent, or the later
+        # group replaces the earlier. A stable sort keeps the scope hooks before the reference hook.
+        hooks=sorted(
+            scope_hooks(table, column) + (reference_hooks(table) if table in REFERENCE else []),
+            key=lambda hook: hook.hook_type.value,
+        ),
         # The link column stays the primary key: Piccolo Admin 1.14's list view crashes (isBoolean of an undefined
         # schema property) when "id" is a visible column but not the link column. Officers need the ids anyway
         # (the forms ask for batch and round numbers).
