@@ -57,7 +57,7 @@ def validation_message(exc: ValidationError) -> str:
             str(error["msg"]).removeprefix("Value error, ") if error["type"] == "value_error" else "取值不正确"
         )
         if error["type"] in ("enum", "literal_error") and (expected := (error.get("ctx") or {}).get("expected")):
-            zh = f"取值须为 {expected}"
+            zh = "取值须为 " + str(expected).replace(" or ", "、").replace(", ", "、")
         if error["type"] in ("string_too_long", "too_long") and (limit := (error.get("ctx") or {}).get("max_length")):
             zh = f"{zh}（最多 {limit}）"
         parts.append(f"{where}：{zh}")
