@@ -86,9 +86,7 @@ DESCRIPTION = "expert pool, affiliations, conflicts, publication and objections;
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="scoring", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ConflictOfInterest",
@@ -118,9 +116,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Objection", tablename="objection", schema=None, columns=None
-    )
+    manager.add_table(class_name="Objection", tablename="objection", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="ConflictOfInterest",

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
 from piccolo.apps.user.tables import BaseUser
 
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
+from app.db import engine
 from app.organisations.tables import Organisation, OrganisationMember
 from programmes.tables import Criterion, Programme, Round
 from tests import factories
@@ -251,3 +254,21 @@ async def test_only_admins_change_roles_and_districts(client: httpx.AsyncClient,
     flags = await BaseUser.select(BaseUser.admin, BaseUser.superuser).where(BaseUser.id == expert.id).first()
     assert flags == {"admin": True, "superuser": False}  # officers get into the admin, as create_account sets it
     assert await Account.select(Account.role).where(Account.user == expert.id).first() == {"role": "officer"}
+
+
+async def test_the_database_refuses_the_locked_changes_on_any_path(world: World) -> None:
+    """Triggers repeat the service's locks, so a script or a future admin table cannot go around them."""
+    for statement in (
+        Round.update({Round.blind: False}).where(Round.id == world.round["id"]),
+        Criterion.delete().where(Criterion.round == world.round["id"]),
+        Criterion.insert(Criterion(round=world.round["id"], code="extra", name="附加", weight=1, max_score=10)),
+        Criterion.update({Criterion.weight: 99}).where(Criterion.round == world.round["id"]),
+        Programme.update({Programme.kind: "matching"}).where(Programme.id == world.round["programme_id"]),
+    ):
+        with pytest.raises(asyncpg.CheckViolationError):
+            async with engine().transaction():
+                await statement
+    assert await Round.select(Round.blind).where(Round.id == world.round["id"]).first() == {"blind": True}
+    # Where review has not started (no assignment in the pudong round), the same statements go through.
+    await Round.update({Round.blind: False}).where(Round.id == world.pudong_round["id"])
+    await Criterion.update({Criterion.weight: 99}).where(Criterion.round == world.pudong_round["id"])
