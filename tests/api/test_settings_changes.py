@@ -272,3 +272,17 @@ async def test_the_database_refuses_the_locked_changes_on_any_path(world: World)
     # Where review has not started (no assignment in the pudong round), the same statements go through.
     await Round.update({Round.blind: False}).where(Round.id == world.pudong_round["id"])
     await Criterion.update({Criterion.weight: 99}).where(Criterion.round == world.pudong_round["id"])
+
+
+async def test_ranking_settings_stay_once_the_round_is_closed(client: httpx.AsyncClient, world: World) -> None:
+    rid = world.pudong_round["id"]
+    await factories.end_round_window(rid)
+    ok(await client.post(f"/rounds/{rid}/close", headers=world.pudong_officer.headers))
+    for body, field in (
+        ({"aggregation_method": "median"}, "aggregation_method"),
+        ({"reviews_per_application": 5}, None),
+    ):
+        response = await client.patch(f"/rounds/{rid}", json=body, headers=world.pudong_officer.headers)
+        refused(response, 409, "round_closed", field)
+    renamed = ok(await client.patch(f"/rounds/{rid}", json={"name": "初赛（已结束）"}, headers=world.admin.headers))
+    assert renamed["name"] == "初赛（已结束）" and renamed["status"] == "closed"
