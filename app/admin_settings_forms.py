@@ -86,6 +86,9 @@ class RoundSettingsForm(BaseModel):
         title="评分标准（JSON）",
         description='整体替换，例如 [{"code": "innovation", "name": "创新性", "weight": 40, "max_score": 100}]',
     )
+    tracks: str = Field(
+        default="", max_length=5000, title="赛道（JSON）", description='改名或名额，例如 [{"id": 3, "quota": 10}]'
+    )
     reason: str = Field(default="", max_length=1000, title="修改原因")
 
 
@@ -103,7 +106,7 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
     for name in ("reviews_per_application", "max_attachment_mb", "max_application_attachment_mb"):
         if text := getattr(data, name).strip():
             values[name] = int(text) if text.isdigit() else text  # the schema says what is wrong with the rest
-    for name in ("eligibility_rules", "criteria"):
+    for name in ("eligibility_rules", "criteria", "tracks"):
         if text := getattr(data, name).strip():
             values[name] = _json(name, text)
     if data.attachment_types.strip():

@@ -15,9 +15,9 @@ from app.db import engine
 from app.errors import DomainError, FieldError, not_found
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
 from programmes.catalogue.service import read_round
-from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate
+from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate, TrackChange
 from programmes.scope import ensure_staff_scope
-from programmes.tables import Criterion, Edition, Programme, Round
+from programmes.tables import Criterion, Edition, Programme, Round, Track
 from scoring.tables import ReviewAssignment
 
 MB = 1024 * 1024
@@ -101,7 +101,8 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
         check_attachment_limits(merged["max_attachment_bytes"], merged["max_application_attachment_bytes"])
         if new_criteria is not None:
             check_criteria(sent["criteria"])
-        if not changes and new_criteria is None:
+        track_before, track_after = await _track_changes(round_id, sent.get("tracks") or [])
+        if not changes and new_criteria is None and not track_after:
             return await read_round(round_id)
         if changes:
             await Round.update({getattr(Round, k): v for k, v in changes.items()}).where(Round.id == round_id)
@@ -111,6 +112,8 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
             await Criterion.delete().where(Criterion.round == round_id)
             await Criterion.insert(*[Criterion(round=round_id, position=i, **c) for i, c in enumerate(new_criteria)])
             before["criteria"], after["criteria"] = before_criteria, new_criteria
+        if track_after:
+            before["tracks"], after["tracks"] = track_before, track_after
         await audit.record(
             actor_id=principal.user_id,
             actor_role=principal.role.value,
@@ -122,6 +125,30 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
             reason=data.reason,
         )
     return await read_round(round_id)
+
+
+async def _track_changes(round_id: int, wanted: list[TrackChange]) -> tuple[list[Any], list[Any]]:
+    """Apply renames and quotas to the round's own tracks; returns the changed tracks before and after."""
+    rows = {
+        r["id"]: dict(r) for r in await Track.select(Track.id, Track.name, Track.quota).where(Track.round == round_id)
+    }
+    for change in wanted:
+        if change.id not in rows:
+            message = f"赛道 {change.id} 不属于本轮次"
+            raise DomainError("track_not_in_round", message, 422, [FieldError("tracks", "track_not_in_round", message)])
+    merged = {i: dict(r) for i, r in rows.items()}
+    for change in wanted:
+        if change.name is not None:
+            merged[change.id]["name"] = change.name
+        if "quota" in change.model_fields_set:
+            merged[change.id]["quota"] = change.quota
+    if len({t["name"] for t in merged.values()}) != len(merged):
+        message = "赛道名称不能重复"
+        raise DomainError("tracks_duplicate", message, 422, [FieldError("tracks", "tracks_duplicate", message)])
+    changed = [i for i in merged if merged[i] != rows[i]]
+    for i in changed:
+        await Track.update({Track.name: merged[i]["name"], Track.quota: merged[i]["quota"]}).where(Track.id == i)
+    return [rows[i] for i in changed], [merged[i] for i in changed]
 
 
 async def update_programme(principal: Principal, programme_id: int, data: ProgrammeUpdate) -> dict[str, Any]:

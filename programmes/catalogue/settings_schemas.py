@@ -13,6 +13,15 @@ from programmes.tables import ProgrammeKind
 from scoring.aggregation import Method as AggregationMethod  # the methods ranking knows, no others
 
 
+class TrackChange(BaseModel):
+    """An existing track renamed or given another quota (tracks hold applications: none is added or removed here)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: ExactInt = Field(ge=1, le=2**31 - 1)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    quota: ExactInt | None = Field(default=None, gt=0, le=10000, description="入围名额；显式传 null 表示不限")
+
+
 class RoundSettingsUpdate(BaseModel):
     """修改轮次设置. ``blind`` and ``criteria`` are locked once review has started (an expert was assigned)."""
 
@@ -36,6 +45,7 @@ class RoundSettingsUpdate(BaseModel):
     criteria: list[CriterionIn] | None = Field(
         default=None, min_length=1, max_length=30, description="评分标准（整体替换）；评审开始后不能修改"
     )
+    tracks: list[TrackChange] | None = Field(default=None, max_length=30, description="赛道名称与入围名额")
     reason: str = Field(default="", max_length=1000, description="修改原因，记入审计日志")
 
 

@@ -86,9 +86,31 @@ async def test_round_settings_change_is_validated_scoped_and_audited(client: htt
     assert entry["before"]["blind"] is True and entry["after"]["blind"] is False
     assert entry["before"]["aggregation_method"] == "weighted_mean" and entry["after"]["aggregation_method"] == "median"
     assert [c["code"] for c in entry["before"]["criteria"]] == ["innovation", "feasibility"]
+    # Tracks: only the round's own, names unique; a quota sent as null is cleared.
+    from programmes.tables import Track
+
+    other_round = await Track.insert(Track(round=world.round["id"], name="外轮赛道")).returning(Track.id)
+    mine = await Track.insert(Track(round=rid, name="为老服务"), Track(round=rid, name="社区治理")).returning(Track.id)
+    first, second = (t["id"] for t in mine)
+    for tracks, code in (
+        ([{"id": other_round[0]["id"], "quota": 3}], "track_not_in_round"),
+        ([{"id": first, "name": "社区治理"}], "tracks_duplicate"),
+    ):
+        refused(await client.patch(url, json={"tracks": tracks}, headers=officer), 422, code, "tracks")
+    ok(await client.patch(url, json={"tracks": [{"id": first, "quota": 5}]}, headers=officer))
+    cleared = ok(
+        await client.patch(
+            url, json={"tracks": [{"id": first, "quota": None}, {"id": second, "name": "治理"}]}, headers=officer
+        )
+    )
+    assert [(t["name"], t["quota"]) for t in cleared["tracks"]] == [("为老服务", None), ("治理", None)]
+    assert [e["after"]["tracks"] for e in (await audits("round.update_settings", rid))[1:]] == [
+        [{"id": first, "name": "为老服务", "quota": 5}],
+        [{"id": first, "name": "为老服务", "quota": None}, {"id": second, "name": "治理", "quota": None}],
+    ]
     # Sending what is already there changes nothing and writes no audit row.
-    ok(await client.patch(url, json={"name": "复赛", "blind": False}, headers=officer))
-    assert len(await audits("round.update_settings", rid)) == 1
+    ok(await client.patch(url, json={"name": "复赛", "blind": False, "tracks": [{"id": first}]}, headers=officer))
+    assert len(await audits("round.update_settings", rid)) == 3
 
 
 async def test_blind_and_rubric_are_locked_once_review_has_started(client: httpx.AsyncClient, world: World) -> None:
