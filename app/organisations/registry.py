@@ -113,7 +113,10 @@ async def add_member(principal: Principal, organisation_id: int, data: MemberAdd
             (OrganisationMember.organisation == organisation_id) & (OrganisationMember.user == user_id)
         ):
             raise conflict("already_member", "该账户已是本机构成员")
-        await OrganisationMember.insert(OrganisationMember(user=user_id, organisation=organisation_id))
+        try:
+            await OrganisationMember.insert(OrganisationMember(user=user_id, organisation=organisation_id))
+        except asyncpg.UniqueViolationError as exc:  # organisation_member_unique, should the lock ever be bypassed
+            raise conflict("already_member", "该账户已是本机构成员") from exc
         await audit.record(
             actor_id=principal.user_id,
             actor_role=principal.role.value,
