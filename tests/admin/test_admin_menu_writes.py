@@ -15,6 +15,7 @@ from app.admin import MENU
 from app.admin_reference import REFERENCE
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
+from app.reference import District
 from programmes.tables import Edition, FundSource
 from tests import factories
 from tests.admin.admin_http import edit_form_body, new_form_body, ok
@@ -126,7 +127,11 @@ async def test_a_failed_reference_write_leaves_no_audit_row(admin_client: AdminF
     assert city.user is not None
     await draft_batch(city.user, None)
     [source] = await FundSource.select(FundSource.id)
+    changning = await admin_client(Role.officer, District.changning)
     snapshot = await table_digests()
+    # A fund source is shared by every district: a district officer may not rename or delete it.
+    assert (await changning.patch(f"tables/fund_source/{source['id']}/", {"name": "长宁改名"})).status_code == 403
+    assert (await changning.delete(f"tables/fund_source/{source['id']}/")).status_code == 403
     response = await city.delete(f"tables/fund_source/{source['id']}/")
     assert response.status_code >= 400, response.text
     assert await table_digests() == snapshot
