@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from app.admin_account_forms import ACCOUNT_FORMS
 from app.admin_scope import admin_principal
+from app.auth.contact import Email, Mobile
 from app.auth.principal import Principal
 from app.errors import DomainError
 from app.money import yuan
@@ -134,6 +135,15 @@ class ExpertInvitation(BaseModel):
     initial_password: str = Field(title="初始密码", min_length=8, max_length=200, description="请专家登录后修改")
     domains: str = Field(default="", title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理")
     max_load_per_round: int = Field(default=30, ge=0, le=1000, title="每轮最多评审数")
+    # So notices and password resets reach the expert; optional because an officer may not have them at hand.
+    email: Email | None = Field(default=None, title="电子邮箱", description="用于通知和找回密码")
+    mobile: Mobile | None = Field(default=None, title="手机号", description="11 位中国大陆手机号")
+
+    @field_validator("email", "mobile", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # The admin form sends an empty string for a field left blank.
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
@@ -144,7 +154,12 @@ async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
 
     async def work(principal: Principal) -> str:
         user_id = await create_account(
-            username=data.username, password=data.initial_password, role=Role.expert, display_name=data.display_name
+            username=data.username,
+            password=data.initial_password,
+            role=Role.expert,
+            display_name=data.display_name,
+            email=data.email,
+            mobile=data.mobile,
         )
         domains = [d.strip() for d in data.domains.replace("，", ",").split(",") if d.strip()]
         await save_profile(

@@ -10,20 +10,23 @@ from litestar import Litestar, Router, asgi
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import Receive, Scope, Send
 
+from app.auth.account_controller import AccountController
 from app.auth.controllers import AuthController
 from app.auth.principal import PUBLIC, Permission, enforce_permission
-from app.auth.role_controllers import AccountController
+from app.auth.rate_limit import RateLimitMiddleware
+from app.auth.role_controllers import AccountRoleController
 from app.db import close_pool, open_pool
+from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index, swagger_plugin
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
 from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.queue import close_queue
+from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
 from programmes.agreements.controllers import AgreementController
 from programmes.applications.controllers import ApplicationController
@@ -41,7 +44,6 @@ from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
 
-OPENAPI_PATH = "/schema"
 PROBLEM_RESPONSES = {
     status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False)
     for status, text in {
@@ -53,6 +55,12 @@ PROBLEM_RESPONSES = {
         422: "输入未通过校验，errors[] 逐字段说明 (validation_failed, form_answers_invalid, …)",
     }.items()
 }
+RATE_LIMITED_RESPONSE = ResponseSpec(
+    data_container=Problem,
+    description="尝试过于频繁，Retry-After 秒后再试 (too_many_requests)",
+    media_type=PROBLEM_JSON,
+    generate_examples=False,
+)
 API_DESCRIPTION = """Seedbed：上海社会组织公益创新创业大赛、沪社星耀、聚力计划的项目管理 API。
 
 Authenticate with `POST /auth/login`, then send `Authorization: Bearer <access_token>`. Errors are
@@ -100,6 +108,8 @@ def _document_permissions(app: Litestar) -> None:
                 if route.path.startswith(OPENAPI_PATH):
                     continue
                 handler.responses = {**PROBLEM_RESPONSES, **(handler.responses or {})}
+                if handler.opt.get("rate_limit"):
+                    handler.responses = {**handler.responses, 429: RATE_LIMITED_RESPONSE}
                 if not permission.is_public:
                     handler.security = [{"BearerAuth": []}]
 
@@ -107,12 +117,14 @@ def _document_permissions(app: Litestar) -> None:
 def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar:
     """Build the app. Tests pass ``manage_pool=False`` because they open the pool once per session."""
     settings = get_settings()
+    settings.require_production_ready()
     configure_logging(settings.log_level)
     api = Router(
         path="/",
         route_handlers=[
             AuthController,
             AccountController,
+            AccountRoleController,
             OrganisationController,
             CatalogueController,
             ApplicationController,
@@ -133,22 +145,25 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             NotificationController,
         ],
     )
-    handlers: list[Any] = [api, live, ready]
+    handlers: list[Any] = [api, live, ready, index, docs_assets()]
     if with_admin:
         handlers.append(_mount_admin())
     app = Litestar(
         route_handlers=handlers,
         guards=[enforce_permission],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, RateLimitMiddleware()],
         lifespan=[_database_pool] if manage_pool else [],
         request_max_body_size=settings.max_body_bytes,
+        # Every datetime in every response in Beijing time (+08:00), converted in one place (app/responses.py).
+        response_class=BeijingTimeResponse,
+        type_encoders=TYPE_ENCODERS,
         openapi_config=OpenAPIConfig(
-            title="Seedbed API",
-            version="0.1.0",
+            title=API_TITLE,
+            version=API_VERSION,
             description=API_DESCRIPTION,
             path=OPENAPI_PATH,
-            render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
+            render_plugins=[swagger_plugin()],
             components=Components(
                 security_schemes={
                     "BearerAuth": SecurityScheme(

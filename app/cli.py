@@ -44,15 +44,36 @@ def migrate() -> None:
     typer.echo("migrations applied")
 
 
-def _create(role: str, username: str, password: str, district: str | None) -> None:
+EMAIL_OPTION = typer.Option(None, help="e-mail for notices and password resets")
+MOBILE_OPTION = typer.Option(None, help="CN mobile, 11 digits")
+
+
+def _create(
+    role: str, username: str, password: str, district: str | None, email: str | None = None, mobile: str | None = None
+) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from app.auth.contact import Email, Mobile
     from app.auth.service import create_account
     from app.auth.tables import Role
     from app.errors import DomainError
     from app.reference import District
 
+    try:  # the same validation as registration and the API
+        email = TypeAdapter(Email | None).validate_python(email)
+        mobile = TypeAdapter(Mobile | None).validate_python(mobile)
+    except ValidationError as exc:
+        typer.echo(f"invalid contact details: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(1) from exc
+
     async def work() -> int:
         return await create_account(
-            username=username, password=password, role=Role(role), district=District(district) if district else None
+            username=username,
+            password=password,
+            role=Role(role),
+            district=District(district) if district else None,
+            email=email,
+            mobile=mobile,
         )
 
     try:
@@ -64,9 +85,14 @@ def _create(role: str, username: str, password: str, district: str | None) -> No
 
 
 @cli.command("create-admin")
-def create_admin(username: str, password: str = typer.Option(..., prompt=True, hide_input=True)) -> None:
+def create_admin(
+    username: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+    email: str | None = EMAIL_OPTION,
+    mobile: str | None = MOBILE_OPTION,
+) -> None:
     """Create a system administrator (admin panel superuser)."""
-    _create("admin", username, password, None)
+    _create("admin", username, password, None, email, mobile)
 
 
 @cli.command("create-officer")
@@ -74,15 +100,22 @@ def create_officer(
     username: str,
     password: str = typer.Option(..., prompt=True, hide_input=True),
     district: str | None = typer.Option(None, help="区 slug (e.g. changning); omit for a city-level officer"),
+    email: str | None = EMAIL_OPTION,
+    mobile: str | None = MOBILE_OPTION,
 ) -> None:
     """Create a programme officer (city-level, or scoped to one district)."""
-    _create("officer", username, password, district)
+    _create("officer", username, password, district, email, mobile)
 
 
 @cli.command("create-expert")
-def create_expert(username: str, password: str = typer.Option(..., prompt=True, hide_input=True)) -> None:
+def create_expert(
+    username: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+    email: str | None = EMAIL_OPTION,
+    mobile: str | None = MOBILE_OPTION,
+) -> None:
     """Create an expert judge (评审专家)."""
-    _create("expert", username, password, None)
+    _create("expert", username, password, None, email, mobile)
 
 
 @cli.command()

@@ -59,6 +59,8 @@ async def load_demo() -> bool:
         OrganisationRegistration(
             username="sunshine",
             password="sunshine-pass-2026",
+            email="sunshine@example.org",
+            mobile="13800138000",
             name="上海阳光社区公益服务社",
             org_type=OrganisationType.social_service_institution,
             credit_code="52310105MJ00000011",

@@ -63,6 +63,7 @@ class DomainError(Exception):
     detail: str
     status: int = 400
     errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. Retry-After on 429
 
     def __str__(self) -> str:
         return self.detail
@@ -184,7 +185,9 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    return problem(exc.status, exc.code, exc.detail, [e.as_dict() for e in exc.errors], request.url.path)
+    response = problem(exc.status, exc.code, exc.detail, [e.as_dict() for e in exc.errors], request.url.path)
+    response.headers.update(exc.headers)
+    return response
 
 
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:

@@ -13,6 +13,9 @@ class Notification(Table):
     kind = Varchar(length=50, null=False)  # deadline_reminder | status_change | ...
     title = Varchar(length=200, null=False)
     body = Text(default="")
+    # E-mail text that must not stay readable (a password reset code): used instead of ``body`` in the e-mail and
+    # erased once the e-mail is sent. The in-app ``body`` then says only that an e-mail went out.
+    email_body = Text(null=True, default=None)
     # Deterministic key (e.g. "deadline:3d:<round>:<application>:<user>"): a reminder is created once, ever.
     dedupe_key = Varchar(length=200, null=False, unique=True)
     created_at = Timestamptz()

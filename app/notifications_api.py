@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from app.auth.principal import ANY_USER, CurrentPrincipal, provide_principal
 from app.errors import not_found
 from app.notifications import Notification
-from app.timezone import now_utc, shown
+from app.timezone import now_utc
 
 
 class NotificationRead(BaseModel):
@@ -41,8 +41,8 @@ class NotificationController(Controller):
                 kind=r["kind"],
                 title=r["title"],
                 body=r["body"],
-                created_at=shown(r["created_at"]),
-                read_at=shown(r["read_at"]) if r["read_at"] else None,
+                created_at=r["created_at"],
+                read_at=r["read_at"],
             )
             for r in rows
         ]

@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/seedbed"
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_JWT_SECRET = "seedbed-local-development-secret-change-me"
+# "<count>/<unit>", unit one of second, minute, hour, day (app/auth/rate_limit.py).
+RATE_LIMIT_PATTERN = r"^[1-9][0-9]*/(second|minute|hour|day)$"
 
 
 class Settings(BaseSettings):
@@ -25,9 +28,21 @@ class Settings(BaseSettings):
     port: int = 8000
     data_dir: Path = Path(".seedbed")
     # HS256 secret for API bearer tokens. The default is for local use only; set it in production.
-    jwt_secret: str = Field(default="seedbed-local-development-secret-change-me", min_length=16)
+    jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=16)
     access_token_minutes: int = 15
     refresh_token_days: int = 7
+    # Password reset codes sent by e-mail stay valid this long (single use).
+    password_reset_minutes: int = 30
+    # Attempts on the routes that hash a password (600k PBKDF2 rounds each), counted in Redis so every API process
+    # shares one count. Per client address and per username (or reset account); over the limit → 429 + Retry-After.
+    rate_limit_login_per_ip: str = Field(default="60/minute", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_login_per_username: str = Field(default="10/minute", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_register_per_ip: str = Field(default="30/hour", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_register_per_username: str = Field(default="10/hour", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_reset_per_ip: str = Field(default="30/hour", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_reset_per_account: str = Field(default="5/hour", pattern=RATE_LIMIT_PATTERN)
+    # Comma-separated addresses of reverse proxies whose X-Forwarded-For names the real client (empty: none).
+    rate_limit_trusted_proxies: str = ""
     # Largest accepted request body; bigger bodies get 413 problem+json.
     max_body_bytes: int = 1_000_000
     db_pool_min: int = 1
@@ -52,6 +67,29 @@ class Settings(BaseSettings):
     # Name of the arq queue; tests use their own so a stray worker never steals their jobs.
     queue_name: str = "seedbed:queue"
 
+    def production_problems(self) -> list[str]:
+        """What keeps this configuration from running in production; empty when it may (or is not production)."""
+        if not self.production:
+            return []
+        problems = []
+        if self.jwt_secret == DEFAULT_JWT_SECRET:
+            # Anyone who has read the source could mint tokens for any role.
+            problems.append("SEEDBED_JWT_SECRET is the built-in development secret: set a long random value")
+        if self.payment_provider == "simulated":
+            # The simulated bank marks tranches paid while no money moves.
+            problems.append(
+                "SEEDBED_PAYMENT_PROVIDER is 'simulated': set it to 'package.module:ClassName' of the bank connector"
+            )
+        return problems
+
+    def require_production_ready(self) -> None:
+        """Called by the app factory and the worker before they start; raises with every setting to fix."""
+        problems = self.production_problems()
+        if problems:
+            raise ProductionConfigError(
+                "SEEDBED_PRODUCTION=true, but refusing to start:\n  - " + "\n  - ".join(problems)
+            )
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or LOCAL_DATABASE_URL
@@ -59,6 +97,10 @@ class Settings(BaseSettings):
     @property
     def effective_redis_url(self) -> str:
         return self.redis_url or LOCAL_REDIS_URL
+
+
+class ProductionConfigError(RuntimeError):
+    """A production deployment configured with a development default."""
 
 
 @lru_cache

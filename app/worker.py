@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
+    settings.require_production_ready()
     configure_logging(settings.log_level)
     # Before the pool: a misconfigured provider stops the worker at once, with the setting's name in the error.
     ctx["payment_provider"] = build_provider(settings)

@@ -337,7 +337,7 @@ class _Problem:
             for i in (np.flatnonzero(groups < net.demand[b]) + b.start).tolist():
                 g, d, c = int(groups[i - b.start]), int(net.demand[i]), int(self.conflicts[i])
                 message = (
-                    f"申请 {self.apps[i].id} 还需 {d} 位评审专家，排除利益冲突（{c} 位）和同单位限制后只有 {g} 位可选"
+                    f"申报 {self.apps[i].id} 还需 {d} 位评审专家，排除利益冲突（{c} 位）和同单位限制后只有 {g} 位可选"
                 )
                 out.append(Shortfall("too_few_eligible_experts", message, (self.apps[i].id,)))
         if need > cap:
@@ -346,7 +346,7 @@ class _Problem:
             out.append(Shortfall("min_load_exceeds_demand", f"专家最低任务量合计 {low} 份，超过所需的 {need} 份评审"))
         for j in np.flatnonzero(per_expert < net.lower).tolist():
             x, count, minimum = self.experts[j], int(per_expert[j]), int(net.lower[j])
-            message = f"专家 {x.id} 的最低任务量为 {minimum} 份，但只有 {count} 个申请可以分给该专家"
+            message = f"专家 {x.id} 的最低任务量为 {minimum} 份，但只有 {count} 份申报可以分给该专家"
             out.append(Shortfall("expert_min_load_unreachable", message, (), (x.id,)))
         if out:
             return out
@@ -355,7 +355,7 @@ class _Problem:
             apps = np.flatnonzero(side[: net.n] & (net.demand > 0))
             wanted, got = int(net.demand[apps].sum()), int(into_app[apps].sum())
             ids = "、".join(str(self.apps[i].id) for i in apps[:20]) + ("等" if apps.size > 20 else "")
-            message = f"申请 {ids}（{apps.size} 个）共需 {wanted} 份评审，可评审它们的专家最多只能承担 {got} 份"
+            message = f"申报 {ids}（{apps.size} 份）共需 {wanted} 份评审，可评审它们的专家最多只能承担 {got} 份"
             experts = np.flatnonzero(side[net.n : net.n + net.e])
             app_ids, expert_ids = tuple(self.apps[i].id for i in apps), tuple(self.experts[j].id for j in experts)
             out.append(Shortfall("contention", message, app_ids, expert_ids))
@@ -363,7 +363,7 @@ class _Problem:
             _, _, out_of_expert = cut
             short = np.flatnonzero(out_of_expert < net.lower)
             wanted, got = int(net.lower[short].sum()), int(out_of_expert[short].sum())
-            message = f"{short.size} 位专家的最低任务量合计 {wanted} 份，可分给他们的申请最多只能提供 {got} 份"
+            message = f"{short.size} 位专家的最低任务量合计 {wanted} 份，可分给他们的申报最多只能提供 {got} 份"
             out.append(Shortfall("min_load_contention", message, (), tuple(self.experts[j].id for j in short)))
         return out or [Shortfall("infeasible", "无法同时满足评审人数、任务量和回避要求")]
 

@@ -71,6 +71,8 @@ async def organisation(
         OrganisationRegistration(
             username=f"org{n}",
             password="password-123",
+            email=f"org{n}@example.org",
+            mobile=f"139{n:08d}",
             name=name or f"测试社会组织{n}",
             org_type=org_type,
             credit_code=credit_code(n) if registered else None,

@@ -9,7 +9,7 @@ from app.auth.principal import ADMINS, CurrentPrincipal, provide_principal
 from app.auth.roles import AccountRead, AccountRoleChange
 
 
-class AccountController(Controller):
+class AccountRoleController(Controller):
     path = "/accounts"
     tags = ["auth"]
     dependencies = {"principal": Provide(provide_principal)}

@@ -7,6 +7,7 @@ from typing import Any
 from piccolo.apps.user.tables import BaseUser
 
 from app import audit
+from app.auth.contact import email_taken, placeholder_email
 from app.auth.tables import Account, Role
 from app.auth.tokens import issue_pair
 from app.errors import DomainError, conflict, invalid
@@ -14,22 +15,32 @@ from app.reference import District
 
 
 async def create_account(
-    *, username: str, password: str, role: Role, district: District | None = None, display_name: str = ""
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    district: District | None = None,
+    display_name: str = "",
+    email: str | None = None,
+    mobile: str | None = None,
 ) -> int:
     """Create a user with a role. Officers and admins get Piccolo Admin access; others never do.
 
-    Called by the CLI, the admin, demo data, and (for applicants) organisation self-registration.
+    Called by the CLI, the admin, demo data, and (for applicants) organisation self-registration. ``email`` and
+    ``mobile`` arrive validated (app.auth.contact); without an e-mail the account gets the never-mailed placeholder.
     """
     if district is not None and role is not Role.officer:
         raise invalid("district_only_for_officers", "只有项目官员可以设置所属区", "district")
     if await BaseUser.exists().where(BaseUser.username == username):
         raise conflict("username_taken", "该用户名已被使用")
+    if email is not None and await BaseUser.exists().where(BaseUser.email == email):
+        raise email_taken()
     try:
         user = await BaseUser.create_user(
             username=username,
             password=password,
-            # Piccolo's email column is unique; accounts here are identified by username.
-            email=f"{username}@users.seedbed.invalid",
+            # Piccolo's email column is unique and required: accounts without an address get a placeholder.
+            email=email or placeholder_email(username),
             active=True,
             admin=role in (Role.officer, Role.admin),
             superuser=role is Role.admin,
@@ -37,7 +48,13 @@ async def create_account(
     except ValueError as exc:  # Piccolo's password rules (length etc.)
         raise invalid("password_rejected", "密码不符合要求（至少 6 位）", "password") from exc
     await Account.insert(
-        Account(user=user.id, role=role, district=district.value if district else None, display_name=display_name)
+        Account(
+            user=user.id,
+            role=role,
+            district=district.value if district else None,
+            display_name=display_name,
+            mobile=mobile,
+        )
     )
     await audit.record(
         actor_id=None,
@@ -45,7 +62,13 @@ async def create_account(
         action="account.create",
         object_type="account",
         object_id=user.id,
-        after={"username": username, "role": role.value, "district": district.value if district else None},
+        after={
+            "username": username,
+            "role": role.value,
+            "district": district.value if district else None,
+            "email": email,
+            "mobile": mobile,
+        },
     )
     return int(user.id)
 
@@ -54,22 +77,28 @@ async def login(username: str, password: str) -> dict[str, Any]:
     user_id = await BaseUser.login(username=username, password=password)
     if user_id is None:
         raise DomainError("login_failed", "用户名或密码错误", 401)
-    return await _pair_for(user_id)
+    # Piccolo's login checks the password only; a deactivated account must not get tokens (refresh checks it too).
+    if not await BaseUser.exists().where((BaseUser.id == user_id) & (BaseUser.active == True)):  # noqa: E712
+        raise DomainError("login_failed", "账户不存在或已停用", 401)
+    return await token_pair(user_id)
 
 
-async def refresh(user_id: int) -> dict[str, Any]:
+async def refresh(user_id: int, token_version: int) -> dict[str, Any]:
+    """Anyone holding a refresh token. Refused once the account's token version moved on (logout, password)."""
     user = await BaseUser.objects().get(BaseUser.id == user_id)
     if user is None or not user.active:
         raise DomainError("login_failed", "账户不存在或已停用", 401)
-    return await _pair_for(user_id)
+    return await token_pair(user_id, expected_version=token_version)
 
 
-async def _pair_for(user_id: int) -> dict[str, Any]:
+async def token_pair(user_id: int, expected_version: int | None = None) -> dict[str, Any]:
     account = (
-        await Account.select(Account.role, Account.district, Account.user.username)
+        await Account.select(Account.role, Account.district, Account.token_version, Account.user.username)
         .where(Account.user == user_id)
         .first()
     )
     if account is None:
         raise DomainError("account_without_role", "该账户尚未分配角色，请联系管理员", 403)
-    return issue_pair(user_id, account["user.username"], account["role"], account["district"])
+    if expected_version is not None and account["token_version"] != expected_version:
+        raise DomainError("token_revoked", "登录已失效（已退出或已修改密码），请重新登录", 401)
+    return issue_pair(user_id, account["user.username"], account["role"], account["district"], account["token_version"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import ForeignKey, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.reference import District
@@ -27,4 +27,19 @@ class Account(Table):
     # Only officers use this: empty means city-level (市级), otherwise the one district they serve.
     district = Varchar(length=16, choices=District, null=True, default=None)
     display_name = Varchar(length=100, default="")
+    # CN mobile (1[3-9] + 9 digits) for the people behind the account; the e-mail is BaseUser.email.
+    mobile = Varchar(length=11, null=True, default=None)
+    # Embedded in every token; logout, password change and reset bump it, so older refresh tokens stop working.
+    token_version = Integer(default=0, null=False)
+    created_at = Timestamptz()
+
+
+class PasswordResetToken(Table):
+    """A password reset code sent by e-mail. Only its SHA-256 is stored; used once, then ``used_at`` is set."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False)
+    token_hash = Varchar(length=64, null=False, unique=True)
+    expires_at = Timestamptz(null=False)
+    used_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()

@@ -11,11 +11,12 @@ from app.auth.principal import ALGORITHM
 from app.settings import get_settings
 
 
-def issue_pair(user_id: int, username: str, role: str, district: str | None) -> dict[str, Any]:
+def issue_pair(user_id: int, username: str, role: str, district: str | None, token_version: int = 0) -> dict[str, Any]:
     settings = get_settings()
     now = datetime.now(UTC)
     access_expires = now + timedelta(minutes=settings.access_token_minutes)
-    common = {"sub": str(user_id), "iat": now}
+    # "ver" is the account's token version: a refresh token older than the account's current one is refused.
+    common = {"sub": str(user_id), "iat": now, "ver": token_version}
     access = jwt.encode(
         {**common, "typ": "access", "exp": access_expires, "username": username, "role": role, "district": district},
         settings.jwt_secret,

@@ -22,7 +22,7 @@ class OrganisationController(Controller):
 
     @post(
         "/register",
-        opt={"permission": PUBLIC},
+        opt={"permission": PUBLIC, "rate_limit": "register"},
         summary="Register an organisation and its first applicant account (社会组织注册)",
     )
     async def register(self, data: JSONBody[OrganisationRegistration]) -> OrganisationRead:

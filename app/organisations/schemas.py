@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.auth.contact import Email, Mobile
 from app.organisations.tables import EvaluationGrade, OrganisationType
 from app.reference import District
 from app.types import ExactInt
@@ -19,6 +20,8 @@ class OrganisationRegistration(BaseModel):
                 {
                     "username": "sunshine",
                     "password": "a-long-secret",
+                    "email": "contact@sunshine.example.org",
+                    "mobile": "13800138000",
                     "name": "上海阳光社区服务中心",
                     "org_type": "social_service_institution",
                     "credit_code": "52310000MJ0000000X",
@@ -29,7 +32,10 @@ class OrganisationRegistration(BaseModel):
         },
     )
     username: str = Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(min_length=8, max_length=128)
+    # The first member's own address and phone: notifications and password resets must reach a real person.
+    email: Email
+    mobile: Mobile
     name: str = Field(min_length=2, max_length=200)
     org_type: OrganisationType
     credit_code: str | None = Field(default=None, max_length=40)

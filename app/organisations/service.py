@@ -22,7 +22,9 @@ async def register(data: OrganisationRegistration) -> dict[str, Any]:
     if code and await Organisation.exists().where(Organisation.credit_code == code):
         raise conflict("credit_code_taken", "该统一社会信用代码已注册")
     async with engine().transaction():
-        user_id = await create_account(username=data.username, password=data.password, role=Role.applicant)
+        user_id = await create_account(
+            username=data.username, password=data.password, role=Role.applicant, email=data.email, mobile=data.mobile
+        )
         rows = await Organisation.insert(
             Organisation(
                 name=data.name,

@@ -84,7 +84,11 @@ async def send_pending_emails() -> int:
         return 0
     pending = (
         await Notification.select(
-            Notification.id, Notification.title, Notification.body, Notification.user._.email.as_alias("email")
+            Notification.id,
+            Notification.title,
+            Notification.body,
+            Notification.email_body,
+            Notification.user._.email.as_alias("email"),
         )
         .where(
             Notification.emailed_at.is_null()
@@ -107,7 +111,7 @@ async def send_pending_emails() -> int:
             continue  # another worker took it
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = settings.smtp_from, item["email"], item["title"]
-        message.set_content(item["body"])
+        message.set_content(item["email_body"] or item["body"])
         try:
             await asyncio.to_thread(_send, message)
         except (OSError, smtplib.SMTPException):
@@ -115,6 +119,9 @@ async def send_pending_emails() -> int:
             await Notification.update({Notification.emailed_at: None}).where(Notification.id == item["id"])
             log.warning("notification e-mail failed; will retry", exc_info=True)
             continue
+        if item["email_body"] is not None:
+            # Sent: the code it carries no longer needs to exist anywhere but the recipient's mailbox.
+            await Notification.update({Notification.email_body: None}).where(Notification.id == item["id"])
         sent += 1
     return sent
 

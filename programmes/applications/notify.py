@@ -12,15 +12,21 @@ from programmes.tables import Application
 from programmes.workflows.definition import Workflow
 
 
-async def notify_user(user_id: int, kind: str, title: str, body: str, dedupe_key: str) -> bool:
-    """One notification; False when ``dedupe_key`` was already used (a repeat adds nothing)."""
+async def notify_user(
+    user_id: int, kind: str, title: str, body: str, dedupe_key: str, email_body: str | None = None
+) -> bool:
+    """One notification; False when ``dedupe_key`` was already used (a repeat adds nothing).
+
+    ``email_body`` replaces ``body`` in the e-mail only and is erased once sent (codes that must not stay readable).
+    """
     rows = await Notification.raw(
-        'INSERT INTO notification ("user", kind, title, body, dedupe_key, created_at)'
-        " VALUES ({}, {}, {}, {}, {}, now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        'INSERT INTO notification ("user", kind, title, body, email_body, dedupe_key, created_at)'
+        " VALUES ({}, {}, {}, {}, {}, {}, now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
         user_id,
         kind,
         title,
         body,
+        email_body,
         dedupe_key,
     )
     if rows:

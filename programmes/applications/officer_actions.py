@@ -16,6 +16,7 @@ from programmes.applications import repository
 from programmes.applications.notify import notify_status_change
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
+from programmes.workflows import application_action_label
 from programmes.workflows.engine import Actor, transition
 
 # Actions that must carry a written reason; the reason is shown to the applicant.
@@ -28,7 +29,9 @@ GENERIC_ACTIONS = {"return_for_revision", "reject", "advance", "select", "declin
 async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> dict[str, Any]:
     """Officer in scope takes ``action`` on one application."""
     if action not in GENERIC_ACTIONS:
-        raise DomainError("action_not_available_here", f"操作 {action} 须通过其专门的业务流程办理", 422)
+        label = application_action_label(action)
+        detail = f"「{label}」须通过其专门的业务流程办理" if label else "不支持的申报操作"
+        raise DomainError("action_not_available_here", detail, 422)
     workflow, row = await repository.workflow_of(application_id)
     ensure_staff_scope(principal, row["scope_district"], "申报")
     if action in NEEDS_REASON and not reason.strip():

@@ -66,7 +66,7 @@ def as_read(row: dict[str, Any]) -> dict[str, Any]:
         "title": row["title"],
         "status": row["status"],
         "answers": row["answers"] or {},
-        "submitted_at": shown(row["submitted_at"]) if row["submitted_at"] else None,
+        "submitted_at": row["submitted_at"],
         "form_version_id": row["form_version"],
         "returned_reason": row["returned_reason"],
         "eligibility_outcome": row["eligibility_outcome"],

@@ -17,7 +17,6 @@ from app.db import engine
 from app.errors import conflict, not_found
 from app.organisations.service import member_organisation_ids
 from app.settings import get_settings
-from app.timezone import shown
 from programmes.applications.repository import accepting_round
 from programmes.attachments.tables import Attachment
 from programmes.content_types import check_upload, filename_for
@@ -153,7 +152,7 @@ async def read(attachment_id: int) -> dict[str, Any]:
         "content_type": row["content_type"],
         "size_bytes": row["size_bytes"],
         "sha256": row["sha256"],
-        "uploaded_at": shown(row["created_at"]),
+        "uploaded_at": row["created_at"],
     }
 
 

@@ -8,7 +8,7 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, not_found
-from app.timezone import now_utc, shown
+from app.timezone import now_utc
 from programmes.applications.repository import round_tracks
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
 from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, RoundCreate
@@ -244,8 +244,8 @@ async def read_round(round_id: int) -> dict[str, Any]:
         "programme_name": row["programme_name"],
         "name": row["name"],
         "status": row["status"],
-        "opens_at": shown(row["opens_at"]),
-        "closes_at": shown(row["closes_at"]),
+        "opens_at": row["opens_at"],
+        "closes_at": row["closes_at"],
         "blind": row["blind"],
         "form_id": row["form"],
         "form_schema": row["form_schema"],

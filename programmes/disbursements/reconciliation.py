@@ -55,6 +55,7 @@ from programmes.disbursements.statement import (
     simulated_statement,
 )
 from programmes.tables import LedgerEntry
+from programmes.workflows.disbursement import TRANCHE
 
 __all__ = ["Discrepancy", "ReconciliationReport", "Statement", "StatementLine", "reconcile", "simulated_statement"]
 
@@ -244,7 +245,7 @@ class _Books:
                     "transfer_without_paid_tranche",
                     f"tranche:{tranche_id}",
                     f"银行流水 {line.reference}（{yuan(line.amount_fen)}）对应的拨付款项 {tranche_id} "
-                    f"状态为 {status}，不是已支付",
+                    f"状态为「{TRANCHE.states.get(status, '未知')}」，不是已支付",
                 )
 
     def _check_items(self) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.money import yuan
+from programmes.workflows.supervision import CLAWBACK
 
 Flag = Callable[[str, str, str], None]  # (code, subject, zh-CN message)
 
@@ -58,7 +59,8 @@ def check_refunds(
             flag(
                 "clawback_settled_mismatch",
                 subject,
-                f"追回 {clawback_id} 状态为 {status}，金额 {yuan(amount)}，账本退款合计 {yuan(got)}："
+                f"追回 {clawback_id} 状态为「{CLAWBACK.states.get(status, '未知')}」，"
+                f"金额 {yuan(amount)}，账本退款合计 {yuan(got)}："
                 "全额退回与「已全额退回」状态须一致",
             )
 

@@ -17,7 +17,7 @@ from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
-from app.timezone import now_utc, shown
+from app.timezone import now_utc
 from programmes.attachments.service import storage
 from programmes.exports import money
 from programmes.exports.tables import ExportJob
@@ -104,8 +104,8 @@ async def read(export_id: int) -> dict[str, Any]:
         "rows_done": row["rows_done"],
         "rows_total": row["rows_total"],
         "error": row["error"],
-        "created_at": shown(row["created_at"]),
-        "finished_at": shown(row["finished_at"]) if row["finished_at"] else None,
+        "created_at": row["created_at"],
+        "finished_at": row["finished_at"],
     }
 
 

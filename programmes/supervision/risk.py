@@ -21,7 +21,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import not_found
 from app.money import yuan
-from app.timezone import now_utc, shown
+from app.timezone import now_utc
 from programmes.agreements.service import CATEGORY_ZH
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.tables import RiskKind, RiskWarning
@@ -295,7 +295,7 @@ def _read(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "status_zh": RISK_WARNING.states.get(row["status"], row["status"]),
         "scope_district": row["scope_district"],
-        "first_seen_at": shown(row["first_seen_at"]),
-        "last_seen_at": shown(row["last_seen_at"]),
-        "closed_at": shown(row["closed_at"]) if row["closed_at"] else None,
+        "first_seen_at": row["first_seen_at"],
+        "last_seen_at": row["last_seen_at"],
+        "closed_at": row["closed_at"],
     }

@@ -10,7 +10,6 @@ from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, not_found
-from app.timezone import shown
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.draw import DrawImpossible, draw
 from programmes.tables import Award, Edition, InspectionDraw
@@ -113,7 +112,7 @@ async def read(draw_id: int) -> dict[str, Any]:
         "seed": row["seed"],
         "candidate_awards": row["candidate_awards"],
         "candidate_inspectors": row["candidate_inspectors"],
-        "drawn_at": shown(row["created_at"]),
+        "drawn_at": row["created_at"],
         "projects": [
             {
                 "award_id": s["award_id"],

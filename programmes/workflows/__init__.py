@@ -17,3 +17,12 @@ APPLICATION_WORKFLOWS: dict[ProgrammeKind, Workflow] = {
 
 def application_workflow(kind: str) -> Workflow:
     return APPLICATION_WORKFLOWS[ProgrammeKind(kind)]
+
+
+def application_action_label(action: str) -> str | None:
+    """The zh-CN label of an application action in whichever programme kind defines it (None: no such action)."""
+    for workflow in APPLICATION_WORKFLOWS.values():
+        step = workflow.transition_for(action)
+        if step is not None:
+            return step.label_zh
+    return None

@@ -59,11 +59,7 @@ async def transition(
     allowed, refusal = workflow.permits(current, action, actor.role)
     if not allowed:
         status = 403 if refusal == "role_not_allowed" else 409
-        raise DomainError(
-            f"transition_{refusal}",
-            f"{REFUSALS_ZH[refusal]}（{workflow.states.get(current, current)} → {action}）",
-            status,
-        )
+        raise DomainError(f"transition_{refusal}", refusal_message(workflow, current, action, refusal), status)
     step = workflow.transition_for(action)
     assert step is not None  # permits() already found it
     changes: dict[str, Any] = dict(values or {})
@@ -82,6 +78,14 @@ async def transition(
         reason=reason,
     )
     return TransitionResult(current, step.target, {**rows[0], **changes})
+
+
+def refusal_message(workflow: Workflow, state: str, action: str, refusal: str) -> str:
+    """zh-CN only: the state's and the action's labels from the workflow data, never their English codes (the
+    codes stay in the problem's ``code``)."""
+    step = workflow.transition_for(action)
+    where = f"当前状态：{workflow.states.get(state, '未知')}"
+    return f"{REFUSALS_ZH[refusal]}（{where}，操作：{step.label_zh}）" if step else f"{REFUSALS_ZH[refusal]}（{where}）"
 
 
 def _jsonable(value: Any) -> Any:

@@ -89,8 +89,8 @@ async def read(publication_id: int) -> dict[str, Any]:
         "round_id": row["round"],
         "round_name": row["round_name"],
         "status": row["status"],
-        "starts_at": shown(row["starts_at"]),
-        "ends_at": shown(row["ends_at"]),
+        "starts_at": row["starts_at"],
+        "ends_at": row["ends_at"],
         "entries": row["entries"] or [],
     }
 

@@ -258,11 +258,23 @@ async def test_officers_invite_experts_into_the_pool(admin_client: AdminFactory)
             "display_name": "王老师",
             "initial_password": "secret-pass-1",
             "domains": "为老服务，社区治理",
+            "email": "Wang.Laoshi@example.org",
+            "mobile": "13900001111",
         },
     )
     assert invited.status_code == 200, invited.text
-    account = await Account.select(Account.role, Account.user).where(Account.display_name == "王老师").first()
+    account = (
+        await Account.select(Account.role, Account.user, Account.mobile, Account.user.email.as_alias("email"))
+        .where(Account.display_name == "王老师")
+        .first()
+    )
     assert account is not None and account["role"] == "expert"
+    assert (account["email"], account["mobile"]) == ("wang.laoshi@example.org", "13900001111")
+    bad_mobile = await city.post(
+        form_path("邀请评审专家"),
+        {"username": "expert_li", "display_name": "李老师", "initial_password": "secret-pass-1", "mobile": "110"},
+    )
+    assert bad_mobile.status_code == 422 and await Account.count().where(Account.display_name == "李老师") == 0
     profile = (
         await ExpertProfile.select(ExpertProfile.domains)
         .where(ExpertProfile.expert == account["user"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,7 @@ from piccolo.engine import engine_finder
 from app.auth.tables import Role
 from app.reference import District
 from tests import factories
+from tests.api.fake_smtp import FakeSMTP
 from tests.factories import GOOD_ANSWERS, User
 
 
@@ -107,3 +110,24 @@ async def row_counts() -> dict[str, int]:
         result = await engine.run_ddl(f'SELECT count(*) AS n FROM "{row["tablename"]}"')  # noqa: S608
         counts[row["tablename"]] = int(result[0]["n"])
     return counts
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[FakeSMTP]:
+    fake = FakeSMTP()
+    server = await asyncio.start_server(fake.handle, "127.0.0.1", 0)
+    fake.port = server.sockets[0].getsockname()[1]
+    yield fake
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.fixture
+def smtp_settings(smtp: FakeSMTP) -> Iterator[None]:
+    from app.settings import get_settings
+
+    settings = get_settings()
+    saved = (settings.smtp_host, settings.smtp_port, settings.smtp_starttls)
+    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = "127.0.0.1", smtp.port, False
+    yield
+    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = saved

@@ -36,6 +36,8 @@ ROUTES: dict[str, Route] = {
         lambda w: {
             "username": "neworg",
             "password": "password-123",
+            "email": "neworg@example.org",
+            "mobile": "13800138001",
             "name": "新组织",
             "org_type": "foundation",
             "credit_code": "91350100M000100Y43",
@@ -247,6 +249,8 @@ async def test_bad_credit_code_on_registration_names_the_field(client: httpx.Asy
         json={
             "username": "badcode",
             "password": "password-123",
+            "email": "badcode@example.org",
+            "mobile": "13800138002",
             "name": "某基金会",
             "org_type": "foundation",
             "credit_code": "91350100M000100Y44",

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
 from email import message_from_bytes
 from email.policy import default
 
 import httpx
-import pytest
 from piccolo.apps.user.tables import BaseUser
 
 from app.auth.tables import Role
@@ -17,56 +14,7 @@ from app.settings import get_settings
 from programmes.applications.jobs import send_pending_emails
 from programmes.applications.notify import notify_user
 from tests import factories
-
-
-class FakeSMTP:
-    """Just enough SMTP for smtplib: records each message's raw data."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        self.port = 0
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 fake ESMTP\r\n")
-        while line := await reader.readline():
-            command = line.decode().strip().upper()
-            if command.startswith(("EHLO", "HELO")):
-                writer.write(b"250 fake\r\n")
-            elif command.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
-                writer.write(b"250 OK\r\n")
-            elif command == "DATA":
-                writer.write(b"354 go ahead\r\n")
-                await writer.drain()
-                data = await reader.readuntil(b"\r\n.\r\n")
-                self.messages.append(data[:-5])
-                writer.write(b"250 queued\r\n")
-            elif command == "QUIT":
-                writer.write(b"221 bye\r\n")
-                await writer.drain()
-                break
-            else:
-                writer.write(b"502 not implemented\r\n")
-            await writer.drain()
-        writer.close()
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[FakeSMTP]:
-    fake = FakeSMTP()
-    server = await asyncio.start_server(fake.handle, "127.0.0.1", 0)
-    fake.port = server.sockets[0].getsockname()[1]
-    yield fake
-    server.close()
-    await server.wait_closed()
-
-
-@pytest.fixture
-def smtp_settings(smtp: FakeSMTP) -> Iterator[None]:
-    settings = get_settings()
-    saved = (settings.smtp_host, settings.smtp_port, settings.smtp_starttls)
-    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = "127.0.0.1", smtp.port, False
-    yield
-    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = saved
+from tests.api.fake_smtp import FakeSMTP
 
 
 async def test_notifications_are_emailed_once_to_real_addresses(

@@ -28,6 +28,8 @@ async def test_request_id_is_echoed_and_stored_in_the_audit_log(client: httpx.As
         json={
             "username": "traced",
             "password": "password-123",
+            "email": "traced@example.org",
+            "mobile": "13800138003",
             "name": "可追踪组织",
             "org_type": "foundation",
             "credit_code": "91350100M000100Y43",

@@ -1,0 +1,55 @@
+"""Bodies of the signed-in user's account routes and of password reset."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth.contact import Email, Mobile
+
+# Piccolo refuses passwords over 128 characters; 8 is the registration minimum.
+NewPassword = Field(min_length=8, max_length=128, description="新密码，8–128 个字符")
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"old_password": "initial-pass", "new_password": "a-new-long-secret"}]},
+    )
+    old_password: str = Field(min_length=1, max_length=200, description="当前密码")
+    new_password: str = NewPassword
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"account": "li.ming@example.org"}]})
+    account: str = Field(min_length=1, max_length=254, description="用户名或登记的邮箱")
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=20, max_length=200, description="重置邮件中的重置码")
+    new_password: str = NewPassword
+
+
+class ContactUpdate(BaseModel):
+    """Only the fields sent change; ``mobile: null`` removes the number. The e-mail can be replaced, not removed."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "li.ming@example.org", "mobile": "13800138000"}]}
+    )
+    email: Email | None = None
+    mobile: Mobile | None = None
+    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class AccountRead(BaseModel):
+    user_id: int
+    username: str
+    role: str
+    district: str | None
+    display_name: str
+    email: str | None = Field(description="null: no address on file, notifications stay in-app")
+    mobile: str | None
+
+
+class Accepted(BaseModel):
+    detail: str
