@@ -1,7 +1,8 @@
 """Changing an account's role or officer district (admins only): who may do what, so audited like any rule.
 
 Kept apart from ``app.auth.service`` (login, passwords) because it is an administrator's business operation.
-Access tokens already issued keep the old role until they expire (``SEEDBED_ACCESS_TOKEN_MINUTES``); the admin
+A change of role or district bumps the account's token version, so refresh tokens issued before it are refused;
+an access token already issued keeps the old role until it expires (``SEEDBED_ACCESS_TOKEN_MINUTES``). The admin
 session reads the role afresh on every request.
 """
 
@@ -94,7 +95,11 @@ async def change_role(principal: Principal, user_id: int, data: AccountRoleChang
             wanted["display_name"] = data.display_name
         changes = {k: v for k, v in wanted.items() if v != current[k]}
         if changes:
-            await Account.update({getattr(Account, k): v for k, v in changes.items()}).where(Account.user == user_id)
+            values: dict[Any, Any] = {getattr(Account, k): v for k, v in changes.items()}
+            if changes.keys() & {"role", "district"}:
+                # Refresh tokens carry the old role: a new token version refuses them (app.auth.service.refresh).
+                values[Account.token_version] = Account.token_version + 1
+            await Account.update(values).where(Account.user == user_id)
             await BaseUser.update(
                 {
                     BaseUser.admin: data.role in (Role.officer, Role.admin),

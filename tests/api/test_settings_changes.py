@@ -270,6 +270,9 @@ async def test_only_admins_change_roles_and_districts(client: httpx.AsyncClient,
     assert moved == {**moved, "role": "officer", "district": "pudong"}
     [entry] = await audits("account.change_role", target.id)
     assert entry["before"] == {"district": "changning"} and entry["after"] == {"district": "pudong"}
+    # The refresh token issued with the old district is refused; a new login carries the new one.
+    stale = await client.post("/auth/refresh", json={"refresh_token": target.refresh_token})
+    assert stale.status_code == 401, stale.text
 
     expert = world.other_expert
     ok(await client.patch(f"/accounts/{expert.id}", json={"role": "officer"}, headers=world.admin.headers))
