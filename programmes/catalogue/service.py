@@ -247,6 +247,8 @@ async def read_round(round_id: int) -> dict[str, Any]:
         "opens_at": row["opens_at"],
         "closes_at": row["closes_at"],
         "blind": row["blind"],
+        "aggregation_method": row["aggregation_method"],
+        "reviews_per_application": row["reviews_per_application"],
         "form_id": row["form"],
         "form_schema": row["form_schema"],
         "criteria": criteria,
