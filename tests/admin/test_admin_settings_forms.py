@@ -114,6 +114,8 @@ async def test_programme_form_keeps_the_kind_once_editions_exist(admin_client: A
     contest = await factories.contest_round(city.user)
     form = form_path("修改项目")
     pid = contest["programme_id"]
+    pudong = await admin_client(Role.officer, District.pudong)
+    assert await refused(pudong, form, {"programme_id": pid, "name": "越权"}) == "项目不存在或无权访问"
     message = await refused(city, form, {"programme_id": pid, "kind": "matching"})
     assert message == "项目已有届次和申报，不能修改项目类型"
     unknown = await refused(city, form, {"programme_id": pid, "kind": "lottery"})
