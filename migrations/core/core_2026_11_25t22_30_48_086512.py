@@ -47,7 +47,9 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="core", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="AuditEntry",
@@ -77,7 +79,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Account", tablename="account", schema=None, columns=None)
+    manager.add_table(
+        class_name="Account", tablename="account", schema=None, columns=None
+    )
 
     manager.add_column(
         table_class_name="AuditEntry",

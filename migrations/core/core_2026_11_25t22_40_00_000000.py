@@ -8,7 +8,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "database constraints"
 
 STATEMENTS = [
-    'ALTER TABLE organisation_member ADD CONSTRAINT organisation_member_unique UNIQUE ("user", organisation)',
+    "ALTER TABLE organisation_member ADD CONSTRAINT organisation_member_unique UNIQUE (\"user\", organisation)",
     "ALTER TABLE organisation ADD CONSTRAINT organisation_credit_code_by_type CHECK ("
     " (org_type = 'filed_community_group' AND credit_code IS NULL AND custodian IS NOT NULL)"
     " OR (org_type <> 'filed_community_group' AND credit_code IS NOT NULL AND custodian IS NULL))",

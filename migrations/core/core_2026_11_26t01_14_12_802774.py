@@ -44,7 +44,9 @@ DESCRIPTION = "bank accounts"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="core", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="BankAccount",

@@ -178,15 +178,25 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="Criterion", tablename="criterion", schema=None, columns=None)
+    manager.add_table(
+        class_name="Criterion", tablename="criterion", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Tranche", tablename="tranche", schema=None, columns=None)
+    manager.add_table(
+        class_name="Tranche", tablename="tranche", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Programme", tablename="programme", schema=None, columns=None)
+    manager.add_table(
+        class_name="Programme", tablename="programme", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Round", tablename="round", schema=None, columns=None)
+    manager.add_table(
+        class_name="Round", tablename="round", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="LedgerEntry",
@@ -216,7 +226,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Edition", tablename="edition", schema=None, columns=None)
+    manager.add_table(
+        class_name="Edition", tablename="edition", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="SimulatedTransfer",
@@ -239,7 +251,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Award", tablename="award", schema=None, columns=None)
+    manager.add_table(
+        class_name="Award", tablename="award", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="PaymentBatch",

@@ -7,7 +7,9 @@ DESCRIPTION = "tranche default is the workflow initial state"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
     manager.alter_column(
         table_class_name="Tranche",

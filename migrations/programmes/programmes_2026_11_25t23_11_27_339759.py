@@ -87,13 +87,21 @@ DESCRIPTION = "tracks, attachments, export jobs, screening and submission snapsh
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="ExportJob", tablename="export_job", schema=None, columns=None)
+    manager.add_table(
+        class_name="ExportJob", tablename="export_job", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Track", tablename="track", schema=None, columns=None)
+    manager.add_table(
+        class_name="Track", tablename="track", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Attachment", tablename="attachment", schema=None, columns=None)
+    manager.add_table(
+        class_name="Attachment", tablename="attachment", schema=None, columns=None
+    )
 
     manager.add_column(
         table_class_name="ExportJob",

@@ -11,7 +11,9 @@ DESCRIPTION = "rubric N/A, comment thresholds, anchors; round aggregation method
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
     manager.add_column(
         table_class_name="Criterion",

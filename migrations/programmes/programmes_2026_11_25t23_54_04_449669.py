@@ -8,7 +8,9 @@ DESCRIPTION = "conflict rules per programme; expert street"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
     manager.add_column(
         table_class_name="Programme",

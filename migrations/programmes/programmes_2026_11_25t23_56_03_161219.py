@@ -9,7 +9,9 @@ DESCRIPTION = "award types and award status"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
     manager.add_column(
         table_class_name="Award",

@@ -44,7 +44,9 @@ DESCRIPTION = "inspection draws (双随机一公开)"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="InspectionDraw",

@@ -114,9 +114,13 @@ DESCRIPTION = "agreements, payment plans, reports, clawbacks, risk warnings"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="Agreement", tablename="agreement", schema=None, columns=None)
+    manager.add_table(
+        class_name="Agreement", tablename="agreement", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="ProgressReport",
@@ -132,7 +136,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Clawback", tablename="clawback", schema=None, columns=None)
+    manager.add_table(
+        class_name="Clawback", tablename="clawback", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="ReportExpense",
@@ -491,7 +497,9 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum("ReportKind", {"milestone": "milestone", "final": "final"}),
+            "choices": Enum(
+                "ReportKind", {"milestone": "milestone", "final": "final"}
+            ),
             "db_column_name": None,
             "secret": False,
         },

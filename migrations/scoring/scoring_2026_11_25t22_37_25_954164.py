@@ -61,7 +61,9 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="scoring", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="ReviewAssignment",

@@ -86,7 +86,9 @@ DESCRIPTION = "expert pool, affiliations, conflicts, publication and objections;
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="scoring", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="ConflictOfInterest",
@@ -116,7 +118,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Objection", tablename="objection", schema=None, columns=None)
+    manager.add_table(
+        class_name="Objection", tablename="objection", schema=None, columns=None
+    )
 
     manager.add_column(
         table_class_name="ConflictOfInterest",
