@@ -10,25 +10,23 @@ from typing import Any
 
 from piccolo.table import Table
 from piccolo_admin.endpoints import TableConfig, create_admin
-from piccolo_api.crud.validators import Validators
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
 
 from app.admin_agreement_forms import AGREEMENT_FORMS
 from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
 from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
+from app.admin_reference import REFERENCE, audited_writes, reference_hooks
 from app.admin_scope import (
-    admin_principal,
     scope_column,
     scope_hooks,
     scope_validators,
     scoped_admin,
 )
+from app.admin_settings_forms import SETTINGS_FORMS
 from app.admin_users import user_ids_admin, user_table_config
 from app.audit import AuditEntry
-from app.auth.tables import Account, Role
+from app.auth.tables import Account
 from app.notifications import Notification
 from app.organisations.tables import BankAccount, Organisation, OrganisationMember
 from app.outbox import OutboxMessage
@@ -67,26 +65,27 @@ from scoring.tables import (
     ReviewAssignment,
 )
 
-# (table, menu group, read-only, list columns)
+# (table, menu group, read-only, list columns). Business tables are read-only: their changes are forms calling the
+# services. The only writable ones are reference tables (app.admin_reference.REFERENCE), through its audited hook.
 MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
-    (Organisation, "社会组织", False, ["id", "name", "org_type", "district", "street", "evaluation_grade"]),
-    (OrganisationMember, "社会组织", False, None),
+    (Organisation, "社会组织", True, ["id", "name", "org_type", "district", "street", "evaluation_grade"]),
+    (OrganisationMember, "社会组织", True, None),
     (
         BankAccount,
         "社会组织",
         True,
         ["id", "organisation", "account_name", "bank_name", "account_number", "status", "verified_at"],
     ),
-    (Programme, "项目与轮次", False, ["id", "name", "kind", "scope_district"]),
+    (Programme, "项目与轮次", True, ["id", "name", "kind", "scope_district"]),
     (Edition, "项目与轮次", False, ["id", "programme", "year", "title"]),
-    (Round, "项目与轮次", False, ["id", "edition", "name", "status", "opens_at", "closes_at", "blind"]),
+    (Round, "项目与轮次", True, ["id", "edition", "name", "status", "opens_at", "closes_at", "blind"]),
     (FormVersion, "项目与轮次", True, ["id", "edition", "title", "created_at"]),
     (Criterion, "项目与轮次", True, ["id", "round", "code", "name", "weight", "max_score"]),
-    (Track, "项目与轮次", False, ["id", "round", "name", "quota"]),
+    (Track, "项目与轮次", True, ["id", "round", "name", "quota"]),
     (
         Application,
         "申报与评审",
-        False,
+        True,
         ["id", "round", "track", "organisation", "title", "status", "eligibility_outcome", "submitted_at"],
     ),
     (Attachment, "申报与评审", True, ["id", "application", "filename", "content_type", "size_bytes", "created_at"]),
@@ -153,6 +152,8 @@ FILTERS: dict[type[Table], list[str]] = {
 
 def _table_config(table: type[Table], group: str, read_only: bool, columns: list[str] | None) -> TableConfig:
     column = scope_column(table)
+    if read_only == (table in REFERENCE):
+        raise ValueError(f"{table._meta.tablename}: writable in the admin if and only if it is audited reference data")
     return TableConfig(
         table,
         menu_group=group,
@@ -161,7 +162,12 @@ def _table_config(table: type[Table], group: str, read_only: bool, columns: list
         validators=scope_validators(
             table, column, read_only=read_only, city_only=column is None and table not in SHARED_REFERENCE
         ),
-        hooks=scope_hooks(table, column),
+        # piccolo_api groups hooks with itertools.groupby (no sort): hooks of one type must be adjacent, or the later
+        # group replaces the earlier. A stable sort keeps the scope hooks before the reference hook.
+        hooks=sorted(
+            scope_hooks(table, column) + (reference_hooks(table) if table in REFERENCE else []),
+            key=lambda hook: hook.hook_type.value,
+        ),
         # The link column stays the primary key: Piccolo Admin 1.14's list view crashes (isBoolean of an undefined
         # schema property) when "id" is a visible column but not the link column. Officers need the ids anyway
         # (the forms ask for batch and round numbers).
@@ -169,29 +175,16 @@ def _table_config(table: type[Table], group: str, read_only: bool, columns: list
 
 
 def _account_config() -> TableConfig:
-    async def admins_only(piccolo_crud: Any, request: Request) -> None:
-        principal = await admin_principal(request)
-        if principal.role is not Role.admin:
-            raise HTTPException(403, "只有系统管理员可以管理账户")
+    """Accounts are read-only here: roles and districts change through the form 「调整账户角色」 (admins only).
 
-    async def city_staff(piccolo_crud: Any, request: Request) -> None:
-        # Accounts have no district of their own to filter by (only officers carry one), and the list holds every
-        # district's people: like the other unscoped tables, it is for city staff only.
-        if not (await admin_principal(request)).is_city_staff:
-            raise HTTPException(403, "此表包含各区数据，仅市级项目官员和管理员可以查看")
-
+    Accounts have no district of their own to filter by (only officers carry one), and the list holds every district's
+    people: like the other unscoped tables, it is for city staff only.
+    """
     return TableConfig(
         Account,
         menu_group="系统",
         visible_columns=[Account._meta.primary_key, Account.user, Account.role, Account.district, Account.display_name],
-        validators=Validators(
-            every=[city_staff],
-            post_single=[admins_only],
-            patch_single=[admins_only],
-            put_single=[admins_only],
-            delete_single=[admins_only],
-            delete_all=[admins_only],
-        ),
+        validators=scope_validators(Account, None, read_only=True, city_only=True),
     )
 
 
@@ -201,12 +194,15 @@ def build_admin() -> Any:
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
     admin = create_admin(
         tables=configs,
-        forms=ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + DOWNLOAD_FORMS,
+        forms=ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS,
         site_name="Seedbed 社会组织项目管理后台",
         default_language_code="zh-CN",
         auto_include_related=False,
         allowed_hosts=[],
         production=get_settings().production,
     )
-    # Outermost first: account numbers masked in every answer; export downloads; district-scoped user ids.
-    return masked_admin(export_downloads(user_ids_admin(scoped_admin(admin, scoped))), [t for t, *_ in MENU])
+    # Outermost first: account numbers masked in every answer; export downloads; district-scoped user ids; district
+    # scope; innermost, each reference-table write runs in one transaction with its audit row.
+    return masked_admin(
+        export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped))), [t for t, *_ in MENU]
+    )

@@ -17,6 +17,7 @@ from app.auth.account_controller import AccountController
 from app.auth.controllers import AuthController
 from app.auth.principal import PUBLIC, Permission, enforce_permission
 from app.auth.rate_limit import RateLimitMiddleware
+from app.auth.role_controllers import AccountRoleController
 from app.db import close_pool, open_pool
 from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index, swagger_plugin
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
@@ -123,6 +124,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         route_handlers=[
             AuthController,
             AccountController,
+            AccountRoleController,
             OrganisationController,
             CatalogueController,
             ApplicationController,

@@ -60,3 +60,44 @@ class OrganisationRead(BaseModel):
     certificate_expires_on: dt.date | None
     abnormal_listed_on: dt.date | None
     serious_violation_listed_on: dt.date | None
+
+
+class OrganisationCorrection(BaseModel):
+    """更正登记信息: an officer corrects the registry facts from an official source (the reason says which).
+
+    Only the fields sent change; a date sent as ``null`` is cleared (e.g. removed from the abnormal list). Type,
+    district and custodian are not facts to correct here: they decide who may act for the organisation and where.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"evaluation_grade": "4A", "grade_valid_until": "2030-12-31", "reason": "市民政局 2026 年评估结果公告"}
+            ]
+        },
+    )
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    credit_code: str | None = Field(default=None, max_length=40)
+    street: str | None = Field(default=None, max_length=100)
+    evaluation_grade: EvaluationGrade | None = None
+    grade_valid_until: dt.date | None = None
+    registered_on: dt.date | None = None
+    certificate_expires_on: dt.date | None = None
+    abnormal_listed_on: dt.date | None = None
+    serious_violation_listed_on: dt.date | None = None
+    reason: str = Field(min_length=2, max_length=1000, description="更正依据（如登记管理机关的公告），记入审计日志")
+
+
+class MemberAdd(BaseModel):
+    """添加机构成员: an applicant account that may then act for the organisation (sign agreements, bank accounts)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"username": "sunshine-2"}]})
+    username: str = Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+    reason: str = Field(default="", max_length=1000, description="记入审计日志")
+
+
+class MemberRead(BaseModel):
+    user_id: int
+    username: str
+    display_name: str

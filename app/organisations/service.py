@@ -17,7 +17,7 @@ from app.organisations.tables import REGISTERED_TYPES, Organisation, Organisatio
 
 async def register(data: OrganisationRegistration) -> dict[str, Any]:
     """Anyone may call. Creates an organisation and an applicant account that is its first member."""
-    code = _checked_credit_code(data)
+    code = checked_credit_code(data.org_type, data.credit_code)
     custodian_id = await _checked_custodian(data)
     if code and await Organisation.exists().where(Organisation.credit_code == code):
         raise conflict("credit_code_taken", "该统一社会信用代码已注册")
@@ -51,14 +51,15 @@ async def register(data: OrganisationRegistration) -> dict[str, Any]:
     return await read(organisation_id)
 
 
-def _checked_credit_code(data: OrganisationRegistration) -> str | None:
-    if data.org_type not in REGISTERED_TYPES:
-        if data.credit_code:
+def checked_credit_code(org_type: OrganisationType, given: str | None) -> str | None:
+    """The normalised code, checked for the organisation type (registration and officers' corrections alike)."""
+    if org_type not in REGISTERED_TYPES:
+        if given:
             raise invalid("credit_code_not_applicable", "备案类社区群众活动团队没有统一社会信用代码", "credit_code")
         return None
-    if not data.credit_code:
+    if not given:
         raise invalid("credit_code_required", "登记类社会组织必须填写统一社会信用代码", "credit_code")
-    code = credit_code.normalise(data.credit_code)
+    code = credit_code.normalise(given)
     problem = credit_code.problem_with(code)
     if problem:
         raise DomainError(

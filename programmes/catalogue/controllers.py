@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import PUBLIC, STAFF, CurrentPrincipal, provide_principal
-from programmes.catalogue import service
+from programmes.catalogue import service, settings
 from programmes.catalogue.schemas import (
     EditionCreate,
     EditionRead,
@@ -16,6 +16,7 @@ from programmes.catalogue.schemas import (
     RoundCreate,
     RoundRead,
 )
+from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate
 
 
 class CatalogueController(Controller):
@@ -29,6 +30,16 @@ class CatalogueController(Controller):
     @get("/programmes", opt={"permission": STAFF}, summary="Programmes in my scope")
     async def list_programmes(self, principal: CurrentPrincipal) -> list[ProgrammeRead]:
         return [ProgrammeRead(**row) for row in await service.list_programmes(principal)]
+
+    @patch(
+        "/programmes/{programme_id:int}",
+        opt={"permission": STAFF},
+        summary="Change a programme's name, description, conflict rules, or kind before it has editions (修改项目)",
+    )
+    async def update_programme(
+        self, principal: CurrentPrincipal, programme_id: FromPath[int], data: JSONBody[ProgrammeUpdate]
+    ) -> ProgrammeRead:
+        return ProgrammeRead(**await settings.update_programme(principal, programme_id, data))
 
     @post("/programmes/{programme_id:int}/editions", opt={"permission": STAFF}, summary="Create an edition (届次)")
     async def create_edition(
@@ -45,6 +56,16 @@ class CatalogueController(Controller):
         self, principal: CurrentPrincipal, edition_id: FromPath[int], data: JSONBody[RoundCreate]
     ) -> RoundRead:
         return RoundRead(**await service.create_round(principal, edition_id, data))
+
+    @patch(
+        "/rounds/{round_id:int}",
+        opt={"permission": STAFF},
+        summary="Change a round's settings; blind and rubric are locked once review has started (修改轮次设置)",
+    )
+    async def update_round(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[RoundSettingsUpdate]
+    ) -> RoundRead:
+        return RoundRead(**await settings.update_round_settings(principal, round_id, data))
 
     @post("/rounds/{round_id:int}/open", opt={"permission": STAFF}, summary="Open a round", status_code=200)
     async def open_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> RoundRead:

@@ -140,6 +140,8 @@ class RoundRead(BaseModel):
     opens_at: dt.datetime
     closes_at: dt.datetime
     blind: bool
+    aggregation_method: str
+    reviews_per_application: int
     form_id: int | None
     form_schema: dict[str, Any] | None
     criteria: list[CriterionRead]

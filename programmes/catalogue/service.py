@@ -7,9 +7,10 @@ from typing import Any
 from app import audit
 from app.auth.principal import Principal
 from app.db import engine
-from app.errors import DomainError, FieldError, not_found
+from app.errors import DomainError, not_found
 from app.timezone import now_utc
 from programmes.applications.repository import round_tracks
+from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
 from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, RoundCreate
 from programmes.forms import check_form_schema
 from programmes.scope import district_for_new_programme, ensure_staff_scope
@@ -89,25 +90,11 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
     if edition is None:
         raise not_found("届次")
     ensure_staff_scope(principal, edition["scope_district"], "届次")
-    if data.closes_at <= data.opens_at:
-        raise DomainError(
-            "round_window_invalid",
-            "截止时间必须晚于开放时间",
-            422,
-        )
-    if data.max_attachment_mb > data.max_application_attachment_mb:
-        message = "单个附件上限不能大于每个申报的附件总上限"
-        raise DomainError(
-            "attachment_limits_invalid",
-            message,
-            422,
-            [FieldError("max_attachment_mb", "attachment_limits_invalid", message)],
-        )
+    check_window(data.opens_at, data.closes_at)
+    check_attachment_limits(data.max_attachment_mb, data.max_application_attachment_mb)
     if len({t.name for t in data.tracks}) != len(data.tracks):
         raise DomainError("tracks_duplicate", "赛道名称不能重复", 422)
-    codes = [c.code for c in data.criteria]
-    if len(set(codes)) != len(codes):
-        raise DomainError("criteria_duplicate", "评分标准的代码不能重复", 422)
+    check_criteria(data.criteria)
     check_form_schema(data.form_schema)
     district = edition["scope_district"]
     async with engine().transaction():
@@ -260,6 +247,8 @@ async def read_round(round_id: int) -> dict[str, Any]:
         "opens_at": row["opens_at"],
         "closes_at": row["closes_at"],
         "blind": row["blind"],
+        "aggregation_method": row["aggregation_method"],
+        "reviews_per_application": row["reviews_per_application"],
         "form_id": row["form"],
         "form_schema": row["form_schema"],
         "criteria": criteria,

@@ -58,6 +58,12 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "重新执行支付批次",
         "查看支付批次进度",
         "下载导出文件",
+        "修改轮次设置",
+        "修改项目",
+        "更正社会组织登记信息",
+        "添加机构成员",
+        "移除机构成员",
+        "调整账户角色",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
@@ -137,30 +143,55 @@ async def test_round_forms_follow_the_workflow(admin_client: AdminFactory) -> No
 # --- accounts ------------------------------------------------------------------------------------------------------
 
 
-async def test_only_admins_write_accounts(admin_client: AdminFactory) -> None:
+async def test_accounts_change_only_through_the_role_form(admin_client: AdminFactory) -> None:
     admin = await admin_client(Role.admin)
     officer = await admin_client(Role.officer)
-    assert officer.user is not None
+    assert officer.user is not None and admin.user is not None
     account_id = (await Account.select(Account.id).where(Account.user == officer.user.id).first() or {})["id"]
 
     assert account_id in await row_ids(officer, "account")
-    for attempt in (
-        officer.patch(f"tables/account/{account_id}/", {"display_name": "自己改名"}),
-        officer.patch(f"tables/account/{account_id}/", {"role": "admin"}),
-        officer.post("tables/account/", {"user": officer.user.id, "role": "admin"}),
-        officer.delete(f"tables/account/{account_id}/"),
-    ):
-        assert (await attempt).status_code == 403
-    assert (await officer.delete("tables/account/")).status_code == 405  # no bulk delete route at all
+    for session in (officer, admin):
+        for attempt in (
+            session.patch(f"tables/account/{account_id}/", {"display_name": "自己改名"}),
+            session.patch(f"tables/account/{account_id}/", {"role": "admin"}),
+            session.post("tables/account/", {"user": officer.user.id, "role": "admin"}),
+            session.delete(f"tables/account/{account_id}/"),
+            session.delete("tables/account/"),
+        ):
+            assert (await attempt).status_code == 405
     assert await Account.select(Account.role, Account.display_name).where(Account.id == account_id).first() == {
         "role": "officer",
         "display_name": "",
     }
 
-    ok(await admin.patch(f"tables/account/{account_id}/", {"display_name": "市级项目官员"}))
-    assert await Account.select(Account.display_name).where(Account.id == account_id).first() == {
-        "display_name": "市级项目官员"
+    role_form = form_path("调整账户角色")
+    body = {"username": officer.user.principal.username, "role": "officer", "district": "changning"}
+    refused = await officer.post(role_form, body)
+    assert refused.status_code == 422 and refused.json()["custom_form_error"] == "只有系统管理员可以调整账户角色"
+    wrong = await admin.post(role_form, {**body, "district": "长宁"})
+    assert wrong.status_code == 422 and wrong.json()["custom_form_error"].startswith("district：取值须为 ")
+    own = await admin.post(role_form, {**body, "username": admin.user.principal.username})
+    assert own.json()["custom_form_error"] == "不能调整自己的角色，请由另一位管理员办理"
+    assert await AuditEntry.count().where(AuditEntry.action == "account.change_role") == 0
+
+    done = ok(await admin.post(role_form, {**body, "display_name": "长宁区项目官员", "reason": "调岗"}))
+    assert done["custom_form_success"].startswith(f"账户 {officer.user.principal.username} 现为 officer（changning）")
+    assert await Account.select(Account.district, Account.display_name).where(Account.id == account_id).first() == {
+        "district": "changning",
+        "display_name": "长宁区项目官员",
     }
+    [entry] = (
+        await AuditEntry.select(AuditEntry.before, AuditEntry.after, AuditEntry.actor_id)
+        .where(AuditEntry.action == "account.change_role")
+        .output(load_json=True)
+    )
+    assert entry == {
+        "before": {"district": None, "display_name": ""},
+        "after": {"district": "changning", "display_name": "长宁区项目官员"},
+        "actor_id": admin.user.id,
+    }
+    # The admin session reads the role afresh: the officer now sees only changning's rows.
+    assert ok(await officer.get("tables/programme/"))["rows"] == []
     # Piccolo's session table is not in this admin at all; its user table is, read-only (test_admin_gateway.py).
     assert (await admin.get("tables/sessions/")).status_code == 404
 

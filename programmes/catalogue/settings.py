@@ -1,0 +1,188 @@
+"""Changing a programme's and a round's settings after creation: the one write path for them (API and admin form).
+
+Each change is checked like creation (``programmes.catalogue.rules``), refused where it would change an outcome
+already under way, and audited with the changed fields before and after.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app import audit
+from app.auth.principal import Principal
+from app.db import engine
+from app.errors import DomainError, FieldError, not_found
+from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
+from programmes.catalogue.service import read_round
+from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate, TrackChange
+from programmes.scope import ensure_staff_scope
+from programmes.tables import Criterion, Edition, Programme, Round, Track
+from scoring.tables import ReviewAssignment
+
+MB = 1024 * 1024
+CRITERION_FIELDS = ("code", "name", "weight", "max_score", "allow_na", "comment_below", "anchors")
+
+
+def _sent(data: RoundSettingsUpdate | ProgrammeUpdate) -> dict[str, Any]:
+    """The fields the caller set; ``null`` means "leave as it is" (every column here is NOT NULL)."""
+    return {k: getattr(data, k) for k in data.model_fields_set if k != "reason" and getattr(data, k) is not None}
+
+
+def _locked(code: str, detail: str, field_name: str) -> DomainError:
+    return DomainError(code, detail, 409, [FieldError(field_name, code, detail)])
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+async def review_started(round_id: int) -> bool:
+    """An expert has been assigned to an application of the round: from then on experts may have seen the rubric
+    and (in blind rounds) been shown anonymised submissions."""
+    return bool(await ReviewAssignment.exists().where(ReviewAssignment.application._.round == round_id))
+
+
+async def _criteria(round_id: int) -> list[dict[str, Any]]:
+    rows = (
+        await Criterion.select(*[getattr(Criterion, f) for f in CRITERION_FIELDS])
+        .where(Criterion.round == round_id)
+        .order_by(Criterion.position)
+        .output(load_json=True)
+    )
+    return [dict(r) for r in rows]
+
+
+async def update_round_settings(principal: Principal, round_id: int, data: RoundSettingsUpdate) -> dict[str, Any]:
+    """Officers in scope (district officers: their district's rounds) and admins change a round's settings.
+
+    ``blind`` and the rubric are refused (409 ``round_review_started``) once an expert is assigned; the ranking
+    settings once the round is closed (409 ``round_closed``). Unchanged values are no change and write nothing.
+    """
+    sent = _sent(data)
+    async with engine().transaction():
+        rows = await Round.select().where(Round.id == round_id).lock_rows("UPDATE").output(load_json=True)
+        if not rows:
+            raise not_found("轮次")
+        current = rows[0]
+        ensure_staff_scope(principal, current["scope_district"], "轮次")
+        wanted = {
+            "name": sent.get("name"),
+            "opens_at": sent.get("opens_at"),
+            "closes_at": sent.get("closes_at"),
+            "blind": sent.get("blind"),
+            "aggregation_method": sent.get("aggregation_method"),
+            "reviews_per_application": sent.get("reviews_per_application"),
+            "eligibility_rules": sent["eligibility_rules"].model_dump(mode="json")
+            if "eligibility_rules" in sent
+            else None,
+            "allow_multiple_entries": sent.get("allow_multiple_entries"),
+            "attachment_types": list(sent["attachment_types"]) if "attachment_types" in sent else None,
+            "max_attachment_bytes": sent["max_attachment_mb"] * MB if "max_attachment_mb" in sent else None,
+            "max_application_attachment_bytes": (
+                sent["max_application_attachment_mb"] * MB if "max_application_attachment_mb" in sent else None
+            ),
+        }
+        changes = {k: v for k, v in wanted.items() if v is not None and v != current[k]}
+        before_criteria = await _criteria(round_id)
+        new_criteria = [c.model_dump() for c in sent["criteria"]] if "criteria" in sent else None
+        if new_criteria == before_criteria:
+            new_criteria = None
+        if ("blind" in changes or new_criteria is not None) and await review_started(round_id):
+            name = "blind" if "blind" in changes else "criteria"
+            raise _locked("round_review_started", "评审已经开始，不能再修改匿名评审设置和评分标准", name)
+        ranking_settings = {"aggregation_method", "reviews_per_application"} & changes.keys()
+        if ranking_settings and current["status"] == "closed":
+            raise _locked(
+                "round_closed", "轮次已关闭并完成排名，不能修改汇总方法和评审人数", sorted(ranking_settings)[0]
+            )
+        merged = {**current, **changes}
+        check_window(merged["opens_at"], merged["closes_at"])
+        check_attachment_limits(merged["max_attachment_bytes"], merged["max_application_attachment_bytes"])
+        if new_criteria is not None:
+            check_criteria(sent["criteria"])
+        track_before, track_after = await _track_changes(round_id, sent.get("tracks") or [])
+        if not changes and new_criteria is None and not track_after:
+            return await read_round(round_id)
+        if changes:
+            await Round.update({getattr(Round, k): v for k, v in changes.items()}).where(Round.id == round_id)
+        before = {k: _jsonable(current[k]) for k in changes}
+        after = {k: _jsonable(v) for k, v in changes.items()}
+        if new_criteria is not None:
+            await Criterion.delete().where(Criterion.round == round_id)
+            await Criterion.insert(*[Criterion(round=round_id, position=i, **c) for i, c in enumerate(new_criteria)])
+            before["criteria"], after["criteria"] = before_criteria, new_criteria
+        if track_after:
+            before["tracks"], after["tracks"] = track_before, track_after
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="round.update_settings",
+            object_type="round",
+            object_id=round_id,
+            before=before,
+            after=after,
+            reason=data.reason,
+        )
+    return await read_round(round_id)
+
+
+async def _track_changes(round_id: int, wanted: list[TrackChange]) -> tuple[list[Any], list[Any]]:
+    """Apply renames and quotas to the round's own tracks; returns the changed tracks before and after."""
+    rows = {
+        r["id"]: dict(r) for r in await Track.select(Track.id, Track.name, Track.quota).where(Track.round == round_id)
+    }
+    for change in wanted:
+        if change.id not in rows:
+            message = f"赛道 {change.id} 不属于本轮次"
+            raise DomainError("track_not_in_round", message, 422, [FieldError("tracks", "track_not_in_round", message)])
+    merged = {i: dict(r) for i, r in rows.items()}
+    for change in wanted:
+        if change.name is not None:
+            merged[change.id]["name"] = change.name
+        if "quota" in change.model_fields_set:
+            merged[change.id]["quota"] = change.quota
+    if len({t["name"] for t in merged.values()}) != len(merged):
+        message = "赛道名称不能重复"
+        raise DomainError("tracks_duplicate", message, 422, [FieldError("tracks", "tracks_duplicate", message)])
+    changed = [i for i in merged if merged[i] != rows[i]]
+    for i in changed:
+        await Track.update({Track.name: merged[i]["name"], Track.quota: merged[i]["quota"]}).where(Track.id == i)
+    return [rows[i] for i in changed], [merged[i] for i in changed]
+
+
+async def update_programme(principal: Principal, programme_id: int, data: ProgrammeUpdate) -> dict[str, Any]:
+    """Officers in scope and admins rename a programme or change its description and conflict rules.
+
+    ``kind`` picks the workflow every application follows: it may change only while the programme has no edition
+    (409 ``programme_kind_locked``). The scope is never changed here.
+    """
+    sent = _sent(data)
+    async with engine().transaction():
+        rows = await Programme.select().where(Programme.id == programme_id).lock_rows("UPDATE").output(load_json=True)
+        if not rows:
+            raise not_found("项目")
+        current = rows[0]
+        ensure_staff_scope(principal, current["scope_district"], "项目")
+        if "conflict_rules" in sent:
+            sent["conflict_rules"] = list(dict.fromkeys(sent["conflict_rules"]))
+        if "kind" in sent:
+            sent["kind"] = sent["kind"].value
+        changes = {k: v for k, v in sent.items() if v != current[k]}
+        if "kind" in changes and await Edition.exists().where(Edition.programme == programme_id):
+            raise _locked("programme_kind_locked", "项目已有届次和申报，不能修改项目类型", "kind")
+        if changes:
+            await Programme.update({getattr(Programme, k): v for k, v in changes.items()}).where(
+                Programme.id == programme_id
+            )
+            await audit.record(
+                actor_id=principal.user_id,
+                actor_role=principal.role.value,
+                action="programme.update",
+                object_type="programme",
+                object_id=programme_id,
+                before={k: current[k] for k in changes},
+                after=changes,
+                reason=data.reason,
+            )
+    return {**current, **changes}
