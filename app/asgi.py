@@ -19,6 +19,7 @@ from app.auth.principal import PUBLIC, Permission, enforce_permission
 from app.db import close_pool, open_pool
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
+from app.input_limits import BoundedRequest, bound_request_parameters
 from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
@@ -136,7 +137,9 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         handlers.append(_mount_admin())
     app = Litestar(
         route_handlers=handlers,
-        guards=[enforce_permission],
+        # Bounds first: an out-of-range id is a 404 for everyone, before authentication reads anything.
+        guards=[bound_request_parameters, enforce_permission],
+        request_class=BoundedRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[_database_pool] if manage_pool else [],

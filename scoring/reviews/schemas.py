@@ -5,23 +5,23 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 
 
-class AssignmentCreate(BaseModel):
+class AssignmentCreate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application_id": 1, "expert_id": 3}]})
-    application_id: ExactInt
-    expert_id: ExactInt
+    application_id: Id
+    expert_id: Id
 
 
 class AssignmentRead(BaseModel):
     id: int
-    application_id: ExactInt
-    expert_id: ExactInt
+    application_id: int
+    expert_id: int
     status: str
 
 
-class ReviewDraft(BaseModel):
+class ReviewDraft(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"scores": {"innovation": 85, "feasibility": 78}, "comment": "思路清晰"}]},
@@ -33,7 +33,7 @@ class ReviewDraft(BaseModel):
 ReviewSubmit = ReviewDraft  # the same body; submit validates completely, a draft only the criterion codes
 
 
-class ReasonBody(BaseModel):
+class ReasonBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=1000)
 
