@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar.params import Parameter
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 # Every primary key is a Piccolo ``Serial`` (PostgreSQL ``integer``). asyncpg refuses a larger value with
@@ -32,6 +32,20 @@ FormId = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
 
 QueryId = Annotated[int, Parameter(ge=ID_MIN, le=ID_MAX)]
 """A row id in a query string (Litestar validates query parameters itself, not through pydantic)."""
+
+
+def at_most_entries(limit: int) -> AfterValidator:
+    """Bound a JSON object's number of keys.
+
+    Not ``Field(max_length=...)``: Litestar's OpenAPI generator then declares the object an array.
+    """
+
+    def check(value: dict[Any, Any]) -> dict[Any, Any]:
+        if len(value) > limit:
+            raise PydanticCustomError("too_long", "最多 {max_length} 项", {"max_length": limit})
+        return value
+
+    return AfterValidator(check)
 
 
 def contains_nul(value: Any) -> bool:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.reference import District
-from app.types import ExactInt, RequestModel
+from app.types import ExactInt, RequestModel, at_most_entries
 from programmes.eligibility import EligibilityRules
 from programmes.tables import ProgrammeKind
 
@@ -57,7 +57,9 @@ class CriterionIn(RequestModel):
     max_score: ExactInt = Field(gt=0, le=1000)
     allow_na: bool = Field(default=False, description="允许评为“不适用”，权重在已评项目间重新分配")
     comment_below: ExactInt | None = Field(default=None, ge=0, le=1000, description="低于此分须填写评语")
-    anchors: dict[str, str] = Field(default_factory=dict, max_length=20, description="各分数档的说明")
+    anchors: Annotated[dict[str, str], at_most_entries(20)] = Field(
+        default_factory=dict, description="各分数档的说明（最多 20 项）"
+    )
 
 
 class RoundCreate(RequestModel):

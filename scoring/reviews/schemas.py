@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt, Id, RequestModel
+from app.types import ExactInt, Id, RequestModel, at_most_entries
 
 
 class AssignmentCreate(RequestModel):
@@ -26,7 +26,10 @@ class ReviewDraft(RequestModel):
         extra="forbid",
         json_schema_extra={"examples": [{"scores": {"innovation": 85, "feasibility": 78}, "comment": "思路清晰"}]},
     )
-    scores: dict[str, ExactInt | None] = Field(max_length=30, description="null = 不适用 (N/A，仅限允许的评分项)")
+    scores: Annotated[dict[str, ExactInt | None], at_most_entries(30)] = Field(
+        description="评分项代码 → 分数；null = 不适用 (N/A，仅限允许的评分项)；最多 30 项",
+        json_schema_extra={"maxProperties": 30},
+    )
     comment: str = Field(default="", max_length=5000)
 
 
