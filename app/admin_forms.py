@@ -25,6 +25,10 @@ class RoundAction(RequestModel):
     round_id: FormId = Field(title="轮次编号", description="轮次编号")
 
 
+# Room for the 500 ids a bulk action accepts (OfficerAction.application_ids), or 1,000 tranche ids.
+ID_LIST_CHARS = 12_000
+
+
 def parse_ids(value: str, what_zh: str = "申报编号", most: int | None = None) -> list[int]:
     """Ids typed into an admin form: digits separated by commas (half- or full-width) or spaces."""
     parts = [p for p in value.replace("，", ",").replace(" ", ",").split(",") if p]
@@ -41,7 +45,7 @@ class ApplicationsAction(RequestModel):
     action: Literal["return_for_revision", "reject", "advance", "select", "decline", "approve"] = Field(
         title="操作", description="退回修改 / 驳回 / 晋级 / 入选 / 未入选 / 审核通过（以项目类型的流程为准）"
     )
-    application_ids: str = Field(title="申报编号", description="多个编号用逗号分隔")
+    application_ids: str = Field(max_length=ID_LIST_CHARS, title="申报编号", description="多个编号用逗号分隔")
     reason: str = Field(default="", max_length=1000, title="原因", description="退回、驳回、未入选时必填，申报单位可见")
 
     @field_validator("application_ids")
@@ -52,7 +56,7 @@ class ApplicationsAction(RequestModel):
 
 
 class ApplicationsScreen(RequestModel):
-    application_ids: str = Field(title="申报编号", description="多个编号用逗号分隔")
+    application_ids: str = Field(max_length=ID_LIST_CHARS, title="申报编号", description="多个编号用逗号分隔")
 
     @field_validator("application_ids")
     @classmethod
@@ -136,7 +140,7 @@ class ExpertInvitation(RequestModel):
     username: str = Field(title="用户名", min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
     display_name: str = Field(title="姓名", min_length=1, max_length=100)
     initial_password: str = Field(title="初始密码", min_length=8, max_length=200, description="请专家登录后修改")
-    domains: str = Field(default="", title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理")
+    domains: str = Field(default="", max_length=1000, title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理")
     max_load_per_round: int = Field(default=30, ge=0, le=1000, title="每轮最多评审数")
 
 

@@ -7,7 +7,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import Field, field_validator
 from starlette.requests import Request
 
-from app.admin_forms import BatchApproval, _as_officer, parse_ids
+from app.admin_forms import ID_LIST_CHARS, BatchApproval, _as_officer, parse_ids
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
@@ -20,7 +20,7 @@ class WarningDismissal(RequestModel):
 
 class BatchBuild(RequestModel):
     title: str = Field(title="批次名称", min_length=2, max_length=200, description="例如：2026 年第一批拨付")
-    tranche_ids: str = Field(title="拨付款项编号", description="可拨付（或支付失败）的款项编号，用逗号分隔")
+    tranche_ids: str = Field(max_length=ID_LIST_CHARS, title="拨付款项编号", description="可拨付（或支付失败）的款项编号，用逗号分隔")
 
     @field_validator("tranche_ids")
     @classmethod
