@@ -140,7 +140,9 @@ class ExpertInvitation(RequestModel):
     username: str = Field(title="用户名", min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
     display_name: str = Field(title="姓名", min_length=1, max_length=100)
     initial_password: str = Field(title="初始密码", min_length=8, max_length=200, description="请专家登录后修改")
-    domains: str = Field(default="", max_length=1000, title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理")
+    domains: str = Field(
+        default="", max_length=1000, title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理"
+    )
     max_load_per_round: int = Field(default=30, ge=0, le=1000, title="每轮最多评审数")
 
 

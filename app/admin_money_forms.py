@@ -20,7 +20,9 @@ class WarningDismissal(RequestModel):
 
 class BatchBuild(RequestModel):
     title: str = Field(title="批次名称", min_length=2, max_length=200, description="例如：2026 年第一批拨付")
-    tranche_ids: str = Field(max_length=ID_LIST_CHARS, title="拨付款项编号", description="可拨付（或支付失败）的款项编号，用逗号分隔")
+    tranche_ids: str = Field(
+        max_length=ID_LIST_CHARS, title="拨付款项编号", description="可拨付（或支付失败）的款项编号，用逗号分隔"
+    )
 
     @field_validator("tranche_ids")
     @classmethod

@@ -17,7 +17,9 @@ class PublishRequest(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"days": 7, "top_n": 30}]})
     days: ExactInt = Field(ge=1, le=60, description="公示天数")
     top_n: ExactInt | None = Field(default=None, ge=1, le=10000, description="入围总数；各赛道名额取赛道设置")
-    cutoff: str | None = Field(default=None, max_length=11, pattern=r"^\d{1,4}(\.\d{1,6})?$", description="分数线（含）")
+    cutoff: str | None = Field(
+        default=None, max_length=11, pattern=r"^\d{1,4}(\.\d{1,6})?$", description="分数线（含）"
+    )
 
 
 class PublicEntry(BaseModel):
