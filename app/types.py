@@ -30,8 +30,11 @@ Id = Annotated[int, BeforeValidator(_exact_integer), Field(ge=ID_MIN, le=ID_MAX)
 FormId = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
 """A row id in a Piccolo Admin form (the admin UI may send it as text, so it is not ``ExactInt``)."""
 
+# Litestar validates query parameters itself (msgspec, not pydantic) and rebuilds their annotation from the
+# ``Parameter``, so the bounds go there; use these instead of ``FromQuery[int]``, whose Parameter would win.
 QueryId = Annotated[int, Parameter(ge=ID_MIN, le=ID_MAX)]
-"""A row id in a query string (Litestar validates query parameters itself, not through pydantic)."""
+"""A row id in a query string (out of range → 422 naming the parameter)."""
+OptionalQueryId = Annotated[int | None, Parameter(ge=ID_MIN, le=ID_MAX)]
 
 
 def at_most_entries(limit: int) -> AfterValidator:

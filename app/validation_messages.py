@@ -118,17 +118,17 @@ _MSGSPEC: list[tuple[re.Pattern[str], str, Callable[[re.Match[str]], str]]] = [
 
 def _msgspec_error(item: Mapping[str, Any]) -> dict[str, str]:
     key = str(item.get("key") or "")
-    if key == "data":
-        # The whole body failed before pydantic saw it: Litestar found no body at all (an empty request).
-        return {"field": "body", "code": "missing", "message": "缺少请求体"}
     source = item.get("source")
     message = str(item.get("message") or "")
     for pattern, code, zh in _MSGSPEC:
         found = pattern.search(message)
-        if found:
+        if found and not (key == "data" and code == "missing" and not found.groupdict().get("field")):
             named = found.groupdict().get("field")
             field = ".".join(p for p in (key, named) if p and p != "data") if named else key
             return {"field": field or (str(source) if source else "body"), "code": code, "message": zh(found)}
+    if key == "data":
+        # The body as a whole failed before pydantic saw it: Litestar found no body at all (an empty request).
+        return {"field": "body", "code": "missing", "message": "缺少请求体"}
     return {"field": key or (str(source) if source else "body"), "code": "invalid", "message": "取值无效"}
 
 
