@@ -116,9 +116,7 @@ def valid_path(path: str, world: World) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(known.get(m.group(1), 1)), path)
 
 
-async def test_no_bad_input_reaches_a_5xx_on_any_route(
-    client: httpx.AsyncClient, world: World, app: Litestar
-) -> None:
+async def test_no_bad_input_reaches_a_5xx_on_any_route(client: httpx.AsyncClient, world: World, app: Litestar) -> None:
     started = time.monotonic()
     components = app.openapi_schema.to_schema()["components"]["schemas"]
     failures: list[str] = []
