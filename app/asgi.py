@@ -19,7 +19,7 @@ from app.auth.principal import PUBLIC, Permission, enforce_permission
 from app.db import close_pool, open_pool
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
-from app.input_limits import BoundedRequest, bound_request_parameters
+from app.input_limits import BoundedRequest, bound_request_parameters, limit_json_bodies
 from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
@@ -74,7 +74,8 @@ async def _database_pool(app: Litestar) -> AsyncIterator[None]:
 def _mount_admin() -> Any:
     from app.admin import build_admin
 
-    admin_app = build_admin()
+    # Piccolo Admin parses JSON with its own framework: give it the API's size and depth limits first.
+    admin_app = limit_json_bodies(build_admin(), get_settings().max_body_bytes)
 
     @asgi("/admin", is_mount=True, copy_scope=True, opt={"permission": PUBLIC}, include_in_schema=False)
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:

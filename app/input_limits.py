@@ -7,6 +7,7 @@ rules stay in the schemas (``app.types``).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -14,11 +15,12 @@ from typing import Annotated, Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
+from litestar.enums import RequestEncodingType, ScopeType
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Body
+from litestar.types import ASGIApp, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
 
-from app.errors import DomainError, FieldError
+from app.errors import GENERIC, PROBLEM_JSON, DomainError, FieldError, problem
 from app.types import ID_MAX, ID_MIN
 
 # Deeper than any form schema, answers or report we accept; msgspec would recurse ~1,000 levels and crash.
@@ -47,6 +49,15 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return bool(nested)
 
 
+def _too_deep() -> DomainError:
+    return DomainError(
+        "json_too_deep",
+        f"JSON 嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）或括号不匹配",
+        400,
+        [FieldError("body", "json_too_deep", f"最多 {MAX_JSON_DEPTH} 层嵌套")],
+    )
+
+
 class BoundedRequest(Request[Any, Any, Any]):
     """The app's request class: JSON bodies are checked for nesting depth before they are decoded.
 
@@ -56,13 +67,67 @@ class BoundedRequest(Request[Any, Any, Any]):
     async def json(self) -> Any:
         # body() is cached, and the scan is linear in C: checking again on a second json() call costs little.
         if json_too_deep(await self.body()):
-            raise DomainError(
-                "json_too_deep",
-                f"JSON 嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）或括号不匹配",
-                400,
-                [FieldError("body", "json_too_deep", f"最多 {MAX_JSON_DEPTH} 层嵌套")],
-            )
+            raise _too_deep()
         return await super().json()
+
+
+def limit_json_bodies(app: ASGIApp, max_bytes: int) -> ASGIApp:
+    """The same size and depth limits for a mounted ASGI app that parses JSON itself (Piccolo Admin's FastAPI,
+    whose ``json.loads`` raises RecursionError → 500 on a deep body). The body is read, checked, then replayed.
+    """
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        if scope["type"] != ScopeType.HTTP or b"json" not in content_type.lower():
+            await app(scope, receive, send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            body += chunk if isinstance(chunk, bytes) else b""
+            more = bool(message.get("more_body", False))
+            if len(body) > max_bytes:
+                code, detail = GENERIC[413]
+                await _send_problem(send, 413, code, detail, scope)
+                return
+        if json_too_deep(bytes(body)):
+            error = _too_deep()
+            await _send_problem(send, 400, error.code, error.detail, scope, [e.as_dict() for e in error.errors])
+            return
+        replayed = False
+
+        async def replay() -> ReceiveMessage:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            whole: HTTPRequestEvent = {"type": "http.request", "body": bytes(body), "more_body": False}
+            return whole
+
+        await app(scope, replay, send)
+
+    return guarded
+
+
+async def _send_problem(
+    send: Send, status: int, code: str, detail: str, scope: Scope, errors: list[dict[str, str]] | None = None
+) -> None:
+    payload = json.dumps(problem(status, code, detail, errors, scope.get("path", "")).content, ensure_ascii=False)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(payload.encode())).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload.encode(), "more_body": False})
 
 
 async def bound_request_parameters(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
