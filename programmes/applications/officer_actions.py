@@ -1,9 +1,9 @@
 """Officer actions on applications, one by one or in bulk: return for revision, reject, advance, select, approve …
 
 Each application is moved in its own transaction so one refusal does not undo the others; the caller gets a
-result per application, and a request that is wrong as a whole (unknown action, missing reason; the reason's
-length is bounded by the schemas) is refused before any application is touched. The workflow of the programme
-kind decides which actions exist and who may take them.
+result per application — also for a refusal that applies to all of them (unknown action, missing reason), which
+is checked before an application is touched. The workflow of the programme kind decides which actions exist and
+who may take them.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ GENERIC_ACTIONS = {"return_for_revision", "reject", "advance", "select", "declin
 
 
 def _check_request(action: str, reason: str) -> None:
-    # Checked once before any application is touched, so a bad request changes nothing rather than failing
-    # on every item (or, before, half-way through with a 500).
+    # Before any read or write: a refusal of the request itself changes nothing. (The reason's length is bounded
+    # by the schemas to what the audit column holds; a longer one used to fail half-way through with a 500.)
     if action not in GENERIC_ACTIONS:
         raise DomainError("action_not_available_here", f"操作 {action} 须通过其专门的业务流程办理", 422)
     if action in NEEDS_REASON and not reason.strip():
@@ -69,7 +69,6 @@ async def act_in_bulk(
     or an unexpected error) is reported as failed and left unchanged, and never turns the answer into a 500
     after earlier items were committed.
     """
-    _check_request(action, reason)
     results: list[dict[str, Any]] = []
     for application_id in application_ids:
         try:
