@@ -5,31 +5,32 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 
 from app.auth.principal import Principal
 from app.money import yuan
+from app.types import FormId, RequestModel
 
 
-class BankAccountAction(BaseModel):
-    account_id: int = Field(title="银行账户编号", description="「银行账户」列表中的编号")
+class BankAccountAction(RequestModel):
+    account_id: FormId = Field(title="银行账户编号", description="「银行账户」列表中的编号")
 
 
-class BankAccountRejection(BaseModel):
-    account_id: int = Field(title="银行账户编号", description="「银行账户」列表中的编号")
+class BankAccountRejection(RequestModel):
+    account_id: FormId = Field(title="银行账户编号", description="「银行账户」列表中的编号")
     reason: str = Field(title="驳回原因", min_length=2, max_length=1000, description="机构可见")
 
 
-class ClawbackDemand(BaseModel):
-    award_id: int = Field(title="资助编号")
-    amount_fen: int = Field(title="追回金额（分）", gt=0, description="以分为单位，例如 1000 元填 100000")
-    finding: str = Field(title="审计发现", min_length=2, max_length=4000)
+class ClawbackDemand(RequestModel):
+    award_id: FormId = Field(title="资助编号")
+    amount_fen: int = Field(title="追回金额（分）", gt=0, le=10**13, description="以分为单位，例如 1000 元填 100000")
+    finding: str = Field(title="审计发现", min_length=2, max_length=1000)
 
 
-class RefundEntry(BaseModel):
-    clawback_id: int = Field(title="追回编号")
-    amount_fen: int = Field(title="到账金额（分）", gt=0)
+class RefundEntry(RequestModel):
+    clawback_id: FormId = Field(title="追回编号")
+    amount_fen: int = Field(title="到账金额（分）", gt=0, le=10**13)
     bank_reference: str = Field(
         title="银行流水号",
         min_length=4,

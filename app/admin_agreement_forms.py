@@ -4,30 +4,31 @@ workflow, scope checks, tranche release and notifications are identical whicheve
 from __future__ import annotations
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 
 from app.admin_forms import _as_officer
 from app.auth.principal import Principal
+from app.types import FormId, RequestModel
 
 GROUP = "协议与报告"
 
 
-class AgreementAction(BaseModel):
-    agreement_id: int = Field(title="资助协议编号", description="资助协议编号")
+class AgreementAction(RequestModel):
+    agreement_id: FormId = Field(title="资助协议编号", description="资助协议编号")
 
 
-class AgreementReturnForm(BaseModel):
-    agreement_id: int = Field(title="资助协议编号", description="资助协议编号")
+class AgreementReturnForm(RequestModel):
+    agreement_id: FormId = Field(title="资助协议编号", description="资助协议编号")
     reason: str = Field(title="退回原因", min_length=2, max_length=1000, description="申报单位可见")
 
 
-class ReportAction(BaseModel):
-    report_id: int = Field(title="报告编号", description="中期或结项报告编号")
+class ReportAction(RequestModel):
+    report_id: FormId = Field(title="报告编号", description="中期或结项报告编号")
 
 
-class ReportReturnForm(BaseModel):
-    report_id: int = Field(title="报告编号", description="中期或结项报告编号")
+class ReportReturnForm(RequestModel):
+    report_id: FormId = Field(title="报告编号", description="中期或结项报告编号")
     reason: str = Field(title="退回原因", min_length=2, max_length=1000, description="申报单位可见")
 
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from starlette.requests import Request
 
 from app.admin_account_forms import ACCOUNT_FORMS
@@ -16,14 +16,19 @@ from app.auth.contact import Email, Mobile
 from app.auth.principal import Principal
 from app.errors import DomainError
 from app.money import yuan
+from app.types import ID_MAX, ID_MIN, FormId, RequestModel
 
 
-class BatchApproval(BaseModel):
-    batch_id: int = Field(title="支付批次编号", description="支付批次编号")
+class BatchApproval(RequestModel):
+    batch_id: FormId = Field(title="支付批次编号", description="支付批次编号")
 
 
-class RoundAction(BaseModel):
-    round_id: int = Field(title="轮次编号", description="轮次编号")
+class RoundAction(RequestModel):
+    round_id: FormId = Field(title="轮次编号", description="轮次编号")
+
+
+# Room for the 500 ids a bulk action accepts (OfficerAction.application_ids), or 1,000 tranche ids.
+ID_LIST_CHARS = 12_000
 
 
 def parse_ids(value: str, what_zh: str = "申报编号", most: int | None = None) -> list[int]:
@@ -32,15 +37,18 @@ def parse_ids(value: str, what_zh: str = "申报编号", most: int | None = None
     if not parts or (most is not None and len(parts) > most) or not all(p.isdigit() for p in parts):
         count = f" 1–{most} 个" if most is not None else ""
         raise ValueError(f"请填写{count}{what_zh}，用逗号分隔，例如 12,13,15")
-    return [int(p) for p in parts]
+    ids = [int(p) for p in parts]
+    if not all(ID_MIN <= i <= ID_MAX for i in ids):
+        raise ValueError(f"{what_zh}超出范围（1–{ID_MAX}）")
+    return ids
 
 
-class ApplicationsAction(BaseModel):
+class ApplicationsAction(RequestModel):
     action: Literal["return_for_revision", "reject", "advance", "select", "decline", "approve"] = Field(
         title="操作", description="退回修改 / 驳回 / 晋级 / 入选 / 未入选 / 审核通过（以项目类型的流程为准）"
     )
-    application_ids: str = Field(title="申报编号", description="多个编号用逗号分隔")
-    reason: str = Field(default="", title="原因", description="退回、驳回、未入选时必填，申报单位可见")
+    application_ids: str = Field(max_length=ID_LIST_CHARS, title="申报编号", description="多个编号用逗号分隔")
+    reason: str = Field(default="", max_length=1000, title="原因", description="退回、驳回、未入选时必填，申报单位可见")
 
     @field_validator("application_ids")
     @classmethod
@@ -49,8 +57,8 @@ class ApplicationsAction(BaseModel):
         return value
 
 
-class ApplicationsScreen(BaseModel):
-    application_ids: str = Field(title="申报编号", description="多个编号用逗号分隔")
+class ApplicationsScreen(RequestModel):
+    application_ids: str = Field(max_length=ID_LIST_CHARS, title="申报编号", description="多个编号用逗号分隔")
 
     @field_validator("application_ids")
     @classmethod
@@ -130,11 +138,13 @@ async def _export_applications(request: Request, data: RoundAction) -> str:
     return await _as_officer(request, work)
 
 
-class ExpertInvitation(BaseModel):
+class ExpertInvitation(RequestModel):
     username: str = Field(title="用户名", min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
     display_name: str = Field(title="姓名", min_length=1, max_length=100)
     initial_password: str = Field(title="初始密码", min_length=8, max_length=200, description="请专家登录后修改")
-    domains: str = Field(default="", title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理")
+    domains: str = Field(
+        default="", max_length=1000, title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理"
+    )
     max_load_per_round: int = Field(default=30, ge=0, le=1000, title="每轮最多评审数")
     # So notices and password resets reach the expert; optional because an officer may not have them at hand.
     email: Email | None = Field(default=None, title="电子邮箱", description="用于通知和找回密码")

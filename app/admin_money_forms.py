@@ -4,23 +4,26 @@ inspect a payment batch. Each calls the same service function as the API (see ap
 from __future__ import annotations
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from starlette.requests import Request
 
 from app.admin_downloads import download_url
-from app.admin_forms import BatchApproval, _as_officer, parse_ids
+from app.admin_forms import ID_LIST_CHARS, BatchApproval, _as_officer, parse_ids
 from app.auth.principal import Principal
 from app.money import yuan
+from app.types import FormId, RequestModel
 
 
-class WarningDismissal(BaseModel):
-    warning_id: int = Field(title="预警编号", description="预警编号")
+class WarningDismissal(RequestModel):
+    warning_id: FormId = Field(title="预警编号", description="预警编号")
     reason: str = Field(title="排除理由", min_length=2, max_length=1000, description="核实情况，记入审计日志")
 
 
-class BatchBuild(BaseModel):
+class BatchBuild(RequestModel):
     title: str = Field(title="批次名称", min_length=2, max_length=200, description="例如：2026 年第一批拨付")
-    tranche_ids: str = Field(title="拨付款项编号", description="可拨付（或支付失败）的款项编号，用逗号分隔")
+    tranche_ids: str = Field(
+        max_length=ID_LIST_CHARS, title="拨付款项编号", description="可拨付（或支付失败）的款项编号，用逗号分隔"
+    )
 
     @field_validator("tranche_ids")
     @classmethod
@@ -33,7 +36,7 @@ def tranche_ids(value: str) -> list[int]:
     return parse_ids(value, "款项编号", most=1000)
 
 
-class NoInput(BaseModel):
+class NoInput(RequestModel):
     confirm: bool = Field(default=True, title="确认导出", description="区级官员仅导出本区数据")
 
 

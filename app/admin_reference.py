@@ -27,7 +27,7 @@ from starlette.requests import Request
 from app import audit
 from app.admin_scope import admin_principal, scope_column
 from app.db import engine
-from app.errors import PYDANTIC_MESSAGES
+from app.validation_messages import pydantic_error
 from programmes.awards.schemas import FundSourceCreate
 from programmes.catalogue.schemas import EditionCreate
 from programmes.tables import Edition, FundSource
@@ -45,22 +45,15 @@ REFERENCE: dict[type[Table], Reference] = {
 }
 
 _WRITE_PATH = re.compile(r"/api/tables/(?P<table>[a-z_]+)/")
-_ZH_BY_TYPE = {type_: zh for type_, _, zh in PYDANTIC_MESSAGES}
 
 
 def validation_message(exc: ValidationError) -> str:
-    """A pydantic error in zh-CN, chosen by error ``type`` (never by pydantic's English wording)."""
+    """A pydantic error in zh-CN for an admin form, by error ``type`` — the same words the API uses."""
     parts = []
     for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "表单"
-        zh = _ZH_BY_TYPE.get(error["type"]) or (
-            str(error["msg"]).removeprefix("Value error, ") if error["type"] == "value_error" else "取值不正确"
-        )
-        if error["type"] in ("enum", "literal_error") and (expected := (error.get("ctx") or {}).get("expected")):
-            zh = "取值须为 " + str(expected).replace(" or ", "、").replace(", ", "、")
-        if error["type"] in ("string_too_long", "too_long") and (limit := (error.get("ctx") or {}).get("max_length")):
-            zh = f"{zh}（最多 {limit}）"
-        parts.append(f"{where}：{zh}")
+        entry = pydantic_error(error)
+        where = entry["field"] if entry["field"] != "body" else "表单"
+        parts.append(f"{where}：{entry['message']}")
     return "；".join(parts)
 
 

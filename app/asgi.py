@@ -22,6 +22,7 @@ from app.db import close_pool, open_pool
 from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index, swagger_plugin
 from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
 from app.health import live, ready
+from app.input_limits import BoundedRequest, bound_request_parameters, limit_json_bodies
 from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
@@ -82,7 +83,8 @@ async def _database_pool(app: Litestar) -> AsyncIterator[None]:
 def _mount_admin() -> Any:
     from app.admin import build_admin
 
-    admin_app = build_admin()
+    # Piccolo Admin parses JSON with its own framework: give it the API's size and depth limits first.
+    admin_app = limit_json_bodies(build_admin(), get_settings().max_body_bytes)
 
     @asgi("/admin", is_mount=True, copy_scope=True, opt={"permission": PUBLIC}, include_in_schema=False)
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
@@ -150,7 +152,9 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         handlers.append(_mount_admin())
     app = Litestar(
         route_handlers=handlers,
-        guards=[enforce_permission],
+        # Bounds first: an out-of-range id is a 404 for everyone, before authentication reads anything.
+        guards=[bound_request_parameters, enforce_permission],
+        request_class=BoundedRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware, RateLimitMiddleware()],
         lifespan=[_database_pool] if manage_pool else [],

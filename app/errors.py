@@ -22,6 +22,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 from pydantic import BaseModel, Field
 
+from app.validation_messages import validation_errors
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -129,69 +131,36 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-# Litestar hands over pydantic's English message text only, not its error type; the leading words identify the
-# type. (type code, English prefix, zh-CN message) — more specific prefixes first.
-PYDANTIC_MESSAGES: list[tuple[str, str, str]] = [
-    ("missing", "Field required", "此字段为必填项"),
-    ("extra_forbidden", "Extra inputs are not permitted", "不允许的字段"),
-    ("string_type", "Input should be a valid string", "应为字符串"),
-    ("int_from_float", "Input should be a valid integer, got a number with a fractional part", "应为整数，不能有小数"),
-    ("int_parsing", "Input should be a valid integer, unable to parse", "应为整数"),
-    ("int_type", "Input should be a valid integer", "应为整数"),
-    ("bool_parsing", "Input should be a valid boolean, unable", "应为布尔值"),
-    ("bool_type", "Input should be a valid boolean", "应为布尔值"),
-    ("float_parsing", "Input should be a valid number, unable", "应为数字"),
-    ("float_type", "Input should be a valid number", "应为数字"),
-    ("dict_type", "Input should be a valid dictionary", "应为对象"),
-    ("model_type", "Input should be a valid dictionary or instance", "应为对象"),
-    ("list_type", "Input should be a valid list", "应为数组"),
-    ("string_too_short", "String should have at least", "内容过短"),
-    ("string_too_long", "String should have at most", "内容过长"),
-    ("string_pattern_mismatch", "String should match pattern", "格式不正确"),
-    ("greater_than_equal", "Input should be greater than or equal", "数值过小"),
-    ("greater_than", "Input should be greater than ", "数值过小"),
-    ("less_than_equal", "Input should be less than or equal", "数值过大"),
-    ("less_than", "Input should be less than ", "数值过大"),
-    ("timezone_aware", "Input should have timezone info", "时间须带时区，例如 2026-03-01T09:00:00+08:00"),
-    ("datetime_from_date_parsing", "Input should be a valid datetime or date", "日期时间格式不正确"),
-    ("datetime_parsing", "Input should be a valid datetime,", "日期时间格式不正确"),
-    ("datetime_type", "Input should be a valid datetime", "应为日期时间"),
-    ("date_from_datetime_parsing", "Input should be a valid date or datetime", "日期格式不正确"),
-    ("date_parsing", "Input should be a valid date", "日期格式不正确"),
-    ("too_short", "List should have at least", "条目过少"),
-    ("too_long", "List should have at most", "条目过多"),
-    ("json_invalid", "JSON is malformed", "JSON 格式不正确"),
-    ("enum", "Input should be ", "取值不在允许范围内"),
-    ("value_error", "Value error, ", ""),  # our own validators: the text after the prefix is already zh-CN
-]
-
-
-def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
-    errors: list[dict[str, str]] = []
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    for item in extra:
-        if not isinstance(item, dict):
-            continue
-        key = str(item.get("key") or "")
-        source = item.get("source")
-        message = str(item.get("message") or "")
-        code = "invalid"
-        for pydantic_type, prefix, zh in PYDANTIC_MESSAGES:
-            if message.startswith(prefix):
-                code, message = pydantic_type, zh or message[len(prefix) :]
-                break
-        errors.append({"field": key or (str(source) if source else "body"), "code": code, "message": message})
-    return errors
-
-
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     response = problem(exc.status, exc.code, exc.detail, [e.as_dict() for e in exc.errors], request.url.path)
     response.headers.update(exc.headers)
     return response
 
 
+def _required_body_fields(request: Request[Any, Any, Any]) -> list[str]:
+    parameter = request.route_handler.parsed_fn_signature.parameters.get("data")
+    model = getattr(parameter, "annotation", None)
+    fields = getattr(model, "model_fields", {})
+    return [name for name, info in fields.items() if info.is_required()]
+
+
+def _body_needed(request: Request[Any, Any, Any]) -> str:
+    required = _required_body_fields(request)
+    if required:
+        return f"缺少请求体：须提交 JSON 对象，必填字段：{'、'.join(required)}"
+    return "缺少请求体：须提交 JSON 对象（字段见接口文档）"
+
+
+def _body_field(request: Request[Any, Any, Any]) -> dict[str, str]:
+    required = _required_body_fields(request)
+    message = f"必填字段：{'、'.join(required)}" if required else "须提交 JSON 对象"
+    return {"field": "body", "code": "body_required", "message": message}
+
+
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
-    errors = _validation_errors(exc)
+    errors = validation_errors(exc)
+    if any(e["field"] in ("data", "body") and e["code"] == "missing" for e in errors):
+        return problem(422, "body_required", _body_needed(request), [_body_field(request)], request.url.path)
     if not errors:
         # Unparseable JSON or a body of the wrong shape.
         errors = [{"field": "body", "code": "json_invalid", "message": "请求体不是有效的 JSON 对象"}]

@@ -25,6 +25,15 @@ class District(StrEnum):
     fengxian = "fengxian"
     chongming = "chongming"
 
+    @classmethod
+    def _missing_(cls, value: object) -> District | None:
+        # People type the Chinese name ("长宁区", or "长宁"); accept it for the code. pydantic calls this too.
+        if isinstance(value, str):
+            for district, name in DISTRICT_NAMES_ZH.items():
+                if value.strip() in (name, name.removesuffix("区"), name.removesuffix("新区")):
+                    return district
+        return None
+
 
 DISTRICT_NAMES_ZH: dict[District, str] = {
     District.huangpu: "黄浦区",

@@ -14,11 +14,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.organisations.credit_code import normalise, problem_with
 from app.organisations.tables import REGISTERED_TYPES, EvaluationGrade, OrganisationType
 from app.reference import DISTRICT_NAMES_ZH, District
+from app.types import RequestModel
 
 ORG_TYPES_ZH = {
     OrganisationType.social_association: "社会团体",
@@ -34,7 +35,7 @@ class Severity(StrEnum):
     warning = "warning"
 
 
-class EligibilityRules(BaseModel):
+class EligibilityRules(RequestModel):
     """申报资格规则 of a round. ``{}`` means: every organisation type, any grade and age, any district."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="申报资格规则")

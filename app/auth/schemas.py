@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.types import RequestModel
 
-class LoginRequest(BaseModel):
+
+class LoginRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"username": "officer", "password": "officer-pass"}]}
     )
@@ -11,7 +13,7 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
     refresh_token: str = Field(min_length=10, max_length=2000)
 

@@ -7,10 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.auth.contact import Email, Mobile
 from app.organisations.tables import EvaluationGrade, OrganisationType
 from app.reference import District
-from app.types import ExactInt
+from app.types import Id, RequestModel
 
 
-class OrganisationRegistration(BaseModel):
+class OrganisationRegistration(RequestModel):
     """Self-registration: creates the organisation and its first applicant account."""
 
     model_config = ConfigDict(
@@ -41,7 +41,7 @@ class OrganisationRegistration(BaseModel):
     credit_code: str | None = Field(default=None, max_length=40)
     district: District
     street: str = Field(default="", max_length=100)
-    custodian_id: ExactInt | None = Field(default=None, description="备案类团队的财务代管服务中心")
+    custodian_id: Id | None = Field(default=None, description="备案类团队的财务代管服务中心")
     evaluation_grade: EvaluationGrade = EvaluationGrade.none
     grade_valid_until: dt.date | None = None
     certificate_expires_on: dt.date | None = None

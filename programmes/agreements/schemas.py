@@ -5,15 +5,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.types import RequestModel
 from programmes.tables import ReleaseCondition
 
 
-class AgreementSign(BaseModel):
+class AgreementSign(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"signer_name": "张三"}]})
     signer_name: str = Field(min_length=2, max_length=100, description="法定代表人或授权签署人姓名")
 
 
-class AgreementReturn(BaseModel):
+class AgreementReturn(RequestModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=1000)
 

@@ -1,23 +1,28 @@
 """Officer actions on applications, one by one or in bulk: return for revision, reject, advance, select, approve …
 
 Each application is moved in its own transaction so one refusal does not undo the others; the caller gets a
-result per application. The workflow of the programme kind decides which actions exist and who may take them.
+result per application — also for a refusal that applies to all of them (unknown action, missing reason), which
+is checked before an application is touched. The workflow of the programme kind decides which actions exist and
+who may take them.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from app import outbox
 from app.auth.principal import Principal
 from app.db import engine
-from app.errors import DomainError
+from app.errors import GENERIC, DomainError
 from programmes.applications import repository
 from programmes.applications.notify import notify_status_change
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
 from programmes.workflows import application_action_label
 from programmes.workflows.engine import Actor, transition
+
+log = logging.getLogger(__name__)
 
 # Actions that must carry a written reason; the reason is shown to the applicant.
 NEEDS_REASON = {"return_for_revision", "reject", "decline"}
@@ -26,16 +31,22 @@ NEEDS_REASON = {"return_for_revision", "reject", "decline"}
 GENERIC_ACTIONS = {"return_for_revision", "reject", "advance", "select", "decline", "approve"}
 
 
-async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> dict[str, Any]:
-    """Officer in scope takes ``action`` on one application."""
+def _check_request(action: str, reason: str) -> None:
+    # Before any read or write: a refusal of the request itself changes nothing. (The reason's length is bounded
+    # by the schemas to what the audit column holds; a longer one used to fail half-way through with a 500.)
     if action not in GENERIC_ACTIONS:
         label = application_action_label(action)
         detail = f"「{label}」须通过其专门的业务流程办理" if label else "不支持的申报操作"
         raise DomainError("action_not_available_here", detail, 422)
-    workflow, row = await repository.workflow_of(application_id)
-    ensure_staff_scope(principal, row["scope_district"], "申报")
     if action in NEEDS_REASON and not reason.strip():
         raise DomainError("reason_required", "此操作须填写原因", 422)
+
+
+async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> dict[str, Any]:
+    """Officer in scope takes ``action`` on one application."""
+    _check_request(action, reason)
+    workflow, row = await repository.workflow_of(application_id)
+    ensure_staff_scope(principal, row["scope_district"], "申报")
     values: dict[str, Any] = {"returned_reason": reason.strip()} if action == "return_for_revision" else {}
     async with engine().transaction():
         result = await transition(
@@ -55,6 +66,12 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
 async def act_in_bulk(
     principal: Principal, application_ids: list[int], action: str, reason: str = ""
 ) -> list[dict[str, Any]]:
+    """Officer takes ``action`` on each application; the answer has one result per application, in order.
+
+    Each application commits on its own, so the result list is the whole truth: an item that failed (a refusal
+    or an unexpected error) is reported as failed and left unchanged, and never turns the answer into a 500
+    after earlier items were committed.
+    """
     results: list[dict[str, Any]] = []
     for application_id in application_ids:
         try:
@@ -62,4 +79,8 @@ async def act_in_bulk(
             results.append({"application_id": application_id, "ok": True, "status": row["status"]})
         except DomainError as error:
             results.append({"application_id": application_id, "ok": False, "code": error.code, "detail": error.detail})
+        except Exception:  # noqa: BLE001 — reported per item (its transaction rolled back), logged for operators
+            log.exception("bulk action %s failed on application %s", action, application_id)
+            code, detail = GENERIC[500]
+            results.append({"application_id": application_id, "ok": False, "code": code, "detail": detail})
     return results

@@ -5,24 +5,24 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt
+from app.types import Id, RequestModel
 
 
-class ApplicationCreate(BaseModel):
+class ApplicationCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [{"round_id": 1, "organisation_id": 1, "title": "社区老人助餐项目", "answers": {}}]
         },
     )
-    round_id: ExactInt
-    organisation_id: ExactInt
-    track_id: ExactInt | None = Field(default=None, description="赛道；轮次分赛道时必填")
+    round_id: Id
+    organisation_id: Id
+    track_id: Id | None = Field(default=None, description="赛道；轮次分赛道时必填")
     title: str = Field(min_length=2, max_length=200)
     answers: dict[str, Any] = Field(default_factory=dict, description="草稿可以不完整，提交时完整校验")
 
 
-class ApplicationUpdate(BaseModel):
+class ApplicationUpdate(RequestModel):
     """Autosave of a draft: whatever is given replaces the stored value."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"answers": {"summary": "……"}}]})
@@ -30,7 +30,7 @@ class ApplicationUpdate(BaseModel):
     answers: dict[str, Any] | None = None
 
 
-class ApplicationWithdraw(BaseModel):
+class ApplicationWithdraw(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "项目团队调整，本年度不再参赛"}]}
     )
@@ -53,7 +53,7 @@ class ApplicationRead(BaseModel):
     eligibility: dict[str, Any] | None
 
 
-class OfficerAction(BaseModel):
+class OfficerAction(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -63,8 +63,8 @@ class OfficerAction(BaseModel):
     action: str = Field(
         min_length=2, max_length=50, description="return_for_revision / reject / advance / select / decline / approve …"
     )
-    application_ids: list[ExactInt] = Field(min_length=1, max_length=500)
-    reason: str = Field(default="", max_length=2000, description="退回、驳回、未入选时必填，申报单位可见")
+    application_ids: list[Id] = Field(min_length=1, max_length=500)
+    reason: str = Field(default="", max_length=1000, description="退回、驳回、未入选时必填，申报单位可见")
 
 
 class ActionResult(BaseModel):
@@ -75,14 +75,14 @@ class ActionResult(BaseModel):
     detail: str | None = None
 
 
-class ScreenRequest(BaseModel):
+class ScreenRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
-    application_ids: list[ExactInt] = Field(min_length=1, max_length=500)
+    application_ids: list[Id] = Field(min_length=1, max_length=500)
 
 
-class EligibilityOverride(BaseModel):
+class EligibilityOverride(RequestModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=5, max_length=2000)
+    reason: str = Field(min_length=5, max_length=1000)
 
 
 class TimelineEntry(BaseModel):

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from litestar import Controller, delete, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Stream
 from pydantic import BaseModel
 
 from app.auth.principal import ANY_USER, APPLICANTS, CurrentPrincipal, provide_principal
+from app.input_limits import FileUploadBody
 from programmes.attachments import service
 from programmes.content_types import content_disposition
 
@@ -43,9 +41,10 @@ class AttachmentController(Controller):
         self,
         principal: CurrentPrincipal,
         application_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: FileUploadBody,
     ) -> AttachmentRead:
-        return AttachmentRead(**await service.upload(principal, application_id, data.filename or "", data))
+        upload = data.file
+        return AttachmentRead(**await service.upload(principal, application_id, upload.filename or "", upload))
 
     @get("/applications/{application_id:int}/attachments", opt={"permission": ANY_USER}, summary="List attachments")
     async def list_for(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> list[AttachmentRead]:

@@ -4,11 +4,11 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 from programmes.tables import AwardType, ExpenseCategory, FundSourceKind, ReleaseCondition
 
 
-class FundSourceCreate(BaseModel):
+class FundSourceCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"name": "2026 年市级福彩公益金", "kind": "welfare_lottery"}]}
     )
@@ -22,24 +22,24 @@ class FundSourceRead(BaseModel):
     kind: FundSourceKind
 
 
-class BudgetLineCreate(BaseModel):
+class BudgetLineCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"fund_source_id": 1, "amount_fen": 100_000_000}]}
     )
-    fund_source_id: ExactInt
+    fund_source_id: Id
     amount_fen: ExactInt = Field(gt=0, le=10**13, description="金额，单位：分（整数）")
 
 
 class BudgetLineRead(BaseModel):
     id: int
     edition_id: int
-    fund_source_id: ExactInt
+    fund_source_id: int
     amount_fen: int
     obligated_fen: int
     available_fen: int
 
 
-class PlannedTranche(BaseModel):
+class PlannedTranche(RequestModel):
     model_config = ConfigDict(extra="forbid")
     amount_fen: ExactInt = Field(gt=0, le=10**12, description="本笔金额（分）")
     condition: ReleaseCondition = Field(
@@ -48,13 +48,13 @@ class PlannedTranche(BaseModel):
     report_due_on: date | None = Field(default=None, description="对应报告的截止日期（中期、结项款项必填）")
 
 
-class AwardCreate(BaseModel):
+class AwardCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"application_id": 1, "budget_line_id": 1, "amount_fen": 5_000_000}]},
     )
-    application_id: ExactInt
-    budget_line_id: ExactInt
+    application_id: Id
+    budget_line_id: Id
     amount_fen: ExactInt = Field(gt=0, le=10**12, description="资助金额，单位：分（整数）")
     award_type: AwardType = Field(
         default=AwardType.reward, description="一次性开办补贴/工作经费/房租/大型活动/人员补贴/奖励"
@@ -73,13 +73,14 @@ class AwardCreate(BaseModel):
     )
 
 
-class AwardReduce(BaseModel):
+class AwardReduce(RequestModel):
     model_config = ConfigDict(extra="forbid")
     amount_fen: ExactInt = Field(gt=0, le=10**12, description="新的资助金额（分）")
-    reason: str = Field(min_length=2, max_length=1000)
+    # 900, not 1000: returning a signed agreement for re-signing prefixes it in the audit reason (1000 in all).
+    reason: str = Field(min_length=2, max_length=900)
 
 
-class AwardCancel(BaseModel):
+class AwardCancel(RequestModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=1000)
 
@@ -96,8 +97,8 @@ class TrancheRead(BaseModel):
 
 class AwardRead(BaseModel):
     id: int
-    application_id: ExactInt
-    budget_line_id: ExactInt
+    application_id: int
+    budget_line_id: int
     amount_fen: int
     award_type: str
     status: str

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.reference import District
-from app.types import ExactInt
+from app.types import ExactInt, RequestModel, at_most_entries
 from programmes.eligibility import EligibilityRules
 from programmes.tables import ProgrammeKind
 
@@ -14,7 +14,7 @@ AttachmentType = Literal["pdf", "docx", "xlsx", "jpg", "png"]
 DEFAULT_ATTACHMENT_TYPES: tuple[AttachmentType, ...] = ("pdf", "docx", "xlsx", "jpg", "png")
 
 
-class ProgrammeCreate(BaseModel):
+class ProgrammeCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"name": "上海社会组织公益创新创业大赛", "kind": "contest"}]},
@@ -36,7 +36,7 @@ class ProgrammeRead(BaseModel):
     description: str
 
 
-class EditionCreate(BaseModel):
+class EditionCreate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"year": 2026, "title": "2026 年度"}]})
     year: ExactInt = Field(ge=2000, le=2100)
     title: str = Field(min_length=1, max_length=200)
@@ -49,7 +49,7 @@ class EditionRead(BaseModel):
     title: str
 
 
-class CriterionIn(BaseModel):
+class CriterionIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=100)
@@ -57,10 +57,12 @@ class CriterionIn(BaseModel):
     max_score: ExactInt = Field(gt=0, le=1000)
     allow_na: bool = Field(default=False, description="允许评为“不适用”，权重在已评项目间重新分配")
     comment_below: ExactInt | None = Field(default=None, ge=0, le=1000, description="低于此分须填写评语")
-    anchors: dict[str, str] = Field(default_factory=dict, max_length=20, description="各分数档的说明")
+    anchors: Annotated[dict[str, str], at_most_entries(20)] = Field(
+        default_factory=dict, description="各分数档的说明（最多 20 项）"
+    )
 
 
-class RoundCreate(BaseModel):
+class RoundCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -105,7 +107,7 @@ class RoundCreate(BaseModel):
     max_application_attachment_mb: ExactInt = Field(default=100, gt=0, le=1000)
 
 
-class TrackIn(BaseModel):
+class TrackIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     quota: ExactInt | None = Field(default=None, gt=0, le=10000, description="入围名额")
@@ -117,7 +119,7 @@ class TrackRead(BaseModel):
     quota: int | None
 
 
-class FormVersionCreate(BaseModel):
+class FormVersionCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
     form_title: str = Field(min_length=1, max_length=200)
     form_schema: dict[str, Any]

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt
+from app.types import Id, RequestModel
 
 
-class BatchCreate(BaseModel):
+class BatchCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"title": "2026 年第一批拨付", "tranche_ids": [1, 2]}]}
     )
     title: str = Field(min_length=2, max_length=200)
-    tranche_ids: list[ExactInt] = Field(min_length=1, max_length=1000)
+    tranche_ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 class BatchItemRead(BaseModel):

@@ -4,8 +4,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.types import RequestModel
 
-class BankAccountCreate(BaseModel):
+
+class BankAccountCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -23,7 +25,7 @@ class BankAccountCreate(BaseModel):
     account_number: str = Field(min_length=1, max_length=64, description="账号：8–32 位数字，空格会被去掉")
 
 
-class BankAccountDecision(BaseModel):
+class BankAccountDecision(RequestModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=1000, description="原因（机构可见）")
 

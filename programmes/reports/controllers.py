@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
+from app.types import OptionalQueryId
 from programmes.reports import service
 from programmes.reports.form import set_edition_report_form
 from programmes.reports.schemas import ReportDraft, ReportFormWrite, ReportRead, ReportReturn, ReportSummary
@@ -19,7 +20,10 @@ class ReportController(Controller):
 
     @get("/", opt={"permission": STAFF}, summary="Reports in scope (中期/结项报告), by status or award")
     async def list_reports(
-        self, principal: CurrentPrincipal, status: FromQuery[str | None] = None, award_id: FromQuery[int | None] = None
+        self,
+        principal: CurrentPrincipal,
+        status: FromQuery[str | None] = None,
+        award_id: OptionalQueryId = None,
     ) -> list[ReportSummary]:
         return [ReportSummary(**row) for row in await service.list_reports(principal, status, award_id)]
 

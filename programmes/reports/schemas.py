@@ -5,11 +5,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 from programmes.tables import ExpenseCategory
 
 
-class ExpenseLine(BaseModel):
+class ExpenseLine(RequestModel):
     model_config = ConfigDict(extra="forbid")
     category: ExpenseCategory = Field(description="支出类别，须在协议的项目预算之内（预算非空时）")
     description: str = Field(min_length=1, max_length=500, description="支出说明")
@@ -17,7 +17,7 @@ class ExpenseLine(BaseModel):
     spent_on: date = Field(description="支出日期")
 
 
-class ReportDraft(BaseModel):
+class ReportDraft(RequestModel):
     """The whole draft: answers, attachments and expense lines replace what was saved before."""
 
     model_config = ConfigDict(
@@ -46,13 +46,13 @@ class ReportDraft(BaseModel):
         },
     )
     answers: dict[str, Any] = Field(default_factory=dict, description="按报告表单填写的内容")
-    attachment_ids: list[ExactInt] = Field(
+    attachment_ids: list[Id] = Field(
         default_factory=list, max_length=50, description="附件编号（须为该资助项目申报的附件）"
     )
     expenses: list[ExpenseLine] = Field(default_factory=list, max_length=500, description="支出明细")
 
 
-class ReportReturn(BaseModel):
+class ReportReturn(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "请补充支出凭证"}]})
     reason: str = Field(min_length=2, max_length=1000, description="退回原因，申报单位可见")
 
@@ -96,6 +96,6 @@ class ReportRead(ReportSummary):
     tranches: list[LinkedTrancheRead] = Field(description="验收通过后拨付的款项及其状态")
 
 
-class ReportFormWrite(BaseModel):
+class ReportFormWrite(RequestModel):
     model_config = ConfigDict(extra="forbid")
     json_schema: dict[str, Any] = Field(description="报告表单（JSON Schema 2020-12）；传 {} 恢复默认表单")

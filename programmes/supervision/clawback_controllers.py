@@ -8,22 +8,22 @@ from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 from programmes.supervision import clawbacks
 
 
-class ClawbackCreate(BaseModel):
+class ClawbackCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"amount_fen": 120_000, "finding": "活动经费列支与项目无关的餐费"}]},
     )
     amount_fen: ExactInt = Field(gt=0, le=10**13, description="追回金额（分）")
-    finding: str = Field(min_length=2, max_length=4000, description="审计发现")
-    inspection_draw_id: ExactInt | None = Field(default=None, description="所依据的双随机抽查（须抽中该资助）")
+    finding: str = Field(min_length=2, max_length=1000, description="审计发现")
+    inspection_draw_id: Id | None = Field(default=None, description="所依据的双随机抽查（须抽中该资助）")
     due_on: date | None = Field(default=None, description="退款期限")
 
 
-class RefundCreate(BaseModel):
+class RefundCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"amount_fen": 60_000, "bank_reference": "BOS20261201000123"}]}
     )
@@ -36,7 +36,7 @@ class RefundCreate(BaseModel):
     )
 
 
-class ClawbackWithdraw(BaseModel):
+class ClawbackWithdraw(RequestModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=1000)
 

@@ -5,14 +5,14 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.auth.principal import PUBLIC, STAFF, CurrentPrincipal, provide_principal
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 from programmes.supervision import service
 
 
-class DrawRequest(BaseModel):
+class DrawRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"projects": 5, "inspectors_per_project": 2}]}
     )
@@ -21,10 +21,10 @@ class DrawRequest(BaseModel):
     seed: str | None = Field(default=None, min_length=4, max_length=64, description="留空则随机生成并记录")
 
 
-class FindingRequest(BaseModel):
+class FindingRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
-    award_id: ExactInt
-    finding: str = Field(min_length=2, max_length=2000, description="检查结果（公开）")
+    award_id: Id
+    finding: str = Field(min_length=2, max_length=1000, description="检查结果（公开）")
 
 
 class SupervisionController(Controller):

@@ -9,13 +9,14 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from app.types import RequestModel
 from programmes.supervision import risk
 
 WarningStatus = Literal["open", "resolved", "dismissed"]
 WarningKind = Literal["report_overdue", "organisation_listed", "certificate_expired", "spending_off_plan"]
 
 
-class DismissRequest(BaseModel):
+class DismissRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "已电话核实，报告已线下提交"}]}
     )

@@ -5,10 +5,10 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.reference import District
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 
 
-class ExpertProfileWrite(BaseModel):
+class ExpertProfileWrite(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -31,9 +31,7 @@ class ExpertProfileWrite(BaseModel):
     max_load_per_round: ExactInt = Field(default=30, ge=0, le=1000)
     available_from: dt.date | None = None
     available_until: dt.date | None = None
-    affiliation_organisation_ids: list[ExactInt] = Field(
-        default_factory=list, max_length=50, description="任职或顾问的组织"
-    )
+    affiliation_organisation_ids: list[Id] = Field(default_factory=list, max_length=50, description="任职或顾问的组织")
 
 
 class ExpertProfileRead(BaseModel):
@@ -50,10 +48,10 @@ class ExpertProfileRead(BaseModel):
     affiliation_organisation_ids: list[int]
 
 
-class ConflictCreate(BaseModel):
+class ConflictCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
-    expert_id: ExactInt
-    organisation_id: ExactInt
+    expert_id: Id
+    organisation_id: Id
     reason: str = Field(min_length=2, max_length=1000)
 
 

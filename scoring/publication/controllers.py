@@ -9,15 +9,17 @@ from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import ANY_USER, PUBLIC, STAFF, CurrentPrincipal, provide_principal
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 from scoring.publication import service
 
 
-class PublishRequest(BaseModel):
+class PublishRequest(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"days": 7, "top_n": 30}]})
     days: ExactInt = Field(ge=1, le=60, description="公示天数")
     top_n: ExactInt | None = Field(default=None, ge=1, le=10000, description="入围总数；各赛道名额取赛道设置")
-    cutoff: str | None = Field(default=None, pattern=r"^\d{1,4}(\.\d{1,6})?$", description="分数线（含）")
+    cutoff: str | None = Field(
+        default=None, max_length=11, pattern=r"^\d{1,4}(\.\d{1,6})?$", description="分数线（含）"
+    )
 
 
 class PublicEntry(BaseModel):
@@ -38,16 +40,16 @@ class PublicationRead(BaseModel):
     entries: list[PublicEntry]
 
 
-class ObjectionCreate(BaseModel):
+class ObjectionCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
-    application_id: ExactInt
-    reason: str = Field(min_length=10, max_length=5000)
+    application_id: Id
+    reason: str = Field(min_length=10, max_length=1000)
 
 
-class ObjectionResolve(BaseModel):
+class ObjectionResolve(RequestModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["upheld", "dismissed"]
-    resolution: str = Field(min_length=2, max_length=5000)
+    resolution: str = Field(min_length=2, max_length=1000)
 
 
 class ObjectionRead(BaseModel):

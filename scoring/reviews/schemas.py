@@ -1,39 +1,42 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel, at_most_entries
 
 
-class AssignmentCreate(BaseModel):
+class AssignmentCreate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application_id": 1, "expert_id": 3}]})
-    application_id: ExactInt
-    expert_id: ExactInt
+    application_id: Id
+    expert_id: Id
 
 
 class AssignmentRead(BaseModel):
     id: int
-    application_id: ExactInt
-    expert_id: ExactInt
+    application_id: int
+    expert_id: int
     status: str
 
 
-class ReviewDraft(BaseModel):
+class ReviewDraft(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"scores": {"innovation": 85, "feasibility": 78}, "comment": "思路清晰"}]},
     )
-    scores: dict[str, ExactInt | None] = Field(max_length=30, description="null = 不适用 (N/A，仅限允许的评分项)")
+    scores: Annotated[dict[str, ExactInt | None], at_most_entries(30)] = Field(
+        description="评分项代码 → 分数；null = 不适用 (N/A，仅限允许的评分项)；最多 30 项",
+        json_schema_extra={"maxProperties": 30},
+    )
     comment: str = Field(default="", max_length=5000)
 
 
 ReviewSubmit = ReviewDraft  # the same body; submit validates completely, a draft only the criterion codes
 
 
-class ReasonBody(BaseModel):
+class ReasonBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=1000)
 

@@ -119,7 +119,7 @@ async def test_programme_form_keeps_the_kind_once_editions_exist(admin_client: A
     message = await refused(city, form, {"programme_id": pid, "kind": "matching"})
     assert message == "项目已有届次和申报，不能修改项目类型"
     unknown = await refused(city, form, {"programme_id": pid, "kind": "lottery"})
-    assert unknown.startswith("kind：取值须为 ")
+    assert unknown.startswith("kind：取值不在允许范围内，可选：")
     ok(await city.post(form, {"programme_id": pid, "name": "公益创投", "conflict_rules": "same_street"}))
     assert await Programme.select(Programme.name, Programme.kind, Programme.conflict_rules).where(
         Programme.id == pid
