@@ -14,18 +14,18 @@ import re
 from typing import Any
 
 from piccolo_admin.endpoints import FileResponse, FormConfig
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.admin_scope import _principal_from_session, admin_principal
 from app.errors import DomainError
+from app.types import ID_MAX, FormId, RequestModel
 from programmes.content_types import content_disposition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Litestar's mount hands the admin the path with a trailing slash added.
 _FILE_PATH = re.compile(r"/exports/(?P<export_id>[0-9]{1,10})/file/?$")
-_INT32_MAX = 2**31 - 1  # export_job.id is an integer column: a larger id is simply not there
 
 
 def download_url(export_id: int) -> str:
@@ -45,7 +45,7 @@ async def _download(scope: dict[str, Any], export_id: int) -> Response:
         return _problem(401, "not_authenticated", "请先登录后台")
     if not principal.is_staff:
         return _problem(403, "forbidden", "只有项目官员和管理员可以下载导出文件")
-    if export_id > _INT32_MAX:
+    if export_id > ID_MAX:  # export_job.id is an integer column: a larger id is simply not there
         return _problem(404, "not_found", "导出任务不存在或无权访问")
     try:
         filename, chunks = await download(principal, export_id)
@@ -68,10 +68,8 @@ def export_downloads(admin_app: Any) -> Any:
     return app
 
 
-class ExportDownload(BaseModel):
-    export_id: int = Field(
-        title="导出任务编号", ge=1, le=_INT32_MAX, description="「导出任务」列表中状态为 done 的编号"
-    )
+class ExportDownload(RequestModel):
+    export_id: FormId = Field(title="导出任务编号", description="「导出任务」列表中状态为 done 的编号")
 
 
 async def _download_form(request: Request, data: ExportDownload) -> FileResponse:

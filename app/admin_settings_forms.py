@@ -18,6 +18,7 @@ from app.admin_forms import _as_officer
 from app.admin_reference import validation_message
 from app.auth.principal import Principal
 from app.timezone import SHANGHAI
+from app.types import FormId, RequestModel
 
 Keep = Literal["不变", "是", "否"]
 _BOOL = {"是": True, "否": False}
@@ -60,15 +61,15 @@ def _filled(form: BaseModel, *names: str) -> dict[str, Any]:
     return {n: v for n in names if (v := getattr(form, n)) not in ("", None, "不变")}
 
 
-class RoundSettingsForm(BaseModel):
-    round_id: int = Field(title="轮次编号")
+class RoundSettingsForm(RequestModel):
+    round_id: FormId = Field(title="轮次编号")
     name: str = Field(default="", max_length=100, title="名称", description="留空表示不变（下同）")
     opens_at: str = Field(default="", max_length=40, title="开放时间", description="例如 2026-03-01 09:00（北京时间）")
     closes_at: str = Field(default="", max_length=40, title="截止时间", description="例如 2026-04-01 17:00（北京时间）")
     blind: Keep = Field(default="不变", title="匿名评审", description="评审开始后不能修改")
     aggregation_method: str = Field(
         default="",
-        max_length=20,
+        max_length=16,
         title="汇总方法",
         description="weighted_mean、median、trimmed_mean 或 calibrated_mean",
     )
@@ -120,11 +121,11 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
     return await _as_officer(request, work)
 
 
-class ProgrammeForm(BaseModel):
-    programme_id: int = Field(title="项目编号")
+class ProgrammeForm(RequestModel):
+    programme_id: FormId = Field(title="项目编号")
     name: str = Field(default="", max_length=200, title="名称", description="留空表示不变（下同）")
     kind: str = Field(
-        default="", max_length=20, title="项目类型", description="contest、support_plan 或 matching；已有届次后不能修改"
+        default="", max_length=16, title="项目类型", description="contest、support_plan 或 matching；已有届次后不能修改"
     )
     description: str = Field(default="", max_length=5000, title="说明")
     conflict_rules: Literal["不变", "无", "same_street", "same_district", "same_street,same_district"] = Field(
@@ -149,8 +150,8 @@ async def _update_programme(request: Request, data: ProgrammeForm) -> str:
     return await _as_officer(request, work)
 
 
-class OrganisationForm(BaseModel):
-    organisation_id: int = Field(title="社会组织编号")
+class OrganisationForm(RequestModel):
+    organisation_id: FormId = Field(title="社会组织编号")
     name: str = Field(default="", max_length=200, title="名称", description="留空表示不变（下同）")
     credit_code: str = Field(default="", max_length=40, title="统一社会信用代码")
     street: str = Field(default="", max_length=100, title="街镇")
@@ -185,8 +186,8 @@ async def _correct_organisation(request: Request, data: OrganisationForm) -> str
     return await _as_officer(request, work)
 
 
-class MemberForm(BaseModel):
-    organisation_id: int = Field(title="社会组织编号")
+class MemberForm(RequestModel):
+    organisation_id: FormId = Field(title="社会组织编号")
     username: str = Field(min_length=3, max_length=50, title="成员用户名")
     reason: str = Field(default="", max_length=1000, title="原因")
 
@@ -215,7 +216,7 @@ async def _remove_member(request: Request, data: MemberForm) -> str:
     return await _as_officer(request, work)
 
 
-class RoleForm(BaseModel):
+class RoleForm(RequestModel):
     username: str = Field(min_length=3, max_length=50, title="用户名")
     role: str = Field(
         max_length=16, title="角色", description="applicant 申报单位、expert 专家、officer 项目官员、admin 管理员"

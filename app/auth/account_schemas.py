@@ -5,12 +5,13 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.contact import Email, Mobile
+from app.types import RequestModel
 
 # Piccolo refuses passwords over 128 characters; 8 is the registration minimum.
 NewPassword = Field(min_length=8, max_length=128, description="新密码，8–128 个字符")
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"old_password": "initial-pass", "new_password": "a-new-long-secret"}]},
@@ -19,18 +20,18 @@ class PasswordChange(BaseModel):
     new_password: str = NewPassword
 
 
-class PasswordResetRequest(BaseModel):
+class PasswordResetRequest(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"account": "li.ming@example.org"}]})
     account: str = Field(min_length=1, max_length=254, description="用户名或登记的邮箱")
 
 
-class PasswordResetConfirm(BaseModel):
+class PasswordResetConfirm(RequestModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=20, max_length=200, description="重置邮件中的重置码")
     new_password: str = NewPassword
 
 
-class ContactUpdate(BaseModel):
+class ContactUpdate(RequestModel):
     """Only the fields sent change; ``mobile: null`` removes the number. The e-mail can be replaced, not removed."""
 
     model_config = ConfigDict(

@@ -20,9 +20,10 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, forbidden, invalid, not_found
 from app.organisations.tables import OrganisationMember
 from app.reference import District
+from app.types import RequestModel
 
 
-class AccountRoleChange(BaseModel):
+class AccountRoleChange(RequestModel):
     """调整账户角色. ``district`` only for officers: empty = city level (市级)."""
 
     model_config = ConfigDict(

@@ -62,7 +62,7 @@ class OrganisationRead(BaseModel):
     serious_violation_listed_on: dt.date | None
 
 
-class OrganisationCorrection(BaseModel):
+class OrganisationCorrection(RequestModel):
     """更正登记信息: an officer corrects the registry facts from an official source (the reason says which).
 
     Only the fields sent change; a date sent as ``null`` is cleared (e.g. removed from the abnormal list). Type,
@@ -89,7 +89,7 @@ class OrganisationCorrection(BaseModel):
     reason: str = Field(min_length=2, max_length=1000, description="更正依据（如登记管理机关的公告），记入审计日志")
 
 
-class MemberAdd(BaseModel):
+class MemberAdd(RequestModel):
     """添加机构成员: an applicant account that may then act for the organisation (sign agreements, bank accounts)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"username": "sunshine-2"}]})

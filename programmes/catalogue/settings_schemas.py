@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
-from app.types import ExactInt
+from app.types import ExactInt, Id, RequestModel
 from programmes.catalogue.schemas import AttachmentType, CriterionIn
 from programmes.eligibility import EligibilityRules
 from programmes.tables import ProgrammeKind
 from scoring.aggregation import Method as AggregationMethod  # the methods ranking knows, no others
 
 
-class TrackChange(BaseModel):
+class TrackChange(RequestModel):
     """An existing track renamed or given another quota (tracks hold applications: none is added or removed here)."""
 
     model_config = ConfigDict(extra="forbid")
-    id: ExactInt = Field(ge=1, le=2**31 - 1)
+    id: Id
     name: str | None = Field(default=None, min_length=1, max_length=100)
     quota: ExactInt | None = Field(default=None, gt=0, le=10000, description="入围名额；显式传 null 表示不限")
 
 
-class RoundSettingsUpdate(BaseModel):
+class RoundSettingsUpdate(RequestModel):
     """修改轮次设置. ``blind`` and ``criteria`` are locked once review has started (an expert was assigned)."""
 
     model_config = ConfigDict(
@@ -49,7 +49,7 @@ class RoundSettingsUpdate(BaseModel):
     reason: str = Field(default="", max_length=1000, description="修改原因，记入审计日志")
 
 
-class ProgrammeUpdate(BaseModel):
+class ProgrammeUpdate(RequestModel):
     """修改项目. ``kind`` decides the workflow: it cannot change once the programme has editions."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "上海社会组织公益创投"}]})

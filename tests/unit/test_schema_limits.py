@@ -27,6 +27,11 @@ from app.types import ID_MAX, RequestModel
 LONG_TEXT = {
     "ProgrammeCreate.description": "Programme.description (text)",
     "ReviewDraft.comment": "Review.comment (text)",
+    "ProgrammeUpdate.description": "Programme.description (text)",
+    "ProgrammeForm.description": "Programme.description (text)",
+    "RoundSettingsForm.eligibility_rules": "admin form JSON text, parsed into Round.eligibility_rules (jsonb)",
+    "RoundSettingsForm.criteria": "admin form JSON text, parsed into Criterion rows (each checked by CriterionIn)",
+    "RoundSettingsForm.tracks": "admin form JSON text, parsed into TrackChange items (each checked)",
 }
 # Normalised before storing, so the stored value is shorter than what may be typed.
 NORMALISED = {
@@ -36,6 +41,9 @@ NORMALISED = {
     "OrganisationRegistration.password": "stored as a PBKDF2 hash",
     "ExpertInvitation.initial_password": "stored as a PBKDF2 hash",
     "RefreshRequest.refresh_token": "never stored; verified as a signed token",
+    "OrganisationCorrection.credit_code": "18 characters after the check (credit_code.py), spaces removed",
+    "OrganisationForm.credit_code": "18 characters after the check (credit_code.py), spaces removed",
+    "PasswordResetConfirm.token": "never stored; compared with the stored SHA-256 of the code",
     "ApplicationsAction.application_ids": "admin form text, parsed into ids (parse_ids)",
     "ApplicationsScreen.application_ids": "admin form text, parsed into ids (parse_ids)",
     "BatchBuild.tranche_ids": "admin form text, parsed into ids (parse_ids)",
@@ -55,12 +63,10 @@ def _route_models() -> set[type[BaseModel]]:
 
 
 def _admin_models() -> set[type[BaseModel]]:
-    from app.admin_agreement_forms import AGREEMENT_FORMS
-    from app.admin_forms import ADMIN_FORMS
-    from app.admin_money_forms import MONEY_FORMS
+    from app.admin import FORMS
 
-    # ADMIN_FORMS includes ACCOUNT_FORMS; build_admin() mounts exactly these three lists.
-    return {form.pydantic_model for form in ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS}
+    # The very list build_admin() mounts.
+    return {form.pydantic_model for form in FORMS}
 
 
 def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
