@@ -5,7 +5,8 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.contact import Email, Mobile
-from app.organisations.tables import EvaluationGrade, OrganisationType
+from app.organisations.facts import FactName
+from app.organisations.tables import EvaluationGrade, FactSource, OrganisationType
 from app.reference import District
 from app.types import Id, RequestModel
 
@@ -24,9 +25,10 @@ class OrganisationRegistration(RequestModel):
                     "mobile": "13800138000",
                     "name": "上海阳光社区服务中心",
                     "org_type": "social_service_institution",
-                    "credit_code": "52310000MJ0000000X",
+                    "credit_code": "52310000MJ0000000G",
                     "district": "changning",
                     "street": "新华路街道",
+                    "registered_on": "2018-06-01",
                 }
             ]
         },
@@ -42,12 +44,26 @@ class OrganisationRegistration(RequestModel):
     district: District
     street: str = Field(default="", max_length=100)
     custodian_id: Id | None = Field(default=None, description="备案类团队的财务代管服务中心")
+    # Self-declared (自报): kept as declared_*; screening uses them only once an officer or the registry verified them.
     evaluation_grade: EvaluationGrade = EvaluationGrade.none
     grade_valid_until: dt.date | None = None
+    registered_on: dt.date | None = Field(default=None, description="成立登记（备案）日期，自报，待核验")
     certificate_expires_on: dt.date | None = None
 
 
+class FactVerificationRead(BaseModel):
+    fact: FactName
+    value: str | None
+    source: FactSource
+    verified_by: int | None
+    verified_at: dt.datetime
+    reference: str
+
+
 class OrganisationRead(BaseModel):
+    """``evaluation_grade``, ``grade_valid_until``, ``registered_on`` and ``certificate_expires_on`` are the verified
+    values screening uses (``null``: 待核验); ``declared_*`` what the organisation stated itself."""
+
     id: int
     name: str
     org_type: OrganisationType
@@ -55,11 +71,17 @@ class OrganisationRead(BaseModel):
     district: District
     street: str
     custodian_id: int | None
-    evaluation_grade: EvaluationGrade
+    evaluation_grade: EvaluationGrade | None
     grade_valid_until: dt.date | None
+    registered_on: dt.date | None = None
     certificate_expires_on: dt.date | None
     abnormal_listed_on: dt.date | None
     serious_violation_listed_on: dt.date | None
+    declared_evaluation_grade: EvaluationGrade | None = None
+    declared_grade_valid_until: dt.date | None = None
+    declared_registered_on: dt.date | None = None
+    declared_certificate_expires_on: dt.date | None = None
+    verifications: list[FactVerificationRead] = []
 
 
 class OrganisationCorrection(RequestModel):
@@ -86,6 +108,12 @@ class OrganisationCorrection(RequestModel):
     certificate_expires_on: dt.date | None = None
     abnormal_listed_on: dt.date | None = None
     serious_violation_listed_on: dt.date | None = None
+    verify_declared: tuple[FactName, ...] = Field(
+        default=(),
+        max_length=4,
+        description="核验：把这些事实的自报值确认为核验值（已核对登记证书或登记管理机关的记录）；"
+        "同时在本请求中给出的值优先",
+    )
     reason: str = Field(min_length=2, max_length=1000, description="更正依据（如登记管理机关的公告），记入审计日志")
 
 
