@@ -129,3 +129,69 @@ class MemberRead(BaseModel):
     user_id: int
     username: str
     display_name: str
+
+
+class RegistryProblemRead(BaseModel):
+    row: int
+    code: str  # bad_value, unknown_code, name_mismatch, type_mismatch, duplicate_row
+    message: str
+    credit_code: str
+
+
+class RegistryImportRead(BaseModel):
+    """登记名录导入结果: rows read, organisations whose verified facts changed, and each row not imported."""
+
+    rows: int
+    updated: int
+    updated_organisation_ids: list[int]
+    unchanged: int
+    problems: list[RegistryProblemRead]
+
+
+class ClaimCreate(RequestModel):
+    """认领: the real holder of an already registered credit code asks to take the organisation over."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "sunshine-real",
+                    "password": "a-long-secret",
+                    "email": "office@sunshine.example.org",
+                    "mobile": "13800138009",
+                    "credit_code": "52310000MJ0000000G",
+                    "name": "上海阳光社区服务中心",
+                    "evidence": "登记证书编号 沪民证字第0001号；法定代表人 张三；联系电话 021-00000000",
+                }
+            ]
+        },
+    )
+    username: str = Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+    password: str = Field(min_length=8, max_length=128)
+    email: Email
+    mobile: Mobile
+    credit_code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=2, max_length=200, description="登记证书上的名称")
+    evidence: str = Field(
+        min_length=10, max_length=2000, description="证明材料：登记证书编号、法定代表人、可供核实的联系方式等"
+    )
+
+
+class ClaimDecision(RequestModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "已与登记管理机关核实"}]})
+    reason: str = Field(min_length=2, max_length=1000, description="核准或驳回的依据，记入审计日志")
+
+
+class ClaimRead(BaseModel):
+    id: int
+    organisation_id: int
+    claimant_id: int
+    claimant_name: str
+    evidence: str
+    status: str
+    status_zh: str
+    decided_by: int | None
+    decided_at: dt.datetime | None
+    decision_reason: str
+    created_at: dt.datetime
