@@ -249,8 +249,11 @@ def _registration_age(org: OrganisationFacts, rules: EligibilityRules, today: da
     years = rules.min_registration_years
     if years <= 0:
         return
-    if org.registered_on is None and org.declared_registered_on is not None:
-        yield _unverified("成立登记日期", org.declared_registered_on)
+    declared = org.declared_registered_on
+    if org.registered_on is None and declared is not None and today < anniversary(declared, years):
+        yield _no("registered_too_recently", f"本轮要求成立满 {years} 年（本组织自报 {declared.isoformat()} 成立）")
+    elif org.registered_on is None and declared is not None:
+        yield _unverified("成立登记日期", declared)
     elif org.registered_on is None:
         yield _no("registration_date_missing", f"本轮要求成立满 {years} 年，本组织未登记成立（备案）日期，无法核验")
     elif today < anniversary(org.registered_on, years):
@@ -265,13 +268,13 @@ def _grade(org: OrganisationFacts, rules: EligibilityRules, today: date) -> Iter
     if rules.min_grade is None:
         return
     wanted = EvaluationGrade(rules.min_grade)
-    if org.evaluation_grade is None:
+    # A declared value never passes a rule, but one that fails it is the organisation's own word: it fails.
+    grade = org.evaluation_grade if org.evaluation_grade is not None else org.declared_evaluation_grade
+    if grade is not None and GRADE_RANK[grade] < GRADE_RANK[wanted]:
+        said = "自报" if org.evaluation_grade is None else ""
+        yield _no("grade_too_low", f"本轮要求社会组织评估等级 {wanted.value} 及以上（本组织{said}：{_shown(grade)}）")
+    elif org.evaluation_grade is None:
         yield _unverified("评估等级", org.declared_evaluation_grade)
-    elif GRADE_RANK[org.evaluation_grade] < GRADE_RANK[wanted]:
-        held = (
-            "未参加评估或无等级" if org.evaluation_grade is EvaluationGrade.none else f"{org.evaluation_grade.value}级"
-        )
-        yield _no("grade_too_low", f"本轮要求社会组织评估等级 {wanted.value} 及以上（本组织：{held}）")
     elif org.grade_valid_until is None and org.declared_grade_valid_until is not None:
         yield _unverified("评估等级有效期", org.declared_grade_valid_until)
     elif org.grade_valid_until is None:

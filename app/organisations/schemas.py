@@ -5,10 +5,14 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.contact import Email, Mobile
+from app.organisations.credit_code import example
 from app.organisations.facts import FactName
 from app.organisations.tables import EvaluationGrade, FactSource, OrganisationType
 from app.reference import District
 from app.types import Id, RequestModel
+
+# Computed, so the documentation's example passes the check it documents (the old 52310000MJ0000000X did not).
+EXAMPLE_CREDIT_CODE = example("social_service_institution")
 
 
 class OrganisationRegistration(RequestModel):
@@ -25,7 +29,7 @@ class OrganisationRegistration(RequestModel):
                     "mobile": "13800138000",
                     "name": "上海阳光社区服务中心",
                     "org_type": "social_service_institution",
-                    "credit_code": "52310000MJ0000000G",
+                    "credit_code": EXAMPLE_CREDIT_CODE,
                     "district": "changning",
                     "street": "新华路街道",
                     "registered_on": "2018-06-01",
@@ -40,7 +44,7 @@ class OrganisationRegistration(RequestModel):
     mobile: Mobile
     name: str = Field(min_length=2, max_length=200)
     org_type: OrganisationType
-    credit_code: str | None = Field(default=None, max_length=40)
+    credit_code: str | None = Field(default=None, max_length=40, examples=[EXAMPLE_CREDIT_CODE])
     district: District
     street: str = Field(default="", max_length=100)
     custodian_id: Id | None = Field(default=None, description="备案类团队的财务代管服务中心")
@@ -100,7 +104,7 @@ class OrganisationCorrection(RequestModel):
         },
     )
     name: str | None = Field(default=None, min_length=2, max_length=200)
-    credit_code: str | None = Field(default=None, max_length=40)
+    credit_code: str | None = Field(default=None, max_length=40, examples=[EXAMPLE_CREDIT_CODE])
     street: str | None = Field(default=None, max_length=100)
     evaluation_grade: EvaluationGrade | None = None
     grade_valid_until: dt.date | None = None
@@ -160,7 +164,7 @@ class ClaimCreate(RequestModel):
                     "password": "a-long-secret",
                     "email": "office@sunshine.example.org",
                     "mobile": "13800138009",
-                    "credit_code": "52310000MJ0000000G",
+                    "credit_code": EXAMPLE_CREDIT_CODE,
                     "name": "上海阳光社区服务中心",
                     "evidence": "登记证书编号 沪民证字第0001号；法定代表人 张三；联系电话 021-00000000",
                 }
@@ -171,7 +175,7 @@ class ClaimCreate(RequestModel):
     password: str = Field(min_length=8, max_length=128)
     email: Email
     mobile: Mobile
-    credit_code: str = Field(min_length=1, max_length=40)
+    credit_code: str = Field(min_length=1, max_length=40, examples=[EXAMPLE_CREDIT_CODE])
     name: str = Field(min_length=2, max_length=200, description="登记证书上的名称")
     evidence: str = Field(
         min_length=10, max_length=2000, description="证明材料：登记证书编号、法定代表人、可供核实的联系方式等"

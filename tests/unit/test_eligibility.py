@@ -399,3 +399,10 @@ def test_unverified_facts_screen_as_pending_verification_not_as_pass() -> None:
 def test_a_declared_expired_certificate_is_the_organisations_own_admission() -> None:
     org = facts(certificate_expires_on=None, declared_certificate_expires_on=date(2026, 1, 1))
     assert codes(org) == ["certificate_expired"]
+
+
+def test_a_declared_value_that_fails_a_rule_fails_it() -> None:
+    pending = facts(evaluation_grade=None, registered_on=None)
+    low = dataclasses.replace(pending, declared_evaluation_grade=EvaluationGrade.a2, declared_registered_on=TODAY)
+    assert codes(low) == ["registered_too_recently", "grade_too_low"]
+    assert "自报" in screen(low, STRICT, TODAY).findings[1].reason
