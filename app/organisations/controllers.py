@@ -98,6 +98,7 @@ class OrganisationController(Controller):
     @post(
         "/registry-import",
         opt={"permission": STAFF},
+        status_code=200,
         summary="Import the 社会组织 registry (登记名录导入): xlsx or CSV; sets verified facts, reports unmatched rows",
         request_max_body_size=20 * 1024 * 1024,  # a whole city's registry extract; the parser caps the rows
     )
