@@ -19,7 +19,7 @@ from app.auth.tables import Role
 from app.db import engine
 from app.errors import conflict, invalid, not_found
 from app.organisations import credit_code, facts
-from app.organisations.schemas import ClaimCreate, ClaimDecision
+from app.organisations.schemas import ClaimDecision, OrganisationClaimCreate
 from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
 from app.timezone import now_utc
 from programmes.workflows.agreements import BANK_ACCOUNT
@@ -27,7 +27,7 @@ from programmes.workflows.engine import Actor, transition
 from programmes.workflows.organisations import CLAIM
 
 
-async def submit(data: ClaimCreate) -> dict[str, Any]:
+async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:
     """Anyone may call (like registration): creates the claimant's applicant account and a pending claim."""
     code = credit_code.normalise(data.credit_code)
     problem = credit_code.problem_with(code)

@@ -13,11 +13,11 @@ from app.organisations import claims, registry, service
 from app.organisations.registry_file import RegistryFileError
 from app.organisations.registry_import import import_registry
 from app.organisations.schemas import (
-    ClaimCreate,
     ClaimDecision,
     ClaimRead,
     MemberAdd,
     MemberRead,
+    OrganisationClaimCreate,
     OrganisationCorrection,
     OrganisationRead,
     OrganisationRegistration,
@@ -43,7 +43,7 @@ class OrganisationController(Controller):
         opt={"permission": PUBLIC, "rate_limit": "register"},
         summary="Claim an already registered credit code with evidence (认领); an officer decides",
     )
-    async def claim(self, data: JSONBody[ClaimCreate]) -> ClaimRead:
+    async def claim(self, data: JSONBody[OrganisationClaimCreate]) -> ClaimRead:
         return ClaimRead(**await claims.submit(data))
 
     @get("/claims", opt={"permission": STAFF}, summary="Claims on organisations in my scope (认领申请)")

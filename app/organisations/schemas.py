@@ -152,7 +152,7 @@ class RegistryImportRead(BaseModel):
     problems: list[RegistryProblemRead]
 
 
-class ClaimCreate(RequestModel):
+class OrganisationClaimCreate(RequestModel):
     """认领: the real holder of an already registered credit code asks to take the organisation over."""
 
     model_config = ConfigDict(

@@ -162,10 +162,12 @@ def _credit_code_examples(node: Any) -> list[str]:
 
 
 async def test_every_credit_code_example_in_openapi_passes_its_own_check(client: httpx.AsyncClient) -> None:
-    from app.organisations.schemas import ClaimCreate, OrganisationCorrection, OrganisationRegistration
+    from app.organisations.schemas import OrganisationClaimCreate, OrganisationCorrection, OrganisationRegistration
 
     schema = ok(await client.get("/schema/openapi.json"))
-    models = [m.model_json_schema() for m in (OrganisationRegistration, OrganisationCorrection, ClaimCreate)]
+    models = [
+        m.model_json_schema() for m in (OrganisationRegistration, OrganisationCorrection, OrganisationClaimCreate)
+    ]
     examples = _credit_code_examples(schema) + _credit_code_examples(models)
     # Regression: the registration example 52310000MJ0000000X had a wrong check character.
     assert "52310000MJ0000000X" not in examples and len(examples) >= 2
