@@ -184,6 +184,8 @@ REGISTRATION = {
     "name": "长宁某社会服务中心",
     "org_type": "social_service_institution",
     "credit_code": "52310105MJ00000024",
+    "email": "contact@changning-org.example.org",
+    "mobile": "13800138000",
 }
 
 
