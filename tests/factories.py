@@ -10,7 +10,7 @@ from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Role
 from app.auth.tokens import issue_pair
-from app.organisations.credit_code import check_character
+from app.organisations.credit_code import TYPE_CHARACTER, check_character
 from app.organisations.schemas import OrganisationRegistration
 from app.organisations.service import register
 from app.organisations.tables import OrganisationType
@@ -35,8 +35,9 @@ PROGRAMME_NAMES = {"contest": "公益创新创业大赛", "support_plan": "沪�
 GOOD_ANSWERS = {"summary": "为社区独居老人提供助餐与陪伴服务", "beneficiaries": 120, "contact_person": "张三"}
 
 
-def credit_code(serial: int) -> str:
-    body = f"52310105MJ{serial:07d}"
+def credit_code(serial: int, org_type: OrganisationType = OrganisationType.social_service_institution) -> str:
+    """A valid code whose type character (GB 32100 character 2) fits ``org_type``."""
+    body = f"5{TYPE_CHARACTER[org_type.value]}310105MJ{serial:07d}"
     return body + check_character(body)
 
 
@@ -75,7 +76,7 @@ async def organisation(
             mobile=f"139{n:08d}",
             name=name or f"测试社会组织{n}",
             org_type=org_type,
-            credit_code=credit_code(n) if registered else None,
+            credit_code=credit_code(n, org_type) if registered else None,
             district=district,
             custodian_id=custodian_id,
         )

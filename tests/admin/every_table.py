@@ -126,4 +126,21 @@ async def fill_every_table() -> dict[str, Any]:
             scope_district=scope,
         )
     )
+    # A credit-code claim (认领) on the demo organisation, pending, through its service.
+    from app.organisations.claims import submit
+    from app.organisations.schemas import OrganisationClaimCreate
+
+    code = await Organisation.select(Organisation.credit_code).where(Organisation.credit_code.is_not_null()).first()
+    assert code is not None
+    await submit(
+        OrganisationClaimCreate(
+            username="claimant",
+            password="claimant-pass-2026",
+            email="claimant@example.org",
+            mobile="13900139000",
+            credit_code=code["credit_code"],
+            name="上海阳光社区公益服务社",
+            evidence="登记证书编号 沪民证字第0001号",
+        )
+    )
     return {"officer": officer, "export_id": export["id"]}

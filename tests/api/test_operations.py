@@ -32,7 +32,7 @@ async def test_request_id_is_echoed_and_stored_in_the_audit_log(client: httpx.As
             "mobile": "13800138003",
             "name": "可追踪组织",
             "org_type": "foundation",
-            "credit_code": "91350100M000100Y43",
+            "credit_code": "53310104MJ0000001F",
             "district": "xuhui",
         },
         headers={"X-Request-ID": "req-abc-123"},
