@@ -51,17 +51,25 @@ STATEMENTS = [
             RAISE EXCEPTION 'agreement %: awaiting a second countersignature without a first', NEW.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'agreement_four_eyes';
         END IF;
-        IF NEW.status = 'effective' AND OLD.status IS DISTINCT FROM 'effective'
-                AND NEW.first_countersigned_by IS NOT NULL
-                AND NEW.countersigned_by IS NOT DISTINCT FROM NEW.first_countersigned_by THEN
-            RAISE EXCEPTION 'agreement %: both countersignatures by one officer', NEW.id
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'agreement_four_eyes';
+        IF NEW.status = 'effective' AND OLD.status IS DISTINCT FROM 'effective' THEN
+            IF NEW.countersigned_by IS NULL THEN
+                RAISE EXCEPTION 'agreement %: effective without an officer''s countersignature', NEW.id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'agreement_four_eyes';
+            END IF;
+            IF NEW.countersigned_by = NEW.first_countersigned_by THEN
+                RAISE EXCEPTION 'agreement %: both countersignatures by one officer', NEW.id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'agreement_four_eyes';
+            END IF;
         END IF;
         RETURN NEW;
     END
     $$
     """,
     "CREATE TRIGGER agreement_four_eyes BEFORE UPDATE ON agreement FOR EACH ROW EXECUTE FUNCTION agreement_four_eyes()",
+    # The workflow's new state: a first countersignature waiting for the second (workflows/agreements.py).
+    "ALTER TABLE agreement DROP CONSTRAINT agreement_status",
+    "ALTER TABLE agreement ADD CONSTRAINT agreement_status CHECK"
+    " (status IN ('draft', 'signed', 'countersigning', 'effective', 'terminated'))",
     # A removed item (tranche taken out of a draft batch, or the batch discarded) no longer holds its tranche.
     "DROP INDEX payment_batch_item_live_tranche",
     "CREATE UNIQUE INDEX payment_batch_item_live_tranche ON payment_batch_item (tranche)"
