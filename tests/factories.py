@@ -59,6 +59,20 @@ async def user(role: Role, district: District | None = None, username: str | Non
     return User(Principal(user_id, name, role, district.value if district else None))
 
 
+async def second_officer(first: Principal) -> Principal:
+    """Another officer of the same scope: four-eyes (双人复核) needs one to build a batch (or countersign first)
+    and a different one to approve it (or countersign second)."""
+    district = District(first.district) if first.district else None
+    return (await user(first.role if first.role is Role.admin else Role.officer, district)).principal
+
+
+async def approve_as_second_officer(builder: Principal, batch_id: int) -> dict[str, Any]:
+    """Approve a batch the way production must: by an officer other than its builder."""
+    from programmes.disbursements.service import approve_batch
+
+    return await approve_batch(await second_officer(builder), batch_id)
+
+
 async def organisation(
     district: District = District.changning,
     org_type: OrganisationType = OrganisationType.social_service_institution,
@@ -214,5 +228,7 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
     from programmes.awards.service import read_award
 
     award = await signed_award(principal, data)
-    await countersign(principal, award["agreement_id"])
+    agreement = await countersign(principal, award["agreement_id"])
+    if agreement["status"] == "countersigning":  # above the four-eyes amount: a second officer countersigns
+        await countersign(await second_officer(principal), award["agreement_id"])
     return await read_award(award["id"])

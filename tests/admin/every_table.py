@@ -64,7 +64,7 @@ async def fill_every_table() -> dict[str, Any]:
     released = await Tranche.select(Tranche.id).where(Tranche.status == "released").first()
     assert released is not None
     batch = await create_batch(officer, BatchCreate(title="演示第一批拨付", tranche_ids=[released["id"]]))
-    await approve_batch(officer, batch["id"])
+    await approve_batch(await _principal("reviewer"), batch["id"])  # four-eyes: not the builder
     export = await request_export(officer, application["round"])
     await run_worker_burst()  # pays the batch, produces the export
     await demand(officer, award["id"], 100_000, "抽查发现部分活动未开展，追回相应资金")

@@ -52,6 +52,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "发起追回",
         "登记退款",
         "新建支付批次",
+        "作废支付批次",
+        "移出批次款项",
         "排除预警",
         "导出资金汇总",
         "导出批次支付明细",

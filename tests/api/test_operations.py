@@ -96,6 +96,9 @@ async def test_demo_data_loads_once(client: httpx.AsyncClient) -> None:
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     [agreement] = (await client.get("/agreements", headers=headers)).json()
     assert agreement["status"] == "effective"
+    # 20 万元 is above the four-eyes amount: `officer` countersigned first, `reviewer` second.
+    assert None not in (agreement["first_countersigned_by"], agreement["countersigned_by"])
+    assert agreement["first_countersigned_by"] != agreement["countersigned_by"]
     assert [t["status"] for t in agreement["tranches"]] == ["released", "planned", "planned"]
     assert [(r["kind"], r["status"]) for r in agreement["reports"]] == [("milestone", "due"), ("final", "due")]
     from programmes.disbursements.reconciliation import reconcile
