@@ -83,4 +83,3 @@ async def blind_answers(application_id: int, answers: Mapping[str, Any]) -> dict
     schemas = {r["id"]: r["json_schema"] or {"type": "object"} for r in rows}
     base = schemas.get(submitted) if submitted is not None else None
     return strip_for_blind(base or {"type": "object"}, schemas.values(), answers)
-

@@ -124,9 +124,7 @@ async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any
     )
     if row is None or row["expert"] != principal.user_id:
         raise not_found("评审任务")
-    round_row = (
-        await Round.select(Round.name, Round.blind).where(Round.id == row["round_id"]).first()
-    )
+    round_row = await Round.select(Round.name, Round.blind).where(Round.id == row["round_id"]).first()
     assert round_row is not None
     answers = row["answers"] or {}
     if round_row["blind"]:
