@@ -71,8 +71,16 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
     return result, by_id
 
 
+async def rerank_round(round_id: int) -> None:
+    """A closed round's ranking computed again (a review left it: conflict of interest found after submission).
+    Runs in the caller's transaction; only before 公示 — a published result is changed by the re-review process."""
+    await RankingEntry.delete().where(RankingEntry.round == round_id)
+    await rank_round(round_id)
+
+
 async def rank_round(round_id: int) -> None:
-    """Rank every reviewed application. Runs inside the officer's close-round transaction."""
+    """Rank every reviewed application. Runs inside the officer's close-round transaction (and ``rerank_round``:
+    applications already ranked keep their status)."""
     result, applications = await aggregate(round_id)
     if result is None:
         return
@@ -104,4 +112,5 @@ async def rank_round(round_id: int) -> None:
                 scope_district=application["scope_district"],
             )
         )
-        await transition(Application, entry.application_id, workflow, "rank", system)
+        if application["status"] == "in_review":
+            await transition(Application, entry.application_id, workflow, "rank", system)

@@ -12,10 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from app.audit import AuditEntry
-from programmes.form_ui import ITEM, identifying_paths, strip_identifying
+from programmes.form_ui import ITEM, Schema, identifying_paths, strip_identifying
 from programmes.tables import Application, FormVersion
-
-Schema = Mapping[str, Any]
 
 
 def remove_paths(value: Any, paths: Iterable[Sequence[str]]) -> Any:

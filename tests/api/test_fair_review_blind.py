@@ -33,7 +33,8 @@ async def test_a_later_form_version_does_not_unblind_earlier_submissions(client:
     officer, call = world["officer"], world["round"]
     ok(
         await client.post(
-            f"/rounds/{call['id']}/form-versions", json={"form_title": "申报书 v2", "form_schema": V2},
+            f"/rounds/{call['id']}/form-versions",
+            json={"form_title": "申报书 v2", "form_schema": V2},
             headers=officer.headers,
         ),
         201,
@@ -53,7 +54,8 @@ async def test_resubmitted_under_a_new_version_stays_stripped_by_the_old_one(cli
     assert act_result[0]["ok"] is True
     ok(
         await client.post(
-            f"/rounds/{call['id']}/form-versions", json={"form_title": "申报书 v2", "form_schema": V2},
+            f"/rounds/{call['id']}/form-versions",
+            json={"form_title": "申报书 v2", "form_schema": V2},
             headers=officer.headers,
         ),
         201,
