@@ -25,7 +25,7 @@ class CutLineDecisionForm(RequestModel):
     line: str = Field(max_length=32, title="入围线", description="overall（入围总数）或 track:<赛道编号>")
     rank: str = Field(max_length=7, title="并列名次")
     top_n: str = Field(default="", max_length=5, title="入围总数", description="与公示时一致；留空表示不限")
-    passed_application_ids: str = Field(max_length=6000, title="入围的申报编号", description="多个编号用逗号分隔")
+    passed_application_ids: str = Field(max_length=1000, title="入围的申报编号", description="多个编号用逗号分隔")
     reason: str = Field(min_length=2, max_length=1000, title="裁定理由", description="记入审计日志")
 
 

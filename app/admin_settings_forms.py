@@ -76,7 +76,7 @@ class RoundSettingsForm(RequestModel):
     reviews_per_application: str = Field(default="", max_length=3, title="每个申报的评审人数")
     tie_break: str = Field(
         default="",
-        max_length=2000,
+        max_length=1000,
         title="并列处理规则",
         description="依次比较，逗号分隔，如 criteria,spread,submitted_at,id 或 criterion:innovation,id；关闭后不能改",
     )
