@@ -156,3 +156,19 @@ async def decide(
         )
         answer = {"id": rows[0]["id"], **tie_view(tie, {tie.key: sorted(set(passed))})}
     return answer
+
+
+async def ensure_past_cut_line(application_id: int) -> None:
+    """An officer's direct ``advance``/``select`` of a ranked application tied at its track's quota line: only once
+    the tie is decided and the application is among those passed (409 otherwise)."""
+    entry = await RankingEntry.select(RankingEntry.round).where(RankingEntry.application == application_id).first()
+    if entry is None:
+        return
+    found = await selection_of(entry["round"], None, None)
+    for tie in found["ties"]:
+        if application_id not in tie.tied:
+            continue
+        if tie in found["undecided"]:
+            raise undecided_error([tie])
+        if application_id not in found["decisions"][tie.key]:
+            raise conflict("cut_line_not_passed", "该申报在入围线并列裁定中未入围")

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from app.audit import AuditEntry
+from app.auth.tables import Role
 from scoring.tables import CutLineDecision, Publication, ReviewAssignment
 from tests import factories
 from tests.api.test_review import setup_round
@@ -128,3 +129,40 @@ async def test_concurrent_decisions_of_one_tie_record_one(client: httpx.AsyncCli
     assert codes.count(201) == 1 and set(codes) == {201, 409}, codes
     assert await CutLineDecision.count() == 1
     assert await AuditEntry.count().where(AuditEntry.action == "round.cut_line_decision") == 1
+
+
+async def test_a_direct_advance_past_a_tied_track_line_waits_for_the_decision(client: httpx.AsyncClient) -> None:
+    from scoring.reviews.reviewing import submit as submit_review
+    from scoring.reviews.schemas import ReviewDraft
+    from tests.api.test_programmes import act, submitted
+
+    officer = await factories.user(Role.officer)
+    experts = [await factories.user(Role.expert) for _ in range(2)]
+    for expert in experts:
+        profile = {"domains": ["为老服务"], "tags": ["助餐"], "max_load_per_round": 5}
+        ok(await client.put(f"/experts/{expert.id}/profile", json=profile, headers=officer.headers))
+    call = await factories.contest_round(officer, reviews_per_application=2, tracks=[{"name": "为老服务", "quota": 1}])
+    ok(await client.patch(f"/rounds/{call['id']}", json={"tie_break": NO_TIME}, headers=officer.headers))
+    track_id = call["tracks"][0]["id"]
+    apps = []
+    for _ in range(2):
+        org_id, member = await factories.organisation()
+        apps.append((await submitted(client, member, org_id, call["id"], track_id=track_id))["id"])
+    ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
+    for row in await ReviewAssignment.select():
+        expert = next(e for e in experts if e.id == row["expert"])
+        await submit_review(expert.principal, row["id"], ReviewDraft(scores={"innovation": 80, "feasibility": 80}))
+    await factories.end_round_window(call["id"])
+    ranking = ok(await client.post(f"/rounds/{call['id']}/close", headers=officer.headers))
+    assert [r["cut_line_tie"] for r in ranking] == [f"track:{track_id}"] * 2
+    assert [r["cut_line_decided"] for r in ranking] == [False, False]
+    [refused] = await act(client, officer, "advance", [apps[0]])
+    assert refused["ok"] is False and refused["code"] == "cut_line_tie_undecided"
+    decision = {"line": f"track:{track_id}", "rank": 1, "passed_application_ids": [apps[1]], "reason": "现场答辩更优"}
+    ok(await client.post(f"/rounds/{call['id']}/cut-line-decisions", json=decision, headers=officer.headers), 201)
+    [not_passed] = await act(client, officer, "advance", [apps[0]])
+    assert not_passed["ok"] is False and not_passed["code"] == "cut_line_not_passed"
+    [passed] = await act(client, officer, "advance", [apps[1]])
+    assert passed["ok"] is True and passed["status"] == "advanced"
+    again = ok(await client.get(f"/rounds/{call['id']}/ranking", headers=officer.headers))
+    assert [r["cut_line_decided"] for r in again] == [True, True]
