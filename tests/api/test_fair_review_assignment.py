@@ -67,3 +67,18 @@ async def test_partial_commit_when_everything_fits_is_a_plain_commit(client: htt
     officer, call = world["officer"], world["round"]
     answer = ok(await client.post(f"/rounds/{call['id']}/assignments?partial=true", headers=officer.headers), 201)
     assert answer["unstaffed"] == [] and len(answer["pairs"]) == 4
+
+
+async def test_concurrent_partial_commits_write_each_pair_once(client: httpx.AsyncClient) -> None:
+    import asyncio
+
+    world = await setup_round(client, experts=3, applications=2)
+    blocked = await _two_conflicts(client, world)
+    officer, call = world["officer"], world["round"]
+    answers = await asyncio.gather(
+        *[client.post(f"/rounds/{call['id']}/assignments?partial=true", headers=officer.headers) for _ in range(50)]
+    )
+    assert {a.status_code for a in answers} == {201}
+    assert sum(len(a.json()["pairs"]) for a in answers) == 2  # the round lock: one commit writes, the rest find it done
+    assert all(a.json()["unstaffed"][0]["application_id"] == blocked for a in answers)
+    assert await ReviewAssignment.count() == 2
