@@ -18,6 +18,7 @@ from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
 from app.admin_organisation_forms import ORGANISATION_FORMS
 from app.admin_reference import REFERENCE, audited_writes, reference_hooks
+from app.admin_review_forms import REVIEW_FORMS
 from app.admin_scope import (
     scope_column,
     scope_hooks,
@@ -191,7 +192,7 @@ def _account_config() -> TableConfig:
 
 
 # Every form the admin mounts (tests walk this list: schema limits, ids).
-FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS
+FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS + REVIEW_FORMS
 FORMS += ORGANISATION_FORMS  # issue 11: fact verification, registry import, credit-code claims
 
 

@@ -87,6 +87,8 @@ class Round(Table):
     blind = Boolean(default=True)
     # How the ranking is made: weighted_mean | median | trimmed_mean | calibrated (docs/scoring.md).
     aggregation_method = Varchar(length=16, default="weighted_mean")
+    # Tie-break keys after the method's score, in order (scoring.aggregation.TIE_BREAK_KEYS; docs/scoring.md).
+    tie_break = JSONB(default=["criteria", "spread", "submitted_at", "id"])
     reviews_per_application = Integer(default=3)
     # programmes.eligibility.EligibilityRules as JSON; empty = no automatic screening rules.
     eligibility_rules = JSONB(default={})

@@ -13,6 +13,7 @@ from programmes.workflows.engine import Actor, transition
 from scoring.aggregation import Criterion as RubricCriterion
 from scoring.aggregation import Review, RoundAggregate, RoundRules, aggregate_round
 from scoring.tables import RankingEntry, ReviewAssignment
+from scoring.tie_break import DEFAULT_TIE_BREAK
 
 PLACES = Decimal("0.000001")
 
@@ -36,7 +37,10 @@ def exact(value: Fraction | Decimal) -> Decimal:
 async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
     """The round's aggregate over submitted reviews of applications in review (None without any)."""
     round_row = (
-        await Round.select(Round.aggregation_method, Round.reviews_per_application).where(Round.id == round_id).first()
+        await Round.select(Round.aggregation_method, Round.reviews_per_application, Round.tie_break)
+        .where(Round.id == round_id)
+        .first()
+        .output(load_json=True)
     )
     assert round_row is not None
     criteria = await rubric(round_id)
@@ -63,6 +67,7 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
         criteria=criteria,
         method=round_row["aggregation_method"],
         tie_break=[c.code for c in criteria],
+        tie_order=round_row["tie_break"] or DEFAULT_TIE_BREAK,
         min_reviews=round_row["reviews_per_application"],
     )
     reviewed = {r.application_id for r in reviews}
@@ -71,8 +76,16 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
     return result, by_id
 
 
+async def rerank_round(round_id: int) -> None:
+    """A closed round's ranking computed again (a review left it: conflict of interest found after submission).
+    Runs in the caller's transaction; only before 公示 — a published result is changed by the re-review process."""
+    await RankingEntry.delete().where(RankingEntry.round == round_id)
+    await rank_round(round_id)
+
+
 async def rank_round(round_id: int) -> None:
-    """Rank every reviewed application. Runs inside the officer's close-round transaction."""
+    """Rank every reviewed application. Runs inside the officer's close-round transaction (and ``rerank_round``:
+    applications already ranked keep their status)."""
     result, applications = await aggregate(round_id)
     if result is None:
         return
@@ -104,4 +117,5 @@ async def rank_round(round_id: int) -> None:
                 scope_district=application["scope_district"],
             )
         )
-        await transition(Application, entry.application_id, workflow, "rank", system)
+        if application["status"] == "in_review":
+            await transition(Application, entry.application_id, workflow, "rank", system)

@@ -115,3 +115,19 @@ class Objection(Table):
     resolved_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
+
+
+class CutLineDecision(Table):
+    """An officer's decision on entries tied (same rank) at a quota's cut line: which of them pass, and why."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    round = ForeignKey(Round, on_delete=OnDelete.restrict, null=False)
+    line = Varchar(length=32, null=False)  # "overall" (top_n) or "track:<id>" (the track's quota)
+    rank = Integer(null=False)
+    tied = JSONB(default=[])  # the tied application ids, ascending: valid only while the ranking still ties them
+    passed = JSONB(default=[])  # those the officer lets through
+    top_n = Integer(null=True, default=None)  # the quota the line belongs to (publish's top_n)
+    reason = Text(null=False)
+    decided_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import ANY_USER, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.types import ExactInt, Id, RequestModel
-from scoring.publication import service
+from scoring.publication import service, ties
+from scoring.publication.tie_schemas import CUTOFF, CutLineDecisionCreate, CutLineDecisionRead, CutLineTieRead
 
 
 class PublishRequest(RequestModel):
@@ -104,3 +105,37 @@ class PublicationController(Controller):
     )
     async def finalise(self, principal: CurrentPrincipal, publication_id: FromPath[int]) -> dict[str, Any]:
         return await service.finalise(principal, publication_id)
+
+    @get(
+        "/rounds/{round_id:int}/cut-line-ties",
+        opt={"permission": STAFF},
+        summary="Entries tied at a quota's cut line (track quotas, and top_n if given), with their decisions",
+    )
+    async def cut_line_ties(
+        self,
+        principal: CurrentPrincipal,
+        round_id: FromPath[int],
+        top_n: Annotated[int | None, Parameter(ge=1, le=10000)] = None,
+        cutoff: Annotated[str | None, Parameter(max_length=11, pattern=CUTOFF)] = None,
+    ) -> list[CutLineTieRead]:
+        return [CutLineTieRead(**t) for t in await ties.list_ties(principal, round_id, top_n, cutoff)]
+
+    @post(
+        "/rounds/{round_id:int}/cut-line-decisions",
+        opt={"permission": STAFF},
+        summary="Decide which tied entries pass a cut line (with a reason, audited); required before 公示",
+    )
+    async def decide_cut_line(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[CutLineDecisionCreate]
+    ) -> CutLineDecisionRead:
+        decided = await ties.decide(
+            principal,
+            round_id,
+            line=data.line,
+            rank=data.rank,
+            passed=list(data.passed_application_ids),
+            reason=data.reason,
+            top_n=data.top_n,
+            cutoff=data.cutoff,
+        )
+        return CutLineDecisionRead(**decided)

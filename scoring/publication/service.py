@@ -4,7 +4,6 @@ result becomes final only after the period ends with no open objection."""
 from __future__ import annotations
 
 from datetime import timedelta
-from fractions import Fraction
 from typing import Any
 
 from app.auth.principal import Principal
@@ -13,10 +12,10 @@ from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc, shown
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
-from programmes.tables import Application, Round, Track
+from programmes.tables import Application, Round
 from programmes.workflows.engine import Actor, transition
 from programmes.workflows.publication import OBJECTION, PUBLICATION
-from scoring.aggregation import Quota, RankedApplication, select_advancing
+from scoring.publication.ties import selection_of, undecided_error
 from scoring.tables import Objection, Publication, RankingEntry
 
 # What "moving on" means per programme kind once a result is final.
@@ -35,29 +34,17 @@ async def publish(
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能公示")
     if await Publication.exists().where(Publication.round == round_id):
         raise conflict("already_published", "该轮次已公示")
-    entries = (
-        await RankingEntry.select(RankingEntry.rank, RankingEntry.application, RankingEntry.track, RankingEntry.methods)
-        .where(RankingEntry.round == round_id)
-        .output(load_json=True)
-    )
-    ranking = [RankedApplication(e["rank"], e["application"], Fraction(e["methods"]["score"])) for e in entries]
-    quotas = {
-        str(t["id"]): t["quota"]
-        for t in await Track.select(Track.id, Track.quota).where(Track.round == round_id)
-        if t["quota"]
-    }
-    selection = select_advancing(
-        ranking,
-        Quota(top_n=top_n, per_group=quotas, cutoff=Fraction(cutoff) if cutoff else None),
-        {e["application"]: str(e["track"]) for e in entries if e["track"]},
-    )
+    # Ties at a cut line are the officer's decision (scoring.publication.ties), never the ranking's silent pick.
+    found = await selection_of(round_id, top_n, cutoff)
+    if found["undecided"]:
+        raise undecided_error(found["undecided"])
+    selected: tuple[int, ...] = found["selected"]
     names = await Application.select(
         Application.id, Application.title, Application.organisation._.name.as_alias("organisation")
-    ).where(Application.id.is_in(list(selection.selected) or [0]))
+    ).where(Application.id.is_in(list(selected) or [0]))
     by_id = {n["id"]: n for n in names}
     listed = [
-        {"application_id": a, "title": by_id[a]["title"], "organisation": by_id[a]["organisation"]}
-        for a in selection.selected
+        {"application_id": a, "title": by_id[a]["title"], "organisation": by_id[a]["organisation"]} for a in selected
     ]
     now = now_utc()
     async with engine().transaction():

@@ -69,6 +69,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "核验社会组织自报信息",
         "导入社会组织登记名录",
         "审核社会组织认领",
+        "入围线并列查询",
+        "入围线并列裁定",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
