@@ -113,18 +113,19 @@ def applies_via_custodian() -> DomainError:
     )
 
 
-async def ensure_may_apply_for(user_id: int, organisation_id: int) -> None:
+async def ensure_may_apply_for(user_id: int, organisation_id: int) -> int | None:
     """Who may create, submit or withdraw an application of ``organisation_id``: for a filed group, members of its
-    custodian centre only (a group member gets 403, anyone else 404); for any other organisation, its members."""
+    custodian centre only (a group member gets 403, anyone else 404); for any other organisation, its members.
+    Returns the custodian the caller acts through (``None``: they act as a member)."""
     own = await member_organisation_ids(user_id)
     custodian = await custodian_of(organisation_id)
     if custodian is not None:
         if custodian in own:
-            return
+            return custodian
         if organisation_id in own:
             raise applies_via_custodian()
     elif organisation_id in own:
-        return
+        return None
     raise not_found("社会组织")
 
 

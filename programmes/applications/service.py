@@ -47,7 +47,7 @@ async def _checked_track(round_id: int, track_id: int | None) -> None:
 async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[str, Any]:
     """A member of the organisation starts a draft in an open round (one per round and track unless allowed); a
     filed group's draft is started by a member of its custodian centre (财务代管)."""
-    await ensure_may_apply_for(principal.user_id, data.organisation_id)
+    applied_via = await ensure_may_apply_for(principal.user_id, data.organisation_id)
     round_row = await repository.accepting_round(data.round_id)
     await _checked_track(data.round_id, data.track_id)
     _check_size(data.answers)
@@ -72,6 +72,7 @@ async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[st
                     status=application_workflow(round_row["kind"]).initial,
                     answers=data.answers,
                     created_by=principal.user_id,
+                    applied_via=applied_via,
                     scope_district=round_row["scope_district"],
                     organisation_district=organisation["district"],
                 )

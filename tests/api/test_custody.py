@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from app.audit import AuditEntry
+from app.auth.tables import Role
 from app.notifications import Notification
 from app.organisations.tables import Organisation, OrganisationType
 from app.reference import District
@@ -84,7 +85,7 @@ async def test_a_group_applies_through_its_centre_and_the_centre_is_paid(
         await client.post("/applications", json=body, headers=group.headers), 403, "filed_group_applies_via_custodian"
     )
     draft = ok(await client.post("/applications", json=body, headers=centre.headers), 201)
-    assert draft["organisation_id"] == group_id
+    assert (draft["organisation_id"], draft["applied_via_id"]) == (group_id, centre_id)
     row = await Application.select(Application.created_by).where(Application.id == draft["id"]).first()
     assert row == {"created_by": centre.id}
     # The group's members follow and edit the draft; only the centre submits.
@@ -302,3 +303,36 @@ async def test_concurrent_designations_of_one_street_leave_one_centre(client: ht
     assert sorted(r.status_code for r in responses) == [200] + [409] * 49
     assert await Organisation.count().where(Organisation.serves_street == "江苏路街道") == 1
     assert await AuditEntry.count().where(AuditEntry.action == "organisation.designate_service_centre") == 1
+
+
+async def test_screening_keeps_the_custody_when_the_creator_leaves_the_centre(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    centre_id, centre = await designated_centre(client, world)
+    colleague = await factories.user(Role.applicant)
+    officer = world.changning_officer.headers
+    ok(
+        await client.post(
+            f"/organisations/{centre_id}/members", json={"username": colleague.principal.username}, headers=officer
+        ),
+        201,
+    )
+    group_id, _ = await registered_group(client, centre_id)
+    body = {
+        "round_id": world.round["id"],
+        "organisation_id": group_id,
+        "title": "楼组睦邻",
+        "answers": factories.GOOD_ANSWERS,
+    }
+    draft = ok(await client.post("/applications", json=body, headers=centre.headers), 201)
+    ok(await client.post(f"/applications/{draft['id']}/submit", headers=colleague.headers))
+    # The member who made the draft leaves the centre; the application was still made through the custodian.
+    removed = await client.delete(f"/organisations/{centre_id}/members/{centre.id}", headers=officer)
+    assert removed.status_code == 204, removed.text
+    [result] = ok(
+        await client.post(
+            "/applications/screen", json={"application_ids": [draft["id"]]}, headers=world.city_officer.headers
+        )
+    )
+    assert result["eligibility_outcome"] == "eligible", result
+    problem(await client.get(f"/applications/{draft['id']}", headers=centre.headers), 404, "not_found")
