@@ -55,6 +55,16 @@ async def checked_custodian(data: OrganisationRegistration) -> tuple[int | None,
     return data.custodian_id, str(centre["serves_street"])
 
 
+async def ensure_still_centre(custodian_id: int | None) -> None:
+    """Inside the registration's transaction, after the group row is inserted: its foreign key has key-share locked
+    the centre, so a designation's end (which locks it for update) either committed before this read and is seen
+    here, or waits for the registration and then finds the group in custody and refuses."""
+    if custodian_id is not None and not await Organisation.exists().where(
+        (Organisation.id == custodian_id) & Organisation.serves_street.is_not_null()
+    ):
+        raise invalid("custodian_invalid", "财务代管单位须为街镇社会组织服务中心（见服务中心名单）", "custodian_id")
+
+
 async def service_centres(district: District | None, street: str | None) -> list[dict[str, Any]]:
     """Public: the designated street service centres, by district and street (what a filed group chooses from)."""
     query = Organisation.select(

@@ -11,7 +11,7 @@ from app.auth.tables import Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, invalid, not_found
 from app.organisations import credit_code
-from app.organisations.custody import acting_organisation_ids, checked_custodian
+from app.organisations.custody import acting_organisation_ids, checked_custodian, ensure_still_centre
 from app.organisations.custody import member_organisation_ids as member_organisation_ids  # re-exported
 from app.organisations.schemas import OrganisationRegistration
 from app.organisations.tables import REGISTERED_TYPES, Organisation, OrganisationMember, OrganisationType
@@ -41,6 +41,7 @@ async def register(data: OrganisationRegistration) -> dict[str, Any]:
             )
         ).returning(Organisation.id)
         organisation_id = int(rows[0]["id"])
+        await ensure_still_centre(custodian_id)
         await OrganisationMember.insert(OrganisationMember(user=user_id, organisation=organisation_id))
         await audit.record(
             actor_id=user_id,

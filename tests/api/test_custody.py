@@ -336,3 +336,28 @@ async def test_screening_keeps_the_custody_when_the_creator_leaves_the_centre(
     )
     assert result["eligibility_outcome"] == "eligible", result
     problem(await client.get(f"/applications/{draft['id']}", headers=centre.headers), 404, "not_found")
+
+
+async def test_registrations_racing_the_end_of_a_designation_never_orphan_a_group(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    import asyncio
+
+    centre_id, _ = await designated_centre(client, world)
+    registrations = [client.post("/organisations/register", json=group_registration(centre_id)) for _ in range(50)]
+    revoke = client.put(
+        f"/organisations/{centre_id}/service-centre",
+        json={"street": None, "reason": "撤销"},
+        headers=world.changning_officer.headers,
+    )
+    responses = await asyncio.gather(*registrations[:25], revoke, *registrations[25:])
+    revoked = responses[25]
+    registered = [r for r in responses[:25] + responses[26:] if r.status_code == 201]
+    assert {r.status_code for r in responses[:25] + responses[26:]} <= {201, 422}
+    in_custody = await Organisation.count().where(Organisation.custodian == centre_id)
+    assert in_custody == len(registered)
+    if revoked.status_code == 200:  # a centre that is no longer one has no group in its custody
+        assert in_custody == 0
+    else:
+        problem(revoked, 409, "custodian_has_groups")
+        assert in_custody > 0
