@@ -4,6 +4,7 @@ follow and edit the draft; nobody outside the custody sees any of it."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
 from scoring.reviews.service import assign
 from tests import factories
 from tests.api.conftest import World, row_counts
+from tests.api.test_attachments import PDF
 from tests.api.test_bank_accounts import ok, problem
 from tests.api.test_money import budget_line, close_world_round
 from tests.worker import run_worker_burst
@@ -92,6 +94,10 @@ async def test_a_group_applies_through_its_centre_and_the_centre_is_paid(
     path = f"/applications/{draft['id']}"
     ok(await client.patch(path, json={"answers": factories.GOOD_ANSWERS}, headers=group.headers))
     assert ok(await client.get(path, headers=group.headers))["answers"] == factories.GOOD_ANSWERS
+    attached = await client.post(
+        f"{path}/attachments", files={"file": ("plan.pdf", io.BytesIO(PDF), "application/pdf")}, headers=group.headers
+    )
+    assert attached.status_code == 201, attached.text
     problem(await client.post(f"{path}/submit", headers=group.headers), 403, "filed_group_applies_via_custodian")
     problem(
         await client.post(f"{path}/withdraw", json={"reason": "团队自行撤回"}, headers=group.headers),
@@ -171,6 +177,8 @@ async def test_nobody_outside_the_custody_sees_or_acts(client: httpx.AsyncClient
         problem(await client.get(path, headers=h), 404, "not_found")
         problem(await client.patch(path, json={"title": "越权"}, headers=h), 404, "not_found")
         problem(await client.post(f"{path}/submit", headers=h), 404, "not_found")
+        upload = await client.post(f"{path}/attachments", files={"file": ("x.pdf", io.BytesIO(PDF))}, headers=h)
+        problem(upload, 404, "not_found")
         created = await client.post(
             "/applications",
             json={"round_id": world.round["id"], "organisation_id": group_id, "title": "越权"},
