@@ -12,6 +12,7 @@ from piccolo.table import Table
 from piccolo_admin.endpoints import TableConfig, create_admin
 
 from app.admin_agreement_forms import AGREEMENT_FORMS
+from app.admin_custody_forms import CUSTODY_FORMS
 from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
 from app.admin_masking import masked_admin
@@ -194,6 +195,7 @@ def _account_config() -> TableConfig:
 # Every form the admin mounts (tests walk this list: schema limits, ids).
 FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS + REVIEW_FORMS
 FORMS += ORGANISATION_FORMS  # issue 11: fact verification, registry import, credit-code claims
+FORMS += CUSTODY_FORMS  # issue 11: service centres (财务代管) for filed groups
 
 
 def build_admin() -> Any:

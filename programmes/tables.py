@@ -152,6 +152,9 @@ class Application(Table):
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # A filed group's application is made by its custodian centre (财务代管): recorded when the draft is created, so
+    # screening does not depend on whether its creator is still one of the centre's members.
+    applied_via = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class AwardType(StrEnum):

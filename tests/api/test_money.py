@@ -150,11 +150,10 @@ async def test_concurrent_awards_never_overdraw_a_budget_line(client: httpx.Asyn
 async def test_filed_group_awards_pay_the_custodian(client: httpx.AsyncClient, world: World) -> None:
     from app.organisations.tables import OrganisationType
 
-    centre_id, _ = await factories.organisation(name="新华路街道社会组织服务中心")
-    group_id, member = await factories.organisation(
-        org_type=OrganisationType.filed_community_group, custodian_id=centre_id
-    )
-    application_id = await reviewed_application(world, group_id, member, "楼组睦邻", 60)
+    centre_id, centre_member = await factories.organisation(name="新华路街道社会组织服务中心")
+    group_id, _ = await factories.organisation(org_type=OrganisationType.filed_community_group, custodian_id=centre_id)
+    # The centre applies for the group (财务代管).
+    application_id = await reviewed_application(world, group_id, centre_member, "楼组睦邻", 60)
     await close_world_round(world)
     line_id = await budget_line(world, 100_000)
     award = await factories.payable_award(
