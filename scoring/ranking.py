@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
@@ -33,8 +34,11 @@ def exact(value: Fraction | Decimal) -> Decimal:
     return value.quantize(PLACES, rounding=ROUND_HALF_EVEN)
 
 
-async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
-    """The round's aggregate over submitted reviews of applications in review (None without any)."""
+async def aggregate(
+    round_id: int, exclude: Collection[int] = ()
+) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
+    """The round's aggregate over submitted reviews of applications in review (None without any); ``exclude``
+    leaves out applications whose re-review is still under way (scoring.publication.rereview)."""
     round_row = (
         await Round.select(Round.aggregation_method, Round.reviews_per_application).where(Round.id == round_id).first()
     )
@@ -43,7 +47,7 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
     applications = await Application.select(
         Application.id, Application.submitted_at, Application.scope_district, Application.track, Application.status
     ).where((Application.round == round_id) & Application.status.is_in(["in_review", "ranked"]))
-    by_id = {a["id"]: dict(a) for a in applications}
+    by_id = {a["id"]: dict(a) for a in applications if a["id"] not in exclude}
     # All the reviews as one JSON document, parsed once: on 100,000 reviews this function takes ~1.2 s instead of
     # ~2.0 s with a Piccolo select and ``.output(load_json=True)`` (tests/perf/bench_scoring_db.py). ``= ANY(array)``
     # also takes any number of ids, where an IN list fails above asyncpg's 32,767 query arguments.
@@ -71,9 +75,10 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
     return result, by_id
 
 
-async def rank_round(round_id: int) -> None:
-    """Rank every reviewed application. Runs inside the officer's close-round transaction."""
-    result, applications = await aggregate(round_id)
+async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
+    """Rank every reviewed application. Runs inside the officer's close-round transaction, or re-ranks a closed
+    round after a re-review (its entries deleted first; applications already ``ranked`` keep their status)."""
+    result, applications = await aggregate(round_id, exclude)
     if result is None:
         return
     details = {r.application_id: r for r in result.results()}
@@ -104,4 +109,5 @@ async def rank_round(round_id: int) -> None:
                 scope_district=application["scope_district"],
             )
         )
-        await transition(Application, entry.application_id, workflow, "rank", system)
+        if application["status"] == "in_review":
+            await transition(Application, entry.application_id, workflow, "rank", system)
