@@ -16,6 +16,7 @@ from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
 from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
+from app.admin_notice_forms import NOTICE_FORMS
 from app.admin_reference import REFERENCE, audited_writes, reference_hooks
 from app.admin_scope import (
     scope_column,
@@ -35,7 +36,7 @@ from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.exports.tables import ExportJob
 from programmes.reports.tables import ProgressReport, ReportExpense
-from programmes.supervision.tables import RiskWarning
+from programmes.supervision.tables import InspectionFinding, RiskWarning
 from programmes.tables import (
     Application,
     Award,
@@ -108,7 +109,8 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Tranche, "资金", True, ["id", "award", "sequence", "amount_fen", "status"]),
     (PaymentBatch, "资金", True, ["id", "title", "status", "approved_by", "approved_at"]),
     (PaymentBatchItem, "资金", True, ["id", "batch", "tranche", "status", "provider_reference"]),
-    (InspectionDraw, "资金", True, ["id", "edition", "seed", "created_at"]),
+    (InspectionDraw, "资金", True, ["id", "edition", "status", "seed_hash", "seed", "redraw_reason", "created_at"]),
+    (InspectionFinding, "资金", True, ["id", "draw", "award", "finding", "corrects", "created_at"]),
     (Clawback, "资金", True, ["id", "award", "amount_fen", "status", "due_on", "created_at"]),
     (RiskWarning, "资金", True, ["id", "kind", "subject_key", "detail", "status", "first_seen_at"]),
     (LedgerEntry, "资金", True, ["id", "kind", "award", "tranche", "clawback", "amount_fen", "created_at"]),
@@ -189,7 +191,7 @@ def _account_config() -> TableConfig:
 
 
 # Every form the admin mounts (tests walk this list: schema limits, ids).
-FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS
+FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS + NOTICE_FORMS
 
 
 def build_admin() -> Any:

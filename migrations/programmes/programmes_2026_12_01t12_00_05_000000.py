@@ -59,11 +59,20 @@ DESCRIPTION = "inspection draw commit-reveal, append-only findings"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="programmes", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="programmes", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="InspectionFinding",
         tablename="inspection_finding",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="InspectionDrawSeed",
+        tablename="inspection_draw_seed",
         schema=None,
         columns=None,
     )
@@ -227,6 +236,73 @@ async def forwards():
     manager.add_column(
         table_class_name="InspectionFinding",
         tablename="inspection_finding",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InspectionDrawSeed",
+        tablename="inspection_draw_seed",
+        column_name="draw",
+        db_column_name="draw",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": InspectionDraw,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InspectionDrawSeed",
+        tablename="inspection_draw_seed",
+        column_name="seed",
+        db_column_name="seed",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InspectionDrawSeed",
+        tablename="inspection_draw_seed",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",

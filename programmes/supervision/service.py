@@ -1,7 +1,8 @@
 """双随机、一公开 draws: commit-reveal seeds, recorded redraws, append-only public findings (docs/adr/0013).
 
-1. ``commit_draw`` freezes the candidates (funded projects, inspectors, conflicts) and a seed the server generates;
-   only the seed's SHA-256 is shown (in the public list too) — nobody, the officer included, knows the pick yet.
+1. ``commit_draw`` freezes the candidates (funded projects, inspectors, conflicts) and a seed the server generates,
+   kept in ``inspection_draw_seed`` (not in the admin); only its SHA-256 is shown (in the public list too) — nobody,
+   the officer included, knows the pick yet.
 2. ``execute_draw`` reveals the seed and draws; anyone can re-run ``draw.draw`` on the public record and check the
    hash. The officer never chooses the seed, so trying seeds until a pick suits is impossible.
 3. A second draw on an edition needs a reason; it supersedes the earlier one (audited, public with its reason).
@@ -24,7 +25,7 @@ from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.draw import DrawImpossible, draw
-from programmes.supervision.tables import InspectionFinding
+from programmes.supervision.tables import InspectionDrawSeed, InspectionFinding
 from programmes.tables import Award, Edition, InspectionDraw
 from programmes.workflows.engine import Actor, transition
 from programmes.workflows.supervision import INSPECTION_DRAW
@@ -74,7 +75,7 @@ async def commit_draw(
         rows = await InspectionDraw.insert(
             InspectionDraw(
                 edition=edition_id,
-                seed=seed,
+                seed="",  # revealed by execute_draw; until then only in inspection_draw_seed
                 seed_hash=seed_hash(seed),
                 status=INSPECTION_DRAW.initial,
                 projects=projects,
@@ -88,14 +89,23 @@ async def commit_draw(
             )
         ).returning(InspectionDraw.id)
         draw_id = int(rows[0]["id"])
+        await InspectionDrawSeed.insert(InspectionDrawSeed(draw=draw_id, seed=seed))
         for old in earlier:
+            values: dict[str, Any] = {"superseded_by": draw_id}
+            # A draw abandoned before executing reveals its seed too: anyone can check it against the hash shown.
+            hidden = await InspectionDrawSeed.select(InspectionDrawSeed.seed).where(
+                InspectionDrawSeed.draw == old["id"]
+            )
+            if hidden:
+                values["seed"] = hidden[0]["seed"]
+                await InspectionDrawSeed.delete().where(InspectionDrawSeed.draw == old["id"])
             await transition(
                 InspectionDraw,
                 old["id"],
                 INSPECTION_DRAW,
                 "supersede",
                 actor,
-                values={"superseded_by": draw_id},
+                values=values,
                 reason=redraw_reason.strip(),
             )
         await audit.record(
@@ -119,9 +129,12 @@ async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
     row = await _draw_in_scope(principal, draw_id)
     if row["status"] != "committed":
         raise conflict("draw_not_committed", "该抽查已抽取或已作废，不能再次抽取")
+    secret = await InspectionDrawSeed.select(InspectionDrawSeed.seed).where(InspectionDrawSeed.draw == draw_id).first()
+    assert secret is not None  # written with the draw in commit_draw
+    seed = secret["seed"]
     try:
         drawn = draw(
-            row["seed"],
+            seed,
             row["candidate_awards"],
             row["candidate_inspectors"],
             row["projects"],
@@ -138,8 +151,9 @@ async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
             INSPECTION_DRAW,
             "execute",
             Actor(principal.user_id, principal.role.value),
-            values={"selections": json.dumps(selections), "executed_at": now_utc()},
+            values={"seed": seed, "selections": json.dumps(selections), "executed_at": now_utc()},
         )
+        await InspectionDrawSeed.delete().where(InspectionDrawSeed.draw == draw_id)
     return await read(draw_id)
 
 
@@ -230,13 +244,13 @@ async def read(draw_id: int) -> dict[str, Any]:
         history.setdefault(f["award"], []).append(
             {"id": f["id"], "finding": f["finding"], "corrects": f["corrects"], "recorded_at": f["created_at"]}
         )
-    revealed = row["status"] != "committed"
+    revealed = bool(row["seed"])
     return {
         "id": row["id"],
         "edition_id": row["edition"],
         "status": row["status"],
         "seed_hash": row["seed_hash"],
-        "seed": row["seed"] if revealed else None,  # hidden until the draw is executed
+        "seed": row["seed"] if revealed else None,  # hidden (not even stored here) until the draw is executed
         "projects_to_draw": row["projects"],
         "inspectors_per_project": row["inspectors_per_project"],
         "candidate_awards": row["candidate_awards"],

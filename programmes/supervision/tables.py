@@ -49,3 +49,13 @@ class InspectionFinding(Table):
     recorded_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
+
+
+class InspectionDrawSeed(Table):
+    """The seed of a committed 双随机 draw until it is executed: kept out of ``inspection_draw`` (and out of the
+    admin) so nobody reads it before the pick; executing copies it into ``inspection_draw.seed`` for everyone."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    draw = ForeignKey(InspectionDraw, on_delete=OnDelete.cascade, null=False, unique=True)
+    seed = Varchar(length=64, null=False)
+    created_at = Timestamptz()

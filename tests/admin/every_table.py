@@ -22,6 +22,7 @@ from programmes.attachments.tables import Attachment
 from programmes.reports.tables import ProgressReport
 from programmes.supervision.tables import RiskWarning
 from programmes.tables import Application, Award, Round, Track, Tranche
+from tests import factories
 from tests.worker import run_worker_burst
 
 
@@ -40,7 +41,6 @@ async def fill_every_table() -> dict[str, Any]:
     from programmes.reports.schemas import ExpenseLine, ReportDraft
     from programmes.reports.service import save_draft
     from programmes.supervision.clawbacks import demand
-    from programmes.supervision.service import make_draw
     from programmes.tables import ExpenseCategory
     from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
     from scoring.experts.service import record_conflict, save_profile
@@ -68,7 +68,7 @@ async def fill_every_table() -> dict[str, Any]:
     export = await request_export(officer, application["round"])
     await run_worker_burst()  # pays the batch, produces the export
     await demand(officer, award["id"], 100_000, "抽查发现部分活动未开展，追回相应资金")
-    await make_draw(officer, application["edition"], 1, 1, "demo-draw-seed")
+    await factories.inspection_draw(officer, application["edition"], 1, 1)
 
     # Review side: the closed round published, an objection, an expert's affiliation and a declared conflict.
     publication = await publish(officer, application["round"], 7, 1, None)
