@@ -11,6 +11,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.auth.principal import Principal
+from app.timezone import shown
 from app.types import FormId, RequestModel
 
 
@@ -65,7 +66,9 @@ async def _publish(request: Request, data: PublishRound) -> str:
 
     async def work(principal: Principal) -> str:
         done = await publish(principal, data.round_id, data.days, data.top_n, None)
-        return f"公示 {done['id']} 已发布，{len(done['entries'])} 个项目，公示期至 {done['ends_at']:%Y-%m-%d %H:%M}"
+        return (
+            f"公示 {done['id']} 已发布，{len(done['entries'])} 个项目，公示期至 {shown(done['ends_at']):%Y-%m-%d %H:%M}"
+        )
 
     return await _as_officer(request, work)
 

@@ -12,6 +12,8 @@ VERSION = "1.38.0"
 DESCRIPTION = "inspection_finding refuses UPDATE, DELETE and TRUNCATE"
 
 STATEMENTS = [
+    "ALTER TABLE inspection_draw ADD CONSTRAINT inspection_draw_status"
+    " CHECK (status IN ('committed', 'executed', 'superseded'))",
     "CREATE FUNCTION inspection_finding_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
     " BEGIN RAISE EXCEPTION 'inspection_finding is append-only: % refused', TG_OP"
     " USING ERRCODE = 'check_violation', CONSTRAINT = 'inspection_finding_append_only'; END $$",

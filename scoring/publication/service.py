@@ -231,6 +231,9 @@ async def resolve(principal: Principal, objection_id: int, upheld: bool, resolut
     actor = Actor(principal.user_id, principal.role.value)
     application_id = row["application"]
     async with engine().transaction():
+        # Every change of a notice and its objections takes the publication's row lock first (file, resolve,
+        # conclude, finalise): one order, so they serialise instead of deadlocking on each other's rows.
+        await Publication.select(Publication.id).where(Publication.id == row["publication"]).lock_rows("UPDATE")
         await transition(
             Objection,
             objection_id,
@@ -302,9 +305,14 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
             (Objection.publication == publication_id) & Objection.status.is_in(["open", "upheld"])
         ):
             raise conflict("objections_open", "尚有未处理的异议，处理完毕后方可生效")
-        entries = (
-            await Publication.select(Publication.entries).where(Publication.id == publication_id).output(load_json=True)
-        )[0]["entries"] or []
+        current = (
+            await Publication.select(Publication.entries, Publication.ends_at)
+            .where(Publication.id == publication_id)
+            .output(load_json=True)
+        )[0]
+        if now_utc() < current["ends_at"]:  # a correction restarted the period meanwhile
+            raise conflict("publication_running", "公示已更正，新的公示期结束后方可生效")
+        entries = current["entries"] or []
         action = FINAL_ACTION.get(row["kind"])
         for entry in entries:
             outcome = "。"
