@@ -127,24 +127,27 @@ async def commit_draw(
 async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
     """Officer in scope: reveal the committed seed and draw from the frozen candidates (once)."""
     row = await _draw_in_scope(principal, draw_id)
-    if row["status"] != "committed":
-        raise conflict("draw_not_committed", "该抽查已抽取或已作废，不能再次抽取")
-    secret = await InspectionDrawSeed.select(InspectionDrawSeed.seed).where(InspectionDrawSeed.draw == draw_id).first()
-    assert secret is not None  # written with the draw in commit_draw
-    seed = secret["seed"]
-    try:
-        drawn = draw(
-            seed,
-            row["candidate_awards"],
-            row["candidate_inspectors"],
-            row["projects"],
-            row["inspectors_per_project"],
-            {int(k): set(v) for k, v in (row["conflicts"] or {}).items()},
-        )
-    except DrawImpossible as exc:  # cannot happen for a committed draw; the frozen candidates were checked
-        raise DomainError("draw_impossible", str(exc), 409) from exc
-    selections = [{"award_id": d.award_id, "inspector_ids": list(d.inspector_ids), "finding": ""} for d in drawn]
     async with engine().transaction():
+        # Under the draw's row lock: of concurrent executes one reveals and draws, the others see it done.
+        locked = (
+            await InspectionDraw.select(InspectionDraw.status).where(InspectionDraw.id == draw_id).lock_rows("UPDATE")
+        )
+        secret = await InspectionDrawSeed.select(InspectionDrawSeed.seed).where(InspectionDrawSeed.draw == draw_id)
+        if locked[0]["status"] != "committed" or not secret:
+            raise conflict("draw_not_committed", "该抽查已抽取或已作废，不能再次抽取")
+        seed = secret[0]["seed"]
+        try:
+            drawn = draw(
+                seed,
+                row["candidate_awards"],
+                row["candidate_inspectors"],
+                row["projects"],
+                row["inspectors_per_project"],
+                {int(k): set(v) for k, v in (row["conflicts"] or {}).items()},
+            )
+        except DrawImpossible as exc:  # cannot happen for a committed draw; the frozen candidates were checked
+            raise DomainError("draw_impossible", str(exc), 409) from exc
+        selections = [{"award_id": d.award_id, "inspector_ids": list(d.inspector_ids), "finding": ""} for d in drawn]
         await transition(
             InspectionDraw,
             draw_id,
@@ -168,12 +171,15 @@ async def record_finding(
     if award_id not in {s["award_id"] for s in row["selections"]}:
         raise DomainError("award_not_drawn", "该资助项目不在本次抽查名单中", 422)
     async with engine().transaction():
+        # The draw's row lock serialises findings of one draw (the append-only table grants no UPDATE, so no
+        # FOR UPDATE on it): each correction must name the finding that is current under the lock.
+        await InspectionDraw.select(InspectionDraw.id).where(InspectionDraw.id == draw_id).lock_rows("UPDATE")
         latest = (
             await InspectionFinding.select(InspectionFinding.id)
             .where((InspectionFinding.draw == draw_id) & (InspectionFinding.award == award_id))
             .order_by(InspectionFinding.id, ascending=False)
-            .lock_rows("UPDATE")
-        )  # the lock serialises concurrent corrections of one project: each must name the current finding
+            .limit(1)
+        )
         current = latest[0]["id"] if latest else None
         if corrects != current:
             message = (
