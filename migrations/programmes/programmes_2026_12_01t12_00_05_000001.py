@@ -15,8 +15,7 @@ STATEMENTS = [
     "ALTER TABLE inspection_draw ADD CONSTRAINT inspection_draw_status"
     " CHECK (status IN ('committed', 'executed', 'superseded'))",
     "CREATE FUNCTION inspection_finding_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
-    " BEGIN RAISE EXCEPTION 'inspection_finding is append-only: % refused', TG_OP"
-    " USING ERRCODE = 'check_violation', CONSTRAINT = 'inspection_finding_append_only'; END $$",
+    " BEGIN RAISE EXCEPTION 'inspection_finding is append-only: % refused', TG_OP; END $$",
     "CREATE TRIGGER inspection_finding_append_only BEFORE UPDATE OR DELETE ON inspection_finding"
     " FOR EACH ROW EXECUTE FUNCTION inspection_finding_append_only()",
     "CREATE TRIGGER inspection_finding_no_truncate BEFORE TRUNCATE ON inspection_finding"
