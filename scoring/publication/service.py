@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from asyncpg.exceptions import UniqueViolationError
+
 from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
@@ -41,6 +43,24 @@ async def publish(
     rules = {"top_n": top_n, "cutoff": cutoff}
     listed, ranked = await advancing(round_id, rules)
     now = now_utc()
+    try:
+        publication_id = await _insert_publication(principal, round_row, days, rules, listed, ranked, now)
+    except UniqueViolationError as exc:  # publication.round is unique: a concurrent publish won
+        raise conflict("already_published", "该轮次已公示") from exc
+    await outbox.flush()
+    return await read(publication_id)
+
+
+async def _insert_publication(
+    principal: Principal,
+    round_row: dict[str, Any],
+    days: int,
+    rules: dict[str, Any],
+    listed: list[dict[str, Any]],
+    ranked: list[int],
+    now: datetime,
+) -> int:
+    round_id = round_row["id"]
     async with engine().transaction():
         rows = await Publication.insert(
             Publication(
@@ -68,8 +88,7 @@ async def publish(
             await notify_result(
                 publication_id, application_id, application_id in {e["application_id"] for e in listed}, ends
             )
-    await outbox.flush()
-    return await read(publication_id)
+    return publication_id
 
 
 async def notify_result(publication_id: int, application_id: int, listed: bool, ends: str, tag: str = "") -> None:

@@ -243,3 +243,25 @@ async def test_concurrent_conclusions_correct_the_notice_once(client: httpx.Asyn
     assert await RankingEntry.count() == 3
     # One notification per recipient and event, however many requests raced.
     assert await Notification.count().where(Notification.kind == "rereview_done") == 2  # objector + one member
+
+
+async def test_concurrent_publishes_make_one_notice_and_one_set_of_notifications(client: httpx.AsyncClient) -> None:
+    # A closed, ranked round whose notice is taken back (by hand, as a test may) to publish it again: 50 clicks at once.
+    other = await published_round(client)
+    await Publication.delete().where(Publication.id == other.publication_id)
+    await Notification.delete().where(Notification.kind.is_in(["publication_listed", "publication_not_listed"]))
+    answers = await asyncio.gather(
+        *[
+            client.post(
+                f"/rounds/{other.round_id}/publication", json={"days": 7, "top_n": 2}, headers=other.officer.headers
+            )
+            for _ in range(50)
+        ]
+    )
+    assert sorted(r.status_code for r in answers) == [201] + [409] * 49
+    assert {r.json()["code"] for r in answers if r.status_code == 409} == {"already_published"}
+    assert await Publication.count().where(Publication.round == other.round_id) == 1
+    assert (
+        await Notification.count().where(Notification.kind.is_in(["publication_listed", "publication_not_listed"])) == 3
+    )
+    assert await AuditEntry.count().where(AuditEntry.action == "publication.publish") == 2  # the first one and ours
