@@ -8,6 +8,7 @@ import asyncio
 import httpx
 
 from app.audit import AuditEntry
+from app.auth.tables import Role
 from app.notifications import Notification
 from programmes.tables import Application
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
@@ -195,7 +196,22 @@ async def test_two_upheld_objections_share_one_rereview(client: httpx.AsyncClien
                 headers=officer.headers,
             )
         )
-    await score(notice.experts, first, 85)
+    # Re-assignment: the officer removes one reopened review and assigns a fresh expert on the closed round.
+    dropped = await ReviewAssignment.select().where(ReviewAssignment.application == first).first()
+    assert dropped is not None
+    ok(
+        await client.post(
+            f"/assignments/{dropped['id']}/remove", json={"reason": "专家回避，改派"}, headers=officer.headers
+        )
+    )
+    fresh = await factories.user(Role.expert)
+    ok(
+        await client.post(
+            "/assignments", json={"application_id": first, "expert_id": fresh.id}, headers=officer.headers
+        ),
+        201,
+    )
+    await score([*notice.experts, fresh], first, 85)
     corrected = ok(
         await client.post(
             f"/objections/{objections[1]}/rereview",
@@ -206,6 +222,10 @@ async def test_two_upheld_objections_share_one_rereview(client: httpx.AsyncClien
     assert [e["application_id"] for e in corrected["entries"]] == notice.listed
     assert corrected["corrections"][0]["added"] == corrected["corrections"][0]["removed"] == []
     assert {o["status"] for o in await Objection.select(Objection.status)} == {"rereviewed"}
+    reviews = await ReviewAssignment.select(ReviewAssignment.expert, ReviewAssignment.status).where(
+        ReviewAssignment.application == first
+    )
+    assert {(r["expert"], r["status"]) for r in reviews} >= {(fresh.id, "submitted"), (dropped["expert"], "removed")}
 
 
 async def test_concurrent_conclusions_correct_the_notice_once(client: httpx.AsyncClient) -> None:
