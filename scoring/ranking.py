@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
@@ -34,8 +35,11 @@ def exact(value: Fraction | Decimal) -> Decimal:
     return value.quantize(PLACES, rounding=ROUND_HALF_EVEN)
 
 
-async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
-    """The round's aggregate over submitted reviews of applications in review (None without any)."""
+async def aggregate(
+    round_id: int, exclude: Collection[int] = ()
+) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
+    """The round's aggregate over submitted reviews of applications in review (None without any); ``exclude``
+    leaves out applications whose re-review is still under way (scoring.publication.rereview)."""
     round_row = (
         await Round.select(Round.aggregation_method, Round.reviews_per_application, Round.tie_break)
         .where(Round.id == round_id)
@@ -47,7 +51,7 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
     applications = await Application.select(
         Application.id, Application.submitted_at, Application.scope_district, Application.track, Application.status
     ).where((Application.round == round_id) & Application.status.is_in(["in_review", "ranked"]))
-    by_id = {a["id"]: dict(a) for a in applications}
+    by_id = {a["id"]: dict(a) for a in applications if a["id"] not in exclude}
     # All the reviews as one JSON document, parsed once: on 100,000 reviews this function takes ~1.2 s instead of
     # ~2.0 s with a Piccolo select and ``.output(load_json=True)`` (tests/perf/bench_scoring_db.py). ``= ANY(array)``
     # also takes any number of ids, where an IN list fails above asyncpg's 32,767 query arguments.
@@ -83,10 +87,11 @@ async def rerank_round(round_id: int) -> None:
     await rank_round(round_id)
 
 
-async def rank_round(round_id: int) -> None:
-    """Rank every reviewed application. Runs inside the officer's close-round transaction (and ``rerank_round``:
-    applications already ranked keep their status)."""
-    result, applications = await aggregate(round_id)
+async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
+    """Rank every reviewed application. Runs inside the officer's close-round transaction, or re-ranks a closed
+    round (``rerank_round``, or after a re-review: entries deleted first; applications already ``ranked`` keep their
+    status)."""
+    result, applications = await aggregate(round_id, exclude)
     if result is None:
         return
     details = {r.application_id: r for r in result.results()}

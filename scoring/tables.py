@@ -95,6 +95,11 @@ class Publication(Table):
     ends_at = Timestamptz(null=False)
     # The public list as published: [{"application_id", "title", "organisation", "outcome"}], never scores.
     entries = JSONB(default=[])
+    # How the list was cut ({"top_n", "cutoff"}), so a re-review after an upheld objection re-cuts it the same way.
+    rules = JSONB(default={})
+    # 更正公示: [{"at", "by", "objection_id", "added", "removed", "entries_before", "ends_at_before", "note"}], oldest
+    # first; ``entries`` is always the current list, the history stays here.
+    corrections = JSONB(default=[])
     published_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     finalised_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)

@@ -252,3 +252,13 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
     if agreement["status"] == "countersigning":  # above the four-eyes amount: a second officer countersigns
         await countersign(await second_officer(principal), award["agreement_id"])
     return await read_award(award["id"])
+
+
+async def inspection_draw(
+    principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, redraw_reason: str = ""
+) -> dict[str, Any]:
+    """A 双随机 draw committed (server seed, hash recorded) and then executed, as an officer does it in two steps."""
+    from programmes.supervision.service import commit_draw, execute_draw
+
+    committed = await commit_draw(principal, edition_id, projects, inspectors_per_project, redraw_reason)
+    return await execute_draw(principal, committed["id"])

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import ANY_USER, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.types import ExactInt, Id, RequestModel
-from scoring.publication import service, ties
+from scoring.publication import rereview, service, ties
 from scoring.publication.tie_schemas import CUTOFF, CutLineDecisionCreate, CutLineDecisionRead, CutLineTieRead
 
 
@@ -29,6 +29,17 @@ class PublicEntry(BaseModel):
     organisation: str
 
 
+class Correction(BaseModel):
+    """更正公示: one dated change of the list after a re-review; the earlier list stays on record."""
+
+    at: dt.datetime
+    objection_ids: list[int]
+    added: list[int]
+    removed: list[int]
+    ends_at: dt.datetime
+    note: str
+
+
 class PublicationRead(BaseModel):
     """The public notice: projects and organisations only — never scores or reviewer names."""
 
@@ -39,6 +50,7 @@ class PublicationRead(BaseModel):
     starts_at: dt.datetime
     ends_at: dt.datetime
     entries: list[PublicEntry]
+    corrections: list[Correction] = []
 
 
 class ObjectionCreate(RequestModel):
@@ -51,6 +63,14 @@ class ObjectionResolve(RequestModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["upheld", "dismissed"]
     resolution: str = Field(min_length=2, max_length=1000)
+
+
+class RereviewConclude(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"days": 5, "note": "重新评审完成，更正公示名单"}]}
+    )
+    days: ExactInt = Field(ge=1, le=60, description="更正后重新公示的天数")
+    note: str = Field(min_length=2, max_length=1000, description="更正说明（公开）")
 
 
 class ObjectionRead(BaseModel):
@@ -96,6 +116,17 @@ class PublicationController(Controller):
         return ObjectionRead(
             **await service.resolve(principal, objection_id, data.decision == "upheld", data.resolution)
         )
+
+    @post(
+        "/objections/{objection_id:int}/rereview",
+        opt={"permission": STAFF},
+        summary="Conclude the re-review of an upheld objection: re-rank, correct the notice (更正公示)",
+        status_code=200,
+    )
+    async def conclude_rereview(
+        self, principal: CurrentPrincipal, objection_id: FromPath[int], data: JSONBody[RereviewConclude]
+    ) -> PublicationRead:
+        return PublicationRead(**await rereview.conclude(principal, objection_id, data.days, data.note))
 
     @post(
         "/publications/{publication_id:int}/finalise",
