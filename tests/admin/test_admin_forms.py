@@ -80,6 +80,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "核验社会组织自报信息",
         "导入社会组织登记名录",
         "审核社会组织认领",
+        "设为街镇社会组织服务中心",
         "入围线并列查询",
         "入围线并列裁定",
         *NOTICE_FORM_NAMES,

@@ -98,6 +98,8 @@ async def test_admin_defaults_to_simplified_chinese(admin_client: AdminFactory) 
         "发起追回",
         "登记退款",
         "新建支付批次",
+        "作废支付批次",
+        "移出批次款项",
         "排除预警",
         "导出资金汇总",
         "导出批次支付明细",
@@ -113,6 +115,7 @@ async def test_admin_defaults_to_simplified_chinese(admin_client: AdminFactory) 
         "核验社会组织自报信息",
         "导入社会组织登记名录",
         "审核社会组织认领",
+        "设为街镇社会组织服务中心",
     ]
 
 
