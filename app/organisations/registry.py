@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 from piccolo.apps.user.tables import BaseUser
 
-from app import audit
+from app import audit, outbox
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
@@ -19,6 +19,7 @@ from app.errors import DomainError, FieldError, conflict, invalid, not_found
 from app.organisations.schemas import MemberAdd, OrganisationCorrection
 from app.organisations.service import checked_credit_code, read
 from app.organisations.tables import Organisation, OrganisationMember, OrganisationType
+from programmes.applications.rescreening import stage_rescreen
 
 # Columns that cannot be NULL: ``null`` for them means "leave as it is"; the dates may be cleared.
 _NOT_NULL = {"name", "street", "evaluation_grade"}
@@ -77,6 +78,10 @@ async def correct_facts(principal: Principal, organisation_id: int, data: Organi
                 after={k: _jsonable(v) for k, v in changes.items()},
                 reason=data.reason,
             )
+            # Screening relies on these facts: open applications are re-screened (and 预警 raised) after commit.
+            await stage_rescreen(organisation_id)
+    if changes:
+        await outbox.flush()
     return await read(organisation_id)
 
 

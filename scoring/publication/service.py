@@ -11,6 +11,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc, shown
+from programmes.applications.gate import listing_refusal
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round, Track
@@ -40,6 +41,14 @@ async def publish(
         .where(RankingEntry.round == round_id)
         .output(load_json=True)
     )
+    # Rejected or withdrawn since the ranking: never listed (their ranking rows stay for the record).
+    states = {
+        a["id"]: a
+        for a in await Application.select(
+            Application.id, Application.status, Application.eligibility_outcome, Application.eligibility
+        ).where(Application.id.is_in([e["application"] for e in entries] or [0]))
+    }
+    entries = [e for e in entries if states[e["application"]]["status"] == "ranked"]
     ranking = [RankedApplication(e["rank"], e["application"], Fraction(e["methods"]["score"])) for e in entries]
     quotas = {
         str(t["id"]): t["quota"]
@@ -51,6 +60,7 @@ async def publish(
         Quota(top_n=top_n, per_group=quotas, cutoff=Fraction(cutoff) if cutoff else None),
         {e["application"]: str(e["track"]) for e in entries if e["track"]},
     )
+    ensure_listable([states[a] for a in selection.selected])
     names = await Application.select(
         Application.id, Application.title, Application.organisation._.name.as_alias("organisation")
     ).where(Application.id.is_in(list(selection.selected) or [0]))
@@ -73,6 +83,14 @@ async def publish(
             )
         ).returning(Publication.id)
     return await read(int(rows[0]["id"]))
+
+
+def ensure_listable(rows: list[dict[str, Any]]) -> None:
+    """The eligibility gate for a 公示: nothing is published while a would-be-listed application fails it. The
+    officer decides each one (a written override, or rejection) and publishes again."""
+    refusal = listing_refusal(rows)
+    if refusal is not None:
+        raise refusal
 
 
 async def read(publication_id: int) -> dict[str, Any]:
