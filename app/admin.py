@@ -14,6 +14,7 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from app.admin_agreement_forms import AGREEMENT_FORMS
 from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
+from app.admin_gate_forms import GATE_FORMS
 from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
 from app.admin_reference import REFERENCE, audited_writes, reference_hooks
@@ -189,7 +190,7 @@ def _account_config() -> TableConfig:
 
 
 # Every form the admin mounts (tests walk this list: schema limits, ids).
-FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS
+FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS + GATE_FORMS
 
 
 def build_admin() -> Any:

@@ -64,6 +64,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "添加机构成员",
         "移除机构成员",
         "调整账户角色",
+        "资格审查人工认定",
+        "确定资助",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -73,12 +73,6 @@ async def review(expert: User, application_id: int, score: int = 80) -> None:
     await submit_review(expert.principal, row["id"], ReviewSubmit(scores={"innovation": score, "feasibility": score}))
 
 
-async def end_notice(publication_id: int) -> None:
-    await Publication.update(
-        {Publication.starts_at: now_utc() - timedelta(days=7), Publication.ends_at: now_utc() - timedelta(seconds=1)}
-    ).where(Publication.id == publication_id)
-
-
 async def test_listed_a_second_before_submitting_gets_no_expert_until_overridden(
     client: httpx.AsyncClient, world: World
 ) -> None:
@@ -229,7 +223,7 @@ async def test_listing_during_review_rescreens_warns_and_blocks_notice_advance_a
     assert application in {e["application_id"] for e in publication["entries"]}
     running = await client.post("/awards", json=award_body, headers=officer.headers)
     assert running.status_code == 409 and running.json()["code"] == "publication_running"
-    await end_notice(publication["id"])
+    await factories.end_notice_period(publication["id"])
     ok(await client.post("/awards", json=award_body, headers=officer.headers), 201)
 
 
@@ -263,7 +257,7 @@ async def test_awards_follow_the_notice(client: httpx.AsyncClient, world: World)
         ),
         201,
     )
-    await end_notice(publication["id"])
+    await factories.end_notice_period(publication["id"])
     line = await budget_line(officer, call["edition_id"])
 
     never_published = await client.post(
