@@ -18,12 +18,12 @@ from app.queue import redis_settings
 from app.settings import get_settings
 from app.timezone import today_shanghai
 from programmes.applications import jobs as application_jobs
+from programmes.applications.rescreening import rescreen_and_scan
 from programmes.disbursements import jobs as disbursement_jobs
 from programmes.disbursements.provider import build_provider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.exports import service as export_service
 from programmes.reports.reminders import send_report_reminders
-from programmes.applications.rescreening import rescreen_and_scan
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ creation adds the 公示 gate (``programmes.awards.notice_gate``) on top.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from piccolo.columns.combination import Where
@@ -92,7 +92,7 @@ async def ensure_application_passes(application_id: int, action: str) -> None:
         ensure_passes(row, action)
 
 
-def listing_refusal(rows: list[Mapping[str, Any]], action: str = "publish") -> DomainError | None:
+def listing_refusal(rows: Sequence[Mapping[str, Any]], action: str = "publish") -> DomainError | None:
     """One refusal for several applications (a 公示 list, a finalisation): each failing application's findings,
     under the field ``applications[<id>]``; None when they all pass."""
     failing = [row for row in rows if not passes(row)]

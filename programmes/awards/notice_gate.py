@@ -31,7 +31,9 @@ async def ensure_noticed(application_id: int, round_id: int) -> None:
             [FieldError("application_id", "not_published", "该申报未列入公示名单")],
         )
     if now_utc() < notice["ends_at"]:
-        raise conflict("publication_running", f"公示期至 {shown(notice['ends_at']):%Y-%m-%d %H:%M} 结束，期满后方可确定资助")
+        raise conflict(
+            "publication_running", f"公示期至 {shown(notice['ends_at']):%Y-%m-%d %H:%M} 结束，期满后方可确定资助"
+        )
     if await Objection.exists().where(
         (Objection.publication == notice["id"])
         & (Objection.application == application_id)

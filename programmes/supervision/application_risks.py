@@ -48,7 +48,8 @@ async def application_findings() -> list[Finding]:
                 f"application:{row['id']}:ineligible:{digest}",
                 None,
                 row["organisation"],
-                f"申报「{row['title']}」（编号 {row['id']}，{STATE_ZH.get(row['status'], '')}）资格复查未通过：{reasons}",
+                f"申报「{row['title']}」（编号 {row['id']}，{STATE_ZH.get(row['status'], '')}）"
+                f"资格复查未通过：{reasons}",
                 row["scope_district"],
             )
         )

@@ -36,7 +36,9 @@ async def test_admin_forms_hold_the_gates(admin_client: AdminFactory) -> None:
     org_id, member = await factories.organisation()
     draft = await create_draft(
         member.principal,
-        ApplicationCreate(round_id=call["id"], organisation_id=org_id, title="后台关口", answers=factories.GOOD_ANSWERS),
+        ApplicationCreate(
+            round_id=call["id"], organisation_id=org_id, title="后台关口", answers=factories.GOOD_ANSWERS
+        ),
     )
     application = int(draft["id"])
     await submit(member.principal, application)
@@ -74,7 +76,8 @@ async def test_admin_forms_hold_the_gates(admin_client: AdminFactory) -> None:
     assert short.status_code == 422  # a reason of fewer than five characters is no written decision
     ok(
         await city.post(
-            form_path("资格审查人工认定"), {"application_id": application, "reason": "名录列入系误登，区民政局已书面更正"}
+            form_path("资格审查人工认定"),
+            {"application_id": application, "reason": "名录列入系误登，区民政局已书面更正"},
         )
     )
     publication = await publish(officer, call["id"], 7, None, None)

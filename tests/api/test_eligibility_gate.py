@@ -13,7 +13,6 @@ import httpx
 from app.organisations.registry import correct_facts
 from app.organisations.schemas import OrganisationCorrection
 from app.outbox import OutboxMessage
-from app.timezone import now_utc
 from programmes.applications.schemas import ApplicationCreate
 from programmes.applications.service import create_draft, submit
 from programmes.tables import Application, Award
@@ -37,7 +36,8 @@ def today() -> Any:
 
 async def applied(round_id: int, org_id: int, member: User, title: str = "社区助餐") -> int:
     draft = await create_draft(
-        member.principal, ApplicationCreate(round_id=round_id, organisation_id=org_id, title=title, answers=GOOD_ANSWERS)
+        member.principal,
+        ApplicationCreate(round_id=round_id, organisation_id=org_id, title=title, answers=GOOD_ANSWERS),
     )
     await submit(member.principal, draft["id"])
     return int(draft["id"])
@@ -66,9 +66,11 @@ async def review(expert: User, application_id: int, score: int = 80) -> None:
     from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import ReviewSubmit
 
-    row = await ReviewAssignment.select(ReviewAssignment.id).where(
-        (ReviewAssignment.application == application_id) & (ReviewAssignment.expert == expert.id)
-    ).first()
+    row = (
+        await ReviewAssignment.select(ReviewAssignment.id)
+        .where((ReviewAssignment.application == application_id) & (ReviewAssignment.expert == expert.id))
+        .first()
+    )
     assert row is not None
     await submit_review(expert.principal, row["id"], ReviewSubmit(scores={"innovation": score, "feasibility": score}))
 
@@ -128,8 +130,8 @@ async def test_listed_a_second_before_submitting_gets_no_expert_until_overridden
             headers=officer.headers,
         )
     )
-    row = await Application.select(Application.eligibility).where(Application.id == listed).first().output(
-        load_json=True
+    row = (
+        await Application.select(Application.eligibility).where(Application.id == listed).first().output(load_json=True)
     )
     assert row is not None
     override = row["eligibility"]["override"]
@@ -201,7 +203,9 @@ async def test_listing_during_review_rescreens_warns_and_blocks_notice_advance_a
     # … not advanced (bulk officer action, also the admin form's path) …
     [result] = ok(
         await client.post(
-            "/applications/actions", json={"action": "advance", "application_ids": [application]}, headers=officer.headers
+            "/applications/actions",
+            json={"action": "advance", "application_ids": [application]},
+            headers=officer.headers,
         )
     )
     assert result["ok"] is False and result["code"] == "ineligible"
@@ -261,7 +265,9 @@ async def test_awards_follow_the_notice(client: httpx.AsyncClient, world: World)
     line = await budget_line(officer, call["edition_id"])
 
     never_published = await client.post(
-        "/awards", json={"application_id": runner_up, "budget_line_id": line, "amount_fen": 1_000}, headers=officer.headers
+        "/awards",
+        json={"application_id": runner_up, "budget_line_id": line, "amount_fen": 1_000},
+        headers=officer.headers,
     )
     assert never_published.status_code == 409 and never_published.json()["code"] == "not_published"
     objected = await client.post(
