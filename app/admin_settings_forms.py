@@ -17,6 +17,8 @@ from starlette.requests import Request
 from app.admin_forms import _as_officer
 from app.admin_reference import validation_message
 from app.auth.principal import Principal
+from app.auth.tables import ROLE_LABELS_ZH
+from app.reference import DISTRICT_NAMES_ZH, District
 from app.timezone import SHANGHAI
 from app.types import FormId, RequestModel
 
@@ -238,8 +240,9 @@ async def _change_role(request: Request, data: RoleForm) -> str:
 
     async def work(principal: Principal) -> str:
         account = await change_role(principal, await user_id_for(data.username), change)
-        district = account["district"] or "市级"
-        return f"账户 {account['username']} 现为 {account['role']}（{district}）；已签发的令牌在到期前仍按原角色"
+        district = DISTRICT_NAMES_ZH[District(account["district"])] if account["district"] else "市级"
+        role = ROLE_LABELS_ZH[account["role"]]
+        return f"账户 {account['username']} 现为{role}（{district}）；已签发的令牌在到期前仍按原角色"
 
     return await _as_officer(request, work)
 

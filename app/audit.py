@@ -37,6 +37,11 @@ async def record(
     reason: str = "",
 ) -> None:
     """Write one audit row. Call it inside the transaction that makes the change."""
+    limit = AuditEntry.reason.length
+    if len(reason) > limit:
+        # People's reasons are bounded by the request schemas (tests/unit/test_schema_limits.py); text from outside,
+        # such as a bank's rejection message, may be longer and must not fail the change it explains.
+        reason = reason[: limit - 1] + "…"
     await AuditEntry.insert(
         AuditEntry(
             actor_id=actor_id,

@@ -18,6 +18,16 @@ class Role(StrEnum):
     admin = "admin"  # system administrator; city scope
 
 
+# How a role reads in Chinese messages and timelines (never the English code).
+ROLE_LABELS_ZH: dict[str, str] = {
+    Role.applicant: "申报单位",
+    Role.expert: "评审专家",
+    Role.officer: "项目官员",
+    Role.admin: "管理员",
+    "system": "系统",
+}
+
+
 class Account(Table):
     """Role and scope of a user. Exactly one row per user."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.audit import AuditEntry
+from app.auth.tables import ROLE_LABELS_ZH
 from programmes.workflows import APPLICATION_WORKFLOWS
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 
@@ -36,9 +37,6 @@ def label_of(action: str) -> str:
     return _LABELS.get(action, UNLABELLED)
 
 
-_ROLES_ZH = {"applicant": "申报单位", "officer": "项目官员", "admin": "管理员", "system": "系统", "expert": "评审专家"}
-
-
 async def timeline(application_id: int) -> list[dict[str, Any]]:
     """Who did what and when (by role, never by name: reviewers stay anonymous), oldest first."""
     rows = await (
@@ -58,7 +56,7 @@ async def timeline(application_id: int) -> list[dict[str, Any]]:
         {
             "action": row["action"],
             "label": label_of(row["action"]),
-            "actor": _ROLES_ZH.get(row["actor_role"], "其他"),  # never an English role code
+            "actor": ROLE_LABELS_ZH.get(row["actor_role"], "其他"),  # never an English role code
             "status_before": (row["before"] or {}).get("status"),
             "status_after": (row["after"] or {}).get("status"),
             "reason": row["reason"],

@@ -178,7 +178,7 @@ async def test_accounts_change_only_through_the_role_form(admin_client: AdminFac
     assert await AuditEntry.count().where(AuditEntry.action == "account.change_role") == 0
 
     done = ok(await admin.post(role_form, {**body, "display_name": "长宁区项目官员", "reason": "调岗"}))
-    assert done["custom_form_success"].startswith(f"账户 {officer.user.principal.username} 现为 officer（changning）")
+    assert done["custom_form_success"].startswith(f"账户 {officer.user.principal.username} 现为项目官员（长宁区）")
     assert await Account.select(Account.district, Account.display_name).where(Account.id == account_id).first() == {
         "district": "changning",
         "display_name": "长宁区项目官员",

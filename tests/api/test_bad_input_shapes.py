@@ -184,6 +184,8 @@ REGISTRATION = {
     "name": "长宁某社会服务中心",
     "org_type": "social_service_institution",
     "credit_code": "91350100M000100Y43",
+    "email": "contact@changning-org.example.org",
+    "mobile": "13800138000",
 }
 
 
