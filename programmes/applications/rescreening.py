@@ -37,6 +37,16 @@ async def stage_rescreen(organisation_id: int) -> None:
     )
 
 
+async def enqueue_rescreen(organisation_ids: list[int]) -> None:
+    """For write paths that report a change after their commit (a listener of
+    ``app.organisations.facts.on_facts_changed``: the registry import, verifications, claims): stage and hand over
+    one re-screen job per organisation. Idempotent jobs, so a path that also staged in its transaction is harmless."""
+    async with engine().transaction():
+        for organisation_id in sorted(set(organisation_ids)):
+            await stage_rescreen(organisation_id)
+    await outbox.flush()
+
+
 async def rescreen_open(organisation_ids: list[int] | None = None) -> dict[str, int]:
     """Re-screen open applications (of ``organisation_ids``, or all), each in its own transaction. System only."""
     query = Application.select(Application.id).where(Application.status.is_in(list(OPEN_STATES)))

@@ -323,3 +323,19 @@ async def test_daily_scan_rescreens_what_only_the_calendar_changed(client: httpx
     [warning] = ok(await client.get("/risk-warnings/?kind=application_ineligible", headers=officer.headers))
     assert "过期" in warning["detail"]
     assert (await risk_scan({}))["changed"] == 0  # the same facts on the same day: nothing re-written
+
+
+async def test_write_paths_reporting_after_commit_enqueue_the_same_job(world: World) -> None:
+    """The registry import and verifications report changed organisations after their commit: one job each."""
+    from programmes.applications.rescreening import enqueue_rescreen
+
+    await enqueue_rescreen([world.org_id, world.other_org_id, world.org_id])
+    staged = (
+        await OutboxMessage.select(OutboxMessage.kwargs)
+        .where(OutboxMessage.job_name == "rescreen_organisation")
+        .output(load_json=True)
+    )
+    assert sorted(m["kwargs"]["organisation_id"] for m in staged) == sorted([world.org_id, world.other_org_id])
+    await run_worker_burst()  # and the worker runs them (nothing to change: both organisations pass)
+    outcome = await Application.select(Application.eligibility_outcome).where(Application.id == world.submitted_id)
+    assert outcome == [{"eligibility_outcome": "eligible"}]
