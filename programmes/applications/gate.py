@@ -81,17 +81,6 @@ def ensure_passes(row: Mapping[str, Any], action: str) -> None:
         raise refusal(row, action)
 
 
-async def ensure_application_passes(application_id: int, action: str) -> None:
-    """Reads the row itself; callers that hold the row lock get the locked state (same transaction)."""
-    row = (
-        await Application.select(Application.id, Application.eligibility_outcome, Application.eligibility)
-        .where(Application.id == application_id)
-        .first()
-    )
-    if row is not None:
-        ensure_passes(row, action)
-
-
 def listing_refusal(rows: Sequence[Mapping[str, Any]], action: str = "publish") -> DomainError | None:
     """One refusal for several applications (a 公示 list, a finalisation): each failing application's findings,
     under the field ``applications[<id>]``; None when they all pass."""
