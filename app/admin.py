@@ -17,6 +17,7 @@ from app.admin_forms import ADMIN_FORMS
 from app.admin_gate_forms import GATE_FORMS
 from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
+from app.admin_organisation_forms import ORGANISATION_FORMS
 from app.admin_reference import REFERENCE, audited_writes, reference_hooks
 from app.admin_scope import (
     scope_column,
@@ -29,7 +30,7 @@ from app.admin_users import user_ids_admin, user_table_config
 from app.audit import AuditEntry
 from app.auth.tables import Account
 from app.notifications import Notification
-from app.organisations.tables import BankAccount, Organisation, OrganisationMember
+from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
 from app.outbox import OutboxMessage
 from app.settings import get_settings
 from programmes.agreements.tables import Agreement
@@ -71,6 +72,7 @@ from scoring.tables import (
 MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Organisation, "社会组织", True, ["id", "name", "org_type", "district", "street", "evaluation_grade"]),
     (OrganisationMember, "社会组织", True, None),
+    (OrganisationClaim, "社会组织", True, ["id", "organisation", "claimant_name", "status", "created_at"]),
     (
         BankAccount,
         "社会组织",
@@ -190,7 +192,9 @@ def _account_config() -> TableConfig:
 
 
 # Every form the admin mounts (tests walk this list: schema limits, ids).
-FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS + GATE_FORMS
+FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS
+FORMS += ORGANISATION_FORMS  # issue 11: fact verification, registry import, credit-code claims
+FORMS += GATE_FORMS  # issue 11: eligibility override and award behind the gates
 
 
 def build_admin() -> Any:

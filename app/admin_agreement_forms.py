@@ -42,6 +42,8 @@ async def _countersign(request: Request, data: AgreementAction) -> str:
 
     async def work(principal: Principal) -> str:
         agreement = await countersign(principal, data.agreement_id)
+        if agreement["status"] == "countersigning":
+            return f"资助协议 {agreement['id']} 金额超过双人复核限额：您已完成第一次会签，须由另一名官员复核会签后生效"
         return f"资助协议 {agreement['id']} 已会签生效" + _released(agreement["tranches"])
 
     return await _as_officer(request, work)
@@ -84,7 +86,10 @@ AGREEMENT_FORMS = [
         "会签资助协议",
         AgreementAction,
         _countersign,
-        description="机构已签署的协议经会签后生效，协议生效即拨付的款项随之可拨付（须有经核验的收款账户）",
+        description=(
+            "机构已签署的协议经会签后生效，协议生效即拨付的款项随之可拨付（须有经核验的收款账户）；"
+            "金额超过双人复核限额的，须两名不同官员先后会签"
+        ),
         form_group=GROUP,
     ),
     FormConfig("退回协议", AgreementReturnForm, _return_agreement, description="退回机构重新签署", form_group=GROUP),

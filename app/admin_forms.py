@@ -179,7 +179,11 @@ async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
 
 ADMIN_FORMS = [
     FormConfig(
-        "审批支付批次", BatchApproval, _approve_batch, description="审批后由后台任务逐笔支付", form_group="资金"
+        "审批支付批次",
+        BatchApproval,
+        _approve_batch,
+        description="须由建立批次以外的另一名官员审批（双人复核）；审批后由后台任务逐笔支付",
+        form_group="资金",
     ),
     FormConfig("开放轮次", RoundAction, _open_round, description="开放草稿轮次接受申报", form_group="项目与轮次"),
     FormConfig(

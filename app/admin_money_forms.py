@@ -36,6 +36,17 @@ def tranche_ids(value: str) -> list[int]:
     return parse_ids(value, "款项编号", most=1000)
 
 
+class BatchDiscardForm(RequestModel):
+    batch_id: FormId = Field(title="支付批次编号", description="草稿状态的支付批次编号")
+    reason: str = Field(title="作废理由", min_length=2, max_length=1000, description="记入审计日志")
+
+
+class BatchTrancheRemovalForm(RequestModel):
+    batch_id: FormId = Field(title="支付批次编号", description="草稿状态的支付批次编号")
+    tranche_id: FormId = Field(title="款项编号", description="要移出批次的款项编号")
+    reason: str = Field(title="移出理由", min_length=2, max_length=1000, description="记入审计日志")
+
+
 class NoInput(RequestModel):
     confirm: bool = Field(default=True, title="确认导出", description="区级官员仅导出本区数据")
 
@@ -62,6 +73,27 @@ async def _build_batch(request: Request, data: BatchBuild) -> str:
         batch = await create_batch(principal, BatchCreate(title=data.title, tranche_ids=tranche_ids(data.tranche_ids)))
         count, total = len(batch["items"]), yuan(batch["total_fen"])
         return f"支付批次 {batch['id']}「{batch['title']}」已建立（草稿），共 {count} 笔 {total}，审批后支付"
+
+    return await _as_officer(request, work)
+
+
+async def _discard_batch(request: Request, data: BatchDiscardForm) -> str:
+    from programmes.disbursements.drafts import discard_batch
+
+    async def work(principal: Principal) -> str:
+        batch = await discard_batch(principal, data.batch_id, data.reason)
+        count = sum(1 for i in batch["items"] if i["status"] == "removed")
+        return f"支付批次 {batch['id']}「{batch['title']}」已作废，{count} 笔款项恢复为可拨付"
+
+    return await _as_officer(request, work)
+
+
+async def _remove_tranche(request: Request, data: BatchTrancheRemovalForm) -> str:
+    from programmes.disbursements.drafts import remove_tranche
+
+    async def work(principal: Principal) -> str:
+        batch = await remove_tranche(principal, data.batch_id, data.tranche_id, data.reason)
+        return f"款项 {data.tranche_id} 已移出支付批次 {batch['id']}，批次现余 {yuan(batch['total_fen'])}"
 
     return await _as_officer(request, work)
 
@@ -110,6 +142,20 @@ MONEY_FORMS = [
         BatchBuild,
         _build_batch,
         description="将可拨付的款项列入新的支付批次（同一批次须同属市级或同一区，收款账户须已核验）",
+        form_group="资金",
+    ),
+    FormConfig(
+        "作废支付批次",
+        BatchDiscardForm,
+        _discard_batch,
+        description="作废草稿状态的支付批次，其中款项恢复为可拨付（可再变更或撤销资助）",
+        form_group="资金",
+    ),
+    FormConfig(
+        "移出批次款项",
+        BatchTrancheRemovalForm,
+        _remove_tranche,
+        description="将款项移出草稿状态的支付批次，恢复为可拨付（批次最后一笔请作废批次）",
         form_group="资金",
     ),
     FormConfig(

@@ -20,7 +20,7 @@ class AuditEntry(Table):
     object_id = BigInt(null=False)
     before = JSONB(null=True, default=None)
     after = JSONB(null=True, default=None)
-    reason = Varchar(length=1000, default="")
+    reason = Varchar(length=1000, default="")  # record() shortens longer outside text to fit
     request_id = Varchar(length=64, default="")
     created_at = Timestamptz()
 
@@ -37,7 +37,7 @@ async def record(
     reason: str = "",
 ) -> None:
     """Write one audit row. Call it inside the transaction that makes the change."""
-    limit = AuditEntry.reason.length
+    limit = 1000  # AuditEntry.reason's length (Piccolo types it as optional)
     if len(reason) > limit:
         # People's reasons are bounded by the request schemas (tests/unit/test_schema_limits.py); text from outside,
         # such as a bank's rejection message, may be longer and must not fail the change it explains.

@@ -162,6 +162,38 @@ def reconcile() -> None:
         raise typer.Exit(1)
 
 
+@cli.command("import-registry")
+def import_registry(
+    file: str = typer.Argument(..., help="登记名录 xlsx 或 CSV（UTF-8/GBK）；列见 docs/operations.md"),
+) -> None:
+    """Import the 社会组织 registry: set verified facts by credit code, list rows that don't match (exit 1 if any)."""
+    from pathlib import Path
+
+    from app.organisations.registry_file import RegistryFileError
+    from app.organisations.registry_import import ImportReport
+    from app.organisations.registry_import import import_registry as run_import
+
+    path = Path(file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        typer.echo(f"无法读取文件 {file}：{exc.strerror}", err=True)
+        raise typer.Exit(2) from exc
+
+    async def work() -> ImportReport:
+        return await run_import(content, source_name=path.name)
+
+    try:
+        report: ImportReport = _with_pool(work)
+    except RegistryFileError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    for line in report.lines():
+        typer.echo(line)
+    if report.problems:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     cli()
 

@@ -18,6 +18,9 @@ from app.reference import District
 DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("admin", "admin", "admin-pass-2026"),
     ("officer", "officer", "officer-pass-2026"),
+    # A second city officer: four-eyes (双人复核) has them approve the batches `officer` builds, and give the second
+    # countersignature on agreements above SEEDBED_FOUR_EYES_AGREEMENT_FEN.
+    ("officer", "reviewer", "reviewer-pass-2026"),
     ("officer", "changning", "changning-pass-2026"),
     ("expert", "expert1", "expert1-pass-2026"),
     ("expert", "expert2", "expert2-pass-2026"),
@@ -103,7 +106,11 @@ async def load_demo() -> bool:
     from app.demo_money import load_funded_project
 
     await load_funded_project(
-        officer, Principal(ids["expert1"], "expert1", Role.expert, None), programme["id"], DEMO_FORM
+        officer,
+        Principal(ids["reviewer"], "reviewer", Role.officer, None),
+        Principal(ids["expert1"], "expert1", Role.expert, None),
+        programme["id"],
+        DEMO_FORM,
     )
     return True
 

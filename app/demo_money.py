@@ -1,4 +1,5 @@
-"""Demo data for the money side: last year's contest winner, funded under an effective agreement.
+"""Demo data for the money side: last year's contest winner, funded under an effective agreement (20 万元, above
+the four-eyes amount, so ``officer`` countersigned first and ``reviewer`` second).
 
 So a newcomer running ``make run`` finds an agreement, a payment plan with a released tranche, a verified bank
 account and a milestone report due, in the API and the admin. Built through the same services as production.
@@ -17,7 +18,9 @@ from app.timezone import now_utc, today_shanghai
 DEMO_ANSWERS = {"summary": "为新华路街道独居老人提供助餐、探访与陪伴服务", "beneficiaries": 150, "budget_yuan": 200000}
 
 
-async def load_funded_project(officer: Principal, expert: Principal, programme_id: int, form: dict[str, Any]) -> None:
+async def load_funded_project(
+    officer: Principal, reviewer: Principal, expert: Principal, programme_id: int, form: dict[str, Any]
+) -> None:
     from programmes.agreements.service import countersign, sign
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
@@ -109,4 +112,6 @@ async def load_funded_project(officer: Principal, expert: Principal, programme_i
     )
     await verify(officer, account["id"])
     await sign(applicant, award["agreement_id"], "王敏")
-    await countersign(officer, award["agreement_id"])
+    first = await countersign(officer, award["agreement_id"])
+    if first["status"] == "countersigning":  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
+        await countersign(reviewer, award["agreement_id"])

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Who moves the money: "simulated" (the built-in simulated bank) or "package.module:ClassName" of a connector
     # implementing programmes.disbursements.provider.PaymentProvider, constructed with these settings.
     payment_provider: str = "simulated"
+    # Four-eyes (双人复核) on agreements: an award above this many fen (default 10 万元) takes effect only after two
+    # different officers countersign. Payment batches always need an approver other than their builder.
+    four_eyes_agreement_fen: int = Field(default=10_000_000, ge=0)
     # Where attachments and exports are stored (LocalFileStorage root).
     storage_dir: Path = Path(".seedbed/files")
     # Behind HTTPS in production: the admin's session and CSRF cookies are then marked Secure.

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from app.organisations.credit_code import normalise, problem_with
+from app.organisations.credit_code import normalise, problem_with, type_problem
 from app.organisations.tables import REGISTERED_TYPES, EvaluationGrade, OrganisationType
 from app.reference import DISTRICT_NAMES_ZH, District
 from app.types import RequestModel
@@ -67,25 +67,37 @@ class EligibilityRules(RequestModel):
 
 @dataclass(frozen=True)
 class OrganisationFacts:
-    """What screening needs to know about the applying organisation, as of the screening day."""
+    """What screening needs to know about the applying organisation, as of the screening day.
+
+    ``registered_on``, ``evaluation_grade``, ``grade_valid_until`` and ``certificate_expires_on`` are VERIFIED values
+    (officer or registry import); ``None`` means not verified. The ``declared_*`` values are what the organisation
+    said itself: they never pass a rule, they only make the finding say 待核验 instead of "missing" (and a declared
+    expiry that has passed is the organisation's own admission).
+    """
 
     org_type: OrganisationType
     district: District
     credit_code: str | None = None
     registered_on: date | None = None  # 成立登记（备案）日期
-    evaluation_grade: EvaluationGrade = EvaluationGrade.none
+    evaluation_grade: EvaluationGrade | None = EvaluationGrade.none
     grade_valid_until: date | None = None  # last day the grade is valid
     abnormal_listed_on: date | None = None  # 活动异常名录
     serious_violation_listed_on: date | None = None  # 严重违法失信名单
     certificate_expires_on: date | None = None  # last day the registration certificate is valid
     custodian_id: int | None = None  # 代管的社会组织服务中心 (filed community groups)
     applying_via_custodian: bool = False  # the application is made through (by) the custodian
+    declared_registered_on: date | None = None
+    declared_evaluation_grade: EvaluationGrade | None = None
+    declared_grade_valid_until: date | None = None
+    declared_certificate_expires_on: date | None = None
 
     def __post_init__(self) -> None:
         # Database rows carry plain strings; fold them into the enums so comparisons and names are exact.
         object.__setattr__(self, "org_type", OrganisationType(self.org_type))
         object.__setattr__(self, "district", District(self.district))
-        object.__setattr__(self, "evaluation_grade", EvaluationGrade(self.evaluation_grade or EvaluationGrade.none))
+        for name in ("evaluation_grade", "declared_evaluation_grade"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, EvaluationGrade(value) if value is not None else None)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], *, applying_via_custodian: bool = False) -> OrganisationFacts:
@@ -95,13 +107,17 @@ class OrganisationFacts:
             district=row["district"],
             credit_code=row.get("credit_code"),
             registered_on=row.get("registered_on"),
-            evaluation_grade=row.get("evaluation_grade") or EvaluationGrade.none,
+            evaluation_grade=row.get("evaluation_grade"),
             grade_valid_until=row.get("grade_valid_until"),
             abnormal_listed_on=row.get("abnormal_listed_on"),
             serious_violation_listed_on=row.get("serious_violation_listed_on"),
             certificate_expires_on=row.get("certificate_expires_on"),
             custodian_id=row.get("custodian_id", row.get("custodian")),
             applying_via_custodian=applying_via_custodian,
+            declared_registered_on=row.get("declared_registered_on"),
+            declared_evaluation_grade=row.get("declared_evaluation_grade"),
+            declared_grade_valid_until=row.get("declared_grade_valid_until"),
+            declared_certificate_expires_on=row.get("declared_certificate_expires_on"),
         )
 
 
@@ -170,6 +186,21 @@ def _no(code: str, reason: str) -> Finding:
     return Finding(code, Severity.ineligible, reason)
 
 
+UNVERIFIED = "facts_unverified"
+
+
+def _unverified(what: str, declared: object, severity: Severity = Severity.ineligible) -> Finding:
+    """待核验: the rule needs a fact nobody has verified yet; the organisation's own statement is shown, not trusted."""
+    said = f"（本组织自报：{_shown(declared)}）" if declared is not None else ""
+    return Finding(UNVERIFIED, severity, f"待核验：本组织的{what}尚未经主管部门核验或登记名录导入{said}")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, EvaluationGrade):
+        return "未参加评估或无等级" if value is EvaluationGrade.none else f"{value.value}级"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def _type(org: OrganisationFacts, rules: EligibilityRules) -> Iterator[Finding]:
     if org.org_type not in rules.allowed_types:
         allowed = "、".join(ORG_TYPES_ZH[t] for t in rules.allowed_types)
@@ -184,7 +215,8 @@ def _credit_code(org: OrganisationFacts) -> Iterator[Finding]:
     if not (org.credit_code or "").strip():
         yield _no("credit_code_invalid", "登记的社会组织须有统一社会信用代码，本组织尚未填写")
         return
-    problem = problem_with(normalise(org.credit_code or ""))
+    code = normalise(org.credit_code or "")
+    problem = problem_with(code) or type_problem(code, org.org_type.value)
     if problem is not None:
         yield _no("credit_code_invalid", f"统一社会信用代码无效：{problem.message}")
 
@@ -217,7 +249,12 @@ def _registration_age(org: OrganisationFacts, rules: EligibilityRules, today: da
     years = rules.min_registration_years
     if years <= 0:
         return
-    if org.registered_on is None:
+    declared = org.declared_registered_on
+    if org.registered_on is None and declared is not None and today < anniversary(declared, years):
+        yield _no("registered_too_recently", f"本轮要求成立满 {years} 年（本组织自报 {declared.isoformat()} 成立）")
+    elif org.registered_on is None and declared is not None:
+        yield _unverified("成立登记日期", declared)
+    elif org.registered_on is None:
         yield _no("registration_date_missing", f"本轮要求成立满 {years} 年，本组织未登记成立（备案）日期，无法核验")
     elif today < anniversary(org.registered_on, years):
         yield _no(
@@ -231,11 +268,15 @@ def _grade(org: OrganisationFacts, rules: EligibilityRules, today: date) -> Iter
     if rules.min_grade is None:
         return
     wanted = EvaluationGrade(rules.min_grade)
-    if GRADE_RANK[org.evaluation_grade] < GRADE_RANK[wanted]:
-        held = (
-            "未参加评估或无等级" if org.evaluation_grade is EvaluationGrade.none else f"{org.evaluation_grade.value}级"
-        )
-        yield _no("grade_too_low", f"本轮要求社会组织评估等级 {wanted.value} 及以上（本组织：{held}）")
+    # A declared value never passes a rule, but one that fails it is the organisation's own word: it fails.
+    grade = org.evaluation_grade if org.evaluation_grade is not None else org.declared_evaluation_grade
+    if grade is not None and GRADE_RANK[grade] < GRADE_RANK[wanted]:
+        said = "自报" if org.evaluation_grade is None else ""
+        yield _no("grade_too_low", f"本轮要求社会组织评估等级 {wanted.value} 及以上（本组织{said}：{_shown(grade)}）")
+    elif org.evaluation_grade is None:
+        yield _unverified("评估等级", org.declared_evaluation_grade)
+    elif org.grade_valid_until is None and org.declared_grade_valid_until is not None:
+        yield _unverified("评估等级有效期", org.declared_grade_valid_until)
     elif org.grade_valid_until is None:
         yield _no("grade_validity_unknown", "本组织评估等级未登记有效期，无法确认等级仍然有效")
     elif org.grade_valid_until < today:
@@ -256,7 +297,13 @@ def _certificate(org: OrganisationFacts, rules: EligibilityRules, today: date) -
     if org.org_type not in REGISTERED_TYPES:
         return
     expires = org.certificate_expires_on
-    if expires is None:
+    declared = org.declared_certificate_expires_on
+    if expires is None and declared is not None and declared < today:
+        yield _no("certificate_expired", f"本组织自报登记证书已于 {declared.isoformat()} 过期，须换发后方可申报")
+    elif expires is None and declared is not None:
+        # Like a missing date, an unverified one only warns: the certificate rule was never a gate of its own.
+        yield _unverified("登记证书有效期", declared, Severity.warning)
+    elif expires is None:
         yield Finding(
             "certificate_date_missing", Severity.warning, "本组织未登记证书有效期，请核验登记证书是否在有效期内"
         )

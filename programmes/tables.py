@@ -233,6 +233,9 @@ class PaymentBatch(Table):
     id: Serial  # added by Piccolo; declared for the type checker
     title = Varchar(length=200, null=False)
     status = Varchar(length=16, null=False, default="draft")
+    # Who built the batch: four-eyes (双人复核) means the approver is someone else (trigger in the migration).
+    # Null only on batches built before the rule, which the trigger then refuses to approve.
+    created_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     approved_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     approved_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)

@@ -10,7 +10,7 @@ from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Role
 from app.auth.tokens import issue_pair
-from app.organisations.credit_code import check_character
+from app.organisations.credit_code import TYPE_CHARACTER, check_character
 from app.organisations.schemas import OrganisationRegistration
 from app.organisations.service import register
 from app.organisations.tables import OrganisationType
@@ -35,8 +35,9 @@ PROGRAMME_NAMES = {"contest": "公益创新创业大赛", "support_plan": "沪�
 GOOD_ANSWERS = {"summary": "为社区独居老人提供助餐与陪伴服务", "beneficiaries": 120, "contact_person": "张三"}
 
 
-def credit_code(serial: int) -> str:
-    body = f"52310105MJ{serial:07d}"
+def credit_code(serial: int, org_type: OrganisationType = OrganisationType.social_service_institution) -> str:
+    """A valid code whose type character (GB 32100 character 2) fits ``org_type``."""
+    body = f"5{TYPE_CHARACTER[org_type.value]}310105MJ{serial:07d}"
     return body + check_character(body)
 
 
@@ -58,6 +59,20 @@ async def user(role: Role, district: District | None = None, username: str | Non
     return User(Principal(user_id, name, role, district.value if district else None))
 
 
+async def second_officer(first: Principal) -> Principal:
+    """Another officer of the same scope: four-eyes (双人复核) needs one to build a batch (or countersign first)
+    and a different one to approve it (or countersign second)."""
+    district = District(first.district) if first.district else None
+    return (await user(first.role if first.role is Role.admin else Role.officer, district)).principal
+
+
+async def approve_as_second_officer(builder: Principal, batch_id: int) -> dict[str, Any]:
+    """Approve a batch the way production must: by an officer other than its builder."""
+    from programmes.disbursements.service import approve_batch
+
+    return await approve_batch(await second_officer(builder), batch_id)
+
+
 async def organisation(
     district: District = District.changning,
     org_type: OrganisationType = OrganisationType.social_service_institution,
@@ -75,7 +90,7 @@ async def organisation(
             mobile=f"139{n:08d}",
             name=name or f"测试社会组织{n}",
             org_type=org_type,
-            credit_code=credit_code(n) if registered else None,
+            credit_code=credit_code(n, org_type) if registered else None,
             district=district,
             custodian_id=custodian_id,
         )
@@ -223,5 +238,7 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
     from programmes.awards.service import read_award
 
     award = await signed_award(principal, data)
-    await countersign(principal, award["agreement_id"])
+    agreement = await countersign(principal, award["agreement_id"])
+    if agreement["status"] == "countersigning":  # above the four-eyes amount: a second officer countersigns
+        await countersign(await second_officer(principal), award["agreement_id"])
     return await read_award(award["id"])

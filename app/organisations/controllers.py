@@ -1,17 +1,27 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
 
 from app.auth.principal import ANY_USER, APPLICANTS, PUBLIC, STAFF, CurrentPrincipal, provide_principal
-from app.organisations import registry, service
+from app.errors import DomainError, FieldError
+from app.input_limits import FileUploadBody
+from app.organisations import claims, registry, service
+from app.organisations.registry_file import RegistryFileError
+from app.organisations.registry_import import import_registry
 from app.organisations.schemas import (
+    ClaimDecision,
+    ClaimRead,
     MemberAdd,
     MemberRead,
+    OrganisationClaimCreate,
     OrganisationCorrection,
     OrganisationRead,
     OrganisationRegistration,
+    RegistryImportRead,
 )
 
 
@@ -27,6 +37,44 @@ class OrganisationController(Controller):
     )
     async def register(self, data: JSONBody[OrganisationRegistration]) -> OrganisationRead:
         return OrganisationRead(**await service.register(data))
+
+    @post(
+        "/claims",
+        opt={"permission": PUBLIC, "rate_limit": "register"},
+        summary="Claim an already registered credit code with evidence (认领); an officer decides",
+    )
+    async def claim(self, data: JSONBody[OrganisationClaimCreate]) -> ClaimRead:
+        return ClaimRead(**await claims.submit(data))
+
+    @get("/claims", opt={"permission": STAFF}, summary="Claims on organisations in my scope (认领申请)")
+    async def list_claims(
+        self,
+        principal: CurrentPrincipal,
+        status: Literal["pending", "approved", "rejected"] | None = Parameter(default=None),
+    ) -> list[ClaimRead]:
+        return [ClaimRead(**c) for c in await claims.list_in_scope(principal, status)]
+
+    @post(
+        "/claims/{claim_id:int}/approve",
+        opt={"permission": STAFF},
+        status_code=200,
+        summary="Approve a claim: the organisation's members are replaced by the claimant (核准认领)",
+    )
+    async def approve_claim(
+        self, principal: CurrentPrincipal, claim_id: FromPath[int], data: JSONBody[ClaimDecision]
+    ) -> ClaimRead:
+        return ClaimRead(**await claims.decide(principal, claim_id, True, data))
+
+    @post(
+        "/claims/{claim_id:int}/reject",
+        opt={"permission": STAFF},
+        status_code=200,
+        summary="Reject a claim (驳回认领)",
+    )
+    async def reject_claim(
+        self, principal: CurrentPrincipal, claim_id: FromPath[int], data: JSONBody[ClaimDecision]
+    ) -> ClaimRead:
+        return ClaimRead(**await claims.decide(principal, claim_id, False, data))
 
     @get("/mine", opt={"permission": APPLICANTS}, summary="My organisations")
     async def mine(self, principal: CurrentPrincipal) -> list[OrganisationRead]:
@@ -46,6 +94,23 @@ class OrganisationController(Controller):
         self, principal: CurrentPrincipal, organisation_id: FromPath[int], data: JSONBody[OrganisationCorrection]
     ) -> OrganisationRead:
         return OrganisationRead(**await registry.correct_facts(principal, organisation_id, data))
+
+    @post(
+        "/registry-import",
+        opt={"permission": STAFF},
+        status_code=200,
+        summary="Import the 社会组织 registry (登记名录导入): xlsx or CSV; sets verified facts, reports unmatched rows",
+        request_max_body_size=20 * 1024 * 1024,  # a whole city's registry extract; the parser caps the rows
+    )
+    async def import_registry(self, principal: CurrentPrincipal, data: FileUploadBody) -> RegistryImportRead:
+        content = await data.file.read()
+        try:
+            report = await import_registry(content, source_name=data.file.filename or "upload", principal=principal)
+        except RegistryFileError as exc:
+            raise DomainError(
+                "registry_file_invalid", str(exc), 422, [FieldError("file", "registry_file_invalid", str(exc))]
+            ) from exc
+        return RegistryImportRead(**report.as_dict())
 
     @get("/{organisation_id:int}/members", opt={"permission": STAFF}, summary="Who acts for an organisation")
     async def members(self, principal: CurrentPrincipal, organisation_id: FromPath[int]) -> list[MemberRead]:

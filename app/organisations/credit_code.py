@@ -42,3 +42,40 @@ def problem_with(code: str) -> CreditCodeProblem | None:
     if check_character(code[:17]) != code[17]:
         return CreditCodeProblem("credit_code_check", "统一社会信用代码校验位不正确，请核对后重新输入")
     return None
+
+
+# GB 32100 character 1 is the registration authority (5 = 民政, civil affairs: every 社会组织 registers there) and
+# character 2 the organisation type within that authority. A valid code of another authority or type belongs to
+# another kind of entity (a company's code starts with 9), so it cannot be this organisation's.
+CIVIL_AFFAIRS = "5"
+TYPE_CHARACTER = {
+    "social_association": "1",  # 社会团体
+    "social_service_institution": "2",  # 民办非企业单位 / 社会服务机构
+    "foundation": "3",  # 基金会
+}
+TYPE_NAMES_ZH = {"1": "社会团体", "2": "民办非企业单位（社会服务机构）", "3": "基金会"}
+
+
+def type_problem(code: str, org_type: str) -> CreditCodeProblem | None:
+    """None when the (valid, normalised) ``code`` fits an organisation of ``org_type``, else the mismatch."""
+    wanted = TYPE_CHARACTER.get(str(org_type))
+    if wanted is None:
+        return None
+    if code[:1] != CIVIL_AFFAIRS:
+        return CreditCodeProblem(
+            "credit_code_authority_mismatch",
+            "统一社会信用代码第 1 位应为 5（民政部门登记），该代码不属于社会组织",
+        )
+    if code[1:2] != wanted:
+        held = TYPE_NAMES_ZH.get(code[1:2], "其他类型")
+        return CreditCodeProblem(
+            "credit_code_type_mismatch",
+            f"统一社会信用代码第 2 位应为 {wanted}（{TYPE_NAMES_ZH[wanted]}），该代码属于{held}",
+        )
+    return None
+
+
+def example(org_type: str, serial: str = "310000MJ0000000") -> str:
+    """A valid code for ``org_type`` (documentation and examples)."""
+    body = CIVIL_AFFAIRS + TYPE_CHARACTER[org_type] + serial
+    return body + check_character(body)

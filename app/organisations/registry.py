@@ -11,15 +11,15 @@ from typing import Any
 import asyncpg
 from piccolo.apps.user.tables import BaseUser
 
-from app import audit, outbox
+from app import audit
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, invalid, not_found
+from app.organisations import facts
 from app.organisations.schemas import MemberAdd, OrganisationCorrection
 from app.organisations.service import checked_credit_code, read
-from app.organisations.tables import Organisation, OrganisationMember, OrganisationType
-from programmes.applications.rescreening import stage_rescreen
+from app.organisations.tables import EvaluationGrade, FactSource, Organisation, OrganisationMember, OrganisationType
 
 # Columns that cannot be NULL: ``null`` for them means "leave as it is"; the dates may be cleared.
 _NOT_NULL = {"name", "street", "evaluation_grade"}
@@ -40,17 +40,25 @@ def _jsonable(value: Any) -> Any:
 async def correct_facts(principal: Principal, organisation_id: int, data: OrganisationCorrection) -> dict[str, Any]:
     """Officers in scope (district officers: their district's organisations) and admins correct registry facts.
 
-    Writes the changed fields only, with the reason and the values before and after in the audit log.
+    Writes the changed fields only, with the reason and the values before and after in the audit log. A value
+    given for a screened fact (grade, its validity, registration date, certificate expiry), or a declared value
+    confirmed with ``verify_declared``, becomes the verified value with the officer as its source (核验).
     """
-    sent = {k: getattr(data, k) for k in data.model_fields_set if k != "reason"}
+    sent = {k: getattr(data, k) for k in data.model_fields_set if k not in ("reason", "verify_declared")}
     sent = {k: v for k, v in sent.items() if not (k in _NOT_NULL and v is None)}
     async with engine().transaction():
         current = await _in_scope(principal, organisation_id, lock=True)
+        for fact in data.verify_declared:
+            if current[f"declared_{fact}"] is None:
+                raise invalid("nothing_declared", f"本组织未自报该项（{fact}），请直接填写核验值", "verify_declared")
+            sent.setdefault(fact, current[f"declared_{fact}"])
         if "credit_code" in sent:
             sent["credit_code"] = checked_credit_code(OrganisationType(current["org_type"]), sent["credit_code"])
         if "evaluation_grade" in sent:
-            sent["evaluation_grade"] = sent["evaluation_grade"].value
+            sent["evaluation_grade"] = EvaluationGrade(sent["evaluation_grade"]).value
         changes = {k: v for k, v in sent.items() if v != current[k]}
+        # Confirming a value that is already the verified one changes nothing: no new audit entry or verification.
+        verified = {k: v for k, v in changes.items() if k in facts.VERIFIED_FACTS}
         code = changes.get("credit_code")
         if code and await Organisation.exists().where(
             (Organisation.credit_code == code) & (Organisation.id != organisation_id)
@@ -78,10 +86,9 @@ async def correct_facts(principal: Principal, organisation_id: int, data: Organi
                 after={k: _jsonable(v) for k, v in changes.items()},
                 reason=data.reason,
             )
-            # Screening relies on these facts: open applications are re-screened (and 预警 raised) after commit.
-            await stage_rescreen(organisation_id)
-    if changes:
-        await outbox.flush()
+            await facts.record(organisation_id, verified, FactSource.officer, principal.user_id, data.reason)
+    if facts.SCREENED & changes.keys():
+        await facts.on_facts_changed([organisation_id])
     return await read(organisation_id)
 
 

@@ -10,7 +10,7 @@ from app.auth.service import create_account
 from app.auth.tables import Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, invalid, not_found
-from app.organisations import credit_code
+from app.organisations import credit_code, facts
 from app.organisations.schemas import OrganisationRegistration
 from app.organisations.tables import REGISTERED_TYPES, Organisation, OrganisationMember, OrganisationType
 
@@ -33,9 +33,12 @@ async def register(data: OrganisationRegistration) -> dict[str, Any]:
                 district=data.district,
                 street=data.street,
                 custodian=custodian_id,
-                evaluation_grade=data.evaluation_grade,
-                grade_valid_until=data.grade_valid_until,
-                certificate_expires_on=data.certificate_expires_on,
+                # Declared only: the verified columns stay empty (待核验) until an officer or the registry sets them.
+                evaluation_grade=None,
+                declared_evaluation_grade=data.evaluation_grade,
+                declared_grade_valid_until=data.grade_valid_until,
+                declared_registered_on=data.registered_on,
+                declared_certificate_expires_on=data.certificate_expires_on,
             )
         ).returning(Organisation.id)
         organisation_id = int(rows[0]["id"])
@@ -60,7 +63,7 @@ def checked_credit_code(org_type: OrganisationType, given: str | None) -> str | 
     if not given:
         raise invalid("credit_code_required", "登记类社会组织必须填写统一社会信用代码", "credit_code")
     code = credit_code.normalise(given)
-    problem = credit_code.problem_with(code)
+    problem = credit_code.problem_with(code) or credit_code.type_problem(code, org_type.value)
     if problem:
         raise DomainError(
             problem.code, problem.message, 422, [FieldError("credit_code", problem.code, problem.message)]
@@ -97,6 +100,7 @@ async def read(organisation_id: int) -> dict[str, Any]:
     if row is None:
         raise not_found("社会组织")
     row["custodian_id"] = row.pop("custodian")
+    row["verifications"] = await facts.verifications(organisation_id)
     return row
 
 

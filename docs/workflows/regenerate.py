@@ -24,6 +24,7 @@ from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # n
 from programmes.workflows.definition import Workflow, mermaid  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
+from programmes.workflows.organisations import CLAIM  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
 from programmes.workflows.supervision import CLAWBACK, RISK_WARNING  # noqa: E402
@@ -40,6 +41,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "disbursement.md": (AWARD, TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
     "supervision.md": (CLAWBACK, RISK_WARNING),
+    "organisations.md": (CLAIM,),
 }
 
 # Display order for roles; anything unknown sorts after these.

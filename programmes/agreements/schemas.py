@@ -48,6 +48,10 @@ class AgreementRead(BaseModel):
     budget_plan: dict[str, Any]
     signer_name: str
     signed_at: datetime | None
+    # Above the four-eyes amount: the first officer's countersignature, awaiting a second officer's.
+    first_countersigned_by: int | None = None
+    first_countersigned_at: datetime | None = None
+    countersigned_by: int | None = None
     countersigned_at: datetime | None
     tranches: list[PlanTrancheRead]
     reports: list[PlanReportRead]

@@ -16,10 +16,12 @@ from app.errors import DomainError, conflict, not_found
 from app.money import yuan
 from app.organisations.service import member_organisation_ids
 from app.organisations.tables import Organisation
+from app.settings import get_settings
 from app.timezone import now_utc
 from programmes.agreements.plan import PaymentPlan
 from programmes.agreements.tables import Agreement
 from programmes.applications.notify import notify_organisations
+from programmes.disbursements.service import ensure_second_officer
 from programmes.payees.service import verified_account
 from programmes.reports.tables import ProgressReport
 from programmes.scope import ensure_staff_scope
@@ -41,6 +43,16 @@ CATEGORY_ZH = {
     ExpenseCategory.publicity.value: "宣传推广",
     ExpenseCategory.administration.value: "管理费用",
     ExpenseCategory.other.value: "其他",
+}
+
+
+# Back to the organisation: its signature and any first countersignature no longer stand.
+UNSIGNED: dict[str, Any] = {
+    "signed_by": None,
+    "signer_name": "",
+    "signed_at": None,
+    "first_countersigned_by": None,
+    "first_countersigned_at": None,
 }
 
 
@@ -184,7 +196,7 @@ async def return_signature(principal: Principal, agreement_id: int, reason: str)
             AGREEMENT,
             "return_signature",
             Actor(principal.user_id, principal.role.value),
-            values={"signed_by": None, "signer_name": "", "signed_at": None},
+            values=UNSIGNED,
             reason=reason,
         )
         await _notify_parties(
@@ -198,22 +210,61 @@ async def return_signature(principal: Principal, agreement_id: int, reason: str)
     return await read_agreement(agreement_id)
 
 
+def four_eyes_required(award_amount_fen: int) -> bool:
+    """Above SEEDBED_FOUR_EYES_AGREEMENT_FEN an agreement needs two different officers' countersignatures."""
+    return award_amount_fen > get_settings().four_eyes_agreement_fen
+
+
 async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]:
-    """An officer in scope countersigns: the agreement takes effect and on-signing tranches are released."""
+    """An officer in scope countersigns: the agreement takes effect and on-signing tranches are released. Above the
+    four-eyes amount this officer's countersignature is the first of two (``countersigning``); a second, different
+    officer's makes it effective (a database trigger refuses one officer twice)."""
     row = await agreement_visible_to(principal, agreement_id)
+    actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
-        award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows("UPDATE")
+        award = await Award.select(Award.status, Award.amount_fen).where(Award.id == row["award"]).lock_rows("UPDATE")
         if award[0]["status"] != "active":
             raise conflict("award_not_active", "资助已撤销，协议不能生效")
         account = await verified_account(row["payee"])
         if account is None:
             raise DomainError("payee_account_unverified", "收款单位尚无经核验的银行账户，请先提交并由主管部门核验", 409)
+        # Re-read under the award lock: two officers countersigning at once see each other's first step.
+        current = await Agreement.select(Agreement.status, Agreement.first_countersigned_by).where(
+            Agreement.id == agreement_id
+        )
+        if current[0]["status"] == "countersigning":
+            ensure_second_officer(
+                current[0]["first_countersigned_by"],
+                principal,
+                "该协议金额超过双人复核限额，须由另一名官员复核会签",
+            )
+            action = "second_countersign"
+        elif current[0]["status"] == "signed" and four_eyes_required(award[0]["amount_fen"]):
+            await transition(
+                Agreement,
+                agreement_id,
+                AGREEMENT,
+                "first_countersign",
+                actor,
+                values={"first_countersigned_by": principal.user_id, "first_countersigned_at": now_utc()},
+            )
+            await audit.record(
+                actor_id=principal.user_id,
+                actor_role=principal.role.value,
+                action="agreement.four_eyes_requested",
+                object_type="agreement",
+                object_id=agreement_id,
+                after={"amount_fen": award[0]["amount_fen"], "limit_fen": get_settings().four_eyes_agreement_fen},
+            )
+            return await read_agreement(agreement_id)
+        else:
+            action = "countersign"
         await transition(
             Agreement,
             agreement_id,
             AGREEMENT,
-            "countersign",
-            Actor(principal.user_id, principal.role.value),
+            action,
+            actor,
             values={
                 "countersigned_by": principal.user_id,
                 "countersigned_at": now_utc(),
@@ -297,6 +348,9 @@ async def _shaped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "budget_plan": row["budget_plan"],
             "signer_name": row["signer_name"],
             "signed_at": row["signed_at"],
+            "first_countersigned_by": row["first_countersigned_by"],
+            "first_countersigned_at": row["first_countersigned_at"],
+            "countersigned_by": row["countersigned_by"],
             "countersigned_at": row["countersigned_at"],
             "tranches": tranches[row["award"]],
             "reports": reports[row["award"]],

@@ -25,6 +25,9 @@ class Agreement(Table):
     signed_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     signer_name = Varchar(length=100, default="")  # 法定代表人或授权签署人
     signed_at = Timestamptz(null=True, default=None)
+    # Above the four-eyes amount the first officer's countersignature waits for a second, different officer's.
+    first_countersigned_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    first_countersigned_at = Timestamptz(null=True, default=None)
     countersigned_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     countersigned_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)

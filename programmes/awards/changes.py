@@ -9,9 +9,10 @@ from typing import Any
 from app import audit
 from app.auth.principal import Principal
 from app.db import engine
-from app.errors import DomainError, conflict, not_found
+from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
 from app.timezone import today_shanghai
+from programmes.agreements.service import UNSIGNED
 from programmes.agreements.tables import Agreement
 from programmes.awards.service import read_award
 from programmes.scope import ensure_staff_scope
@@ -31,8 +32,14 @@ async def _locked(principal: Principal, award_id: int) -> tuple[dict[str, Any], 
         raise not_found("资助")
     ensure_staff_scope(principal, rows[0]["scope_district"], "资助")
     tranches = await Tranche.select().where(Tranche.award == award_id).order_by(Tranche.sequence).lock_rows("UPDATE")
-    if any(t["status"] == "in_batch" for t in tranches):
-        raise conflict("award_tranche_in_batch", "有款项已列入支付批次，请待批次处理完毕后再变更资助")
+    in_batch = [t["id"] for t in tranches if t["status"] == "in_batch"]
+    if in_batch:
+        raise DomainError(
+            "award_tranche_in_batch",
+            "有款项已列入支付批次：草稿批次请先移出该款项或作废批次，已审批的批次请待支付处理完毕后再变更资助",
+            409,
+            [FieldError("tranche_ids", "award_tranche_in_batch", "款项 " + ", ".join(map(str, in_batch)))],
+        )
     return dict(rows[0]), [dict(t) for t in tranches]
 
 
@@ -87,7 +94,7 @@ async def _amend_agreement(principal: Principal, award_id: int, old_fen: int, ne
     row = agreement[0]
     line = f"{today_shanghai().isoformat()} 变更：资助金额由 {yuan(old_fen)} 调减为 {yuan(new_fen)}，原因：{reason}"
     await Agreement.update({Agreement.terms: f"{row['terms']}\n{line}"}).where(Agreement.id == row["id"])
-    if row["status"] == "signed":
+    if row["status"] in ("signed", "countersigning"):
         actor = Actor(principal.user_id, principal.role.value)
         await transition(
             Agreement,
@@ -95,7 +102,7 @@ async def _amend_agreement(principal: Principal, award_id: int, old_fen: int, ne
             AGREEMENT,
             "return_signature",
             actor,
-            values={"signed_by": None, "signer_name": "", "signed_at": None},
+            values=UNSIGNED,
             reason=f"资助金额已变更，请重新签署：{reason}",
         )
 

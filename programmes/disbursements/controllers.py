@@ -5,8 +5,8 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
-from programmes.disbursements import service
-from programmes.disbursements.schemas import BatchCreate, BatchRead
+from programmes.disbursements import drafts, service
+from programmes.disbursements.schemas import BatchCreate, BatchDiscard, BatchRead, BatchTrancheRemoval
 
 
 class DisbursementController(Controller):
@@ -21,11 +21,37 @@ class DisbursementController(Controller):
     @post(
         "/{batch_id:int}/approve",
         opt={"permission": STAFF},
-        summary="Approve a batch; payment runs in the background after commit",
+        summary="Approve a batch (an officer other than its builder); payment runs in the background after commit",
         status_code=200,
     )
     async def approve(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
         return BatchRead(**await service.approve_batch(principal, batch_id))
+
+    @post(
+        "/{batch_id:int}/discard",
+        opt={"permission": STAFF},
+        summary="Discard a draft batch; its tranches are payable again",
+        status_code=200,
+    )
+    async def discard(
+        self, principal: CurrentPrincipal, batch_id: FromPath[int], data: JSONBody[BatchDiscard]
+    ) -> BatchRead:
+        return BatchRead(**await drafts.discard_batch(principal, batch_id, data.reason))
+
+    @post(
+        "/{batch_id:int}/tranches/{tranche_id:int}/remove",
+        opt={"permission": STAFF},
+        summary="Take a tranche out of a draft batch (then its award may be reduced or cancelled)",
+        status_code=200,
+    )
+    async def remove_tranche(
+        self,
+        principal: CurrentPrincipal,
+        batch_id: FromPath[int],
+        tranche_id: FromPath[int],
+        data: JSONBody[BatchTrancheRemoval],
+    ) -> BatchRead:
+        return BatchRead(**await drafts.remove_tranche(principal, batch_id, tranche_id, data.reason))
 
     @post(
         "/{batch_id:int}/rerun",

@@ -1,4 +1,5 @@
-"""Payment batches: officers build and approve them; the ``pay_batch`` job pays them after commit."""
+"""Payment batches: one officer builds them, a second approves them (four-eyes, 双人复核); the ``pay_batch`` job
+pays them after commit. Discarding a draft and taking tranches out of one live in ``drafts.py``."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
     try:
         async with engine().transaction():
             rows = await PaymentBatch.insert(
-                PaymentBatch(title=data.title, status=PAYMENT_BATCH.initial, scope_district=scope)
+                PaymentBatch(
+                    title=data.title, status=PAYMENT_BATCH.initial, scope_district=scope, created_by=principal.user_id
+                )
             ).returning(PaymentBatch.id)
             batch_id = int(rows[0]["id"])
             for tranche_id in tranche_ids:
@@ -78,9 +81,17 @@ async def _ensure_payees_verified(tranche_ids: list[int]) -> None:
 
 
 async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
-    """Officer approves a draft batch. The payment job is staged in the same transaction, delivered after commit."""
+    """A second officer in scope approves a draft batch: never the officer who built it (four-eyes; a database
+    trigger repeats the rule). The payment job is staged in the same transaction, delivered after commit."""
     await batch_in_scope(principal, batch_id)
     async with engine().transaction():
+        rows = await PaymentBatch.select(PaymentBatch.created_by).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
+        ensure_second_officer(rows[0]["created_by"], principal, "支付批次须由建立批次以外的另一名官员审批（双人复核）")
+        pending = await PaymentBatchItem.count().where(
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+        )
+        if pending == 0:
+            raise conflict("batch_empty", "支付批次中没有待支付的款项，不能审批")
         await transition(
             PaymentBatch,
             batch_id,
@@ -92,6 +103,12 @@ async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
         await outbox.stage("pay_batch", f"pay_batch:{batch_id}", batch_id=batch_id)
     await outbox.flush()
     return await read_batch(batch_id)
+
+
+def ensure_second_officer(first_user_id: int | None, principal: Principal, detail_zh: str) -> None:
+    """Four-eyes: refuse the officer who took the first step (or a first step nobody can be named for)."""
+    if first_user_id is None or first_user_id == principal.user_id:
+        raise conflict("four_eyes_same_officer", detail_zh)
 
 
 async def rerun_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
@@ -157,7 +174,10 @@ async def read_batch(batch_id: int) -> dict[str, Any]:
         "id": row["id"],
         "title": row["title"],
         "status": row["status"],
-        "total_fen": sum(i["amount_fen"] for i in items),
+        "created_by": row["created_by"],
+        "approved_by": row["approved_by"],
+        # Items taken out of the draft stay listed (status ``removed``) but are not paid, so they don't count.
+        "total_fen": sum(i["amount_fen"] for i in items if i["status"] != "removed"),
         "items": [
             {
                 "tranche_id": i["tranche"],

@@ -10,14 +10,25 @@ AGREEMENT = Workflow(
     states={
         "draft": "待机构签署",
         "signed": "机构已签署，待主管部门会签",
+        "countersigning": "一名官员已会签，待第二名官员复核会签",
         "effective": "已生效",
         "terminated": "已终止",
     },
     transitions=(
         step("sign", "draft", "signed", [APPLICANT], "机构签署协议"),
-        step("return_signature", "signed", "draft", [OFFICER, ADMIN], "退回机构重新签署"),
+        step("return_signature", ["signed", "countersigning"], "draft", [OFFICER, ADMIN], "退回机构重新签署"),
         step("countersign", "signed", "effective", [OFFICER, ADMIN], "主管部门会签，协议生效"),
-        step("terminate", ["draft", "signed", "effective"], "terminated", [OFFICER, ADMIN], "资助撤销，协议终止"),
+        # Above the four-eyes amount (SEEDBED_FOUR_EYES_AGREEMENT_FEN): a first countersignature, then a second
+        # officer's; the service and a database trigger refuse the same officer twice.
+        step("first_countersign", "signed", "countersigning", [OFFICER, ADMIN], "第一名官员会签（超过双人复核限额）"),
+        step("second_countersign", "countersigning", "effective", [OFFICER, ADMIN], "第二名官员复核会签，协议生效"),
+        step(
+            "terminate",
+            ["draft", "signed", "countersigning", "effective"],
+            "terminated",
+            [OFFICER, ADMIN],
+            "资助撤销，协议终止",
+        ),
     ),
 )
 

@@ -19,6 +19,8 @@ TRANCHE = Workflow(
         # Only the release-condition check (agreement countersigned, report N accepted) releases a tranche.
         step("release", "planned", "released", [SYSTEM], "拨付条件已满足"),
         step("add_to_batch", ["released", "failed"], "in_batch", [OFFICER, ADMIN], "列入支付批次"),
+        # Out of a draft batch (removed, or the batch discarded): payable again, and free to shrink or be cancelled.
+        step("remove_from_batch", "in_batch", "released", [OFFICER, ADMIN], "移出草稿支付批次"),
         step("cancel", ["planned", "released", "failed"], "cancelled", [OFFICER, ADMIN], "资助撤销，款项作废"),
         step("mark_paid", "in_batch", "paid", [SYSTEM], "支付成功"),
         step("mark_failed", "in_batch", "failed", [SYSTEM], "支付失败"),
@@ -35,9 +37,11 @@ AWARD = Workflow(
 PAYMENT_BATCH = Workflow(
     name="payment_batch",
     initial="draft",
-    states={"draft": "草稿", "approved": "已审批", "completed": "已完成"},
+    states={"draft": "草稿", "approved": "已审批", "completed": "已完成", "discarded": "已作废"},
     transitions=(
-        step("approve", "draft", "approved", [OFFICER, ADMIN], "审批支付批次"),
+        # Four-eyes (双人复核): the service and a database trigger refuse an approver who built the batch.
+        step("approve", "draft", "approved", [OFFICER, ADMIN], "审批支付批次（须由建批次以外的官员审批）"),
+        step("discard", "draft", "discarded", [OFFICER, ADMIN], "作废草稿支付批次"),
         step("complete", "approved", "completed", [SYSTEM], "批次支付完成"),
     ),
 )
@@ -45,8 +49,9 @@ PAYMENT_BATCH = Workflow(
 BATCH_ITEM = Workflow(
     name="payment_batch_item",
     initial="pending",
-    states={"pending": "待支付", "paid": "已支付", "failed": "支付失败"},
+    states={"pending": "待支付", "paid": "已支付", "failed": "支付失败", "removed": "已移出批次"},
     transitions=(
+        step("remove", "pending", "removed", [OFFICER, ADMIN], "移出草稿支付批次"),
         step("mark_paid", "pending", "paid", [SYSTEM], "支付成功"),
         step("mark_failed", "pending", "failed", [SYSTEM], "支付失败"),
     ),

@@ -64,7 +64,7 @@ async def fill_every_table() -> dict[str, Any]:
     released = await Tranche.select(Tranche.id).where(Tranche.status == "released").first()
     assert released is not None
     batch = await create_batch(officer, BatchCreate(title="演示第一批拨付", tranche_ids=[released["id"]]))
-    await approve_batch(officer, batch["id"])
+    await approve_batch(await _principal("reviewer"), batch["id"])  # four-eyes: not the builder
     export = await request_export(officer, application["round"])
     await run_worker_burst()  # pays the batch, produces the export
     await demand(officer, award["id"], 100_000, "抽查发现部分活动未开展，追回相应资金")
@@ -124,6 +124,23 @@ async def fill_every_table() -> dict[str, Any]:
             organisation=org["id"],
             detail="中期报告已逾期 3 天未提交",
             scope_district=scope,
+        )
+    )
+    # A credit-code claim (认领) on the demo organisation, pending, through its service.
+    from app.organisations.claims import submit
+    from app.organisations.schemas import OrganisationClaimCreate
+
+    code = await Organisation.select(Organisation.credit_code).where(Organisation.credit_code.is_not_null()).first()
+    assert code is not None
+    await submit(
+        OrganisationClaimCreate(
+            username="claimant",
+            password="claimant-pass-2026",
+            email="claimant@example.org",
+            mobile="13900139000",
+            credit_code=code["credit_code"],
+            name="上海阳光社区公益服务社",
+            evidence="登记证书编号 沪民证字第0001号",
         )
     )
     return {"officer": officer, "export_id": export["id"]}

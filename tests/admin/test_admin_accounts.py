@@ -60,7 +60,7 @@ async def test_clawback_and_refund_forms(admin_client: AdminFactory) -> None:
     pudong = await admin_client(Role.officer, District.pudong)
     assert city.user is not None
     batch = await draft_batch(city.user, District.changning)
-    await approve_batch(city.user.principal, batch["id"])
+    await approve_batch(await factories.second_officer(city.user.principal), batch["id"])
     await run_worker_burst()
     item = await PaymentBatchItem.select(PaymentBatchItem.tranche.award.as_alias("award")).first()
     assert item is not None

@@ -52,6 +52,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "发起追回",
         "登记退款",
         "新建支付批次",
+        "作废支付批次",
+        "移出批次款项",
         "排除预警",
         "导出资金汇总",
         "导出批次支付明细",
@@ -64,6 +66,9 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "添加机构成员",
         "移除机构成员",
         "调整账户角色",
+        "核验社会组织自报信息",
+        "导入社会组织登记名录",
+        "审核社会组织认领",
         "资格审查人工认定",
         "确定资助",
     }

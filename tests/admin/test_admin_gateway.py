@@ -74,7 +74,7 @@ async def test_account_numbers_leave_the_admin_masked(admin_client: AdminFactory
     changning = await admin_client(Role.officer, District.changning)
     assert city.user is not None
     batch = await draft_batch(city.user, District.changning)
-    await approve_batch(city.user.principal, batch["id"])
+    await approve_batch(await factories.second_officer(city.user.principal), batch["id"])
     await run_worker_burst()
     accounts = await BankAccount.select(BankAccount.id, BankAccount.account_number).order_by(BankAccount.id)
     numbers = [a["account_number"] for a in accounts]

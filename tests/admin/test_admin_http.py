@@ -110,6 +110,9 @@ async def test_admin_defaults_to_simplified_chinese(admin_client: AdminFactory) 
         "更正社会组织登记信息",
         "添加机构成员",
         "移除机构成员",
+        "核验社会组织自报信息",
+        "导入社会组织登记名录",
+        "审核社会组织认领",
     ]
 
 

@@ -40,7 +40,7 @@ ROUTES: dict[str, Route] = {
             "mobile": "13800138001",
             "name": "新组织",
             "org_type": "foundation",
-            "credit_code": "91350100M000100Y43",
+            "credit_code": "53310104MJ0000001F",
             "district": "xuhui",
         },
     ),

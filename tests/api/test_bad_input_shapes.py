@@ -183,7 +183,7 @@ REGISTRATION = {
     "password": "password-123",
     "name": "长宁某社会服务中心",
     "org_type": "social_service_institution",
-    "credit_code": "91350100M000100Y43",
+    "credit_code": "52310105MJ00000024",
     "email": "contact@changning-org.example.org",
     "mobile": "13800138000",
 }

@@ -23,6 +23,7 @@ from programmes.disbursements.provider import (
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch, progress_summary_zh, read_batch
 from programmes.tables import LedgerEntry, PaymentBatch, PaymentBatchItem, SimulatedTransfer
+from tests import factories
 from tests.api.conftest import World, row_counts
 from tests.api.money_world import city_award, pudong_award
 from tests.worker import run_worker_burst
@@ -49,7 +50,7 @@ async def approved_batch(world: World) -> int:
     batch = await create_batch(
         world.city_officer.principal, BatchCreate(title="第一批", tranche_ids=[award["tranches"][0]["id"]])
     )
-    await approve_batch(world.city_officer.principal, batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
     return int(batch["id"])
 
 

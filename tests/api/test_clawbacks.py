@@ -61,7 +61,7 @@ async def paid_award(world: World) -> Paid:
         officer, AwardCreate(application_id=other, budget_line_id=line_id, amount_fen=10_000)
     )
     batch = await create_batch(officer, BatchCreate(title="拨付", tranche_ids=[award["tranches"][0]["id"]]))
-    await approve_batch(officer, batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch["id"])
     await run_worker_burst()
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
     return Paid(award["id"], line_id, unpaid["id"])

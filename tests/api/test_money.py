@@ -93,7 +93,7 @@ async def test_concurrent_payment_runs_pay_each_tranche_once(client: httpx.Async
     )
     tranche_id = award["tranches"][0]["id"]
     batch = await create_batch(world.city_officer.principal, BatchCreate(title="并发批次", tranche_ids=[tranche_id]))
-    await approve_batch(world.city_officer.principal, batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
 
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
@@ -195,7 +195,7 @@ async def test_approval_commits_while_redis_is_down_and_is_delivered_later(
     original = queue_module.get_queue
     queue_module.get_queue = no_queue  # type: ignore[assignment]  # Redis unreachable at approval time
     try:
-        approved = await approve_batch(world.city_officer.principal, batch["id"])
+        approved = await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
     finally:
         queue_module.get_queue = original
     assert approved["status"] == "approved"
@@ -228,7 +228,7 @@ async def test_a_rejected_transfer_fails_the_tranche_which_can_be_paid_in_a_new_
     first = await create_batch(
         world.city_officer.principal, BatchCreate(title="会失败的批次", tranche_ids=[tranche_id])
     )
-    await approve_batch(world.city_officer.principal, first["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), first["id"])
     refusing = SimulatedProvider(get_settings().effective_database_url, rejected_payees=frozenset({payee["name"]}))
     try:
         assert await pay_batch(first["id"], refusing) == {"paid": 0}
@@ -242,7 +242,7 @@ async def test_a_rejected_transfer_fails_the_tranche_which_can_be_paid_in_a_new_
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 0
 
     second = await create_batch(world.city_officer.principal, BatchCreate(title="重新支付", tranche_ids=[tranche_id]))
-    await approve_batch(world.city_officer.principal, second["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), second["id"])
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
         assert await pay_batch(second["id"], provider) == {"paid": 1}

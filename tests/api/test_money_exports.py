@@ -15,6 +15,7 @@ from programmes.awards.changes import reduce_award
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.exports.tables import ExportJob
+from tests import factories
 from tests.api.conftest import World, row_counts
 from tests.api.money_world import city_award, pudong_award
 from tests.worker import run_worker_burst
@@ -39,7 +40,7 @@ async def small_world(world: World) -> dict[str, Any]:
     paid = await create_batch(
         world.city_officer.principal, BatchCreate(title="市级拨付", tranche_ids=[city["tranches"][0]["id"]])
     )
-    await approve_batch(world.city_officer.principal, paid["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), paid["id"])
     await run_worker_burst()
     draft = await create_batch(
         world.pudong_officer.principal, BatchCreate(title="浦东拨付", tranche_ids=[pudong["tranches"][0]["id"]])

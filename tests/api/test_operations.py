@@ -32,7 +32,7 @@ async def test_request_id_is_echoed_and_stored_in_the_audit_log(client: httpx.As
             "mobile": "13800138003",
             "name": "可追踪组织",
             "org_type": "foundation",
-            "credit_code": "91350100M000100Y43",
+            "credit_code": "53310104MJ0000001F",
             "district": "xuhui",
         },
         headers={"X-Request-ID": "req-abc-123"},
@@ -96,6 +96,9 @@ async def test_demo_data_loads_once(client: httpx.AsyncClient) -> None:
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     [agreement] = (await client.get("/agreements", headers=headers)).json()
     assert agreement["status"] == "effective"
+    # 20 万元 is above the four-eyes amount: `officer` countersigned first, `reviewer` second.
+    assert None not in (agreement["first_countersigned_by"], agreement["countersigned_by"])
+    assert agreement["first_countersigned_by"] != agreement["countersigned_by"]
     assert [t["status"] for t in agreement["tranches"]] == ["released", "planned", "planned"]
     assert [(r["kind"], r["status"]) for r in agreement["reports"]] == [("milestone", "due"), ("final", "due")]
     from programmes.disbursements.reconciliation import reconcile

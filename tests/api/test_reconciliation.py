@@ -70,7 +70,7 @@ async def build_slice(world: World) -> Slice:
     batch = await create_batch(
         officer, BatchCreate(title="第一批", tranche_ids=[paid["tranche"], paid_then_cancelled["tranche"]])
     )
-    await approve_batch(officer, batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch["id"])
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
         assert await pay_batch(batch["id"], provider) == {"paid": 2}
@@ -241,7 +241,7 @@ async def test_a_payment_the_job_did_not_record_yet_is_reported_and_repaired_by_
     slice_ = await build_slice(world)
     officer = world.city_officer.principal
     batch = await create_batch(officer, BatchCreate(title="第二批", tranche_ids=[slice_.released_tranche]))
-    await approve_batch(officer, batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch["id"])
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
         receipt = await provider.transfer(
@@ -268,7 +268,7 @@ async def test_a_batch_left_approved_with_pending_items_is_reported(client: http
     slice_ = await build_slice(world)
     officer = world.city_officer.principal
     batch = await create_batch(officer, BatchCreate(title="无人支付的批次", tranche_ids=[slice_.released_tranche]))
-    await approve_batch(officer, batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch["id"])
     assert (await reconcile()).ok  # just approved: the job may still be on its way
     await sql("UPDATE payment_batch SET approved_at = now() - interval '2 hours' WHERE id = {}", batch["id"])
     report = await reconcile()

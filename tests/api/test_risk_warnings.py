@@ -21,6 +21,7 @@ from programmes.supervision.tables import RiskWarning
 from programmes.tables import Award
 from programmes.workflows.agreements import PROGRESS_REPORT
 from programmes.workflows.engine import Actor, transition
+from tests import factories
 from tests.api.conftest import World, row_counts
 from tests.api.money_world import city_award, pudong_award
 from tests.worker import run_worker_burst
@@ -139,7 +140,7 @@ async def test_warnings_are_resolved_when_the_condition_is_gone(client: httpx.As
     batch = await create_batch(
         world.city_officer.principal, BatchCreate(title="拨付", tranche_ids=[award["tranches"][0]["id"]])
     )
-    await approve_batch(world.city_officer.principal, batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
     await run_worker_burst()
 
     counts = await scan_risks(TODAY)

@@ -205,7 +205,7 @@ async def test_officers_correct_organisation_facts_with_a_reason(client: httpx.A
     )
     assert cleared["abnormal_listed_on"] is None and cleared["evaluation_grade"] == "4A"
     first, second = await audits("organisation.correct", org)
-    assert first["before"] == {"evaluation_grade": "none", "grade_valid_until": None, "abnormal_listed_on": None}
+    assert first["before"] == {"evaluation_grade": None, "grade_valid_until": None, "abnormal_listed_on": None}
     assert first["after"] == {
         "evaluation_grade": "4A",
         "grade_valid_until": "2030-12-31",

@@ -146,9 +146,13 @@ async def test_application_to_paid_tranche(client: httpx.AsyncClient) -> None:
         await client.post("/payment-batches", json={"title": "第一批", "tranche_ids": [tranche["id"]]}, headers=staff),
         201,
     )
-    approved = ok(await client.post(f"/payment-batches/{batch['id']}/approve", headers=staff))
-    assert approved["status"] == "approved"
-    again = await client.post(f"/payment-batches/{batch['id']}/approve", headers=staff)
+    # Four-eyes (双人复核): the officer who built the batch cannot approve it; a second officer does.
+    same = await client.post(f"/payment-batches/{batch['id']}/approve", headers=staff)
+    assert (same.status_code, same.json()["code"]) == (409, "four_eyes_same_officer")
+    checker = (await factories.user(Role.officer)).headers
+    approved = ok(await client.post(f"/payment-batches/{batch['id']}/approve", headers=checker))
+    assert approved["status"] == "approved" and approved["approved_by"] != approved["created_by"]
+    again = await client.post(f"/payment-batches/{batch['id']}/approve", headers=checker)
     assert again.status_code == 409
 
     await run_worker_burst()

@@ -141,7 +141,8 @@ async def test_a_worker_killed_mid_batch_pays_every_tranche_exactly_once_after_r
         blocking = blocker.transaction()
         await blocking.start()
         await blocker.execute("SELECT id FROM payment_batch_item WHERE id = $1 FOR UPDATE", blocked_item[0]["id"])
-        await approve_batch(officer, batch["id"])  # commits, then the outbox enqueues pay_batch
+        # Commits (by a second officer: four-eyes), then the outbox enqueues pay_batch.
+        await approve_batch(await factories.second_officer(officer), batch["id"])
 
         first = WorkerProcess("first")
         started.append(first)
@@ -234,7 +235,7 @@ async def test_a_transient_provider_error_is_retried_with_backoff(client: httpx.
     batch = await create_batch(
         world.city_officer.principal, BatchCreate(title="网关超时", tranche_ids=[award["tranches"][0]["id"]])
     )
-    await approve_batch(world.city_officer.principal, batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
     flaky = FlakyBank(failures=2)
     job_id = f"{get_settings().queue_name}:pay_batch:{batch['id']}"
     try:

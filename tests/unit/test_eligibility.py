@@ -22,7 +22,9 @@ from programmes.eligibility import (
 )
 
 TODAY = date(2026, 3, 15)
-CODE = "91350100M000100Y43"
+CODE = "52310105MJ00000024"  # 5 = civil affairs, 2 = 社会服务机构 (GB 32100)
+ASSOCIATION_CODE = "51310105MJ0000003A"  # 51…: 社会团体
+FOUNDATION_CODE = "53310105MJ00000047"  # 53…: 基金会
 
 GOOD = OrganisationFacts(
     org_type=OrganisationType.social_service_institution,
@@ -73,10 +75,10 @@ def test_default_rules_screen_only_what_always_applies() -> None:
 
 
 def test_type_not_allowed() -> None:
-    result = screen(facts(org_type=OrganisationType.foundation), STRICT, TODAY)
+    result = screen(facts(org_type=OrganisationType.foundation, credit_code=FOUNDATION_CODE), STRICT, TODAY)
     assert result.codes == ["type_not_allowed"] and not result.eligible
     assert "社会服务机构、社会团体" in result.findings[0].reason and "基金会" in result.findings[0].reason
-    assert codes(facts(org_type=OrganisationType.social_association)) == []
+    assert codes(facts(org_type=OrganisationType.social_association, credit_code=ASSOCIATION_CODE)) == []
 
 
 @pytest.mark.parametrize("bad", ["91350100M000100Y44", "91350100M000100Y4", "", None, "   "])
@@ -86,8 +88,8 @@ def test_registered_types_need_a_valid_credit_code(bad: str | None) -> None:
 
 
 def test_credit_code_is_normalised_like_user_input() -> None:
-    assert codes(facts(credit_code=" 91350100m000100y43 ")) == []
-    assert codes(facts(credit_code="９１３５０１００Ｍ０００１００Ｙ４３")) == []  # full-width, as pasted
+    assert codes(facts(credit_code=" 52310105mj00000024 ")) == []
+    assert codes(facts(credit_code="５２３１０１０５ＭＪ００００００２４")) == []  # full-width, as pasted
 
 
 def test_filed_groups_need_no_credit_code_or_certificate() -> None:
@@ -301,7 +303,7 @@ def test_facts_accept_database_strings() -> None:
     row = {
         "org_type": "social_association",
         "district": "xuhui",
-        "credit_code": CODE,
+        "credit_code": ASSOCIATION_CODE,
         "registered_on": date(2010, 1, 1),
         "evaluation_grade": "5A",
         "grade_valid_until": date(2030, 1, 1),
@@ -360,3 +362,47 @@ def test_rules_deduplicate_and_describe_themselves_in_chinese() -> None:
     assert schema["additionalProperties"] is False
     for name, prop in schema["properties"].items():
         assert any("\u4e00" <= ch <= "\u9fff" for ch in prop["description"]), name
+
+
+def test_a_valid_code_of_another_type_or_authority_is_refused() -> None:
+    # Regression (issue 11): a company's valid code (9…) or a foundation's (53…) passed for a 社会服务机构.
+    for other in ("91350100M000100Y43", FOUNDATION_CODE):
+        result = screen(facts(credit_code=other), STRICT, TODAY)
+        assert result.codes == ["credit_code_invalid"] and not result.eligible
+
+
+def test_unverified_facts_screen_as_pending_verification_not_as_pass() -> None:
+    # Regression (issue 11): declared facts used to pass min_grade / min_registration_years as if verified.
+    declared = facts(
+        evaluation_grade=None,
+        grade_valid_until=None,
+        registered_on=None,
+        certificate_expires_on=None,
+        declared_evaluation_grade=EvaluationGrade.a5,
+        declared_grade_valid_until=date(2030, 1, 1),
+        declared_registered_on=date(2010, 1, 1),
+        declared_certificate_expires_on=date(2030, 1, 1),
+    )
+    result = screen(declared, STRICT, TODAY)
+    assert not result.eligible
+    assert result.codes == ["facts_unverified", "facts_unverified", "facts_unverified"]
+    assert [f.severity for f in result.findings] == [Severity.ineligible, Severity.ineligible, Severity.warning]
+    assert all(f.reason.startswith("待核验") for f in result.findings)
+    assert "2010-01-01" in result.findings[0].reason and "5A" in result.findings[1].reason
+    # Without rules on grade or age only the certificate is unverified, which warns like a missing date.
+    assert screen(declared, EligibilityRules(), TODAY).eligible
+    # A grade verified, its validity only declared: still pending.
+    half = dataclasses.replace(declared, evaluation_grade=EvaluationGrade.a4, registered_on=date(2010, 1, 1))
+    assert codes(half) == ["facts_unverified", "facts_unverified"]
+
+
+def test_a_declared_expired_certificate_is_the_organisations_own_admission() -> None:
+    org = facts(certificate_expires_on=None, declared_certificate_expires_on=date(2026, 1, 1))
+    assert codes(org) == ["certificate_expired"]
+
+
+def test_a_declared_value_that_fails_a_rule_fails_it() -> None:
+    pending = facts(evaluation_grade=None, registered_on=None)
+    low = dataclasses.replace(pending, declared_evaluation_grade=EvaluationGrade.a2, declared_registered_on=TODAY)
+    assert codes(low) == ["registered_too_recently", "grade_too_low"]
+    assert "自报" in screen(low, STRICT, TODAY).findings[1].reason

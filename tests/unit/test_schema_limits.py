@@ -32,6 +32,8 @@ LONG_TEXT = {
     "RoundSettingsForm.eligibility_rules": "admin form JSON text, parsed into Round.eligibility_rules (jsonb)",
     "RoundSettingsForm.criteria": "admin form JSON text, parsed into Criterion rows (each checked by CriterionIn)",
     "RoundSettingsForm.tracks": "admin form JSON text, parsed into TrackChange items (each checked)",
+    "OrganisationClaimCreate.evidence": "OrganisationClaim.evidence (text); not copied into the audit log",
+    "RegistryImportForm.content": "admin form CSV text, parsed into registry rows (each cell checked, registry_file)",
 }
 # Normalised before storing, so the stored value is shorter than what may be typed.
 NORMALISED = {
@@ -43,6 +45,7 @@ NORMALISED = {
     "RefreshRequest.refresh_token": "never stored; verified as a signed token",
     "OrganisationCorrection.credit_code": "18 characters after the check (credit_code.py), spaces removed",
     "OrganisationForm.credit_code": "18 characters after the check (credit_code.py), spaces removed",
+    "OrganisationClaimCreate.credit_code": "18 characters after the check (credit_code.py), spaces removed",
     "PasswordResetConfirm.token": "never stored; compared with the stored SHA-256 of the code",
     "ApplicationsAction.application_ids": "admin form text, parsed into ids (parse_ids)",
     "ApplicationsScreen.application_ids": "admin form text, parsed into ids (parse_ids)",

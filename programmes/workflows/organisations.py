@@ -1,0 +1,19 @@
+"""The organisation registry's own workflows: a credit-code claim (认领)."""
+
+from __future__ import annotations
+
+from programmes.workflows.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+
+# Whoever registered a credit code first does not keep it against its real holder: the holder files a claim with
+# evidence, an officer decides. Approving one claim closes the organisation's other open claims (superseded), so
+# however many claims and approvals race, the membership moves once.
+CLAIM = Workflow(
+    name="organisation_claim",
+    initial="pending",
+    states={"pending": "待审核", "approved": "已核准，成员已转移", "rejected": "已驳回"},
+    transitions=(
+        step("approve", "pending", "approved", [OFFICER, ADMIN], "核准认领，机构成员转给认领人"),
+        step("reject", "pending", "rejected", [OFFICER, ADMIN], "驳回认领"),
+        step("supersede", "pending", "rejected", [SYSTEM], "同一组织的另一认领已核准"),
+    ),
+)
