@@ -12,13 +12,16 @@ from piccolo.table import Table
 from piccolo_admin.endpoints import TableConfig, create_admin
 
 from app.admin_agreement_forms import AGREEMENT_FORMS
+from app.admin_custody_forms import CUSTODY_FORMS
 from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
 from app.admin_gate_forms import GATE_FORMS
 from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
+from app.admin_notice_forms import NOTICE_FORMS
 from app.admin_organisation_forms import ORGANISATION_FORMS
 from app.admin_reference import REFERENCE, audited_writes, reference_hooks
+from app.admin_review_forms import REVIEW_FORMS
 from app.admin_scope import (
     scope_column,
     scope_hooks,
@@ -37,7 +40,7 @@ from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.exports.tables import ExportJob
 from programmes.reports.tables import ProgressReport, ReportExpense
-from programmes.supervision.tables import RiskWarning
+from programmes.supervision.tables import InspectionFinding, RiskWarning
 from programmes.tables import (
     Application,
     Award,
@@ -111,7 +114,8 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Tranche, "资金", True, ["id", "award", "sequence", "amount_fen", "status"]),
     (PaymentBatch, "资金", True, ["id", "title", "status", "approved_by", "approved_at"]),
     (PaymentBatchItem, "资金", True, ["id", "batch", "tranche", "status", "provider_reference"]),
-    (InspectionDraw, "资金", True, ["id", "edition", "seed", "created_at"]),
+    (InspectionDraw, "资金", True, ["id", "edition", "status", "seed_hash", "seed", "redraw_reason", "created_at"]),
+    (InspectionFinding, "资金", True, ["id", "draw", "award", "finding", "corrects", "created_at"]),
     (Clawback, "资金", True, ["id", "award", "amount_fen", "status", "due_on", "created_at"]),
     (RiskWarning, "资金", True, ["id", "kind", "subject_key", "detail", "status", "first_seen_at"]),
     (LedgerEntry, "资金", True, ["id", "kind", "award", "tranche", "clawback", "amount_fen", "created_at"]),
@@ -192,8 +196,10 @@ def _account_config() -> TableConfig:
 
 
 # Every form the admin mounts (tests walk this list: schema limits, ids).
-FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS
+FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS + REVIEW_FORMS
 FORMS += ORGANISATION_FORMS  # issue 11: fact verification, registry import, credit-code claims
+FORMS += CUSTODY_FORMS  # issue 11: service centres (财务代管) for filed groups
+FORMS += NOTICE_FORMS  # issue 11: 公示 re-review, objections, inspection draws
 FORMS += GATE_FORMS  # issue 11: eligibility override and award behind the gates
 
 

@@ -76,6 +76,12 @@ class RoundSettingsForm(RequestModel):
         description="weighted_mean、median、trimmed_mean 或 calibrated_mean",
     )
     reviews_per_application: str = Field(default="", max_length=3, title="每个申报的评审人数")
+    tie_break: str = Field(
+        default="",
+        max_length=1000,
+        title="并列处理规则",
+        description="依次比较，逗号分隔，如 criteria,spread,submitted_at,id 或 criterion:innovation,id；关闭后不能改",
+    )
     eligibility_rules: str = Field(
         default="", max_length=5000, title="资格规则（JSON）", description='整体替换，例如 {"min_grade": "3A"}'
     )
@@ -112,6 +118,8 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
     for name in ("eligibility_rules", "criteria", "tracks"):
         if text := getattr(data, name).strip():
             values[name] = _json(name, text)
+    if data.tie_break.strip():
+        values["tie_break"] = [t.strip() for t in data.tie_break.replace("，", ",").split(",") if t.strip()]
     if data.attachment_types.strip():
         values["attachment_types"] = [t.strip() for t in data.attachment_types.replace("，", ",").split(",") if t]
     update = _schema(RoundSettingsUpdate, values)

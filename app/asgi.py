@@ -26,6 +26,7 @@ from app.input_limits import BoundedRequest, bound_request_parameters, limit_jso
 from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
+from app.organisations.custody_controllers import CustodyController
 from app.queue import close_queue
 from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
@@ -128,6 +129,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             AccountController,
             AccountRoleController,
             OrganisationController,
+            CustodyController,
             CatalogueController,
             ApplicationController,
             ReviewController,

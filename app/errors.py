@@ -33,6 +33,8 @@ class ProblemFieldError(BaseModel):
     field: str
     code: str
     message: str
+    # Optional machine-readable facts of the error (e.g. assignment_infeasible: application_id, needed, eligible).
+    details: dict[str, Any] | None = None
 
 
 class Problem(BaseModel):
@@ -52,9 +54,11 @@ class FieldError:
     field: str
     code: str
     message: str
+    details: dict[str, Any] | None = None  # machine-readable facts; only present in the body when set
 
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "code": self.code, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        base: dict[str, Any] = {"field": self.field, "code": self.code, "message": self.message}
+        return {**base, "details": self.details} if self.details is not None else base
 
 
 @dataclass
@@ -116,7 +120,7 @@ GENERIC = {
 
 
 def problem(
-    status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None, instance: str = ""
+    status: int, code: str, detail: str, errors: list[dict[str, Any]] | None = None, instance: str = ""
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": f"https://seedbed.example/problems/{code}",

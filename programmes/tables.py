@@ -87,6 +87,8 @@ class Round(Table):
     blind = Boolean(default=True)
     # How the ranking is made: weighted_mean | median | trimmed_mean | calibrated (docs/scoring.md).
     aggregation_method = Varchar(length=16, default="weighted_mean")
+    # Tie-break keys after the method's score, in order (scoring.aggregation.TIE_BREAK_KEYS; docs/scoring.md).
+    tie_break = JSONB(default=["criteria", "spread", "submitted_at", "id"])
     reviews_per_application = Integer(default=3)
     # programmes.eligibility.EligibilityRules as JSON; empty = no automatic screening rules.
     eligibility_rules = JSONB(default={})
@@ -150,6 +152,9 @@ class Application(Table):
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # A filed group's application is made by its custodian centre (财务代管): recorded when the draft is created, so
+    # screening does not depend on whether its creator is still one of the centre's members.
+    applied_via = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class AwardType(StrEnum):
@@ -261,11 +266,23 @@ class InspectionDraw(Table):
 
     id: Serial  # added by Piccolo; declared for the type checker
     edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
-    seed = Varchar(length=64, null=False)  # with the candidate lists below, anyone can re-run the draw
+    # Commit-reveal (docs/adr/0013): the server generates ``seed`` and publishes only ``seed_hash`` (SHA-256 of the
+    # seed) while the draw is ``committed``; executing reveals the seed. With the candidate lists and ``conflicts``
+    # below, anyone can re-run the draw and check the hash. Rows drawn before this had officer-chosen seeds.
+    seed = Varchar(length=64, null=False)
+    seed_hash = Varchar(length=64, default="")
+    status = Varchar(length=16, null=False, default="executed")  # workflows.supervision.INSPECTION_DRAW
+    projects = Integer(default=0)
+    inspectors_per_project = Integer(default=0)
     candidate_awards = JSONB(default=[])
     candidate_inspectors = JSONB(default=[])
-    # [{"award_id", "inspector_ids": [...], "finding": "" }] — findings are filled in and published later.
+    conflicts = JSONB(default={})  # {"<award id>": [inspector ids kept away]} — frozen at commit
+    # [{"award_id", "inspector_ids": [...], "finding": "" }]; findings live in ``inspection_finding`` (append-only).
     selections = JSONB(default=[])
+    # A second draw on an edition replaces the earlier one only with a recorded reason; both stay public.
+    redraw_reason = Text(default="")
+    superseded_by = Integer(null=True, default=None)
+    executed_at = Timestamptz(null=True, default=None)
     drawn_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()

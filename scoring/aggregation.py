@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scoring.reliability import Exact, Reliability, calibrate, icc1, order_key, outliers, sort_within
+from scoring.tie_break import DEFAULT_TIE_BREAK, expand
 
 Method = Literal["weighted_mean", "median", "trimmed_mean", "calibrated_mean"]
 METHODS: tuple[Method, ...] = ("weighted_mean", "median", "trimmed_mean", "calibrated_mean")
@@ -149,7 +150,8 @@ class ScoreRows:
 class RoundRules:
     criteria: Sequence[Criterion]
     method: Method = "weighted_mean"
-    tie_break: Sequence[str] = ()  # criterion codes: a higher mean on the first decides, then the next, …
+    tie_break: Sequence[str] = ()  # criterion codes that ``criteria`` in tie_order stands for, in order
+    tie_order: Sequence[str] = DEFAULT_TIE_BREAK  # the round's tie-break keys (scoring.tie_break)
     min_reviews: int = 3  # fewer submitted reviews → flagged too_few_reviews
     trim_from: int = 5  # the trimmed mean drops the highest and the lowest review from this many reviews on
     outlier_gap: Fraction | None = None  # |review − median of the others| above this flags it; None: ¼ of the range
@@ -278,9 +280,10 @@ def aggregate_round(
 ) -> RoundAggregate:
     """Every per-application statistic, the flags, the round's ICC and the ranking by ``rules.method``.
 
-    Ranking keys, in order: the method's value (higher first), the ``tie_break`` criteria's means (higher first;
-    all-N/A counts lowest), the variance of the review scores (lower first), ``submitted_at`` (earlier first), the
-    application id (lower first). Raises ValueError on a missing non-N/A score, a review answering nothing, or two
+    Ranking keys, in order: the method's value (higher first), then ``tie_order`` (scoring.tie_break; by default
+    the ``tie_break`` criteria's means (higher first; all-N/A counts lowest), the variance of the review scores
+    (lower first), ``submitted_at`` (earlier first)), and finally the application id (lower first). Raises
+    ValueError on a missing non-N/A score, a review answering nothing, or two
     reviews by one expert of one application; ``submitted_at`` must cover every reviewed application.
     """
     rows = reviews if isinstance(reviews, ScoreRows) else ScoreRows.from_reviews(rules.criteria, reviews)
@@ -342,13 +345,17 @@ def aggregate_round(
         "calibrated_mean": (calibrated_key, np.ones(ids.size, dtype=np.int64)),
     }[rules.method]
     keys = [-order_key(*primary)]
-    for code in rules.tie_break:
-        c = codes.index(code)
-        has = criterion_counts[:, c] > 0
-        keys.append(-np.where(has, order_key(criterion_sums[:, c], np.maximum(criterion_counts[:, c], 1)), -1))
     submitted = [submitted_at[a] for a in ids.tolist()]
     when = {t: i for i, t in enumerate(sorted(set(submitted)))}
-    keys += [order_key(*variance), np.array([when[t] for t in submitted], dtype=np.int64)]
+    for kind_of_key, code in expand(rules.tie_order, codes, list(rules.tie_break)):
+        if kind_of_key == "criterion":
+            c = codes.index(str(code))
+            has = criterion_counts[:, c] > 0
+            keys.append(-np.where(has, order_key(criterion_sums[:, c], np.maximum(criterion_counts[:, c], 1)), -1))
+        elif kind_of_key == "spread":
+            keys.append(order_key(*variance))
+        else:  # submitted_at
+            keys.append(np.array([when[t] for t in submitted], dtype=np.int64))
     order = np.lexsort([ids, *reversed(keys)])
     stacked = np.stack(keys)[:, order]
     fresh = np.r_[True, (stacked[:, 1:] != stacked[:, :-1]).any(axis=0)] if ids.size else np.zeros(0, dtype=bool)

@@ -74,6 +74,8 @@ class Shortfall:
     message: str
     application_ids: tuple[int, ...] = ()
     expert_ids: tuple[int, ...] = ()
+    needed: int | None = None  # reviews (or load) wanted …
+    eligible: int | None = None  # … and what the eligible experts can give (experts, or reviews)
 
 
 class AssignmentInfeasible(ValueError):
@@ -339,9 +341,10 @@ class _Problem:
                 message = (
                     f"申报 {self.apps[i].id} 还需 {d} 位评审专家，排除利益冲突（{c} 位）和同单位限制后只有 {g} 位可选"
                 )
-                out.append(Shortfall("too_few_eligible_experts", message, (self.apps[i].id,)))
+                out.append(Shortfall("too_few_eligible_experts", message, (self.apps[i].id,), (), d, g))
         if need > cap:
-            out.append(Shortfall("capacity_short", f"共需 {need} 份评审，专家最多可承担 {cap} 份，缺 {need - cap} 份"))
+            message = f"共需 {need} 份评审，专家最多可承担 {cap} 份，缺 {need - cap} 份"
+            out.append(Shortfall("capacity_short", message, needed=need, eligible=cap))
         if low > need:
             out.append(Shortfall("min_load_exceeds_demand", f"专家最低任务量合计 {low} 份，超过所需的 {need} 份评审"))
         for j in np.flatnonzero(per_expert < net.lower).tolist():
@@ -358,7 +361,7 @@ class _Problem:
             message = f"申报 {ids}（{apps.size} 份）共需 {wanted} 份评审，可评审它们的专家最多只能承担 {got} 份"
             experts = np.flatnonzero(side[net.n : net.n + net.e])
             app_ids, expert_ids = tuple(self.apps[i].id for i in apps), tuple(self.experts[j].id for j in experts)
-            out.append(Shortfall("contention", message, app_ids, expert_ids))
+            out.append(Shortfall("contention", message, app_ids, expert_ids, wanted, got))
         if (cut := net.cut(net.lower, low)) is not None:
             _, _, out_of_expert = cut
             short = np.flatnonzero(out_of_expert < net.lower)

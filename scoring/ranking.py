@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
@@ -13,6 +14,7 @@ from programmes.workflows.engine import Actor, transition
 from scoring.aggregation import Criterion as RubricCriterion
 from scoring.aggregation import Review, RoundAggregate, RoundRules, aggregate_round
 from scoring.tables import RankingEntry, ReviewAssignment
+from scoring.tie_break import DEFAULT_TIE_BREAK
 
 PLACES = Decimal("0.000001")
 
@@ -33,17 +35,23 @@ def exact(value: Fraction | Decimal) -> Decimal:
     return value.quantize(PLACES, rounding=ROUND_HALF_EVEN)
 
 
-async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
-    """The round's aggregate over submitted reviews of applications in review (None without any)."""
+async def aggregate(
+    round_id: int, exclude: Collection[int] = ()
+) -> tuple[RoundAggregate | None, dict[int, dict[str, Any]]]:
+    """The round's aggregate over submitted reviews of applications in review (None without any); ``exclude``
+    leaves out applications whose re-review is still under way (scoring.publication.rereview)."""
     round_row = (
-        await Round.select(Round.aggregation_method, Round.reviews_per_application).where(Round.id == round_id).first()
+        await Round.select(Round.aggregation_method, Round.reviews_per_application, Round.tie_break)
+        .where(Round.id == round_id)
+        .first()
+        .output(load_json=True)
     )
     assert round_row is not None
     criteria = await rubric(round_id)
     applications = await Application.select(
         Application.id, Application.submitted_at, Application.scope_district, Application.track, Application.status
     ).where((Application.round == round_id) & Application.status.is_in(["in_review", "ranked"]))
-    by_id = {a["id"]: dict(a) for a in applications}
+    by_id = {a["id"]: dict(a) for a in applications if a["id"] not in exclude}
     # All the reviews as one JSON document, parsed once: on 100,000 reviews this function takes ~1.2 s instead of
     # ~2.0 s with a Piccolo select and ``.output(load_json=True)`` (tests/perf/bench_scoring_db.py). ``= ANY(array)``
     # also takes any number of ids, where an IN list fails above asyncpg's 32,767 query arguments.
@@ -63,6 +71,7 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
         criteria=criteria,
         method=round_row["aggregation_method"],
         tie_break=[c.code for c in criteria],
+        tie_order=round_row["tie_break"] or DEFAULT_TIE_BREAK,
         min_reviews=round_row["reviews_per_application"],
     )
     reviewed = {r.application_id for r in reviews}
@@ -71,9 +80,18 @@ async def aggregate(round_id: int) -> tuple[RoundAggregate | None, dict[int, dic
     return result, by_id
 
 
-async def rank_round(round_id: int) -> None:
-    """Rank every reviewed application. Runs inside the officer's close-round transaction."""
-    result, applications = await aggregate(round_id)
+async def rerank_round(round_id: int) -> None:
+    """A closed round's ranking computed again (a review left it: conflict of interest found after submission).
+    Runs in the caller's transaction; only before 公示 — a published result is changed by the re-review process."""
+    await RankingEntry.delete().where(RankingEntry.round == round_id)
+    await rank_round(round_id)
+
+
+async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
+    """Rank every reviewed application. Runs inside the officer's close-round transaction, or re-ranks a closed
+    round (``rerank_round``, or after a re-review: entries deleted first; applications already ``ranked`` keep their
+    status)."""
+    result, applications = await aggregate(round_id, exclude)
     if result is None:
         return
     details = {r.application_id: r for r in result.results()}
@@ -104,4 +122,5 @@ async def rank_round(round_id: int) -> None:
                 scope_district=application["scope_district"],
             )
         )
-        await transition(Application, entry.application_id, workflow, "rank", system)
+        if application["status"] == "in_review":
+            await transition(Application, entry.application_id, workflow, "rank", system)

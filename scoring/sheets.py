@@ -10,7 +10,13 @@ from programmes.tables import Criterion
 from scoring.tables import RankingEntry, ReviewAssignment
 
 Sheet = tuple[list[str], list[Sequence[Any]]]
-STATUS_ZH = {"assigned": "待评审", "submitted": "已提交", "declined": "已回避", "removed": "已撤销"}
+STATUS_ZH = {
+    "assigned": "待评审",
+    "submitted": "已提交",
+    "declined": "已回避",
+    "removed": "已撤销",
+    "retracted": "因冲突撤回",
+}
 
 
 async def scores_sheet(round_id: int) -> Sheet:

@@ -95,6 +95,11 @@ class Publication(Table):
     ends_at = Timestamptz(null=False)
     # The public list as published: [{"application_id", "title", "organisation", "outcome"}], never scores.
     entries = JSONB(default=[])
+    # How the list was cut ({"top_n", "cutoff"}), so a re-review after an upheld objection re-cuts it the same way.
+    rules = JSONB(default={})
+    # 更正公示: [{"at", "by", "objection_id", "added", "removed", "entries_before", "ends_at_before", "note"}], oldest
+    # first; ``entries`` is always the current list, the history stays here.
+    corrections = JSONB(default=[])
     published_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     finalised_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
@@ -113,5 +118,21 @@ class Objection(Table):
     resolution = Text(default="")
     resolved_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     resolved_at = Timestamptz(null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class CutLineDecision(Table):
+    """An officer's decision on entries tied (same rank) at a quota's cut line: which of them pass, and why."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    round = ForeignKey(Round, on_delete=OnDelete.restrict, null=False)
+    line = Varchar(length=32, null=False)  # "overall" (top_n) or "track:<id>" (the track's quota)
+    rank = Integer(null=False)
+    tied = JSONB(default=[])  # the tied application ids, ascending: valid only while the ranking still ties them
+    passed = JSONB(default=[])  # those the officer lets through
+    top_n = Integer(null=True, default=None)  # the quota the line belongs to (publish's top_n)
+    reason = Text(null=False)
+    decided_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()

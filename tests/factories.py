@@ -79,9 +79,12 @@ async def organisation(
     custodian_id: int | None = None,
     name: str | None = None,
 ) -> tuple[int, User]:
-    """An organisation and its first applicant member."""
+    """An organisation and its first applicant member. A filed group's ``custodian_id`` is made a designated street
+    service centre first if it is not one yet (as an officer would), so tests can use any institution."""
     n = next(_counter)
     registered = org_type is not OrganisationType.filed_community_group
+    if custodian_id is not None and not registered:
+        await designate_centre(custodian_id)
     row = await register(
         OrganisationRegistration(
             username=f"org{n}",
@@ -97,6 +100,23 @@ async def organisation(
     )
     member = await user_for(row["id"])
     return row["id"], member
+
+
+async def designate_centre(organisation_id: int, street: str | None = None) -> str:
+    """Designate an institution as a street service centre through the service (a city officer's act); returns the
+    street it serves. Each gets a street of its own unless one is given."""
+    from app.organisations.custody import designate
+    from app.organisations.schemas import ServiceCentreDesignation
+    from app.organisations.tables import Organisation
+
+    row = await Organisation.select(Organisation.serves_street).where(Organisation.id == organisation_id).first()
+    assert row is not None
+    if row["serves_street"] is not None:
+        return str(row["serves_street"])
+    officer = await user(Role.officer)
+    street = street or f"测试街道{next(_counter)}"
+    await designate(officer.principal, organisation_id, ServiceCentreDesignation(street=street, reason="测试数据"))
+    return street
 
 
 async def user_for(organisation_id: int) -> User:
@@ -242,3 +262,13 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
     if agreement["status"] == "countersigning":  # above the four-eyes amount: a second officer countersigns
         await countersign(await second_officer(principal), award["agreement_id"])
     return await read_award(award["id"])
+
+
+async def inspection_draw(
+    principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, redraw_reason: str = ""
+) -> dict[str, Any]:
+    """A 双随机 draw committed (server seed, hash recorded) and then executed, as an officer does it in two steps."""
+    from programmes.supervision.service import commit_draw, execute_draw
+
+    committed = await commit_draw(principal, edition_id, projects, inspectors_per_project, redraw_reason)
+    return await execute_draw(principal, committed["id"])

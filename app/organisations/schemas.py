@@ -47,7 +47,9 @@ class OrganisationRegistration(RequestModel):
     credit_code: str | None = Field(default=None, max_length=40, examples=[EXAMPLE_CREDIT_CODE])
     district: District
     street: str = Field(default="", max_length=100)
-    custodian_id: Id | None = Field(default=None, description="备案类团队的财务代管服务中心")
+    custodian_id: Id | None = Field(
+        default=None, description="备案类团队的财务代管服务中心：从 GET /service-centres 中选择；团队的街镇随之确定"
+    )
     # Self-declared (自报): kept as declared_*; screening uses them only once an officer or the registry verified them.
     evaluation_grade: EvaluationGrade = EvaluationGrade.none
     grade_valid_until: dt.date | None = None
@@ -75,6 +77,7 @@ class OrganisationRead(BaseModel):
     district: District
     street: str
     custodian_id: int | None
+    serves_street: str | None = Field(default=None, description="街镇社会组织服务中心：所服务的街镇")
     evaluation_grade: EvaluationGrade | None
     grade_valid_until: dt.date | None
     registered_on: dt.date | None = None
@@ -199,3 +202,23 @@ class ClaimRead(BaseModel):
     decided_at: dt.datetime | None
     decision_reason: str
     created_at: dt.datetime
+
+
+class ServiceCentreDesignation(RequestModel):
+    """设为街镇社会组织服务中心: the street a social service institution serves as custodian of filed groups."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"street": "新华路街道", "reason": "区民政局 2026 年服务中心名单"}]},
+    )
+    street: str | None = Field(
+        min_length=2, max_length=100, description="所服务的街镇；null 表示撤销（须无代管中的团队）"
+    )
+    reason: str = Field(min_length=2, max_length=1000, description="依据，记入审计日志")
+
+
+class ServiceCentreRead(BaseModel):
+    id: int
+    name: str
+    district: District
+    street: str

@@ -48,6 +48,9 @@ class Organisation(Table):
     street = Varchar(length=100, default="")  # 街镇
     # Filed groups apply and get paid through their street's service centre (财务代管).
     custodian: ForeignKey[Organisation] = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
+    # Set by an officer: this social service institution is the 街镇社会组织服务中心 of that street, listed publicly
+    # for filed groups to choose as custodian (one per district and street; unique index in the migration).
+    serves_street = Varchar(length=100, null=True, default=None)
     # The four facts screening trusts are VERIFIED values (an officer's check or the registry import, provenance in
     # ``OrganisationFactVerification``); NULL means not verified yet (待核验). What the organisation itself said at
     # registration is kept in the ``declared_*`` columns and is never used to pass a rule.

@@ -27,7 +27,7 @@ from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
 from programmes.workflows.organisations import CLAIM  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
-from programmes.workflows.supervision import CLAWBACK, RISK_WARNING  # noqa: E402
+from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING  # noqa: E402
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION  # noqa: E402
 
 DOCS = ROOT / "docs" / "workflows"
@@ -40,7 +40,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "review.md": (REVIEW_ASSIGNMENT, PUBLICATION, OBJECTION),
     "disbursement.md": (AWARD, TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
-    "supervision.md": (CLAWBACK, RISK_WARNING),
+    "supervision.md": (CLAWBACK, RISK_WARNING, INSPECTION_DRAW),
     "organisations.md": (CLAIM,),
 }
 

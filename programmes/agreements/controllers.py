@@ -25,7 +25,7 @@ class AgreementController(Controller):
     @post(
         "/{agreement_id:int}/sign",
         opt={"permission": APPLICANTS},
-        summary="The funded organisation signs the agreement",
+        summary="The payee signs the agreement (a filed group's: its custodian centre)",
         status_code=200,
     )
     async def sign(

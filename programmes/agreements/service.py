@@ -171,10 +171,11 @@ async def _notify_parties(row: dict[str, Any], kind: str, title: str, body: str,
 
 
 async def sign(principal: Principal, agreement_id: int, signer_name: str) -> dict[str, Any]:
-    """A member of the funded organisation signs (电子签署) the draft agreement."""
-    row = await _agreement(agreement_id)
-    if row["organisation_id"] not in await member_organisation_ids(principal.user_id):
-        raise not_found("资助协议")
+    """A member of the payee signs (电子签署) the draft agreement: the funded organisation, or for a filed group
+    (not a legal person) its custodian centre, which receives and answers for the money (财务代管)."""
+    row = await agreement_visible_to(principal, agreement_id)
+    if row["payee"] not in await member_organisation_ids(principal.user_id):
+        raise DomainError("agreement_signed_by_custodian", "备案类团队的资助协议由代管的街镇社会组织服务中心签署", 403)
     async with engine().transaction():
         await transition(
             Agreement,

@@ -49,11 +49,17 @@ async def notify_organisations(
 
 
 async def notify_members(application_id: int, kind: str, title: str, body: str, dedupe_key: str) -> int:
-    """One notification per member of the applicant organisation; a repeated ``dedupe_key`` adds nothing."""
-    application = await Application.select(Application.organisation).where(Application.id == application_id).first()
+    """One notification per member of the applicant organisation, and of its custodian centre (财务代管), which
+    applies for a filed group; a repeated ``dedupe_key`` adds nothing."""
+    application = (
+        await Application.select(Application.organisation, Application.organisation._.custodian.as_alias("custodian"))
+        .where(Application.id == application_id)
+        .first()
+    )
     if application is None:
         return 0
-    return await notify_organisations([application["organisation"]], kind, title, body, dedupe_key)
+    organisations = [application["organisation"], *([application["custodian"]] if application["custodian"] else [])]
+    return await notify_organisations(organisations, kind, title, body, dedupe_key)
 
 
 async def notify_status_change(application_id: int, workflow: Workflow, new_status: str) -> None:

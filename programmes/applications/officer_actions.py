@@ -48,6 +48,10 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
     workflow, row = await repository.workflow_of(application_id)
     ensure_staff_scope(principal, row["scope_district"], "申报")
     values: dict[str, Any] = {"returned_reason": reason.strip()} if action == "return_for_revision" else {}
+    if action in ("advance", "select"):  # a tie at a quota's cut line is the officer's recorded decision (issue 11)
+        from scoring.publication.ties import ensure_past_cut_line
+
+        await ensure_past_cut_line(application_id)
     async with engine().transaction():
         result = await transition(
             Application,

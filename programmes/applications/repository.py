@@ -71,6 +71,7 @@ def as_read(row: dict[str, Any], *, frozen: bool = False) -> dict[str, Any]:
         "round_id": row["round"],
         "track_id": row["track"],
         "organisation_id": row["organisation"],
+        "applied_via_id": row["applied_via"],
         "entry_number": row["entry_number"],
         "title": row["title"],
         "status": row["status"],

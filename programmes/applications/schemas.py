@@ -42,6 +42,7 @@ class ApplicationRead(BaseModel):
     round_id: int
     track_id: int | None
     organisation_id: int
+    applied_via_id: int | None = Field(default=None, description="备案类团队的申报：代为申报的服务中心（财务代管）")
     entry_number: int
     title: str
     status: str

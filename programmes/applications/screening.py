@@ -10,7 +10,7 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError
-from app.organisations.tables import Organisation, OrganisationMember
+from app.organisations.tables import Organisation
 from app.timezone import SHANGHAI, now_utc
 from programmes.applications import repository
 from programmes.eligibility import EligibilityRules, OrganisationFacts, screen
@@ -40,10 +40,9 @@ async def screen_application(application_id: int, actor: Actor, *, only_if_chang
     assert round_row is not None
     org = await Organisation.select().where(Organisation.id == application["organisation"]).first()
     assert org is not None
-    # A filed group applies through its custodian centre: the draft was made by one of the centre's members.
-    via_custodian = org["custodian"] is not None and await OrganisationMember.exists().where(
-        (OrganisationMember.organisation == org["custodian"]) & (OrganisationMember.user == application["created_by"])
-    )
+    # A filed group applies through its custodian centre: the draft was made by one of the centre's members, which
+    # create_draft recorded as ``applied_via`` (so a later change of the centre's staff does not fail the group).
+    via_custodian = org["custodian"] is not None and application["applied_via"] == org["custodian"]
     result = screen(
         OrganisationFacts.from_row(org, applying_via_custodian=via_custodian),
         EligibilityRules.model_validate(round_row["eligibility_rules"] or {}),

@@ -12,7 +12,7 @@ from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
-from app.organisations.service import member_organisation_ids
+from app.organisations.custody import acting_organisation_ids, ensure_may_apply_for
 from app.organisations.tables import Organisation
 from app.timezone import now_utc
 from programmes.applications import repository
@@ -45,9 +45,9 @@ async def _checked_track(round_id: int, track_id: int | None) -> None:
 
 
 async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[str, Any]:
-    """A member of the organisation starts a draft in an open round (one per round and track unless allowed)."""
-    if data.organisation_id not in await member_organisation_ids(principal.user_id):
-        raise not_found("社会组织")
+    """A member of the organisation starts a draft in an open round (one per round and track unless allowed); a
+    filed group's draft is started by a member of its custodian centre (财务代管)."""
+    applied_via = await ensure_may_apply_for(principal.user_id, data.organisation_id)
     round_row = await repository.accepting_round(data.round_id)
     await _checked_track(data.round_id, data.track_id)
     _check_size(data.answers)
@@ -72,6 +72,7 @@ async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[st
                     status=application_workflow(round_row["kind"]).initial,
                     answers=data.answers,
                     created_by=principal.user_id,
+                    applied_via=applied_via,
                     scope_district=round_row["scope_district"],
                     organisation_district=organisation["district"],
                 )
@@ -101,10 +102,14 @@ async def _highest_entry(round_id: int, organisation_id: int, track_id: int | No
     return max((r["entry_number"] for r in rows), default=0)
 
 
-async def _own_application(principal: Principal, application_id: int) -> dict[str, Any]:
+async def _own_application(principal: Principal, application_id: int, *, applying: bool = False) -> dict[str, Any]:
+    """The application, if the caller acts for its organisation: members, and for a filed group the members of its
+    custodian centre. ``applying`` (submit, withdraw): for a filed group, the custodian's members only."""
     row = await Application.select().where(Application.id == application_id).first().output(load_json=True)
-    if row is None or row["organisation"] not in await member_organisation_ids(principal.user_id):
+    if row is None or row["organisation"] not in await acting_organisation_ids(principal.user_id):
         raise not_found("申报")
+    if applying:
+        await ensure_may_apply_for(principal.user_id, row["organisation"])
     return dict(row)
 
 
@@ -143,7 +148,7 @@ def _check_editable(status: str) -> None:
 async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
     """Full validation against the round's form before the deadline; the answers and the form version are frozen,
     and eligibility is screened (recorded, for officers to act on)."""
-    row = await _own_application(principal, application_id)
+    row = await _own_application(principal, application_id, applying=True)
     round_row = await repository.accepting_round(row["round"])
     form = (
         await Round.select(Round.form, Round.form._.json_schema.as_alias("schema"))
@@ -180,7 +185,7 @@ async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
 
 
 async def withdraw(principal: Principal, application_id: int, reason: str) -> dict[str, Any]:
-    await _own_application(principal, application_id)
+    await _own_application(principal, application_id, applying=True)
     workflow, _ = await repository.workflow_of(application_id)
     async with engine().transaction():
         result = await transition(
@@ -208,7 +213,8 @@ async def read_for(principal: Principal, application_id: int) -> dict[str, Any]:
 
 
 async def list_mine(principal: Principal) -> list[dict[str, Any]]:
-    ids = await member_organisation_ids(principal.user_id)
+    """My organisations' applications, and those of the filed groups in my centre's custody."""
+    ids = await acting_organisation_ids(principal.user_id)
     if not ids:
         return []
     rows = (

@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.db import engine
 from app.errors import conflict, not_found
-from app.organisations.service import member_organisation_ids
+from app.organisations.custody import acting_organisation_ids
 from app.settings import get_settings
 from programmes.applications.repository import accepting_round
 from programmes.applications.repository import lock as lock_application
@@ -72,7 +72,7 @@ async def _application_for(application_id: int) -> dict[str, Any]:
 async def ensure_can_read(principal: Principal, application: dict[str, Any]) -> None:
     """Members of the organisation, officers in scope, and assigned experts in rounds that are not blind."""
     if principal.role is Role.applicant:
-        if application["organisation"] in await member_organisation_ids(principal.user_id):
+        if application["organisation"] in await acting_organisation_ids(principal.user_id):
             return
     elif principal.is_staff:
         ensure_staff_scope(principal, application["scope_district"], "申报")
@@ -100,7 +100,7 @@ async def upload(principal: Principal, application_id: int, filename: str, data:
     """A member uploads a file to an application that is still a draft or returned for revision, or — once funded
     under an effective agreement — as evidence for its progress reports (中期/结项报告附件)."""
     application = await _application_for(application_id)
-    if application["organisation"] not in await member_organisation_ids(principal.user_id):
+    if application["organisation"] not in await acting_organisation_ids(principal.user_id):
         raise not_found("申报")
     await _check_accepts_files(application, application["status"])  # fast refusal; re-checked under the lock
     async with spool_upload(data, max_bytes=application["max_file"]) as spooled:
@@ -191,7 +191,7 @@ async def delete(principal: Principal, attachment_id: int) -> None:
     if row is None:
         raise not_found("附件")
     application = await _application_for(row["application"])
-    if application["organisation"] not in await member_organisation_ids(principal.user_id):
+    if application["organisation"] not in await acting_organisation_ids(principal.user_id):
         raise not_found("附件")
     _check_deletable(application["status"])
     await accepting_round(application["round"])

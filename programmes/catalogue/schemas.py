@@ -144,6 +144,7 @@ class RoundRead(BaseModel):
     blind: bool
     aggregation_method: str
     reviews_per_application: int
+    tie_break: list[str] = Field(default_factory=list, description="并列处理规则（docs/scoring.md）")
     form_id: int | None
     form_schema: dict[str, Any] | None
     criteria: list[CriterionRead]
@@ -165,3 +166,7 @@ class RankingRow(BaseModel):
         description="各汇总方法并列：method（本轮方法）、score、weighted_mean、median、trimmed_mean、calibrated_mean、spread"
     )
     flags: list[str] = Field(description="too_few_reviews、outlier_review:<专家编号>")
+    cut_line_tie: str | None = Field(
+        default=None, description="与他人并列于该赛道名额线（track:<编号>），须由项目官员裁定后才能公示"
+    )
+    cut_line_decided: bool = False

@@ -187,6 +187,7 @@ async def close_round(principal: Principal, round_id: int) -> list[dict[str, Any
 
 
 async def ranking(round_id: int) -> list[dict[str, Any]]:
+    from scoring.publication.ties import selection_of
     from scoring.tables import RankingEntry
 
     rows = (
@@ -204,6 +205,9 @@ async def ranking(round_id: int) -> list[dict[str, Any]]:
         .order_by(RankingEntry.application)
         .output(load_json=True)
     )
+    # Ties at the tracks' quota lines (publish's top_n adds the overall line: GET /rounds/{id}/cut-line-ties).
+    found = await selection_of(round_id, None, None)
+    tie_of = {a: t for t in found["ties"] for a in t.tied}
     return [
         {
             "rank": r["rank"],
@@ -213,6 +217,8 @@ async def ranking(round_id: int) -> list[dict[str, Any]]:
             "review_count": r["review_count"],
             "methods": r["methods"] or {},
             "flags": r["flags"] or [],
+            "cut_line_tie": tie_of[r["application"]].line if r["application"] in tie_of else None,
+            "cut_line_decided": r["application"] in tie_of and tie_of[r["application"]].key in found["decisions"],
         }
         for r in rows
     ]
@@ -249,6 +255,7 @@ async def read_round(round_id: int) -> dict[str, Any]:
         "blind": row["blind"],
         "aggregation_method": row["aggregation_method"],
         "reviews_per_application": row["reviews_per_application"],
+        "tie_break": row["tie_break"] or [],
         "form_id": row["form"],
         "form_schema": row["form_schema"],
         "criteria": criteria,

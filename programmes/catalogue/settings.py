@@ -19,6 +19,7 @@ from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettings
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Criterion, Edition, Programme, Round, Track
 from scoring.tables import ReviewAssignment
+from scoring.tie_break import tie_break_problems
 
 MB = 1024 * 1024
 CRITERION_FIELDS = ("code", "name", "weight", "max_score", "allow_na", "comment_below", "anchors")
@@ -57,7 +58,8 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
     """Officers in scope (district officers: their district's rounds) and admins change a round's settings.
 
     ``blind`` and the rubric are refused (409 ``round_review_started``) once an expert is assigned; the ranking
-    settings once the round is closed (409 ``round_closed``). Unchanged values are no change and write nothing.
+    settings (method, reviews per application, tie-break) once the round is closed (409 ``round_closed``).
+    Unchanged values are no change and write nothing.
     """
     sent = _sent(data)
     async with engine().transaction():
@@ -73,6 +75,7 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
             "blind": sent.get("blind"),
             "aggregation_method": sent.get("aggregation_method"),
             "reviews_per_application": sent.get("reviews_per_application"),
+            "tie_break": list(sent["tie_break"]) if "tie_break" in sent else None,
             "eligibility_rules": sent["eligibility_rules"].model_dump(mode="json")
             if "eligibility_rules" in sent
             else None,
@@ -91,11 +94,17 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
         if ("blind" in changes or new_criteria is not None) and await review_started(round_id):
             name = "blind" if "blind" in changes else "criteria"
             raise _locked("round_review_started", "评审已经开始，不能再修改匿名评审设置和评分标准", name)
-        ranking_settings = {"aggregation_method", "reviews_per_application"} & changes.keys()
+        ranking_settings = {"aggregation_method", "reviews_per_application", "tie_break"} & changes.keys()
         if ranking_settings and current["status"] == "closed":
             raise _locked(
-                "round_closed", "轮次已关闭并完成排名，不能修改汇总方法和评审人数", sorted(ranking_settings)[0]
+                "round_closed",
+                "轮次已关闭并完成排名，不能修改汇总方法、评审人数和并列处理规则",
+                sorted(ranking_settings)[0],
             )
+        codes = [c["code"] for c in (new_criteria if new_criteria is not None else before_criteria)]
+        if problems := tie_break_problems(changes.get("tie_break", current["tie_break"]) or [], codes):
+            detail = "；".join(problems)
+            raise DomainError("tie_break_invalid", detail, 422, [FieldError("tie_break", "tie_break_invalid", detail)])
         merged = {**current, **changes}
         check_window(merged["opens_at"], merged["closes_at"])
         check_attachment_limits(merged["max_attachment_bytes"], merged["max_application_attachment_bytes"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
@@ -37,6 +37,12 @@ class RoundSettingsUpdate(RequestModel):
         default=None, description="排名采用的汇总方法；轮次关闭后不能修改"
     )
     reviews_per_application: ExactInt | None = Field(default=None, ge=1, le=20)
+    tie_break: list[Annotated[str, Field(min_length=2, max_length=60)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="并列处理规则（依次比较）：criteria、criterion:<代码>、spread、submitted_at、id；轮次关闭后不能修改",
+    )
     eligibility_rules: EligibilityRules | None = Field(default=None, description="自动资格审查规则（整体替换）")
     allow_multiple_entries: bool | None = None
     attachment_types: list[AttachmentType] | None = Field(default=None, max_length=10)

@@ -14,7 +14,7 @@ from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
-from app.organisations.service import member_organisation_ids
+from app.organisations.custody import acting_organisation_ids
 from app.timezone import now_utc
 from programmes.agreements.service import release_tranches
 from programmes.agreements.tables import Agreement
@@ -88,18 +88,18 @@ async def _agreement_of(award_id: int) -> dict[str, Any] | None:
 
 
 async def report_visible_to(principal: Principal, report_id: int) -> dict[str, Any]:
-    """Staff in scope, or a member of the organisation whose application was funded; others: 404."""
+    """Staff in scope, or a member of the funded organisation (or of a filed group's custodian centre); others: 404."""
     row = await _report(report_id)
     if principal.is_staff:
         ensure_staff_scope(principal, row["scope_district"], WHAT)
-    elif row["organisation_id"] not in await member_organisation_ids(principal.user_id):
+    elif row["organisation_id"] not in await acting_organisation_ids(principal.user_id):
         raise not_found(WHAT)
     return row
 
 
 async def _member_report(principal: Principal, report_id: int) -> dict[str, Any]:
     row = await _report(report_id)
-    if row["organisation_id"] not in await member_organisation_ids(principal.user_id):
+    if row["organisation_id"] not in await acting_organisation_ids(principal.user_id):
         raise not_found(WHAT)
     return row
 
@@ -146,7 +146,7 @@ async def read_report(report_id: int) -> dict[str, Any]:
 
 async def list_mine(principal: Principal) -> list[dict[str, Any]]:
     """Reports of my organisations' signed or effective agreements (a draft agreement asks for nothing yet)."""
-    orgs = await member_organisation_ids(principal.user_id)
+    orgs = await acting_organisation_ids(principal.user_id)
     if not orgs:
         return []
     awards = await Agreement.select(Agreement.award).where(

@@ -1,7 +1,19 @@
-"""双随机、一公开 draws, recorded with their seed and candidate lists, and their public results."""
+"""双随机、一公开 draws: commit-reveal seeds, recorded redraws, append-only public findings (docs/adr/0013).
+
+1. ``commit_draw`` freezes the candidates (funded projects, inspectors, conflicts) and a seed the server generates,
+   kept in ``inspection_draw_seed`` (not in the admin); only its SHA-256 is shown (in the public list too) — nobody,
+   the officer included, knows the pick yet.
+2. ``execute_draw`` reveals the seed and draws; anyone can re-run ``draw.draw`` on the public record and check the
+   hash. The officer never chooses the seed, so trying seeds until a pick suits is impossible.
+3. A second draw on an edition needs a reason; it supersedes the earlier one (audited, public with its reason).
+4. Findings are rows of ``inspection_finding`` (append-only in the database); a correction names the finding it
+   replaces.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -9,17 +21,26 @@ from app import audit
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
-from app.errors import DomainError, not_found
+from app.errors import DomainError, FieldError, conflict, not_found
+from app.timezone import now_utc
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.draw import DrawImpossible, draw
+from programmes.supervision.tables import InspectionDrawSeed, InspectionFinding
 from programmes.tables import Award, Edition, InspectionDraw
+from programmes.workflows.engine import Actor, transition
+from programmes.workflows.supervision import INSPECTION_DRAW
 from scoring.experts.conflicts import forbidden_pairs
 
 
-async def make_draw(
-    principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, seed: str | None
+def seed_hash(seed: str) -> str:
+    """What is published before the draw: SHA-256 of the seed's UTF-8 bytes, hex."""
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+async def commit_draw(
+    principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, redraw_reason: str = ""
 ) -> dict[str, Any]:
-    """Officer in scope draws funded projects of an edition and inspectors from the expert pool."""
+    """Officer in scope: record a draw of an edition's funded projects with a server-generated, still hidden seed."""
     edition = await Edition.select(Edition.scope_district).where(Edition.id == edition_id).first()
     if edition is None:
         raise not_found("届次")
@@ -28,70 +49,180 @@ async def make_draw(
         (Award.application._.round._.edition == edition_id) & (Award.status == "active")
     )
     inspectors = [r["user"] for r in await Account.select(Account.user).where(Account.role == Role.expert.value)]
-    pairs = await forbidden_pairs([a["application"] for a in awards])
     award_of = {a["application"]: a["id"] for a in awards}
     conflicts: dict[int, set[int]] = {}
-    for application_id, expert_id in pairs:
+    for application_id, expert_id in await forbidden_pairs([a["application"] for a in awards]):
         conflicts.setdefault(award_of[application_id], set()).add(expert_id)
-    seed = seed or secrets.token_hex(16)
-    award_ids = [a["id"] for a in awards]
+    award_ids = sorted(a["id"] for a in awards)
+    # Feasibility does not depend on the seed: refuse an impossible draw before anything is recorded.
     try:
-        drawn = draw(seed, award_ids, inspectors, projects, inspectors_per_project, conflicts)
+        draw("feasibility", award_ids, inspectors, projects, inspectors_per_project, conflicts)
     except DrawImpossible as exc:
         raise DomainError("draw_impossible", str(exc), 409) from exc
+    seed = secrets.token_hex(32)  # 64 hex characters: the column's width
+    actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
+        # The edition's row lock serialises concurrent draws: exactly one of them finds no earlier draw.
+        await Edition.select(Edition.id).where(Edition.id == edition_id).lock_rows("UPDATE")
+        earlier = await InspectionDraw.select(InspectionDraw.id).where(
+            (InspectionDraw.edition == edition_id) & (InspectionDraw.status != "superseded")
+        )
+        if earlier and len(redraw_reason.strip()) < 2:
+            message = "本届次已有抽查记录，重新抽取须说明原因（原因将公开）"
+            raise DomainError(
+                "redraw_reason_required", message, 409, [FieldError("redraw_reason", "required", message)]
+            )
         rows = await InspectionDraw.insert(
             InspectionDraw(
                 edition=edition_id,
-                seed=seed,
-                candidate_awards=sorted(award_ids),
+                seed="",  # revealed by execute_draw; until then only in inspection_draw_seed
+                seed_hash=seed_hash(seed),
+                status=INSPECTION_DRAW.initial,
+                projects=projects,
+                inspectors_per_project=inspectors_per_project,
+                candidate_awards=award_ids,
                 candidate_inspectors=sorted(inspectors),
-                selections=[
-                    {"award_id": d.award_id, "inspector_ids": list(d.inspector_ids), "finding": ""} for d in drawn
-                ],
+                conflicts={str(k): sorted(v) for k, v in sorted(conflicts.items())},
+                redraw_reason=redraw_reason.strip() if earlier else "",
                 drawn_by=principal.user_id,
                 scope_district=edition["scope_district"],
             )
         ).returning(InspectionDraw.id)
+        draw_id = int(rows[0]["id"])
+        await InspectionDrawSeed.insert(InspectionDrawSeed(draw=draw_id, seed=seed))
+        for old in earlier:
+            values: dict[str, Any] = {"superseded_by": draw_id}
+            # A draw abandoned before executing reveals its seed too: anyone can check it against the hash shown.
+            hidden = await InspectionDrawSeed.select(InspectionDrawSeed.seed).where(
+                InspectionDrawSeed.draw == old["id"]
+            )
+            if hidden:
+                values["seed"] = hidden[0]["seed"]
+                await InspectionDrawSeed.delete().where(InspectionDrawSeed.draw == old["id"])
+            await transition(
+                InspectionDraw,
+                old["id"],
+                INSPECTION_DRAW,
+                "supersede",
+                actor,
+                values=values,
+                reason=redraw_reason.strip(),
+            )
         await audit.record(
             actor_id=principal.user_id,
             actor_role=principal.role.value,
-            action="inspection.draw",
-            object_type="inspection_draw",
-            object_id=rows[0]["id"],
-            after={"seed": seed, "projects": projects, "inspectors_per_project": inspectors_per_project},
-        )
-    return await read(int(rows[0]["id"]))
-
-
-async def record_finding(principal: Principal, draw_id: int, award_id: int, finding: str) -> dict[str, Any]:
-    """Officer in scope records the inspection result of one drawn project (it becomes public)."""
-    row = await InspectionDraw.select().where(InspectionDraw.id == draw_id).first().output(load_json=True)
-    if row is None:
-        raise not_found("抽查")
-    ensure_staff_scope(principal, row["scope_district"], "抽查")
-    selections = row["selections"]
-    if award_id not in {s["award_id"] for s in selections}:
-        raise DomainError("award_not_drawn", "该资助项目不在本次抽查名单中", 422)
-    for selection in selections:
-        if selection["award_id"] == award_id:
-            selection["finding"] = finding
-    async with engine().transaction():
-        await InspectionDraw.update({InspectionDraw.selections: selections}).where(InspectionDraw.id == draw_id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="inspection.finding",
+            action="inspection_draw.commit",
             object_type="inspection_draw",
             object_id=draw_id,
-            after={"award_id": award_id},
+            after={
+                "seed_hash": seed_hash(seed),
+                "projects": projects,
+                "inspectors_per_project": inspectors_per_project,
+            },
+            reason=redraw_reason.strip() if earlier else "",
+        )
+    return await read(draw_id)
+
+
+async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
+    """Officer in scope: reveal the committed seed and draw from the frozen candidates (once)."""
+    row = await _draw_in_scope(principal, draw_id)
+    async with engine().transaction():
+        # Under the draw's row lock: of concurrent executes one reveals and draws, the others see it done.
+        locked = (
+            await InspectionDraw.select(InspectionDraw.status).where(InspectionDraw.id == draw_id).lock_rows("UPDATE")
+        )
+        secret = await InspectionDrawSeed.select(InspectionDrawSeed.seed).where(InspectionDrawSeed.draw == draw_id)
+        if locked[0]["status"] != "committed" or not secret:
+            raise conflict("draw_not_committed", "该抽查已抽取或已作废，不能再次抽取")
+        seed = secret[0]["seed"]
+        try:
+            drawn = draw(
+                seed,
+                row["candidate_awards"],
+                row["candidate_inspectors"],
+                row["projects"],
+                row["inspectors_per_project"],
+                {int(k): set(v) for k, v in (row["conflicts"] or {}).items()},
+            )
+        except DrawImpossible as exc:  # cannot happen for a committed draw; the frozen candidates were checked
+            raise DomainError("draw_impossible", str(exc), 409) from exc
+        selections = [{"award_id": d.award_id, "inspector_ids": list(d.inspector_ids), "finding": ""} for d in drawn]
+        await transition(
+            InspectionDraw,
+            draw_id,
+            INSPECTION_DRAW,
+            "execute",
+            Actor(principal.user_id, principal.role.value),
+            values={"seed": seed, "selections": json.dumps(selections), "executed_at": now_utc()},
+        )
+        await InspectionDrawSeed.delete().where(InspectionDrawSeed.draw == draw_id)
+    return await read(draw_id)
+
+
+async def record_finding(
+    principal: Principal, draw_id: int, award_id: int, finding: str, corrects: int | None = None
+) -> dict[str, Any]:
+    """Officer in scope records the (public) inspection result of one drawn project; ``corrects`` names the earlier
+    finding of the same project this one replaces — nothing is overwritten."""
+    row = await _draw_in_scope(principal, draw_id)
+    if row["status"] != "executed":
+        raise conflict("draw_not_executed", "只能为已抽取且未作废的抽查记录检查结果")
+    if award_id not in {s["award_id"] for s in row["selections"]}:
+        raise DomainError("award_not_drawn", "该资助项目不在本次抽查名单中", 422)
+    async with engine().transaction():
+        # The draw's row lock serialises findings of one draw (the append-only table grants no UPDATE, so no
+        # FOR UPDATE on it): each correction must name the finding that is current under the lock.
+        await InspectionDraw.select(InspectionDraw.id).where(InspectionDraw.id == draw_id).lock_rows("UPDATE")
+        latest = (
+            await InspectionFinding.select(InspectionFinding.id)
+            .where((InspectionFinding.draw == draw_id) & (InspectionFinding.award == award_id))
+            .order_by(InspectionFinding.id, ascending=False)
+            .limit(1)
+        )
+        current = latest[0]["id"] if latest else None
+        if corrects != current:
+            message = (
+                f"该项目的现行检查结果是第 {current} 号，更正须指明它"
+                if current is not None
+                else "该项目尚无检查结果，无需更正"
+            )
+            raise DomainError(
+                "finding_correction_mismatch", message, 409, [FieldError("corrects", "mismatch", message)]
+            )
+        rows = await InspectionFinding.insert(
+            InspectionFinding(
+                draw=draw_id,
+                award=award_id,
+                finding=finding,
+                corrects=corrects,
+                recorded_by=principal.user_id,
+                scope_district=row["scope_district"],
+            )
+        ).returning(InspectionFinding.id)
+        await audit.record(
+            actor_id=principal.user_id,
+            actor_role=principal.role.value,
+            action="inspection.finding" if corrects is None else "inspection.finding_correction",
+            object_type="inspection_draw",
+            object_id=draw_id,
+            after={"award_id": award_id, "finding_id": rows[0]["id"], "corrects": corrects},
             reason=finding,
         )
     return await read(draw_id)
 
 
+async def _draw_in_scope(principal: Principal, draw_id: int) -> dict[str, Any]:
+    row = await InspectionDraw.select().where(InspectionDraw.id == draw_id).first().output(load_json=True)
+    if row is None:
+        raise not_found("抽查")
+    ensure_staff_scope(principal, row["scope_district"], "抽查")
+    return dict(row)
+
+
 async def read(draw_id: int) -> dict[str, Any]:
-    """The public form of a draw: seed, candidates, projects (title, organisation), inspectors' names, findings."""
+    """The public form of a draw: seed hash (and the seed once drawn), candidates, conflicts, projects, inspectors'
+    names, findings with their corrections, and a redraw's reason."""
     row = await InspectionDraw.select().where(InspectionDraw.id == draw_id).first().output(load_json=True)
     if row is None:
         raise not_found("抽查")
@@ -106,20 +237,43 @@ async def read(draw_id: int) -> dict[str, Any]:
         a["user"]: a["display_name"] or a["username"]
         for a in await Account.select(Account.user, Account.display_name, Account.user._.username.as_alias("username"))
     }
+    findings = (
+        await InspectionFinding.select(
+            InspectionFinding.id, InspectionFinding.award, InspectionFinding.finding, InspectionFinding.corrects,
+            InspectionFinding.created_at,
+        )
+        .where(InspectionFinding.draw == draw_id)
+        .order_by(InspectionFinding.id)
+    )  # fmt: skip
+    history: dict[int, list[dict[str, Any]]] = {}
+    for f in findings:
+        history.setdefault(f["award"], []).append(
+            {"id": f["id"], "finding": f["finding"], "corrects": f["corrects"], "recorded_at": f["created_at"]}
+        )
+    revealed = bool(row["seed"])
     return {
         "id": row["id"],
         "edition_id": row["edition"],
-        "seed": row["seed"],
+        "status": row["status"],
+        "seed_hash": row["seed_hash"],
+        "seed": row["seed"] if revealed else None,  # hidden (not even stored here) until the draw is executed
+        "projects_to_draw": row["projects"],
+        "inspectors_per_project": row["inspectors_per_project"],
         "candidate_awards": row["candidate_awards"],
         "candidate_inspectors": row["candidate_inspectors"],
-        "drawn_at": row["created_at"],
+        "conflicts": row["conflicts"] or {},
+        "redraw_reason": row["redraw_reason"],
+        "superseded_by": row["superseded_by"],
+        "committed_at": row["created_at"],
+        "drawn_at": row["executed_at"],
         "projects": [
             {
                 "award_id": s["award_id"],
                 "title": by_award[s["award_id"]]["title"],
                 "organisation": by_award[s["award_id"]]["organisation"],
                 "inspectors": [names.get(i, str(i)) for i in s["inspector_ids"]],
-                "finding": s["finding"],
+                "finding": history[s["award_id"]][-1]["finding"] if s["award_id"] in history else "",
+                "findings": history.get(s["award_id"], []),
             }
             for s in row["selections"]
         ],

@@ -10,15 +10,26 @@ PUBLICATION = Workflow(
     name="publication",
     initial="published",
     states={"published": "公示中", "final": "结果生效"},
-    transitions=(step("finalise", "published", "final", STAFF, "公示期满无异议，结果生效"),),
+    transitions=(
+        step("finalise", "published", "final", STAFF, "公示期满无异议，结果生效"),
+        # 更正公示 after a re-review: the list may change and the notice period starts again for it.
+        step("amend", "published", "published", STAFF, "重新评审后更正公示"),
+    ),
 )
 
 OBJECTION = Workflow(
     name="objection",
     initial="open",
-    states={"open": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"},
+    # ``upheld`` means the re-review is under way; ``rereviewed`` that it ended and the notice was corrected.
+    states={
+        "open": "待处理",
+        "upheld": "异议成立，重新评审中",
+        "dismissed": "异议不成立",
+        "rereviewed": "已重新评审并更正公示",
+    },
     transitions=(
         step("uphold", "open", "upheld", STAFF, "异议成立，重新评审"),
+        step("conclude", "upheld", "rereviewed", STAFF, "重新评审完成，更正公示"),
         step("dismiss", "open", "dismissed", STAFF, "异议不成立"),
     ),
 )

@@ -23,3 +23,15 @@ RISK_WARNING = Workflow(
         step("dismiss", "open", "dismissed", [OFFICER, ADMIN], "经核实排除"),
     ),
 )
+
+# 双随机 commit-reveal (docs/adr/0013): the seed's hash is public from ``committed``; ``execute`` reveals the seed and
+# draws. A redraw supersedes the edition's earlier draw with a recorded reason; every draw stays in the public list.
+INSPECTION_DRAW = Workflow(
+    name="inspection_draw",
+    initial="committed",
+    states={"committed": "已公布种子摘要，待抽取", "executed": "已抽取并公开种子", "superseded": "已作废（重抽）"},
+    transitions=(
+        step("execute", "committed", "executed", [OFFICER, ADMIN], "公开种子并抽取"),
+        step("supersede", ["committed", "executed"], "superseded", [OFFICER, ADMIN], "说明原因后重新抽取"),
+    ),
+)

@@ -10,7 +10,7 @@ from typing import Any
 from app import audit
 from app.auth.principal import Principal
 from app.db import engine
-from app.errors import DomainError
+from app.errors import DomainError, FieldError
 from app.timezone import now_utc
 from programmes.applications.gate import passes, passing
 from programmes.applications.repository import round_workflow, workflow_of
@@ -24,8 +24,10 @@ from scoring.assignment import (
     AssignmentResult,
     ExpertProfile,
     Mode,
+    Shortfall,
     assign_reviewers,
 )
+from scoring.assignment_partial import PartialResult, assign_what_can_be_staffed
 from scoring.experts.conflicts import expert_affiliation_labels, forbidden_pairs
 from scoring.tables import ExpertProfile as ExpertProfileRow
 from scoring.tables import ReviewAssignment
@@ -115,7 +117,20 @@ async def solve(round_id: int, mode: Mode, only: list[int] | None = None) -> Ass
             "assignment_infeasible",
             f"无法为每个申报分配足够的评审专家：{infeasible}",
             409,
+            shortfall_errors(infeasible.shortfalls),
         ) from infeasible
+
+
+def shortfall_errors(shortfalls: tuple[Shortfall, ...]) -> list[FieldError]:
+    """errors[]: one entry per application a shortfall names (application id, needed, eligible, reason code), one
+    per shortfall that names none (capacity, experts' minimum loads)."""
+    out = []
+    for s in shortfalls:
+        facts = {"needed": s.needed, "eligible": s.eligible, "expert_ids": list(s.expert_ids)}
+        for application_id in s.application_ids or (None,):
+            field = "round" if application_id is None else f"applications.{application_id}"
+            out.append(FieldError(field, s.code, s.message, {"application_id": application_id, **facts}))
+    return out
 
 
 def _as_dict(result: AssignmentResult) -> dict[str, Any]:
@@ -145,11 +160,64 @@ async def preview(principal: Principal, round_id: int, mode: Mode) -> dict[str, 
     return _as_dict(await solve(round_id, mode))
 
 
-async def commit(principal: Principal, round_id: int, mode: Mode) -> dict[str, Any]:
-    """Officer in scope writes the solver's new pairs; applications move to review."""
+async def commit(principal: Principal, round_id: int, mode: Mode, partial: bool = False) -> dict[str, Any]:
+    """Officer in scope writes the solver's new pairs; applications move to review.
+
+    Infeasible input is refused (409 ``assignment_infeasible``, the shortfalls in errors[]) unless the officer asks
+    for a partial assignment (``partial``): then every application that can be staffed is, the rest are listed in
+    ``unstaffed`` with the reason, and the choice is audited (``round.assignment_partial``)."""
     round_row = await round_in_scope(principal, round_id)
-    result = await _solve_and_write(round_row, mode, Actor(principal.user_id, principal.role.value))
-    return _as_dict(result)
+    actor = Actor(principal.user_id, principal.role.value)
+    if not partial:
+        return {**_as_dict(await _solve_and_write(round_row, mode, actor)), "partial": False, "unstaffed": []}
+    async with engine().transaction():
+        await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")
+        outcome = await solve_partial(round_id, mode)
+        written = await _write(outcome.result, actor, round_row) if outcome.result is not None else None
+        unstaffed = [
+            {
+                "application_id": u.application_id,
+                "code": u.code,
+                "needed": u.needed,
+                "eligible": u.eligible,
+                "message": u.message,
+            }
+            for u in outcome.unstaffed
+        ]
+        await audit.record(
+            actor_id=actor.user_id,
+            actor_role=actor.role,
+            action="round.assignment_partial",
+            object_type="round",
+            object_id=round_id,
+            after={"pairs": len(written.pairs) if written else 0, "unstaffed": unstaffed},
+            reason="部分分配：无法配齐评审专家的申报暂不分配",
+        )
+    body = _as_dict(written) if written is not None else {**EMPTY, "mode": mode}
+    return {**body, "partial": True, "unstaffed": unstaffed}
+
+
+EMPTY: dict[str, Any] = {
+    "pairs": [],
+    "total_affinity": 0,
+    "min_application_affinity": 0,
+    "solver": "none",
+    "optimal": True,
+}
+
+
+async def solve_partial(round_id: int, mode: Mode) -> PartialResult:
+    round_row = await Round.select(Round.reviews_per_application).where(Round.id == round_id).first()
+    assert round_row is not None
+    problem = await _problem(round_id)
+    return assign_what_can_be_staffed(
+        problem["applications"],
+        problem["experts"],
+        round_row["reviews_per_application"],
+        forbidden=problem["forbidden"],
+        locked=problem["locked"],
+        mode=mode,
+    )
 
 
 async def _solve_and_write(

@@ -4,9 +4,15 @@ from litestar import Controller, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
-from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from app.auth.principal import EXPERTS, STAFF, CurrentPrincipal, provide_principal
 from scoring.experts import service
-from scoring.experts.schemas import ConflictCreate, ConflictRead, ExpertProfileRead, ExpertProfileWrite
+from scoring.experts.schemas import (
+    ConflictCreate,
+    ConflictRead,
+    DeclaredConflict,
+    ExpertProfileRead,
+    ExpertProfileWrite,
+)
 from scoring.reviews.schemas import ReasonBody
 
 
@@ -31,6 +37,18 @@ class ExpertController(Controller):
     @post("/conflicts", opt={"permission": STAFF}, summary="Record a conflict of interest (利益冲突)")
     async def record(self, principal: CurrentPrincipal, data: JSONBody[ConflictCreate]) -> ConflictRead:
         return ConflictRead(**await service.record_conflict(principal, data))
+
+    @post(
+        "/conflicts/mine",
+        opt={"permission": EXPERTS},
+        summary="Declare my own conflict of interest in advance (assignments on it are retracted and refilled)",
+    )
+    async def declare(self, principal: CurrentPrincipal, data: JSONBody[DeclaredConflict]) -> ConflictRead:
+        return ConflictRead(**await service.declare_conflict(principal, data))
+
+    @get("/conflicts/mine", opt={"permission": EXPERTS}, summary="My live declared and recorded conflicts")
+    async def mine(self, principal: CurrentPrincipal) -> list[ConflictRead]:
+        return [ConflictRead(**row) for row in await service.my_conflicts(principal)]
 
     @post(
         "/conflicts/{conflict_id:int}/revoke",

@@ -55,6 +55,16 @@ class ConflictCreate(RequestModel):
     reason: str = Field(min_length=2, max_length=1000)
 
 
+class DeclaredConflict(RequestModel):
+    """An expert's own declaration (利益冲突申报), before or after being assigned."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"organisation_id": 3, "reason": "本人任该组织理事"}]}
+    )
+    organisation_id: Id
+    reason: str = Field(min_length=2, max_length=1000)
+
+
 class ConflictRead(BaseModel):
     id: int
     expert_id: int
@@ -62,3 +72,6 @@ class ConflictRead(BaseModel):
     source: str
     reason: str
     revoked_at: dt.datetime | None
+    retracted_assignment_ids: list[int] = Field(default_factory=list, description="因此撤回的评审任务")
+    excluded_review_ids: list[int] = Field(default_factory=list, description="已提交、现已排除出排名的评分")
+    replacements: int = Field(default=0, description="重新分配的评审专家人数")

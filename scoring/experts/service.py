@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg.exceptions import UniqueViolationError
+
 from app import audit
 from app.auth.principal import Principal
 from app.auth.service import create_account
@@ -11,7 +13,8 @@ from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
-from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
+from scoring.experts.retraction import refill, retract_conflicted
+from scoring.experts.schemas import ConflictCreate, DeclaredConflict, ExpertProfileWrite
 from scoring.experts.scope import (
     district_for_expert,
     ensure_expert_in_scope,
@@ -158,8 +161,11 @@ async def list_profiles() -> list[dict[str, Any]]:
 
 
 async def record_conflict(principal: Principal, data: ConflictCreate, source: str = "officer") -> dict[str, Any]:
-    """Staff record a conflict with an organisation in their scope; an expert declares one of their own (declining
-    an assignment, ``reviews.reviewing.decline``, which has checked the assignment is theirs)."""
+    """Staff record a conflict with an organisation in their scope; an expert declares one of their own (in advance,
+    ``declare_conflict``, or declining an assignment, ``reviews.reviewing.decline``).
+
+    The expert's live assignments on the organisation's applications are retracted and a submitted review leaves the
+    ranking (scoring.experts.retraction); the applications are then refilled from the pool."""
     await _ensure_expert(data.expert_id)
     if source == "declared" and principal.role is Role.expert and principal.user_id == data.expert_id:
         await _ensure_organisations([data.organisation_id])
@@ -172,26 +178,57 @@ async def record_conflict(principal: Principal, data: ConflictCreate, source: st
         & ConflictOfInterest.revoked_at.is_null()
     ):
         raise conflict("conflict_exists", "该利益冲突已登记")
-    async with engine().transaction():
-        rows = await ConflictOfInterest.insert(
-            ConflictOfInterest(
-                expert=data.expert_id,
-                organisation=data.organisation_id,
-                source=source,
+    try:
+        async with engine().transaction():
+            rows = await ConflictOfInterest.insert(
+                ConflictOfInterest(
+                    expert=data.expert_id,
+                    organisation=data.organisation_id,
+                    source=source,
+                    reason=data.reason,
+                    created_by=principal.user_id,
+                )
+            ).returning(ConflictOfInterest.id)
+            await audit.record(
+                actor_id=principal.user_id,
+                actor_role=principal.role.value,
+                action="conflict.record",
+                object_type="conflict_of_interest",
+                object_id=rows[0]["id"],
+                after={"expert_id": data.expert_id, "organisation_id": data.organisation_id, "source": source},
                 reason=data.reason,
-                created_by=principal.user_id,
             )
-        ).returning(ConflictOfInterest.id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="conflict.record",
-            object_type="conflict_of_interest",
-            object_id=rows[0]["id"],
-            after={"expert_id": data.expert_id, "organisation_id": data.organisation_id, "source": source},
-            reason=data.reason,
-        )
-    return await read_conflict(int(rows[0]["id"]))
+            conflict_id = int(rows[0]["id"])
+            retracted = await retract_conflicted(
+                principal, conflict_id, data.expert_id, data.organisation_id, data.reason
+            )
+    except UniqueViolationError as exc:  # conflict_of_interest_live: two declarations of one pair at once
+        raise conflict("conflict_exists", "该利益冲突已登记") from exc
+    replacements = await refill(principal, conflict_id, retracted["application_ids"])
+    return {
+        **await read_conflict(conflict_id),
+        "retracted_assignment_ids": retracted["retracted_assignment_ids"],
+        "excluded_review_ids": retracted["excluded_review_ids"],
+        "replacements": sum(replacements.values()),
+    }
+
+
+async def declare_conflict(principal: Principal, data: DeclaredConflict) -> dict[str, Any]:
+    """An expert declares, in advance, a conflict with an organisation (any organisation: they know their ties)."""
+    return await record_conflict(
+        principal,
+        ConflictCreate(expert_id=principal.user_id, organisation_id=data.organisation_id, reason=data.reason),
+        source="declared",
+    )
+
+
+async def my_conflicts(principal: Principal) -> list[dict[str, Any]]:
+    rows = (
+        await ConflictOfInterest.select(ConflictOfInterest.id)
+        .where((ConflictOfInterest.expert == principal.user_id) & ConflictOfInterest.revoked_at.is_null())
+        .order_by(ConflictOfInterest.id)
+    )
+    return [await read_conflict(r["id"]) for r in rows]
 
 
 async def revoke_conflict(principal: Principal, conflict_id: int, reason: str) -> dict[str, Any]:

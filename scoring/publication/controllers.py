@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import ANY_USER, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.types import ExactInt, Id, RequestModel
-from scoring.publication import service
+from scoring.publication import rereview, service, ties
+from scoring.publication.tie_schemas import CUTOFF, CutLineDecisionCreate, CutLineDecisionRead, CutLineTieRead
 
 
 class PublishRequest(RequestModel):
@@ -28,6 +29,17 @@ class PublicEntry(BaseModel):
     organisation: str
 
 
+class Correction(BaseModel):
+    """更正公示: one dated change of the list after a re-review; the earlier list stays on record."""
+
+    at: dt.datetime
+    objection_ids: list[int]
+    added: list[int]
+    removed: list[int]
+    ends_at: dt.datetime
+    note: str
+
+
 class PublicationRead(BaseModel):
     """The public notice: projects and organisations only — never scores or reviewer names."""
 
@@ -38,6 +50,7 @@ class PublicationRead(BaseModel):
     starts_at: dt.datetime
     ends_at: dt.datetime
     entries: list[PublicEntry]
+    corrections: list[Correction] = []
 
 
 class ObjectionCreate(RequestModel):
@@ -50,6 +63,14 @@ class ObjectionResolve(RequestModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["upheld", "dismissed"]
     resolution: str = Field(min_length=2, max_length=1000)
+
+
+class RereviewConclude(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"days": 5, "note": "重新评审完成，更正公示名单"}]}
+    )
+    days: ExactInt = Field(ge=1, le=60, description="更正后重新公示的天数")
+    note: str = Field(min_length=2, max_length=1000, description="更正说明（公开）")
 
 
 class ObjectionRead(BaseModel):
@@ -97,6 +118,17 @@ class PublicationController(Controller):
         )
 
     @post(
+        "/objections/{objection_id:int}/rereview",
+        opt={"permission": STAFF},
+        summary="Conclude the re-review of an upheld objection: re-rank, correct the notice (更正公示)",
+        status_code=200,
+    )
+    async def conclude_rereview(
+        self, principal: CurrentPrincipal, objection_id: FromPath[int], data: JSONBody[RereviewConclude]
+    ) -> PublicationRead:
+        return PublicationRead(**await rereview.conclude(principal, objection_id, data.days, data.note))
+
+    @post(
         "/publications/{publication_id:int}/finalise",
         opt={"permission": STAFF},
         summary="Make the result final (after the period, no open objection)",
@@ -104,3 +136,37 @@ class PublicationController(Controller):
     )
     async def finalise(self, principal: CurrentPrincipal, publication_id: FromPath[int]) -> dict[str, Any]:
         return await service.finalise(principal, publication_id)
+
+    @get(
+        "/rounds/{round_id:int}/cut-line-ties",
+        opt={"permission": STAFF},
+        summary="Entries tied at a quota's cut line (track quotas, and top_n if given), with their decisions",
+    )
+    async def cut_line_ties(
+        self,
+        principal: CurrentPrincipal,
+        round_id: FromPath[int],
+        top_n: Annotated[int | None, Parameter(ge=1, le=10000)] = None,
+        cutoff: Annotated[str | None, Parameter(max_length=11, pattern=CUTOFF)] = None,
+    ) -> list[CutLineTieRead]:
+        return [CutLineTieRead(**t) for t in await ties.list_ties(principal, round_id, top_n, cutoff)]
+
+    @post(
+        "/rounds/{round_id:int}/cut-line-decisions",
+        opt={"permission": STAFF},
+        summary="Decide which tied entries pass a cut line (with a reason, audited); required before 公示",
+    )
+    async def decide_cut_line(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[CutLineDecisionCreate]
+    ) -> CutLineDecisionRead:
+        decided = await ties.decide(
+            principal,
+            round_id,
+            line=data.line,
+            rank=data.rank,
+            passed=list(data.passed_application_ids),
+            reason=data.reason,
+            top_n=data.top_n,
+            cutoff=data.cutoff,
+        )
+        return CutLineDecisionRead(**decided)

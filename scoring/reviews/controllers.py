@@ -41,9 +41,14 @@ class ReviewController(Controller):
         status_code=201,
     )
     async def commit(
-        self, principal: CurrentPrincipal, round_id: FromPath[int], mode: FromQuery[Mode] = "total"
+        self,
+        principal: CurrentPrincipal,
+        round_id: FromPath[int],
+        mode: FromQuery[Mode] = "total",
+        partial: FromQuery[bool] = False,
     ) -> dict[str, Any]:
-        return await assignments.commit(principal, round_id, mode)
+        """``partial=true``: staff what can be staffed and list the rest (``unstaffed``) instead of a 409."""
+        return await assignments.commit(principal, round_id, mode, partial)
 
     @post(
         "/assignments/{assignment_id:int}/reopen",

@@ -22,7 +22,7 @@ from scoring.experts.service import record_conflict
 from scoring.ranking import rubric
 from scoring.reviews.schemas import ReviewDraft
 from scoring.reviews.service import expert_view
-from scoring.tables import ReviewAssignment
+from scoring.tables import Objection, ReviewAssignment
 
 
 async def _own(principal: Principal, assignment_id: int) -> dict[str, Any]:
@@ -81,11 +81,19 @@ def _check_editable(status: str) -> None:
         raise conflict("review_not_editable", "评分已提交，如需修改请联系项目官员退回")
 
 
+async def under_rereview(application_id: int) -> bool:
+    """An upheld 公示 objection reopened this application's review on its closed round (scoring.publication)."""
+    return bool(
+        await Objection.exists().where((Objection.application == application_id) & (Objection.status == "upheld"))
+    )
+
+
 async def submit(principal: Principal, assignment_id: int, data: ReviewDraft) -> dict[str, Any]:
     """Submit: every criterion scored (N/A only where allowed), in range, and a comment where a score falls below
-    the criterion's threshold. The round must still be open for review."""
+    the criterion's threshold. The round must still be open for review — or the application under re-review after an
+    upheld 公示 objection (only that application, on its closed round)."""
     row = await _own(principal, assignment_id)
-    if row["round_status"] != "open":
+    if row["round_status"] != "open" and not await under_rereview(row["application"]):
         raise conflict("round_closed", "轮次已关闭，不能再提交评分")
     problems = validate_scores(await rubric(row["round_id"]), data.scores)
     if problems:

@@ -14,12 +14,12 @@ from app.errors import DomainError, FieldError, conflict, not_found
 from programmes.applications.gate import ensure_passes
 from programmes.applications.repository import lock as lock_application
 from programmes.applications.repository import workflow_of
-from programmes.form_ui import strip_identifying
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Criterion, Round
 from programmes.workflows.engine import Actor, transition
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.experts.conflicts import in_conflict
+from scoring.reviews.blind import blind_answers
 from scoring.reviews.schemas import AssignmentCreate
 from scoring.tables import ReviewAssignment
 
@@ -111,7 +111,7 @@ async def my_assignments(principal: Principal) -> list[dict[str, Any]]:
 
 async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any]:
     """The assigned expert's view of the answers as submitted. Blind rounds omit the organisation and answers marked
-    ``identifying``."""
+    ``identifying`` in any form version the application or its round had (scoring.reviews.blind)."""
     row = (
         await ReviewAssignment.select(
             *ReviewAssignment.all_columns(),
@@ -127,16 +127,12 @@ async def expert_view(principal: Principal, assignment_id: int) -> dict[str, Any
     )
     if row is None or row["expert"] != principal.user_id:
         raise not_found("评审任务")
-    round_row = (
-        await Round.select(Round.name, Round.blind, Round.form.json_schema.as_alias("form_schema"))
-        .where(Round.id == row["round_id"])
-        .first()
-        .output(load_json=True)
-    )
+    round_row = await Round.select(Round.name, Round.blind).where(Round.id == row["round_id"]).first()
     assert round_row is not None
     answers = row["answers"] or {}
     if round_row["blind"]:
-        answers = strip_identifying(round_row["form_schema"] or {"type": "object"}, answers)
+        # By every form version the application and its round ever had, not the round's current form only.
+        answers = await blind_answers(row["application"], answers)
     criteria = await _criteria_named(row["round_id"])
     return {
         "assignment_id": row["id"],

@@ -2,7 +2,7 @@
 
 The demo (``app.demo.load_demo``: accounts, programmes, last year's funded project) fills most tables through
 the services; the rest are added here through the services too — a paid batch (transfers at the simulated
-bank), an export, an inspection draw, a clawback, a publication with an objection, a conflict of interest, an
+bank), an export, a draw with a finding, a clawback, a publication with an objection, a conflict of interest, an
 expert's affiliation, report expenses. Three rows no service creates on their own in a few lines (a track, an
 attachment and a risk warning) are inserted directly, shaped as their services write them.
 """
@@ -22,6 +22,7 @@ from programmes.attachments.tables import Attachment
 from programmes.reports.tables import ProgressReport
 from programmes.supervision.tables import RiskWarning
 from programmes.tables import Application, Award, Round, Track, Tranche
+from tests import factories
 from tests.worker import run_worker_burst
 
 
@@ -40,7 +41,6 @@ async def fill_every_table() -> dict[str, Any]:
     from programmes.reports.schemas import ExpenseLine, ReportDraft
     from programmes.reports.service import save_draft
     from programmes.supervision.clawbacks import demand
-    from programmes.supervision.service import make_draw
     from programmes.tables import ExpenseCategory
     from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
     from scoring.experts.service import record_conflict, save_profile
@@ -68,7 +68,10 @@ async def fill_every_table() -> dict[str, Any]:
     export = await request_export(officer, application["round"])
     await run_worker_burst()  # pays the batch, produces the export
     await demand(officer, award["id"], 100_000, "抽查发现部分活动未开展，追回相应资金")
-    await make_draw(officer, application["edition"], 1, 1, "demo-draw-seed")
+    drawn = await factories.inspection_draw(officer, application["edition"], 1, 1)
+    from programmes.supervision.service import record_finding
+
+    await record_finding(officer, drawn["id"], drawn["projects"][0]["award_id"], "资金使用规范，台账完整")
 
     # Review side: the closed round published, an objection, an expert's affiliation and a declared conflict.
     publication = await publish(officer, application["round"], 7, 1, None)

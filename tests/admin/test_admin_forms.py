@@ -24,6 +24,17 @@ from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
 
+# 公示 and 双随机 (app/admin_notice_forms.py)
+NOTICE_FORM_NAMES = {
+    "发布公示",
+    "处理公示异议",
+    "完成重新评审并更正公示",
+    "公示结果生效",
+    "双随机：登记抽查",
+    "双随机：公开种子并抽取",
+    "登记抽查结果",
+}
+
 # --- forms ---------------------------------------------------------------------------------------------------------
 
 
@@ -69,6 +80,9 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "核验社会组织自报信息",
         "导入社会组织登记名录",
         "审核社会组织认领",
+        "入围线并列查询",
+        "入围线并列裁定",
+        *NOTICE_FORM_NAMES,
         "资格审查人工认定",
         "确定资助",
     }

@@ -260,8 +260,7 @@ async def test_a_filed_group_award_pays_the_custodian_end_to_end(client: httpx.A
     group_id, member = await factories.organisation(
         org_type=OrganisationType.filed_community_group, custodian_id=centre_id, name="新华路楼组睦邻队"
     )
-    # Not drafted through the centre, so only an officer's override lets it past the eligibility gate.
-    application_id = await reviewed_application(world, group_id, member, "楼组睦邻", 60, override=True)
+    application_id = await reviewed_application(world, group_id, centre_member, "楼组睦邻", 60)  # via the centre
     await close_world_round(world)
     line_id = await budget_line(world, 100_000)
     staff = world.city_officer.headers
@@ -275,7 +274,8 @@ async def test_a_filed_group_award_pays_the_custodian_end_to_end(client: httpx.A
     )
     assert award["payee_id"] == centre_id
     agreement = f"/agreements/{award['agreement_id']}"
-    ok(await client.post(f"{agreement}/sign", json={"signer_name": "李芳"}, headers=member.headers))
+    # The group is not a legal person: the centre, which receives the money, signs.
+    ok(await client.post(f"{agreement}/sign", json={"signer_name": "李芳"}, headers=centre_member.headers))
     effective = ok(await client.post(f"{agreement}/countersign", headers=staff))
     assert effective["payee_account_id"] == centre_account
     # The custodian, who receives the money, hears about the agreement as well as the group.

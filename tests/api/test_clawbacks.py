@@ -17,7 +17,6 @@ from programmes.awards.service import read_budget_line
 from programmes.disbursements.reconciliation import reconcile
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
-from programmes.supervision.service import make_draw
 from programmes.tables import Clawback, LedgerEntry
 from tests import factories
 from tests.api.conftest import World, row_counts
@@ -240,10 +239,12 @@ async def test_bad_refunds_write_nothing(client: httpx.AsyncClient, world: World
 async def test_the_inspection_draw_must_have_drawn_the_award(client: httpx.AsyncClient, world: World) -> None:
     paid = await paid_award(world)
     officer = world.city_officer
-    drawn = await make_draw(officer.principal, world.round["edition_id"], 2, 1, "seed-clawback")
+    drawn = await factories.inspection_draw(officer.principal, world.round["edition_id"], 2, 1)
     assert {p["award_id"] for p in drawn["projects"]} == {paid.award_id, paid.unpaid_award_id}
     for attempt in range(30):  # a one-project draw that picked the other award
-        other = await make_draw(officer.principal, world.round["edition_id"], 1, 1, f"seed-other-{attempt}")
+        other = await factories.inspection_draw(
+            officer.principal, world.round["edition_id"], 1, 1, f"测试：重抽第 {attempt} 次"
+        )
         if other["projects"][0]["award_id"] == paid.unpaid_award_id:
             break
     else:

@@ -24,11 +24,8 @@ from tests import factories
 from tests.api.conftest import World
 
 
-async def reviewed_application(
-    world: World, org_id: int, member: factories.User, title: str, score: int, *, override: bool = False
-) -> int:
-    """An application of ``org_id`` in the world's round, submitted and scored by the world's expert
-    (``override``: after an officer's written eligibility override)."""
+async def reviewed_application(world: World, org_id: int, member: factories.User, title: str, score: int) -> int:
+    """An application of ``org_id`` in the world's round, submitted and scored by the world's expert."""
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
     from scoring.reviews.schemas import AssignmentCreate
@@ -41,10 +38,6 @@ async def reviewed_application(
         ),
     )
     await submit(member.principal, draft["id"])
-    if override:
-        from programmes.applications.screening import override as override_screening
-
-        await override_screening(world.city_officer.principal, draft["id"], "经核实由代管服务中心代为申报")
     assignment = await assign(
         world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
     )
@@ -157,14 +150,10 @@ async def test_concurrent_awards_never_overdraw_a_budget_line(client: httpx.Asyn
 async def test_filed_group_awards_pay_the_custodian(client: httpx.AsyncClient, world: World) -> None:
     from app.organisations.tables import OrganisationType
 
-    centre_id, _ = await factories.organisation(name="新华路街道社会组织服务中心")
-    group_id, member = await factories.organisation(
-        org_type=OrganisationType.filed_community_group, custodian_id=centre_id
-    )
-    # Drafted by the group's own member, not through the centre: screening refuses it (filed_group_needs_custodian)
-    # and the eligibility gate holds it back from experts until an officer decides (applying through the custodian
-    # is built separately); this test is about who is paid.
-    application_id = await reviewed_application(world, group_id, member, "楼组睦邻", 60, override=True)
+    centre_id, centre_member = await factories.organisation(name="新华路街道社会组织服务中心")
+    group_id, _ = await factories.organisation(org_type=OrganisationType.filed_community_group, custodian_id=centre_id)
+    # The centre applies for the group (财务代管).
+    application_id = await reviewed_application(world, group_id, centre_member, "楼组睦邻", 60)
     await close_world_round(world)
     line_id = await budget_line(world, 100_000)
     award = await factories.payable_award(

@@ -241,12 +241,29 @@ async def test_publication_objection_and_finalisation(client: httpx.AsyncClient)
         )
     )
     assert upheld["status"] == "upheld"
+    # ``in_review`` after an uphold is the start of a re-review, not an outcome: the result cannot become final
+    # until the re-review is concluded and the notice corrected (tests/api/test_notice.py covers the whole path).
     reopened = ok(await client.get(f"/applications/{listed[0]}", headers=officer.headers))
     assert reopened["status"] == "in_review"
+    pending = await client.post(f"/publications/{publication['id']}/finalise", headers=officer.headers)
+    assert pending.status_code == 409 and pending.json()["code"] == "rereview_pending"
+    for row in await ReviewAssignment.select().where(ReviewAssignment.application == listed[0]):
+        expert = next(e for e in world["experts"] if e.id == row["expert"])
+        await submit_review(expert.principal, row["id"], ReviewDraft(scores={"innovation": 70, "feasibility": 70}))
+    corrected = ok(
+        await client.post(
+            f"/objections/{objection['id']}/rereview", json={"days": 1, "note": "重新评审完成"}, headers=officer.headers
+        )
+    )
+    assert [e["application_id"] for e in corrected["entries"]] == listed  # re-scored higher: still listed
+    await Publication.update({Publication.ends_at: now_utc() - timedelta(seconds=1)}).where(
+        Publication.id == publication["id"]
+    )
     final = ok(await client.post(f"/publications/{publication['id']}/finalise", headers=officer.headers))
     assert final["status"] == "final"
-    advanced = ok(await client.get(f"/applications/{listed[1]}", headers=officer.headers))
-    assert advanced["status"] == "advanced"
+    for application_id in listed:
+        advanced = ok(await client.get(f"/applications/{application_id}", headers=officer.headers))
+        assert advanced["status"] == "advanced"
     del outsider_org
 
 

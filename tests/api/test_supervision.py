@@ -1,19 +1,31 @@
-"""双随机、一公开 through the API: reproducible draws, conflicts excluded, public results."""
+"""双随机、一公开 through the API: the seed comes from the server (commit-reveal), a redraw needs a public reason,
+findings are append-only, and anyone can recompute the pick from the public record."""
 
 from __future__ import annotations
 
-import httpx
+import asyncio
+import hashlib
+from typing import Any
 
+import asyncpg
+import httpx
+import pytest
+
+from app.audit import AuditEntry
 from app.auth.tables import Role
 from programmes.awards.schemas import AwardCreate
 from programmes.awards.service import make_award
+from programmes.supervision.draw import draw
+from programmes.supervision.tables import InspectionFinding
+from programmes.tables import InspectionDraw
 from tests import factories
 from tests.api.conftest import World
 from tests.api.test_money import budget_line, ranked_world
 from tests.api.test_slice import ok
+from tests.owner import as_owner
 
 
-async def test_draws_are_reproducible_exclude_conflicts_and_are_public(client: httpx.AsyncClient, world: World) -> None:
+async def funded_edition(client: httpx.AsyncClient, world: World) -> str:
     ids = await ranked_world(world, extra_applications=2)
     line_id = await budget_line(world, 10_000_000)
     for application_id in ids:
@@ -21,39 +33,149 @@ async def test_draws_are_reproducible_exclude_conflicts_and_are_public(client: h
             world.city_officer.principal,
             AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=1000),
         )
-    inspector = await factories.user(Role.expert)
-    # world.expert and world.other_expert exist too; record a conflict of world.other_expert with every organisation.
+    await factories.user(Role.expert)
     from app.organisations.tables import Organisation
 
-    for org in await Organisation.select(Organisation.id):
+    for org in await Organisation.select(Organisation.id):  # world.other_expert is kept away from every project
         await client.post(
             "/conflicts",
             json={"expert_id": world.other_expert.id, "organisation_id": org["id"], "reason": "测试回避"},
             headers=world.city_officer.headers,
         )
-    path = f"/editions/{world.round['edition_id']}/inspection-draws"
-    body = {"projects": 2, "inspectors_per_project": 2, "seed": "2026-双随机"}
-    first = ok(await client.post(path, json=body, headers=world.city_officer.headers), 201)
-    second = ok(await client.post(path, json=body, headers=world.city_officer.headers), 201)
-    assert [p["award_id"] for p in first["projects"]] == [p["award_id"] for p in second["projects"]]
-    assert [p["inspectors"] for p in first["projects"]] == [p["inspectors"] for p in second["projects"]]
-    other_name = world.other_expert.principal.username
-    assert all(other_name not in p["inspectors"] for p in first["projects"])
-    assert len(first["candidate_awards"]) == 3 and inspector.id in first["candidate_inspectors"]
+    return f"/editions/{world.round['edition_id']}/inspection-draws"
 
-    recorded = ok(
-        await client.post(
-            f"/inspection-draws/{first['id']}/findings",
-            json={"award_id": first["projects"][0]["award_id"], "finding": "资金使用规范，台账完整"},
-            headers=world.city_officer.headers,
-        )
+
+def recompute(record: dict[str, Any]) -> list[tuple[int, tuple[int, ...]]]:
+    """What any member of the public can do with a revealed draw."""
+    conflicts = {int(k): set(v) for k, v in record["conflicts"].items()}
+    picked = draw(
+        record["seed"],
+        record["candidate_awards"],
+        record["candidate_inspectors"],
+        record["projects_to_draw"],
+        record["inspectors_per_project"],
+        conflicts,
     )
-    assert recorded["projects"][0]["finding"] == "资金使用规范，台账完整"
+    return [(d.award_id, d.inspector_ids) for d in picked]
+
+
+async def test_seed_is_committed_by_hash_then_revealed_and_reproducible(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    path = await funded_edition(client, world)
+    staff = world.city_officer.headers
+    body = {"projects": 2, "inspectors_per_project": 2}
+    chosen = await client.post(path, json={**body, "seed": "2026-双随机"}, headers=staff)
+    assert chosen.status_code == 422  # the officer cannot choose the seed
+    committed = ok(await client.post(path, json=body, headers=staff), 201)
+    assert committed["status"] == "committed" and committed["seed"] is None and committed["projects"] == []
+    assert len(committed["seed_hash"]) == 64
     public = ok(await client.get("/inspection-draws"))
-    assert any(d["seed"] == "2026-双随机" and d["projects"][0]["finding"] for d in public)
+    assert public[0]["seed_hash"] == committed["seed_hash"] and public[0]["seed"] is None
+    assert (await InspectionDraw.select(InspectionDraw.seed).first() or {})["seed"] == ""  # not even stored here
+
+    executed = ok(await client.post(f"/inspection-draws/{committed['id']}/execute", headers=staff))
+    assert executed["status"] == "executed"
+    assert hashlib.sha256(executed["seed"].encode()).hexdigest() == committed["seed_hash"]
+    inspector_ids = {
+        i: a for i, a in zip(executed["candidate_inspectors"], executed["candidate_inspectors"], strict=True)
+    }
+    assert len(inspector_ids) >= 2
+    stored = await InspectionDraw.select(InspectionDraw.selections).first().output(load_json=True)
+    assert stored is not None
+    assert recompute(executed) == [(s["award_id"], tuple(s["inspector_ids"])) for s in stored["selections"]]
+    other_name = world.other_expert.principal.username
+    assert all(other_name not in p["inspectors"] for p in executed["projects"])
+    again = await client.post(f"/inspection-draws/{committed['id']}/execute", headers=staff)
+    assert again.status_code == 409 and again.json()["code"] == "draw_not_committed"
     outside = await client.post(path, json=body, headers=world.pudong_officer.headers)
     assert outside.status_code == 404
-    too_many = await client.post(
-        path, json={"projects": 9, "inspectors_per_project": 1}, headers=world.city_officer.headers
-    )
+    too_many = await client.post(path, json={"projects": 9, "inspectors_per_project": 1}, headers=staff)
     assert too_many.status_code == 409 and too_many.json()["code"] == "draw_impossible"
+    assert await InspectionDraw.count() == 1
+
+
+async def test_a_redraw_needs_a_public_reason_and_supersedes(client: httpx.AsyncClient, world: World) -> None:
+    path = await funded_edition(client, world)
+    staff = world.city_officer.headers
+    body = {"projects": 1, "inspectors_per_project": 1}
+    first = ok(await client.post(path, json=body, headers=staff), 201)
+    refused = await client.post(path, json=body, headers=staff)
+    assert refused.status_code == 409 and refused.json()["code"] == "redraw_reason_required"
+    assert refused.json()["errors"][0]["field"] == "redraw_reason"
+    assert await InspectionDraw.count() == 1
+    second = ok(await client.post(path, json={**body, "redraw_reason": "原抽查人员因病无法到场"}, headers=staff), 201)
+    public = {d["id"]: d for d in ok(await client.get("/inspection-draws"))}
+    assert public[first["id"]]["status"] == "superseded" and public[first["id"]]["superseded_by"] == second["id"]
+    # The abandoned draw's seed is revealed: anyone can check it was the committed one.
+    revealed = public[first["id"]]["seed"]
+    assert hashlib.sha256(revealed.encode()).hexdigest() == first["seed_hash"]
+    assert public[second["id"]]["redraw_reason"] == "原抽查人员因病无法到场"
+    superseded = await client.post(f"/inspection-draws/{first['id']}/execute", headers=staff)
+    assert superseded.status_code == 409
+    audited = await AuditEntry.select(AuditEntry.action, AuditEntry.reason).where(
+        AuditEntry.object_type == "inspection_draw"
+    )
+    assert {"inspection_draw.commit", "inspection_draw.supersede"} <= {a["action"] for a in audited}
+    assert any(a["action"] == "inspection_draw.supersede" and a["reason"] == "原抽查人员因病无法到场" for a in audited)
+
+
+async def test_concurrent_draws_without_reason_make_one(client: httpx.AsyncClient, world: World) -> None:
+    path = await funded_edition(client, world)
+    body = {"projects": 1, "inspectors_per_project": 1}
+    answers = await asyncio.gather(
+        *[client.post(path, json=body, headers=world.city_officer.headers) for _ in range(50)]
+    )
+    assert sorted(r.status_code for r in answers) == [201] + [409] * 49
+    assert await InspectionDraw.count() == 1
+    draw_id = next(r.json()["id"] for r in answers if r.status_code == 201)
+    runs = await asyncio.gather(
+        *[client.post(f"/inspection-draws/{draw_id}/execute", headers=world.city_officer.headers) for _ in range(50)]
+    )
+    assert sorted(r.status_code for r in runs) == [200] + [409] * 49
+    assert await AuditEntry.count().where(AuditEntry.action == "inspection_draw.execute") == 1
+
+
+async def test_findings_are_append_only_and_corrections_refer(client: httpx.AsyncClient, world: World) -> None:
+    path = await funded_edition(client, world)
+    staff = world.city_officer.headers
+    committed = ok(await client.post(path, json={"projects": 1, "inspectors_per_project": 1}, headers=staff), 201)
+    early = await client.post(
+        f"/inspection-draws/{committed['id']}/findings",
+        json={"award_id": committed["candidate_awards"][0], "finding": "尚未抽取"},
+        headers=staff,
+    )
+    assert early.status_code == 409 and early.json()["code"] == "draw_not_executed"
+    executed = ok(await client.post(f"/inspection-draws/{committed['id']}/execute", headers=staff))
+    award_id = executed["projects"][0]["award_id"]
+    findings = f"/inspection-draws/{committed['id']}/findings"
+    first = ok(await client.post(findings, json={"award_id": award_id, "finding": "台账不全"}, headers=staff))
+    [original] = first["projects"][0]["findings"]
+    overwrite = await client.post(findings, json={"award_id": award_id, "finding": "资金使用规范"}, headers=staff)
+    assert overwrite.status_code == 409 and overwrite.json()["code"] == "finding_correction_mismatch"
+    corrected = ok(
+        await client.post(
+            findings,
+            json={"award_id": award_id, "finding": "补交台账后核实规范", "corrects": original["id"]},
+            headers=staff,
+        )
+    )
+    project = corrected["projects"][0]
+    assert project["finding"] == "补交台账后核实规范"
+    assert [f["finding"] for f in project["findings"]] == ["台账不全", "补交台账后核实规范"]
+    assert project["findings"][1]["corrects"] == original["id"]
+    assert any(
+        d["projects"] and len(d["projects"][0]["findings"]) == 2 for d in ok(await client.get("/inspection-draws"))
+    )
+    # The database refuses rewriting history, for the app role and the owner alike.
+    finding_id = int(original["id"])
+    for statement in (
+        f"UPDATE inspection_finding SET finding = '改写' WHERE id = {finding_id}",  # noqa: S608 — an int, in a test
+        f"DELETE FROM inspection_finding WHERE id = {finding_id}",  # noqa: S608
+        "TRUNCATE inspection_finding CASCADE",
+    ):
+        with pytest.raises(asyncpg.PostgresError):
+            await as_owner(statement)
+        with pytest.raises(asyncpg.PostgresError):
+            await InspectionFinding.raw(statement)
+    assert await InspectionFinding.count() == 2

@@ -1,0 +1,86 @@
+"""Ties at a quota's cut line (入围线并列), pure: computed from the selection, never dropped silently.
+
+``select_advancing`` walks the ranking; entries that share a rank (equal on every key but the id, scoring.tie_break)
+and straddle a line — some pass, the others are stopped by ``top_n`` or by their track's quota — form a tie. The
+ranking does not decide it: an officer does (which tied entries pass, with a reason), and publishing refuses until
+every tie has a decision that still matches the ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scoring.aggregation import Quota, RankedApplication, Selection, select_advancing
+
+
+@dataclass(frozen=True)
+class CutLineTie:
+    line: str  # "overall" (top_n) or "track:<id>" (that track's quota)
+    rank: int
+    places: int  # how many of the tied entries the quota lets through
+    tied: tuple[int, ...]  # application ids, ascending
+
+    @property
+    def key(self) -> tuple[str, int, tuple[int, ...]]:
+        return (self.line, self.rank, self.tied)
+
+
+def cut_line_ties(
+    ranking: Sequence[RankedApplication], quota: Quota, group_of: Mapping[int, str] | None = None
+) -> tuple[Selection, list[CutLineTie]]:
+    """The selection and its ties at the cut lines (an entry below the score cut-off is never part of one)."""
+    selection = select_advancing(ranking, quota, group_of)
+    rank_of = {e.application_id: e.rank for e in ranking}
+    chosen = set(selection.selected)
+    ties: dict[tuple[str, int], set[int]] = {}
+    for left_out in selection.boundary_ties:
+        reason, rank = selection.reasons[left_out], rank_of[left_out]
+        group = (group_of or {}).get(left_out)
+        line = f"track:{group}" if reason == "group_full" else "overall"
+
+        def same_line(a: int, line: str = line, group: str | None = group, reason: str = reason) -> bool:
+            if reason == "group_full":
+                return (group_of or {}).get(a) == group
+            return True
+
+        members = {
+            a
+            for a, r in rank_of.items()
+            if r == rank and same_line(a) and (a in chosen or selection.reasons.get(a) == reason)
+        }
+        ties.setdefault((line, rank), set()).update(members)
+    out = [
+        CutLineTie(line, rank, len(members & chosen), tuple(sorted(members)))
+        for (line, rank), members in sorted(ties.items())
+    ]
+    return selection, out
+
+
+def decided_selection(
+    ranking: Sequence[RankedApplication],
+    selection: Selection,
+    ties: Sequence[CutLineTie],
+    decisions: Mapping[tuple[str, int, tuple[int, ...]], Sequence[int]],
+) -> tuple[tuple[int, ...], list[CutLineTie]]:
+    """The selection with each decided tie replaced by the officer's choice (in rank order), and the ties still
+    undecided. A decision counts only for the same line, rank and tied set: a changed ranking needs a new one."""
+    passing = set(selection.selected)
+    undecided = []
+    for tie in ties:
+        if tie.key not in decisions:
+            undecided.append(tie)
+            continue
+        passing = (passing - set(tie.tied)) | set(decisions[tie.key])
+    order = {e.application_id: (e.rank, e.application_id) for e in ranking}
+    return tuple(sorted(passing, key=lambda a: order[a])), undecided
+
+
+def decision_problems(tie: CutLineTie, passed: Sequence[int]) -> list[str]:
+    """zh-CN problems of an officer's choice for ``tie`` (empty: valid)."""
+    problems = []
+    if outside := sorted(set(passed) - set(tie.tied)):
+        problems.append(f"申报 {'、'.join(map(str, outside))} 不在并列名单中")
+    if len(set(passed)) != tie.places:
+        problems.append(f"该分数线有 {tie.places} 个名额，须从并列的 {len(tie.tied)} 个申报中恰好选出 {tie.places} 个")
+    return problems
