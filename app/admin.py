@@ -15,6 +15,7 @@ from app.admin_agreement_forms import AGREEMENT_FORMS
 from app.admin_custody_forms import CUSTODY_FORMS
 from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
 from app.admin_forms import ADMIN_FORMS
+from app.admin_gate_forms import GATE_FORMS
 from app.admin_masking import masked_admin
 from app.admin_money_forms import MONEY_FORMS
 from app.admin_notice_forms import NOTICE_FORMS
@@ -199,6 +200,7 @@ FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_
 FORMS += ORGANISATION_FORMS  # issue 11: fact verification, registry import, credit-code claims
 FORMS += CUSTODY_FORMS  # issue 11: service centres (财务代管) for filed groups
 FORMS += NOTICE_FORMS  # issue 11: 公示 re-review, objections, inspection draws
+FORMS += GATE_FORMS  # issue 11: eligibility override and award behind the gates
 
 
 def build_admin() -> Any:

@@ -18,12 +18,12 @@ from app.queue import redis_settings
 from app.settings import get_settings
 from app.timezone import today_shanghai
 from programmes.applications import jobs as application_jobs
+from programmes.applications.rescreening import rescreen_and_scan
 from programmes.disbursements import jobs as disbursement_jobs
 from programmes.disbursements.provider import build_provider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.exports import service as export_service
 from programmes.reports.reminders import send_report_reminders
-from programmes.supervision.risk import scan_risks
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +99,22 @@ async def reconcile_payments(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 async def risk_scan(ctx: dict[str, Any]) -> dict[str, int]:
-    """Daily 预警 scan for the Shanghai calendar date; running it again the same day only refreshes last_seen_at."""
-    counts = await scan_risks(today_shanghai())
+    """Daily 预警 scan for the Shanghai calendar date; running it again the same day only refreshes last_seen_at.
+    Open applications are re-screened first: a certificate or grade that expired overnight changed no row."""
+    counts = await rescreen_and_scan(None, today_shanghai())
     log.info("risk scan", extra={"risk_scan": counts})
     return counts
 
 
+async def rescreen_organisation(ctx: dict[str, Any], organisation_id: int, request_id: str = "-") -> dict[str, int]:
+    """Right after an organisation's facts changed (staged by the write path): re-screen its open applications
+    and run the 预警 scan. Idempotent, so a message delivered twice does no harm."""
+    request_id_var.set(request_id)
+    return await rescreen_and_scan([organisation_id], today_shanghai())
+
+
 class WorkerSettings:
-    functions = [pay_batch, send_notifications, produce_export]
+    functions = [pay_batch, send_notifications, produce_export, rescreen_organisation]
     cron_jobs = [
         cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
         # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.

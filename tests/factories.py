@@ -178,6 +178,16 @@ async def end_round_window(round_id: int) -> None:
     await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_id)
 
 
+async def end_notice_period(publication_id: int) -> None:
+    """Move a 公示's period into the past (tests cannot wait seven days)."""
+    from app.timezone import now_utc
+    from scoring.tables import Publication
+
+    await Publication.update(
+        {Publication.starts_at: now_utc() - timedelta(days=7), Publication.ends_at: now_utc() - timedelta(seconds=1)}
+    ).where(Publication.id == publication_id)
+
+
 async def verified_bank_account(organisation_id: int, account_number: str | None = None) -> int:
     """A verified account for the organisation, reused when one exists: submitted by a member and verified by a
     city officer through the services, as in production."""

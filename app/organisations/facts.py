@@ -81,7 +81,16 @@ async def verifications(organisation_id: int) -> list[dict[str, Any]]:
 # applications and raises risk warnings). Listeners run after the change committed; one failing listener is logged
 # and does not undo the change or stop the others, because the facts are true whatever a follow-up does.
 FactsListener = Callable[[list[int]], Awaitable[None]]
-LISTENERS: list[FactsListener] = []
+
+
+async def _rescreen(org_ids: list[int]) -> None:
+    # The eligibility gate's follow-up: re-screen open applications and raise 预警 (an idempotent outbox job).
+    from programmes.applications.rescreening import enqueue_rescreen  # programmes builds on app, not the reverse
+
+    await enqueue_rescreen(org_ids)
+
+
+LISTENERS: list[FactsListener] = [_rescreen]
 
 
 async def on_facts_changed(org_ids: Iterable[int]) -> None:

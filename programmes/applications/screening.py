@@ -23,8 +23,12 @@ def today_in_shanghai() -> date:
     return now_utc().astimezone(SHANGHAI).date()
 
 
-async def screen_application(application_id: int, actor: Actor) -> dict[str, Any]:
-    """Screen against the round's rules as of today and record the result. Runs in the caller's transaction."""
+async def screen_application(application_id: int, actor: Actor, *, only_if_changed: bool = False) -> dict[str, Any]:
+    """Screen against the round's rules as of today and record the result. Runs in the caller's transaction.
+
+    ``only_if_changed`` (automatic re-screening): write and audit only when the outcome or the findings' codes
+    differ from the recorded ones, so the daily re-screen of every open application adds no noise. The answer's
+    ``changed`` says whether anything was written."""
     # Locked: an officer's override committed while this screening runs must not be overwritten by a stale read.
     application = await repository.lock(application_id)
     round_row = (
@@ -46,11 +50,19 @@ async def screen_application(application_id: int, actor: Actor) -> dict[str, Any
         programme_district=round_row["scope_district"],
     )
     outcome = "eligible" if result.eligible else "ineligible"
-    if not result.eligible and application["eligibility_outcome"] == "overridden":
-        outcome = "overridden"  # an officer's written decision stands until they change it
+    recorded = _override_of(application)
+    screened = result.as_dict()
+    if not result.eligible and application["eligibility_outcome"] == "overridden" and recorded is not None:
+        # An officer's written decision stands for the findings they decided on; a new one (a listing after the
+        # override, say) closes the gate again until someone decides that too.
+        if {f.code for f in result.findings if f.severity.value != "warning"} <= set(recorded.get("codes", [])):
+            outcome = "overridden"
+            screened["override"] = recorded
+    if only_if_changed and (outcome, _codes(screened)) == (application["eligibility_outcome"], _codes(application)):
+        return {"application_id": application_id, "eligibility_outcome": outcome, "changed": False, **screened}
     await Application.update(
         {
-            Application.eligibility: json.dumps(result.as_dict(), ensure_ascii=False, default=str),
+            Application.eligibility: json.dumps(screened, ensure_ascii=False, default=str),
             Application.eligibility_outcome: outcome,
         }
     ).where(Application.id == application_id)
@@ -63,7 +75,13 @@ async def screen_application(application_id: int, actor: Actor) -> dict[str, Any
         before={"eligibility_outcome": application["eligibility_outcome"]},
         after={"eligibility_outcome": outcome},
     )
-    return {"application_id": application_id, "eligibility_outcome": outcome, **result.as_dict()}
+    return {"application_id": application_id, "eligibility_outcome": outcome, "changed": True, **result.as_dict()}
+
+
+def _codes(row_or_result: dict[str, Any]) -> list[str]:
+    raw = row_or_result.get("eligibility", row_or_result)
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return sorted(f["code"] for f in (value or {}).get("findings", []))
 
 
 async def rescreen(principal: Principal, application_ids: list[int]) -> list[dict[str, Any]]:
@@ -77,6 +95,19 @@ async def rescreen(principal: Principal, application_ids: list[int]) -> list[dic
     return results
 
 
+def _override_of(application: dict[str, Any]) -> dict[str, Any] | None:
+    raw = application.get("eligibility")
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    recorded = (value or {}).get("override")
+    return dict(recorded) if isinstance(recorded, dict) else None
+
+
+def _overridable(outcome: str) -> bool:
+    # Whatever screening did not pass (ineligible, 待核验 …) may be decided by an officer; not what passed or
+    # was never screened.
+    return outcome not in ("eligible", "overridden", "not_screened")
+
+
 def _override_not_needed() -> DomainError:
     return DomainError("override_not_needed", "只有资格审查未通过的申报才需要人工认定", 409)
 
@@ -85,16 +116,30 @@ async def override(principal: Principal, application_id: int, reason: str) -> di
     """Officer in scope declares an ineligible application eligible, with a written reason (audited)."""
     _, row = await repository.workflow_of(application_id)
     ensure_staff_scope(principal, row["scope_district"], "申报")
-    if row["eligibility_outcome"] != "ineligible":
+    if not _overridable(row["eligibility_outcome"]):
         raise _override_not_needed()
     if len(reason.strip()) < 5:
         raise DomainError("reason_required", "人工认定须写明理由（至少 5 个字）", 422)
     async with engine().transaction():
         # Checked under the row lock a concurrent re-screening takes too.
-        if (await repository.lock(application_id))["eligibility_outcome"] != "ineligible":
+        locked = await repository.lock(application_id)
+        if not _overridable(locked["eligibility_outcome"]):
             raise _override_not_needed()
+        screened = dict(locked["eligibility"] or {})
+        # Who, when, why and for which findings: the gate (programmes.applications.gate) lets it through, and a
+        # re-screening keeps the override only while no other finding appears.
+        screened["override"] = {
+            "codes": sorted({f["code"] for f in screened.get("findings", []) if f.get("severity") != "warning"}),
+            "by": principal.user_id,
+            "at": now_utc().isoformat(),
+            "reason": reason.strip(),
+        }
         await Application.update(
-            {Application.eligibility_outcome: "overridden", Application.eligibility_override_reason: reason.strip()}
+            {
+                Application.eligibility_outcome: "overridden",
+                Application.eligibility_override_reason: reason.strip(),
+                Application.eligibility: json.dumps(screened, ensure_ascii=False, default=str),
+            }
         ).where(Application.id == application_id)
         await audit.record(
             actor_id=principal.user_id,
@@ -102,8 +147,8 @@ async def override(principal: Principal, application_id: int, reason: str) -> di
             action="application.eligibility_override",
             object_type="application",
             object_id=application_id,
-            before={"eligibility_outcome": "ineligible"},
-            after={"eligibility_outcome": "overridden"},
+            before={"eligibility_outcome": locked["eligibility_outcome"]},
+            after={"eligibility_outcome": "overridden", "codes": screened["override"]["codes"]},
             reason=reason.strip(),
         )
     return await repository.read(application_id, frozen=True)

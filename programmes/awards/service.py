@@ -20,6 +20,7 @@ from programmes.agreements.plan import payment_plan_for
 from programmes.agreements.service import write_plan
 from programmes.agreements.tables import Agreement
 from programmes.applications.repository import workflow_of
+from programmes.awards.notice_gate import ensure_noticed
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
@@ -106,6 +107,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
             Application.organisation,
             Application.scope_district,
             Application.round.edition.as_alias("edition_id"),
+            Application.round.as_alias("round_id"),
         )
         .where(Application.id == data.application_id)
         .first()
@@ -128,7 +130,8 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
                 (await workflow_of(data.application_id))[0],
                 "award",
                 Actor(principal.user_id, principal.role.value),
-            )
+            )  # the engine applies the eligibility gate (programmes.applications.gate) under the row lock
+            await ensure_noticed(data.application_id, application["round_id"])
             award_rows = await Award.insert(
                 Award(
                     application=data.application_id,

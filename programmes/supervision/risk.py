@@ -24,6 +24,7 @@ from app.money import yuan
 from app.timezone import now_utc
 from programmes.agreements.service import CATEGORY_ZH
 from programmes.scope import ensure_staff_scope
+from programmes.supervision.application_risks import application_findings
 from programmes.supervision.tables import RiskKind, RiskWarning
 from programmes.workflows.engine import Actor, transition
 from programmes.workflows.supervision import RISK_WARNING
@@ -37,6 +38,7 @@ KIND_ZH = {
     RiskKind.organisation_listed.value: "机构列入异常名录或失信名单",
     RiskKind.certificate_expired.value: "登记证书过期",
     RiskKind.spending_off_plan.value: "支出偏离预算",
+    RiskKind.application_ineligible.value: "在审申报资格复查未通过",
 }
 
 
@@ -44,7 +46,7 @@ KIND_ZH = {
 class Finding:
     kind: str
     subject_key: str
-    award_id: int
+    award_id: int | None
     organisation_id: int
     detail: str
     scope_district: str | None
@@ -58,6 +60,7 @@ async def scan_risks(today: date) -> dict[str, int]:
             *await _overdue_reports(today),
             *await _organisation_findings(today),
             *await _spending_findings(),
+            *await application_findings(),
         ]
         now = now_utc()
         counts = {"raised": 0, "refreshed": 0, "resolved": 0, "skipped_dismissed": 0}

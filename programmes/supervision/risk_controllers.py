@@ -13,7 +13,9 @@ from app.types import RequestModel
 from programmes.supervision import risk
 
 WarningStatus = Literal["open", "resolved", "dismissed"]
-WarningKind = Literal["report_overdue", "organisation_listed", "certificate_expired", "spending_off_plan"]
+WarningKind = Literal[
+    "report_overdue", "organisation_listed", "certificate_expired", "spending_off_plan", "application_ineligible"
+]
 
 
 class DismissRequest(RequestModel):

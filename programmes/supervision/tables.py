@@ -18,6 +18,7 @@ class RiskKind(StrEnum):
     organisation_listed = "organisation_listed"  # 机构新列入活动异常名录/严重违法失信名单
     certificate_expired = "certificate_expired"  # 登记证书过期
     spending_off_plan = "spending_off_plan"  # 支出明显偏离预算
+    application_ineligible = "application_ineligible"  # 在审/已排名/公示中的申报资格复查未通过
 
 
 class RiskWarning(Table):

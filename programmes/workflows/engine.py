@@ -13,6 +13,7 @@ from piccolo.table import Table
 
 from app import audit
 from app.errors import DomainError
+from programmes.applications.gate import GATED_ACTIONS, ensure_passes
 from programmes.workflows.definition import Workflow
 
 REFUSALS_ZH = {
@@ -60,6 +61,10 @@ async def transition(
     if not allowed:
         status = 403 if refusal == "role_not_allowed" else 409
         raise DomainError(f"transition_{refusal}", refusal_message(workflow, current, action, refusal), status)
+    if table._meta.tablename == "application" and action in GATED_ACTIONS:
+        # The eligibility gate, checked on the row just locked: no path that moves an application towards
+        # experts, a 公示 or money can skip it, and a concurrent re-screening cannot slip in between.
+        ensure_passes(rows[0], action)
     step = workflow.transition_for(action)
     assert step is not None  # permits() already found it
     changes: dict[str, Any] = dict(values or {})

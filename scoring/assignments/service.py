@@ -12,6 +12,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError
 from app.timezone import now_utc
+from programmes.applications.gate import passes, passing
 from programmes.applications.repository import round_workflow, workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
@@ -50,7 +51,8 @@ async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, An
     ).where(
         (Application.round == round_id)
         & Application.status.is_in(["submitted", "in_review"])
-        & (Application.eligibility_outcome != "ineligible")
+        # The eligibility gate: only screened-eligible or officer-overridden applications get experts.
+        & passing()
     )
     if only is not None:
         query = query.where(Application.id.is_in(only or [0]))
@@ -240,7 +242,9 @@ async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, An
     ids = sorted({p.application_id for p in result.pairs})
     applications = {
         a["id"]: a
-        for a in await Application.select(Application.id, Application.status, Application.scope_district)
+        for a in await Application.select(
+            Application.id, Application.status, Application.scope_district, Application.eligibility_outcome
+        )
         .where(Application.id.is_in(ids or [0]))
         .order_by(Application.id)
         .lock_rows("UPDATE")
@@ -256,6 +260,8 @@ async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, An
     for pair in result.pairs:
         application = applications[pair.application_id]
         if application["status"] not in REVIEWABLE or (pair.application_id, pair.expert_id) in existing:
+            continue
+        if not passes(application):  # re-screened ineligible since the solve: the gate, under the row lock
             continue
         if application["status"] == "submitted":
             await transition(Application, pair.application_id, workflow, "start_review", actor)

@@ -13,6 +13,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc, shown
+from programmes.applications.gate import listing_refusal
 from programmes.applications.notify import notify_members, notify_user
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
@@ -114,6 +115,14 @@ async def advancing(round_id: int, rules: dict[str, Any]) -> tuple[list[dict[str
     if found["undecided"]:
         raise undecided_error(found["undecided"])
     selected: tuple[int, ...] = tuple(found["selected"])
+    # The eligibility gate: nothing is listed while a would-be-listed application fails it (override or reject).
+    refusal = listing_refusal(
+        await Application.select(Application.id, Application.eligibility_outcome, Application.eligibility).where(
+            Application.id.is_in(list(selected) or [0])
+        )
+    )
+    if refusal is not None:
+        raise refusal
     entries = await RankingEntry.select(RankingEntry.rank, RankingEntry.application).where(
         RankingEntry.round == round_id
     )

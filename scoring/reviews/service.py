@@ -11,6 +11,7 @@ from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from programmes.applications.gate import ensure_passes
 from programmes.applications.repository import lock as lock_application
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
@@ -52,8 +53,10 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
             # The application's row lock (the one the engine takes for reject, withdraw …) serialises this with
             # every status change: concurrent assigns see each other's start_review instead of a spurious 409, and
             # an application rejected meanwhile is refused here instead of getting an expert.
-            status = (await lock_application(data.application_id))["status"]
+            locked = await lock_application(data.application_id)
+            status = locked["status"]
             _check_reviewable(status)
+            ensure_passes(locked, "assign")  # also for one already in review (no start_review to gate)
             if await ReviewAssignment.exists().where(
                 (ReviewAssignment.application == data.application_id) & (ReviewAssignment.expert == data.expert_id)
             ):

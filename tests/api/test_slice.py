@@ -1,4 +1,5 @@
-"""The walking skeleton end to end over HTTP: application → review → ranking → award → paid tranche."""
+"""The walking skeleton end to end over HTTP: application → screening → review → ranking → 公示 → advanced → award
+→ paid tranche."""
 
 from __future__ import annotations
 
@@ -106,6 +107,18 @@ async def test_application_to_paid_tranche(client: httpx.AsyncClient) -> None:
         ),
         201,
     )
+    award_body = {"application_id": draft["id"], "budget_line_id": line["id"], "amount_fen": 3_000_000}
+    # The real gates: screened eligible at submission, then 公示 — nothing is awarded straight from the ranking.
+    assert ok(await client.get(f"/applications/{draft['id']}", headers=staff))["eligibility_outcome"] == "eligible"
+    publication = ok(
+        await client.post(f"/rounds/{created_round['id']}/publication", json={"days": 7}, headers=staff), 201
+    )
+    assert [e["application_id"] for e in publication["entries"]] == [draft["id"]]
+    during = await client.post("/awards", json=award_body, headers=staff)
+    assert during.status_code == 409 and during.json()["code"] == "publication_running"
+    await factories.end_notice_period(publication["id"])
+    ok(await client.post(f"/publications/{publication['id']}/finalise", headers=staff))
+    assert ok(await client.get(f"/applications/{draft['id']}", headers=staff))["status"] == "advanced"
     award = ok(
         await client.post(
             "/awards",
