@@ -11,10 +11,13 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from programmes.scope import ensure_staff_scope
-from programmes.tables import Round, Track
+from programmes.tables import Application, Round, Track
 from scoring.aggregation import Quota, RankedApplication
 from scoring.cut_line import CutLineTie, cut_line_ties, decided_selection, decision_problems
 from scoring.tables import CutLineDecision, RankingEntry
+
+# Application states that can no longer be listed in a 公示 (the ranking entry stays, as the record of the review).
+OFF_THE_LIST = ("rejected", "withdrawn")
 
 DecisionKey = tuple[str, int, tuple[int, ...]]
 
@@ -35,6 +38,13 @@ async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> 
         .where(RankingEntry.round == round_id)
         .output(load_json=True)
     )
+    # A ranked application an officer has since rejected (e.g. found ineligible after review) is off every list;
+    # the others keep their ranks, so ties and cut lines are computed on what can still be listed.
+    out = await Application.select(Application.id).where(
+        Application.id.is_in([e["application"] for e in entries] or [0]) & Application.status.is_in(list(OFF_THE_LIST))
+    )
+    dropped = {row["id"] for row in out}
+    entries = [e for e in entries if e["application"] not in dropped]
     ranking = [RankedApplication(e["rank"], e["application"], Fraction(e["methods"]["score"])) for e in entries]
     quotas = {
         str(t["id"]): t["quota"]

@@ -84,7 +84,6 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "入围线并列查询",
         "入围线并列裁定",
         *NOTICE_FORM_NAMES,
-        "设为街镇社会组织服务中心",
         "资格审查人工认定",
         "确定资助",
     }

@@ -339,3 +339,47 @@ async def test_write_paths_reporting_after_commit_enqueue_the_same_job(world: Wo
     await run_worker_burst()  # and the worker runs them (nothing to change: both organisations pass)
     outcome = await Application.select(Application.eligibility_outcome).where(Application.id == world.submitted_id)
     assert outcome == [{"eligibility_outcome": "eligible"}]
+
+
+async def test_a_ranked_application_rejected_as_ineligible_is_left_off_the_notice(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    officer = world.city_officer
+    call = await factories.contest_round(officer, reviews_per_application=1)
+    org_id, member = await factories.organisation()
+    other_org, other_member = await factories.organisation()
+    application = await applied(call["id"], org_id, member)
+    other = await applied(call["id"], other_org, other_member)
+    for a in (application, other):
+        ok(
+            await client.post(
+                "/assignments", json={"application_id": a, "expert_id": world.expert.id}, headers=officer.headers
+            ),
+            201,
+        )
+        await review(world.expert, a, 90 if a == application else 70)
+    ok(
+        await client.patch(
+            f"/organisations/{org_id}",
+            json={"abnormal_listed_on": today().isoformat(), "reason": "区民政局活动异常名录公告"},
+            headers=officer.headers,
+        )
+    )
+    await run_worker_burst()
+    await factories.end_round_window(call["id"])
+    ok(await client.post(f"/rounds/{call['id']}/close", headers=officer.headers))
+
+    # Rejecting (instead of overriding) settles it: the notice lists the rest, never the rejected application.
+    [result] = ok(
+        await client.post(
+            "/applications/actions",
+            json={"action": "reject", "application_ids": [application], "reason": "列入活动异常名录，不予立项"},
+            headers=officer.headers,
+        )
+    )
+    assert result["ok"] is True and result["status"] == "rejected"
+    publication = ok(
+        await client.post(f"/rounds/{call['id']}/publication", json={"days": 7, "top_n": 1}, headers=officer.headers),
+        201,
+    )
+    assert [e["application_id"] for e in publication["entries"]] == [other]
