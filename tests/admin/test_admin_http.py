@@ -105,6 +105,7 @@ async def test_admin_defaults_to_simplified_chinese(admin_client: AdminFactory) 
         "导出批次支付明细",
         "重新执行支付批次",
         "查看支付批次进度",
+        "确定资助",
     ]
     assert [f["name"] for f in forms["社会组织"]] == [
         "核验银行账户",

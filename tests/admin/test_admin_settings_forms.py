@@ -91,6 +91,7 @@ async def test_round_settings_form_validates_like_the_api(admin_client: AdminFac
 
     # Once an expert is assigned, the blind flag is locked on this path too.
     from programmes.applications.schemas import ApplicationCreate
+    from programmes.applications.screening import override
     from programmes.applications.service import create_draft, submit
     from scoring.reviews.schemas import AssignmentCreate
     from scoring.reviews.service import assign
@@ -101,6 +102,8 @@ async def test_round_settings_form_validates_like_the_api(admin_client: AdminFac
         ApplicationCreate(round_id=rid, organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS),
     )
     await submit(applicant.principal, draft["id"])
+    # The round's new rules screen this fresh organisation out; an officer's written override lets review start.
+    await override(changning.user.principal, draft["id"], "登记年限由区民政局书面确认")
     expert = await factories.user(Role.expert)
     await assign(changning.user.principal, AssignmentCreate(application_id=draft["id"], expert_id=expert.id))
     locked = await refused(changning, ROUND_FORM, {"round_id": rid, "blind": "是"})
