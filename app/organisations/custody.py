@@ -161,14 +161,13 @@ async def designate(principal: Principal, organisation_id: int, data: ServiceCen
     """Officers in scope (district officers: their district) and admins designate a social service institution as
     the service centre of a street (``street``), or end the designation (``street`` null) when no filed group is in
     its custody. Audited before/after with the reason."""
+    # Imported here: registry imports the organisation service, which imports this module.
+    from app.organisations.registry import organisation_in_scope
     from app.organisations.service import read
 
     street = data.street.strip() if data.street else None
     async with engine().transaction():
-        rows = await Organisation.select().where(Organisation.id == organisation_id).lock_rows("UPDATE")
-        if not rows or not principal.is_staff or not principal.can_see_district(rows[0]["district"]):
-            raise not_found("社会组织")
-        current = rows[0]
+        current = await organisation_in_scope(principal, organisation_id, lock=True)
         if street is not None and current["org_type"] != CENTRE_TYPE:
             raise invalid("service_centre_type", "只有社会服务机构可以设为街镇社会组织服务中心", "street")
         if street == current["serves_street"]:

@@ -25,7 +25,8 @@ from app.organisations.tables import EvaluationGrade, FactSource, Organisation, 
 _NOT_NULL = {"name", "street", "evaluation_grade"}
 
 
-async def _in_scope(principal: Principal, organisation_id: int, *, lock: bool = False) -> dict[str, Any]:
+async def organisation_in_scope(principal: Principal, organisation_id: int, *, lock: bool = False) -> dict[str, Any]:
+    """The organisation a staff member may change (district officers: their district); else it reads as missing."""
     query = Organisation.select().where(Organisation.id == organisation_id)
     rows = await (query.lock_rows("UPDATE") if lock else query)
     if not rows or not principal.is_staff or not principal.can_see_district(rows[0]["district"]):
@@ -47,7 +48,7 @@ async def correct_facts(principal: Principal, organisation_id: int, data: Organi
     sent = {k: getattr(data, k) for k in data.model_fields_set if k not in ("reason", "verify_declared")}
     sent = {k: v for k, v in sent.items() if not (k in _NOT_NULL and v is None)}
     async with engine().transaction():
-        current = await _in_scope(principal, organisation_id, lock=True)
+        current = await organisation_in_scope(principal, organisation_id, lock=True)
         for fact in data.verify_declared:
             if current[f"declared_{fact}"] is None:
                 raise invalid("nothing_declared", f"本组织未自报该项（{fact}），请直接填写核验值", "verify_declared")
@@ -93,7 +94,7 @@ async def correct_facts(principal: Principal, organisation_id: int, data: Organi
 
 
 async def list_members(principal: Principal, organisation_id: int) -> list[dict[str, Any]]:
-    await _in_scope(principal, organisation_id)
+    await organisation_in_scope(principal, organisation_id)
     user: Any = OrganisationMember.user
     rows = (
         await OrganisationMember.select(OrganisationMember.user, user.username)
@@ -114,7 +115,7 @@ async def list_members(principal: Principal, organisation_id: int) -> list[dict[
 async def add_member(principal: Principal, organisation_id: int, data: MemberAdd) -> list[dict[str, Any]]:
     """Officers in scope and admins let an existing applicant account act for the organisation."""
     async with engine().transaction():
-        await _in_scope(principal, organisation_id, lock=True)
+        await organisation_in_scope(principal, organisation_id, lock=True)
         account = await Account.select(Account.user, Account.role).where(Account.user.username == data.username).first()
         if account is None:
             raise invalid("user_not_found", "没有这个用户名的账户", "username")
@@ -146,7 +147,7 @@ async def remove_member(principal: Principal, organisation_id: int, user_id: int
     """Officers in scope and admins take an account's rights for the organisation away. The last member stays:
     an organisation nobody can act for could not sign, report or refund."""
     async with engine().transaction():
-        await _in_scope(principal, organisation_id, lock=True)
+        await organisation_in_scope(principal, organisation_id, lock=True)
         members = [
             int(r["user"])
             for r in await OrganisationMember.select(OrganisationMember.user).where(
