@@ -68,12 +68,14 @@ def _create(
     from app.auth.tables import Role
     from app.errors import DomainError
     from app.reference import District
+    from app.validation_messages import pydantic_error
 
     try:  # the same validation as registration and the API
         email = TypeAdapter(Email | None).validate_python(email)
         mobile = TypeAdapter(Mobile | None).validate_python(mobile)
     except ValidationError as exc:
-        typer.echo(f"invalid contact details: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", err=True)
+        problem = pydantic_error(exc.errors()[0])  # the API's words, chosen by error type
+        typer.echo(f"invalid contact details: {problem['message']}", err=True)
         raise typer.Exit(1) from exc
 
     async def work() -> int:
