@@ -21,3 +21,6 @@ APP_CONFIG = AppConfig(
     ],
     commands=[],
 )
+
+# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
+import app.organisations.workflow  # noqa: E402, F401

@@ -23,3 +23,6 @@ APP_CONFIG = AppConfig(
     migration_dependencies=["app.piccolo_app"],
     commands=[],
 )
+
+# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
+import programmes.workflows.bindings  # noqa: E402, F401

@@ -13,3 +13,6 @@ APP_CONFIG = AppConfig(
     migration_dependencies=["programmes.piccolo_app"],
     commands=[],
 )
+
+# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
+import scoring.bindings  # noqa: E402, F401

@@ -8,9 +8,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
-from programmes.applications.repository import round_workflow
+from app.workflow.engine import Actor, transition
 from programmes.tables import Application, Criterion, Round
-from programmes.workflows.engine import Actor, transition
 from scoring.aggregation import Criterion as RubricCriterion
 from scoring.aggregation import Review, RoundAggregate, RoundRules, aggregate_round
 from scoring.tables import RankingEntry, ReviewAssignment
@@ -96,7 +95,6 @@ async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
         return
     details = {r.application_id: r for r in result.results()}
     system = Actor.system()
-    workflow = await round_workflow(round_id)
     for entry in result.ranking():
         detail = details[entry.application_id]
         application = applications[entry.application_id]
@@ -123,4 +121,4 @@ async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
             )
         )
         if application["status"] == "in_review":
-            await transition(Application, entry.application_id, workflow, "rank", system)
+            await transition(Application, entry.application_id, "rank", system)

@@ -233,10 +233,9 @@ async def signed_award(principal: Principal, data: Any) -> dict[str, Any]:
     officer's countersignature)."""
     from app.db import engine
     from app.timezone import now_utc
+    from app.workflow.engine import Actor, transition
     from programmes.agreements.tables import Agreement
     from programmes.awards.service import make_award, read_award
-    from programmes.workflows.agreements import AGREEMENT
-    from programmes.workflows.engine import Actor, transition
 
     award = await make_award(principal, data)
     await verified_bank_account(award["payee_id"])
@@ -244,7 +243,6 @@ async def signed_award(principal: Principal, data: Any) -> dict[str, Any]:
         await transition(
             Agreement,
             award["agreement_id"],
-            AGREEMENT,
             "sign",
             Actor(None, Role.applicant.value),
             values={"signer_name": "测试签署人", "signed_at": now_utc()},

@@ -21,10 +21,9 @@ from app.errors import conflict, invalid, not_found
 from app.organisations import credit_code, facts
 from app.organisations.schemas import ClaimDecision, OrganisationClaimCreate
 from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
+from app.organisations.workflow import CLAIM
 from app.timezone import now_utc
-from programmes.workflows.agreements import BANK_ACCOUNT
-from programmes.workflows.engine import Actor, transition
-from programmes.workflows.organisations import CLAIM
+from app.workflow.engine import Actor, transition
 
 
 async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:
@@ -98,9 +97,9 @@ async def decide(principal: Principal, claim_id: int, approve: bool, data: Claim
         org = await Organisation.select().where(Organisation.id == claim["organisation"]).lock_rows("UPDATE").first()
         assert org is not None  # claims cascade with their organisation
         if not approve:
-            await transition(OrganisationClaim, claim_id, CLAIM, "reject", actor, values=decided, reason=data.reason)
+            await transition(OrganisationClaim, claim_id, "reject", actor, values=decided, reason=data.reason)
         else:
-            await transition(OrganisationClaim, claim_id, CLAIM, "approve", actor, values=decided, reason=data.reason)
+            await transition(OrganisationClaim, claim_id, "approve", actor, values=decided, reason=data.reason)
             await _transfer(org, claim, actor, data.reason)
     if approve:
         await facts.on_facts_changed([int(claim["organisation"])])
@@ -118,7 +117,6 @@ async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, re
         await transition(
             OrganisationClaim,
             other["id"],
-            CLAIM,
             "supersede",
             Actor.system(),
             values={"decision_reason": f"认领申请 {claim['id']} 已核准"},
@@ -153,6 +151,4 @@ async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, re
     for account in accounts:
         action = "reject" if account["status"] == "pending" else "revoke"
         why = f"机构经认领申请 {claim['id']} 转给认领人，原成员登记的账户停用"
-        await transition(
-            BankAccount, account["id"], BANK_ACCOUNT, action, actor, values={"decision_reason": why}, reason=why
-        )
+        await transition(BankAccount, account["id"], action, actor, values={"decision_reason": why}, reason=why)

@@ -117,7 +117,7 @@ class OrganisationFactVerification(Table):
 
 class OrganisationClaim(Table):
     """认领: the real holder of a credit code asks to take over the organisation registered under it. An officer
-    approves (membership moves to the claimant) or rejects; workflow ``programmes.workflows.organisations.CLAIM``."""
+    approves (membership moves to the claimant) or rejects; workflow ``app.organisations.workflow.CLAIM``."""
 
     id: Serial  # added by Piccolo; declared for the type checker
     organisation = ForeignKey(Organisation, on_delete=OnDelete.cascade, null=False)

@@ -5,7 +5,7 @@
 
 Each workflow owns one section between ``<!-- BEGIN GENERATED workflow=<name> -->`` and
 ``<!-- END GENERATED workflow=<name> -->``: its states table, its actions table and its Mermaid diagram (the exact
-output of ``programmes.workflows.definition.mermaid``). Everything outside the markers is written by hand.
+output of ``app.workflow.definition.mermaid``). Everything outside the markers is written by hand.
 tests/unit/test_workflow_docs.py fails when a section is stale, so run this after changing a workflow.
 """
 
@@ -21,10 +21,10 @@ if str(ROOT) not in sys.path:
 
 from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT  # noqa: E402
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
-from programmes.workflows.definition import Workflow, mermaid  # noqa: E402
+from app.workflow.definition import Workflow, mermaid  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
-from programmes.workflows.organisations import CLAIM  # noqa: E402
+from app.organisations.workflow import CLAIM  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING  # noqa: E402

@@ -18,6 +18,7 @@ from app.organisations.service import member_organisation_ids
 from app.organisations.tables import Organisation
 from app.settings import get_settings
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.agreements.plan import PaymentPlan
 from programmes.agreements.tables import Agreement
 from programmes.applications.notify import notify_organisations
@@ -28,7 +29,6 @@ from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, ExpenseCategory, ReleaseCondition, Tranche
 from programmes.workflows.agreements import AGREEMENT, PROGRESS_REPORT
 from programmes.workflows.disbursement import TRANCHE
-from programmes.workflows.engine import Actor, transition
 
 CONDITION_ZH = {
     ReleaseCondition.on_signing.value: "协议生效后拨付",
@@ -132,7 +132,7 @@ async def release_tranches(award_id: int, condition: ReleaseCondition, milestone
     released = []
     for row in await query.order_by(Tranche.sequence):
         await transition(
-            Tranche, row["id"], TRANCHE, "release", Actor.system(), values={"released_at": now_utc()}, reason=reason
+            Tranche, row["id"], "release", Actor.system(), values={"released_at": now_utc()}, reason=reason
         )
         released.append(int(row["id"]))
     return released
@@ -180,7 +180,6 @@ async def sign(principal: Principal, agreement_id: int, signer_name: str) -> dic
         await transition(
             Agreement,
             agreement_id,
-            AGREEMENT,
             "sign",
             Actor(principal.user_id, principal.role.value),
             values={"signed_by": principal.user_id, "signer_name": signer_name, "signed_at": now_utc()},
@@ -194,7 +193,6 @@ async def return_signature(principal: Principal, agreement_id: int, reason: str)
         await transition(
             Agreement,
             agreement_id,
-            AGREEMENT,
             "return_signature",
             Actor(principal.user_id, principal.role.value),
             values=UNSIGNED,
@@ -244,7 +242,6 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
             await transition(
                 Agreement,
                 agreement_id,
-                AGREEMENT,
                 "first_countersign",
                 actor,
                 values={"first_countersigned_by": principal.user_id, "first_countersigned_at": now_utc()},
@@ -263,7 +260,6 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
         await transition(
             Agreement,
             agreement_id,
-            AGREEMENT,
             action,
             actor,
             values={

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from app import outbox
 from app.notifications import Notification
 from app.organisations.tables import OrganisationMember
+from app.workflow.definition import Workflow
 from programmes.tables import Application
-from programmes.workflows.definition import Workflow
 
 
 async def notify_user(

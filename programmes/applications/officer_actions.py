@@ -15,12 +15,12 @@ from app import outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import GENERIC, DomainError
+from app.workflow.engine import Actor, transition
 from programmes.applications import repository
 from programmes.applications.notify import notify_status_change
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
 from programmes.workflows import application_action_label
-from programmes.workflows.engine import Actor, transition
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,6 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
         result = await transition(
             Application,
             application_id,
-            workflow,
             action,
             Actor(principal.user_id, principal.role.value),
             values=values,

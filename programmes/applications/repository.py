@@ -6,9 +6,9 @@ from typing import Any
 
 from app.errors import conflict, not_found
 from app.timezone import now_utc, shown
+from app.workflow.definition import Workflow
 from programmes.tables import Application, Round, Track
 from programmes.workflows import application_workflow
-from programmes.workflows.definition import Workflow
 
 
 async def accepting_round(round_id: int) -> dict[str, Any]:

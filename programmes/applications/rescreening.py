@@ -17,9 +17,9 @@ from datetime import date
 from app import outbox
 from app.db import engine
 from app.timezone import now_utc
+from app.workflow.engine import Actor
 from programmes.applications.screening import screen_application
 from programmes.tables import Application
-from programmes.workflows.engine import Actor
 
 log = logging.getLogger(__name__)
 

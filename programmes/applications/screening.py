@@ -12,11 +12,11 @@ from app.db import engine
 from app.errors import DomainError
 from app.organisations.tables import Organisation
 from app.timezone import SHANGHAI, now_utc
+from app.workflow.engine import Actor
 from programmes.applications import repository
 from programmes.eligibility import EligibilityRules, OrganisationFacts, screen
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
-from programmes.workflows.engine import Actor
 
 
 def today_in_shanghai() -> date:

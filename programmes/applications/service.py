@@ -15,6 +15,7 @@ from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.custody import acting_organisation_ids, ensure_may_apply_for
 from app.organisations.tables import Organisation
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.applications import repository
 from programmes.applications.notify import notify_status_change
 from programmes.applications.schemas import ApplicationCreate, ApplicationUpdate
@@ -23,7 +24,6 @@ from programmes.forms import validate_answers
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
 from programmes.workflows import application_workflow
-from programmes.workflows.engine import Actor, transition
 
 MAX_ANSWERS_BYTES = 500_000
 
@@ -168,7 +168,6 @@ async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
         result = await transition(
             Application,
             application_id,
-            workflow,
             action,
             Actor(principal.user_id, "applicant"),
             values={
@@ -189,7 +188,7 @@ async def withdraw(principal: Principal, application_id: int, reason: str) -> di
     workflow, _ = await repository.workflow_of(application_id)
     async with engine().transaction():
         result = await transition(
-            Application, application_id, workflow, "withdraw", Actor(principal.user_id, "applicant"), reason=reason
+            Application, application_id, "withdraw", Actor(principal.user_id, "applicant"), reason=reason
         )
         await notify_status_change(application_id, workflow, result.after)
     await outbox.flush()

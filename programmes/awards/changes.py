@@ -12,14 +12,12 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
 from app.timezone import today_shanghai
+from app.workflow.engine import Actor, transition
 from programmes.agreements.service import UNSIGNED
 from programmes.agreements.tables import Agreement
 from programmes.awards.service import read_award
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, LedgerEntry, Tranche
-from programmes.workflows.agreements import AGREEMENT
-from programmes.workflows.disbursement import AWARD, TRANCHE
-from programmes.workflows.engine import Actor, transition
 
 # Tranche states whose money has not left and is not on its way: they may shrink or be cancelled.
 UNPAID = ("planned", "released", "failed")
@@ -63,13 +61,13 @@ async def cancel_award(principal: Principal, award_id: int, reason: str) -> dict
     async with engine().transaction():
         award, tranches = await _locked(principal, award_id)
         paid = sum(t["amount_fen"] for t in tranches if t["status"] == "paid")
-        await transition(Award, award_id, AWARD, "cancel", actor, reason=reason)
+        await transition(Award, award_id, "cancel", actor, reason=reason)
         for tranche in tranches:
             if tranche["status"] in UNPAID:
-                await transition(Tranche, tranche["id"], TRANCHE, "cancel", actor, reason=reason)
+                await transition(Tranche, tranche["id"], "cancel", actor, reason=reason)
         agreement = await Agreement.select(Agreement.id, Agreement.status).where(Agreement.award == award_id).first()
         if agreement is not None and agreement["status"] != "terminated":
-            await transition(Agreement, agreement["id"], AGREEMENT, "terminate", actor, reason=reason)
+            await transition(Agreement, agreement["id"], "terminate", actor, reason=reason)
         await _reverse(award, award["amount_fen"] - paid, f"award:{award_id}:cancel")
         await audit.record(
             actor_id=principal.user_id,
@@ -99,7 +97,6 @@ async def _amend_agreement(principal: Principal, award_id: int, old_fen: int, ne
         await transition(
             Agreement,
             row["id"],
-            AGREEMENT,
             "return_signature",
             actor,
             values=UNSIGNED,
@@ -126,7 +123,6 @@ async def reduce_award(principal: Principal, award_id: int, new_amount_fen: int,
                 await transition(
                     Tranche,
                     tranche["id"],
-                    TRANCHE,
                     "cancel",
                     Actor(principal.user_id, principal.role.value),
                     reason=reason,

@@ -16,16 +16,15 @@ from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.money import yuan
 from app.organisations.tables import Organisation, OrganisationType
+from app.workflow.engine import Actor, transition
 from programmes.agreements.plan import payment_plan_for
 from programmes.agreements.service import write_plan
 from programmes.agreements.tables import Agreement
-from programmes.applications.repository import workflow_of
 from programmes.awards.notice_gate import ensure_noticed
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
 from programmes.workflows.disbursement import AWARD
-from programmes.workflows.engine import Actor, transition
 
 
 async def create_fund_source(principal: Principal, data: FundSourceCreate) -> dict[str, Any]:
@@ -127,7 +126,6 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
             await transition(
                 Application,
                 data.application_id,
-                (await workflow_of(data.application_id))[0],
                 "award",
                 Actor(principal.user_id, principal.role.value),
             )  # the engine applies the eligibility gate (programmes.applications.gate) under the row lock

@@ -9,6 +9,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, not_found
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.applications.repository import round_tracks
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
 from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, RoundCreate
@@ -16,7 +17,6 @@ from programmes.forms import check_form_schema
 from programmes.scope import district_for_new_programme, ensure_staff_scope
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
 from programmes.workflows.contest import CONTEST_ROUND
-from programmes.workflows.engine import Actor, transition
 from scoring.ranking import rank_round
 
 
@@ -171,7 +171,7 @@ async def open_round(principal: Principal, round_id: int) -> dict[str, Any]:
     if current["form"] is None:
         raise DomainError("round_without_form", "轮次没有申报表，不能开放", 409)
     async with engine().transaction():
-        await transition(Round, round_id, CONTEST_ROUND, "open", actor_of(principal))
+        await transition(Round, round_id, "open", actor_of(principal))
     return await read_round(round_id)
 
 
@@ -181,7 +181,7 @@ async def close_round(principal: Principal, round_id: int) -> list[dict[str, Any
     if current["closes_at"] > now_utc():
         raise DomainError("round_not_yet_closed", "申报截止时间未到，不能关闭轮次", 409)
     async with engine().transaction():
-        await transition(Round, round_id, CONTEST_ROUND, "close", actor_of(principal))
+        await transition(Round, round_id, "close", actor_of(principal))
         await rank_round(round_id)
     return await ranking(round_id)
 

@@ -14,10 +14,9 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import conflict, not_found
+from app.workflow.engine import Actor, transition
 from programmes.disbursements.service import batch_in_scope, read_batch
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
-from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
-from programmes.workflows.engine import Actor, transition
 
 
 async def _pending_items(batch_id: int) -> list[dict[str, Any]]:
@@ -30,8 +29,8 @@ async def _pending_items(batch_id: int) -> list[dict[str, Any]]:
 
 
 async def _take_out(item: dict[str, Any], actor: Actor, reason: str) -> None:
-    await transition(PaymentBatchItem, item["id"], BATCH_ITEM, "remove", actor, reason=reason)
-    await transition(Tranche, item["tranche"], TRANCHE, "remove_from_batch", actor, reason=reason)
+    await transition(PaymentBatchItem, item["id"], "remove", actor, reason=reason)
+    await transition(Tranche, item["tranche"], "remove_from_batch", actor, reason=reason)
 
 
 async def discard_batch(principal: Principal, batch_id: int, reason: str) -> dict[str, Any]:
@@ -40,7 +39,7 @@ async def discard_batch(principal: Principal, batch_id: int, reason: str) -> dic
     actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
         # The transition locks the batch row and refuses anything but a draft.
-        await transition(PaymentBatch, batch_id, PAYMENT_BATCH, "discard", actor, reason=reason)
+        await transition(PaymentBatch, batch_id, "discard", actor, reason=reason)
         items = await _pending_items(batch_id)
         for item in items:
             await _take_out(item, actor, reason)

@@ -7,11 +7,10 @@ import logging
 from typing import Any
 
 from app.db import engine
+from app.workflow.engine import Actor, transition
 from programmes.disbursements.provider import PayeeAccount, PaymentProvider, PaymentRejected
 from programmes.payees.service import verified_account
 from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
-from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
-from programmes.workflows.engine import Actor, transition
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
             (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
         )
         if batch and batch[0]["status"] == "approved" and pending == 0:
-            await transition(PaymentBatch, batch_id, PAYMENT_BATCH, "complete", Actor.system())
+            await transition(PaymentBatch, batch_id, "complete", Actor.system())
     log.info("batch paid", extra={"batch_id": batch_id, "paid": paid})
     return {"paid": paid}
 
@@ -60,10 +59,8 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
             idempotency_key=f"tranche:{tranche_id}", payee=payee, amount_fen=row["amount_fen"]
         )
     except PaymentRejected as rejection:
-        await transition(
-            PaymentBatchItem, item_id, BATCH_ITEM, "mark_failed", system, values={"error": str(rejection)[:500]}
-        )
-        await transition(Tranche, tranche_id, TRANCHE, "mark_failed", system, reason=str(rejection))
+        await transition(PaymentBatchItem, item_id, "mark_failed", system, values={"error": str(rejection)[:500]})
+        await transition(Tranche, tranche_id, "mark_failed", system, reason=str(rejection))
         return False
     await LedgerEntry.insert(
         LedgerEntry(
@@ -79,10 +76,9 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
     await transition(
         PaymentBatchItem,
         item_id,
-        BATCH_ITEM,
         "mark_paid",
         system,
         values={"provider_reference": receipt.reference, "payee_account": account["id"]},
     )
-    await transition(Tranche, tranche_id, TRANCHE, "mark_paid", system, reason=f"银行流水 {receipt.reference}")
+    await transition(Tranche, tranche_id, "mark_paid", system, reason=f"银行流水 {receipt.reference}")
     return True

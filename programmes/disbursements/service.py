@@ -14,11 +14,11 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.disbursements.schemas import BatchCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
-from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
-from programmes.workflows.engine import Actor, transition
+from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH
 
 
 async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any]:
@@ -44,7 +44,7 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
             ).returning(PaymentBatch.id)
             batch_id = int(rows[0]["id"])
             for tranche_id in tranche_ids:
-                await transition(Tranche, tranche_id, TRANCHE, "add_to_batch", actor)
+                await transition(Tranche, tranche_id, "add_to_batch", actor)
                 await PaymentBatchItem.insert(
                     PaymentBatchItem(
                         batch=batch_id, tranche=tranche_id, status=BATCH_ITEM.initial, scope_district=scope
@@ -95,7 +95,6 @@ async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
         await transition(
             PaymentBatch,
             batch_id,
-            PAYMENT_BATCH,
             "approve",
             Actor(principal.user_id, principal.role.value),
             values={"approved_by": principal.user_id, "approved_at": now_utc()},

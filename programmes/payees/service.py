@@ -20,10 +20,10 @@ from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.service import member_organisation_ids
 from app.organisations.tables import BankAccount, Organisation, OrganisationType
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.applications.notify import notify_organisations
 from programmes.payees.schemas import BankAccountCreate
 from programmes.workflows.agreements import BANK_ACCOUNT
-from programmes.workflows.engine import Actor, transition
 
 _DIGITS = re.compile(r"^[0-9]{8,32}$")
 WHAT = "银行账户"
@@ -124,7 +124,6 @@ async def verify(principal: Principal, account_id: int) -> dict[str, Any]:
             await transition(
                 BankAccount,
                 old["id"],
-                BANK_ACCOUNT,
                 "supersede",
                 Actor.system(),
                 reason=f"新账户 {account_id} 核验通过",
@@ -132,7 +131,6 @@ async def verify(principal: Principal, account_id: int) -> dict[str, Any]:
         await transition(
             BankAccount,
             account_id,
-            BANK_ACCOUNT,
             "verify",
             actor,
             values={"verified_by": principal.user_id, "verified_at": now_utc()},
@@ -166,7 +164,6 @@ async def _decide(principal: Principal, account_id: int, action: str, reason: st
         await transition(
             BankAccount,
             account_id,
-            BANK_ACCOUNT,
             action,
             Actor(principal.user_id, principal.role.value),
             values={"decision_reason": reason},

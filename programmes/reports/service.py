@@ -16,6 +16,7 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.custody import acting_organisation_ids
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.agreements.service import release_tranches
 from programmes.agreements.tables import Agreement
 from programmes.applications.notify import notify_members
@@ -26,7 +27,6 @@ from programmes.reports.tables import ProgressReport, ReportExpense, ReportKind
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, ReleaseCondition, Tranche
 from programmes.workflows.agreements import PROGRESS_REPORT
-from programmes.workflows.engine import Actor, transition
 
 WHAT = "项目报告"
 EDITABLE = ("due", "returned")  # the organisation may change and submit the report in these states
@@ -271,7 +271,6 @@ async def submit(principal: Principal, report_id: int) -> dict[str, Any]:
         await transition(
             ProgressReport,
             report_id,
-            PROGRESS_REPORT,
             "submit",
             Actor(principal.user_id, principal.role.value),
             values={"submitted_by": principal.user_id, "submitted_at": now_utc()},
@@ -301,7 +300,6 @@ async def accept(principal: Principal, report_id: int) -> dict[str, Any]:
         await transition(
             ProgressReport,
             report_id,
-            PROGRESS_REPORT,
             "accept",
             Actor(principal.user_id, principal.role.value),
             values={"reviewed_by": principal.user_id, "reviewed_at": now_utc()},
@@ -340,7 +338,6 @@ async def return_report(principal: Principal, report_id: int, reason: str) -> di
         await transition(
             ProgressReport,
             report_id,
-            PROGRESS_REPORT,
             "return",
             Actor(principal.user_id, principal.role.value),
             values={"return_reason": reason, "reviewed_by": principal.user_id, "reviewed_at": now},

@@ -20,10 +20,10 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
+from app.workflow.engine import Actor, transition
 from programmes.applications.notify import notify_organisations
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, Clawback, InspectionDraw, LedgerEntry
-from programmes.workflows.engine import Actor, transition
 from programmes.workflows.supervision import CLAWBACK
 
 WHAT = "追回"
@@ -189,7 +189,6 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
                 await transition(
                     Clawback,
                     clawback_id,
-                    CLAWBACK,
                     "settle",
                     Actor.system(),
                     reason=f"退款已全额到账（{bank_reference}）",
@@ -239,7 +238,7 @@ async def withdraw(principal: Principal, clawback_id: int, reason: str) -> dict[
         if await _refunded(clawback_id):
             raise conflict("clawback_has_refunds", "已登记退款的追回不能撤回")
         await transition(
-            Clawback, clawback_id, CLAWBACK, "withdraw", Actor(principal.user_id, principal.role.value), reason=reason
+            Clawback, clawback_id, "withdraw", Actor(principal.user_id, principal.role.value), reason=reason
         )
     return await read(clawback_id)
 

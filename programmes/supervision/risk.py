@@ -22,11 +22,11 @@ from app.db import engine
 from app.errors import not_found
 from app.money import yuan
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.agreements.service import CATEGORY_ZH
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.application_risks import application_findings
 from programmes.supervision.tables import RiskKind, RiskWarning
-from programmes.workflows.engine import Actor, transition
 from programmes.workflows.supervision import RISK_WARNING
 
 # Spending in a category above this share of its planned amount is off plan (integer percent, no floats).
@@ -72,9 +72,7 @@ async def scan_risks(today: date) -> dict[str, int]:
         )
         for row in stale:
             if (row["kind"], row["subject_key"]) not in holding:
-                await transition(
-                    RiskWarning, row["id"], RISK_WARNING, "resolve", Actor.system(), values={"closed_at": now}
-                )
+                await transition(RiskWarning, row["id"], "resolve", Actor.system(), values={"closed_at": now})
                 counts["resolved"] += 1
     return counts
 
@@ -270,7 +268,6 @@ async def dismiss_warning(principal: Principal, warning_id: int, reason: str) ->
         await transition(
             RiskWarning,
             warning_id,
-            RISK_WARNING,
             "dismiss",
             Actor(principal.user_id, principal.role.value),
             values={"dismissed_by": principal.user_id, "closed_at": now_utc()},

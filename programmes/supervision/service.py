@@ -23,11 +23,11 @@ from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.draw import DrawImpossible, draw
 from programmes.supervision.tables import InspectionDrawSeed, InspectionFinding
 from programmes.tables import Award, Edition, InspectionDraw
-from programmes.workflows.engine import Actor, transition
 from programmes.workflows.supervision import INSPECTION_DRAW
 from scoring.experts.conflicts import forbidden_pairs
 
@@ -102,7 +102,6 @@ async def commit_draw(
             await transition(
                 InspectionDraw,
                 old["id"],
-                INSPECTION_DRAW,
                 "supersede",
                 actor,
                 values=values,
@@ -151,7 +150,6 @@ async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
         await transition(
             InspectionDraw,
             draw_id,
-            INSPECTION_DRAW,
             "execute",
             Actor(principal.user_id, principal.role.value),
             values={"seed": seed, "selections": json.dumps(selections), "executed_at": now_utc()},

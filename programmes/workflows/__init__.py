@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from app.workflow.definition import Workflow
 from programmes.tables import ProgrammeKind
 from programmes.workflows.contest import CONTEST_APPLICATION
-from programmes.workflows.definition import Workflow
 from programmes.workflows.matching import MATCHING_APPLICATION
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programmes.workflows.definition import ADMIN, APPLICANT, OFFICER, SYSTEM, Workflow, step
+from app.workflow.definition import ADMIN, APPLICANT, OFFICER, SYSTEM, Workflow, step
 
 AGREEMENT = Workflow(
     name="agreement",

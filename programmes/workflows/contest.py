@@ -5,7 +5,7 @@ Rounds are shared by every programme kind (``PROGRAMME_ROUND`` is the same objec
 
 from __future__ import annotations
 
-from programmes.workflows.definition import ADMIN, APPLICANT, OFFICER, SYSTEM, Transition, Workflow, step
+from app.workflow.definition import ADMIN, APPLICANT, OFFICER, SYSTEM, Transition, Workflow, step
 
 STAFF = [OFFICER, ADMIN]
 

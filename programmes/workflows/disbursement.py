@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programmes.workflows.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
 
 TRANCHE = Workflow(
     name="tranche",

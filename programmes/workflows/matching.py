@@ -5,8 +5,8 @@ their own aggregates and workflows when they are built.
 
 from __future__ import annotations
 
+from app.workflow.definition import Workflow, step
 from programmes.workflows.contest import APPLICATION_STATES, STAFF, intake_steps
-from programmes.workflows.definition import Workflow, step
 
 MATCHING_APPLICATION = Workflow(
     name="matching_application",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programmes.workflows.definition import ADMIN, OFFICER, Workflow, step
+from app.workflow.definition import ADMIN, OFFICER, Workflow, step
 
 STAFF = [OFFICER, ADMIN]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programmes.workflows.definition import ADMIN, EXPERT, OFFICER, SYSTEM, Workflow, step
+from app.workflow.definition import ADMIN, EXPERT, OFFICER, SYSTEM, Workflow, step
 
 REVIEW_ASSIGNMENT = Workflow(
     name="review_assignment",

@@ -7,8 +7,8 @@ stages (cohorts, 品牌塑造营 / 项目全能营 camps, mentors, milestones, �
 
 from __future__ import annotations
 
+from app.workflow.definition import SYSTEM, Workflow, step
 from programmes.workflows.contest import APPLICATION_STATES, STAFF, intake_steps
-from programmes.workflows.definition import SYSTEM, Workflow, step
 
 SUPPORT_PLAN_APPLICATION = Workflow(
     name="support_plan_application",

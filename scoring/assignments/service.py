@@ -12,11 +12,11 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.applications.gate import passes, passing
-from programmes.applications.repository import round_workflow, workflow_of
+from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
-from programmes.workflows.engine import Actor, transition
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.assignment import (
     ApplicationProfile,
@@ -238,7 +238,6 @@ async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, An
     assigned by hand meanwhile, is dropped; the result returned lists only what was written. Runs in the caller's
     transaction."""
     due = max(now_utc(), round_row["closes_at"]) + timedelta(days=REVIEW_DAYS)
-    workflow = await round_workflow(round_row["id"])
     ids = sorted({p.application_id for p in result.pairs})
     applications = {
         a["id"]: a
@@ -264,7 +263,7 @@ async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, An
         if not passes(application):  # re-screened ineligible since the solve: the gate, under the row lock
             continue
         if application["status"] == "submitted":
-            await transition(Application, pair.application_id, workflow, "start_review", actor)
+            await transition(Application, pair.application_id, "start_review", actor)
             application["status"] = "in_review"  # the application's next pair finds it already in review
         rows = await ReviewAssignment.insert(
             ReviewAssignment(

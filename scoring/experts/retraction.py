@@ -12,8 +12,7 @@ from typing import Any
 from app import audit
 from app.auth.principal import Principal
 from app.db import engine
-from programmes.workflows.engine import Actor, transition
-from programmes.workflows.review import REVIEW_ASSIGNMENT
+from app.workflow.engine import Actor, transition
 from scoring.ranking import rerank_round
 from scoring.tables import Publication, RankingEntry, ReviewAssignment
 
@@ -48,9 +47,7 @@ async def retract_conflicted(
         )
         if locked[0]["status"] not in LIVE:
             continue
-        result = await transition(
-            ReviewAssignment, row["id"], REVIEW_ASSIGNMENT, "retract_conflict", system, reason=f"利益冲突：{reason}"
-        )
+        result = await transition(ReviewAssignment, row["id"], "retract_conflict", system, reason=f"利益冲突：{reason}")
         retracted.append(row["id"])
         if result.before != "submitted":
             continue

@@ -19,11 +19,10 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc, shown
+from app.workflow.engine import Actor, transition
 from programmes.applications.notify import notify_members, notify_user
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
-from programmes.workflows.engine import Actor, transition
-from programmes.workflows.publication import OBJECTION, PUBLICATION
 from scoring.publication.service import advancing, notify_result, read
 from scoring.ranking import rank_round
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
@@ -85,7 +84,6 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
         await transition(
             Publication,
             publication_id,
-            PUBLICATION,
             "amend",
             actor,
             values={
@@ -96,7 +94,7 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
             reason=note,
         )
         for row in upheld:
-            await transition(Objection, row["id"], OBJECTION, "conclude", actor, reason=note)
+            await transition(Objection, row["id"], "conclude", actor, reason=note)
         ends = f"{shown(ends_at):%Y-%m-%d %H:%M}"
         tag = f":correction:{len(publication['corrections'] or []) + 1}"
         # The re-reviewed applicant always hears the outcome; others only when their place changed.

@@ -13,14 +13,13 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc, shown
+from app.workflow.engine import Actor, transition
 from programmes.applications.gate import listing_refusal
 from programmes.applications.notify import notify_members, notify_user
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
-from programmes.workflows.engine import Actor, transition
 from programmes.workflows.publication import OBJECTION, PUBLICATION
-from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.publication.ties import selection_of, undecided_error
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
 
@@ -257,7 +256,6 @@ async def resolve(principal: Principal, objection_id: int, upheld: bool, resolut
         await transition(
             Objection,
             objection_id,
-            OBJECTION,
             "uphold" if upheld else "dismiss",
             actor,
             reason=resolution,
@@ -270,12 +268,12 @@ async def resolve(principal: Principal, objection_id: int, upheld: bool, resolut
         )[0]["status"]
         if upheld and status != "in_review":
             workflow, _ = await workflow_of(application_id)
-            await transition(Application, application_id, workflow, "reopen_review", actor, reason=resolution)
+            await transition(Application, application_id, "reopen_review", actor, reason=resolution)
             await RankingEntry.delete().where(RankingEntry.application == application_id)
             for review in await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert).where(
                 (ReviewAssignment.application == application_id) & (ReviewAssignment.status == "submitted")
             ):
-                await transition(ReviewAssignment, review["id"], REVIEW_ASSIGNMENT, "reopen", actor, reason=resolution)
+                await transition(ReviewAssignment, review["id"], "reopen", actor, reason=resolution)
                 await notify_user(
                     review["expert"],
                     "rereview_requested",
@@ -318,9 +316,7 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
     actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
         # ``amend`` and ``conclude`` take this row's lock too: entries read under it are the final list.
-        await transition(
-            Publication, publication_id, PUBLICATION, "finalise", actor, values={"finalised_at": now_utc()}
-        )
+        await transition(Publication, publication_id, "finalise", actor, values={"finalised_at": now_utc()})
         if await Objection.exists().where(
             (Objection.publication == publication_id) & Objection.status.is_in(["open", "upheld"])
         ):
@@ -338,7 +334,7 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
             outcome = "。"
             if action:
                 workflow, _ = await workflow_of(entry["application_id"])
-                moved = await transition(Application, entry["application_id"], workflow, action, actor)
+                moved = await transition(Application, entry["application_id"], action, actor)
                 outcome = f"，状态更新为：{workflow.states.get(moved.after, moved.after)}。"
             await notify_members(
                 entry["application_id"],

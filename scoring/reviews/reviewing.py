@@ -11,10 +11,9 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
+from app.workflow.engine import Actor, transition
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Criterion
-from programmes.workflows.engine import Actor, transition
-from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.aggregation import validate_scores
 from scoring.assignments.service import reassign
 from scoring.experts.schemas import ConflictCreate
@@ -109,7 +108,6 @@ async def submit(principal: Principal, assignment_id: int, data: ReviewDraft) ->
         await transition(
             ReviewAssignment,
             assignment_id,
-            REVIEW_ASSIGNMENT,
             "submit",
             Actor(principal.user_id, "expert"),
             values={"scores": json.dumps(data.scores), "comment": data.comment, "submitted_at": now_utc()},
@@ -125,7 +123,6 @@ async def decline(principal: Principal, assignment_id: int, reason: str) -> dict
         await transition(
             ReviewAssignment,
             assignment_id,
-            REVIEW_ASSIGNMENT,
             "decline",
             Actor(principal.user_id, "expert"),
             reason=reason,
@@ -155,7 +152,6 @@ async def officer_step(principal: Principal, assignment_id: int, action: str, re
         result = await transition(
             ReviewAssignment,
             assignment_id,
-            REVIEW_ASSIGNMENT,
             action,
             Actor(principal.user_id, principal.role.value),
             reason=reason,

@@ -11,12 +11,12 @@ from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.workflow.engine import Actor, transition
 from programmes.applications.gate import ensure_passes
 from programmes.applications.repository import lock as lock_application
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Criterion, Round
-from programmes.workflows.engine import Actor, transition
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.experts.conflicts import in_conflict
 from scoring.reviews.blind import blind_answers
@@ -63,7 +63,7 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
                 raise _already_assigned()
             if status == "submitted":
                 workflow, _ = await workflow_of(data.application_id)
-                await transition(Application, data.application_id, workflow, "start_review", actor)
+                await transition(Application, data.application_id, "start_review", actor)
             rows = await ReviewAssignment.insert(
                 ReviewAssignment(
                     application=data.application_id,

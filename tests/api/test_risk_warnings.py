@@ -13,14 +13,13 @@ from app.audit import AuditEntry
 from app.db import engine
 from app.organisations.tables import Organisation
 from app.worker import WorkerSettings, risk_scan
+from app.workflow.engine import Actor, transition
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.reports.tables import ProgressReport, ReportExpense
 from programmes.supervision.risk import scan_risks, spending_problems
 from programmes.supervision.tables import RiskWarning
 from programmes.tables import Award
-from programmes.workflows.agreements import PROGRESS_REPORT
-from programmes.workflows.engine import Actor, transition
 from tests import factories
 from tests.api.conftest import World, row_counts
 from tests.api.money_world import city_award, pudong_award
@@ -130,9 +129,7 @@ async def test_warnings_are_resolved_when_the_condition_is_gone(client: httpx.As
     await scan_risks(TODAY)
 
     async with engine().transaction():
-        await transition(
-            ProgressReport, overdue, PROGRESS_REPORT, "submit", Actor(world.other_applicant.id, "applicant")
-        )
+        await transition(ProgressReport, overdue, "submit", Actor(world.other_applicant.id, "applicant"))
     await set_organisation(world.other_org_id, abnormal_listed_on=None, certificate_expires_on=date(2029, 12, 31))
     # Spending back on plan: the stray line goes, personnel within 120 %, and the award is paid.
     await ReportExpense.delete().where(ReportExpense.category == "publicity")

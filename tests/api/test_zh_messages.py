@@ -17,9 +17,9 @@ import httpx
 
 import programmes.workflows
 from app.auth.tables import Role
+from app.workflow.definition import Workflow
+from app.workflow.engine import REFUSALS_ZH, refusal_message
 from programmes.applications.timeline import UNLABELLED, label_of
-from programmes.workflows.definition import Workflow
-from programmes.workflows.engine import REFUSALS_ZH, refusal_message
 from tests import factories
 from tests.api.test_programmes import draft, submitted
 from tests.api.test_slice import ok

@@ -18,7 +18,7 @@ import pytest
 
 import programmes.workflows
 from app.auth.tables import Role
-from programmes.workflows.definition import SYSTEM, Workflow, mermaid
+from app.workflow.definition import SYSTEM, Workflow, mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "workflows"

@@ -1,7 +1,8 @@
 """The single status choke point: lock the row, check (state, action, role), apply, audit.
 
-No other code writes a ``status`` column. Callers pass the workflow that governs the aggregate; extra column
-values that belong to the same step (e.g. ``submitted_at``) travel with the transition so they commit together.
+No other code writes a ``status`` column. The workflow is found from the table (``app.workflow.registry``); extra
+column values that belong to the same step (e.g. ``submitted_at``) travel with the transition so they commit
+together. It refuses to run outside a transaction: its row lock would end before the caller's next write.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 from piccolo.table import Table
 
 from app import audit
+from app.auth.principal import Principal
+from app.db import engine
 from app.errors import DomainError
-from programmes.applications.gate import GATED_ACTIONS, ensure_passes
-from programmes.workflows.definition import Workflow
+from app.workflow.definition import Workflow
+from app.workflow.registry import binding_of
 
 REFUSALS_ZH = {
     "unknown_action": "不支持的操作",
@@ -34,6 +37,11 @@ class Actor:
     def system(cls) -> Actor:
         return cls(None, "system")
 
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        """The logged-in caller, in the role the token carries."""
+        return cls(principal.user_id, principal.role.value)
+
 
 @dataclass(frozen=True)
 class TransitionResult:
@@ -45,26 +53,28 @@ class TransitionResult:
 async def transition(
     table: type[Table],
     row_id: int,
-    workflow: Workflow,
     action: str,
     actor: Actor,
     *,
     values: dict[str, Any] | None = None,
     reason: str = "",
 ) -> TransitionResult:
-    """Move one row along ``workflow``. Must run inside the caller's transaction (it locks the row)."""
+    """Move one row along the workflow bound to ``table``, inside the caller's transaction (it locks the row)."""
+    if engine().current_transaction.get() is None:
+        raise RuntimeError("transition() must run inside a transaction (use app.uow.unit_of_work)")
+    binding = binding_of(table)
     rows = await table.select().where(table._meta.primary_key == row_id).lock_rows("UPDATE")
     if not rows:
         raise DomainError("not_found", "对象不存在", 404)
+    workflow = await binding.workflow_for(rows[0])
     current = rows[0]["status"]
     allowed, refusal = workflow.permits(current, action, actor.role)
     if not allowed:
         status = 403 if refusal == "role_not_allowed" else 409
         raise DomainError(f"transition_{refusal}", refusal_message(workflow, current, action, refusal), status)
-    if table._meta.tablename == "application" and action in GATED_ACTIONS:
-        # The eligibility gate, checked on the row just locked: no path that moves an application towards
-        # experts, a 公示 or money can skip it, and a concurrent re-screening cannot slip in between.
-        ensure_passes(rows[0], action)
+    if binding.check is not None:
+        # On the row just locked (the application's eligibility gate): a concurrent change cannot slip in between.
+        binding.check(rows[0], action)
     step = workflow.transition_for(action)
     assert step is not None  # permits() already found it
     changes: dict[str, Any] = dict(values or {})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from programmes.workflows.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+from app.organisations.tables import OrganisationClaim
+from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+from app.workflow.registry import bind
 
 # Whoever registered a credit code first does not keep it against its real holder: the holder files a claim with
 # evidence, an officer decides. Approving one claim closes the organisation's other open claims (superseded), so
@@ -17,3 +19,6 @@ CLAIM = Workflow(
         step("supersede", "pending", "rejected", [SYSTEM], "同一组织的另一认领已核准"),
     ),
 )
+
+
+bind(OrganisationClaim, CLAIM)

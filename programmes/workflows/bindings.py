@@ -1,0 +1,57 @@
+"""The programmes app's tables bound to their workflows (loaded by ``programmes/piccolo_app.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.organisations.tables import BankAccount
+from app.workflow.definition import Workflow
+from app.workflow.registry import Row, bind
+from programmes.agreements.tables import Agreement
+from programmes.applications.gate import GATED_ACTIONS, ensure_passes
+from programmes.reports.tables import ProgressReport
+from programmes.supervision.tables import RiskWarning
+from programmes.tables import (
+    Application,
+    Award,
+    Clawback,
+    InspectionDraw,
+    PaymentBatch,
+    PaymentBatchItem,
+    Round,
+    Tranche,
+)
+from programmes.workflows import APPLICATION_WORKFLOWS, application_workflow
+from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT
+from programmes.workflows.contest import CONTEST_ROUND
+from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE
+from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
+
+
+async def _application_workflow(row: Row) -> Workflow:
+    """An application follows its programme kind's workflow."""
+    kind: dict[str, Any] | None = (
+        await Round.select(Round.edition._.programme._.kind.as_alias("kind")).where(Round.id == row["round"]).first()
+    )
+    assert kind is not None  # application.round is a NOT NULL foreign key
+    return application_workflow(kind["kind"])
+
+
+def _eligibility_gate(row: Row, action: str) -> None:
+    # No path that moves an application towards experts, a 公示 or money can skip the gate.
+    if action in GATED_ACTIONS:
+        ensure_passes(row, action)
+
+
+bind(Application, *APPLICATION_WORKFLOWS.values(), resolve=_application_workflow, check=_eligibility_gate)
+bind(Round, CONTEST_ROUND)
+bind(Award, AWARD)
+bind(Tranche, TRANCHE)
+bind(PaymentBatch, PAYMENT_BATCH)
+bind(PaymentBatchItem, BATCH_ITEM)
+bind(InspectionDraw, INSPECTION_DRAW)
+bind(Clawback, CLAWBACK)
+bind(Agreement, AGREEMENT)
+bind(BankAccount, BANK_ACCOUNT)
+bind(ProgressReport, PROGRESS_REPORT)
+bind(RiskWarning, RISK_WARNING)

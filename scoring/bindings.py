@@ -1,0 +1,12 @@
+"""The scoring app's tables bound to their workflows (loaded by ``scoring/piccolo_app.py``)."""
+
+from __future__ import annotations
+
+from app.workflow.registry import bind
+from programmes.workflows.publication import OBJECTION, PUBLICATION
+from programmes.workflows.review import REVIEW_ASSIGNMENT
+from scoring.tables import Objection, Publication, ReviewAssignment
+
+bind(ReviewAssignment, REVIEW_ASSIGNMENT)
+bind(Publication, PUBLICATION)
+bind(Objection, OBJECTION)
