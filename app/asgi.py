@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router, asgi
+from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
@@ -27,6 +28,7 @@ from app.notifications_api import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.organisations.custody_controllers import CustodyController
+from app.paging import provide_paging
 from app.queue import close_queue
 from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
@@ -163,6 +165,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         request_max_body_size=settings.max_body_bytes,
         # Every datetime in every response in Beijing time (+08:00), converted in one place (app/responses.py).
         response_class=BeijingTimeResponse,
+        # Every list route pages the same way (app/paging.py): handlers that take ``paging`` get limit/offset.
+        dependencies={"paging": Provide(provide_paging)},
         type_encoders=TYPE_ENCODERS,
         openapi_config=OpenAPIConfig(
             title=API_TITLE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,8 +34,15 @@ class OutboxMessage(Table):
     delivered_at = Timestamptz(null=True, default=None)
 
 
+# Keys staged inside the current unit of work (app.uow), which delivers them after its commit. None outside one.
+staged_keys: ContextVar[list[str] | None] = ContextVar("seedbed_staged_keys", default=None)
+
+
 async def stage(job_name: str, job_key: str, **kwargs: Any) -> None:
     """Record a job inside the current transaction; nothing reaches Redis until ``deliver_pending``."""
+    keys = staged_keys.get()
+    if keys is not None:
+        keys.append(job_key)
     await OutboxMessage.raw(
         "INSERT INTO outbox_message (job_name, job_key, kwargs, request_id, created_at) "
         "VALUES ({}, {}, {}, {}, now()) ON CONFLICT (job_key) DO NOTHING",

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from typing import Any
+
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import PUBLIC, STAFF, CurrentPrincipal, provide_principal
+from app.paging import Paging, page_response
 from programmes.catalogue import service, settings
 from programmes.catalogue.schemas import (
     EditionCreate,
@@ -28,8 +31,10 @@ class CatalogueController(Controller):
         return ProgrammeRead(**await service.create_programme(principal, data))
 
     @get("/programmes", opt={"permission": STAFF}, summary="Programmes in my scope")
-    async def list_programmes(self, principal: CurrentPrincipal) -> list[ProgrammeRead]:
-        return [ProgrammeRead(**row) for row in await service.list_programmes(principal)]
+    async def list_programmes(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[ProgrammeRead]]:
+        return page_response(await service.list_programmes(principal, paging), request)
 
     @patch(
         "/programmes/{programme_id:int}",

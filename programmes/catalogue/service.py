@@ -8,11 +8,12 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, not_found
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
 from programmes.applications.repository import round_tracks
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
-from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, RoundCreate
+from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, ProgrammeRead, RoundCreate
 from programmes.forms import check_form_schema
 from programmes.scope import district_for_new_programme, ensure_staff_scope
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
@@ -57,11 +58,10 @@ async def programme_in_scope(principal: Principal, programme_id: int) -> dict[st
     return dict(row)
 
 
-async def list_programmes(principal: Principal) -> list[dict[str, Any]]:
-    query = Programme.select().order_by(Programme.id)
-    if not principal.is_city_staff:
-        query = query.where(Programme.scope_district == principal.district)
-    return [dict(row) for row in await query]
+async def list_programmes(principal: Principal, paging: PageParams) -> Page[ProgrammeRead]:
+    scope = () if principal.is_city_staff else (Programme.scope_district == principal.district,)
+    page = await fetch_page(Programme, Programme.select().order_by(Programme.id), paging, *scope)
+    return page.map([ProgrammeRead(**row) for row in page.items])
 
 
 async def create_edition(principal: Principal, programme_id: int, data: EditionCreate) -> dict[str, Any]:
