@@ -56,7 +56,7 @@ def _export_done(job_id: int) -> str:
 
 
 async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
-    from programmes.supervision.risk import dismiss_warning
+    from programmes.risk.scan import dismiss_warning
 
     async def work(principal: Principal) -> str:
         warning = await dismiss_warning(principal, data.warning_id, data.reason)

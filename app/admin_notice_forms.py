@@ -105,7 +105,7 @@ async def _finalise(request: Request, data: PublicationAction) -> str:
 
 
 async def _commit_draw(request: Request, data: CommitDraw) -> str:
-    from programmes.supervision.service import commit_draw
+    from programmes.draws.service import commit_draw
 
     async def work(principal: Principal) -> str:
         done = await commit_draw(
@@ -117,7 +117,7 @@ async def _commit_draw(request: Request, data: CommitDraw) -> str:
 
 
 async def _execute_draw(request: Request, data: DrawAction) -> str:
-    from programmes.supervision.service import execute_draw
+    from programmes.draws.service import execute_draw
 
     async def work(principal: Principal) -> str:
         done = await execute_draw(principal, data.draw_id)
@@ -127,7 +127,7 @@ async def _execute_draw(request: Request, data: DrawAction) -> str:
 
 
 async def _record_finding(request: Request, data: RecordFinding) -> str:
-    from programmes.supervision.service import record_finding
+    from programmes.draws.service import record_finding
 
     async def work(principal: Principal) -> str:
         await record_finding(principal, data.draw_id, data.award_id, data.finding, data.corrects)

@@ -192,9 +192,10 @@ async def verified_bank_account(organisation_id: int, account_number: str | None
     """A verified account for the organisation, reused when one exists: submitted by a member and verified by a
     city officer through the services, as in production."""
     from app.auth.tables import Account
-    from app.organisations.tables import BankAccount, Organisation
+    from app.organisations.tables import Organisation
     from programmes.payees.schemas import BankAccountCreate
     from programmes.payees.service import submit, verify
+    from programmes.payees.tables import BankAccount
 
     existing = (
         await BankAccount.select(BankAccount.id)
@@ -266,7 +267,7 @@ async def inspection_draw(
     principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, redraw_reason: str = ""
 ) -> dict[str, Any]:
     """A 双随机 draw committed (server seed, hash recorded) and then executed, as an officer does it in two steps."""
-    from programmes.supervision.service import commit_draw, execute_draw
+    from programmes.draws.service import commit_draw, execute_draw
 
     committed = await commit_draw(principal, edition_id, projects, inspectors_per_project, redraw_reason)
     return await execute_draw(principal, committed["id"])

@@ -20,10 +20,11 @@ from app.db import engine
 from app.errors import conflict, invalid, not_found
 from app.organisations import credit_code, facts
 from app.organisations.schemas import ClaimDecision, OrganisationClaimCreate
-from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
+from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember
 from app.organisations.workflow import CLAIM
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
+from programmes.payees.tables import BankAccount
 
 
 async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:

@@ -63,7 +63,7 @@ async def rescreen_open(organisation_ids: list[int] | None = None) -> dict[str, 
 
 async def rescreen_and_scan(organisation_ids: list[int] | None, today: date) -> dict[str, int]:
     """The job behind both triggers: re-screen, then bring the 预警 in line."""
-    from programmes.supervision.risk import scan_risks  # supervision depends on applications, not the reverse
+    from programmes.risk.scan import scan_risks  # supervision depends on applications, not the reverse
 
     counts = await rescreen_open(organisation_ids)
     return {**counts, **await scan_risks(today)}

@@ -18,11 +18,12 @@ from app.auth.tables import Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.service import member_organisation_ids
-from app.organisations.tables import BankAccount, Organisation, OrganisationType
+from app.organisations.tables import Organisation, OrganisationType
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
 from programmes.applications.notify import notify_organisations
 from programmes.payees.schemas import BankAccountCreate
+from programmes.payees.tables import BankAccount
 from programmes.workflows.agreements import BANK_ACCOUNT
 
 _DIGITS = re.compile(r"^[0-9]{8,32}$")

@@ -8,11 +8,12 @@ from urllib.parse import quote
 import pytest
 
 from app.auth.tables import Role
-from app.organisations.tables import BankAccount, Organisation
+from app.organisations.tables import Organisation
 from app.reference import District
 from programmes.disbursements.service import approve_batch
 from programmes.payees.schemas import BankAccountCreate
 from programmes.payees.service import submit
+from programmes.payees.tables import BankAccount
 from programmes.tables import Clawback, LedgerEntry, PaymentBatchItem
 from tests import factories
 from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from app.audit import AuditEntry
-from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
+from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember
+from programmes.payees.tables import BankAccount
 from tests import factories
 from tests.api.conftest import World, row_counts
 from tests.api.test_settings_changes import refused

@@ -17,8 +17,8 @@ from app.workflow.engine import Actor, transition
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.reports.tables import ProgressReport, ReportExpense
-from programmes.supervision.risk import scan_risks, spending_problems
-from programmes.supervision.tables import RiskWarning
+from programmes.risk.scan import scan_risks, spending_problems
+from programmes.risk.tables import RiskWarning
 from programmes.tables import Award
 from tests import factories
 from tests.api.conftest import World, row_counts

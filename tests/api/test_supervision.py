@@ -15,9 +15,8 @@ from app.audit import AuditEntry
 from app.auth.tables import Role
 from programmes.awards.schemas import AwardCreate
 from programmes.awards.service import make_award
-from programmes.supervision.draw import draw
-from programmes.supervision.tables import InspectionFinding
-from programmes.tables import InspectionDraw
+from programmes.draws.draw import draw
+from programmes.draws.tables import InspectionDraw, InspectionFinding
 from tests import factories
 from tests.api.conftest import World
 from tests.api.test_money import budget_line, ranked_world

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from app.auth.principal import PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.types import ExactInt, Id, RequestModel
-from programmes.supervision import service
+from programmes.draws import service
 
 
 class DrawRequest(RequestModel):

@@ -24,9 +24,9 @@ from app.money import yuan
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
 from programmes.agreements.service import CATEGORY_ZH
+from programmes.risk.application_risks import application_findings
+from programmes.risk.tables import RiskKind, RiskWarning
 from programmes.scope import ensure_staff_scope
-from programmes.supervision.application_risks import application_findings
-from programmes.supervision.tables import RiskKind, RiskWarning
 from programmes.workflows.supervision import RISK_WARNING
 
 # Spending in a category above this share of its planned amount is off plan (integer percent, no floats).

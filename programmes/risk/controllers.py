@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
 from app.types import RequestModel
-from programmes.supervision import risk
+from programmes.risk import scan as risk
 
 WarningStatus = Literal["open", "resolved", "dismissed"]
 WarningKind = Literal[

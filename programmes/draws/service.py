@@ -24,10 +24,10 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
+from programmes.draws.draw import DrawImpossible, draw
+from programmes.draws.tables import InspectionDraw, InspectionDrawSeed, InspectionFinding
 from programmes.scope import ensure_staff_scope
-from programmes.supervision.draw import DrawImpossible, draw
-from programmes.supervision.tables import InspectionDrawSeed, InspectionFinding
-from programmes.tables import Award, Edition, InspectionDraw
+from programmes.tables import Award, Edition
 from programmes.workflows.supervision import INSPECTION_DRAW
 from scoring.experts.conflicts import forbidden_pairs
 
