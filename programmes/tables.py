@@ -8,6 +8,7 @@ admin (see docs/adr/0002-scope-district.md).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
@@ -29,6 +30,9 @@ from piccolo.table import Table
 from app.organisations.tables import Organisation
 from app.reference import District
 from programmes.payees.tables import BankAccount
+
+if TYPE_CHECKING:
+    from programmes.draws.tables import InspectionDraw
 
 
 class ProgrammeKind(StrEnum):
@@ -271,7 +275,7 @@ class Clawback(Table):
     amount_fen = BigInt(null=False)
     finding = Text(null=False)  # the audit finding this rests on
     # Lazy: the draw lives in its own room (programmes.draws.tables), which imports this module.
-    inspection_draw = ForeignKey(
+    inspection_draw: ForeignKey[InspectionDraw] = ForeignKey(
         LazyTableReference("InspectionDraw", module_path="programmes.draws.tables"),
         on_delete=OnDelete.restrict,
         null=True,
