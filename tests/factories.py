@@ -225,8 +225,8 @@ async def verified_bank_account(organisation_id: int, account_number: str | None
         verifier = (await user(Role.officer)).principal
     else:
         verifier = Principal(officer["user"], officer["username"], Role.officer, None)
-    await verify(verifier, account["id"])
-    return int(account["id"])
+    await verify(verifier, account.id)
+    return account.id
 
 
 async def signed_award(principal: Principal, data: Any) -> dict[str, Any]:

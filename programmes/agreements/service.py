@@ -265,7 +265,7 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
             values={
                 "countersigned_by": principal.user_id,
                 "countersigned_at": now_utc(),
-                "payee_account": account["id"],
+                "payee_account": account.id,
             },
         )
         released = await release_tranches(row["award"], ReleaseCondition.on_signing, None, "资助协议已生效")
