@@ -113,5 +113,5 @@ async def load_funded_project(
     await verify(officer, account.id)
     await sign(applicant, award["agreement_id"], "王敏")
     first = await countersign(officer, award["agreement_id"])
-    if first["status"] == "countersigning":  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
+    if first.status == "countersigning":  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
         await countersign(reviewer, award["agreement_id"])

@@ -258,7 +258,7 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
 
     award = await signed_award(principal, data)
     agreement = await countersign(principal, award["agreement_id"])
-    if agreement["status"] == "countersigning":  # above the four-eyes amount: a second officer countersigns
+    if agreement.status == "countersigning":  # above the four-eyes amount: a second officer countersigns
         await countersign(await second_officer(principal), award["agreement_id"])
     return await read_award(award["id"])
 
