@@ -71,9 +71,7 @@ async def _accept_report(request: Request, data: ReportAction) -> str:
 
     async def work(principal: Principal) -> str:
         report = await accept(principal, data.report_id)
-        return f"报告 {report['id']}（{report_name(report['kind'], report['sequence'])}）已验收通过" + _released(
-            report["tranches"]
-        )
+        return f"报告 {report.id}（{report_name(report.kind, report.sequence)}）已验收通过" + _released(report.tranches)
 
     return await _as_officer(request, work)
 
@@ -83,7 +81,7 @@ async def _return_report(request: Request, data: ReportReturnForm) -> str:
 
     async def work(principal: Principal) -> str:
         report = await return_report(principal, data.report_id, data.reason)
-        return f"报告 {report['id']} 已退回机构修改"
+        return f"报告 {report.id} 已退回机构修改"
 
     return await _as_officer(request, work)
 
