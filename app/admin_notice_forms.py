@@ -111,7 +111,7 @@ async def _commit_draw(request: Request, data: CommitDraw) -> str:
         done = await commit_draw(
             principal, data.edition_id, data.projects, data.inspectors_per_project, data.redraw_reason
         )
-        return f"抽查 {done['id']} 已登记，种子摘要（SHA-256）：{done['seed_hash']}"
+        return f"抽查 {done.id} 已登记，种子摘要（SHA-256）：{done.seed_hash}"
 
     return await _as_officer(request, work)
 
@@ -121,7 +121,7 @@ async def _execute_draw(request: Request, data: DrawAction) -> str:
 
     async def work(principal: Principal) -> str:
         done = await execute_draw(principal, data.draw_id)
-        return f"抽查 {done['id']} 已抽取，种子：{done['seed']}，抽中资助：{[p['award_id'] for p in done['projects']]}"
+        return f"抽查 {done.id} 已抽取，种子：{done.seed}，抽中资助：{[p.award_id for p in done.projects]}"
 
     return await _as_officer(request, work)
 

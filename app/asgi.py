@@ -38,7 +38,7 @@ from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
-from programmes.draws.controllers import SupervisionController
+from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
@@ -144,7 +144,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExportController,
             ExpertController,
             PublicationController,
-            SupervisionController,
+            InspectionDrawController,
             BankAccountController,
             ClawbackController,
             RiskWarningController,

@@ -270,4 +270,4 @@ async def inspection_draw(
     from programmes.draws.service import commit_draw, execute_draw
 
     committed = await commit_draw(principal, edition_id, projects, inspectors_per_project, redraw_reason)
-    return await execute_draw(principal, committed["id"])
+    return (await execute_draw(principal, committed.id)).model_dump()
