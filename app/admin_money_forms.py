@@ -56,11 +56,11 @@ def _export_done(job_id: int) -> str:
 
 
 async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
-    from programmes.risk.scan import dismiss_warning
+    from programmes.risk.service import dismiss_warning
 
     async def work(principal: Principal) -> str:
         warning = await dismiss_warning(principal, data.warning_id, data.reason)
-        return f"预警 {warning['id']}（{warning['kind_zh']}）已核实排除，同一事项不再重复预警"
+        return f"预警 {warning.id}（{warning.kind_zh}）已核实排除，同一事项不再重复预警"
 
     return await _as_officer(request, work)
 
