@@ -25,7 +25,7 @@ from programmes.catalogue.access import ROUNDS  # noqa: F401 — declares the po
 from programmes.exports import money
 from programmes.exports.schemas import ExportRead
 from programmes.exports.tables import ExportJob
-from programmes.form_ui import flatten_answers, repeat_counts
+from programmes.form_columns import flatten_answers, repeat_counts
 from programmes.storage import new_key, validate_key
 from programmes.tables import Application, Round
 from programmes.workflows import application_workflow
