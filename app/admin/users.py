@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app.admin_scope import _principal_from_session, admin_principal
+from app.admin.scope import _principal_from_session, admin_principal
 from app.auth.principal import Principal
 
 USER_TABLE = BaseUser._meta.tablename

@@ -18,7 +18,7 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from app.admin_scope import _principal_from_session, admin_principal
+from app.admin.scope import _principal_from_session, admin_principal
 from app.errors import DomainError
 from app.types import ID_MAX, FormId, RequestModel
 from programmes.content_types import content_disposition

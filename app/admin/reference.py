@@ -3,7 +3,7 @@ API's own schema and audits the change with before/after, in the same transactio
 
 A table is reference data when editing it cannot change any rule's outcome: a fund source's name and kind, an
 edition's year and title are labels. Everything else is read-only in the admin and changed through a form that calls
-the service (app/admin_settings_forms.py and friends).
+the service (app/admin/forms/settings.py and friends).
 
 Piccolo's CRUD runs hooks *before* its write and offers no hook after it, so ``audited_writes`` wraps the admin app:
 an unsafe request to a reference table runs in one database transaction (the hook's audit row and Piccolo's write
@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app import audit
-from app.admin_scope import admin_principal, scope_column
+from app.admin.scope import admin_principal, scope_column
 from app.db import engine
 from app.validation_messages import pydantic_error
 from programmes.awards.schemas import FundSourceCreate
