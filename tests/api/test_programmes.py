@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
+from litestar import Litestar
 
 from app.auth.tables import Role
 from app.notifications import Notification
@@ -330,3 +331,20 @@ async def test_open_calls_read_a_constant_number_of_queries(
     assert (one, four) == (1, 4)
     assert with_one == with_four  # rounds, total, criteria, tracks: whatever the number of calls
     assert all(len(call["criteria"]) == 2 for call in (await client.get("/calls")).json())
+
+
+def test_the_application_side_lists_page(app: Litestar) -> None:
+    """Every list of these rooms takes limit and offset (the list convention, app/paging.py)."""
+    paths = app.openapi_schema.to_schema()["paths"]
+    lists = [
+        "/applications/mine",
+        "/rounds/{round_id}/applications",
+        "/applications/{application_id}/timeline",
+        "/applications/{application_id}/attachments",
+        "/calls",
+        "/rounds/{round_id}/ranking",
+        "/notifications/mine",
+    ]
+    for path in lists:
+        names = {p["name"] for p in paths[path]["get"].get("parameters", [])}
+        assert {"limit", "offset"} <= names, path
