@@ -15,6 +15,7 @@ from app.access import Row, load, protect
 from app.auth.principal import Principal
 from app.errors import DomainError, conflict, not_found
 from app.money import yuan
+from app.notifications.service import notify_organisations
 from app.organisations.service import member_organisation_ids
 from app.organisations.tables import Organisation
 from app.paging import Page, PageParams, fetch_page
@@ -25,7 +26,6 @@ from app.workflow.engine import Actor
 from programmes.agreements.plan import PaymentPlan
 from programmes.agreements.schemas import AgreementRead, PlanReportRead, PlanTrancheRead
 from programmes.agreements.tables import Agreement
-from programmes.applications.notify import notify_organisations
 from programmes.disbursements.service import ensure_second_officer
 from programmes.payees.service import verified_account
 from programmes.reports.tables import ProgressReport

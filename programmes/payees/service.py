@@ -16,13 +16,13 @@ from app.access import load, protect
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.notifications.service import notify_organisations
 from app.organisations.service import member_organisation_ids
 from app.organisations.tables import Organisation, OrganisationType
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.applications.notify import notify_organisations
 from programmes.payees.schemas import BankAccountCreate, BankAccountRead
 from programmes.payees.tables import BankAccount
 from programmes.workflows.agreements import BANK_ACCOUNT
