@@ -8,6 +8,7 @@ the verified one revoked) — otherwise the squatter's account would still be pa
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -24,7 +25,16 @@ from app.organisations.tables import Organisation, OrganisationClaim, Organisati
 from app.organisations.workflow import CLAIM
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
-from programmes.payees.tables import BankAccount
+
+# What other rooms tie to the former members is theirs to withdraw (the payees room: the accounts they named). They
+# register here, so this module imports no domain room; each runs inside the approval's transaction.
+TransferHook = Callable[[int, int, Actor], Awaitable[None]]  # (organisation id, claim id, approving actor)
+_ON_TRANSFER: list[TransferHook] = []
+
+
+def on_transfer(hook: TransferHook) -> TransferHook:
+    _ON_TRANSFER.append(hook)
+    return hook
 
 
 async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:
@@ -146,10 +156,5 @@ async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, re
         after={"member_ids": [int(claim["claimant"])], "name": claim["claimant_name"], "claim_id": int(claim["id"])},
         reason=reason,
     )
-    accounts = await BankAccount.select(BankAccount.id, BankAccount.status).where(
-        (BankAccount.organisation == organisation_id) & BankAccount.status.is_in(["pending", "verified"])
-    )
-    for account in accounts:
-        action = "reject" if account["status"] == "pending" else "revoke"
-        why = f"机构经认领申请 {claim['id']} 转给认领人，原成员登记的账户停用"
-        await transition(BankAccount, account["id"], action, actor, values={"decision_reason": why}, reason=why)
+    for hook in _ON_TRANSFER:
+        await hook(organisation_id, int(claim["id"]), actor)
