@@ -18,6 +18,7 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
+import programmes.catalogue.access  # noqa: F401  (the edition policy, EDITIONS)
 from app.access import load, protect
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
@@ -29,7 +30,6 @@ from app.workflow.engine import Actor
 from programmes.draws.draw import DrawImpossible, draw
 from programmes.draws.schemas import DrawnProjectRead, DrawRead, FindingRead
 from programmes.draws.tables import InspectionDraw, InspectionDrawSeed, InspectionFinding
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, Edition
 from programmes.workflows.supervision import INSPECTION_DRAW
 from scoring.experts.conflicts import forbidden_pairs
@@ -47,10 +47,7 @@ async def commit_draw(
     principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, redraw_reason: str = ""
 ) -> DrawRead:
     """Officer in scope: record a draw of an edition's funded projects with a server-generated, still hidden seed."""
-    edition = await Edition.select(Edition.scope_district).where(Edition.id == edition_id).first()
-    if edition is None:
-        raise not_found("届次")
-    ensure_staff_scope(principal, edition["scope_district"], "届次")
+    edition = await load(principal, Edition, edition_id, columns=(Edition.scope_district,))
     awards = await Award.select(Award.id, Award.application).where(
         (Award.application._.round._.edition == edition_id) & (Award.status == "active")
     )
