@@ -45,8 +45,8 @@ class User:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
         tokens = issue_pair(principal.user_id, principal.username, principal.role.value, principal.district)
-        self.headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        self.refresh_token = tokens["refresh_token"]
+        self.headers = {"Authorization": f"Bearer {tokens.access_token}"}
+        self.refresh_token = tokens.refresh_token
 
     @property
     def id(self) -> int:
@@ -98,8 +98,8 @@ async def organisation(
             custodian_id=custodian_id,
         )
     )
-    member = await user_for(row["id"])
-    return row["id"], member
+    member = await user_for(row.id)
+    return row.id, member
 
 
 async def designate_centre(organisation_id: int, street: str | None = None) -> str:
