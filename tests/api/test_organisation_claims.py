@@ -12,9 +12,8 @@ import httpx
 from app.audit import AuditEntry
 from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_settings_changes import refused
-from tests.api.test_slice import ok
+from tests.factories.http import ok, refused
+from tests.factories.world import World, row_counts
 
 
 def claim_body(n: int, code: str, **changes: Any) -> dict[str, Any]:
