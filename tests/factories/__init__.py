@@ -1,4 +1,12 @@
-"""Row factories built on the real service functions, so test data obeys the same rules as production data."""
+"""Row factories built on the real service functions, so test data obeys the same rules as production data.
+
+Every builder, fixture and assertion more than one test module uses lives in this package, never in a test module
+(tests/core/test_test_layout.py): here the people, organisations, rounds and awards (``from tests import
+factories``); by room ``world`` (the API tests' small world), ``http`` (answer assertions), ``applications``,
+``review``, ``notice``, ``money``, ``money_world``, ``funding``, ``admin`` and ``admin_http`` (admin sessions and
+form helpers), ``browser`` (granian + Chromium fixtures), ``every_table``, ``snapshots``, ``smtp``, ``worker`` (a
+real arq burst) and ``owner`` (statements only the database owner may run).
+"""
 
 from __future__ import annotations
 
