@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from app.organisations.tables import OrganisationClaim
 from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
 from app.workflow.registry import bind
+
+
+class ClaimStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
 
 # Whoever registered a credit code first does not keep it against its real holder: the holder files a claim with
 # evidence, an officer decides. Approving one claim closes the organisation's other open claims (superseded), so
 # however many claims and approvals race, the membership moves once.
 CLAIM = Workflow(
     name="organisation_claim",
+    status=ClaimStatus,
     initial="pending",
     states={"pending": "待审核", "approved": "已核准，成员已转移", "rejected": "已驳回"},
     transitions=(

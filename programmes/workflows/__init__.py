@@ -1,18 +1,34 @@
-"""Workflow definitions per programme kind, and the lookup services use to pick one."""
+"""Workflow definitions per programme kind, and the lookup services use to pick one.
+
+Status comparisons outside the workflows use the states' enums (``TrancheStatus.paid``) and the workflows' named
+capabilities (``TRANCHE.states_with("unpaid")``; for applications, whose workflow depends on the programme kind,
+``APPLICATIONS.has(status, "applicant_edits")``), never copied string literals.
+"""
 
 from __future__ import annotations
 
-from app.workflow.definition import Workflow
+from app.workflow.definition import Workflow, Workflows
 from programmes.tables import ProgrammeKind
-from programmes.workflows.contest import CONTEST_APPLICATION
+from programmes.workflows.contest import CONTEST_APPLICATION, ApplicationStatus, RoundStatus
 from programmes.workflows.matching import MATCHING_APPLICATION
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION
+
+__all__ = [
+    "APPLICATIONS",
+    "APPLICATION_WORKFLOWS",
+    "ApplicationStatus",
+    "RoundStatus",
+    "application_action_label",
+    "application_workflow",
+]
 
 APPLICATION_WORKFLOWS: dict[ProgrammeKind, Workflow] = {
     ProgrammeKind.contest: CONTEST_APPLICATION,
     ProgrammeKind.support_plan: SUPPORT_PLAN_APPLICATION,
     ProgrammeKind.matching: MATCHING_APPLICATION,
 }
+# Every kind's application workflow, asked as one (the ``application`` table's status column).
+APPLICATIONS = Workflows(tuple(APPLICATION_WORKFLOWS.values()))
 
 
 def application_workflow(kind: str) -> Workflow:
@@ -21,8 +37,5 @@ def application_workflow(kind: str) -> Workflow:
 
 def application_action_label(action: str) -> str | None:
     """The zh-CN label of an application action in whichever programme kind defines it (None: no such action)."""
-    for workflow in APPLICATION_WORKFLOWS.values():
-        step = workflow.transition_for(action)
-        if step is not None:
-            return step.label_zh
-    return None
+    step = APPLICATIONS.transition_for(action)
+    return step.label_zh if step is not None else None

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from app.workflow.definition import ADMIN, OFFICER, Workflow, step
 
 STAFF = [OFFICER, ADMIN]
 
+
+class PublicationStatus(StrEnum):
+    published = "published"
+    final = "final"
+
+
+class ObjectionStatus(StrEnum):
+    open = "open"
+    upheld = "upheld"
+    dismissed = "dismissed"
+    rereviewed = "rereviewed"
+
+
 PUBLICATION = Workflow(
     name="publication",
+    status=PublicationStatus,
     initial="published",
     states={"published": "公示中", "final": "结果生效"},
     transitions=(
@@ -19,6 +35,7 @@ PUBLICATION = Workflow(
 
 OBJECTION = Workflow(
     name="objection",
+    status=ObjectionStatus,
     initial="open",
     # ``upheld`` means the re-review is under way; ``rereviewed`` that it ended and the notice was corrected.
     states={
@@ -32,4 +49,6 @@ OBJECTION = Workflow(
         step("conclude", "upheld", "rereviewed", STAFF, "重新评审完成，更正公示"),
         step("dismiss", "open", "dismissed", STAFF, "异议不成立"),
     ),
+    # ``unresolved``: still holds the notice open (filed and not decided, or upheld and under re-review).
+    capabilities={"unresolved": ["open", "upheld"]},
 )
