@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Literal
 
 from piccolo_admin.endpoints import FormConfig
 from pydantic import Field, field_validator
@@ -17,6 +16,7 @@ from app.auth.principal import Principal
 from app.errors import DomainError
 from app.money import yuan
 from app.types import ID_MAX, ID_MIN, FormId, RequestModel
+from programmes.workflows import BulkApplicationAction
 
 
 class BatchApproval(RequestModel):
@@ -44,7 +44,7 @@ def parse_ids(value: str, what_zh: str = "申报编号", most: int | None = None
 
 
 class ApplicationsAction(RequestModel):
-    action: Literal["return_for_revision", "reject", "advance", "select", "decline", "approve"] = Field(
+    action: BulkApplicationAction = Field(
         title="操作", description="退回修改 / 驳回 / 晋级 / 入选 / 未入选 / 审核通过（以项目类型的流程为准）"
     )
     application_ids: str = Field(max_length=ID_LIST_CHARS, title="申报编号", description="多个编号用逗号分隔")

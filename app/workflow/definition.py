@@ -183,6 +183,12 @@ class Workflows:
                 return step
         return None
 
+    def requires_reason(self, action: str) -> bool:
+        """Whether ``action`` needs a written reason in any member that defines it."""
+        return any(
+            step is not None and step.requires_reason for step in (w.transition_for(action) for w in self.members)
+        )
+
     def bulk_actions(self) -> list[str]:
         """Every action some member lets an officer take in bulk, in declaration order."""
         return list(dict.fromkeys(action for workflow in self.members for action in workflow.bulk_actions()))
@@ -201,9 +207,7 @@ def step(
 ) -> Transition:
     # Plain strings (enum members become their values): what the status column holds and the audit row records.
     source_set = frozenset([str(sources)]) if isinstance(sources, str) else frozenset(str(s) for s in sources)
-    return Transition(
-        action, source_set, str(target), frozenset(roles), label_zh, requires_reason, bulk, tuple(guards)
-    )
+    return Transition(action, source_set, str(target), frozenset(roles), label_zh, requires_reason, bulk, tuple(guards))
 
 
 def mermaid(workflow: Workflow) -> str:

@@ -167,9 +167,7 @@ async def round_in_scope(principal: Principal, round_id: int) -> dict[str, Any]:
 
 async def open_round(principal: Principal, round_id: int) -> dict[str, Any]:
     """Officer opens a draft round for applications. A round cannot open without a form."""
-    current = await round_in_scope(principal, round_id)
-    if current["form"] is None:
-        raise DomainError("round_without_form", "轮次没有申报表，不能开放", 409)
+    await round_in_scope(principal, round_id)  # the form: CONTEST_ROUND's guard, on the locked row
     async with engine().transaction():
         await transition(Round, round_id, "open", actor_of(principal))
     return await read_round(round_id)
@@ -177,9 +175,7 @@ async def open_round(principal: Principal, round_id: int) -> dict[str, Any]:
 
 async def close_round(principal: Principal, round_id: int) -> list[dict[str, Any]]:
     """Officer closes an open round after its deadline; reviewed applications are ranked by weighted mean."""
-    current = await round_in_scope(principal, round_id)
-    if current["closes_at"] > now_utc():
-        raise DomainError("round_not_yet_closed", "申报截止时间未到，不能关闭轮次", 409)
+    await round_in_scope(principal, round_id)  # the deadline: CONTEST_ROUND's guard, on the locked row
     async with engine().transaction():
         await transition(Round, round_id, "close", actor_of(principal))
         await rank_round(round_id)

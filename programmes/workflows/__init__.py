@@ -7,6 +7,8 @@ capabilities (``TRANCHE.states_with("unpaid")``; for applications, whose workflo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 from app.workflow.definition import Workflow, Workflows
 from programmes.tables import ProgrammeKind
 from programmes.workflows.contest import CONTEST_APPLICATION, ApplicationStatus, RoundStatus
@@ -16,6 +18,7 @@ from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION
 __all__ = [
     "APPLICATIONS",
     "APPLICATION_WORKFLOWS",
+    "BulkApplicationAction",
     "ApplicationStatus",
     "RoundStatus",
     "application_action_label",
@@ -29,6 +32,12 @@ APPLICATION_WORKFLOWS: dict[ProgrammeKind, Workflow] = {
 }
 # Every kind's application workflow, asked as one (the ``application`` table's status column).
 APPLICATIONS = Workflows(tuple(APPLICATION_WORKFLOWS.values()))
+
+# The officer's generic (bulk) actions, as a schema type: the ``bulk`` steps of every kind, derived, never listed.
+if TYPE_CHECKING:
+    BulkApplicationAction = str
+else:
+    BulkApplicationAction = Literal[tuple(APPLICATIONS.bulk_actions())]
 
 
 def application_workflow(kind: str) -> Workflow:

@@ -58,7 +58,7 @@ class ApplicationStatus(StrEnum):
 
 
 # Steps every application workflow shares: drafting, submitting, returns for revision, withdrawal, rejection.
-APPLICATION_STATES = {
+APPLICATION_STATES: dict[str, str] = {
     ApplicationStatus.draft: "草稿",
     ApplicationStatus.submitted: "已提交",
     ApplicationStatus.returned: "退回修改",

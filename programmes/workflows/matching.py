@@ -6,7 +6,13 @@ their own aggregates and workflows when they are built.
 from __future__ import annotations
 
 from app.workflow.definition import Workflow, step
-from programmes.workflows.contest import APPLICATION_CAPABILITIES, APPLICATION_STATES, STAFF, ApplicationStatus, intake_steps
+from programmes.workflows.contest import (
+    APPLICATION_CAPABILITIES,
+    APPLICATION_STATES,
+    STAFF,
+    ApplicationStatus,
+    intake_steps,
+)
 
 MATCHING_APPLICATION = Workflow(
     name="matching_application",
