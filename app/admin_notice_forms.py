@@ -13,6 +13,7 @@ from starlette.requests import Request
 from app.auth.principal import Principal
 from app.timezone import shown
 from app.types import FormId, RequestModel
+from programmes.workflows.publication import ObjectionStatus
 
 
 async def _as_officer(request: Request, work: Callable[[Principal], Awaitable[str]]) -> str:
@@ -78,7 +79,9 @@ async def _resolve(request: Request, data: ResolveObjection) -> str:
 
     async def work(principal: Principal) -> str:
         done = await resolve(principal, data.objection_id, data.decision == "upheld", data.resolution)
-        return f"异议 {done['id']} 已处理：" + ("成立，项目进入重新评审" if done["status"] == "upheld" else "不成立")
+        return f"异议 {done['id']} 已处理：" + (
+            "成立，项目进入重新评审" if done["status"] == ObjectionStatus.upheld else "不成立"
+        )
 
     return await _as_officer(request, work)
 

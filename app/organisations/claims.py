@@ -21,9 +21,10 @@ from app.errors import conflict, invalid, not_found
 from app.organisations import credit_code, facts
 from app.organisations.schemas import ClaimDecision, OrganisationClaimCreate
 from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
-from app.organisations.workflow import CLAIM
+from app.organisations.workflow import CLAIM, ClaimStatus
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
+from app.workflow.registry import binding_of
 
 
 async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:
@@ -110,7 +111,7 @@ async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, re
     organisation_id = int(org["id"])
     others = await OrganisationClaim.select(OrganisationClaim.id).where(
         (OrganisationClaim.organisation == organisation_id)
-        & (OrganisationClaim.status == "pending")
+        & (OrganisationClaim.status == ClaimStatus.pending)
         & (OrganisationClaim.id != claim["id"])
     )
     for other in others:
@@ -145,10 +146,13 @@ async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, re
         after={"member_ids": [int(claim["claimant"])], "name": claim["claimant_name"], "claim_id": int(claim["id"])},
         reason=reason,
     )
+    # Through the registry: the bank-account workflow is declared outside the core (no domain import here).
+    accounts_workflow = binding_of(BankAccount).workflows[0]
     accounts = await BankAccount.select(BankAccount.id, BankAccount.status).where(
-        (BankAccount.organisation == organisation_id) & BankAccount.status.is_in(["pending", "verified"])
+        (BankAccount.organisation == organisation_id)
+        & BankAccount.status.is_in(accounts_workflow.states_with("in_use"))
     )
     for account in accounts:
-        action = "reject" if account["status"] == "pending" else "revoke"
+        action = "reject" if account["status"] == accounts_workflow.initial else "revoke"
         why = f"机构经认领申请 {claim['id']} 转给认领人，原成员登记的账户停用"
         await transition(BankAccount, account["id"], action, actor, values={"decision_reason": why}, reason=why)

@@ -19,6 +19,8 @@ from app.settings import get_settings
 from app.timezone import now_utc, shown
 from programmes.applications.notify import notify_members, notify_user
 from programmes.tables import Application, Round
+from programmes.workflows import APPLICATIONS, RoundStatus
+from programmes.workflows.review import ReviewAssignmentStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +33,12 @@ async def send_deadline_reminders() -> int:
     created = 0
     for label, window in REMINDER_WINDOWS:
         rounds = await Round.select(Round.id, Round.name, Round.closes_at).where(
-            (Round.status == "open") & (Round.closes_at > now) & (Round.closes_at <= now + window)
+            (Round.status == RoundStatus.open) & (Round.closes_at > now) & (Round.closes_at <= now + window)
         )
         for round_row in rounds:
             drafts = await Application.select(Application.id, Application.title).where(
-                (Application.round == round_row["id"]) & Application.status.is_in(["draft", "returned"])
+                (Application.round == round_row["id"])
+                & Application.status.is_in(APPLICATIONS.states_with("applicant_edits"))
             )
             for draft in drafts:
                 async with engine().transaction():
@@ -58,7 +61,7 @@ async def send_review_reminders() -> int:
 
     now = now_utc()
     due = await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert, ReviewAssignment.due_at).where(
-        (ReviewAssignment.status == "assigned")
+        (ReviewAssignment.status == ReviewAssignmentStatus.assigned)
         & ReviewAssignment.due_at.is_not_null()
         & (ReviewAssignment.due_at <= now + timedelta(days=2))
     )

@@ -17,6 +17,7 @@ from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, Progr
 from programmes.forms import check_form_schema
 from programmes.scope import district_for_new_programme, ensure_staff_scope
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
+from programmes.workflows import RoundStatus
 from programmes.workflows.contest import CONTEST_ROUND
 from scoring.ranking import rank_round
 
@@ -268,7 +269,7 @@ async def open_call(round_id: int) -> dict[str, Any]:
     """Public: one call accepting applications, with its form."""
     now = now_utc()
     row = await Round.select(Round.status, Round.opens_at, Round.closes_at).where(Round.id == round_id).first()
-    if row is None or row["status"] != "open" or not row["opens_at"] <= now < row["closes_at"]:
+    if row is None or row["status"] != RoundStatus.open or not row["opens_at"] <= now < row["closes_at"]:
         raise not_found("征集")
     return await read_round(round_id)
 
@@ -277,7 +278,7 @@ async def new_form_version(principal: Principal, round_id: int, data: FormVersio
     """Officer replaces a round's form with a new version. Versions are never edited: applications already
     submitted keep the version they were validated against."""
     current = await round_in_scope(principal, round_id)
-    if current["status"] == "closed":
+    if not CONTEST_ROUND.has(current["status"], "form_changes"):
         raise DomainError("round_closed", "轮次已关闭，不能更换申报表", 409)
     check_form_schema(data.form_schema)
     async with engine().transaction():
@@ -307,7 +308,7 @@ async def open_rounds() -> list[dict[str, Any]]:
     now = now_utc()
     rows = (
         await Round.select(Round.id)
-        .where((Round.status == "open") & (Round.opens_at <= now) & (Round.closes_at > now))
+        .where((Round.status == RoundStatus.open) & (Round.opens_at <= now) & (Round.closes_at > now))
         .order_by(Round.closes_at)
     )
     return [await read_round(r["id"]) for r in rows]

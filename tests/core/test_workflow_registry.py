@@ -10,14 +10,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import get_args
 
 import pytest
 
 from app.auth.tables import Role
 from app.errors import DomainError
-from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.definition import Workflow, step
 from app.workflow.engine import Actor, transition
