@@ -11,6 +11,7 @@ from typing import Any
 from app.workflow.engine import Actor, transition
 from programmes.tables import Application, Criterion, Round
 from programmes.workflows import APPLICATIONS, ApplicationStatus
+from programmes.workflows.bindings import round_application_workflow
 from scoring.aggregation import Criterion as RubricCriterion
 from scoring.aggregation import Review, RoundAggregate, RoundRules, aggregate_round
 from scoring.tables import RankingEntry, ReviewAssignment
@@ -96,6 +97,7 @@ async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
         return
     details = {r.application_id: r for r in result.results()}
     system = Actor.system()
+    kind_workflow = await round_application_workflow(round_id)  # once, not once per application moved
     for entry in result.ranking():
         detail = details[entry.application_id]
         application = applications[entry.application_id]
@@ -122,4 +124,4 @@ async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
             )
         )
         if application["status"] == ApplicationStatus.in_review:
-            await transition(Application, entry.application_id, "rank", system)
+            await transition(Application, entry.application_id, "rank", system, workflow=kind_workflow)

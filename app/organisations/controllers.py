@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
@@ -23,6 +21,7 @@ from app.organisations.schemas import (
     OrganisationRegistration,
     RegistryImportRead,
 )
+from app.organisations.workflow import ClaimStatusName
 
 
 class OrganisationController(Controller):
@@ -50,7 +49,7 @@ class OrganisationController(Controller):
     async def list_claims(
         self,
         principal: CurrentPrincipal,
-        status: Literal["pending", "approved", "rejected"] | None = Parameter(default=None),
+        status: ClaimStatusName | None = Parameter(default=None),
     ) -> list[ClaimRead]:
         return [ClaimRead(**c) for c in await claims.list_in_scope(principal, status)]
 

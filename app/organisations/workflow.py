@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from app.organisations.tables import OrganisationClaim
-from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, state_names, step
 from app.workflow.registry import bind
 
 
@@ -13,6 +14,13 @@ class ClaimStatus(StrEnum):
     pending = "pending"
     approved = "approved"
     rejected = "rejected"
+
+
+# A query parameter naming a claim state.
+if TYPE_CHECKING:
+    ClaimStatusName = str
+else:
+    ClaimStatusName = state_names(ClaimStatus)
 
 
 # Whoever registered a credit code first does not keep it against its real holder: the holder files a claim with

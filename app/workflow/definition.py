@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 # Roles that act in workflows. ``system`` is Seedbed itself (jobs, round closing), never a logged-in user.
 APPLICANT = "applicant"
@@ -192,6 +192,12 @@ class Workflows:
     def bulk_actions(self) -> list[str]:
         """Every action some member lets an officer take in bulk, in declaration order."""
         return list(dict.fromkeys(action for workflow in self.members for action in workflow.bulk_actions()))
+
+
+def state_names(status: type[StrEnum]) -> Any:
+    """``Literal[...]`` of the enum's values, for schemas and query parameters that name states (a module binds it
+    under ``TYPE_CHECKING`` as ``str``, since a computed Literal is no static type)."""
+    return Literal[tuple(member.value for member in status)]
 
 
 def step(

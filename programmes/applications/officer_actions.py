@@ -58,6 +58,7 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
             Actor(principal.user_id, principal.role.value),
             values=values,
             reason=reason.strip(),
+            workflow=workflow,
         )
         await notify_status_change(application_id, workflow, result.after)
     await outbox.flush()

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
 from app.types import RequestModel
 from programmes.supervision import risk
+from programmes.workflows.supervision import RiskWarningStatusName
 
-WarningStatus = Literal["open", "resolved", "dismissed"]
+WarningStatus = RiskWarningStatusName
 WarningKind = Literal[
     "report_overdue", "organisation_listed", "certificate_expired", "spending_off_plan", "application_ineligible"
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, state_names, step
 
 
 class ClawbackStatus(StrEnum):
@@ -17,6 +18,13 @@ class RiskWarningStatus(StrEnum):
     open = "open"
     resolved = "resolved"
     dismissed = "dismissed"
+
+
+# A query parameter naming a risk-warning state.
+if TYPE_CHECKING:
+    RiskWarningStatusName = str
+else:
+    RiskWarningStatusName = state_names(RiskWarningStatus)
 
 
 class InspectionDrawStatus(StrEnum):

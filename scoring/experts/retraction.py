@@ -14,7 +14,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.workflow.engine import Actor, transition
 from programmes.workflows import RoundStatus
-from programmes.workflows.review import REVIEW_ASSIGNMENT
+from programmes.workflows.review import REVIEW_ASSIGNMENT, ReviewAssignmentStatus
 from scoring.ranking import rerank_round
 from scoring.tables import Publication, RankingEntry, ReviewAssignment
 
@@ -53,7 +53,7 @@ async def retract_conflicted(
             continue
         result = await transition(ReviewAssignment, row["id"], "retract_conflict", system, reason=f"利益冲突：{reason}")
         retracted.append(row["id"])
-        if result.before != "submitted":
+        if result.before != ReviewAssignmentStatus.submitted:
             continue
         submitted.append(row["id"])
         if row["round_status"] != RoundStatus.closed:

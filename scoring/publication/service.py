@@ -270,7 +270,7 @@ async def resolve(principal: Principal, objection_id: int, upheld: bool, resolut
         )[0]["status"]
         if upheld and status != ApplicationStatus.in_review:
             workflow, _ = await workflow_of(application_id)
-            await transition(Application, application_id, "reopen_review", actor, reason=resolution)
+            await transition(Application, application_id, "reopen_review", actor, reason=resolution, workflow=workflow)
             await RankingEntry.delete().where(RankingEntry.application == application_id)
             for review in await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert).where(
                 (ReviewAssignment.application == application_id)
@@ -341,7 +341,7 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
             outcome = "。"
             if action:
                 workflow, _ = await workflow_of(entry["application_id"])
-                moved = await transition(Application, entry["application_id"], action, actor)
+                moved = await transition(Application, entry["application_id"], action, actor, workflow=workflow)
                 outcome = f"，状态更新为：{workflow.states.get(moved.after, moved.after)}。"
             await notify_members(
                 entry["application_id"],

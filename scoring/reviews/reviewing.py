@@ -138,7 +138,7 @@ async def decline(principal: Principal, assignment_id: int, reason: str) -> dict
             source="declared",
         )
     added = await reassign(row["application"])
-    return {"assignment_id": assignment_id, "status": "declined", "replacements": added}
+    return {"assignment_id": assignment_id, "status": ReviewAssignmentStatus.declined, "replacements": added}
 
 
 async def officer_step(principal: Principal, assignment_id: int, action: str, reason: str) -> dict[str, Any]:

@@ -64,7 +64,7 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
                 raise _already_assigned()
             if status == ApplicationStatus.submitted:
                 workflow, _ = await workflow_of(data.application_id)
-                await transition(Application, data.application_id, "start_review", actor)
+                await transition(Application, data.application_id, "start_review", actor, workflow=workflow)
             rows = await ReviewAssignment.insert(
                 ReviewAssignment(
                     application=data.application_id,
