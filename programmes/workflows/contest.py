@@ -68,6 +68,10 @@ APPLICATION_STATES: dict[str, str] = {
 # What the intake states mean to every kind:
 # - ``applicant_edits``: the organisation may change the answers and attachments (and is reminded of the deadline);
 # - ``off_the_list``: ended before a decision; a 公示 no longer lists it (its ranking entry stays, as the record).
+# Each kind adds, for its own states:
+# - ``rescreened``: submitted and not yet decided: re-screened when the organisation's facts change (drafts are
+#   screened at submit, awards watched by the risk scan);
+# - ``risk_watched``: past intake, not yet awarded: experts, rankings and 公示 still rely on the screening.
 APPLICATION_CAPABILITIES: dict[str, tuple[str, ...]] = {
     "applicant_edits": ("draft", "returned"),
     "off_the_list": ("rejected", "withdrawn"),
@@ -114,5 +118,9 @@ CONTEST_APPLICATION = Workflow(
         step("reopen_review", ["ranked", "advanced"], "in_review", STAFF, "异议成立，重新评审"),
         step("award", ["ranked", "advanced"], "awarded", STAFF, "确定资助"),
     ),
-    capabilities=reviewed_capabilities(),
+    capabilities={
+        **reviewed_capabilities(),
+        "rescreened": ("submitted", "returned", "in_review", "ranked", "advanced"),
+        "risk_watched": ("in_review", "ranked", "advanced"),
+    },
 )

@@ -23,5 +23,5 @@ MATCHING_APPLICATION = Workflow(
         *intake_steps(("submitted",)),
         step("approve", "submitted", "approved", STAFF, "审核通过，入库", bulk=True),
     ),
-    capabilities=APPLICATION_CAPABILITIES,
+    capabilities={**APPLICATION_CAPABILITIES, "rescreened": ("submitted", "returned", "approved")},
 )

@@ -37,5 +37,9 @@ SUPPORT_PLAN_APPLICATION = Workflow(
         step("decline", "ranked", "not_selected", STAFF, "未入选", requires_reason=True, bulk=True),
         step("award", "selected", "awarded", STAFF, "确定资助"),
     ),
-    capabilities=reviewed_capabilities(),
+    capabilities={
+        **reviewed_capabilities(),
+        "rescreened": ("submitted", "returned", "in_review", "ranked", "selected"),
+        "risk_watched": ("in_review", "ranked", "selected"),
+    },
 )
