@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import get_args
 
 import pytest
 
+import app.piccolo_registry  # noqa: F401 — loads every app, so every table is bound even without a database
 from app.auth.tables import Role
 from app.errors import DomainError
 from app.uow import unit_of_work
@@ -123,3 +125,20 @@ async def test_the_workflow_hint_must_be_bound_to_the_table(db: None) -> None:
             Application, application_id, "withdraw", Actor.of(applicant.principal), workflow=CONTEST_APPLICATION
         )
     assert done.after == "withdrawn"
+
+
+SQL_STATUS = re.compile(r"status\s*(?:=|<>|!=)\s*'(\w+)'|status\s+(?:NOT\s+)?IN\s*\(([^)]*)\)", re.IGNORECASE)
+
+
+def test_states_written_into_raw_sql_are_real_states() -> None:
+    """Raw SQL (the risk scan, reconciliation, exports) still names states as literals, where a parameter would
+    hide a partial index from the planner; a typo there would silently match nothing, so each must be a state."""
+    known = {state for binding in bindings() for state in binding.states}
+    root = Path(__file__).resolve().parents[2]
+    unknown = []
+    for package in ("app", "programmes", "scoring"):
+        for path in sorted((root / package).rglob("*.py")):
+            for match in SQL_STATUS.finditer(path.read_text(encoding="utf-8")):
+                names = [match[1]] if match[1] else re.findall(r"'(\w+)'", match[2])
+                unknown += [f"{path.relative_to(root)}: {name}" for name in names if name not in known]
+    assert unknown == []
