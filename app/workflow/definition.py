@@ -32,12 +32,15 @@ class Guard:
     """
 
     code: str
-    detail_zh: str
+    detail_zh: str | Callable[[Row], str]  # a function of the row where the message names its values
     test: Callable[[Row], bool]
     status: int = 409
 
     def __call__(self, row: Row) -> tuple[bool, str]:
         return (True, "ok") if self.test(row) else (False, self.code)
+
+    def detail(self, row: Row) -> str:
+        return self.detail_zh if isinstance(self.detail_zh, str) else self.detail_zh(row)
 
 
 @dataclass(frozen=True)

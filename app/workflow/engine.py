@@ -7,6 +7,7 @@ together. It refuses to run outside a transaction: its row lock would end before
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError
-from app.workflow.definition import Workflow
+from app.workflow.definition import Transition, Workflow
 from app.workflow.registry import binding_of
 
 REFUSALS_ZH = {
@@ -82,10 +83,8 @@ async def transition(
     assert step is not None  # permits() already found it
     if step.requires_reason and not reason.strip():
         raise DomainError("reason_required", "此操作须填写原因", 422)
-    for guard in step.guards:
-        # On the row just locked: a concurrent change cannot slip in between the check and the step.
-        if not guard(rows[0])[0]:
-            raise DomainError(guard.code, guard.detail_zh, guard.status)
+    # On the row just locked: a concurrent change cannot slip in between the check and the step.
+    ensure_guards(step, rows[0])
     if binding.check is not None:
         # The application's eligibility gate, on the locked row too.
         binding.check(rows[0], action)
@@ -105,6 +104,14 @@ async def transition(
         reason=reason,
     )
     return TransitionResult(current, step.target, {**rows[0], **changes})
+
+
+def ensure_guards(step: Transition | None, row: Mapping[str, Any]) -> None:
+    """Raise the first refusing guard of ``step`` on ``row`` as its DomainError. The engine calls it on the locked
+    row; a service may call it earlier on a plain read to refuse before other checks (the lock re-checks)."""
+    for guard in step.guards if step is not None else ():
+        if not guard(row)[0]:
+            raise DomainError(guard.code, guard.detail(row), guard.status)
 
 
 def refusal_message(workflow: Workflow, state: str, action: str, refusal: str) -> str:

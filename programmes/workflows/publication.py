@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.workflow.definition import ADMIN, OFFICER, Workflow, step
+from app.timezone import now_utc, shown
+from app.workflow.definition import ADMIN, OFFICER, Guard, Workflow, step
 
 STAFF = [OFFICER, ADMIN]
 
@@ -21,13 +22,20 @@ class ObjectionStatus(StrEnum):
     rereviewed = "rereviewed"
 
 
+NOTICE_PERIOD_OVER = Guard(
+    "publication_running",
+    lambda row: f"公示期至 {shown(row['ends_at']):%Y-%m-%d %H:%M} 结束，期满后方可生效",
+    lambda row: now_utc() >= row["ends_at"],
+)
+
 PUBLICATION = Workflow(
     name="publication",
     status=PublicationStatus,
     initial="published",
     states={"published": "公示中", "final": "结果生效"},
     transitions=(
-        step("finalise", "published", "final", STAFF, "公示期满无异议，结果生效"),
+        # The period may have restarted (更正公示) between an early check and the lock: the guard sees the locked row.
+        step("finalise", "published", "final", STAFF, "公示期满无异议，结果生效", guards=[NOTICE_PERIOD_OVER]),
         # 更正公示 after a re-review: the list may change and the notice period starts again for it.
         step("amend", "published", "published", STAFF, "重新评审后更正公示"),
     ),

@@ -13,7 +13,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc, shown
-from app.workflow.engine import Actor, transition
+from app.workflow.engine import Actor, ensure_guards, transition
 from programmes.applications.gate import listing_refusal
 from programmes.applications.notify import notify_members, notify_user
 from programmes.applications.repository import workflow_of
@@ -310,8 +310,7 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
     if row is None:
         raise not_found("公示")
     ensure_staff_scope(principal, row["scope_district"], "公示")
-    if now_utc() < row["ends_at"]:
-        raise conflict("publication_running", f"公示期至 {shown(row['ends_at']):%Y-%m-%d %H:%M} 结束，期满后方可生效")
+    ensure_guards(PUBLICATION.transition_for("finalise"), row)  # the notice period is over; the lock re-checks
     if await Objection.exists().where(
         (Objection.publication == publication_id) & (Objection.status == ObjectionStatus.open)
     ):
@@ -333,8 +332,6 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
             .where(Publication.id == publication_id)
             .output(load_json=True)
         )[0]
-        if now_utc() < current["ends_at"]:  # a correction restarted the period meanwhile
-            raise conflict("publication_running", "公示已更正，新的公示期结束后方可生效")
         entries = current["entries"] or []
         action = FINAL_ACTION.get(row["kind"])
         for entry in entries:
