@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import Id, RequestModel
-from programmes.workflows import APPLICATIONS
+from programmes.workflows import APPLICATION
 
 
 class ApplicationCreate(RequestModel):
@@ -62,7 +62,7 @@ class OfficerAction(RequestModel):
             "examples": [{"action": "return_for_revision", "application_ids": [3, 4], "reason": "预算明细不完整"}]
         },
     )
-    action: str = Field(min_length=2, max_length=50, description=" / ".join(APPLICATIONS.bulk_actions()))
+    action: str = Field(min_length=2, max_length=50, description=" / ".join(APPLICATION.bulk_actions()))
     application_ids: list[Id] = Field(min_length=1, max_length=500)
     reason: str = Field(default="", max_length=1000, description="退回、驳回、未入选时必填，申报单位可见")
 
@@ -93,3 +93,20 @@ class TimelineEntry(BaseModel):
     status_after: str | None
     reason: str
     at: dt.datetime
+
+
+class FindingRead(BaseModel):
+    code: str
+    severity: str = Field(description="ineligible | needs_verification | warning …")
+    reason: str
+
+
+class ScreeningRead(BaseModel):
+    """One application's screening as recorded (资格审查结果)."""
+
+    application_id: int
+    eligibility_outcome: str
+    changed: bool = Field(description="是否写入了新的审查结果")
+    eligible: bool
+    screened_on: str = Field(description="审查日期（北京时间，ISO 日期）")
+    findings: list[FindingRead]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from programmes.applications.gate import PASSING
 from programmes.supervision.tables import RiskKind, RiskWarning
-from programmes.workflows import APPLICATION_WORKFLOWS, APPLICATIONS
+from programmes.workflows import APPLICATION, APPLICATION_WORKFLOWS
 
 if TYPE_CHECKING:
     from programmes.supervision.risk import Finding
@@ -31,7 +31,7 @@ async def application_findings() -> list[Finding]:
         " AND (app.status = ANY({}) OR EXISTS (SELECT 1 FROM publication p WHERE p.status = 'published'"
         " AND p.entries @> jsonb_build_array(jsonb_build_object('application_id', app.id)))) ORDER BY app.id",
         list(PASSING),
-        APPLICATIONS.states_with("risk_watched"),
+        APPLICATION.states_with("risk_watched"),
     )
     findings = []
     for row in rows:

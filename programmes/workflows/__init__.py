@@ -2,7 +2,7 @@
 
 Status comparisons outside the workflows use the states' enums (``TrancheStatus.paid``) and the workflows' named
 capabilities (``TRANCHE.states_with("unpaid")``; for applications, whose workflow depends on the programme kind,
-``APPLICATIONS.has(status, "applicant_edits")``), never copied string literals.
+``APPLICATION.has(status, "applicant_edits")``), never copied string literals.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from programmes.workflows.matching import MATCHING_APPLICATION
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION
 
 __all__ = [
-    "APPLICATIONS",
+    "APPLICATION",
     "APPLICATION_WORKFLOWS",
     "BulkApplicationAction",
     "ApplicationStatus",
@@ -31,13 +31,13 @@ APPLICATION_WORKFLOWS: dict[ProgrammeKind, Workflow] = {
     ProgrammeKind.matching: MATCHING_APPLICATION,
 }
 # Every kind's application workflow, asked as one (the ``application`` table's status column).
-APPLICATIONS = Workflows(tuple(APPLICATION_WORKFLOWS.values()))
+APPLICATION = Workflows(tuple(APPLICATION_WORKFLOWS.values()))
 
 # The officer's generic (bulk) actions, as a schema type: the ``bulk`` steps of every kind, derived, never listed.
 if TYPE_CHECKING:
     BulkApplicationAction = str
 else:
-    BulkApplicationAction = Literal[tuple(APPLICATIONS.bulk_actions())]
+    BulkApplicationAction = Literal[tuple(APPLICATION.bulk_actions())]
 
 
 def application_workflow(kind: str) -> Workflow:
@@ -46,5 +46,5 @@ def application_workflow(kind: str) -> Workflow:
 
 def application_action_label(action: str) -> str | None:
     """The zh-CN label of an application action in whichever programme kind defines it (None: no such action)."""
-    step = APPLICATIONS.transition_for(action)
+    step = APPLICATION.transition_for(action)
     return step.label_zh if step is not None else None

@@ -17,7 +17,7 @@ from programmes.applications.gate import passes, passing
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
-from programmes.workflows import APPLICATIONS, ApplicationStatus
+from programmes.workflows import APPLICATION, ApplicationStatus
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.assignment import (
     ApplicationProfile,
@@ -49,7 +49,7 @@ async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, An
         Application.id, Application.submitted_answers, Application.track._.name.as_alias("track_name")
     ).where(
         (Application.round == round_id)
-        & Application.status.is_in(APPLICATIONS.states_with("reviewable"))
+        & Application.status.is_in(APPLICATION.states_with("reviewable"))
         # The eligibility gate: only screened-eligible or officer-overridden applications get experts.
         & passing()
     )
@@ -258,7 +258,7 @@ async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, An
     for pair in result.pairs:
         application = applications[pair.application_id]
         if (
-            not APPLICATIONS.has(application["status"], "reviewable")
+            not APPLICATION.has(application["status"], "reviewable")
             or (pair.application_id, pair.expert_id) in existing
         ):
             continue

@@ -12,7 +12,7 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round, Track
-from programmes.workflows import APPLICATIONS, RoundStatus
+from programmes.workflows import APPLICATION, RoundStatus
 from scoring.aggregation import Quota, RankedApplication
 from scoring.cut_line import CutLineTie, cut_line_ties, decided_selection, decision_problems
 from scoring.tables import CutLineDecision, RankingEntry
@@ -40,7 +40,7 @@ async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> 
     # the others keep their ranks, so ties and cut lines are computed on what can still be listed.
     out = await Application.select(Application.id).where(
         Application.id.is_in([e["application"] for e in entries] or [0])
-        & Application.status.is_in(APPLICATIONS.states_with("off_the_list"))
+        & Application.status.is_in(APPLICATION.states_with("off_the_list"))
     )
     dropped = {row["id"] for row in out}
     entries = [e for e in entries if e["application"] not in dropped]

@@ -17,7 +17,7 @@ from programmes.applications.repository import lock as lock_application
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Criterion, Round
-from programmes.workflows import APPLICATIONS, ApplicationStatus
+from programmes.workflows import APPLICATION, ApplicationStatus
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.experts.conflicts import in_conflict
 from scoring.reviews.blind import blind_answers
@@ -93,7 +93,7 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
 
 
 def _check_reviewable(status: str) -> None:
-    if not APPLICATIONS.has(status, "reviewable"):
+    if not APPLICATION.has(status, "reviewable"):
         raise conflict("application_not_reviewable", "只有已提交的申报可以分配评审专家")
 
 

@@ -23,7 +23,7 @@ from app.workflow.definition import Workflow, step
 from app.workflow.engine import Actor, transition
 from app.workflow.registry import binding_of, bindings
 from programmes.tables import Application, Round
-from programmes.workflows import APPLICATIONS, BulkApplicationAction, RoundStatus
+from programmes.workflows import APPLICATION, BulkApplicationAction, RoundStatus
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND
 from programmes.workflows.disbursement import TRANCHE, TrancheStatus
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION
@@ -61,8 +61,8 @@ def test_each_bound_table_has_one_state_enum_naming_its_states() -> None:
 def test_capabilities_answer_from_the_workflow() -> None:
     assert TRANCHE.states_with("unpaid") == ["planned", "released", "failed"]
     assert TRANCHE.has(TrancheStatus.failed, "unpaid") and not TRANCHE.has("in_batch", "unpaid")
-    assert APPLICATIONS.has("returned", "applicant_edits") and not APPLICATIONS.has("submitted", "applicant_edits")
-    assert APPLICATIONS.states_with("reviewable") == ["submitted", "in_review"]
+    assert APPLICATION.has("returned", "applicant_edits") and not APPLICATION.has("submitted", "applicant_edits")
+    assert APPLICATION.states_with("reviewable") == ["submitted", "in_review"]
     with pytest.raises(KeyError):
         TRANCHE.states_with("no_such_capability")
     with pytest.raises(ValueError, match="unknown states"):
@@ -72,9 +72,9 @@ def test_capabilities_answer_from_the_workflow() -> None:
 
 
 def test_bulk_actions_and_reasons_come_from_the_steps() -> None:
-    assert APPLICATIONS.bulk_actions() == ["return_for_revision", "reject", "advance", "select", "decline", "approve"]
-    assert get_args(BulkApplicationAction) == tuple(APPLICATIONS.bulk_actions())
-    assert [a for a in ("return_for_revision", "reject", "decline", "advance") if APPLICATIONS.requires_reason(a)] == [
+    assert APPLICATION.bulk_actions() == ["return_for_revision", "reject", "advance", "select", "decline", "approve"]
+    assert get_args(BulkApplicationAction) == tuple(APPLICATION.bulk_actions())
+    assert [a for a in ("return_for_revision", "reject", "decline", "advance") if APPLICATION.requires_reason(a)] == [
         "return_for_revision",
         "reject",
         "decline",
@@ -115,7 +115,7 @@ async def test_the_workflow_hint_must_be_bound_to_the_table(db: None) -> None:
         Application(round=opened["id"], organisation=organisation_id, title="项目")
     ).returning(Application.id)
     application_id = application[0]["id"]
-    assert binding_of(Application).states == APPLICATIONS.states
+    assert binding_of(Application).states == APPLICATION.states
     assert SUPPORT_PLAN_APPLICATION in binding_of(Application).workflows
     async with unit_of_work(Actor.of(applicant.principal)) as unit:
         with pytest.raises(ValueError, match="not bound"):
