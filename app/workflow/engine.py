@@ -1,4 +1,5 @@
-"""The single status choke point: lock the row, check (state, action, role), apply, audit.
+"""The single status choke point: lock the row, check (state, action, role) and the step's own conditions (a
+required reason, its guards, the binding's check) on the locked row, apply, audit.
 
 No other code writes a ``status`` column. The workflow is found from the table (``app.workflow.registry``); extra
 column values that belong to the same step (e.g. ``submitted_at``) travel with the transition so they commit
