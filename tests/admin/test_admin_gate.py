@@ -21,8 +21,9 @@ from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
 from scoring.reviews.service import assign
 from scoring.tables import Publication
 from tests import factories
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory, run_worker_burst
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok
+from tests.factories.worker import run_worker_burst
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
