@@ -16,6 +16,7 @@ APP_CONFIG = AppConfig(
             "programmes.exports.tables",
             "programmes.agreements.tables",
             "programmes.reports.tables",
+            "programmes.matching.tables",
             "programmes.payees.tables",
             "programmes.draws.tables",
             "programmes.risk.tables",
