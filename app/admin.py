@@ -39,6 +39,7 @@ from app.settings import get_settings
 from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.exports.tables import ExportJob
+from programmes.ledger.tables import LedgerEntry
 from programmes.reports.tables import ProgressReport, ReportExpense
 from programmes.supervision.tables import InspectionFinding, RiskWarning
 from programmes.tables import (
@@ -51,7 +52,6 @@ from programmes.tables import (
     FormVersion,
     FundSource,
     InspectionDraw,
-    LedgerEntry,
     PaymentBatch,
     PaymentBatchItem,
     Programme,

@@ -67,23 +67,23 @@ async def _reject_account(request: Request, data: BankAccountRejection) -> str:
 
 
 async def _demand_clawback(request: Request, data: ClawbackDemand) -> str:
-    from programmes.supervision.clawbacks import demand
+    from programmes.clawbacks.service import demand
 
     async def work(principal: Principal) -> str:
         clawback = await demand(principal, data.award_id, data.amount_fen, data.finding)
-        return f"追回 {clawback['id']} 已发起：{yuan(clawback['amount_fen'])}，已通知机构"
+        return f"追回 {clawback.id} 已发起：{yuan(clawback.amount_fen)}，已通知机构"
 
     return await _as_officer(request, work)
 
 
 async def _record_refund(request: Request, data: RefundEntry) -> str:
-    from programmes.supervision.clawbacks import record_refund
+    from programmes.clawbacks.service import record_refund
 
     async def work(principal: Principal) -> str:
         clawback = await record_refund(principal, data.clawback_id, data.amount_fen, data.bank_reference)
         return (
-            f"追回 {clawback['id']}：已退回 {yuan(clawback['refunded_fen'])}，"
-            f"待退 {yuan(clawback['outstanding_fen'])}，状态 {clawback['status_zh']}"
+            f"追回 {clawback.id}：已退回 {yuan(clawback.refunded_fen)}，"
+            f"待退 {yuan(clawback.outstanding_fen)}，状态 {clawback.status_zh}"
         )
 
     return await _as_officer(request, work)

@@ -80,7 +80,7 @@ async def _approve_batch(request: Request, data: BatchApproval) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await approve_batch(principal, data.batch_id)
-        return f"支付批次 {batch['id']} 已审批，共 {yuan(batch['total_fen'])}，正在后台支付"
+        return f"支付批次 {batch.id} 已审批，共 {yuan(batch.total_fen)}，正在后台支付"
 
     return await _as_officer(request, work)
 

@@ -71,8 +71,8 @@ async def _build_batch(request: Request, data: BatchBuild) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await create_batch(principal, BatchCreate(title=data.title, tranche_ids=tranche_ids(data.tranche_ids)))
-        count, total = len(batch["items"]), yuan(batch["total_fen"])
-        return f"支付批次 {batch['id']}「{batch['title']}」已建立（草稿），共 {count} 笔 {total}，审批后支付"
+        count, total = len(batch.items), yuan(batch.total_fen)
+        return f"支付批次 {batch.id}「{batch.title}」已建立（草稿），共 {count} 笔 {total}，审批后支付"
 
     return await _as_officer(request, work)
 
@@ -82,8 +82,8 @@ async def _discard_batch(request: Request, data: BatchDiscardForm) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await discard_batch(principal, data.batch_id, data.reason)
-        count = sum(1 for i in batch["items"] if i["status"] == "removed")
-        return f"支付批次 {batch['id']}「{batch['title']}」已作废，{count} 笔款项恢复为可拨付"
+        count = sum(1 for i in batch.items if i.status == "removed")
+        return f"支付批次 {batch.id}「{batch.title}」已作废，{count} 笔款项恢复为可拨付"
 
     return await _as_officer(request, work)
 
@@ -93,7 +93,7 @@ async def _remove_tranche(request: Request, data: BatchTrancheRemovalForm) -> st
 
     async def work(principal: Principal) -> str:
         batch = await remove_tranche(principal, data.batch_id, data.tranche_id, data.reason)
-        return f"款项 {data.tranche_id} 已移出支付批次 {batch['id']}，批次现余 {yuan(batch['total_fen'])}"
+        return f"款项 {data.tranche_id} 已移出支付批次 {batch.id}，批次现余 {yuan(batch.total_fen)}"
 
     return await _as_officer(request, work)
 
@@ -127,11 +127,10 @@ async def _rerun_batch(request: Request, data: BatchApproval) -> str:
 
 
 async def _batch_progress(request: Request, data: BatchApproval) -> str:
-    from programmes.disbursements.service import batch_in_scope, progress_summary_zh, read_batch
+    from programmes.disbursements.service import progress_summary_zh, read_batch_for
 
     async def work(principal: Principal) -> str:
-        await batch_in_scope(principal, data.batch_id)
-        return progress_summary_zh(await read_batch(data.batch_id))
+        return progress_summary_zh(await read_batch_for(principal, data.batch_id))
 
     return await _as_officer(request, work)
 

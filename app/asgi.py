@@ -37,11 +37,11 @@ from programmes.applications.controllers import ApplicationController
 from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
+from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.exports.controllers import ExportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
-from programmes.supervision.clawback_controllers import ClawbackController
 from programmes.supervision.controllers import SupervisionController
 from programmes.supervision.risk_controllers import RiskWarningController
 from scoring.experts.controllers import ExpertController

@@ -17,6 +17,7 @@ APP_CONFIG = AppConfig(
             "programmes.agreements.tables",
             "programmes.reports.tables",
             "programmes.supervision.tables",
+            "programmes.ledger.tables",
         ],
         exclude_imported=True,
     ),

@@ -11,9 +11,10 @@ from app.auth.tables import Role
 from app.organisations.tables import BankAccount, Organisation
 from app.reference import District
 from programmes.disbursements.service import approve_batch
+from programmes.ledger.tables import LedgerEntry
 from programmes.payees.schemas import BankAccountCreate
 from programmes.payees.service import submit
-from programmes.tables import Clawback, LedgerEntry, PaymentBatchItem
+from programmes.tables import Clawback, PaymentBatchItem
 from tests import factories
 from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
 

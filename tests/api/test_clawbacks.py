@@ -17,7 +17,8 @@ from programmes.awards.service import read_budget_line
 from programmes.disbursements.reconciliation import reconcile
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
-from programmes.tables import Clawback, LedgerEntry
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import Clawback
 from tests import factories
 from tests.api.conftest import World, row_counts
 from tests.api.test_money import budget_line, ranked_world
@@ -60,14 +61,14 @@ async def paid_award(world: World) -> Paid:
         officer, AwardCreate(application_id=other, budget_line_id=line_id, amount_fen=10_000)
     )
     batch = await create_batch(officer, BatchCreate(title="拨付", tranche_ids=[award["tranches"][0]["id"]]))
-    await approve_batch(await factories.second_officer(officer), batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch.id)
     await run_worker_burst()
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
     return Paid(award["id"], line_id, unpaid["id"])
 
 
 async def available(line_id: int) -> int:
-    return int((await read_budget_line(line_id))["available_fen"])
+    return int((await read_budget_line(line_id)).available_fen)
 
 
 async def test_demand_refund_in_parts_and_settle(client: httpx.AsyncClient, world: World) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from app.audit import AuditEntry
 from programmes.disbursements.reconciliation import reconcile
-from programmes.tables import LedgerEntry
+from programmes.ledger.tables import LedgerEntry
 from tests.api.conftest import World
 from tests.api.test_clawbacks import ok, paid_award, problem
 
