@@ -164,7 +164,7 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
 
 
 def _refuse_reuse(
-    recorded: dict[str, Any],
+    recorded: ledger.Refund,
     clawback_id: int,
     amount_fen: int,
     bank_reference: str,
@@ -172,11 +172,11 @@ def _refuse_reuse(
 ) -> None:
     """A receipt already credited elsewhere, or here with another amount, is a 409; the same refund again is a
     replay and changes nothing."""
-    if recorded["clawback"] != clawback_id:
+    if recorded.clawback_id != clawback_id:
         raise conflict("bank_reference_reused", f"银行流水 {bank_reference} 已登记在其他追回下") from cause
-    if recorded["amount_fen"] != amount_fen:
+    if recorded.amount_fen != amount_fen:
         raise conflict(
-            "bank_reference_reused", f"银行流水 {bank_reference} 已登记为 {yuan(recorded['amount_fen'])}"
+            "bank_reference_reused", f"银行流水 {bank_reference} 已登记为 {yuan(recorded.amount_fen)}"
         ) from cause
 
 
@@ -191,8 +191,8 @@ async def withdraw(principal: Principal, clawback_id: int, reason: str) -> Clawb
     return await read(clawback_id)
 
 
-def _read_model(row: dict[str, Any], refunds: list[dict[str, Any]]) -> ClawbackRead:
-    refunded = sum(int(r["amount_fen"]) for r in refunds)
+def _read_model(row: dict[str, Any], refunds: list[ledger.Refund]) -> ClawbackRead:
+    refunded = sum(r.amount_fen for r in refunds)
     return ClawbackRead(
         id=row["id"],
         award_id=row["award"],
@@ -205,7 +205,10 @@ def _read_model(row: dict[str, Any], refunds: list[dict[str, Any]]) -> ClawbackR
         status_zh=CLAWBACK.states[row["status"]],
         due_on=row["due_on"],
         created_at=row["created_at"],
-        refunds=[RefundRead(**r) for r in refunds],
+        refunds=[
+            RefundRead(id=r.id, amount_fen=r.amount_fen, bank_reference=r.bank_reference, created_at=r.created_at)
+            for r in refunds
+        ],
     )
 
 

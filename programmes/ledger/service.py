@@ -27,10 +27,23 @@ The database keeps the rules even for a code path that forgets them (migrations 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from programmes.ledger.tables import LedgerEntry, LedgerKind
 from programmes.tables import BudgetLine, Clawback
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A refund received against a clawback (one ``refund`` row)."""
+
+    id: int
+    clawback_id: int
+    amount_fen: int
+    bank_reference: str
+    created_at: datetime
 
 
 async def post(
@@ -116,35 +129,46 @@ async def recoverable(award_id: int) -> int:
     return await disbursed(award_id) - int(claimed[0]["total"])
 
 
-async def refunds_of(clawback_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+def _refund(row: Mapping[str, Any]) -> Refund:
+    return Refund(
+        int(row["id"]), int(row["clawback"]), int(row["amount_fen"]), str(row["bank_reference"]), row["created_at"]
+    )
+
+
+_REFUND_COLUMNS = (
+    LedgerEntry.id,
+    LedgerEntry.clawback,
+    LedgerEntry.amount_fen,
+    LedgerEntry.bank_reference,
+    LedgerEntry.created_at,
+)
+
+
+async def refunds_of(clawback_ids: Iterable[int]) -> dict[int, list[Refund]]:
     """The refunds of several clawbacks in one query, per clawback, in the order they were recorded."""
     ids = list(clawback_ids)
-    found: dict[int, list[dict[str, Any]]] = {clawback_id: [] for clawback_id in ids}
+    found: dict[int, list[Refund]] = {clawback_id: [] for clawback_id in ids}
     if not ids:
         return found
     rows = (
-        await LedgerEntry.select(
-            LedgerEntry.id,
-            LedgerEntry.clawback,
-            LedgerEntry.amount_fen,
-            LedgerEntry.bank_reference,
-            LedgerEntry.created_at,
-        )
+        await LedgerEntry.select(*_REFUND_COLUMNS)
         .where((LedgerEntry.kind == LedgerKind.refund) & LedgerEntry.clawback.is_in(ids))
         .order_by(LedgerEntry.id)
     )
     for row in rows:
-        found[int(row.pop("clawback"))].append(dict(row))
+        refund = _refund(row)
+        found[refund.clawback_id].append(refund)
     return found
 
 
-async def refund_receipt(bank_reference: str) -> dict[str, Any] | None:
+async def refund_receipt(bank_reference: str) -> Refund | None:
     """The refund already recorded for this bank receipt, if any (at most one: unique index)."""
-    return await (
-        LedgerEntry.select(LedgerEntry.clawback, LedgerEntry.amount_fen)
+    row = await (
+        LedgerEntry.select(*_REFUND_COLUMNS)
         .where((LedgerEntry.kind == LedgerKind.refund) & (LedgerEntry.bank_reference == bank_reference))
         .first()
     )
+    return _refund(row) if row is not None else None
 
 
 async def entries_with_links() -> list[dict[str, Any]]:
