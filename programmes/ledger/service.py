@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.db import engine
 from programmes.ledger.tables import LedgerEntry, LedgerKind
 from programmes.tables import BudgetLine, Clawback
 
@@ -58,7 +59,10 @@ async def post(
     clawback_id: int | None = None,
     bank_reference: str = "",
 ) -> None:
-    """Append one movement. Runs in the caller's transaction; a repeated key raises ``UniqueViolationError``."""
+    """Append one movement in the caller's transaction (the change it records commits with it, or neither does);
+    a repeated key raises ``UniqueViolationError``."""
+    if engine().current_transaction.get() is None:
+        raise RuntimeError("ledger.post() must run inside a transaction (use app.uow.unit_of_work)")
     await LedgerEntry.insert(
         LedgerEntry(
             kind=kind,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from programmes.ledger.service import kind_sums_sql, net_obligation
+import pytest
+
+from programmes.ledger.service import kind_sums_sql, net_obligation, post
 from programmes.ledger.tables import LedgerEntry, LedgerKind
 
 
@@ -20,3 +22,15 @@ def test_net_obligation_is_obligations_less_reversals_and_refunds() -> None:
     assert net_obligation(sums) == 750
     assert net_obligation({}) == 0
     assert all(f"AS {kind.value}" in kind_sums_sql("l") for kind in LedgerKind)
+
+
+async def test_posting_outside_a_transaction_is_refused(db: None) -> None:
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        await post(
+            LedgerKind.obligation,
+            award_id=1,
+            budget_line_id=1,
+            amount_fen=1,
+            idempotency_key="award:1:obligation",
+            scope_district=None,
+        )
