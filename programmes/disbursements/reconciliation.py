@@ -26,7 +26,8 @@ Rules (codes in brackets):
     (``award_overdisbursed``); the live (not cancelled) tranches of an active award add up to its amount
     (``tranches_not_award_amount``); every entry names its award's budget line and a disbursement its tranche's
     award (``ledger_budget_line_mismatch``, ``ledger_award_mismatch``);
-(d) per budget line: Σ obligations − Σ reversals − Σ refunds ≤ amount (``budget_line_overobligated``);
+(d) per budget line: Σ obligations − Σ reversals − Σ refunds ≤ amount (``budget_line_overobligated``; the net
+    obligation is ``programmes.ledger.service.net_obligation``, the same arithmetic the awards use);
 (e) batch items: a ``paid`` item has a ``paid`` tranche and a paid tranche exactly one ``paid`` item, whose
     provider reference is the transfer's (``paid_item_tranche_not_paid``, ``paid_tranche_without_paid_item``,
     ``tranche_paid_in_several_items``, ``item_reference_mismatch``);
