@@ -19,10 +19,10 @@ from app.access import load
 from app.auth.principal import Principal
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
+from app.notifications.service import notify_organisations
 from app.paging import Page, PageParams, fetch_page
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.applications.notify import notify_organisations
 from programmes.awards.access import AWARDS
 from programmes.clawbacks.access import CLAWBACKS
 from programmes.clawbacks.schemas import ClawbackRead, RefundRead

@@ -25,9 +25,9 @@ from programmes.disbursements.service import approve_batch, create_batch, progre
 from programmes.ledger.tables import LedgerEntry
 from programmes.tables import PaymentBatch, PaymentBatchItem, SimulatedTransfer
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.money_world import city_award, pudong_award
-from tests.worker import run_worker_burst
+from tests.factories.money_world import city_award, pudong_award
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World, row_counts
 
 
 class RecordingProvider:
