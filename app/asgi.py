@@ -39,11 +39,11 @@ from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
+from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
-from programmes.supervision.controllers import SupervisionController
-from programmes.supervision.risk_controllers import RiskWarningController
+from programmes.risk.controllers import RiskWarningController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
@@ -144,7 +144,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExportController,
             ExpertController,
             PublicationController,
-            SupervisionController,
+            InspectionDrawController,
             BankAccountController,
             ClawbackController,
             RiskWarningController,

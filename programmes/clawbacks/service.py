@@ -26,10 +26,11 @@ from app.workflow.engine import Actor
 from programmes.awards.access import AWARDS
 from programmes.clawbacks.access import CLAWBACKS
 from programmes.clawbacks.schemas import ClawbackRead, RefundRead
+from programmes.draws.tables import InspectionDraw
 from programmes.ledger import service as ledger
 from programmes.ledger.tables import LedgerKind
-from programmes.tables import Award, Clawback, InspectionDraw
-from programmes.workflows.supervision import CLAWBACK
+from programmes.tables import Award, Clawback
+from programmes.workflows.supervision import CLAWBACK, ClawbackStatus
 
 
 async def _award_in_reach(principal: Principal, award_id: int) -> dict[str, Any]:
@@ -125,7 +126,7 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
             if recorded is not None:
                 _refuse_reuse(recorded, clawback_id, amount_fen, bank_reference)
                 return await read(clawback_id)  # a replay: already recorded
-            if clawback["status"] == "withdrawn":
+            if clawback["status"] == ClawbackStatus.withdrawn:
                 raise conflict("clawback_withdrawn", "该追回已撤回，不能登记退款")
             outstanding = clawback["amount_fen"] - await ledger.refunded(clawback_id)
             if amount_fen > outstanding:
@@ -198,7 +199,7 @@ def _read_model(row: dict[str, Any], refunds: list[ledger.Refund]) -> ClawbackRe
         award_id=row["award"],
         amount_fen=row["amount_fen"],
         refunded_fen=refunded,
-        outstanding_fen=row["amount_fen"] - refunded if row["status"] == "demanded" else 0,
+        outstanding_fen=row["amount_fen"] - refunded if row["status"] == ClawbackStatus.demanded else 0,
         finding=row["finding"],
         inspection_draw_id=row["inspection_draw"],
         status=row["status"],

@@ -18,12 +18,13 @@ from app.workflow.engine import Actor
 from programmes.disbursements.schemas import BatchRead
 from programmes.disbursements.service import read_batch
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
+from programmes.workflows.disbursement import BatchItemStatus, PaymentBatchStatus
 
 
 async def _pending_items(batch_id: int) -> list[dict[str, Any]]:
     return list(
         await PaymentBatchItem.select(PaymentBatchItem.id, PaymentBatchItem.tranche)
-        .where((PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending"))
+        .where((PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending))
         .order_by(PaymentBatchItem.tranche)
         .lock_rows("UPDATE")
     )
@@ -59,7 +60,7 @@ async def remove_tranche(principal: Principal, batch_id: int, tranche_id: int, r
     cannot be taken out: discard the batch instead, so no empty batch waits for approval. Audited with reason."""
     async with unit_of_work(Actor.of(principal)) as uow:
         batch = await load(principal, PaymentBatch, batch_id, lock=True)
-        if batch["status"] != "draft":
+        if batch["status"] != PaymentBatchStatus.draft:
             raise conflict("batch_not_draft", "只有草稿状态的支付批次可以移出款项（已审批的批次正在支付）")
         items = await _pending_items(batch_id)
         item = next((i for i in items if i["tranche"] == tranche_id), None)

@@ -18,7 +18,7 @@ from programmes.disbursements.access import BATCHES
 from programmes.disbursements.schemas import BatchCreate, BatchItemRead, BatchRead
 from programmes.scope import ensure_staff_scope
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
-from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH
+from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, BatchItemStatus, PaymentBatchStatus
 
 
 async def create_batch(principal: Principal, data: BatchCreate) -> BatchRead:
@@ -79,7 +79,7 @@ async def approve_batch(principal: Principal, batch_id: int) -> BatchRead:
         batch = await load(principal, PaymentBatch, batch_id, lock=True)
         ensure_second_officer(batch["created_by"], principal, "支付批次须由建立批次以外的另一名官员审批（双人复核）")
         pending = await PaymentBatchItem.count().where(
-            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
         if pending == 0:
             raise conflict("batch_empty", "支付批次中没有待支付的款项，不能审批")
@@ -103,9 +103,9 @@ async def rerun_batch(principal: Principal, batch_id: int) -> BatchRead:
     async with unit_of_work(Actor.of(principal)) as uow:
         batch = await load(principal, PaymentBatch, batch_id, lock=True)
         pending = await PaymentBatchItem.count().where(
-            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
-        if batch["status"] != "approved" or pending == 0:
+        if batch["status"] != PaymentBatchStatus.approved or pending == 0:
             raise conflict("batch_not_rerunnable", "只有已审批且仍有待支付款项的批次可以重新执行支付")
         key = f"pay_batch:{batch_id}:rerun:{uuid.uuid4().hex}"
         await uow.stage("pay_batch", key, batch_id=batch_id)
@@ -152,7 +152,7 @@ async def read_batch(batch_id: int) -> BatchRead:
         created_by=row["created_by"],
         approved_by=row["approved_by"],
         # Items taken out of the draft stay listed (status ``removed``) but are not paid, so they don't count.
-        total_fen=sum(i["amount_fen"] for i in items if i["status"] != "removed"),
+        total_fen=sum(i["amount_fen"] for i in items if i["status"] != BatchItemStatus.removed),
         items=[
             BatchItemRead(
                 tranche_id=i["tranche"],

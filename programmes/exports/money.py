@@ -14,11 +14,11 @@ from typing import Any
 
 from app.access import load
 from app.auth.principal import Principal
-from app.organisations.tables import BankAccount
 from app.reference import DISTRICT_NAMES_ZH, District
 from programmes.disbursements.access import BATCHES
 from programmes.ledger import service as ledger
 from programmes.ledger.tables import LedgerKind
+from programmes.payees.tables import BankAccount
 from programmes.tables import BudgetLine, FundSourceKind, PaymentBatch
 from programmes.workflows.disbursement import BATCH_ITEM
 from programmes.xlsx_export import Row, Sheet
