@@ -20,6 +20,7 @@ APP_CONFIG = AppConfig(
             "programmes.payees.tables",
             "programmes.draws.tables",
             "programmes.risk.tables",
+            "programmes.ledger.tables",
         ],
         exclude_imported=True,
     ),
