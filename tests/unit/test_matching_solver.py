@@ -8,12 +8,14 @@ from collections.abc import Collection, Iterable
 from dataclasses import replace
 from functools import cache
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmes.matching.problem import Candidate, DemandSlot, OfferSlot, Problem, Solution
-from programmes.matching.solver import InvalidProblem, greedy, objective, remainder, rematch, solve
+from programmes.matching.problem import Candidate, DemandSlot, OfferSlot, Problem, Solution, UnmatchedExplanation
+from programmes.matching.solver import InvalidProblem, greedy, index_problem, objective, remainder, rematch, solve
+from programmes.matching.solver_explain import detail_zh, explain
 
 Pair = tuple[int, int]
 
@@ -303,3 +305,23 @@ def test_the_solution_is_deterministic_and_sorted() -> None:
     )
     assert keys(solve(problem).pairs) == [(1, 7), (3, 7), (5, 7)]
     assert solve(problem) == solve(problem)
+
+
+def test_details_read_as_one_zh_sentence_within_the_column() -> None:
+    base = UnmatchedExplanation(1, "capacity_taken", 3, 1, offers=tuple(range(100, 200)), best_score=40)
+    held = detail_zh(replace(base, rival_score=55))
+    assert held.startswith("需要3家服务方，已对接1家，尚缺2家：候选服务项目的承接能力已分配给整体得分更高的对接")
+    assert "本需求最佳候选40分" in held and "最低55分" in held and "#107等100个" in held and "#108" not in held
+    assert "此前的订单占满" in detail_zh(base)
+    rule = UnmatchedExplanation(2, "forbidden", 1, 0, rule="own_street_centre")
+    assert detail_zh(rule).endswith("（规则：own_street_centre）")
+    assert detail_zh(rule, {"own_street_centre": "本街道服务中心回避"}).endswith("（规则：本街道服务中心回避）")
+    assert "最高-5分" in detail_zh(UnmatchedExplanation(3, "not_worth", 1, 0, offers=(9,), best_score=-5))
+    long = detail_zh(replace(rule, rule="x" * 600))
+    assert len(long) == 500
+
+
+def test_explain_refuses_a_solution_that_is_not_maximal() -> None:
+    problem = Problem((DemandSlot(1, 1),), (OfferSlot(10, 1),), (Candidate(1, 10, 5),))
+    with pytest.raises(RuntimeError, match="not maximal"):
+        explain(index_problem(problem), np.zeros(1, dtype=bool))
