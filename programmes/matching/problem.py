@@ -1,6 +1,6 @@
 """The matching problem as plain data: what the pure solver (``programmes.matching.solver``) takes and returns.
 
-Pure: no database, web or queue import (an import-linter contract says so). The session service builds a
+Pure: no database, web or queue import (tests/unit/test_matching_solver.py checks it). The session service builds a
 ``Problem`` from the rows in scope — demands still wanting providers, approved offers with free capacity, and the
 allowed pairs with their explainable scores (``programmes.matching.score``) — and writes the ``Solution`` back as
 the session's preview.

@@ -83,11 +83,10 @@ class Indexed:
 def solve(problem: Problem) -> Solution:
     """The optimal matching of ``problem``, with an explanation for every demand left with units unmatched."""
     index = index_problem(problem)
-    chosen, solver = optimal_pairs(index)
+    chosen, note = optimal_pairs(index)
     if chosen is None:
-        chosen = greedy_pairs(index)
-        solver = f"greedy fallback ({solver}): not proven optimal"
-    return assemble(index, chosen, optimal=not solver.startswith("greedy"), solver=solver)
+        return assemble(index, greedy_pairs(index), optimal=False, solver=f"greedy fallback ({note}): not optimal")
+    return assemble(index, chosen, optimal=True, solver=note)
 
 
 def greedy(problem: Problem) -> Solution:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import random
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +22,7 @@ from programmes.matching.solver import InvalidProblem, greedy, index_problem, ob
 from programmes.matching.solver_explain import detail_zh, explain
 
 Pair = tuple[int, int]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def brute_force(
@@ -325,3 +330,40 @@ def test_explain_refuses_a_solution_that_is_not_maximal() -> None:
     problem = Problem((DemandSlot(1, 1),), (OfferSlot(10, 1),), (Candidate(1, 10, 5),))
     with pytest.raises(RuntimeError, match="not maximal"):
         explain(index_problem(problem), np.zeros(1, dtype=bool))
+
+
+def test_the_solver_is_pure() -> None:
+    """No database, web or queue module arrives with the solver (checked in a fresh interpreter)."""
+    script = (
+        "import sys, programmes.matching.solver, programmes.matching.solver_explain\n"
+        "bad = ('app', 'piccolo', 'litestar', 'asyncpg', 'arq', 'redis', 'programmes.matching.tables')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in bad or m in bad))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_medium_instances_match_the_linear_programme(seed: int) -> None:
+    """Beyond exhaustive reach (40 × 40): the LP relaxation (GLOP) — exact here, the constraint matrix of a
+    bipartite b-matching is totally unimodular — gives the same optimum."""
+    from ortools.linear_solver import pywraplp  # type: ignore[import-untyped]
+
+    rng = random.Random(seed)
+    demands = tuple(DemandSlot(i, rng.randint(0, 4)) for i in range(40))
+    offers = tuple(OfferSlot(100 + j, rng.randint(0, 4)) for j in range(40))
+    candidates = tuple(
+        Candidate(d.demand_id, o.offer_id, rng.randint(-10, 60)) for d in demands for o in offers if rng.random() < 0.15
+    )
+    problem = Problem(demands, offers, candidates, unmatched_penalty=rng.randint(0, 15))
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    x = {(c.demand_id, c.offer_id): lp.NumVar(0, 1, f"x{c.demand_id}_{c.offer_id}") for c in candidates}
+    for d in demands:
+        lp.Add(sum(v for (i, _), v in x.items() if i == d.demand_id) <= d.wanted)
+    for o in offers:
+        lp.Add(sum(v for (_, j), v in x.items() if j == o.offer_id) <= o.free)
+    net = {(c.demand_id, c.offer_id): c.score + problem.unmatched_penalty for c in candidates}
+    lp.Maximize(sum(net[k] * v for k, v in x.items()))
+    assert lp.Solve() == pywraplp.Solver.OPTIMAL
+    best = round(lp.Objective().Value()) - problem.unmatched_penalty * sum(d.wanted for d in demands)
+    assert solve(problem).objective == best
