@@ -229,7 +229,7 @@ def assemble(index: Indexed, chosen: Bools, *, optimal: bool, solver: str) -> So
     return Solution(
         pairs=tuple(problem.candidates[i] for i in picked.tolist()),
         unmatched={d: e.reason for d, e in explanations.items()},
-        objective=int(index.score[picked].sum()) - problem.unmatched_penalty * unmatched_units,
+        objective=sum(index.score[picked].tolist()) - problem.unmatched_penalty * unmatched_units,
         optimal=optimal,
         explanations=explanations,
         solver=solver,

@@ -300,6 +300,7 @@ def test_a_solver_failure_falls_back_to_greedy_and_says_so() -> None:
     solution = solve(problem)
     assert not solution.optimal and "BAD_COST_RANGE" in solution.solver and "greedy" in solution.solver
     assert keys(solution.pairs) == [(1, 10)] and solution.unmatched == {2: "capacity_taken"}
+    assert solution.objective == huge  # exact Python integers, not int64 sums
 
 
 def test_the_solution_is_deterministic_and_sorted() -> None:
