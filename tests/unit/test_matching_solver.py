@@ -368,3 +368,22 @@ def test_medium_instances_match_the_linear_programme(seed: int) -> None:
     assert lp.Solve() == pywraplp.Solver.OPTIMAL
     best = round(lp.Objective().Value()) - problem.unmatched_penalty * sum(d.wanted for d in demands)
     assert solve(problem).objective == best
+
+
+def test_full_size_random_instances_match_exhaustive_search() -> None:
+    """Hypothesis favours small cases; these are always 6 × 6, dense, contended, with the explanations checked."""
+    rng = random.Random(13)
+    for _ in range(150):
+        demands = tuple(DemandSlot(i, rng.randint(0, 3)) for i in range(6))
+        offers = tuple(OfferSlot(10 + j, rng.randint(0, 2)) for j in range(6))
+        candidates = tuple(
+            Candidate(d.demand_id, o.offer_id, rng.randint(-8, 25))
+            for d in demands
+            for o in offers
+            if rng.random() < 0.6
+        )
+        problem = Problem(demands, offers, candidates, rng.randint(0, 10), {0: "out_of_area"})
+        solution = solve(problem)
+        assert solution.objective == brute_force(problem)[0]
+        assert_feasible(problem, solution)
+        assert_explained(problem, solution)
