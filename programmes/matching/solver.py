@@ -38,6 +38,7 @@ OPTIMAL (e.g. BAD_COST_RANGE for scores beyond ~2^59), the solution falls back t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
@@ -130,9 +131,9 @@ def rematch(problem: Problem, fixed_pairs: Iterable[Candidate], declined: Collec
     the new ones; its objective and explanations are over the whole problem (see the module docstring)."""
     fixed = tuple(fixed_pairs)
     rest = solve(remainder(problem, fixed, declined))
+    held = Counter(p.demand_id for p in fixed)
     explanations = {
-        d: replace(e, wanted=e.wanted + _count(fixed, d), matched=e.matched + _count(fixed, d))
-        for d, e in rest.explanations.items()
+        d: replace(e, wanted=e.wanted + held[d], matched=e.matched + held[d]) for d, e in rest.explanations.items()
     }
     return replace(
         rest,
@@ -144,9 +145,10 @@ def rematch(problem: Problem, fixed_pairs: Iterable[Candidate], declined: Collec
 
 
 def objective(problem: Problem, pairs: Iterable[Candidate]) -> int:
-    """Σ score − penalty × unmatched units of ``pairs`` (no feasibility check: see ``is_feasible``)."""
+    """Σ score − penalty × unmatched units of ``pairs`` (no feasibility check; extra pairs fill no extra units)."""
     chosen = list(pairs)
-    matched = sum(min(d.wanted, _count(chosen, d.demand_id)) for d in problem.demands)
+    per_demand = Counter(p.demand_id for p in chosen)
+    matched = sum(min(d.wanted, per_demand[d.demand_id]) for d in problem.demands)
     unmatched = sum(d.wanted for d in problem.demands) - matched
     return sum(p.score for p in chosen) - problem.unmatched_penalty * unmatched
 
@@ -246,7 +248,3 @@ def _positions(ids: Ints, wanted_ids: Ints, what: str) -> Ints:
     if not known.all():
         raise InvalidProblem(f"a candidate names {what} {int(wanted_ids[~known][0])}, which is not in the problem")
     return order[at]
-
-
-def _count(pairs: Iterable[Candidate], demand_id: int) -> int:
-    return sum(p.demand_id == demand_id for p in pairs)
