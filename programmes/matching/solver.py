@@ -21,7 +21,8 @@ the argmin (all of a demand's arcs get the same +W and it always sends wanted_d 
 
 Pairs with net ≤ 0 are left out of the graph: a pair of negative net lowers the objective wherever it appears
 (dropping it is always feasible), one of net 0 changes nothing; so the optimum is the same and the graph smaller.
-Demands and offers with no usable pair, or nothing wanted / free, are left out too.
+So are pairs whose demand wants nothing or whose offer has nothing free; a demand left with no pair just sends its
+units along its unmatched arc.
 
 Incremental re-matching (``rematch``): accepted orders are fixed pairs. The objective is a sum over pairs and
 unmatched units, and a fixed pair only consumes one unit of its demand's ``wanted`` and its offer's ``free``; so
@@ -184,21 +185,20 @@ def optimal_pairs(index: Indexed) -> tuple[Bools | None, str]:
     chosen = np.zeros(index.score.size, dtype=bool)
     if not usable.size:
         return chosen, "nothing to match"
-    demand_nodes, tails = np.unique(index.demand[usable], return_inverse=True)
-    offer_nodes, heads = np.unique(index.offer[usable], return_inverse=True)
-    n, m = demand_nodes.size, offer_nodes.size
+    # Nodes: demands 0‥n−1, offers n‥n+m−1, the sink n+m (unused nodes cost nothing; compacting would cost sorts).
+    n, m = index.wanted.size, index.free.size
     sink = n + m
     net = index.net[usable]
     top = int(net.max())
-    supply = index.wanted[demand_nodes]
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([tails, np.arange(n), n + np.arange(m)]).astype(np.int32),
-        np.concatenate([n + heads, np.full(n, sink), np.full(m, sink)]).astype(np.int32),
-        np.concatenate([np.ones(usable.size, dtype=np.int64), supply, index.free[offer_nodes]]),
+        np.concatenate([index.demand[usable], np.arange(n), n + np.arange(m)]).astype(np.int32),
+        np.concatenate([n + index.offer[usable], np.full(n + m, sink)]).astype(np.int32),
+        np.concatenate([np.ones(usable.size, dtype=np.int64), index.wanted, index.free]),
         np.concatenate([top - net, np.full(n, top, dtype=np.int64), np.zeros(m, dtype=np.int64)]),
     )
-    solver.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), np.append(supply, [0] * m + [-int(supply.sum())]))
+    supplies = np.concatenate([index.wanted, np.zeros(m, dtype=np.int64), [-int(index.wanted.sum())]])
+    solver.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
     status = solver.solve()
     if status != solver.OPTIMAL:  # never read flows otherwise (OR-Tools 9.15 may crash after INFEASIBLE)
         return None, f"ortools min-cost flow status {status.name}"
