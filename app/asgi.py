@@ -41,6 +41,8 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.matching.controllers_community import CommunityController, MatchingTagController
+from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
@@ -149,6 +151,10 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ClawbackController,
             RiskWarningController,
             NotificationController,
+            CommunityController,
+            MatchingTagController,
+            DemandController,
+            DemandImportController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]
