@@ -22,6 +22,7 @@ from app.auth.principal import Principal
 from app.errors import DomainError, FieldError, invalid
 from app.reference import DISTRICT_NAMES_ZH, District
 from app.uow import unit_of_work
+from app.validation_messages import pydantic_error
 from app.workflow.engine import Actor
 from programmes.matching import demands
 from programmes.matching.schemas_demand import DemandWrite, ImportProblem, ImportReport
@@ -228,13 +229,14 @@ def _row_values(
 
 
 def _schema_problems(number: int, exc: ValidationError) -> list[ImportProblem]:
+    """The schema's errors in the API's words (``app.validation_messages``), named by the sheet's column."""
     problems = []
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
+        entry = pydantic_error(error)
+        field = entry["field"].split(".")[0]
+        code = "required" if entry["code"] == "missing" else entry["code"]
         column = COLUMN_OF_FIELD.get(field, field)
-        code = "required" if error["type"] == "missing" else str(error["type"])
-        message = "必填" if code == "required" else str(error["msg"])
-        problems.append(ImportProblem(row=number, column=column, code=code, message=message))
+        problems.append(ImportProblem(row=number, column=column, code=code, message=entry["message"]))
     return problems
 
 

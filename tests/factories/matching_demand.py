@@ -81,3 +81,50 @@ def demand_body(**overrides: Any) -> dict[str, Any]:
         "contact_phone": "021-62512345",
     }
     return {**body, **overrides}
+
+
+def demand_list_xlsx(rows: list[list[object]], headers: list[str] | None = None) -> bytes:
+    """A street's demand list as offices fill it in (the template's columns unless told otherwise)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from programmes.matching.demand_import import COLUMNS
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(headers if headers is not None else list(COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def demand_list_row(**overrides: object) -> list[object]:
+    """One valid row for the 长宁 江苏路街道 community, by column name."""
+    from programmes.matching.demand_import import COLUMNS
+
+    start = now_utc().date() + timedelta(days=10)
+    values: dict[str, object] = {
+        "领域": "社区治理",
+        "标签": "为老服务",
+        "需求名称": "老年人智能手机培训",
+        "需求描述": "每周一次",
+        "区": "长宁区",
+        "街镇": "江苏路街道",
+        "对口地区": "",
+        "服务对象": "社区老年人",
+        "预计受益人数": 40,
+        "开始日期": start,
+        "结束日期": start + timedelta(days=60),
+        "预算下限(元)": 5000,
+        "预算上限(元)": 10000.5,
+        "需要机构数": 1,
+        "允许跨区": "否",
+        "联系人": "王老师",
+        "联系电话": "021-62512345",
+        **overrides,
+    }
+    return [values[column] for column in COLUMNS]
