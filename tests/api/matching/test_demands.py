@@ -232,3 +232,14 @@ async def test_concurrent_creates_write_every_row(client: httpx.AsyncClient, dem
     )
     assert {a.status_code for a in answers} == {201}
     assert await Demand.count().where(Demand.community == w.community_id) == 50
+
+
+async def test_the_worker_expires_daily(client: httpx.AsyncClient, demand_world: DemandWorld) -> None:
+    from app.worker import WorkerSettings, expire_matching_demands
+
+    assert any(job.name == "cron:expire_matching_demands" for job in WorkerSettings.cron_jobs)
+    yesterday = today_shanghai() - timedelta(days=1)
+    due = await demand(demand_world.community_id, period_start=yesterday, period_end=yesterday)
+    assert await expire_matching_demands({}) == 1
+    assert await expire_matching_demands({}) == 0
+    assert (await Demand.select(Demand.status).where(Demand.id == due).first()) == {"status": "expired"}
