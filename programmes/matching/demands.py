@@ -319,10 +319,14 @@ async def public_list(
     query = Demand.select().order_by(Demand.published_at, ascending=False).order_by(Demand.id, ascending=False)
     page = await fetch_page(Demand, query, params, *where)
     names = await _names(page.items)
+    # Who sees contacts is decided once per page, not per row: organisations and staff see them all, a community
+    # account those of its own community.
+    everyone = principal is not None and (principal.role is Role.applicant or principal.is_staff)
+    own = await community_of_user(principal.user_id) if principal and principal.role is Role.community else None
     shown: list[DemandPublicRead] = []
     for row in page.items:
         name = names[int(row["community"])]
-        if principal is not None and await _sees_contact(principal, row):
+        if everyone or (own is not None and int(row["community"]) == own):
             shown.append(_full(row, name))
         else:
             shown.append(DemandPublicRead(**_public(row, name)))
