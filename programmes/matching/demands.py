@@ -16,13 +16,14 @@ from app.access import can, load
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.errors import DomainError, FieldError, conflict, forbidden, not_found
+from app.notifications.service import notify_user
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching.access import DEMANDS, community_of_user, staff_scope
 from programmes.matching.schemas_demand import DemandPublicRead, DemandRead, DemandWrite
-from programmes.matching.tables import FIELD_LABELS_ZH, Community, Demand, DemandField
+from programmes.matching.tables import FIELD_LABELS_ZH, Community, CommunityMember, Demand, DemandField
 from programmes.matching.tags import tag_errors, unusable_tags
 from programmes.workflows.demand import DEMAND, DemandStatus
 
@@ -173,12 +174,34 @@ async def update(principal: Principal, demand_id: int, data: DemandWrite) -> Dem
     return await read(demand_id)
 
 
+# The community hears about moderation outcomes (by notification, and e-mail when its accounts have one).
+NOTICES = {
+    "publish": ("需求已发布", "您的需求「{title}」已审核通过并发布，社会组织可以查看和申请承接。"),
+    "reject": ("需求审核未通过", "您的需求「{title}」审核未通过：{reason}。请修改后重新提交。"),
+}
+
+
+async def _notify_community(community_id: int, demand_id: int, action: str, title: str, reason: str) -> None:
+    members = await CommunityMember.select(CommunityMember.user).where(CommunityMember.community == community_id)
+    subject, body = NOTICES[action]
+    for member in members:
+        await notify_user(
+            int(member["user"]),
+            f"demand_{action}",
+            subject,
+            body.format(title=title, reason=reason),
+            f"demand:{demand_id}:{action}:{member['user']}:{now_utc().isoformat()}",
+        )
+
+
 async def _step(
     principal: Principal, demand_id: int, need: str, action: str, reason: str = "", **values: Any
 ) -> DemandRead:
     async with unit_of_work(Actor.of(principal)) as uow:
-        await load(principal, Demand, demand_id, need, lock=True)
+        row = await load(principal, Demand, demand_id, need, lock=True)
         await uow.transition(Demand, demand_id, action, reason=reason, values={**values, "updated_at": now_utc()})
+        if action in NOTICES:
+            await _notify_community(int(row["community"]), demand_id, action, row["title"], reason)
     return await read(demand_id)
 
 

@@ -42,6 +42,8 @@ async def test_a_demand_from_draft_to_published_and_closed(
         await client.post(f"{url}/reject", json={"reason": "请补充服务频次"}, headers=w.changning_officer.headers)
     )
     assert rejected["status"] == "rejected" and rejected["rejected_reason"] == "请补充服务频次"
+    notices = ok(await client.get("/notifications/mine", headers=w.community.headers))
+    assert any("请补充服务频次" in n["body"] for n in notices), notices
     ok(await client.put(url, json=demand_body(description="每周二下午一次"), headers=w.community.headers))
     ok(await client.post(f"{url}/revise", headers=w.community.headers))
     ok(await client.post(f"{url}/submit", headers=w.community.headers))
