@@ -46,6 +46,7 @@ from programmes.supervision.controllers import SupervisionController
 from programmes.supervision.risk_controllers import RiskWarningController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
+from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
 
 PROBLEM_RESPONSES = {
@@ -144,6 +145,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExportController,
             ExpertController,
             PublicationController,
+            RankingController,
             SupervisionController,
             BankAccountController,
             ClawbackController,

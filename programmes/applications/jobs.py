@@ -17,7 +17,7 @@ from app.db import engine
 from app.notifications import Notification
 from app.settings import get_settings
 from app.timezone import now_utc, shown
-from programmes.applications.notify import notify_members, notify_user
+from programmes.applications.notify import notify_members
 from programmes.tables import Application, Round
 
 log = logging.getLogger(__name__)
@@ -47,31 +47,6 @@ async def send_deadline_reminders() -> int:
                         "（北京时间）截止，请尽快完成并提交。",
                         f"deadline:{label}:{round_row['id']}:{draft['id']}",
                     )
-    if created:
-        await outbox.flush()
-    return created
-
-
-async def send_review_reminders() -> int:
-    """Remind experts of open assignments due within two days (once per assignment)."""
-    from scoring.tables import ReviewAssignment
-
-    now = now_utc()
-    due = await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert, ReviewAssignment.due_at).where(
-        (ReviewAssignment.status == "assigned")
-        & ReviewAssignment.due_at.is_not_null()
-        & (ReviewAssignment.due_at <= now + timedelta(days=2))
-    )
-    created = 0
-    for row in due:
-        async with engine().transaction():
-            created += await notify_user(
-                row["expert"],
-                "review_due",
-                "评审任务即将到期",
-                f"评审任务 {row['id']} 将于 {shown(row['due_at']):%Y-%m-%d %H:%M}（北京时间）到期，请尽快完成评分。",
-                f"review_due:{row['id']}",
-            )
     if created:
         await outbox.flush()
     return created

@@ -18,6 +18,7 @@ from app.errors import GENERIC, DomainError
 from app.workflow.engine import Actor, transition
 from programmes.applications import repository
 from programmes.applications.notify import notify_status_change
+from programmes.ports import review_side
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
 from programmes.workflows import application_action_label
@@ -49,9 +50,7 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
     ensure_staff_scope(principal, row["scope_district"], "申报")
     values: dict[str, Any] = {"returned_reason": reason.strip()} if action == "return_for_revision" else {}
     if action in ("advance", "select"):  # a tie at a quota's cut line is the officer's recorded decision (issue 11)
-        from scoring.publication.ties import ensure_past_cut_line
-
-        await ensure_past_cut_line(application_id)
+        await review_side().ensure_past_cut_line(application_id)
     async with engine().transaction():
         result = await transition(
             Application,

@@ -21,6 +21,7 @@ from programmes.applications.repository import accepting_round
 from programmes.applications.repository import lock as lock_application
 from programmes.attachments.tables import Attachment
 from programmes.content_types import check_upload, filename_for
+from programmes.ports import review_side
 from programmes.scope import ensure_staff_scope
 from programmes.storage import (
     AttachmentStorage,
@@ -34,7 +35,6 @@ from programmes.storage import (
     spool_upload,
 )
 from programmes.tables import Application
-from scoring.tables import ReviewAssignment
 
 
 @lru_cache
@@ -78,9 +78,7 @@ async def ensure_can_read(principal: Principal, application: dict[str, Any]) -> 
         ensure_staff_scope(principal, application["scope_district"], "申报")
         return
     elif principal.role is Role.expert and not application["blind"]:
-        if await ReviewAssignment.exists().where(
-            (ReviewAssignment.application == application["id"]) & (ReviewAssignment.expert == principal.user_id)
-        ):
+        if await review_side().is_assigned(application["id"], principal.user_id):
             return
     raise not_found("申报")
 

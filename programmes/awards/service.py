@@ -20,8 +20,8 @@ from app.workflow.engine import Actor, transition
 from programmes.agreements.plan import payment_plan_for
 from programmes.agreements.service import write_plan
 from programmes.agreements.tables import Agreement
-from programmes.awards.notice_gate import ensure_noticed
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
+from programmes.ports import review_side
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
 from programmes.workflows.disbursement import AWARD
@@ -129,7 +129,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
                 "award",
                 Actor(principal.user_id, principal.role.value),
             )  # the engine applies the eligibility gate (programmes.applications.gate) under the row lock
-            await ensure_noticed(data.application_id, application["round_id"])
+            await review_side().ensure_noticed(data.application_id, application["round_id"])
             award_rows = await Award.insert(
                 Award(
                     application=data.application_id,

@@ -85,11 +85,6 @@ class CatalogueController(Controller):
     async def close_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
         return [RankingRow(**row) for row in await service.close_round(principal, round_id)]
 
-    @get("/rounds/{round_id:int}/ranking", opt={"permission": STAFF}, summary="A closed round's ranking")
-    async def ranking(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
-        await service.round_in_scope(principal, round_id)
-        return [RankingRow(**row) for row in await service.ranking(round_id)]
-
     @post(
         "/rounds/{round_id:int}/form-versions",
         opt={"permission": STAFF},

@@ -15,10 +15,10 @@ from programmes.applications.repository import round_tracks
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
 from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, ProgrammeRead, RoundCreate
 from programmes.forms import check_form_schema
+from programmes.ports import review_side
 from programmes.scope import district_for_new_programme, ensure_staff_scope
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
 from programmes.workflows.contest import CONTEST_ROUND
-from scoring.ranking import rank_round
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -182,46 +182,13 @@ async def close_round(principal: Principal, round_id: int) -> list[dict[str, Any
         raise DomainError("round_not_yet_closed", "申报截止时间未到，不能关闭轮次", 409)
     async with engine().transaction():
         await transition(Round, round_id, "close", actor_of(principal))
-        await rank_round(round_id)
+        await review_side().rank_round(round_id)
     return await ranking(round_id)
 
 
 async def ranking(round_id: int) -> list[dict[str, Any]]:
-    from scoring.publication.ties import selection_of
-    from scoring.tables import RankingEntry
-
-    rows = (
-        await RankingEntry.select(
-            RankingEntry.rank,
-            RankingEntry.application,
-            RankingEntry.application.title,
-            RankingEntry.weighted_mean,
-            RankingEntry.review_count,
-            RankingEntry.methods,
-            RankingEntry.flags,
-        )
-        .where(RankingEntry.round == round_id)
-        .order_by(RankingEntry.rank)
-        .order_by(RankingEntry.application)
-        .output(load_json=True)
-    )
-    # Ties at the tracks' quota lines (publish's top_n adds the overall line: GET /rounds/{id}/cut-line-ties).
-    found = await selection_of(round_id, None, None)
-    tie_of = {a: t for t in found["ties"] for a in t.tied}
-    return [
-        {
-            "rank": r["rank"],
-            "application_id": r["application"],
-            "title": r["application.title"],
-            "weighted_mean": f"{r['weighted_mean']:.6f}",
-            "review_count": r["review_count"],
-            "methods": r["methods"] or {},
-            "flags": r["flags"] or [],
-            "cut_line_tie": tie_of[r["application"]].line if r["application"] in tie_of else None,
-            "cut_line_decided": r["application"] in tie_of and tie_of[r["application"]].key in found["decisions"],
-        }
-        for r in rows
-    ]
+    # The ranking is the review side's (scoring), reached through programmes.ports.
+    return [row.model_dump() for row in await review_side().ranking(round_id)]
 
 
 async def read_round(round_id: int) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from app.errors import DomainError, FieldError, not_found
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
 from programmes.catalogue.service import read_round
 from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate, TrackChange
+from programmes.ports import review_side
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Criterion, Edition, Programme, Round, Track
-from scoring.tables import ReviewAssignment
 from scoring.tie_break import tie_break_problems
 
 MB = 1024 * 1024
@@ -41,7 +41,7 @@ def _jsonable(value: Any) -> Any:
 async def review_started(round_id: int) -> bool:
     """An expert has been assigned to an application of the round: from then on experts may have seen the rubric
     and (in blind rounds) been shown anonymised submissions."""
-    return bool(await ReviewAssignment.exists().where(ReviewAssignment.application._.round == round_id))
+    return await review_side().review_started(round_id)
 
 
 async def _criteria(round_id: int) -> list[dict[str, Any]]:

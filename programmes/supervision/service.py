@@ -24,12 +24,12 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
+from programmes.ports import review_side
 from programmes.scope import ensure_staff_scope
 from programmes.supervision.draw import DrawImpossible, draw
 from programmes.supervision.tables import InspectionDrawSeed, InspectionFinding
 from programmes.tables import Award, Edition, InspectionDraw
 from programmes.workflows.supervision import INSPECTION_DRAW
-from scoring.experts.conflicts import forbidden_pairs
 
 
 def seed_hash(seed: str) -> str:
@@ -51,7 +51,7 @@ async def commit_draw(
     inspectors = [r["user"] for r in await Account.select(Account.user).where(Account.role == Role.expert.value)]
     award_of = {a["application"]: a["id"] for a in awards}
     conflicts: dict[int, set[int]] = {}
-    for application_id, expert_id in await forbidden_pairs([a["application"] for a in awards]):
+    for application_id, expert_id in await review_side().conflict_pairs([a["application"] for a in awards]):
         conflicts.setdefault(award_of[application_id], set()).add(expert_id)
     award_ids = sorted(a["id"] for a in awards)
     # Feasibility does not depend on the seed: refuse an impossible draw before anything is recorded.

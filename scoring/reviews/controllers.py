@@ -8,7 +8,6 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.auth.principal import EXPERTS, STAFF, CurrentPrincipal, provide_principal
 from scoring.assignments import service as assignments
-from scoring.ranking import aggregate
 from scoring.reviews import reviewing, service
 from scoring.reviews.schemas import AssignmentCreate, AssignmentRead, ExpertAssignmentView, ReasonBody, ReviewDraft
 
@@ -71,29 +70,6 @@ class ReviewController(Controller):
         self, principal: CurrentPrincipal, assignment_id: FromPath[int], data: JSONBody[ReasonBody]
     ) -> dict[str, Any]:
         return await reviewing.officer_step(principal, assignment_id, "remove", data.reason)
-
-    @get(
-        "/rounds/{round_id:int}/reliability",
-        opt={"permission": STAFF},
-        summary="Inter-rater reliability (ICC) and score distribution of a round's submitted reviews",
-    )
-    async def reliability(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> dict[str, Any]:
-        await assignments.round_in_scope(principal, round_id)
-        result, _ = await aggregate(round_id)
-        if result is None:
-            return {"reviews": 0, "icc1": None, "icc1k": None}
-        r = result.reliability
-        return {
-            "reviews": r.ratings,
-            "applications": r.applications,
-            "icc1": r.icc1,
-            "icc1k": r.icc1k,
-            "raters_per_application": r.raters_per_application,
-            "global_mean": result.global_mean,
-            "global_sd": result.global_sd,
-            "uncalibrated_reviews": result.uncalibrated_reviews,
-            "outlier_reviews": int(result.outlier.sum()),
-        }
 
     @get("/reviews/mine", opt={"permission": EXPERTS}, summary="My review assignments (blind where configured)")
     async def mine(self, principal: CurrentPrincipal) -> list[ExpertAssignmentView]:
