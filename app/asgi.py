@@ -44,6 +44,7 @@ from programmes.reports.controllers import ReportController, ReportFormControlle
 from programmes.supervision.clawback_controllers import ClawbackController
 from programmes.supervision.controllers import SupervisionController
 from programmes.supervision.risk_controllers import RiskWarningController
+from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.rankings.controllers import RankingController
@@ -135,6 +136,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             CustodyController,
             CatalogueController,
             ApplicationController,
+            AssignmentController,
             ReviewController,
             AwardController,
             DisbursementController,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import audit
 from app.auth.principal import Principal
-from app.db import engine
+from app.uow import unit_of_work
 from app.workflow.engine import Actor, transition
+from scoring.assignments.service import reassign
 from scoring.ranking import rerank_round
 from scoring.tables import Publication, RankingEntry, ReviewAssignment
 
@@ -79,31 +79,22 @@ async def retract_conflicted(
         "application_ids": sorted({r["application"] for r in rows if r["id"] in retracted}),
     }
     if retracted:
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="conflict.retract_assignments",
-            object_type="conflict_of_interest",
-            object_id=conflict_id,
-            after=summary,
-            reason=reason,
-        )
+        async with unit_of_work(Actor.of(principal)) as uow:  # joins the caller's unit
+            await uow.audit(
+                "conflict.retract_assignments", "conflict_of_interest", conflict_id, after=summary, reason=reason
+            )
     return summary
 
 
 async def refill(principal: Principal, conflict_id: int, application_ids: list[int]) -> dict[int, int]:
     """After the retraction committed: the incremental reassignment, one application at a time (audited)."""
-    from scoring.assignments.service import reassign  # the assignment service imports the conflict rules
-
     added = {application_id: await reassign(application_id) for application_id in application_ids}
     if added:
-        async with engine().transaction():
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="conflict.reassign",
-                object_type="conflict_of_interest",
-                object_id=conflict_id,
+        async with unit_of_work(Actor.of(principal)) as uow:
+            await uow.audit(
+                "conflict.reassign",
+                "conflict_of_interest",
+                conflict_id,
                 after={"replacements": {str(a): n for a, n in added.items()}},
             )
     return added
