@@ -3,7 +3,7 @@ the same service as the API (scoring.publication.ties), so the rules and the aud
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from piccolo_admin.endpoints import FormConfig
 from pydantic import Field
@@ -13,6 +13,9 @@ from app.admin_forms import _as_officer, parse_ids
 from app.admin_settings_forms import _schema
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
+
+if TYPE_CHECKING:
+    from scoring.publication.schemas import CutLineTieRead
 
 
 class CutLineQuery(RequestModel):
@@ -35,7 +38,7 @@ def _number(text: str) -> int | str | None:
 
 
 async def _list_ties(request: Request, data: CutLineQuery) -> str:
-    from scoring.publication.tie_schemas import CutLineDecisionCreate
+    from scoring.publication.schemas import CutLineDecisionCreate
     from scoring.publication.ties import list_ties
 
     top_n = _number(data.top_n)
@@ -54,14 +57,14 @@ async def _list_ties(request: Request, data: CutLineQuery) -> str:
     return await _as_officer(request, work)
 
 
-def _describe(tie: dict[str, Any]) -> str:
-    tied = "、".join(map(str, tie["tied_application_ids"]))
-    state = "已裁定入围 " + "、".join(map(str, tie["passed_application_ids"])) if tie["decided"] else "待裁定"
-    return f"{tie['line']} 第 {tie['rank']} 名并列：{tied}（{tie['places']} 个名额，{state}）"
+def _describe(tie: CutLineTieRead) -> str:
+    tied = "、".join(map(str, tie.tied_application_ids))
+    state = "已裁定入围 " + "、".join(map(str, tie.passed_application_ids or [])) if tie.decided else "待裁定"
+    return f"{tie.line} 第 {tie.rank} 名并列：{tied}（{tie.places} 个名额，{state}）"
 
 
 async def _decide_tie(request: Request, data: CutLineDecisionForm) -> str:
-    from scoring.publication.tie_schemas import CutLineDecisionCreate
+    from scoring.publication.schemas import CutLineDecisionCreate
     from scoring.publication.ties import decide
 
     decision = _schema(
@@ -86,8 +89,8 @@ async def _decide_tie(request: Request, data: CutLineDecisionForm) -> str:
             top_n=decision.top_n,
             cutoff=None,
         )
-        passed = "、".join(map(str, decided["passed_application_ids"]))
-        return f"已裁定：{decided['line']} 第 {decided['rank']} 名并列中 {passed} 入围"
+        passed = "、".join(map(str, decided.passed_application_ids or []))
+        return f"已裁定：{decided.line} 第 {decided.rank} 名并列中 {passed} 入围"
 
     return await _as_officer(request, work)
 

@@ -35,7 +35,7 @@ async def ranking(round_id: int, paging: PageParams = ALL) -> Page[RankingRow]:
     page = await fetch_page(RankingEntry, query, paging, RankingEntry.round == round_id)
     # Ties at the tracks' quota lines (publish's top_n adds the overall line: GET /rounds/{id}/cut-line-ties).
     found = await selection_of(round_id, None, None)
-    tie_of = {a: t for t in found["ties"] for a in t.tied}
+    tie_of = {a: t for t in found.ties for a in t.tied}
     return page.map(
         [
             RankingRow(
@@ -47,7 +47,7 @@ async def ranking(round_id: int, paging: PageParams = ALL) -> Page[RankingRow]:
                 methods=r["methods"] or {},
                 flags=r["flags"] or [],
                 cut_line_tie=tie_of[r["application"]].line if r["application"] in tie_of else None,
-                cut_line_decided=r["application"] in tie_of and tie_of[r["application"]].key in found["decisions"],
+                cut_line_decided=r["application"] in tie_of and tie_of[r["application"]].key in found.decisions,
             )
             for r in page.items
         ]

@@ -84,7 +84,7 @@ async def test_admin_forms_hold_the_gates(admin_client: AdminFactory) -> None:
     publication = await publish(officer, call["id"], 7, None, None)
     running = await city.post(form_path("确定资助"), award)
     assert running.status_code == 422 and "公示期" in running.json()["custom_form_error"]
-    await factories.end_notice_period(publication["id"])
+    await factories.end_notice_period(publication.id)
     assert await Publication.count() == 1
     done = await city.post(form_path("确定资助"), award)
     assert done.status_code == 200, done.text
