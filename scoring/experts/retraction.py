@@ -7,7 +7,7 @@ re-review. The applications are then refilled by the incremental reassignment, a
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from app.auth.principal import Principal
 from app.uow import unit_of_work
@@ -19,9 +19,22 @@ from scoring.tables import Publication, RankingEntry, ReviewAssignment
 LIVE = ["assigned", "submitted"]
 
 
+@dataclass(frozen=True)
+class Retraction:
+    """What a conflict found later retracted (the audit row's ``after``; the applications to refill)."""
+
+    expert_id: int
+    organisation_id: int
+    retracted_assignment_ids: list[int]
+    excluded_review_ids: list[int]
+    reranked_round_ids: list[int]
+    flagged_application_ids: list[int]
+    application_ids: list[int]
+
+
 async def retract_conflicted(
     principal: Principal, conflict_id: int, expert_id: int, organisation_id: int, reason: str
-) -> dict[str, Any]:
+) -> Retraction:
     """Retract, in the caller's transaction. Returns what was retracted, for the audit row and the reassignment."""
     on_org = ReviewAssignment.application._.organisation == organisation_id
     on_kept = ReviewAssignment.application._.organisation._.custodian == organisation_id
@@ -69,19 +82,23 @@ async def retract_conflicted(
             reranked.add(row["round_id"])
     for round_id in sorted(reranked):
         await rerank_round(round_id)
-    summary = {
-        "expert_id": expert_id,
-        "organisation_id": organisation_id,
-        "retracted_assignment_ids": retracted,
-        "excluded_review_ids": submitted,
-        "reranked_round_ids": sorted(reranked),
-        "flagged_application_ids": flagged,
-        "application_ids": sorted({r["application"] for r in rows if r["id"] in retracted}),
-    }
+    summary = Retraction(
+        expert_id=expert_id,
+        organisation_id=organisation_id,
+        retracted_assignment_ids=retracted,
+        excluded_review_ids=submitted,
+        reranked_round_ids=sorted(reranked),
+        flagged_application_ids=flagged,
+        application_ids=sorted({r["application"] for r in rows if r["id"] in retracted}),
+    )
     if retracted:
         async with unit_of_work(Actor.of(principal)) as uow:  # joins the caller's unit
             await uow.audit(
-                "conflict.retract_assignments", "conflict_of_interest", conflict_id, after=summary, reason=reason
+                "conflict.retract_assignments",
+                "conflict_of_interest",
+                conflict_id,
+                after=asdict(summary),
+                reason=reason,
             )
     return summary
 

@@ -227,11 +227,11 @@ async def record_conflict(principal: Principal, data: ConflictCreate, source: st
             )
     except UniqueViolationError as exc:  # conflict_of_interest_live: two declarations of one pair at once
         raise conflict("conflict_exists", "该利益冲突已登记") from exc
-    replacements = await refill(principal, conflict_id, retracted["application_ids"])
+    replacements = await refill(principal, conflict_id, retracted.application_ids)
     return (await read_conflict(conflict_id)).model_copy(
         update={
-            "retracted_assignment_ids": retracted["retracted_assignment_ids"],
-            "excluded_review_ids": retracted["excluded_review_ids"],
+            "retracted_assignment_ids": retracted.retracted_assignment_ids,
+            "excluded_review_ids": retracted.excluded_review_ids,
             "replacements": sum(replacements.values()),
         }
     )

@@ -13,8 +13,8 @@ from app.errors import DomainError, FieldError, conflict
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.tables import Application, Round, Track
-from scoring.aggregation import Quota, RankedApplication
-from scoring.cut_line import CutLineTie, cut_line_ties, decided_selection, decision_problems
+from scoring.aggregation import RankedApplication
+from scoring.cut_line import CutLineTie, Quota, cut_line_ties, decided_selection, decision_problems
 from scoring.publication.schemas import CutLineDecisionRead, CutLineTieRead
 from scoring.tables import CutLineDecision, RankingEntry
 
