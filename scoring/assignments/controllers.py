@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from litestar import Controller, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from app.paging import Paging, page_response
 from scoring.assignments import service
 from scoring.assignments.schemas import (
     AssignmentCommitRead,
@@ -15,6 +16,7 @@ from scoring.assignments.schemas import (
     AssignmentRead,
     AssignmentStepRead,
     ReasonBody,
+    RoundAssignmentRead,
 )
 
 Mode = Literal["total", "fair"]
@@ -54,6 +56,12 @@ class AssignmentController(Controller):
     ) -> AssignmentCommitRead:
         """``partial=true``: staff what can be staffed and list the rest (``unstaffed``) instead of a 409."""
         return await service.commit(principal, round_id, mode, partial)
+
+    @get("/rounds/{round_id:int}/assignments", opt={"permission": STAFF}, summary="Who reviews what in a round")
+    async def of_round(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[RoundAssignmentRead]]:
+        return page_response(await service.round_assignments(principal, round_id, paging), request)
 
     @post(
         "/assignments/{assignment_id:int}/reopen",

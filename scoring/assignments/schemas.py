@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import Id, RequestModel
@@ -67,3 +70,16 @@ class AssignmentStepRead(BaseModel):
 
     assignment_id: int
     status: str
+
+
+class RoundAssignmentRead(BaseModel):
+    """Who reviews what in a round, as officers see it (the scores stay with the review and the exports)."""
+
+    id: int
+    application_id: int
+    expert_id: int
+    expert_username: str
+    status: str
+    due_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+    reason: dict[str, Any] = Field(description="分配依据：求解器的亲和度构成，或人工分配时为空")

@@ -15,6 +15,7 @@ from app.access import load
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import UnitOfWork, unit_of_work
 from app.workflow.engine import Actor
@@ -32,6 +33,7 @@ from scoring.assignments.schemas import (
     AssignmentRead,
     AssignmentStepRead,
     PairRead,
+    RoundAssignmentRead,
     UnstaffedRead,
 )
 from scoring.experts.conflicts import in_conflict
@@ -280,3 +282,40 @@ async def officer_step(principal: Principal, assignment_id: int, action: str, re
         result = await uow.transition(ReviewAssignment, assignment_id, action, reason=reason)
         await uow.audit(f"review_assignment.{action}.note", "application", row["application"], reason=reason)
     return AssignmentStepRead(assignment_id=assignment_id, status=result.after)
+
+
+async def round_assignments(principal: Principal, round_id: int, paging: PageParams) -> Page[RoundAssignmentRead]:
+    """Officer in scope: the round's assignments by application, then expert (two queries whatever the page)."""
+    await _round(principal, round_id)
+    query = (
+        ReviewAssignment.select(
+            ReviewAssignment.id,
+            ReviewAssignment.application,
+            ReviewAssignment.expert,
+            ReviewAssignment.expert._.username.as_alias("expert_username"),
+            ReviewAssignment.status,
+            ReviewAssignment.due_at,
+            ReviewAssignment.submitted_at,
+            ReviewAssignment.reason,
+        )
+        .order_by(ReviewAssignment.application)
+        .order_by(ReviewAssignment.expert)
+        .order_by(ReviewAssignment.id)
+        .output(load_json=True)
+    )
+    page = await fetch_page(ReviewAssignment, query, paging, ReviewAssignment.application._.round == round_id)
+    return page.map(
+        [
+            RoundAssignmentRead(
+                id=r["id"],
+                application_id=r["application"],
+                expert_id=r["expert"],
+                expert_username=r["expert_username"],
+                status=r["status"],
+                due_at=r["due_at"],
+                submitted_at=r["submitted_at"],
+                reason=r["reason"] or {},
+            )
+            for r in page.items
+        ]
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
+from app.access import load
 from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Account, Role
@@ -255,14 +256,9 @@ async def my_conflicts(principal: Principal, paging: PageParams) -> Page[Conflic
 
 async def revoke_conflict(principal: Principal, conflict_id: int, reason: str) -> ConflictRead:
     """Staff revoke a live conflict whose organisation is in their scope (others read as missing)."""
-    row = (
-        await ConflictOfInterest.select(
-            ConflictOfInterest.revoked_at, ConflictOfInterest.organisation._.district.as_alias("district")
-        )
-        .where(ConflictOfInterest.id == conflict_id)
-        .first()
-    )
-    if row is None or row["revoked_at"] is not None or not principal.can_see_district(row["district"]):
+    columns = (ConflictOfInterest.revoked_at, ConflictOfInterest.organisation._.district.as_alias("district"))
+    row = await load(principal, ConflictOfInterest, conflict_id, "keeper", columns=columns)
+    if row["revoked_at"] is not None:
         raise not_found("利益冲突记录")
     async with unit_of_work(Actor.of(principal)) as uow:
         # Conditional on still being live, so two concurrent revokes leave one revocation and one audit row.

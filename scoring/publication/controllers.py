@@ -43,6 +43,20 @@ class PublicationController(Controller):
     ) -> ObjectionRead:
         return await objections.file_objection(principal, publication_id, data.application_id, data.reason)
 
+    @get(
+        "/publications/{publication_id:int}/objections",
+        opt={"permission": STAFF},
+        summary="A notice's objections (staff in scope)",
+    )
+    async def list_objections(
+        self,
+        principal: CurrentPrincipal,
+        publication_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[ObjectionRead]]:
+        return page_response(await objections.publication_objections(principal, publication_id, paging), request)
+
     @post(
         "/objections/{objection_id:int}/resolve",
         opt={"permission": STAFF},

@@ -8,6 +8,7 @@ from typing import Any
 from app.access import load
 from app.auth.principal import Principal
 from app.errors import DomainError, conflict, not_found
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
@@ -66,10 +67,22 @@ async def file_objection(principal: Principal, publication_id: int, application_
     return await read_objection(objection_id)
 
 
+async def publication_objections(principal: Principal, publication_id: int, paging: PageParams) -> Page[ObjectionRead]:
+    """Officer in scope: a notice's objections, oldest first (two queries whatever the page)."""
+    await load(principal, Publication, publication_id, columns=(Publication.id, Publication.scope_district))
+    query = Objection.select().order_by(Objection.id)
+    page = await fetch_page(Objection, query, paging, Objection.publication == publication_id)
+    return page.map([_objection(row) for row in page.items])
+
+
 async def read_objection(objection_id: int) -> ObjectionRead:
     row = await Objection.select().where(Objection.id == objection_id).first()
     if row is None:
         raise not_found("异议")
+    return _objection(row)
+
+
+def _objection(row: dict[str, Any]) -> ObjectionRead:
     return ObjectionRead(
         id=row["id"],
         publication_id=row["publication"],

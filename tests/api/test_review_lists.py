@@ -1,0 +1,53 @@
+"""The review side's lists page (limit/offset, X-Total-Count, Link next) and read what they show in bulk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.api.notice_world import published_round
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def test_a_rounds_assignments_and_an_experts_reviews_page(client: httpx.AsyncClient) -> None:
+    notice = await published_round(client)  # 3 applications, 2 experts each
+    officer, round_id, experts = notice.officer, notice.round_id, notice.experts
+    first = await client.get(f"/rounds/{round_id}/assignments", params={"limit": 4}, headers=officer.headers)
+    assert first.status_code == 200 and len(first.json()) == 4
+    assert first.headers["x-total-count"] == "6" and first.headers["x-has-more"] == "true"
+    rest = ok(await client.get(f"/rounds/{round_id}/assignments?limit=4&offset=4", headers=officer.headers))
+    rows = first.json() + rest
+    assert sorted((r["application_id"], r["expert_id"]) for r in rows) == [
+        (r["application_id"], r["expert_id"]) for r in rows
+    ]
+    assert all(r["status"] == "submitted" and "affinity" in r["reason"] for r in rows)
+    mine = [r for r in rows if r["expert_id"] == experts[0].id]
+    page = await client.get("/reviews/mine", params={"limit": 1}, headers=experts[0].headers)
+    assert page.status_code == 200 and page.headers["x-total-count"] == str(len(mine))
+    assert [v["assignment_id"] for v in page.json()] == [mine[0]["id"]]
+    missing = await client.get("/rounds/999999/assignments", headers=officer.headers)
+    assert missing.status_code == 404 and missing.json()["detail"] == "轮次不存在或无权访问"
+
+
+async def test_a_notices_objections_page(client: httpx.AsyncClient) -> None:
+    notice = await published_round(client)
+    for application_id in notice.listed:
+        member = notice.members[application_id]
+        ok(
+            await client.post(
+                f"/publications/{notice.publication_id}/objections",
+                json={"application_id": application_id, "reason": "评审打分明显偏高，请复核评分依据"},
+                headers=member.headers,
+            ),
+            201,
+        )
+    path = f"/publications/{notice.publication_id}/objections"
+    page = await client.get(path, params={"limit": 1}, headers=notice.officer.headers)
+    assert page.status_code == 200 and page.headers["x-total-count"] == str(len(notice.listed))
+    assert [o["application_id"] for o in page.json()] == notice.listed[:1]
+    assert ok(await client.get("/publications", headers=notice.officer.headers))[0]["id"] == notice.publication_id
