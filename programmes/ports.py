@@ -4,8 +4,9 @@ Scoring sits above programmes: it reads applications and rounds, and programmes 
 programmes use case needs a review fact — rank a round as it closes, is a tie at the cut line decided, did the
 application pass its 公示, is this expert assigned, which pairs are in conflict, the review sheets of an export —
 it asks ``review_side()``. Scoring fills the port when Piccolo loads its app (``scoring/piccolo_app.py`` imports
-``scoring.ports``), so every process that has the scoring tables has the port. A process without scoring (none
-today) fails loudly on first use instead of silently skipping a gate.
+``scoring.ports``), so every process that loads the Piccolo apps has the port; ``review_side()`` loads them if
+nothing has yet. A process without scoring (none today) fails loudly on first use instead of silently skipping a
+gate.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def install(side: ReviewSide) -> None:
 
 
 def review_side() -> ReviewSide:
+    if _slot.side is None:
+        # Piccolo loads the apps (and scoring installs its side) on the first query; a caller may come before it.
+        # Loading the registry here, not at the top: the registry imports scoring, which imports this module.
+        import app.piccolo_registry  # noqa: F401
     if _slot.side is None:
         raise RuntimeError("programmes.ports: the review side is not installed (import scoring.piccolo_app)")
     return _slot.side

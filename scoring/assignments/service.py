@@ -24,6 +24,7 @@ from programmes.applications.repository import lock as lock_application
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
 from programmes.workflows.review import REVIEW_ASSIGNMENT
+from scoring.access import ASSIGNMENTS, ROUNDS
 from scoring.assignment import AssignmentResult, Mode
 from scoring.assignments.problem import solve, solve_partial
 from scoring.assignments.schemas import (
@@ -134,7 +135,7 @@ def _plan(result: AssignmentResult) -> AssignmentPlanRead:
 
 
 async def _round(principal: Principal, round_id: int) -> dict[str, Any]:
-    return await load(principal, Round, round_id, columns=(Round.id, Round.scope_district, Round.closes_at))
+    return await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.scope_district, Round.closes_at))
 
 
 async def preview(principal: Principal, round_id: int, mode: Mode) -> AssignmentPlanRead:
@@ -272,7 +273,7 @@ async def officer_step(principal: Principal, assignment_id: int, action: str, re
     """Officer in scope reopens a submitted review (the expert may change it) or removes an open assignment."""
     row = await load(
         principal,
-        ReviewAssignment,
+        ASSIGNMENTS.table,
         assignment_id,
         columns=(ReviewAssignment.scope_district, ReviewAssignment.application),
     )

@@ -15,6 +15,7 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
+from scoring.access import CONFLICTS
 from scoring.experts.retraction import refill, retract_conflicted
 from scoring.experts.schemas import (
     ConflictCreate,
@@ -257,7 +258,7 @@ async def my_conflicts(principal: Principal, paging: PageParams) -> Page[Conflic
 async def revoke_conflict(principal: Principal, conflict_id: int, reason: str) -> ConflictRead:
     """Staff revoke a live conflict whose organisation is in their scope (others read as missing)."""
     columns = (ConflictOfInterest.revoked_at, ConflictOfInterest.organisation._.district.as_alias("district"))
-    row = await load(principal, ConflictOfInterest, conflict_id, "keeper", columns=columns)
+    row = await load(principal, CONFLICTS.table, conflict_id, "keeper", columns=columns)
     if row["revoked_at"] is not None:
         raise not_found("利益冲突记录")
     async with unit_of_work(Actor.of(principal)) as uow:

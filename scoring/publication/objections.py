@@ -15,6 +15,7 @@ from app.workflow.engine import Actor
 from programmes.applications.notify import notify_members, notify_user
 from programmes.tables import Application
 from programmes.workflows.publication import OBJECTION
+from scoring.access import OBJECTIONS, PUBLICATIONS
 from scoring.publication.schemas import ObjectionRead
 from scoring.publication.service import read
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
@@ -69,7 +70,7 @@ async def file_objection(principal: Principal, publication_id: int, application_
 
 async def publication_objections(principal: Principal, publication_id: int, paging: PageParams) -> Page[ObjectionRead]:
     """Officer in scope: a notice's objections, oldest first (two queries whatever the page)."""
-    await load(principal, Publication, publication_id, columns=(Publication.id, Publication.scope_district))
+    await load(principal, PUBLICATIONS.table, publication_id, columns=(Publication.id, Publication.scope_district))
     query = Objection.select().order_by(Objection.id)
     page = await fetch_page(Objection, query, paging, Objection.publication == publication_id)
     return page.map([_objection(row) for row in page.items])
@@ -98,7 +99,7 @@ async def resolve(principal: Principal, objection_id: int, upheld: bool, resolut
     is removed and its submitted reviews are reopened for the same experts (the officer may also remove and assign
     experts); experts may then score it although the round is closed. ``rereview.conclude`` re-ranks and corrects
     the notice. The objector and the applicant are told the decision."""
-    row = await load(principal, Objection, objection_id)
+    row = await load(principal, OBJECTIONS.table, objection_id)
     application_id = row["application"]
     async with unit_of_work(Actor.of(principal)) as uow:
         # Every change of a notice and its objections takes the publication's row lock first (file, resolve,

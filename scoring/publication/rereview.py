@@ -21,6 +21,7 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications.notify import notify_members, notify_user
 from programmes.tables import Application
+from scoring.access import OBJECTIONS
 from scoring.publication.schemas import PublicationRead
 from scoring.publication.service import advancing, notify_result, read
 from scoring.ranking import rank_round
@@ -30,7 +31,7 @@ from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignmen
 async def conclude(principal: Principal, objection_id: int, days: int, note: str) -> PublicationRead:
     """Officer in scope ends the re-review of an upheld objection's application and corrects the notice. Every
     upheld objection on that application is concluded with it. Returns the corrected publication."""
-    objection = await load(principal, Objection, objection_id)
+    objection = await load(principal, OBJECTIONS.table, objection_id)
     if objection["status"] != "upheld":
         raise conflict("rereview_not_pending", "只有异议成立、正在重新评审的项目可以完成重新评审")
     application_id, publication_id = objection["application"], objection["publication"]

@@ -21,6 +21,7 @@ from programmes.applications.notify import notify_members
 from programmes.applications.repository import workflow_of
 from programmes.tables import Application, Round
 from programmes.workflows.publication import PUBLICATION
+from scoring.access import PUBLICATIONS, ROUNDS
 from scoring.publication.schemas import Correction, PublicationRead, PublicEntry
 from scoring.publication.ties import selection_of, undecided_error
 from scoring.tables import Objection, Publication, RankingEntry
@@ -33,7 +34,7 @@ async def publish(
     principal: Principal, round_id: int, days: int, top_n: int | None, cutoff: str | None
 ) -> PublicationRead:
     """Officer in scope publishes a closed round: the advancing list (quota per track from the tracks' quotas)."""
-    round_row = await load(principal, Round, round_id, columns=(Round.id, Round.status, Round.scope_district))
+    round_row = await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.status, Round.scope_district))
     if round_row["status"] != "closed":
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能公示")
     if await Publication.exists().where(Publication.round == round_id):
@@ -154,7 +155,7 @@ async def finalise(principal: Principal, publication_id: int) -> PublicationRead
     """Only after the period has ended with no open objection; listed applications then move on."""
     row = await load(
         principal,
-        Publication,
+        PUBLICATIONS.table,
         publication_id,
         columns=(
             Publication.scope_district,

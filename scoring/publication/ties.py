@@ -13,6 +13,7 @@ from app.errors import DomainError, FieldError, conflict
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.tables import Application, Round, Track
+from scoring.access import ROUNDS
 from scoring.aggregation import RankedApplication
 from scoring.cut_line import CutLineTie, Quota, cut_line_ties, decided_selection, decision_problems
 from scoring.publication.schemas import CutLineDecisionRead, CutLineTieRead
@@ -36,7 +37,7 @@ class CutLines:
 
 
 async def _round(principal: Principal, round_id: int) -> dict[str, Any]:
-    return await load(principal, Round, round_id, columns=(Round.id, Round.status, Round.scope_district))
+    return await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.status, Round.scope_district))
 
 
 async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> CutLines:

@@ -8,6 +8,7 @@ from app.auth.principal import Principal
 from app.paging import Page, PageParams, fetch_page
 from programmes.catalogue.schemas import RankingRow
 from programmes.tables import Round
+from scoring.access import ROUNDS
 from scoring.publication.ties import selection_of
 from scoring.ranking import aggregate
 from scoring.rankings.schemas import ReliabilityRead
@@ -55,13 +56,13 @@ async def ranking(round_id: int, paging: PageParams = ALL) -> Page[RankingRow]:
 
 
 async def round_ranking(principal: Principal, round_id: int, paging: PageParams) -> Page[RankingRow]:
-    await load(principal, Round, round_id, columns=(Round.id, Round.scope_district))
+    await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.scope_district))
     return await ranking(round_id, paging)
 
 
 async def reliability(principal: Principal, round_id: int) -> ReliabilityRead:
     """Inter-rater reliability (ICC) and the score distribution of the round's submitted reviews."""
-    await load(principal, Round, round_id, columns=(Round.id, Round.scope_district))
+    await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.scope_district))
     result, _ = await aggregate(round_id)
     if result is None:
         return ReliabilityRead(reviews=0, icc1=None, icc1k=None)

@@ -13,6 +13,7 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.tables import Criterion
+from scoring.access import ASSIGNMENTS
 from scoring.aggregation import validate_scores
 from scoring.assignments.service import reassign
 from scoring.experts.schemas import ConflictCreate
@@ -30,7 +31,7 @@ async def _own(principal: Principal, assignment_id: int) -> dict[str, Any]:
     """The caller's own assignment (another expert's reads as missing), with what the steps below check."""
     return await load(
         principal,
-        ReviewAssignment,
+        ASSIGNMENTS.table,
         assignment_id,
         "expert",
         columns=(

@@ -10,6 +10,7 @@ from app.access import load
 from app.auth.principal import Principal
 from app.paging import Page, PageParams, fetch_page
 from programmes.tables import Criterion
+from scoring.access import ASSIGNMENTS
 from scoring.reviews.blind import blind_answers_of
 from scoring.reviews.schemas import ExpertAssignmentView, ExpertCriterion
 from scoring.tables import ReviewAssignment
@@ -43,7 +44,7 @@ async def my_assignments(principal: Principal, paging: PageParams) -> Page[Exper
 async def expert_view(principal: Principal, assignment_id: int) -> ExpertAssignmentView:
     """The assigned expert's view of the answers as submitted. Blind rounds omit the organisation and answers marked
     ``identifying`` in any form version the application or its round had (scoring.reviews.blind)."""
-    row = await load(principal, ReviewAssignment, assignment_id, "expert", columns=VIEW_COLUMNS, load_json=True)
+    row = await load(principal, ASSIGNMENTS.table, assignment_id, "expert", columns=VIEW_COLUMNS, load_json=True)
     return (await _views([row]))[0]
 
 
