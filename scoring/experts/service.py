@@ -99,8 +99,8 @@ async def _store_profile(principal: Principal, expert_id: int, data: ExpertProfi
     else:
         await ExpertProfile.insert(ExpertProfile(expert=expert_id, **values))
     await ExpertAffiliation.delete().where(ExpertAffiliation.expert == expert_id)
-    for organisation_id in affiliations:
-        await ExpertAffiliation.insert(ExpertAffiliation(expert=expert_id, organisation=organisation_id))
+    if affiliations:  # one statement for all of them
+        await ExpertAffiliation.insert(*[ExpertAffiliation(expert=expert_id, organisation=o) for o in affiliations])
     async with unit_of_work(Actor.of(principal)) as uow:  # joins the caller's unit
         await uow.audit(
             "expert_profile.save",

@@ -23,9 +23,6 @@ from scoring.reviews.schemas import DeclineRead, ExpertAssignmentView, ReviewDra
 from scoring.reviews.service import expert_view
 from scoring.tables import Objection, ReviewAssignment
 
-# The experts act as experts whatever else their account may be (the audit row says ``expert``).
-ROLE = "expert"
-
 
 async def _own(principal: Principal, assignment_id: int) -> dict[str, Any]:
     """The caller's own assignment (another expert's reads as missing), with what the steps below check."""
@@ -63,7 +60,7 @@ async def save_draft(principal: Principal, assignment_id: int, data: ReviewDraft
     unknown = {code: "评分标准中没有此项" for code in data.scores if code not in known}
     if unknown:
         raise _score_errors(unknown)
-    async with unit_of_work(Actor(principal.user_id, ROLE)):
+    async with unit_of_work(Actor.of(principal)):
         # Under the row lock submit's transition takes: a draft save that lost the race to a submit changes
         # nothing, so the submitted scores are the scores the ranking reads.
         locked = (
@@ -107,7 +104,7 @@ async def submit(principal: Principal, assignment_id: int, data: ReviewDraft) ->
     if low and not data.comment.strip():
         message = f"以下评分低于要求说明的分数线，请填写评语：{'、'.join(low)}"
         raise DomainError("comment_required", message, 422, [FieldError("comment", "comment_required", message)])
-    async with unit_of_work(Actor(principal.user_id, ROLE)) as uow:
+    async with unit_of_work(Actor.of(principal)) as uow:
         await uow.transition(
             ReviewAssignment,
             assignment_id,
@@ -121,7 +118,7 @@ async def decline(principal: Principal, assignment_id: int, reason: str) -> Decl
     """The expert declares a conflict: the conflict is recorded, the assignment ends, and the application is
     refilled from the pool (every other assignment stays as it is)."""
     row = await _own(principal, assignment_id)
-    async with unit_of_work(Actor(principal.user_id, ROLE)) as uow:
+    async with unit_of_work(Actor.of(principal)) as uow:
         await uow.transition(ReviewAssignment, assignment_id, "decline", reason=reason)
         await record_conflict(
             principal,
