@@ -150,11 +150,11 @@ async def contest_round(
         officer.principal,
         ProgrammeCreate(name=PROGRAMME_NAMES[kind], kind=ProgrammeKind(kind), scope_district=district),
     )
-    edition = await create_edition(officer.principal, programme["id"], EditionCreate(year=2026, title="2026"))
+    edition = await create_edition(officer.principal, programme.id, EditionCreate(year=2026, title="2026"))
     now = now_utc()
     created = await create_round(
         officer.principal,
-        edition["id"],
+        edition.id,
         RoundCreate(
             name="初赛",
             opens_at=now - timedelta(hours=1),
@@ -166,8 +166,8 @@ async def contest_round(
             **round_options,
         ),
     )
-    opened = await open_round(officer.principal, created["id"])
-    return {**opened, "edition_id": edition["id"], "programme_id": programme["id"]}
+    opened = await open_round(officer.principal, created.id)
+    return {**opened.model_dump(), "edition_id": edition.id, "programme_id": programme.id}
 
 
 async def end_round_window(round_id: int) -> None:

@@ -103,7 +103,7 @@ async def request_reset(account: str) -> None:
     if not settings.smtp_host:
         log.warning("password reset requested but SEEDBED_SMTP_HOST is unset; no e-mail can be sent")
         return
-    from programmes.applications.notify import notify_user
+    from app.notifications.service import notify_user
 
     token = secrets.token_urlsafe(32)
     minutes = settings.password_reset_minutes

@@ -19,9 +19,9 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import UnitOfWork, unit_of_work
 from app.workflow.engine import Actor
+from programmes.applications.access import APPLICATIONS
 from programmes.applications.gate import ensure_passes, passes
 from programmes.applications.repository import lock as lock_application
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.access import ASSIGNMENTS, ROUNDS
@@ -46,14 +46,8 @@ REVIEW_DAYS = 14
 
 async def assign(principal: Principal, data: AssignmentCreate) -> AssignmentRead:
     """Officer in scope assigns an expert to a submitted application (moving it to ``in_review``)."""
-    application = (
-        await Application.select(Application.id, Application.status, Application.scope_district)
-        .where(Application.id == data.application_id)
-        .first()
-    )
-    if application is None:
-        raise not_found("申报")
-    ensure_staff_scope(principal, application["scope_district"], "申报")
+    columns = (Application.id, Application.status, Application.scope_district)
+    application = await load(principal, APPLICATIONS.table, data.application_id, columns=columns)
     expert = await Account.select(Account.role).where(Account.user == data.expert_id).first()
     if expert is None or expert["role"] != Role.expert.value:
         raise DomainError(

@@ -8,11 +8,12 @@ from typing import Any
 from app.access import load
 from app.auth.principal import Principal
 from app.errors import DomainError, conflict, not_found
+from app.notifications.service import notify_user
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.applications.notify import notify_members, notify_user
+from programmes.applications.notify import notify_members
 from programmes.tables import Application
 from programmes.workflows.publication import OBJECTION
 from scoring.access import OBJECTIONS, PUBLICATIONS

@@ -16,10 +16,11 @@ from datetime import timedelta
 from app.access import load
 from app.auth.principal import Principal
 from app.errors import DomainError, FieldError, conflict
+from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.applications.notify import notify_members, notify_user
+from programmes.applications.notify import notify_members
 from programmes.tables import Application
 from scoring.access import OBJECTIONS
 from scoring.publication.schemas import PublicationRead

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.applications.notify import notify_user
 from scoring.tables import ReviewAssignment
 
 

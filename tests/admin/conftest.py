@@ -143,8 +143,8 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
             round_id=contest["id"], organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS
         ),
     )
-    await submit(applicant.principal, draft["id"])
-    assignment = await assign(staff, AssignmentCreate(application_id=draft["id"], expert_id=expert.id))
+    await submit(applicant.principal, draft.id)
+    assignment = await assign(staff, AssignmentCreate(application_id=draft.id, expert_id=expert.id))
     await submit_review(expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
     # A second organisation's application: awarded below with its agreement signed, awaiting countersignature.
     second_org, second_applicant = await factories.organisation(district=district or District.changning)
@@ -154,8 +154,8 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
             round_id=contest["id"], organisation_id=second_org, title="邻里守望", answers=factories.GOOD_ANSWERS
         ),
     )
-    await submit(second_applicant.principal, second["id"])
-    second_review = await assign(staff, AssignmentCreate(application_id=second["id"], expert_id=expert.id))
+    await submit(second_applicant.principal, second.id)
+    second_review = await assign(staff, AssignmentCreate(application_id=second.id, expert_id=expert.id))
     await submit_review(expert.principal, second_review.id, ReviewSubmit(scores={"innovation": 70, "feasibility": 70}))
     await factories.end_round_window(contest["id"])
     await close_round(staff, contest["id"])
@@ -164,13 +164,13 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
         staff, contest["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
     )
     award = await factories.payable_award(
-        staff, AwardCreate(application_id=draft["id"], budget_line_id=line["id"], amount_fen=3_000_000)
+        staff, AwardCreate(application_id=draft.id, budget_line_id=line["id"], amount_fen=3_000_000)
     )
     batch = await create_batch(staff, BatchCreate(title="第一批", tranche_ids=[award["tranches"][0]["id"]]))
     signed = await factories.signed_award(
         staff,
         AwardCreate(
-            application_id=second["id"],
+            application_id=second.id,
             budget_line_id=line["id"],
             amount_fen=1_000_000,
             final_report_due_on=date.today() + timedelta(days=180),
@@ -178,7 +178,7 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     )
     return {
         **batch,
-        "application_id": draft["id"],
+        "application_id": draft.id,
         "round_id": contest["id"],
         "signed_agreement_id": signed["agreement_id"],
         "signed_tranche_id": signed["tranches"][0]["id"],

@@ -147,4 +147,4 @@ async def fill_every_table() -> dict[str, Any]:
             evidence="登记证书编号 沪民证字第0001号",
         )
     )
-    return {"officer": officer, "export_id": export["id"]}
+    return {"officer": officer, "export_id": export.id}

@@ -262,7 +262,7 @@ async def test_raw_edits_seen_in_the_issue_are_refused(admin_client: AdminFactor
             round_id=contest["id"], organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS
         ),
     )
-    await submit(applicant.principal, draft["id"])
+    await submit(applicant.principal, draft.id)
     [member] = await OrganisationMember.select(OrganisationMember.id).where(OrganisationMember.organisation == org_id)
     account = await Account.select(Account.id).where(Account.user == city.user.id).first()
     assert account is not None
@@ -270,8 +270,8 @@ async def test_raw_edits_seen_in_the_issue_are_refused(admin_client: AdminFactor
     audit_rows = await AuditEntry.count()
 
     for session, table, row_id, change in (
-        (city, "application", draft["id"], {"answers": '{"summary": "改过的内容"}'}),
-        (city, "application", draft["id"], {"organisation": other_org}),
+        (city, "application", draft.id, {"answers": '{"summary": "改过的内容"}'}),
+        (city, "application", draft.id, {"organisation": other_org}),
         (city, "round", contest["id"], {"blind": False}),
         (city, "round", contest["id"], {"eligibility_rules": '{"min_grade": "6A"}'}),
         (city, "round", contest["id"], {"aggregation_method": "mode"}),
@@ -296,7 +296,7 @@ async def test_raw_edits_seen_in_the_issue_are_refused(admin_client: AdminFactor
         "blind": True,
         "aggregation_method": "weighted_mean",
     }
-    assert await Application.select(Application.organisation).where(Application.id == draft["id"]).first() == {
+    assert await Application.select(Application.organisation).where(Application.id == draft.id).first() == {
         "organisation": org_id
     }
 

@@ -101,11 +101,11 @@ async def test_round_settings_form_validates_like_the_api(admin_client: AdminFac
         applicant.principal,
         ApplicationCreate(round_id=rid, organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS),
     )
-    await submit(applicant.principal, draft["id"])
+    await submit(applicant.principal, draft.id)
     # The round's new rules screen this fresh organisation out; an officer's written override lets review start.
-    await override(changning.user.principal, draft["id"], "登记年限由区民政局书面确认")
+    await override(changning.user.principal, draft.id, "登记年限由区民政局书面确认")
     expert = await factories.user(Role.expert)
-    await assign(changning.user.principal, AssignmentCreate(application_id=draft["id"], expert_id=expert.id))
+    await assign(changning.user.principal, AssignmentCreate(application_id=draft.id, expert_id=expert.id))
     locked = await refused(changning, ROUND_FORM, {"round_id": rid, "blind": "是"})
     assert locked == "评审已经开始，不能再修改匿名评审设置和评分标准"
     assert len(await actions("round.update_settings")) == 1

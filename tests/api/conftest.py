@@ -63,15 +63,15 @@ async def build_world() -> World:
             round_id=contest["id"], organisation_id=other_org_id, title="已提交申报", answers=GOOD_ANSWERS
         ),
     )
-    await submit(other_applicant.principal, other["id"])
+    await submit(other_applicant.principal, other.id)
     pudong_app = await create_draft(
         other_applicant.principal,
         ApplicationCreate(
             round_id=pudong_round["id"], organisation_id=other_org_id, title="浦东申报", answers=GOOD_ANSWERS
         ),
     )
-    await submit(other_applicant.principal, pudong_app["id"])
-    assignment = await assign(city.principal, AssignmentCreate(application_id=other["id"], expert_id=expert.id))
+    await submit(other_applicant.principal, pudong_app.id)
+    assignment = await assign(city.principal, AssignmentCreate(application_id=other.id, expert_id=expert.id))
     return World(
         admin,
         city,
@@ -85,9 +85,9 @@ async def build_world() -> World:
         other_org_id,
         contest,
         pudong_round,
-        draft["id"],
-        other["id"],
-        pudong_app["id"],
+        draft.id,
+        other.id,
+        pudong_app.id,
         assignment.id,
     )
 

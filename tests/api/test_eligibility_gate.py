@@ -39,8 +39,8 @@ async def applied(round_id: int, org_id: int, member: User, title: str = "社区
         member.principal,
         ApplicationCreate(round_id=round_id, organisation_id=org_id, title=title, answers=GOOD_ANSWERS),
     )
-    await submit(member.principal, draft["id"])
-    return int(draft["id"])
+    await submit(member.principal, draft.id)
+    return int(draft.id)
 
 
 async def list_abnormal(officer: User, org_id: int, field: str = "abnormal_listed_on") -> None:

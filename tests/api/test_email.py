@@ -10,9 +10,9 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.auth.tables import Role
 from app.notifications import Notification
+from app.notifications.email import send_pending_emails
+from app.notifications.service import notify_user
 from app.settings import get_settings
-from programmes.applications.jobs import send_pending_emails
-from programmes.applications.notify import notify_user
 from tests import factories
 from tests.api.fake_smtp import FakeSMTP
 

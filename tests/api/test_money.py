@@ -37,14 +37,14 @@ async def reviewed_application(world: World, org_id: int, member: factories.User
             round_id=world.round["id"], organisation_id=org_id, title=title, answers=factories.GOOD_ANSWERS
         ),
     )
-    await submit(member.principal, draft["id"])
+    await submit(member.principal, draft.id)
     assignment = await assign(
-        world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
+        world.city_officer.principal, AssignmentCreate(application_id=draft.id, expert_id=world.expert.id)
     )
     await submit_review(
         world.expert.principal, assignment.id, ReviewSubmit(scores={"innovation": score, "feasibility": score})
     )
-    return int(draft["id"])
+    return int(draft.id)
 
 
 async def close_world_round(world: World) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
+from litestar import Litestar
 
 from app.auth.tables import Role
 from app.notifications import Notification
@@ -299,3 +300,52 @@ async def test_attachment_limits_must_be_consistent(client: httpx.AsyncClient, p
     with pytest.raises(Exception) as refused:
         await factories.contest_round(officer, max_attachment_mb=200, max_application_attachment_mb=100)
     assert getattr(refused.value, "code", None) == "attachment_limits_invalid"
+
+
+async def test_open_calls_read_a_constant_number_of_queries(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piccolo.engine.postgres import PostgresEngine
+
+    from programmes.catalogue.schemas import TrackIn
+
+    officer = await factories.user(Role.officer)
+    ran: list[str] = []
+    original = PostgresEngine.run_querystring
+
+    async def counted(self: PostgresEngine, querystring: Any, in_pool: bool = True) -> Any:
+        ran.append(str(querystring))
+        return await original(self, querystring, in_pool)
+
+    async def calls_queries() -> tuple[int, int]:
+        ran.clear()
+        monkeypatch.setattr(PostgresEngine, "run_querystring", counted)
+        calls = ok(await client.get("/calls"))
+        monkeypatch.setattr(PostgresEngine, "run_querystring", original)
+        return len(calls), len(ran)
+
+    await factories.contest_round(officer)
+    one, with_one = await calls_queries()
+    for _ in range(3):
+        await factories.contest_round(officer, tracks=[TrackIn(name="A 赛道"), TrackIn(name="B 赛道")])
+    four, with_four = await calls_queries()
+    assert (one, four) == (1, 4)
+    assert with_one == with_four  # rounds, total, criteria, tracks: whatever the number of calls
+    assert all(len(call["criteria"]) == 2 for call in (await client.get("/calls")).json())
+
+
+def test_the_application_side_lists_page(app: Litestar) -> None:
+    """Every list of these rooms takes limit and offset (the list convention, app/paging.py)."""
+    paths = app.openapi_schema.to_schema()["paths"]
+    lists = [
+        "/applications/mine",
+        "/rounds/{round_id}/applications",
+        "/applications/{application_id}/timeline",
+        "/applications/{application_id}/attachments",
+        "/calls",
+        "/rounds/{round_id}/ranking",
+        "/notifications/mine",
+    ]
+    for path in lists:
+        names = {p["name"] for p in paths[path]["get"].get("parameters", [])}
+        assert {"limit", "offset"} <= names, path

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from litestar import Litestar
 
 from tests.api.notice_world import published_round
 
@@ -51,3 +52,21 @@ async def test_a_notices_objections_page(client: httpx.AsyncClient) -> None:
     assert page.status_code == 200 and page.headers["x-total-count"] == str(len(notice.listed))
     assert [o["application_id"] for o in page.json()] == notice.listed[:1]
     assert ok(await client.get("/publications", headers=notice.officer.headers))[0]["id"] == notice.publication_id
+
+
+def test_every_list_of_the_review_side_pages(app: Litestar) -> None:
+    """Every list of these rooms takes limit and offset (the list convention, app/paging.py)."""
+    paths = app.openapi_schema.to_schema()["paths"]
+    lists = [
+        "/reviews/mine",
+        "/experts",
+        "/conflicts/mine",
+        "/publications",
+        "/publications/{publication_id}/objections",
+        "/rounds/{round_id}/assignments",
+        "/rounds/{round_id}/cut-line-ties",
+        "/rounds/{round_id}/ranking",
+    ]
+    for path in lists:
+        names = {p["name"] for p in paths[path]["get"].get("parameters", [])}
+        assert {"limit", "offset"} <= names, path

@@ -118,7 +118,7 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
 
     async def work(principal: Principal) -> str:
         updated = await update_round_settings(principal, data.round_id, update)
-        return f"轮次 {updated['id']}（{updated['name']}）的设置已保存"
+        return f"轮次 {updated.id}（{updated.name}）的设置已保存"
 
     return await as_officer(request, work)
 
@@ -147,7 +147,7 @@ async def _update_programme(request: Request, data: ProgrammeForm) -> str:
 
     async def work(principal: Principal) -> str:
         programme = await update_programme(principal, data.programme_id, update)
-        return f"项目 {programme['id']}（{programme['name']}）已保存"
+        return f"项目 {programme.id}（{programme.name}）已保存"
 
     return await as_officer(request, work)
 
