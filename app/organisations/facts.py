@@ -61,22 +61,6 @@ async def record(
     )
 
 
-async def verifications(organisation_id: int) -> list[dict[str, Any]]:
-    rows = (
-        await OrganisationFactVerification.select(
-            OrganisationFactVerification.fact,
-            OrganisationFactVerification.value,
-            OrganisationFactVerification.source,
-            OrganisationFactVerification.verified_by,
-            OrganisationFactVerification.verified_at,
-            OrganisationFactVerification.reference,
-        )
-        .where(OrganisationFactVerification.organisation == organisation_id)
-        .order_by(OrganisationFactVerification.fact)
-    )
-    return [dict(row) for row in rows]
-
-
 # The hook point for what must follow a change of screened facts (the eligibility gate re-screens open
 # applications and raises risk warnings). Listeners run after the change committed; one failing listener is logged
 # and does not undo the change or stop the others, because the facts are true whatever a follow-up does.

@@ -12,14 +12,9 @@ from app.outbox import OutboxMessage
 from app.reference import District
 from programmes.tables import Application, LedgerEntry, PaymentBatch, Round
 from tests import factories
-from tests.admin.admin_http import (
-    APPROVE_BATCH,
-    OPEN_ROUND,
-    form_path,
-    ok,
-    row_ids,
-)
-from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
+from tests.factories.admin import AdminFactory, draft_batch
+from tests.factories.admin_http import APPROVE_BATCH, OPEN_ROUND, form_path, ok, row_ids
+from tests.factories.worker import run_worker_burst
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -22,8 +22,9 @@ from scoring.reviews.reviewing import submit as submit_review
 from scoring.reviews.schemas import ReviewSubmit
 from scoring.tables import Publication
 from tests import factories
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory, run_worker_burst
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok
+from tests.factories.worker import run_worker_burst
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

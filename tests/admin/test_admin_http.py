@@ -12,7 +12,8 @@ from app.organisations.tables import OrganisationMember
 from app.reference import District
 from programmes.tables import Application, Edition, LedgerEntry, PaymentBatch, Round
 from tests import factories
-from tests.admin.admin_http import (
+from tests.factories.admin import AdminFactory, draft_batch
+from tests.factories.admin_http import (
     APPROVE_BATCH,
     count,
     edit_form_body,
@@ -22,8 +23,7 @@ from tests.admin.admin_http import (
     one_programme_per_scope,
     row_ids,
 )
-from tests.admin.conftest import AdminFactory, draft_batch
-from tests.api.conftest import row_counts
+from tests.factories.world import row_counts
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -17,7 +17,7 @@ from programmes.agreements.tables import Agreement
 from programmes.reports.tables import ProgressReport
 from programmes.tables import Tranche
 from tests import factories
-from tests.admin.conftest import AdminFactory
+from tests.factories.admin import AdminFactory
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -12,19 +12,13 @@ from app.organisations.tables import Organisation, OrganisationMember
 from app.reference import District
 from programmes.tables import Programme, Round
 from tests import factories
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory, AdminSession
-from tests.admin.snapshots import table_digests
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok, refused
+from tests.factories.snapshots import table_digests
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
 ROUND_FORM = form_path("修改轮次设置")
-
-
-async def refused(session: AdminSession, path: str, body: dict[str, Any]) -> str:
-    response = await session.post(path, body)
-    assert response.status_code == 422, response.text
-    return str(response.json()["custom_form_error"])
 
 
 async def actions(action: str) -> list[dict[str, Any]]:

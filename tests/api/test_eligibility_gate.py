@@ -18,9 +18,9 @@ from programmes.applications.service import create_draft, submit
 from programmes.tables import Application, Award
 from scoring.tables import Publication, ReviewAssignment
 from tests import factories
-from tests.api.conftest import World
 from tests.factories import GOOD_ANSWERS, User
-from tests.worker import run_worker_burst
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -302,7 +302,7 @@ async def test_awards_follow_the_notice(client: httpx.AsyncClient, world: World)
 async def test_daily_scan_rescreens_what_only_the_calendar_changed(client: httpx.AsyncClient, world: World) -> None:
     """A certificate that expired overnight changed no row: the cron's re-screen finds it and warns."""
     from app.worker import risk_scan
-    from tests.owner import as_owner
+    from tests.factories.owner import as_owner
 
     officer = world.city_officer
     call = await factories.contest_round(officer)

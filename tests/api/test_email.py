@@ -14,7 +14,7 @@ from app.notifications.email import send_pending_emails
 from app.notifications.service import notify_user
 from app.settings import get_settings
 from tests import factories
-from tests.api.fake_smtp import FakeSMTP
+from tests.factories.smtp import FakeSMTP
 
 
 async def test_notifications_are_emailed_once_to_real_addresses(

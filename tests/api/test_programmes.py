@@ -19,33 +19,10 @@ from app.reference import District
 from app.timezone import now_utc
 from programmes.tables import Application, Round
 from tests import factories
-from tests.api.test_slice import ok
-from tests.factories import GOOD_ANSWERS, User
-from tests.worker import run_worker_burst
-
-
-async def draft(client: httpx.AsyncClient, member: User, org_id: int, round_id: int, **extra: Any) -> dict[str, Any]:
-    body = {"round_id": round_id, "organisation_id": org_id, "title": "社区睦邻计划", "answers": GOOD_ANSWERS, **extra}
-    return ok(await client.post("/applications", json=body, headers=member.headers), 201)
-
-
-async def submitted(
-    client: httpx.AsyncClient, member: User, org_id: int, round_id: int, **extra: Any
-) -> dict[str, Any]:
-    created = await draft(client, member, org_id, round_id, **extra)
-    return ok(await client.post(f"/applications/{created['id']}/submit", headers=member.headers))
-
-
-async def act(
-    client: httpx.AsyncClient, officer: User, action: str, ids: list[int], reason: str = ""
-) -> list[dict[str, Any]]:
-    return ok(
-        await client.post(
-            "/applications/actions",
-            json={"action": action, "application_ids": ids, "reason": reason},
-            headers=officer.headers,
-        )
-    )
+from tests.factories import GOOD_ANSWERS
+from tests.factories.applications import act, draft, submitted
+from tests.factories.http import ok
+from tests.factories.worker import run_worker_burst
 
 
 @pytest.fixture

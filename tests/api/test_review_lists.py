@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from litestar import Litestar
 
-from tests.api.notice_world import published_round
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
+from tests.factories.http import ok
+from tests.factories.notice import published_round
 
 
 async def test_a_rounds_assignments_and_an_experts_reviews_page(client: httpx.AsyncClient) -> None:

@@ -21,8 +21,8 @@ from app.workflow.definition import Workflow
 from app.workflow.engine import REFUSALS_ZH, refusal_message
 from programmes.applications.timeline import UNLABELLED, label_of
 from tests import factories
-from tests.api.test_programmes import draft, submitted
-from tests.api.test_slice import ok
+from tests.factories.applications import draft, submitted
+from tests.factories.http import ok
 
 ROOT = Path(__file__).resolve().parents[2]
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -12,8 +12,8 @@ from scoring.assignments.service import assign
 from scoring.reviews.reviewing import submit as submit_review
 from scoring.reviews.schemas import ReviewSubmit
 from tests import factories
-from tests.api.conftest import World
-from tests.api.test_money import ranked_world
+from tests.factories.money import ranked_world
+from tests.factories.world import World
 
 
 async def fund_source(world: World, name: str, kind: str) -> int:

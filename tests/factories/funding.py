@@ -15,7 +15,7 @@ import httpx
 from app.reference import District
 from app.timezone import now_utc, shown
 from tests import factories
-from tests.api.conftest import World
+from tests.factories.world import World
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 AMOUNT = 1_000_000

@@ -23,7 +23,7 @@ from programmes.reports.tables import ProgressReport
 from programmes.supervision.tables import RiskWarning
 from programmes.tables import Application, Award, Round, Track, Tranche
 from tests import factories
-from tests.worker import run_worker_burst
+from tests.factories.worker import run_worker_burst
 
 
 async def _principal(username: str) -> Principal:
