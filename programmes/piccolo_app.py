@@ -16,7 +16,9 @@ APP_CONFIG = AppConfig(
             "programmes.exports.tables",
             "programmes.agreements.tables",
             "programmes.reports.tables",
-            "programmes.supervision.tables",
+            "programmes.payees.tables",
+            "programmes.draws.tables",
+            "programmes.risk.tables",
         ],
         exclude_imported=True,
     ),
@@ -25,4 +27,6 @@ APP_CONFIG = AppConfig(
 )
 
 # The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
+# Likewise the rooms' reactions to the core app's events (a claim transfer withdraws the former members' accounts).
+import programmes.payees.claims  # noqa: E402, F401
 import programmes.workflows.bindings  # noqa: E402, F401

@@ -13,6 +13,7 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications.notify import notify_members
 from programmes.tables import Application, Round
+from programmes.workflows import APPLICATION, RoundStatus
 
 REMINDER_WINDOWS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
 
@@ -23,11 +24,12 @@ async def send_deadline_reminders() -> int:
     created = 0
     for label, window in REMINDER_WINDOWS:
         rounds = await Round.select(Round.id, Round.name, Round.closes_at).where(
-            (Round.status == "open") & (Round.closes_at > now) & (Round.closes_at <= now + window)
+            (Round.status == RoundStatus.open) & (Round.closes_at > now) & (Round.closes_at <= now + window)
         )
         for round_row in rounds:
             drafts = await Application.select(Application.id, Application.title).where(
-                (Application.round == round_row["id"]) & Application.status.is_in(["draft", "returned"])
+                (Application.round == round_row["id"])
+                & Application.status.is_in(APPLICATION.states_with("applicant_edits"))
             )
             for draft in drafts:
                 async with unit_of_work(Actor.system()):

@@ -10,6 +10,8 @@ from app.errors import DomainError, FieldError
 from app.timezone import now_utc
 from programmes.applications.gate import passing
 from programmes.tables import Application, Round
+from programmes.workflows import APPLICATION
+from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.assignment import (
     ApplicationProfile,
     AssignmentInfeasible,
@@ -23,8 +25,6 @@ from scoring.assignment_partial import PartialResult, assign_what_can_be_staffed
 from scoring.experts.conflicts import expert_affiliation_labels, forbidden_pairs
 from scoring.tables import ExpertProfile as ExpertProfileRow
 from scoring.tables import ReviewAssignment
-
-LIVE = ["assigned", "submitted"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ async def problem(round_id: int, only: list[int] | None = None) -> Problem:
         Application.id, Application.submitted_answers, Application.track._.name.as_alias("track_name")
     ).where(
         (Application.round == round_id)
-        & Application.status.is_in(["submitted", "in_review"])
+        & Application.status.is_in(APPLICATION.states_with("reviewable"))
         # The eligibility gate: only screened-eligible or officer-overridden applications get experts.
         & passing()
     )
@@ -62,9 +62,9 @@ async def problem(round_id: int, only: list[int] | None = None) -> Problem:
     existing = await ReviewAssignment.select(
         ReviewAssignment.application, ReviewAssignment.expert, ReviewAssignment.status
     ).where(ReviewAssignment.application._.round == round_id)
-    live = [r for r in existing if r["status"] in LIVE]
+    live = [r for r in existing if REVIEW_ASSIGNMENT.has(r["status"], "live")]
     # A declined or removed pair keeps its row (one per pair, unique in the database): never propose it again.
-    ended = {(r["application"], r["expert"]) for r in existing if r["status"] not in LIVE}
+    ended = {(r["application"], r["expert"]) for r in existing if not REVIEW_ASSIGNMENT.has(r["status"], "live")}
     return Problem(
         k=round_row["reviews_per_application"],
         applications=[

@@ -23,6 +23,7 @@ from programmes.applications.access import APPLICATIONS
 from programmes.applications.gate import ensure_passes, passes
 from programmes.applications.repository import lock as lock_application
 from programmes.tables import Application, Round
+from programmes.workflows import APPLICATION, ApplicationStatus
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.access import ASSIGNMENTS, ROUNDS
 from scoring.assignment import AssignmentResult, Mode
@@ -40,7 +41,6 @@ from scoring.assignments.schemas import (
 from scoring.experts.conflicts import in_conflict
 from scoring.tables import ReviewAssignment
 
-REVIEWABLE = ("submitted", "in_review")
 REVIEW_DAYS = 14
 
 
@@ -71,7 +71,7 @@ async def assign(principal: Principal, data: AssignmentCreate) -> AssignmentRead
                 (ReviewAssignment.application == data.application_id) & (ReviewAssignment.expert == data.expert_id)
             ):
                 raise _already_assigned()
-            if locked["status"] == "submitted":
+            if locked["status"] == ApplicationStatus.submitted:
                 await uow.transition(Application, data.application_id, "start_review")
             rows = await ReviewAssignment.insert(
                 ReviewAssignment(
@@ -99,7 +99,7 @@ async def assign(principal: Principal, data: AssignmentCreate) -> AssignmentRead
 
 
 def _check_reviewable(status: str) -> None:
-    if status not in REVIEWABLE:
+    if not APPLICATION.has(status, "reviewable"):
         raise conflict("application_not_reviewable", "只有已提交的申报可以分配评审专家")
 
 
@@ -212,13 +212,17 @@ async def _write(uow: UnitOfWork, result: AssignmentResult, closes_at: datetime)
     written = []
     for pair in result.pairs:
         application = applications[pair.application_id]
-        if application["status"] not in REVIEWABLE or (pair.application_id, pair.expert_id) in existing:
+        if (
+            not APPLICATION.has(application["status"], "reviewable")
+            or (pair.application_id, pair.expert_id) in existing
+        ):
             continue
         if not passes(application):  # re-screened ineligible since the solve: the gate, under the row lock
             continue
-        if application["status"] == "submitted":
+        if application["status"] == ApplicationStatus.submitted:
             await uow.transition(Application, pair.application_id, "start_review")
-            application["status"] = "in_review"  # the application's next pair finds it already in review
+            # The application's next pair finds it already in review.
+            application["status"] = ApplicationStatus.in_review
         rows = await ReviewAssignment.insert(
             ReviewAssignment(
                 application=pair.application_id,

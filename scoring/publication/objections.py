@@ -15,7 +15,9 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications.notify import notify_members
 from programmes.tables import Application
-from programmes.workflows.publication import OBJECTION
+from programmes.workflows import ApplicationStatus
+from programmes.workflows.publication import OBJECTION, PublicationStatus
+from programmes.workflows.review import ReviewAssignmentStatus
 from scoring.access import OBJECTIONS, PUBLICATIONS
 from scoring.publication.schemas import ObjectionRead
 from scoring.publication.service import read
@@ -25,7 +27,7 @@ from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignmen
 async def file_objection(principal: Principal, publication_id: int, application_id: int, reason: str) -> ObjectionRead:
     """Anyone signed in, during the notice period, about a listed application."""
     publication = await read(publication_id)
-    if publication.status != "published" or now_utc() >= publication.ends_at:
+    if publication.status != PublicationStatus.published or now_utc() >= publication.ends_at:
         raise conflict("publication_closed", "公示期已结束，不能再提出异议")
     if application_id not in {e.application_id for e in publication.entries}:
         raise DomainError("application_not_listed", "该项目不在公示名单中", 422)
@@ -41,7 +43,7 @@ async def file_objection(principal: Principal, publication_id: int, application_
             .output(load_json=True)
         )
         scope = locked[0]
-        if scope["status"] != "published" or now_utc() >= scope["ends_at"]:
+        if scope["status"] != PublicationStatus.published or now_utc() >= scope["ends_at"]:
             raise conflict("publication_closed", "公示期已结束，不能再提出异议")
         if application_id not in {e["application_id"] for e in scope["entries"] or []}:
             raise DomainError("application_not_listed", "该项目不在公示名单中", 422)
@@ -118,11 +120,12 @@ async def resolve(principal: Principal, objection_id: int, upheld: bool, resolut
         status = (
             await Application.select(Application.status).where(Application.id == application_id).lock_rows("UPDATE")
         )[0]["status"]
-        if upheld and status != "in_review":
+        if upheld and status != ApplicationStatus.in_review:
             await uow.transition(Application, application_id, "reopen_review", reason=resolution)
             await RankingEntry.delete().where(RankingEntry.application == application_id)
             for review in await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert).where(
-                (ReviewAssignment.application == application_id) & (ReviewAssignment.status == "submitted")
+                (ReviewAssignment.application == application_id)
+                & (ReviewAssignment.status == ReviewAssignmentStatus.submitted)
             ):
                 await uow.transition(ReviewAssignment, review["id"], "reopen", reason=resolution)
                 await notify_user(

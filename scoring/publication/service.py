@@ -15,12 +15,13 @@ from app.errors import conflict, not_found
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc, shown
 from app.uow import unit_of_work
-from app.workflow.engine import Actor
+from app.workflow.engine import Actor, ensure_guards
 from programmes.applications.gate import listing_refusal
 from programmes.applications.notify import notify_members
 from programmes.applications.repository import workflow_of
 from programmes.tables import Application, Round
-from programmes.workflows.publication import PUBLICATION
+from programmes.workflows import RoundStatus
+from programmes.workflows.publication import OBJECTION, PUBLICATION, ObjectionStatus
 from scoring.access import PUBLICATIONS, ROUNDS
 from scoring.publication.schemas import Correction, PublicationRead, PublicEntry
 from scoring.publication.ties import selection_of, undecided_error
@@ -35,7 +36,7 @@ async def publish(
 ) -> PublicationRead:
     """Officer in scope publishes a closed round: the advancing list (quota per track from the tracks' quotas)."""
     round_row = await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.status, Round.scope_district))
-    if round_row["status"] != "closed":
+    if round_row["status"] != RoundStatus.closed:
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能公示")
     if await Publication.exists().where(Publication.round == round_id):
         raise conflict("already_published", "该轮次已公示")
@@ -163,17 +164,20 @@ async def finalise(principal: Principal, publication_id: int) -> PublicationRead
             Publication.round._.edition._.programme._.kind.as_alias("kind"),
         ),
     )
-    if now_utc() < row["ends_at"]:
-        raise conflict("publication_running", f"公示期至 {shown(row['ends_at']):%Y-%m-%d %H:%M} 结束，期满后方可生效")
-    if await Objection.exists().where((Objection.publication == publication_id) & (Objection.status == "open")):
+    ensure_guards(PUBLICATION.transition_for("finalise"), row)  # the notice period is over; the lock re-checks
+    if await Objection.exists().where(
+        (Objection.publication == publication_id) & (Objection.status == ObjectionStatus.open)
+    ):
         raise conflict("objections_open", "尚有未处理的异议，处理完毕后方可生效")
-    if await Objection.exists().where((Objection.publication == publication_id) & (Objection.status == "upheld")):
+    if await Objection.exists().where(
+        (Objection.publication == publication_id) & (Objection.status == ObjectionStatus.upheld)
+    ):
         raise conflict("rereview_pending", "异议成立的项目尚在重新评审，完成重新评审并更正公示后方可生效")
     async with unit_of_work(Actor.of(principal)) as uow:
         # ``amend`` and ``conclude`` take this row's lock too: entries read under it are the final list.
         await uow.transition(Publication, publication_id, "finalise", values={"finalised_at": now_utc()})
         if await Objection.exists().where(
-            (Objection.publication == publication_id) & Objection.status.is_in(["open", "upheld"])
+            (Objection.publication == publication_id) & Objection.status.is_in(OBJECTION.states_with("unresolved"))
         ):
             raise conflict("objections_open", "尚有未处理的异议，处理完毕后方可生效")
         current = (
@@ -181,14 +185,12 @@ async def finalise(principal: Principal, publication_id: int) -> PublicationRead
             .where(Publication.id == publication_id)
             .output(load_json=True)
         )[0]
-        if now_utc() < current["ends_at"]:  # a correction restarted the period meanwhile
-            raise conflict("publication_running", "公示已更正，新的公示期结束后方可生效")
         action = FINAL_ACTION.get(row["kind"])
         for entry in current["entries"] or []:
             outcome = "。"
             if action:
                 workflow, _ = await workflow_of(entry["application_id"])
-                moved = await uow.transition(Application, entry["application_id"], action)
+                moved = await uow.transition(Application, entry["application_id"], action, workflow=workflow)
                 outcome = f"，状态更新为：{workflow.states.get(moved.after, moved.after)}。"
             await notify_members(
                 entry["application_id"],

@@ -13,14 +13,12 @@ from app.errors import DomainError, FieldError, conflict
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.tables import Application, Round, Track
+from programmes.workflows import APPLICATION, RoundStatus
 from scoring.access import ROUNDS
 from scoring.aggregation import RankedApplication
 from scoring.cut_line import CutLineTie, Quota, cut_line_ties, decided_selection, decision_problems
 from scoring.publication.schemas import CutLineDecisionRead, CutLineTieRead
 from scoring.tables import CutLineDecision, RankingEntry
-
-# Application states that can no longer be listed in a 公示 (the ranking entry stays, as the record of the review).
-OFF_THE_LIST = ("rejected", "withdrawn")
 
 DecisionKey = tuple[str, int, tuple[int, ...]]
 
@@ -51,7 +49,8 @@ async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> 
     # A ranked application an officer has since rejected (e.g. found ineligible after review) is off every list;
     # the others keep their ranks, so ties and cut lines are computed on what can still be listed.
     out = await Application.select(Application.id).where(
-        Application.id.is_in([e["application"] for e in entries] or [0]) & Application.status.is_in(list(OFF_THE_LIST))
+        Application.id.is_in([e["application"] for e in entries] or [0])
+        & Application.status.is_in(APPLICATION.states_with("off_the_list"))
     )
     dropped = {row["id"] for row in out}
     entries = [e for e in entries if e["application"] not in dropped]
@@ -131,7 +130,7 @@ async def decide(
     """Officer in scope decides one tie of the round's current ranking under this quota (audited). One decision per
     tie: the round's row lock serialises concurrent ones, the second is refused with 409 ``cut_line_decided``."""
     round_row = await _round(principal, round_id)
-    if round_row["status"] != "closed":
+    if round_row["status"] != RoundStatus.closed:
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能裁定并列")
     async with unit_of_work(Actor.of(principal)) as uow:
         await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")

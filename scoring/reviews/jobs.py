@@ -8,6 +8,7 @@ from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
+from programmes.workflows.review import ReviewAssignmentStatus
 from scoring.tables import ReviewAssignment
 
 
@@ -15,7 +16,7 @@ async def send_review_reminders() -> int:
     """Remind experts of open assignments due within two days (once per assignment: the notification's key)."""
     now = now_utc()
     due = await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert, ReviewAssignment.due_at).where(
-        (ReviewAssignment.status == "assigned")
+        (ReviewAssignment.status == ReviewAssignmentStatus.assigned)
         & ReviewAssignment.due_at.is_not_null()
         & (ReviewAssignment.due_at <= now + timedelta(days=2))
     )

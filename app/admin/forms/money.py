@@ -12,6 +12,7 @@ from app.admin.forms.common import ID_LIST_CHARS, as_officer, parse_ids
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
+from programmes.workflows.disbursement import BatchItemStatus
 
 
 class BatchApproval(RequestModel):
@@ -111,11 +112,11 @@ async def _record_refund(request: Request, data: RefundEntry) -> str:
 
 
 async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
-    from programmes.supervision.risk import dismiss_warning
+    from programmes.risk.service import dismiss_warning
 
     async def work(principal: Principal) -> str:
         warning = await dismiss_warning(principal, data.warning_id, data.reason)
-        return f"预警 {warning['id']}（{warning['kind_zh']}）已核实排除，同一事项不再重复预警"
+        return f"预警 {warning.id}（{warning.kind_zh}）已核实排除，同一事项不再重复预警"
 
     return await as_officer(request, work)
 
@@ -137,7 +138,7 @@ async def _discard_batch(request: Request, data: BatchDiscardForm) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await discard_batch(principal, data.batch_id, data.reason)
-        count = sum(1 for i in batch["items"] if i["status"] == "removed")
+        count = sum(1 for i in batch["items"] if i["status"] == BatchItemStatus.removed)
         return f"支付批次 {batch['id']}「{batch['title']}」已作废，{count} 笔款项恢复为可拨付"
 
     return await as_officer(request, work)

@@ -10,30 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
 
 from programmes.applications.gate import PASSING
-from programmes.supervision.tables import RiskKind, RiskWarning
-from programmes.workflows import APPLICATION_WORKFLOWS
+from programmes.risk.finding import Finding
+from programmes.risk.tables import RiskKind, RiskWarning
+from programmes.workflows import APPLICATION, APPLICATION_WORKFLOWS
 
-if TYPE_CHECKING:
-    from programmes.supervision.risk import Finding
-
-# Past intake, not yet awarded: experts, rankings and 公示 still rely on the screening.
-WATCHED_STATES = ("in_review", "ranked", "advanced", "selected")
 STATE_ZH = {state: label for w in APPLICATION_WORKFLOWS.values() for state, label in w.states.items()}
 
 
 async def application_findings() -> list[Finding]:
-    from programmes.supervision.risk import Finding
-
     rows = await RiskWarning.raw(
         "SELECT app.id, app.title, app.status, app.organisation, app.scope_district, app.eligibility"
         " FROM application app WHERE app.eligibility_outcome <> ALL({})"
         " AND (app.status = ANY({}) OR EXISTS (SELECT 1 FROM publication p WHERE p.status = 'published'"
         " AND p.entries @> jsonb_build_array(jsonb_build_object('application_id', app.id)))) ORDER BY app.id",
         list(PASSING),
-        list(WATCHED_STATES),
+        APPLICATION.states_with("risk_watched"),
     )
     findings = []
     for row in rows:
