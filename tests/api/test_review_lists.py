@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+import pytest
 from litestar import Litestar
 
+from tests import factories
+from tests.factories.applications import submitted
 from tests.factories.http import ok
 from tests.factories.notice import published_round
+from tests.factories.review import setup_round
 
 
 async def test_a_rounds_assignments_and_an_experts_reviews_page(client: httpx.AsyncClient) -> None:
@@ -64,3 +70,36 @@ def test_every_list_of_the_review_side_pages(app: Litestar) -> None:
     for path in lists:
         names = {p["name"] for p in paths[path]["get"].get("parameters", [])}
         assert {"limit", "offset"} <= names, path
+
+
+async def test_an_experts_blind_reviews_read_a_constant_number_of_queries(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piccolo.engine.postgres import PostgresEngine
+
+    world = await setup_round(client, experts=2, applications=1, blind=True)
+    officer, call, expert = world["officer"], world["round"], world["experts"][0]
+    ran: list[str] = []
+    original = PostgresEngine.run_querystring
+
+    async def counted(self: PostgresEngine, querystring: Any, in_pool: bool = True) -> Any:
+        ran.append(str(querystring))
+        return await original(self, querystring, in_pool)
+
+    async def mine() -> tuple[int, int]:
+        ran.clear()
+        monkeypatch.setattr(PostgresEngine, "run_querystring", counted)
+        views = ok(await client.get("/reviews/mine", headers=expert.headers))
+        monkeypatch.setattr(PostgresEngine, "run_querystring", original)
+        assert all(v["blind"] and v["organisation_name"] is None and v["criteria"] for v in views)
+        return len(views), len(ran)
+
+    ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
+    one, with_one = await mine()
+    for _ in range(2):
+        org_id, member = await factories.organisation()
+        await submitted(client, member, org_id, call["id"])
+    ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
+    three, with_three = await mine()
+    assert (one, three) == (1, 3)
+    assert with_one == with_three  # the page, its total, the rubrics, the blind forms: whatever the page holds
