@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from litestar import Litestar
 
+from app.auth.tables import Role
 from tests import factories
 from tests.factories.applications import submitted
 from tests.factories.http import ok
 from tests.factories.notice import published_round
 from tests.factories.review import setup_round
+
+T = TypeVar("T")
 
 
 async def test_a_rounds_assignments_and_an_experts_reviews_page(client: httpx.AsyncClient) -> None:
@@ -72,27 +76,41 @@ def test_every_list_of_the_review_side_pages(app: Litestar) -> None:
         assert {"limit", "offset"} <= names, path
 
 
+def counting(monkeypatch: pytest.MonkeyPatch) -> Callable[[Awaitable[T]], Awaitable[tuple[T, int]]]:
+    """``await count(request)``: the request's answer and the number of SQL statements it ran."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    original = PostgresEngine.run_querystring
+
+    async def count(request: Awaitable[T]) -> tuple[T, int]:
+        ran: list[str] = []
+
+        async def counted(self: PostgresEngine, querystring: Any, in_pool: bool = True) -> Any:
+            ran.append(str(querystring))
+            return await original(self, querystring, in_pool)
+
+        monkeypatch.setattr(PostgresEngine, "run_querystring", counted)
+        try:
+            answer = await request
+        finally:
+            monkeypatch.setattr(PostgresEngine, "run_querystring", original)
+        return answer, len(ran)
+
+    return count
+
+
 async def test_an_experts_blind_reviews_read_a_constant_number_of_queries(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from piccolo.engine.postgres import PostgresEngine
-
     world = await setup_round(client, experts=2, applications=1, blind=True)
     officer, call, expert = world["officer"], world["round"], world["experts"][0]
-    ran: list[str] = []
-    original = PostgresEngine.run_querystring
-
-    async def counted(self: PostgresEngine, querystring: Any, in_pool: bool = True) -> Any:
-        ran.append(str(querystring))
-        return await original(self, querystring, in_pool)
+    count = counting(monkeypatch)
 
     async def mine() -> tuple[int, int]:
-        ran.clear()
-        monkeypatch.setattr(PostgresEngine, "run_querystring", counted)
-        views = ok(await client.get("/reviews/mine", headers=expert.headers))
-        monkeypatch.setattr(PostgresEngine, "run_querystring", original)
+        response, queries = await count(client.get("/reviews/mine", headers=expert.headers))
+        views = ok(response)
         assert all(v["blind"] and v["organisation_name"] is None and v["criteria"] for v in views)
-        return len(views), len(ran)
+        return len(views), queries
 
     ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
     one, with_one = await mine()
@@ -103,3 +121,30 @@ async def test_an_experts_blind_reviews_read_a_constant_number_of_queries(
     three, with_three = await mine()
     assert (one, three) == (1, 3)
     assert with_one == with_three  # the page, its total, the rubrics, the blind forms: whatever the page holds
+
+
+async def test_the_expert_pool_reads_a_constant_number_of_queries(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer = await factories.user(Role.officer)
+    org_id, _ = await factories.organisation()
+    count = counting(monkeypatch)
+
+    async def add_expert() -> None:
+        expert = await factories.user(Role.expert)
+        body = {"domains": ["为老服务"], "tags": ["助餐"], "affiliation_organisation_ids": [org_id]}
+        ok(await client.put(f"/experts/{expert.id}/profile", json=body, headers=officer.headers))
+
+    async def pool() -> tuple[int, int]:
+        response, queries = await count(client.get("/experts", headers=officer.headers))
+        profiles = ok(response)
+        assert all(p["affiliation_organisation_ids"] == [org_id] for p in profiles)
+        return len(profiles), queries
+
+    await add_expert()
+    one, with_one = await pool()
+    for _ in range(2):
+        await add_expert()
+    three, with_three = await pool()
+    assert (one, three) == (1, 3)
+    assert with_one == with_three  # the page, its total, the profiles, the affiliations
