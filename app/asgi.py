@@ -41,11 +41,15 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.matching.controllers_community import CommunityController, MatchingTagController
+from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
+from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
+from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
 
 PROBLEM_RESPONSES = {
@@ -134,6 +138,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             CustodyController,
             CatalogueController,
             ApplicationController,
+            AssignmentController,
             ReviewController,
             AwardController,
             DisbursementController,
@@ -145,10 +150,15 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExpertController,
             PublicationController,
             InspectionDrawController,
+            RankingController,
             BankAccountController,
             ClawbackController,
             RiskWarningController,
             NotificationController,
+            CommunityController,
+            MatchingTagController,
+            DemandController,
+            DemandImportController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]
