@@ -25,7 +25,7 @@ test: $(STAMP)  ## the whole suite on real PostgreSQL + Redis (local ones, or em
 	$(BIN)/python -m pytest
 
 worker: $(STAMP)
-	$(BIN)/arq app.worker.WorkerSettings
+	$(BIN)/arq app.site.worker.WorkerSettings
 
 migrate: $(STAMP)
 	$(BIN)/seedbed migrate

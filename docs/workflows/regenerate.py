@@ -19,12 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from app.organisations.workflow import CLAIM  # noqa: E402
+from app.workflow.definition import Workflow, mermaid  # noqa: E402
 from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT  # noqa: E402
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
-from app.workflow.definition import Workflow, mermaid  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
-from app.organisations.workflow import CLAIM  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING  # noqa: E402

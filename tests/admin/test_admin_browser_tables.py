@@ -16,7 +16,7 @@ from tests.admin.every_table import fill_every_table
 from tests.admin.test_admin_browser import ROOT, browser, server  # noqa: F401 — fixtures shared with that test
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-tables"
-# The demo's city officer (app/demo.py): city staff see every table.
+# The demo's city officer (app/site/demo/): city staff see every table.
 LOGIN = ("officer", "officer-pass-2026")
 
 pytestmark = pytest.mark.browser

@@ -1,5 +1,5 @@
 """Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
-last year's winner funded under an effective agreement (app/demo_money.py)."""
+last year's winner funded under an effective agreement (app/site/demo/money.py)."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ async def load_demo() -> bool:
     )
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
-    from app.demo_money import load_funded_project
+    from app.site.demo.money import load_funded_project
 
     await load_funded_project(
         officer,
