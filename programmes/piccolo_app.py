@@ -25,4 +25,6 @@ APP_CONFIG = AppConfig(
 )
 
 # The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
+# What programmes plugs into app core's ports (facts-changed follow-ups, the user notifier), for the same reason.
+import programmes.listeners  # noqa: E402, F401
 import programmes.workflows.bindings  # noqa: E402, F401

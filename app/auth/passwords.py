@@ -23,6 +23,7 @@ from app.auth.service import token_pair
 from app.auth.tables import Account, PasswordResetToken
 from app.db import engine
 from app.errors import invalid
+from app.ports import user_notifier
 from app.settings import get_settings
 from app.timezone import now_utc
 
@@ -103,8 +104,6 @@ async def request_reset(account: str) -> None:
     if not settings.smtp_host:
         log.warning("password reset requested but SEEDBED_SMTP_HOST is unset; no e-mail can be sent")
         return
-    from programmes.applications.notify import notify_user
-
     token = secrets.token_urlsafe(32)
     minutes = settings.password_reset_minutes
     async with engine().transaction():
@@ -113,7 +112,7 @@ async def request_reset(account: str) -> None:
                 user=user["id"], token_hash=_token_hash(token), expires_at=now_utc() + timedelta(minutes=minutes)
             )
         ).returning(PasswordResetToken.id)
-        await notify_user(
+        await user_notifier()(
             user["id"],
             "password_reset",
             "Seedbed 密码重置",
