@@ -7,7 +7,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
-from app.types import OptionalQueryId
+from app.params import OptionalQueryId
 from programmes.reports import service
 from programmes.reports.form import set_edition_report_form
 from programmes.reports.schemas import ReportDraft, ReportFormWrite, ReportRead, ReportReturn, ReportSummary
