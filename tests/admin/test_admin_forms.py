@@ -24,7 +24,7 @@ from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
 
-# 公示 and 双随机 (app/admin_notice_forms.py)
+# 公示 and 双随机 (app/admin/forms/notice.py)
 NOTICE_FORM_NAMES = {
     "发布公示",
     "处理公示异议",

@@ -1,4 +1,4 @@
-"""What the admin's wrappers add (app/admin_users.py, app/admin_masking.py, app/admin_downloads.py), over HTTP.
+"""What the admin's wrappers add (app/admin/users.py, app/admin/masking.py, app/admin/downloads.py), over HTTP.
 
 The user table answers the key pickers of every page with a foreign key to it (404 before, which bounced the
 browser to the home page); account numbers leave masked; exports download with the admin session.

@@ -14,7 +14,7 @@ from piccolo.conf.apps import Finder
 from piccolo.table import Table
 
 from app.admin import MENU
-from app.admin_reference import REFERENCE
+from app.admin.reference import REFERENCE
 from app.audit import AuditEntry
 from app.auth.tables import Role
 from app.reference import District

@@ -11,11 +11,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from app.admin_forms import _as_officer
-from app.admin_reference import validation_message
+from app.admin.forms.common import as_officer, validated
 from app.auth.principal import Principal
 from app.auth.tables import ROLE_LABELS_ZH
 from app.reference import DISTRICT_NAMES_ZH, District
@@ -25,13 +24,6 @@ from app.types import FormId, RequestModel
 Keep = Literal["不变", "是", "否"]
 _BOOL = {"是": True, "否": False}
 _CLEAR = "-"  # typed into a date field: remove the date
-
-
-def _schema(model: type[BaseModel], values: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:  # a pydantic error is a ValueError too, but its text is English
-        raise ValueError(validation_message(exc)) from exc
 
 
 def _json(name: str, text: str) -> Any:
@@ -122,13 +114,13 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
         values["tie_break"] = [t.strip() for t in data.tie_break.replace("，", ",").split(",") if t.strip()]
     if data.attachment_types.strip():
         values["attachment_types"] = [t.strip() for t in data.attachment_types.replace("，", ",").split(",") if t]
-    update = _schema(RoundSettingsUpdate, values)
+    update = validated(RoundSettingsUpdate, values)
 
     async def work(principal: Principal) -> str:
         updated = await update_round_settings(principal, data.round_id, update)
         return f"轮次 {updated['id']}（{updated['name']}）的设置已保存"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 class ProgrammeForm(RequestModel):
@@ -151,13 +143,13 @@ async def _update_programme(request: Request, data: ProgrammeForm) -> str:
     values = _filled(data, "name", "kind", "description", "reason")
     if data.conflict_rules != "不变":
         values["conflict_rules"] = [] if data.conflict_rules == "无" else data.conflict_rules.split(",")
-    update = _schema(ProgrammeUpdate, values)
+    update = validated(ProgrammeUpdate, values)
 
     async def work(principal: Principal) -> str:
         programme = await update_programme(principal, data.programme_id, update)
         return f"项目 {programme['id']}（{programme['name']}）已保存"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 class OrganisationForm(RequestModel):
@@ -187,13 +179,13 @@ async def _correct_organisation(request: Request, data: OrganisationForm) -> str
     for name in (*_DATES, "serious_violation_listed_on"):
         if text := getattr(data, name):
             values[name] = _day(name, text)
-    correction = _schema(OrganisationCorrection, values)
+    correction = validated(OrganisationCorrection, values)
 
     async def work(principal: Principal) -> str:
         organisation = await correct_facts(principal, data.organisation_id, correction)
         return f"社会组织 {organisation['id']}（{organisation['name']}）的登记信息已更正"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 class MemberForm(RequestModel):
@@ -206,13 +198,13 @@ async def _add_member(request: Request, data: MemberForm) -> str:
     from app.organisations.registry import add_member
     from app.organisations.schemas import MemberAdd
 
-    member = _schema(MemberAdd, {"username": data.username, "reason": data.reason})
+    member = validated(MemberAdd, {"username": data.username, "reason": data.reason})
 
     async def work(principal: Principal) -> str:
         members = await add_member(principal, data.organisation_id, member)
         return f"已添加成员 {data.username}；现有成员：{'、'.join(m['username'] for m in members)}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _remove_member(request: Request, data: MemberForm) -> str:
@@ -223,7 +215,7 @@ async def _remove_member(request: Request, data: MemberForm) -> str:
         await remove_member(principal, data.organisation_id, await user_id_for(data.username), data.reason)
         return f"已移除成员 {data.username}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 class RoleForm(RequestModel):
@@ -241,7 +233,7 @@ class RoleForm(RequestModel):
 async def _change_role(request: Request, data: RoleForm) -> str:
     from app.auth.roles import AccountRoleChange, change_role, user_id_for
 
-    change = _schema(
+    change = validated(
         AccountRoleChange,
         {"role": data.role, "district": data.district or None, **_filled(data, "display_name", "reason")},
     )
@@ -252,7 +244,7 @@ async def _change_role(request: Request, data: RoleForm) -> str:
         role = ROLE_LABELS_ZH[account["role"]]
         return f"账户 {account['username']} 现为{role}（{district}）；已签发的令牌在到期前仍按原角色"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 SETTINGS_FORMS = [

@@ -3,22 +3,16 @@ the API calls, so scope, workflow, audit and notifications are the same on both 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from piccolo_admin.endpoints import FormConfig
 from pydantic import Field
 from starlette.requests import Request
 
+from app.admin.forms.common import as_officer
 from app.auth.principal import Principal
 from app.timezone import shown
 from app.types import FormId, RequestModel
-
-
-async def _as_officer(request: Request, work: Callable[[Principal], Awaitable[str]]) -> str:
-    from app.admin_forms import _as_officer as run  # app.admin_forms imports the form lists while it loads
-
-    return await run(request, work)
 
 
 class PublishRound(RequestModel):
@@ -70,7 +64,7 @@ async def _publish(request: Request, data: PublishRound) -> str:
             f"公示 {done['id']} 已发布，{len(done['entries'])} 个项目，公示期至 {shown(done['ends_at']):%Y-%m-%d %H:%M}"
         )
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _resolve(request: Request, data: ResolveObjection) -> str:
@@ -80,7 +74,7 @@ async def _resolve(request: Request, data: ResolveObjection) -> str:
         done = await resolve(principal, data.objection_id, data.decision == "upheld", data.resolution)
         return f"异议 {done['id']} 已处理：" + ("成立，项目进入重新评审" if done["status"] == "upheld" else "不成立")
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _conclude(request: Request, data: ConcludeRereview) -> str:
@@ -91,7 +85,7 @@ async def _conclude(request: Request, data: ConcludeRereview) -> str:
         last = done["corrections"][-1]
         return f"公示 {done['id']} 已更正：新增 {last['added'] or '无'}，移出 {last['removed'] or '无'}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _finalise(request: Request, data: PublicationAction) -> str:
@@ -101,7 +95,7 @@ async def _finalise(request: Request, data: PublicationAction) -> str:
         await finalise(principal, data.publication_id)
         return f"公示 {data.publication_id} 结果已生效"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _commit_draw(request: Request, data: CommitDraw) -> str:
@@ -113,7 +107,7 @@ async def _commit_draw(request: Request, data: CommitDraw) -> str:
         )
         return f"抽查 {done['id']} 已登记，种子摘要（SHA-256）：{done['seed_hash']}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _execute_draw(request: Request, data: DrawAction) -> str:
@@ -123,7 +117,7 @@ async def _execute_draw(request: Request, data: DrawAction) -> str:
         done = await execute_draw(principal, data.draw_id)
         return f"抽查 {done['id']} 已抽取，种子：{done['seed']}，抽中资助：{[p['award_id'] for p in done['projects']]}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _record_finding(request: Request, data: RecordFinding) -> str:
@@ -133,7 +127,7 @@ async def _record_finding(request: Request, data: RecordFinding) -> str:
         await record_finding(principal, data.draw_id, data.award_id, data.finding, data.corrects)
         return f"抽查 {data.draw_id} 资助 {data.award_id} 的检查结果已登记（公开）"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 NOTICE_FORMS = [

@@ -1,18 +1,58 @@
-"""Piccolo Admin forms for fair review (issue 11): ties at a quota's cut line — list them, decide one. Each calls
-the same service as the API (scoring.publication.ties), so the rules and the audit row are the same."""
+"""Piccolo Admin forms for review (评审): inviting an expert into the pool, and ties at a quota's cut line (issue 11) —
+list them, decide one. Each calls the same service as the API (scoring.experts, scoring.publication.ties), so the
+rules and the audit row are the same."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import Field
+from pydantic import Field, field_validator
 from starlette.requests import Request
 
-from app.admin_forms import _as_officer, parse_ids
-from app.admin_settings_forms import _schema
+from app.admin.forms.common import as_officer, parse_ids, validated
+from app.auth.contact import Email, Mobile
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
+
+
+class ExpertInvitation(RequestModel):
+    username: str = Field(title="用户名", min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+    display_name: str = Field(title="姓名", min_length=1, max_length=100)
+    initial_password: str = Field(title="初始密码", min_length=8, max_length=200, description="请专家登录后修改")
+    domains: str = Field(
+        default="", max_length=1000, title="擅长领域", description="多个用逗号分隔，例如 为老服务,社区治理"
+    )
+    max_load_per_round: int = Field(default=30, ge=0, le=1000, title="每轮最多评审数")
+    # So notices and password resets reach the expert; optional because an officer may not have them at hand.
+    email: Email | None = Field(default=None, title="电子邮箱", description="用于通知和找回密码")
+    mobile: Mobile | None = Field(default=None, title="手机号", description="11 位中国大陆手机号")
+
+    @field_validator("email", "mobile", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # The admin form sends an empty string for a field left blank.
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
+    from scoring.experts.schemas import ExpertProfileWrite
+    from scoring.experts.service import invite_expert
+
+    async def work(principal: Principal) -> str:
+        domains = [d.strip() for d in data.domains.replace("，", ",").split(",") if d.strip()]
+        await invite_expert(
+            principal,
+            username=data.username,
+            password=data.initial_password,
+            display_name=data.display_name,
+            email=data.email,
+            mobile=data.mobile,
+            profile=ExpertProfileWrite(domains=domains, max_load_per_round=data.max_load_per_round),
+        )
+        return f"已将 {data.display_name}（{data.username}）加入评估专家库，专家可用初始密码登录 API"
+
+    return await as_officer(request, work)
 
 
 class CutLineQuery(RequestModel):
@@ -40,7 +80,7 @@ async def _list_ties(request: Request, data: CutLineQuery) -> str:
 
     top_n = _number(data.top_n)
     if top_n is not None:  # the same bounds as the API
-        _schema(
+        validated(
             CutLineDecisionCreate,
             {"line": "overall", "rank": 1, "top_n": top_n, "passed_application_ids": [1], "reason": "查询"},
         )
@@ -51,7 +91,7 @@ async def _list_ties(request: Request, data: CutLineQuery) -> str:
             return f"轮次 {data.round_id} 的入围线上没有并列"
         return "；".join(_describe(t) for t in ties)
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 def _describe(tie: dict[str, Any]) -> str:
@@ -64,7 +104,7 @@ async def _decide_tie(request: Request, data: CutLineDecisionForm) -> str:
     from scoring.publication.tie_schemas import CutLineDecisionCreate
     from scoring.publication.ties import decide
 
-    decision = _schema(
+    decision = validated(
         CutLineDecisionCreate,
         {
             "line": data.line.strip(),
@@ -89,10 +129,17 @@ async def _decide_tie(request: Request, data: CutLineDecisionForm) -> str:
         passed = "、".join(map(str, decided["passed_application_ids"]))
         return f"已裁定：{decided['line']} 第 {decided['rank']} 名并列中 {passed} 入围"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 REVIEW_FORMS = [
+    FormConfig(
+        "邀请评审专家",
+        ExpertInvitation,
+        _invite_expert,
+        description="创建专家账户并加入评估专家库",
+        form_group="专家与评审",
+    ),
     FormConfig(
         "入围线并列查询",
         CutLineQuery,

@@ -1,5 +1,5 @@
-"""Piccolo Admin forms for supervision and money operations: dismiss a risk warning, money exports, re-run or
-inspect a payment batch. Each calls the same service function as the API (see app/admin_forms.py)."""
+"""Piccolo Admin forms for money (资金): payment batches (build, approve, discard, re-run, progress), clawbacks and
+refunds, dismissing a risk warning, money exports. Each calls the same service function as the API."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import Field, field_validator
 from starlette.requests import Request
 
-from app.admin_downloads import download_url
-from app.admin_forms import ID_LIST_CHARS, BatchApproval, _as_officer, parse_ids
+from app.admin.downloads import download_url
+from app.admin.forms.common import ID_LIST_CHARS, as_officer, parse_ids
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
+
+
+class BatchApproval(RequestModel):
+    batch_id: FormId = Field(title="支付批次编号", description="支付批次编号")
 
 
 class WarningDismissal(RequestModel):
@@ -47,12 +51,63 @@ class BatchTrancheRemovalForm(RequestModel):
     reason: str = Field(title="移出理由", min_length=2, max_length=1000, description="记入审计日志")
 
 
+class ClawbackDemand(RequestModel):
+    award_id: FormId = Field(title="资助编号")
+    amount_fen: int = Field(title="追回金额（分）", gt=0, le=10**13, description="以分为单位，例如 1000 元填 100000")
+    finding: str = Field(title="审计发现", min_length=2, max_length=1000)
+
+
+class RefundEntry(RequestModel):
+    clawback_id: FormId = Field(title="追回编号")
+    amount_fen: int = Field(title="到账金额（分）", gt=0, le=10**13)
+    bank_reference: str = Field(
+        title="银行流水号",
+        min_length=4,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="重复登记同一流水号不会重复记账",
+    )
+
+
 class NoInput(RequestModel):
     confirm: bool = Field(default=True, title="确认导出", description="区级官员仅导出本区数据")
 
 
 def _export_done(job_id: int) -> str:
     return f"导出任务 {job_id} 已创建，可在「导出任务」中查看进度，完成后通过 {download_url(job_id)} 下载"
+
+
+async def _approve_batch(request: Request, data: BatchApproval) -> str:
+    from programmes.disbursements.service import approve_batch
+
+    async def work(principal: Principal) -> str:
+        batch = await approve_batch(principal, data.batch_id)
+        return f"支付批次 {batch['id']} 已审批，共 {yuan(batch['total_fen'])}，正在后台支付"
+
+    return await as_officer(request, work)
+
+
+async def _demand_clawback(request: Request, data: ClawbackDemand) -> str:
+    from programmes.supervision.clawbacks import demand
+
+    async def work(principal: Principal) -> str:
+        clawback = await demand(principal, data.award_id, data.amount_fen, data.finding)
+        return f"追回 {clawback['id']} 已发起：{yuan(clawback['amount_fen'])}，已通知机构"
+
+    return await as_officer(request, work)
+
+
+async def _record_refund(request: Request, data: RefundEntry) -> str:
+    from programmes.supervision.clawbacks import record_refund
+
+    async def work(principal: Principal) -> str:
+        clawback = await record_refund(principal, data.clawback_id, data.amount_fen, data.bank_reference)
+        return (
+            f"追回 {clawback['id']}：已退回 {yuan(clawback['refunded_fen'])}，"
+            f"待退 {yuan(clawback['outstanding_fen'])}，状态 {clawback['status_zh']}"
+        )
+
+    return await as_officer(request, work)
 
 
 async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
@@ -62,7 +117,7 @@ async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
         warning = await dismiss_warning(principal, data.warning_id, data.reason)
         return f"预警 {warning['id']}（{warning['kind_zh']}）已核实排除，同一事项不再重复预警"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _build_batch(request: Request, data: BatchBuild) -> str:
@@ -74,7 +129,7 @@ async def _build_batch(request: Request, data: BatchBuild) -> str:
         count, total = len(batch["items"]), yuan(batch["total_fen"])
         return f"支付批次 {batch['id']}「{batch['title']}」已建立（草稿），共 {count} 笔 {total}，审批后支付"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _discard_batch(request: Request, data: BatchDiscardForm) -> str:
@@ -85,7 +140,7 @@ async def _discard_batch(request: Request, data: BatchDiscardForm) -> str:
         count = sum(1 for i in batch["items"] if i["status"] == "removed")
         return f"支付批次 {batch['id']}「{batch['title']}」已作废，{count} 笔款项恢复为可拨付"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _remove_tranche(request: Request, data: BatchTrancheRemovalForm) -> str:
@@ -95,7 +150,7 @@ async def _remove_tranche(request: Request, data: BatchTrancheRemovalForm) -> st
         batch = await remove_tranche(principal, data.batch_id, data.tranche_id, data.reason)
         return f"款项 {data.tranche_id} 已移出支付批次 {batch['id']}，批次现余 {yuan(batch['total_fen'])}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _export_money_summary(request: Request, data: NoInput) -> str:
@@ -104,7 +159,7 @@ async def _export_money_summary(request: Request, data: NoInput) -> str:
     async def work(principal: Principal) -> str:
         return _export_done((await request_money_summary(principal))["id"])
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _export_batch_payments(request: Request, data: BatchApproval) -> str:
@@ -113,7 +168,7 @@ async def _export_batch_payments(request: Request, data: BatchApproval) -> str:
     async def work(principal: Principal) -> str:
         return _export_done((await request_batch_payments(principal, data.batch_id))["id"])
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _rerun_batch(request: Request, data: BatchApproval) -> str:
@@ -123,7 +178,7 @@ async def _rerun_batch(request: Request, data: BatchApproval) -> str:
         batch = await rerun_batch(principal, data.batch_id)
         return "已重新提交支付任务。" + progress_summary_zh(batch)
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _batch_progress(request: Request, data: BatchApproval) -> str:
@@ -133,10 +188,27 @@ async def _batch_progress(request: Request, data: BatchApproval) -> str:
         await batch_in_scope(principal, data.batch_id)
         return progress_summary_zh(await read_batch(data.batch_id))
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 MONEY_FORMS = [
+    FormConfig(
+        "审批支付批次",
+        BatchApproval,
+        _approve_batch,
+        description="须由建立批次以外的另一名官员审批（双人复核）；审批后由后台任务逐笔支付",
+        form_group="资金",
+    ),
+    FormConfig(
+        "发起追回", ClawbackDemand, _demand_clawback, description="依审计发现要求退回已拨付资金", form_group="资金"
+    ),
+    FormConfig(
+        "登记退款",
+        RefundEntry,
+        _record_refund,
+        description="登记银行已到账的退款；退足后追回自动结清",
+        form_group="资金",
+    ),
     FormConfig(
         "新建支付批次",
         BatchBuild,

@@ -18,7 +18,7 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from app.admin_scope import _principal_from_session, admin_principal
+from app.admin.scope import admin_principal, principal_from_session
 from app.errors import DomainError
 from app.types import ID_MAX, FormId, RequestModel
 from programmes.content_types import content_disposition
@@ -40,7 +40,7 @@ def _problem(status: int, code: str, detail: str) -> Response:
 async def _download(scope: dict[str, Any], export_id: int) -> Response:
     from programmes.exports.service import download
 
-    principal = await _principal_from_session(scope)
+    principal = await principal_from_session(scope)
     if principal is None:
         return _problem(401, "not_authenticated", "请先登录后台")
     if not principal.is_staff:

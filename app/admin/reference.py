@@ -3,7 +3,7 @@ API's own schema and audits the change with before/after, in the same transactio
 
 A table is reference data when editing it cannot change any rule's outcome: a fund source's name and kind, an
 edition's year and title are labels. Everything else is read-only in the admin and changed through a form that calls
-the service (app/admin_settings_forms.py and friends).
+the service (app/admin/forms/settings.py and friends).
 
 Piccolo's CRUD runs hooks *before* its write and offers no hook after it, so ``audited_writes`` wraps the admin app:
 an unsafe request to a reference table runs in one database transaction (the hook's audit row and Piccolo's write
@@ -24,10 +24,11 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from app import audit
-from app.admin_scope import admin_principal, scope_column
+from app.admin.scope import admin_principal, scope_column
 from app.db import engine
+from app.uow import unit_of_work
 from app.validation_messages import pydantic_error
+from app.workflow.engine import Actor
 from programmes.awards.schemas import FundSourceCreate
 from programmes.catalogue.schemas import EditionCreate
 from programmes.tables import Edition, FundSource
@@ -104,15 +105,14 @@ def reference_hooks(table: type[Table]) -> list[Hook]:
         )
         setattr(row, pk._meta.name, reserved["id"])
         after = {**clean, **{n: _jsonable(getattr(row, n)) for n in structural - {pk._meta.name}}}
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action=f"{reference.object_type}.create",
-            object_type=reference.object_type,
-            object_id=int(reserved["id"]),
-            after=after,
-            reason="后台新增",
-        )
+        async with unit_of_work(Actor.of(principal)) as uow:
+            await uow.audit(
+                f"{reference.object_type}.create",
+                reference.object_type,
+                int(reserved["id"]),
+                after=after,
+                reason="后台新增",
+            )
         return row
 
     async def on_patch(row_id: Any, values: dict[Any, Any], request: Request) -> dict[Any, Any]:
@@ -132,31 +132,29 @@ def reference_hooks(table: type[Table]) -> list[Hook]:
             elif name not in structural:
                 values.pop(key)  # unchanged (checked above): nothing to write
         if changed:
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action=f"{reference.object_type}.update",
-                object_type=reference.object_type,
-                object_id=int(row_id),
-                before={n: _jsonable(current[n]) for n in changed},
-                after=changed,
-                reason="后台修改",
-            )
+            async with unit_of_work(Actor.of(principal)) as uow:
+                await uow.audit(
+                    f"{reference.object_type}.update",
+                    reference.object_type,
+                    int(row_id),
+                    before={n: _jsonable(current[n]) for n in changed},
+                    after=changed,
+                    reason="后台修改",
+                )
         return values
 
     async def on_delete(row_id: Any, request: Request) -> None:
         principal = await city_staff_for_shared(request)
         current = await table.select().where(pk == row_id).first()
         if current is not None:
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action=f"{reference.object_type}.delete",
-                object_type=reference.object_type,
-                object_id=int(row_id),
-                before={n: _jsonable(v) for n, v in current.items()},
-                reason="后台删除",
-            )
+            async with unit_of_work(Actor.of(principal)) as uow:
+                await uow.audit(
+                    f"{reference.object_type}.delete",
+                    reference.object_type,
+                    int(row_id),
+                    before={n: _jsonable(v) for n, v in current.items()},
+                    reason="后台删除",
+                )
 
     return [
         Hook(HookType.pre_save, on_insert),
@@ -184,6 +182,8 @@ def audited_writes(admin_app: Any) -> Any:
             held.append(message)
 
         try:
+            # A plain transaction, not a unit of work: it wraps Piccolo's own write, and the actor is known only
+            # inside the hooks, whose units of work join it (one commit for the row and its audit row).
             async with engine().transaction():
                 await admin_app(scope, receive, hold)
                 start = next((m for m in held if m["type"] == "http.response.start"), None)

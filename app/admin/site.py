@@ -1,7 +1,8 @@
 """Piccolo Admin: the officers' back office, mounted at /admin/ (Simplified Chinese by default).
 
-Raw table edits never move a status (hooks in app.admin_scope refuse it); actions with rules are forms that call
-the same service functions as the API.
+The table configs (menu, list columns, filters, scope validators and hooks), the mount (``build_admin``) and the
+chain of ASGI wrappers around it. Raw table edits never move a status (hooks in app.admin.scope refuse it); actions
+with rules are forms (app.admin.forms) that call the same service functions as the API.
 """
 
 from __future__ import annotations
@@ -11,25 +12,17 @@ from typing import Any
 from piccolo.table import Table
 from piccolo_admin.endpoints import TableConfig, create_admin
 
-from app.admin_agreement_forms import AGREEMENT_FORMS
-from app.admin_custody_forms import CUSTODY_FORMS
-from app.admin_downloads import DOWNLOAD_FORMS, export_downloads
-from app.admin_forms import ADMIN_FORMS
-from app.admin_gate_forms import GATE_FORMS
-from app.admin_masking import masked_admin
-from app.admin_money_forms import MONEY_FORMS
-from app.admin_notice_forms import NOTICE_FORMS
-from app.admin_organisation_forms import ORGANISATION_FORMS
-from app.admin_reference import REFERENCE, audited_writes, reference_hooks
-from app.admin_review_forms import REVIEW_FORMS
-from app.admin_scope import (
+from app.admin.downloads import export_downloads
+from app.admin.forms import FORMS
+from app.admin.masking import masked_admin
+from app.admin.reference import REFERENCE, audited_writes, reference_hooks
+from app.admin.scope import (
     scope_column,
     scope_hooks,
     scope_validators,
     scoped_admin,
 )
-from app.admin_settings_forms import SETTINGS_FORMS
-from app.admin_users import user_ids_admin, user_table_config
+from app.admin.users import user_ids_admin, user_table_config
 from app.audit import AuditEntry
 from app.auth.tables import Account
 from app.notifications import Notification
@@ -71,7 +64,7 @@ from scoring.tables import (
 )
 
 # (table, menu group, read-only, list columns). Business tables are read-only: their changes are forms calling the
-# services. The only writable ones are reference tables (app.admin_reference.REFERENCE), through its audited hook.
+# services. The only writable ones are reference tables (app.admin.reference.REFERENCE), through its audited hook.
 MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Organisation, "社会组织", True, ["id", "name", "org_type", "district", "street", "evaluation_grade"]),
     (OrganisationMember, "社会组织", True, None),
@@ -193,14 +186,6 @@ def _account_config() -> TableConfig:
         visible_columns=[Account._meta.primary_key, Account.user, Account.role, Account.district, Account.display_name],
         validators=scope_validators(Account, None, read_only=True, city_only=True),
     )
-
-
-# Every form the admin mounts (tests walk this list: schema limits, ids).
-FORMS = ADMIN_FORMS + AGREEMENT_FORMS + MONEY_FORMS + SETTINGS_FORMS + DOWNLOAD_FORMS + REVIEW_FORMS
-FORMS += ORGANISATION_FORMS  # issue 11: fact verification, registry import, credit-code claims
-FORMS += CUSTODY_FORMS  # issue 11: service centres (财务代管) for filed groups
-FORMS += NOTICE_FORMS  # issue 11: 公示 re-review, objections, inspection draws
-FORMS += GATE_FORMS  # issue 11: eligibility override and award behind the gates
 
 
 def build_admin() -> Any:

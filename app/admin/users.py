@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app.admin_scope import _principal_from_session, admin_principal
+from app.admin.scope import admin_principal, principal_from_session
 from app.auth.principal import Principal
 
 USER_TABLE = BaseUser._meta.tablename
@@ -95,7 +95,7 @@ def user_ids_admin(admin_app: Any) -> Any:
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and _IDS_PATH.search(scope["path"]):
-            principal = await _principal_from_session(scope)
+            principal = await principal_from_session(scope)
             if principal is not None and principal.is_staff and not principal.is_city_staff:
                 query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
                 await JSONResponse(await _district_user_ids(principal, query))(scope, receive, send)

@@ -69,7 +69,9 @@ async def principal_for_user(user_id: int) -> Principal | None:
     return Principal(user_id, account["user.username"], Role(account["role"]), account["district"])
 
 
-async def _principal_from_session(scope: dict[str, Any]) -> Principal | None:
+async def principal_from_session(scope: dict[str, Any]) -> Principal | None:
+    """The principal of the admin session a raw ASGI request carries (for the wrappers, which run before the admin's
+    own auth middleware and so have no ``request.user``)."""
     token = cookie_parser(Headers(scope=scope).get("cookie", "")).get(_SESSION_COOKIE)
     if not token:
         return None
@@ -105,7 +107,7 @@ def scoped_admin(admin_app: Any, scoped_tables: dict[str, type[Table]]) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         match = _LIST_PATH.search(scope.get("path", "")) if scope["type"] == "http" else None
         if match and match["table"] in scoped_tables and scope.get("method") in ("GET", "HEAD"):
-            principal = await _principal_from_session(scope)
+            principal = await principal_from_session(scope)
             if principal is None or not principal.is_city_staff:
                 table = scoped_tables[match["table"]]
                 column = scope_column(table)

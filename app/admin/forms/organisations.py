@@ -11,8 +11,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import Field
 from starlette.requests import Request
 
-from app.admin_forms import _as_officer
-from app.admin_settings_forms import _schema
+from app.admin.forms.common import as_officer, validated
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -34,13 +33,13 @@ async def _verify_declared(request: Request, data: VerifyDeclaredForm) -> str:
     chosen = [fact for fact in VERIFIED_FACTS if getattr(data, fact)]
     if not chosen:
         raise ValueError("请至少勾选一项要核验的信息")
-    correction = _schema(OrganisationCorrection, {"verify_declared": chosen, "reason": data.reason})
+    correction = validated(OrganisationCorrection, {"verify_declared": chosen, "reason": data.reason})
 
     async def work(principal: Principal) -> str:
         organisation = await correct_facts(principal, data.organisation_id, correction)
         return f"社会组织 {organisation['id']}（{organisation['name']}）的 {len(chosen)} 项自报信息已核验"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 class RegistryImportForm(RequestModel):
@@ -68,7 +67,7 @@ async def _import_registry(request: Request, data: RegistryImportForm) -> str:
         shown = lines[:51] + ([f"……另有 {len(lines) - 51} 行未导入，请用命令行查看全部"] if len(lines) > 51 else [])
         return "\n".join(shown)
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 class ClaimDecisionForm(RequestModel):
@@ -83,13 +82,13 @@ async def _decide_claim(request: Request, data: ClaimDecisionForm) -> str:
     from app.organisations.claims import decide
     from app.organisations.schemas import ClaimDecision
 
-    decision = _schema(ClaimDecision, {"reason": data.reason})
+    decision = validated(ClaimDecision, {"reason": data.reason})
 
     async def work(principal: Principal) -> str:
         claim = await decide(principal, data.claim_id, data.decision == "核准", decision)
         return f"认领申请 {claim['id']}：{claim['status_zh']}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 ORGANISATION_FORMS = [

@@ -6,8 +6,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import Field
 from starlette.requests import Request
 
-from app.admin_forms import _as_officer
-from app.admin_settings_forms import _schema
+from app.admin.forms.common import as_officer, validated
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -27,7 +26,7 @@ async def _designate(request: Request, data: ServiceCentreForm) -> str:
     from app.organisations.schemas import ServiceCentreDesignation
 
     street = None if data.street.strip() == _REVOKE else data.street
-    designation = _schema(ServiceCentreDesignation, {"street": street, "reason": data.reason})
+    designation = validated(ServiceCentreDesignation, {"street": street, "reason": data.reason})
 
     async def work(principal: Principal) -> str:
         organisation = await designate(principal, data.organisation_id, designation)
@@ -35,7 +34,7 @@ async def _designate(request: Request, data: ServiceCentreForm) -> str:
             return f"{organisation['name']} 已不再是街镇社会组织服务中心"
         return f"{organisation['name']} 现为「{organisation['serves_street']}」的街镇社会组织服务中心"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 CUSTODY_FORMS = [

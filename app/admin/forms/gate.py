@@ -8,7 +8,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import Field
 from starlette.requests import Request
 
-from app.admin_forms import _as_officer
+from app.admin.forms.common import as_officer
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
@@ -36,7 +36,7 @@ async def _override(request: Request, data: EligibilityOverride) -> str:
         row = await override(principal, data.application_id, data.reason)
         return f"申报 {row['id']} 已书面人工认定为符合资格，可继续办理"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _award(request: Request, data: AwardDecision) -> str:
@@ -55,7 +55,7 @@ async def _award(request: Request, data: AwardDecision) -> str:
         )
         return f"资助 {award['id']} 已确定：{yuan(award['amount_fen'])}，资助协议（草稿）编号 {award['agreement_id']}"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 GATE_FORMS = [

@@ -7,7 +7,7 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import Field
 from starlette.requests import Request
 
-from app.admin_forms import _as_officer
+from app.admin.forms.common import as_officer
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -46,7 +46,7 @@ async def _countersign(request: Request, data: AgreementAction) -> str:
             return f"资助协议 {agreement['id']} 金额超过双人复核限额：您已完成第一次会签，须由另一名官员复核会签后生效"
         return f"资助协议 {agreement['id']} 已会签生效" + _released(agreement["tranches"])
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _return_agreement(request: Request, data: AgreementReturnForm) -> str:
@@ -56,7 +56,7 @@ async def _return_agreement(request: Request, data: AgreementReturnForm) -> str:
         agreement = await return_signature(principal, data.agreement_id, data.reason)
         return f"资助协议 {agreement['id']} 已退回机构重新签署"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _accept_report(request: Request, data: ReportAction) -> str:
@@ -68,7 +68,7 @@ async def _accept_report(request: Request, data: ReportAction) -> str:
             report["tranches"]
         )
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 async def _return_report(request: Request, data: ReportReturnForm) -> str:
@@ -78,7 +78,7 @@ async def _return_report(request: Request, data: ReportReturnForm) -> str:
         report = await return_report(principal, data.report_id, data.reason)
         return f"报告 {report['id']} 已退回机构修改"
 
-    return await _as_officer(request, work)
+    return await as_officer(request, work)
 
 
 AGREEMENT_FORMS = [

@@ -1,0 +1,37 @@
+"""The admin's action forms, one module per area; each form calls the same service function as the API.
+
+``FORMS`` is every form the admin mounts (tests walk it: schema limits, ids). Piccolo Admin lists a group's forms in
+this order, so the concatenation keeps each group's order (e.g. 资金: approve, clawbacks, batches, then 确定资助).
+"""
+
+from __future__ import annotations
+
+from piccolo_admin.endpoints import FormConfig
+
+from app.admin.downloads import DOWNLOAD_FORMS
+from app.admin.forms.accounts import ACCOUNT_FORMS
+from app.admin.forms.agreements import AGREEMENT_FORMS
+from app.admin.forms.applications import APPLICATION_FORMS
+from app.admin.forms.custody import CUSTODY_FORMS
+from app.admin.forms.gate import GATE_FORMS
+from app.admin.forms.money import MONEY_FORMS
+from app.admin.forms.notice import NOTICE_FORMS
+from app.admin.forms.organisations import ORGANISATION_FORMS
+from app.admin.forms.review import REVIEW_FORMS
+from app.admin.forms.settings import SETTINGS_FORMS
+
+FORMS: list[FormConfig] = [
+    *APPLICATION_FORMS,
+    *ACCOUNT_FORMS,
+    *AGREEMENT_FORMS,
+    *MONEY_FORMS,
+    *SETTINGS_FORMS,
+    *DOWNLOAD_FORMS,
+    *REVIEW_FORMS,
+    *ORGANISATION_FORMS,  # issue 11: fact verification, registry import, credit-code claims
+    *CUSTODY_FORMS,  # issue 11: service centres (财务代管) for filed groups
+    *NOTICE_FORMS,  # issue 11: 公示 re-review, objections, inspection draws
+    *GATE_FORMS,  # issue 11: eligibility override and award behind the gates
+]
+
+__all__ = ["FORMS"]
