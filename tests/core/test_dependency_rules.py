@@ -20,14 +20,9 @@ def _contracts() -> dict[str, dict[str, Any]]:
     return {contract["id"]: contract for contract in config["contracts"]}
 
 
-def _is_composition(name: str) -> bool:
-    # The admin is one package, app/admin/; its flat predecessors (app/admin_*.py) count as admin until they move.
-    return name in COMPOSITION or name.startswith("admin_")
-
-
 def test_the_core_contract_names_every_core_module() -> None:
     """A new module in app/ is core unless it joins app.site or app.admin: add it to the contract ``core``."""
-    core = {f"app.{module.name}" for module in pkgutil.iter_modules(app.__path__) if not _is_composition(module.name)}
+    core = {f"app.{module.name}" for module in pkgutil.iter_modules(app.__path__) if module.name not in COMPOSITION}
     assert set(_contracts()["core"]["source_modules"]) == core
 
 
