@@ -12,7 +12,7 @@ APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations", "core"),
     table_classes=table_finder(
-        modules=["app.auth.tables", "app.organisations.tables", "app.audit", "app.outbox", "app.notifications"],
+        modules=["app.auth.tables", "app.organisations.tables", "app.audit", "app.outbox", "app.notifications.tables"],
         exclude_imported=True,
     ),
     migration_dependencies=[

@@ -24,7 +24,7 @@ APP_CONFIG = AppConfig(
     commands=[],
 )
 
-# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
-# What programmes plugs into app core's ports (facts-changed follow-ups, the user notifier), for the same reason.
+# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it;
+# so are the hooks programmes fills in app core (programmes/listeners.py: the facts-changed follow-up).
 import programmes.listeners  # noqa: E402, F401
 import programmes.workflows.bindings  # noqa: E402, F401

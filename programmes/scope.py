@@ -1,4 +1,8 @@
-"""Scope checks shared by every programme module."""
+"""Scope rules shared by every programme module.
+
+Reading a row in scope is ``app.access.load`` (the uniform 404); ``ensure_staff_scope`` remains for the rooms that
+have not moved to it yet. ``district_for_new_programme`` decides a new programme's district (no row exists yet).
+"""
 
 from __future__ import annotations
 

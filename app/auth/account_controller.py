@@ -8,16 +8,16 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 
 from app.auth import passwords, self_service
-from app.auth.account_schemas import (
+from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_principal
+from app.auth.schemas import (
     Accepted,
     AccountRead,
     ContactUpdate,
     PasswordChange,
     PasswordResetConfirm,
     PasswordResetRequest,
+    TokenPair,
 )
-from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_principal
-from app.auth.schemas import TokenPair
 
 RESET_ACCEPTED = "如果该账户存在且登记了邮箱，重置码已发送到该邮箱，请查收"
 
@@ -29,11 +29,11 @@ class AccountController(Controller):
 
     @get("/account", opt={"permission": ANY_USER}, summary="My account and contact details (我的账户)")
     async def read(self, principal: CurrentPrincipal) -> AccountRead:
-        return AccountRead(**await self_service.read_account(principal.user_id))
+        return await self_service.read_account(principal.user_id)
 
     @patch("/account", opt={"permission": ANY_USER}, summary="Update my e-mail, mobile or name (修改联系方式)")
     async def update(self, principal: CurrentPrincipal, data: JSONBody[ContactUpdate]) -> AccountRead:
-        return AccountRead(**await self_service.update_contact(principal, data))
+        return await self_service.update_contact(principal, data)
 
     @post(
         "/password",
@@ -42,7 +42,7 @@ class AccountController(Controller):
         status_code=200,
     )
     async def change_password(self, principal: CurrentPrincipal, data: JSONBody[PasswordChange]) -> TokenPair:
-        return TokenPair(**await passwords.change_password(principal, data.old_password, data.new_password))
+        return await passwords.change_password(principal, data.old_password, data.new_password)
 
     @post(
         "/logout",

@@ -12,20 +12,20 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
 
-from app import audit, outbox
 from app.auth.contact import real_email
 from app.auth.principal import Principal
+from app.auth.schemas import TokenPair
 from app.auth.service import token_pair
 from app.auth.tables import Account, PasswordResetToken
-from app.db import engine
 from app.errors import invalid
-from app.ports import user_notifier
+from app.notifications.service import notify_user
 from app.settings import get_settings
 from app.timezone import now_utc
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ async def _bump_token_version(user_id: int) -> None:
     await Account.update({Account.token_version: Account.token_version + 1}).where(Account.user == user_id)
 
 
-async def change_password(principal: Principal, old_password: str, new_password: str) -> dict[str, Any]:
+async def change_password(principal: Principal, old_password: str, new_password: str) -> TokenPair:
     """The signed-in user, any role. Needs the current password; other sessions are signed out (token version).
 
     Returns a fresh token pair so the caller's own session carries on.
@@ -57,31 +57,19 @@ async def change_password(principal: Principal, old_password: str, new_password:
     if old_password == new_password:
         raise invalid("password_unchanged", "新密码不能与当前密码相同", "new_password")
     hashed = await _hash(new_password)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         await BaseUser.update({BaseUser.password: hashed}).where(BaseUser.id == principal.user_id)
         await _bump_token_version(principal.user_id)
         # Never the password, not even hashed: the log is read by auditors.
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="account.password_change",
-            object_type="account",
-            object_id=principal.user_id,
-        )
+        await uow.audit("account.password_change", "account", principal.user_id)
     return await token_pair(principal.user_id)
 
 
 async def logout(principal: Principal) -> None:
     """The signed-in user. Every refresh token of the account (all devices) stops working."""
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         await _bump_token_version(principal.user_id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="account.logout",
-            object_type="account",
-            object_id=principal.user_id,
-        )
+        await uow.audit("account.logout", "account", principal.user_id)
 
 
 def _token_hash(token: str) -> str:
@@ -106,13 +94,13 @@ async def request_reset(account: str) -> None:
         return
     token = secrets.token_urlsafe(32)
     minutes = settings.password_reset_minutes
-    async with engine().transaction():
+    async with unit_of_work(Actor.system()) as uow:
         rows = await PasswordResetToken.insert(
             PasswordResetToken(
                 user=user["id"], token_hash=_token_hash(token), expires_at=now_utc() + timedelta(minutes=minutes)
             )
         ).returning(PasswordResetToken.id)
-        await user_notifier()(
+        await notify_user(
             user["id"],
             "password_reset",
             "Seedbed 密码重置",
@@ -124,20 +112,14 @@ async def request_reset(account: str) -> None:
                 "如非本人操作，请忽略本邮件，您的密码不会改变。"
             ),
         )
-        await audit.record(
-            actor_id=None,
-            actor_role="system",
-            action="account.password_reset_request",
-            object_type="account",
-            object_id=user["id"],
-        )
-    await outbox.flush()
+        await uow.audit("account.password_reset_request", "account", user["id"])
+    # The e-mail job staged by notify_user is delivered by the unit of work after the commit.
 
 
 async def confirm_reset(token: str, new_password: str) -> None:
     """Anyone holding a valid code. Sets the password, uses up every open code of the account and signs it out
     everywhere. Of concurrent uses of one code exactly one succeeds: the claim is a single conditional UPDATE."""
-    async with engine().transaction():
+    async with unit_of_work(Actor.system()):
         claimed = await PasswordResetToken.raw(
             "UPDATE password_reset_token SET used_at = now() "
             'WHERE token_hash = {} AND used_at IS NULL AND expires_at > now() RETURNING "user"',
@@ -154,10 +136,6 @@ async def confirm_reset(token: str, new_password: str) -> None:
         )
         await _bump_token_version(user_id)
         role = await Account.select(Account.role).where(Account.user == user_id).first()
-        await audit.record(
-            actor_id=user_id,
-            actor_role=role["role"] if role else "",
-            action="account.password_reset",
-            object_type="account",
-            object_id=user_id,
-        )
+        # The holder of the code acts: known only once the code is claimed, so a joined unit names them.
+        async with unit_of_work(Actor(user_id, role["role"] if role else "")) as uow:
+            await uow.audit("account.password_reset", "account", user_id)

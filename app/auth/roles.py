@@ -11,39 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
-from pydantic import BaseModel, ConfigDict, Field
 
-from app import audit
 from app.auth.principal import Principal
+from app.auth.schemas import AccountRoleChange as AccountRoleChange  # re-exported for the admin form
+from app.auth.schemas import AccountRoleRead
 from app.auth.tables import Account, Role
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, forbidden, invalid, not_found
 from app.organisations.tables import OrganisationMember
-from app.reference import District
-from app.types import RequestModel
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 
 
-class AccountRoleChange(RequestModel):
-    """调整账户角色. ``district`` only for officers: empty = city level (市级)."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"role": "officer", "district": "changning"}]}
-    )
-    role: Role
-    district: District | None = Field(default=None, description="项目官员所属区；为空表示市级")
-    display_name: str | None = Field(default=None, max_length=100, description="姓名；为空表示不变")
-    reason: str = Field(default="", max_length=1000, description="记入审计日志")
-
-
-class AccountRead(BaseModel):
-    user_id: int
-    username: str
-    role: Role
-    district: District | None
-    display_name: str
-
-
-async def read_account(user_id: int) -> dict[str, Any]:
+async def read_account(user_id: int) -> AccountRoleRead:
     user: Any = Account.user
     row = (
         await Account.select(Account.user, user.username, Account.role, Account.district, Account.display_name)
@@ -52,16 +31,16 @@ async def read_account(user_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise not_found("账户")
-    return {
-        "user_id": row["user"],
-        "username": row["user.username"],
-        "role": row["role"],
-        "district": row["district"],
-        "display_name": row["display_name"],
-    }
+    return AccountRoleRead(
+        user_id=row["user"],
+        username=row["user.username"],
+        role=row["role"],
+        district=row["district"],
+        display_name=row["display_name"],
+    )
 
 
-async def change_role(principal: Principal, user_id: int, data: AccountRoleChange) -> dict[str, Any]:
+async def change_role(principal: Principal, user_id: int, data: AccountRoleChange) -> AccountRoleRead:
     """Admins only. Sets the role, the officer's district and Piccolo's admin/superuser flags together.
 
     Refused: a district for a non-officer (422), one's own role (409: the last admin could lock everyone out), and
@@ -74,7 +53,7 @@ async def change_role(principal: Principal, user_id: int, data: AccountRoleChang
         raise invalid("district_only_for_officers", "只有项目官员可以设置所属区", "district")
     if user_id == principal.user_id:
         raise conflict("own_role_change", "不能调整自己的角色，请由另一位管理员办理")
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         rows = await Account.select().where(Account.user == user_id).lock_rows("UPDATE")
         if not rows:
             raise not_found("账户")
@@ -107,12 +86,10 @@ async def change_role(principal: Principal, user_id: int, data: AccountRoleChang
                     BaseUser.superuser: data.role is Role.admin,
                 }
             ).where(BaseUser.id == user_id)
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="account.change_role",
-                object_type="account",
-                object_id=user_id,
+            await uow.audit(
+                "account.change_role",
+                "account",
+                user_id,
                 before={k: current[k] for k in changes},
                 after=changes,
                 reason=data.reason,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from litestar.exceptions import NotAuthorizedException
 from piccolo.apps.user.tables import BaseUser
 
-from app import audit
 from app.auth.contact import email_taken, placeholder_email
+from app.auth.principal import Principal, decode_token
+from app.auth.schemas import Me, TokenPair
 from app.auth.tables import Account, Role
 from app.auth.tokens import issue_pair
 from app.errors import DomainError, conflict, invalid
 from app.reference import District
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 
 
 async def create_account(
@@ -35,6 +37,33 @@ async def create_account(
         raise conflict("username_taken", "该用户名已被使用")
     if email is not None and await BaseUser.exists().where(BaseUser.email == email):
         raise email_taken()
+    async with unit_of_work(Actor.system()) as uow:
+        user_id = await _create_user(username, password, role, email)
+        await Account.insert(
+            Account(
+                user=user_id,
+                role=role,
+                district=district.value if district else None,
+                display_name=display_name,
+                mobile=mobile,
+            )
+        )
+        await uow.audit(
+            "account.create",
+            "account",
+            user_id,
+            after={
+                "username": username,
+                "role": role.value,
+                "district": district.value if district else None,
+                "email": email,
+                "mobile": mobile,
+            },
+        )
+    return user_id
+
+
+async def _create_user(username: str, password: str, role: Role, email: str | None) -> int:
     try:
         user = await BaseUser.create_user(
             username=username,
@@ -47,33 +76,10 @@ async def create_account(
         )
     except ValueError as exc:  # Piccolo's password rules (length etc.)
         raise invalid("password_rejected", "密码不符合要求（至少 6 位）", "password") from exc
-    await Account.insert(
-        Account(
-            user=user.id,
-            role=role,
-            district=district.value if district else None,
-            display_name=display_name,
-            mobile=mobile,
-        )
-    )
-    await audit.record(
-        actor_id=None,
-        actor_role="system",
-        action="account.create",
-        object_type="account",
-        object_id=user.id,
-        after={
-            "username": username,
-            "role": role.value,
-            "district": district.value if district else None,
-            "email": email,
-            "mobile": mobile,
-        },
-    )
     return int(user.id)
 
 
-async def login(username: str, password: str) -> dict[str, Any]:
+async def login(username: str, password: str) -> TokenPair:
     user_id = await BaseUser.login(username=username, password=password)
     if user_id is None:
         raise DomainError("login_failed", "用户名或密码错误", 401)
@@ -83,15 +89,21 @@ async def login(username: str, password: str) -> dict[str, Any]:
     return await token_pair(user_id)
 
 
-async def refresh(user_id: int, token_version: int) -> dict[str, Any]:
+async def refresh(refresh_token: str) -> TokenPair:
     """Anyone holding a refresh token. Refused once the account's token version moved on (logout, password)."""
+    claims = decode_token(refresh_token, "refresh")
+    # Tokens issued before token versions existed carry no "ver": they count as version 0.
+    token_version = claims.get("ver", 0)
+    if not isinstance(token_version, int):
+        raise NotAuthorizedException("invalid token")
+    user_id = int(claims["sub"])
     user = await BaseUser.objects().get(BaseUser.id == user_id)
     if user is None or not user.active:
         raise DomainError("login_failed", "账户不存在或已停用", 401)
     return await token_pair(user_id, expected_version=token_version)
 
 
-async def token_pair(user_id: int, expected_version: int | None = None) -> dict[str, Any]:
+async def token_pair(user_id: int, expected_version: int | None = None) -> TokenPair:
     account = (
         await Account.select(Account.role, Account.district, Account.token_version, Account.user.username)
         .where(Account.user == user_id)
@@ -102,3 +114,10 @@ async def token_pair(user_id: int, expected_version: int | None = None) -> dict[
     if expected_version is not None and account["token_version"] != expected_version:
         raise DomainError("token_revoked", "登录已失效（已退出或已修改密码），请重新登录", 401)
     return issue_pair(user_id, account["user.username"], account["role"], account["district"], account["token_version"])
+
+
+def me(principal: Principal) -> Me:
+    """Who the token says the caller is (no database read)."""
+    return Me(
+        user_id=principal.user_id, username=principal.username, role=principal.role.value, district=principal.district
+    )

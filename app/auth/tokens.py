@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import jwt
 
 from app.auth.principal import ALGORITHM
+from app.auth.schemas import TokenPair
 from app.settings import get_settings
 
 
-def issue_pair(user_id: int, username: str, role: str, district: str | None, token_version: int = 0) -> dict[str, Any]:
+def issue_pair(user_id: int, username: str, role: str, district: str | None, token_version: int = 0) -> TokenPair:
     settings = get_settings()
     now = datetime.now(UTC)
     access_expires = now + timedelta(minutes=settings.access_token_minutes)
@@ -27,9 +27,4 @@ def issue_pair(user_id: int, username: str, role: str, district: str | None, tok
         settings.jwt_secret,
         algorithm=ALGORITHM,
     )
-    return {
-        "access_token": access,
-        "refresh_token": refresh,
-        "token_type": "bearer",
-        "expires_in": settings.access_token_minutes * 60,
-    }
+    return TokenPair(access_token=access, refresh_token=refresh, expires_in=settings.access_token_minutes * 60)

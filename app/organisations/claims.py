@@ -12,21 +12,23 @@ from typing import Any
 
 import asyncpg
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Role
-from app.db import engine
 from app.errors import conflict, invalid, not_found
 from app.organisations import credit_code, facts
-from app.organisations.schemas import ClaimDecision, OrganisationClaimCreate
+from app.organisations.access import district_scope
+from app.organisations.schemas import ClaimDecision, ClaimRead, OrganisationClaimCreate
 from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
 from app.organisations.workflow import CLAIM
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
+from app.uow import UnitOfWork, unit_of_work
+from app.workflow.engine import Actor
 
 
-async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:
+async def submit(data: OrganisationClaimCreate) -> ClaimRead:
     """Anyone may call (like registration): creates the claimant's applicant account and a pending claim."""
     code = credit_code.normalise(data.credit_code)
     problem = credit_code.problem_with(code)
@@ -35,7 +37,7 @@ async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:
     org = await Organisation.select(Organisation.id, Organisation.district).where(Organisation.credit_code == code)
     if not org:
         raise invalid("claim_code_not_registered", "该统一社会信用代码尚未注册，请直接注册", "credit_code")
-    async with engine().transaction():
+    async with unit_of_work(Actor.system()):
         user_id = await create_account(
             username=data.username, password=data.password, role=Role.applicant, email=data.email, mobile=data.mobile
         )
@@ -50,78 +52,74 @@ async def submit(data: OrganisationClaimCreate) -> dict[str, Any]:
             )
         ).returning(OrganisationClaim.id)
         claim_id = int(rows[0]["id"])
-        await audit.record(
-            actor_id=user_id,
-            actor_role=Role.applicant.value,
-            action="organisation_claim.submit",
-            object_type="organisation_claim",
-            object_id=claim_id,
-            after={"organisation_id": org[0]["id"], "claimant_name": data.name, "credit_code": code},
-        )
+        # The claim is the new claimant's own act: its audit row names them, inside the same transaction.
+        async with unit_of_work(Actor(user_id, Role.applicant.value)) as uow:
+            await uow.audit(
+                "organisation_claim.submit",
+                "organisation_claim",
+                claim_id,
+                after={"organisation_id": org[0]["id"], "claimant_name": data.name, "credit_code": code},
+            )
     return await read(claim_id)
 
 
-async def read(claim_id: int) -> dict[str, Any]:
+async def read(claim_id: int) -> ClaimRead:
     row = await OrganisationClaim.select().where(OrganisationClaim.id == claim_id).first()
     if row is None:
         raise not_found("认领申请")
     return _shown(row)
 
 
-def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **row,
-        "organisation_id": row["organisation"],
-        "claimant_id": row["claimant"],
-        "status_zh": CLAIM.states[row["status"]],
-    }
+def _shown(row: dict[str, Any]) -> ClaimRead:
+    return ClaimRead(
+        **row, organisation_id=row["organisation"], claimant_id=row["claimant"], status_zh=CLAIM.states[row["status"]]
+    )
 
 
-async def list_in_scope(principal: Principal, status: str | None) -> list[dict[str, Any]]:
+async def list_in_scope(principal: Principal, status: str | None, paging: PageParams) -> Page[ClaimRead]:
     """Staff: the claims on organisations in their district scope, newest first."""
-    query = OrganisationClaim.select().order_by(OrganisationClaim.id, ascending=False)
+    where = [*district_scope(principal, OrganisationClaim.scope_district)]
     if status:
-        query = query.where(OrganisationClaim.status == status)
-    return [_shown(r) for r in await query if principal.is_staff and principal.can_see_district(r["scope_district"])]
+        where.append(OrganisationClaim.status == status)
+    query = OrganisationClaim.select().order_by(OrganisationClaim.id, ascending=False)
+    page = await fetch_page(OrganisationClaim, query, paging, *where)
+    return page.map([_shown(row) for row in page.items])
 
 
-async def decide(principal: Principal, claim_id: int, approve: bool, data: ClaimDecision) -> dict[str, Any]:
+async def decide(principal: Principal, claim_id: int, approve: bool, data: ClaimDecision) -> ClaimRead:
     """Officers in scope and admins approve or reject a pending claim (409 once decided)."""
-    claim = await OrganisationClaim.select().where(OrganisationClaim.id == claim_id).first()
-    if claim is None or not principal.is_staff or not principal.can_see_district(claim["scope_district"]):
-        raise not_found("认领申请")
-    actor = Actor(principal.user_id, principal.role.value)
+    claim = await load(principal, OrganisationClaim, claim_id)
     decided = {"decided_by": principal.user_id, "decided_at": now_utc(), "decision_reason": data.reason}
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Organisation first, then claims: every decision on one organisation runs one after the other.
         org = await Organisation.select().where(Organisation.id == claim["organisation"]).lock_rows("UPDATE").first()
         assert org is not None  # claims cascade with their organisation
         if not approve:
-            await transition(OrganisationClaim, claim_id, "reject", actor, values=decided, reason=data.reason)
+            await uow.transition(OrganisationClaim, claim_id, "reject", values=decided, reason=data.reason)
         else:
-            await transition(OrganisationClaim, claim_id, "approve", actor, values=decided, reason=data.reason)
-            await _transfer(org, claim, actor, data.reason)
+            await uow.transition(OrganisationClaim, claim_id, "approve", values=decided, reason=data.reason)
+            await _transfer(uow, org, claim, data.reason)
     if approve:
         await facts.on_facts_changed([int(claim["organisation"])])
     return await read(claim_id)
 
 
-async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, reason: str) -> None:
+async def _transfer(uow: UnitOfWork, org: dict[str, Any], claim: dict[str, Any], reason: str) -> None:
     organisation_id = int(org["id"])
     others = await OrganisationClaim.select(OrganisationClaim.id).where(
         (OrganisationClaim.organisation == organisation_id)
         & (OrganisationClaim.status == "pending")
         & (OrganisationClaim.id != claim["id"])
     )
-    for other in others:
-        await transition(
-            OrganisationClaim,
-            other["id"],
-            "supersede",
-            Actor.system(),
-            values={"decision_reason": f"认领申请 {claim['id']} 已核准"},
-            reason=f"认领申请 {claim['id']} 已核准",
-        )
+    async with unit_of_work(Actor.system()) as seedbed:  # joins the decision's transaction, as Seedbed
+        for other in others:
+            await seedbed.transition(
+                OrganisationClaim,
+                other["id"],
+                "supersede",
+                values={"decision_reason": f"认领申请 {claim['id']} 已核准"},
+                reason=f"认领申请 {claim['id']} 已核准",
+            )
     members = [
         int(r["user"])
         for r in await OrganisationMember.select(OrganisationMember.user).where(
@@ -135,12 +133,10 @@ async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, re
         raise conflict("already_member", "认领人已是本机构成员") from exc
     if org["name"] != claim["claimant_name"]:
         await Organisation.update({Organisation.name: claim["claimant_name"]}).where(Organisation.id == organisation_id)
-    await audit.record(
-        actor_id=actor.user_id,
-        actor_role=actor.role,
-        action="organisation.claim_transfer",
-        object_type="organisation",
-        object_id=organisation_id,
+    await uow.audit(
+        "organisation.claim_transfer",
+        "organisation",
+        organisation_id,
         before={"member_ids": members, "name": org["name"]},
         after={"member_ids": [int(claim["claimant"])], "name": claim["claimant_name"], "claim_id": int(claim["id"])},
         reason=reason,
@@ -151,4 +147,4 @@ async def _transfer(org: dict[str, Any], claim: dict[str, Any], actor: Actor, re
     for account in accounts:
         action = "reject" if account["status"] == "pending" else "revoke"
         why = f"机构经认领申请 {claim['id']} 转给认领人，原成员登记的账户停用"
-        await transition(BankAccount, account["id"], action, actor, values={"decision_reason": why}, reason=why)
+        await uow.transition(BankAccount, account["id"], action, values={"decision_reason": why}, reason=why)

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
 
 from app.auth.principal import ANY_USER, APPLICANTS, PUBLIC, STAFF, CurrentPrincipal, provide_principal
-from app.errors import DomainError, FieldError
 from app.input_limits import FileUploadBody
 from app.organisations import claims, registry, service
-from app.organisations.registry_file import RegistryFileError
-from app.organisations.registry_import import import_registry
+from app.organisations.registry_import import import_upload
 from app.organisations.schemas import (
     ClaimDecision,
     ClaimRead,
@@ -23,6 +21,7 @@ from app.organisations.schemas import (
     OrganisationRegistration,
     RegistryImportRead,
 )
+from app.paging import Paging, page_response
 
 
 class OrganisationController(Controller):
@@ -36,7 +35,7 @@ class OrganisationController(Controller):
         summary="Register an organisation and its first applicant account (社会组织注册)",
     )
     async def register(self, data: JSONBody[OrganisationRegistration]) -> OrganisationRead:
-        return OrganisationRead(**await service.register(data))
+        return await service.register(data)
 
     @post(
         "/claims",
@@ -44,15 +43,17 @@ class OrganisationController(Controller):
         summary="Claim an already registered credit code with evidence (认领); an officer decides",
     )
     async def claim(self, data: JSONBody[OrganisationClaimCreate]) -> ClaimRead:
-        return ClaimRead(**await claims.submit(data))
+        return await claims.submit(data)
 
     @get("/claims", opt={"permission": STAFF}, summary="Claims on organisations in my scope (认领申请)")
     async def list_claims(
         self,
         principal: CurrentPrincipal,
+        paging: Paging,
+        request: Request[Any, Any, Any],
         status: Literal["pending", "approved", "rejected"] | None = Parameter(default=None),
-    ) -> list[ClaimRead]:
-        return [ClaimRead(**c) for c in await claims.list_in_scope(principal, status)]
+    ) -> Response[list[ClaimRead]]:
+        return page_response(await claims.list_in_scope(principal, status, paging), request)
 
     @post(
         "/claims/{claim_id:int}/approve",
@@ -63,7 +64,7 @@ class OrganisationController(Controller):
     async def approve_claim(
         self, principal: CurrentPrincipal, claim_id: FromPath[int], data: JSONBody[ClaimDecision]
     ) -> ClaimRead:
-        return ClaimRead(**await claims.decide(principal, claim_id, True, data))
+        return await claims.decide(principal, claim_id, True, data)
 
     @post(
         "/claims/{claim_id:int}/reject",
@@ -74,16 +75,17 @@ class OrganisationController(Controller):
     async def reject_claim(
         self, principal: CurrentPrincipal, claim_id: FromPath[int], data: JSONBody[ClaimDecision]
     ) -> ClaimRead:
-        return ClaimRead(**await claims.decide(principal, claim_id, False, data))
+        return await claims.decide(principal, claim_id, False, data)
 
     @get("/mine", opt={"permission": APPLICANTS}, summary="My organisations")
-    async def mine(self, principal: CurrentPrincipal) -> list[OrganisationRead]:
-        ids = await service.member_organisation_ids(principal.user_id)
-        return [OrganisationRead(**await service.read(i)) for i in ids]
+    async def mine(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[OrganisationRead]]:
+        return page_response(await service.mine(principal, paging), request)
 
     @get("/{organisation_id:int}", opt={"permission": ANY_USER}, summary="Read one organisation")
     async def read(self, principal: CurrentPrincipal, organisation_id: FromPath[int]) -> OrganisationRead:
-        return OrganisationRead(**await service.read_for(principal, organisation_id))
+        return await service.read_for(principal, organisation_id)
 
     @patch(
         "/{organisation_id:int}",
@@ -93,7 +95,7 @@ class OrganisationController(Controller):
     async def correct(
         self, principal: CurrentPrincipal, organisation_id: FromPath[int], data: JSONBody[OrganisationCorrection]
     ) -> OrganisationRead:
-        return OrganisationRead(**await registry.correct_facts(principal, organisation_id, data))
+        return await registry.correct_facts(principal, organisation_id, data)
 
     @post(
         "/registry-import",
@@ -103,18 +105,17 @@ class OrganisationController(Controller):
         request_max_body_size=20 * 1024 * 1024,  # a whole city's registry extract; the parser caps the rows
     )
     async def import_registry(self, principal: CurrentPrincipal, data: FileUploadBody) -> RegistryImportRead:
-        content = await data.file.read()
-        try:
-            report = await import_registry(content, source_name=data.file.filename or "upload", principal=principal)
-        except RegistryFileError as exc:
-            raise DomainError(
-                "registry_file_invalid", str(exc), 422, [FieldError("file", "registry_file_invalid", str(exc))]
-            ) from exc
-        return RegistryImportRead(**report.as_dict())
+        return await import_upload(principal, await data.file.read(), data.file.filename or "upload")
 
     @get("/{organisation_id:int}/members", opt={"permission": STAFF}, summary="Who acts for an organisation")
-    async def members(self, principal: CurrentPrincipal, organisation_id: FromPath[int]) -> list[MemberRead]:
-        return [MemberRead(**m) for m in await registry.list_members(principal, organisation_id)]
+    async def members(
+        self,
+        principal: CurrentPrincipal,
+        organisation_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[MemberRead]]:
+        return page_response(await registry.list_members(principal, organisation_id, paging), request)
 
     @post(
         "/{organisation_id:int}/members",
@@ -124,7 +125,7 @@ class OrganisationController(Controller):
     async def add_member(
         self, principal: CurrentPrincipal, organisation_id: FromPath[int], data: JSONBody[MemberAdd]
     ) -> list[MemberRead]:
-        return [MemberRead(**m) for m in await registry.add_member(principal, organisation_id, data)]
+        return await registry.add_member(principal, organisation_id, data)
 
     @delete(
         "/{organisation_id:int}/members/{user_id:int}",

@@ -7,21 +7,28 @@ sign its agreements and receive its money; the group's own members follow and ed
 
 from __future__ import annotations
 
-from typing import Any
-
 from asyncpg.exceptions import UniqueViolationError
 
-from app import audit
+import app.organisations.access  # noqa: F401  (declares the policies load() reads)
+from app.access import load
 from app.auth.principal import Principal
-from app.auth.tables import Role
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, invalid, not_found
-from app.organisations.schemas import OrganisationRegistration, ServiceCentreDesignation
-from app.organisations.tables import Organisation, OrganisationMember, OrganisationType
+from app.organisations.membership import GROUP_TYPE, custodian_of, member_organisation_ids
+from app.organisations.membership import acting_organisation_ids as acting_organisation_ids  # re-exported
+from app.organisations.reads import read, read_page
+from app.organisations.schemas import (
+    OrganisationRead,
+    OrganisationRegistration,
+    ServiceCentreDesignation,
+    ServiceCentreRead,
+)
+from app.organisations.tables import Organisation, OrganisationType
+from app.paging import Page, PageParams, fetch_page
 from app.reference import District
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 
 CENTRE_TYPE = OrganisationType.social_service_institution.value
-GROUP_TYPE = OrganisationType.filed_community_group.value
 
 
 async def checked_custodian(data: OrganisationRegistration) -> tuple[int | None, str]:
@@ -65,54 +72,23 @@ async def ensure_still_centre(custodian_id: int | None) -> None:
         raise invalid("custodian_invalid", "财务代管单位须为街镇社会组织服务中心（见服务中心名单）", "custodian_id")
 
 
-async def service_centres(district: District | None, street: str | None) -> list[dict[str, Any]]:
+async def service_centres(district: District | None, street: str | None, paging: PageParams) -> Page[ServiceCentreRead]:
     """Public: the designated street service centres, by district and street (what a filed group chooses from)."""
-    query = Organisation.select(
-        Organisation.id, Organisation.name, Organisation.district, Organisation.serves_street.as_alias("street")
-    ).where(Organisation.serves_street.is_not_null())
+    where = [Organisation.serves_street.is_not_null()]
     if district is not None:
-        query = query.where(Organisation.district == district.value)
+        where.append(Organisation.district == district.value)
     if street:
-        query = query.where(Organisation.serves_street == street.strip())
-    return [dict(r) for r in await query.order_by(Organisation.district).order_by(Organisation.serves_street)]
-
-
-async def member_organisation_ids(user_id: int) -> list[int]:
-    rows = await OrganisationMember.select(OrganisationMember.organisation).where(OrganisationMember.user == user_id)
-    return [int(row["organisation"]) for row in rows]
-
-
-async def groups_in_custody_of(organisation_ids: list[int]) -> list[int]:
-    if not organisation_ids:
-        return []
-    rows = await Organisation.select(Organisation.id).where(
-        Organisation.custodian.is_in(organisation_ids) & (Organisation.org_type == GROUP_TYPE)
+        where.append(Organisation.serves_street == street.strip())
+    query = (
+        Organisation.select(
+            Organisation.id, Organisation.name, Organisation.district, Organisation.serves_street.as_alias("street")
+        )
+        .order_by(Organisation.district)
+        .order_by(Organisation.serves_street)
+        .order_by(Organisation.id)
     )
-    return [int(r["id"]) for r in rows]
-
-
-async def custody_group_ids(user_id: int) -> list[int]:
-    """The filed groups in the custody of the caller's organisations (the caller acts for them as custodian)."""
-    return await groups_in_custody_of(await member_organisation_ids(user_id))
-
-
-async def acting_organisation_ids(user_id: int) -> list[int]:
-    """Organisations whose objects the caller may read and whose drafts they may edit: their own, and the filed
-    groups in their centre's custody."""
-    own = await member_organisation_ids(user_id)
-    return sorted({*own, *await groups_in_custody_of(own)})
-
-
-async def custodian_of(organisation_id: int) -> int | None:
-    """The custodian centre of a filed group; ``None`` for any other organisation."""
-    row = (
-        await Organisation.select(Organisation.org_type, Organisation.custodian)
-        .where(Organisation.id == organisation_id)
-        .first()
-    )
-    if row is None or row["org_type"] != GROUP_TYPE:
-        return None
-    return int(row["custodian"]) if row["custodian"] is not None else None
+    page = await fetch_page(Organisation, query, paging, *where)
+    return page.map([ServiceCentreRead(**row) for row in page.items])
 
 
 def applies_via_custodian() -> DomainError:
@@ -139,35 +115,19 @@ async def ensure_may_apply_for(user_id: int, organisation_id: int) -> int | None
     raise not_found("社会组织")
 
 
-async def groups_of(principal: Principal, centre_id: int) -> list[dict[str, Any]]:
+async def groups_of(principal: Principal, centre_id: int, paging: PageParams) -> Page[OrganisationRead]:
     """The filed groups in a centre's custody: the centre's members, and staff in its district; others 404."""
-    centre = await Organisation.select(Organisation.district).where(Organisation.id == centre_id).first()
-    if centre is None:
-        raise not_found("社会组织")
-    if principal.role is Role.applicant:
-        if centre_id not in await member_organisation_ids(principal.user_id):
-            raise not_found("社会组织")
-    elif not (principal.is_staff and principal.can_see_district(centre["district"])):
-        raise not_found("社会组织")
-    from app.organisations.service import read  # the registry's read shape; imported late (service imports us)
-
-    rows = await Organisation.select(Organisation.id).where(
-        (Organisation.custodian == centre_id) & (Organisation.org_type == GROUP_TYPE)
-    )
-    return [await read(int(r["id"])) for r in rows]
+    await load(principal, Organisation, centre_id, "centre", columns=(Organisation.id, Organisation.district))
+    return await read_page(paging, Organisation.custodian == centre_id, Organisation.org_type == GROUP_TYPE)
 
 
-async def designate(principal: Principal, organisation_id: int, data: ServiceCentreDesignation) -> dict[str, Any]:
+async def designate(principal: Principal, organisation_id: int, data: ServiceCentreDesignation) -> OrganisationRead:
     """Officers in scope (district officers: their district) and admins designate a social service institution as
     the service centre of a street (``street``), or end the designation (``street`` null) when no filed group is in
     its custody. Audited before/after with the reason."""
-    # Imported here: registry imports the organisation service, which imports this module.
-    from app.organisations.registry import organisation_in_scope
-    from app.organisations.service import read
-
     street = data.street.strip() if data.street else None
-    async with engine().transaction():
-        current = await organisation_in_scope(principal, organisation_id, lock=True)
+    async with unit_of_work(Actor.of(principal)) as uow:
+        current = await load(principal, Organisation, organisation_id, lock=True)
         if street is not None and current["org_type"] != CENTRE_TYPE:
             raise invalid("service_centre_type", "只有社会服务机构可以设为街镇社会组织服务中心", "street")
         if street == current["serves_street"]:
@@ -178,12 +138,10 @@ async def designate(principal: Principal, organisation_id: int, data: ServiceCen
             await Organisation.update({Organisation.serves_street: street}).where(Organisation.id == organisation_id)
         except UniqueViolationError as exc:
             raise conflict("service_centre_exists", f"「{street}」已有街镇社会组织服务中心") from exc
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="organisation.designate_service_centre",
-            object_type="organisation",
-            object_id=organisation_id,
+        await uow.audit(
+            "organisation.designate_service_centre",
+            "organisation",
+            organisation_id,
             before={"serves_street": current["serves_street"]},
             after={"serves_street": street},
             reason=data.reason,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, put
+from typing import Any
+
+from litestar import Controller, Request, Response, get, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
 
 from app.auth.principal import APPLICANTS_AND_STAFF, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.organisations import custody
 from app.organisations.schemas import OrganisationRead, ServiceCentreDesignation, ServiceCentreRead
+from app.paging import Paging, page_response
 from app.reference import District
 
 
@@ -23,18 +26,26 @@ class CustodyController(Controller):
     )
     async def centres(
         self,
+        paging: Paging,
+        request: Request[Any, Any, Any],
         district: District | None = Parameter(default=None, description="区"),
         street: str | None = Parameter(default=None, max_length=100, description="街镇"),
-    ) -> list[ServiceCentreRead]:
-        return [ServiceCentreRead(**row) for row in await custody.service_centres(district, street)]
+    ) -> Response[list[ServiceCentreRead]]:
+        return page_response(await custody.service_centres(district, street, paging), request)
 
     @get(
         "/organisations/{organisation_id:int}/groups",
         opt={"permission": APPLICANTS_AND_STAFF},
         summary="The filed groups in a service centre's custody (代管的备案类团队)",
     )
-    async def groups(self, principal: CurrentPrincipal, organisation_id: FromPath[int]) -> list[OrganisationRead]:
-        return [OrganisationRead(**row) for row in await custody.groups_of(principal, organisation_id)]
+    async def groups(
+        self,
+        principal: CurrentPrincipal,
+        organisation_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[OrganisationRead]]:
+        return page_response(await custody.groups_of(principal, organisation_id, paging), request)
 
     @put(
         "/organisations/{organisation_id:int}/service-centre",
@@ -44,4 +55,4 @@ class CustodyController(Controller):
     async def designate(
         self, principal: CurrentPrincipal, organisation_id: FromPath[int], data: JSONBody[ServiceCentreDesignation]
     ) -> OrganisationRead:
-        return OrganisationRead(**await custody.designate(principal, organisation_id, data))
+        return await custody.designate(principal, organisation_id, data)

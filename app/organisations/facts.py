@@ -61,22 +61,6 @@ async def record(
     )
 
 
-async def verifications(organisation_id: int) -> list[dict[str, Any]]:
-    rows = (
-        await OrganisationFactVerification.select(
-            OrganisationFactVerification.fact,
-            OrganisationFactVerification.value,
-            OrganisationFactVerification.source,
-            OrganisationFactVerification.verified_by,
-            OrganisationFactVerification.verified_at,
-            OrganisationFactVerification.reference,
-        )
-        .where(OrganisationFactVerification.organisation == organisation_id)
-        .order_by(OrganisationFactVerification.fact)
-    )
-    return [dict(row) for row in rows]
-
-
 # The hook point (a port) for what must follow a change of screened facts: the programmes room registers the
 # eligibility gate's follow-up (re-screen open applications, raise 预警) from programmes/listeners.py, because
 # programmes builds on app core, not the reverse. Listeners run after the change committed; one failing listener is

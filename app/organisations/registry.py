@@ -11,34 +11,31 @@ from typing import Any
 import asyncpg
 from piccolo.apps.user.tables import BaseUser
 
-from app import audit
+import app.organisations.access  # noqa: F401  (declares the policies load() reads)
+from app.access import load
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, invalid, not_found
 from app.organisations import facts
-from app.organisations.schemas import MemberAdd, OrganisationCorrection
-from app.organisations.service import checked_credit_code, read
+from app.organisations.reads import read
+from app.organisations.schemas import MemberAdd, MemberRead, OrganisationCorrection, OrganisationRead
+from app.organisations.service import checked_credit_code
 from app.organisations.tables import EvaluationGrade, FactSource, Organisation, OrganisationMember, OrganisationType
+from app.paging import Page, PageParams, fetch_page
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 
+# What the staff rule reads: enough to check scope (and to lock the row).
+_SCOPE = (Organisation.id, Organisation.district)
 # Columns that cannot be NULL: ``null`` for them means "leave as it is"; the dates may be cleared.
 _NOT_NULL = {"name", "street", "evaluation_grade"}
-
-
-async def organisation_in_scope(principal: Principal, organisation_id: int, *, lock: bool = False) -> dict[str, Any]:
-    """The organisation a staff member may change (district officers: their district); else it reads as missing."""
-    query = Organisation.select().where(Organisation.id == organisation_id)
-    rows = await (query.lock_rows("UPDATE") if lock else query)
-    if not rows or not principal.is_staff or not principal.can_see_district(rows[0]["district"]):
-        raise not_found("社会组织")
-    return dict(rows[0])
 
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-async def correct_facts(principal: Principal, organisation_id: int, data: OrganisationCorrection) -> dict[str, Any]:
+async def correct_facts(principal: Principal, organisation_id: int, data: OrganisationCorrection) -> OrganisationRead:
     """Officers in scope (district officers: their district's organisations) and admins correct registry facts.
 
     Writes the changed fields only, with the reason and the values before and after in the audit log. A value
@@ -47,8 +44,8 @@ async def correct_facts(principal: Principal, organisation_id: int, data: Organi
     """
     sent = {k: getattr(data, k) for k in data.model_fields_set if k not in ("reason", "verify_declared")}
     sent = {k: v for k, v in sent.items() if not (k in _NOT_NULL and v is None)}
-    async with engine().transaction():
-        current = await organisation_in_scope(principal, organisation_id, lock=True)
+    async with unit_of_work(Actor.of(principal)) as uow:
+        current = await load(principal, Organisation, organisation_id, lock=True)
         for fact in data.verify_declared:
             if current[f"declared_{fact}"] is None:
                 raise invalid("nothing_declared", f"本组织未自报该项（{fact}），请直接填写核验值", "verify_declared")
@@ -77,12 +74,10 @@ async def correct_facts(principal: Principal, organisation_id: int, data: Organi
                 )
             except asyncpg.UniqueViolationError as exc:  # the same code registered a moment ago
                 raise conflict("credit_code_taken", "该统一社会信用代码已被其他组织使用") from exc
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="organisation.correct",
-                object_type="organisation",
-                object_id=organisation_id,
+            await uow.audit(
+                "organisation.correct",
+                "organisation",
+                organisation_id,
                 before={k: _jsonable(current[k]) for k in changes},
                 after={k: _jsonable(v) for k, v in changes.items()},
                 reason=data.reason,
@@ -93,29 +88,38 @@ async def correct_facts(principal: Principal, organisation_id: int, data: Organi
     return await read(organisation_id)
 
 
-async def list_members(principal: Principal, organisation_id: int) -> list[dict[str, Any]]:
-    await organisation_in_scope(principal, organisation_id)
+async def _members(params: PageParams, organisation_id: int) -> Page[MemberRead]:
+    """One page of an organisation's members in the order they joined: three queries whatever the page size."""
     user: Any = OrganisationMember.user
-    rows = (
-        await OrganisationMember.select(OrganisationMember.user, user.username)
-        .where(OrganisationMember.organisation == organisation_id)
-        .order_by(OrganisationMember.id)
-    )
+    query = OrganisationMember.select(OrganisationMember.user, user.username).order_by(OrganisationMember.id)
+    page = await fetch_page(OrganisationMember, query, params, OrganisationMember.organisation == organisation_id)
     names = {
         r["user"]: r["display_name"]
         for r in await Account.select(Account.user, Account.display_name).where(
-            Account.user.is_in([r["user"] for r in rows] or [0])
+            Account.user.is_in([r["user"] for r in page.items] or [0])
         )
     }
-    return [
-        {"user_id": r["user"], "username": r["user.username"], "display_name": names.get(r["user"], "")} for r in rows
-    ]
+    return page.map(
+        [
+            MemberRead(user_id=r["user"], username=r["user.username"], display_name=names.get(r["user"], ""))
+            for r in page.items
+        ]
+    )
 
 
-async def add_member(principal: Principal, organisation_id: int, data: MemberAdd) -> list[dict[str, Any]]:
+async def list_members(principal: Principal, organisation_id: int, paging: PageParams) -> Page[MemberRead]:
+    await load(principal, Organisation, organisation_id, columns=_SCOPE)
+    return await _members(paging, organisation_id)
+
+
+# An organisation has a handful of members: the answer to adding one lists them all (up to the largest page).
+_ALL_MEMBERS = PageParams(limit=200)
+
+
+async def add_member(principal: Principal, organisation_id: int, data: MemberAdd) -> list[MemberRead]:
     """Officers in scope and admins let an existing applicant account act for the organisation."""
-    async with engine().transaction():
-        await organisation_in_scope(principal, organisation_id, lock=True)
+    async with unit_of_work(Actor.of(principal)) as uow:
+        await load(principal, Organisation, organisation_id, columns=_SCOPE, lock=True)
         account = await Account.select(Account.user, Account.role).where(Account.user.username == data.username).first()
         if account is None:
             raise invalid("user_not_found", "没有这个用户名的账户", "username")
@@ -130,24 +134,22 @@ async def add_member(principal: Principal, organisation_id: int, data: MemberAdd
             await OrganisationMember.insert(OrganisationMember(user=user_id, organisation=organisation_id))
         except asyncpg.UniqueViolationError as exc:  # organisation_member_unique, should the lock ever be bypassed
             raise conflict("already_member", "该账户已是本机构成员") from exc
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="organisation.member_add",
-            object_type="organisation",
-            object_id=organisation_id,
+        await uow.audit(
+            "organisation.member_add",
+            "organisation",
+            organisation_id,
             before=None,
             after={"user_id": user_id, "username": data.username},
             reason=data.reason,
         )
-    return await list_members(principal, organisation_id)
+    return (await _members(_ALL_MEMBERS, organisation_id)).items
 
 
 async def remove_member(principal: Principal, organisation_id: int, user_id: int, reason: str = "") -> None:
     """Officers in scope and admins take an account's rights for the organisation away. The last member stays:
     an organisation nobody can act for could not sign, report or refund."""
-    async with engine().transaction():
-        await organisation_in_scope(principal, organisation_id, lock=True)
+    async with unit_of_work(Actor.of(principal)) as uow:
+        await load(principal, Organisation, organisation_id, columns=_SCOPE, lock=True)
         members = [
             int(r["user"])
             for r in await OrganisationMember.select(OrganisationMember.user).where(
@@ -162,12 +164,10 @@ async def remove_member(principal: Principal, organisation_id: int, user_id: int
         await OrganisationMember.delete().where(
             (OrganisationMember.organisation == organisation_id) & (OrganisationMember.user == user_id)
         )
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="organisation.member_remove",
-            object_type="organisation",
-            object_id=organisation_id,
+        await uow.audit(
+            "organisation.member_remove",
+            "organisation",
+            organisation_id,
             before={"user_id": user_id, "username": username["username"] if username else ""},
             after=None,
             reason=reason,

@@ -14,12 +14,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from app import audit
+import app.organisations.access  # noqa: F401  (declares the policies can() reads)
+from app.access import can
 from app.auth.principal import Principal
-from app.db import engine
+from app.errors import DomainError, FieldError
 from app.organisations import facts
-from app.organisations.registry_file import RegistryFile, RegistryRow, RowProblem, read
+from app.organisations.registry_file import RegistryFile, RegistryFileError, RegistryRow, RowProblem, read
+from app.organisations.schemas import RegistryImportRead
 from app.organisations.tables import FactSource, Organisation
+from app.uow import UnitOfWork, unit_of_work
+from app.workflow.engine import Actor
 
 TYPE_NAMES = {
     "social_association": "社会团体",
@@ -69,7 +73,7 @@ async def import_registry(content: bytes, *, source_name: str, principal: Princi
     parsed: RegistryFile = read(content)
     report = ImportReport(rows=len(parsed.rows) + len(parsed.problems), problems=list(parsed.problems))
     codes = [row.credit_code for row in parsed.rows]
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal) if principal else Actor.system()) as uow:
         # Locked in id order, like every other writer of organisation rows, so concurrent imports cannot deadlock.
         found = (
             await Organisation.select()
@@ -80,20 +84,31 @@ async def import_registry(content: bytes, *, source_name: str, principal: Princi
         by_code = {row["credit_code"]: dict(row) for row in found}
         for row in parsed.rows:
             org = by_code.get(row.credit_code)
-            if org is not None and principal is not None and not principal.can_see_district(org["district"]):
+            if org is not None and principal is not None and not (await can(principal, "staff", Organisation, org))[0]:
                 org = None  # out of scope reads like missing, as everywhere else
             problem = _mismatch(row, org)
             if problem:
                 report.problems.append(problem)
                 continue
             assert org is not None
-            if await _apply(row, org, source_name, principal):
+            if await _apply(uow, row, org, source_name):
                 report.updated.append(int(org["id"]))
             else:
                 report.unchanged += 1
     if report.updated:
         await facts.on_facts_changed(report.updated)
     return report
+
+
+async def import_upload(principal: Principal, content: bytes, source_name: str) -> RegistryImportRead:
+    """The API's upload: an unreadable file is a 422 on the ``file`` field."""
+    try:
+        report = await import_registry(content, source_name=source_name, principal=principal)
+    except RegistryFileError as exc:
+        raise DomainError(
+            "registry_file_invalid", str(exc), 422, [FieldError("file", "registry_file_invalid", str(exc))]
+        ) from exc
+    return RegistryImportRead(**report.as_dict())
 
 
 def _mismatch(row: RegistryRow, org: dict[str, Any] | None) -> RowProblem | None:
@@ -113,7 +128,7 @@ def _mismatch(row: RegistryRow, org: dict[str, Any] | None) -> RowProblem | None
     return None
 
 
-async def _apply(row: RegistryRow, org: dict[str, Any], source_name: str, principal: Principal | None) -> bool:
+async def _apply(uow: UnitOfWork, row: RegistryRow, org: dict[str, Any], source_name: str) -> bool:
     changes = {k: v for k, v in row.facts.items() if v != org[k]}
     if not changes:
         return False
@@ -121,16 +136,13 @@ async def _apply(row: RegistryRow, org: dict[str, Any], source_name: str, princi
     await Organisation.update({getattr(Organisation, k): v for k, v in changes.items()}).where(
         Organisation.id == org["id"]
     )
-    await audit.record(
-        actor_id=principal.user_id if principal else None,
-        actor_role=principal.role.value if principal else "system",
-        action="organisation.registry_import",
-        object_type="organisation",
-        object_id=int(org["id"]),
+    await uow.audit(
+        "organisation.registry_import",
+        "organisation",
+        int(org["id"]),
         before={k: facts.as_text(org[k]) for k in changes},
         after={k: facts.as_text(v) for k, v in changes.items()},
         reason=reference,
     )
-    actor_id = principal.user_id if principal else None
-    await facts.record(int(org["id"]), changes, FactSource.registry, actor_id, reference)
+    await facts.record(int(org["id"]), changes, FactSource.registry, uow.actor.user_id, reference)
     return True

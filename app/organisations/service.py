@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from app import audit
+import app.organisations.access  # noqa: F401  (declares the policies load() reads)
+from app.access import load
 from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Role
-from app.db import engine
-from app.errors import DomainError, FieldError, conflict, invalid, not_found
-from app.organisations import credit_code, facts
-from app.organisations.custody import acting_organisation_ids, checked_custodian, ensure_still_centre
-from app.organisations.custody import member_organisation_ids as member_organisation_ids  # re-exported
-from app.organisations.schemas import OrganisationRegistration
+from app.errors import DomainError, FieldError, conflict, invalid
+from app.organisations import credit_code
+from app.organisations.custody import checked_custodian, ensure_still_centre
+from app.organisations.membership import member_organisation_ids as member_organisation_ids  # re-exported
+from app.organisations.reads import read, read_page
+from app.organisations.schemas import OrganisationRead, OrganisationRegistration
 from app.organisations.tables import REGISTERED_TYPES, Organisation, OrganisationMember, OrganisationType
+from app.paging import Page, PageParams
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 
 
-async def register(data: OrganisationRegistration) -> dict[str, Any]:
+async def register(data: OrganisationRegistration) -> OrganisationRead:
     """Anyone may call. Creates an organisation and an applicant account that is its first member."""
     code = checked_credit_code(data.org_type, data.credit_code)
     custodian_id, street = await checked_custodian(data)
     if code and await Organisation.exists().where(Organisation.credit_code == code):
         raise conflict("credit_code_taken", "该统一社会信用代码已注册")
-    async with engine().transaction():
+    async with unit_of_work(Actor.system()):
         user_id = await create_account(
             username=data.username, password=data.password, role=Role.applicant, email=data.email, mobile=data.mobile
         )
@@ -46,14 +48,14 @@ async def register(data: OrganisationRegistration) -> dict[str, Any]:
         organisation_id = int(rows[0]["id"])
         await ensure_still_centre(custodian_id)
         await OrganisationMember.insert(OrganisationMember(user=user_id, organisation=organisation_id))
-        await audit.record(
-            actor_id=user_id,
-            actor_role=Role.applicant.value,
-            action="organisation.register",
-            object_type="organisation",
-            object_id=organisation_id,
-            after={"name": data.name, "org_type": data.org_type.value, "credit_code": code},
-        )
+        # The registration is the new member's own act: its audit row names them, inside the same transaction.
+        async with unit_of_work(Actor(user_id, Role.applicant.value)) as uow:
+            await uow.audit(
+                "organisation.register",
+                "organisation",
+                organisation_id,
+                after={"name": data.name, "org_type": data.org_type.value, "credit_code": code},
+            )
     return await read(organisation_id)
 
 
@@ -74,25 +76,13 @@ def checked_credit_code(org_type: OrganisationType, given: str | None) -> str | 
     return code
 
 
-async def read(organisation_id: int) -> dict[str, Any]:
-    row = await Organisation.select().where(Organisation.id == organisation_id).first()
-    if row is None:
-        raise not_found("社会组织")
-    row["custodian_id"] = row.pop("custodian")
-    row["verifications"] = await facts.verifications(organisation_id)
-    return row
-
-
-async def read_for(principal: Principal, organisation_id: int) -> dict[str, Any]:
+async def read_for(principal: Principal, organisation_id: int) -> OrganisationRead:
     """Members read their own organisations (a centre's members also the groups in its custody); staff read
     organisations in their district scope."""
-    row = await read(organisation_id)
-    if principal.role is Role.applicant:
-        # Members of a custodian centre read the filed groups in its custody, as well as their own organisations.
-        if organisation_id not in await acting_organisation_ids(principal.user_id):
-            raise not_found("社会组织")
-    elif principal.role is Role.officer and principal.district not in (None, row["district"]):
-        raise not_found("社会组织")
-    elif principal.role is Role.expert:
-        raise not_found("社会组织")
-    return row
+    await load(principal, Organisation, organisation_id, "reader", columns=(Organisation.id, Organisation.district))
+    return await read(organisation_id)
+
+
+async def mine(principal: Principal, paging: PageParams) -> Page[OrganisationRead]:
+    """The organisations the caller is a member of, in id order."""
+    return await read_page(paging, Organisation.id.is_in(await member_organisation_ids(principal.user_id) or [0]))

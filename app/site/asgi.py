@@ -24,7 +24,7 @@ from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index
 from app.errors import PROBLEM_JSON, Problem
 from app.health import live, ready
 from app.input_limits import BoundedRequest, bound_request_parameters, limit_json_bodies
-from app.notifications_api import NotificationController
+from app.notifications.controllers import NotificationController
 from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.organisations.custody_controllers import CustodyController

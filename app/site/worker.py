@@ -13,6 +13,7 @@ from arq import Retry, cron
 from app import outbox
 from app.context import request_id_var
 from app.db import close_pool, open_pool
+from app.notifications import email as notification_email
 from app.observability import configure_logging
 from app.queue import redis_settings
 from app.settings import get_settings
@@ -59,7 +60,7 @@ async def pay_batch(ctx: dict[str, Any], batch_id: int, request_id: str = "-") -
 
 async def send_notifications(ctx: dict[str, Any], request_id: str = "-") -> int:
     request_id_var.set(request_id)
-    return await application_jobs.send_pending_emails()
+    return await notification_email.send_pending_emails()
 
 
 async def produce_export(ctx: dict[str, Any], export_id: int, request_id: str = "-") -> int:

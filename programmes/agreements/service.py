@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.money import yuan
+from app.notifications.service import notify_organisations
 from app.organisations.service import member_organisation_ids
 from app.organisations.tables import Organisation
 from app.settings import get_settings
@@ -21,7 +22,6 @@ from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
 from programmes.agreements.plan import PaymentPlan
 from programmes.agreements.tables import Agreement
-from programmes.applications.notify import notify_organisations
 from programmes.disbursements.service import ensure_second_officer
 from programmes.payees.service import verified_account
 from programmes.reports.tables import ProgressReport

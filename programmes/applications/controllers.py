@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import ANY_USER, APPLICANTS, STAFF, CurrentPrincipal, provide_principal
-from programmes.applications import officer_actions, screening, service
+from app.paging import Paging, page_response
+from programmes.applications import officer_actions, screening, service, timeline
 from programmes.applications.schemas import (
     ActionResult,
     ApplicationCreate,
@@ -16,10 +17,10 @@ from programmes.applications.schemas import (
     ApplicationWithdraw,
     EligibilityOverride,
     OfficerAction,
+    ScreeningRead,
     ScreenRequest,
     TimelineEntry,
 )
-from programmes.applications.timeline import timeline
 
 
 class ApplicationController(Controller):
@@ -28,13 +29,13 @@ class ApplicationController(Controller):
 
     @post("/applications", opt={"permission": APPLICANTS}, summary="Start a draft application (创建申报草稿)")
     async def create(self, principal: CurrentPrincipal, data: JSONBody[ApplicationCreate]) -> ApplicationRead:
-        return ApplicationRead(**await service.create_draft(principal, data))
+        return await service.create_draft(principal, data)
 
     @patch("/applications/{application_id:int}", opt={"permission": APPLICANTS}, summary="Autosave a draft")
     async def update(
         self, principal: CurrentPrincipal, application_id: FromPath[int], data: JSONBody[ApplicationUpdate]
     ) -> ApplicationRead:
-        return ApplicationRead(**await service.update_draft(principal, application_id, data))
+        return await service.update_draft(principal, application_id, data)
 
     @post(
         "/applications/{application_id:int}/submit",
@@ -43,7 +44,7 @@ class ApplicationController(Controller):
         status_code=200,
     )
     async def submit(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> ApplicationRead:
-        return ApplicationRead(**await service.submit(principal, application_id))
+        return await service.submit(principal, application_id)
 
     @post(
         "/applications/{application_id:int}/withdraw",
@@ -54,24 +55,33 @@ class ApplicationController(Controller):
     async def withdraw(
         self, principal: CurrentPrincipal, application_id: FromPath[int], data: JSONBody[ApplicationWithdraw]
     ) -> ApplicationRead:
-        return ApplicationRead(**await service.withdraw(principal, application_id, data.reason))
+        return await service.withdraw(principal, application_id, data.reason)
 
     @get("/applications/mine", opt={"permission": APPLICANTS}, summary="My organisations' applications")
-    async def mine(self, principal: CurrentPrincipal) -> list[ApplicationRead]:
-        return [ApplicationRead(**row) for row in await service.list_mine(principal)]
+    async def mine(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[ApplicationRead]]:
+        return page_response(await service.list_mine(principal, paging), request)
 
     @get("/applications/{application_id:int}", opt={"permission": ANY_USER}, summary="Read an application")
     async def read(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> ApplicationRead:
-        return ApplicationRead(**await service.read_for(principal, application_id))
+        return await service.read_for(principal, application_id)
 
     @get("/rounds/{round_id:int}/applications", opt={"permission": STAFF}, summary="A round's applications")
-    async def for_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[ApplicationRead]:
-        return [ApplicationRead(**row) for row in await service.list_for_round(principal, round_id)]
+    async def for_round(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[ApplicationRead]]:
+        return page_response(await service.list_for_round(principal, round_id, paging), request)
 
     @get("/applications/{application_id:int}/timeline", opt={"permission": ANY_USER}, summary="Status timeline")
-    async def timeline(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> list[TimelineEntry]:
-        await service.read_for(principal, application_id)
-        return [TimelineEntry(**row) for row in await timeline(application_id)]
+    async def timeline(
+        self,
+        principal: CurrentPrincipal,
+        application_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[TimelineEntry]]:
+        return page_response(await timeline.timeline(principal, application_id, paging), request)
 
     @post(
         "/applications/actions",
@@ -80,11 +90,10 @@ class ApplicationController(Controller):
         status_code=200,
     )
     async def act(self, principal: CurrentPrincipal, data: JSONBody[OfficerAction]) -> list[ActionResult]:
-        results = await officer_actions.act_in_bulk(principal, data.application_ids, data.action, data.reason)
-        return [ActionResult(**r) for r in results]
+        return await officer_actions.act_in_bulk(principal, data.application_ids, data.action, data.reason)
 
     @post("/applications/screen", opt={"permission": STAFF}, summary="Re-run eligibility screening", status_code=200)
-    async def screen(self, principal: CurrentPrincipal, data: JSONBody[ScreenRequest]) -> list[dict[str, Any]]:
+    async def screen(self, principal: CurrentPrincipal, data: JSONBody[ScreenRequest]) -> list[ScreeningRead]:
         return await screening.rescreen(principal, data.application_ids)
 
     @post(
@@ -96,4 +105,4 @@ class ApplicationController(Controller):
     async def override(
         self, principal: CurrentPrincipal, application_id: FromPath[int], data: JSONBody[EligibilityOverride]
     ) -> ApplicationRead:
-        return ApplicationRead(**await screening.override(principal, application_id, data.reason))
+        return await screening.override(principal, application_id, data.reason)

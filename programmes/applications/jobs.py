@@ -1,26 +1,19 @@
-"""Background work for applications: deadline reminders (cron) and e-mail delivery of notifications.
+"""Background work for applications: deadline reminders (cron); e-mails are the notifications room's job.
 
-Both are safe to run twice: reminders are keyed per round, window, application and user (a unique index keeps
-the second one out), and e-mails are sent only for notifications not yet marked ``emailed_at``.
+Safe to run twice: reminders are keyed per round, window, application and user (a unique index keeps the second
+one out). Each reminder commits on its own unit of work, acting as Seedbed; the e-mail job is delivered after it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import smtplib
 from datetime import timedelta
-from email.message import EmailMessage
 
-from app import outbox
-from app.db import engine
-from app.notifications import Notification
-from app.settings import get_settings
+from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
-from programmes.applications.notify import notify_members, notify_user
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
+from programmes.applications.notify import notify_members
 from programmes.tables import Application, Round
-
-log = logging.getLogger(__name__)
 
 REMINDER_WINDOWS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
 
@@ -38,7 +31,7 @@ async def send_deadline_reminders() -> int:
                 (Application.round == round_row["id"]) & Application.status.is_in(["draft", "returned"])
             )
             for draft in drafts:
-                async with engine().transaction():
+                async with unit_of_work(Actor.system()):
                     created += await notify_members(
                         draft["id"],
                         "deadline_reminder",
@@ -47,8 +40,6 @@ async def send_deadline_reminders() -> int:
                         "（北京时间）截止，请尽快完成并提交。",
                         f"deadline:{label}:{round_row['id']}:{draft['id']}",
                     )
-    if created:
-        await outbox.flush()
     return created
 
 
@@ -64,7 +55,7 @@ async def send_review_reminders() -> int:
     )
     created = 0
     for row in due:
-        async with engine().transaction():
+        async with unit_of_work(Actor.system()):
             created += await notify_user(
                 row["expert"],
                 "review_due",
@@ -72,65 +63,4 @@ async def send_review_reminders() -> int:
                 f"评审任务 {row['id']} 将于 {shown(row['due_at']):%Y-%m-%d %H:%M}（北京时间）到期，请尽快完成评分。",
                 f"review_due:{row['id']}",
             )
-    if created:
-        await outbox.flush()
     return created
-
-
-async def send_pending_emails() -> int:
-    """E-mail notifications when SMTP is configured; otherwise they stay in-app only (still visible in the API)."""
-    settings = get_settings()
-    if not settings.smtp_host:
-        return 0
-    pending = (
-        await Notification.select(
-            Notification.id,
-            Notification.title,
-            Notification.body,
-            Notification.email_body,
-            Notification.user._.email.as_alias("email"),
-        )
-        .where(
-            Notification.emailed_at.is_null()
-            # Accounts without a real address (the placeholder domain) are never e-mailed; skip them in the query so
-            # they cannot crowd out real ones.
-            & Notification.user._.email.not_like("%.invalid")
-            & (Notification.user._.email != "")
-        )
-        .order_by(Notification.id)
-        .limit(200)
-    )
-    sent = 0
-    for item in pending:
-        claimed = (
-            await Notification.update({Notification.emailed_at: now_utc()})
-            .where((Notification.id == item["id"]) & Notification.emailed_at.is_null())
-            .returning(Notification.id)
-        )
-        if not claimed:
-            continue  # another worker took it
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = settings.smtp_from, item["email"], item["title"]
-        message.set_content(item["email_body"] or item["body"])
-        try:
-            await asyncio.to_thread(_send, message)
-        except (OSError, smtplib.SMTPException):
-            # Release the claim so the next run retries it.
-            await Notification.update({Notification.emailed_at: None}).where(Notification.id == item["id"])
-            log.warning("notification e-mail failed; will retry", exc_info=True)
-            continue
-        if item["email_body"] is not None:
-            # Sent: the code it carries no longer needs to exist anywhere but the recipient's mailbox.
-            await Notification.update({Notification.email_body: None}).where(Notification.id == item["id"])
-        sent += 1
-    return sent
-
-
-def _send(message: EmailMessage) -> None:
-    settings = get_settings()
-    with smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(message)

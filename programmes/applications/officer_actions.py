@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app import outbox
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import GENERIC, DomainError
-from app.workflow.engine import Actor, transition
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.applications import repository
+from programmes.applications.access import APPLICATIONS  # noqa: F401 — declares the policy load() reads
 from programmes.applications.notify import notify_status_change
-from programmes.scope import ensure_staff_scope
+from programmes.applications.schemas import ActionResult, ApplicationRead
 from programmes.tables import Application
 from programmes.workflows import application_action_label
 
@@ -42,48 +43,40 @@ def _check_request(action: str, reason: str) -> None:
         raise DomainError("reason_required", "此操作须填写原因", 422)
 
 
-async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> dict[str, Any]:
+async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> ApplicationRead:
     """Officer in scope takes ``action`` on one application."""
     _check_request(action, reason)
-    workflow, row = await repository.workflow_of(application_id)
-    ensure_staff_scope(principal, row["scope_district"], "申报")
+    await load(principal, Application, application_id, columns=(Application.id, Application.scope_district))
+    workflow, _ = await repository.workflow_of(application_id)
     values: dict[str, Any] = {"returned_reason": reason.strip()} if action == "return_for_revision" else {}
     if action in ("advance", "select"):  # a tie at a quota's cut line is the officer's recorded decision (issue 11)
         from scoring.publication.ties import ensure_past_cut_line
 
         await ensure_past_cut_line(application_id)
-    async with engine().transaction():
-        result = await transition(
-            Application,
-            application_id,
-            action,
-            Actor(principal.user_id, principal.role.value),
-            values=values,
-            reason=reason.strip(),
-        )
+    async with unit_of_work(Actor.of(principal)) as uow:
+        result = await uow.transition(Application, application_id, action, values=values, reason=reason.strip())
         await notify_status_change(application_id, workflow, result.after)
-    await outbox.flush()
     return await repository.read(application_id, frozen=True)
 
 
 async def act_in_bulk(
     principal: Principal, application_ids: list[int], action: str, reason: str = ""
-) -> list[dict[str, Any]]:
+) -> list[ActionResult]:
     """Officer takes ``action`` on each application; the answer has one result per application, in order.
 
     Each application commits on its own, so the result list is the whole truth: an item that failed (a refusal
     or an unexpected error) is reported as failed and left unchanged, and never turns the answer into a 500
     after earlier items were committed.
     """
-    results: list[dict[str, Any]] = []
+    results: list[ActionResult] = []
     for application_id in application_ids:
         try:
             row = await act(principal, application_id, action, reason)
-            results.append({"application_id": application_id, "ok": True, "status": row["status"]})
+            results.append(ActionResult(application_id=application_id, ok=True, status=row.status))
         except DomainError as error:
-            results.append({"application_id": application_id, "ok": False, "code": error.code, "detail": error.detail})
+            results.append(ActionResult(application_id=application_id, ok=False, code=error.code, detail=error.detail))
         except Exception:  # noqa: BLE001 — reported per item (its transaction rolled back), logged for operators
             log.exception("bulk action %s failed on application %s", action, application_id)
             code, detail = GENERIC[500]
-            results.append({"application_id": application_id, "ok": False, "code": code, "detail": detail})
+            results.append(ActionResult(application_id=application_id, ok=False, code=code, detail=detail))
     return results

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.errors import conflict, not_found
 from app.timezone import now_utc, shown
 from app.workflow.definition import Workflow
+from programmes.applications.schemas import ApplicationRead
 from programmes.tables import Application, Round, Track
 from programmes.workflows import application_workflow
 
@@ -29,8 +31,21 @@ async def accepting_round(round_id: int) -> dict[str, Any]:
 
 
 async def round_tracks(round_id: int) -> list[dict[str, Any]]:
-    rows = await Track.select(Track.id, Track.name, Track.quota).where(Track.round == round_id).order_by(Track.position)
-    return [dict(r) for r in rows]
+    return (await tracks_of([round_id])).get(round_id, [])
+
+
+async def tracks_of(round_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The tracks of several rounds in one query, in their order (rounds without tracks are absent)."""
+    rows = (
+        await Track.select(Track.id, Track.name, Track.quota, Track.round)
+        .where(Track.round.is_in(round_ids or [0]))
+        .order_by(Track.position)
+        .order_by(Track.id)
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["round"], []).append({"id": row["id"], "name": row["name"], "quota": row["quota"]})
+    return found
 
 
 async def workflow_of(application_id: int) -> tuple[Workflow, dict[str, Any]]:
@@ -56,7 +71,7 @@ async def round_workflow(round_id: int) -> Workflow:
     return application_workflow(row["kind"])
 
 
-def frozen_answers(row: dict[str, Any]) -> dict[str, Any]:
+def frozen_answers(row: Mapping[str, Any]) -> dict[str, Any]:
     """What experts and officers read: the answers exactly as submitted. An application returned for revision is
     being edited by its applicant; staff keep seeing the last submission until it is resubmitted. A draft that was
     never submitted has no submission yet, so its working answers are all there is."""
@@ -64,27 +79,27 @@ def frozen_answers(row: dict[str, Any]) -> dict[str, Any]:
     return dict(submitted if submitted is not None else row["answers"] or {})
 
 
-def as_read(row: dict[str, Any], *, frozen: bool = False) -> dict[str, Any]:
+def as_read(row: Mapping[str, Any], *, frozen: bool = False) -> ApplicationRead:
     """``frozen``: the staff view (answers as submitted); otherwise the applicant's working copy."""
-    return {
-        "id": row["id"],
-        "round_id": row["round"],
-        "track_id": row["track"],
-        "organisation_id": row["organisation"],
-        "applied_via_id": row["applied_via"],
-        "entry_number": row["entry_number"],
-        "title": row["title"],
-        "status": row["status"],
-        "answers": frozen_answers(row) if frozen else row["answers"] or {},
-        "submitted_at": row["submitted_at"],
-        "form_version_id": row["form_version"],
-        "returned_reason": row["returned_reason"],
-        "eligibility_outcome": row["eligibility_outcome"],
-        "eligibility": row["eligibility"],
-    }
+    return ApplicationRead(
+        id=row["id"],
+        round_id=row["round"],
+        track_id=row["track"],
+        organisation_id=row["organisation"],
+        applied_via_id=row["applied_via"],
+        entry_number=row["entry_number"],
+        title=row["title"],
+        status=row["status"],
+        answers=frozen_answers(row) if frozen else row["answers"] or {},
+        submitted_at=row["submitted_at"],
+        form_version_id=row["form_version"],
+        returned_reason=row["returned_reason"],
+        eligibility_outcome=row["eligibility_outcome"],
+        eligibility=row["eligibility"],
+    )
 
 
-async def read(application_id: int, *, frozen: bool = False) -> dict[str, Any]:
+async def read(application_id: int, *, frozen: bool = False) -> ApplicationRead:
     row = await Application.select().where(Application.id == application_id).first().output(load_json=True)
     if row is None:
         raise not_found("申报")

@@ -15,8 +15,8 @@ import logging
 from datetime import date
 
 from app import outbox
-from app.db import engine
 from app.timezone import now_utc
+from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications.screening import screen_application
 from programmes.tables import Application
@@ -28,7 +28,7 @@ OPEN_STATES = ("submitted", "returned", "in_review", "ranked", "advanced", "sele
 
 
 async def stage_rescreen(organisation_id: int) -> None:
-    """Call inside the transaction that changed the organisation's facts; ``outbox.flush()`` after commit."""
+    """Call inside the unit of work that changed the organisation's facts (it delivers the job after commit)."""
     # One message per change: a later change must re-screen again even if an earlier message was delivered.
     await outbox.stage(
         "rescreen_organisation",
@@ -41,10 +41,9 @@ async def enqueue_rescreen(organisation_ids: list[int]) -> None:
     """For write paths that report a change after their commit (a listener of
     ``app.organisations.facts.on_facts_changed``: the registry import, verifications, claims): stage and hand over
     one re-screen job per organisation. Idempotent jobs, so a path that also staged in its transaction is harmless."""
-    async with engine().transaction():
+    async with unit_of_work(Actor.system()):
         for organisation_id in sorted(set(organisation_ids)):
             await stage_rescreen(organisation_id)
-    await outbox.flush()
 
 
 async def rescreen_open(organisation_ids: list[int] | None = None) -> dict[str, int]:
@@ -54,10 +53,9 @@ async def rescreen_open(organisation_ids: list[int] | None = None) -> dict[str, 
         query = query.where(Application.organisation.is_in(organisation_ids or [0]))
     counts = {"screened": 0, "changed": 0}
     for row in await query.order_by(Application.id):
-        async with engine().transaction():
-            result = await screen_application(row["id"], Actor.system(), only_if_changed=True)
+        result = await screen_application(row["id"], Actor.system(), only_if_changed=True)  # commits on its own
         counts["screened"] += 1
-        counts["changed"] += int(result["changed"])
+        counts["changed"] += int(result.changed)
     return counts
 
 

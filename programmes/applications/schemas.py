@@ -94,3 +94,20 @@ class TimelineEntry(BaseModel):
     status_after: str | None
     reason: str
     at: dt.datetime
+
+
+class FindingRead(BaseModel):
+    code: str
+    severity: str = Field(description="ineligible | needs_verification | warning …")
+    reason: str
+
+
+class ScreeningRead(BaseModel):
+    """One application's screening as recorded (资格审查结果)."""
+
+    application_id: int
+    eligibility_outcome: str
+    changed: bool = Field(description="是否写入了新的审查结果")
+    eligible: bool
+    screened_on: str = Field(description="审查日期（北京时间，ISO 日期）")
+    findings: list[FindingRead]

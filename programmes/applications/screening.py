@@ -6,16 +6,17 @@ import json
 from datetime import date
 from typing import Any
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import DomainError
 from app.organisations.tables import Organisation
 from app.timezone import SHANGHAI, now_utc
+from app.uow import UnitOfWork, unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications import repository
+from programmes.applications.access import APPLICATIONS  # noqa: F401 — declares the policy load() reads
+from programmes.applications.schemas import ApplicationRead, ScreeningRead
 from programmes.eligibility import EligibilityRules, OrganisationFacts, screen
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
 
 
@@ -23,12 +24,17 @@ def today_in_shanghai() -> date:
     return now_utc().astimezone(SHANGHAI).date()
 
 
-async def screen_application(application_id: int, actor: Actor, *, only_if_changed: bool = False) -> dict[str, Any]:
-    """Screen against the round's rules as of today and record the result. Runs in the caller's transaction.
+async def screen_application(application_id: int, actor: Actor, *, only_if_changed: bool = False) -> ScreeningRead:
+    """Screen against the round's rules as of today and record the result. Joins the caller's unit of work.
 
     ``only_if_changed`` (automatic re-screening): write and audit only when the outcome or the findings' codes
     differ from the recorded ones, so the daily re-screen of every open application adds no noise. The answer's
     ``changed`` says whether anything was written."""
+    async with unit_of_work(actor) as uow:  # its own transaction, or the caller's (submit) joined
+        return await _screen(uow, application_id, only_if_changed)
+
+
+async def _screen(uow: UnitOfWork, application_id: int, only_if_changed: bool) -> ScreeningRead:
     # Locked: an officer's override committed while this screening runs must not be overwritten by a stale read.
     application = await repository.lock(application_id)
     round_row = (
@@ -59,23 +65,25 @@ async def screen_application(application_id: int, actor: Actor, *, only_if_chang
             outcome = "overridden"
             screened["override"] = recorded
     if only_if_changed and (outcome, _codes(screened)) == (application["eligibility_outcome"], _codes(application)):
-        return {"application_id": application_id, "eligibility_outcome": outcome, "changed": False, **screened}
+        return ScreeningRead(application_id=application_id, eligibility_outcome=outcome, changed=False, **screened)
+    await _record(uow, application_id, application["eligibility_outcome"], outcome, screened)
+    return ScreeningRead(application_id=application_id, eligibility_outcome=outcome, changed=True, **result.as_dict())
+
+
+async def _record(uow: UnitOfWork, application_id: int, before: str, outcome: str, screened: dict[str, Any]) -> None:
     await Application.update(
         {
             Application.eligibility: json.dumps(screened, ensure_ascii=False, default=str),
             Application.eligibility_outcome: outcome,
         }
     ).where(Application.id == application_id)
-    await audit.record(
-        actor_id=actor.user_id,
-        actor_role=actor.role,
-        action="application.screen",
-        object_type="application",
-        object_id=application_id,
-        before={"eligibility_outcome": application["eligibility_outcome"]},
+    await uow.audit(
+        "application.screen",
+        "application",
+        application_id,
+        before={"eligibility_outcome": before},
         after={"eligibility_outcome": outcome},
     )
-    return {"application_id": application_id, "eligibility_outcome": outcome, "changed": True, **result.as_dict()}
 
 
 def _codes(row_or_result: dict[str, Any]) -> list[str]:
@@ -84,14 +92,13 @@ def _codes(row_or_result: dict[str, Any]) -> list[str]:
     return sorted(f["code"] for f in (value or {}).get("findings", []))
 
 
-async def rescreen(principal: Principal, application_ids: list[int]) -> list[dict[str, Any]]:
-    """Officer in scope re-runs screening (e.g. after an organisation was newly listed as abnormal)."""
+async def rescreen(principal: Principal, application_ids: list[int]) -> list[ScreeningRead]:
+    """Officer in scope re-runs screening (e.g. after an organisation was newly listed as abnormal); each
+    application commits on its own."""
     results = []
     for application_id in application_ids:
-        _, row = await repository.workflow_of(application_id)
-        ensure_staff_scope(principal, row["scope_district"], "申报")
-        async with engine().transaction():
-            results.append(await screen_application(application_id, Actor(principal.user_id, principal.role.value)))
+        await load(principal, Application, application_id, columns=(Application.id, Application.scope_district))
+        results.append(await screen_application(application_id, Actor.of(principal)))
     return results
 
 
@@ -112,15 +119,14 @@ def _override_not_needed() -> DomainError:
     return DomainError("override_not_needed", "只有资格审查未通过的申报才需要人工认定", 409)
 
 
-async def override(principal: Principal, application_id: int, reason: str) -> dict[str, Any]:
+async def override(principal: Principal, application_id: int, reason: str) -> ApplicationRead:
     """Officer in scope declares an ineligible application eligible, with a written reason (audited)."""
-    _, row = await repository.workflow_of(application_id)
-    ensure_staff_scope(principal, row["scope_district"], "申报")
+    row = await load(principal, Application, application_id, load_json=True)
     if not _overridable(row["eligibility_outcome"]):
         raise _override_not_needed()
     if len(reason.strip()) < 5:
         raise DomainError("reason_required", "人工认定须写明理由（至少 5 个字）", 422)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Checked under the row lock a concurrent re-screening takes too.
         locked = await repository.lock(application_id)
         if not _overridable(locked["eligibility_outcome"]):
@@ -141,12 +147,10 @@ async def override(principal: Principal, application_id: int, reason: str) -> di
                 Application.eligibility: json.dumps(screened, ensure_ascii=False, default=str),
             }
         ).where(Application.id == application_id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="application.eligibility_override",
-            object_type="application",
-            object_id=application_id,
+        await uow.audit(
+            "application.eligibility_override",
+            "application",
+            application_id,
             before={"eligibility_outcome": locked["eligibility_outcome"]},
             after={"eligibility_outcome": "overridden", "codes": screened["override"]["codes"]},
             reason=reason.strip(),

@@ -7,21 +7,22 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from app import audit, outbox
+from app.access import load
 from app.auth.principal import Principal
-from app.auth.tables import Role
-from app.db import engine
-from app.errors import DomainError, FieldError, conflict, not_found
+from app.errors import DomainError, FieldError, conflict
 from app.organisations.custody import acting_organisation_ids, ensure_may_apply_for
 from app.organisations.tables import Organisation
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.applications import repository
+from programmes.applications.access import APPLICATIONS  # noqa: F401 — declares the policy load() reads
 from programmes.applications.notify import notify_status_change
-from programmes.applications.schemas import ApplicationCreate, ApplicationUpdate
+from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate
 from programmes.applications.screening import screen_application
+from programmes.catalogue.access import ROUNDS  # noqa: F401 — likewise for rounds
 from programmes.forms import validate_answers
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
 from programmes.workflows import application_workflow
 
@@ -44,7 +45,7 @@ async def _checked_track(round_id: int, track_id: int | None) -> None:
         raise DomainError("track_required", message, 422, [FieldError("track_id", "track_required", message)])
 
 
-async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[str, Any]:
+async def create_draft(principal: Principal, data: ApplicationCreate) -> ApplicationRead:
     """A member of the organisation starts a draft in an open round (one per round and track unless allowed); a
     filed group's draft is started by a member of its custodian centre (财务代管)."""
     applied_via = await ensure_may_apply_for(principal.user_id, data.organisation_id)
@@ -56,7 +57,7 @@ async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[st
     )
     assert organisation is not None
     try:
-        async with engine().transaction():
+        async with unit_of_work(Actor.of(principal)) as uow:
             entry_number = 1
             if round_row["allow_multiple_entries"]:
                 # Serialise entry numbering per round; the unique index is the final guard.
@@ -78,12 +79,10 @@ async def create_draft(principal: Principal, data: ApplicationCreate) -> dict[st
                 )
             ).returning(Application.id)
             application_id = int(rows[0]["id"])
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="application.create",
-                object_type="application",
-                object_id=application_id,
+            await uow.audit(
+                "application.create",
+                "application",
+                application_id,
                 after={"title": data.title, "track_id": data.track_id},
             )
     except UniqueViolationError as exc:
@@ -102,21 +101,10 @@ async def _highest_entry(round_id: int, organisation_id: int, track_id: int | No
     return max((r["entry_number"] for r in rows), default=0)
 
 
-async def _own_application(principal: Principal, application_id: int, *, applying: bool = False) -> dict[str, Any]:
-    """The application, if the caller acts for its organisation: members, and for a filed group the members of its
-    custodian centre. ``applying`` (submit, withdraw): for a filed group, the custodian's members only."""
-    row = await Application.select().where(Application.id == application_id).first().output(load_json=True)
-    if row is None or row["organisation"] not in await acting_organisation_ids(principal.user_id):
-        raise not_found("申报")
-    if applying:
-        await ensure_may_apply_for(principal.user_id, row["organisation"])
-    return dict(row)
-
-
-async def update_draft(principal: Principal, application_id: int, data: ApplicationUpdate) -> dict[str, Any]:
+async def update_draft(principal: Principal, application_id: int, data: ApplicationUpdate) -> ApplicationRead:
     """Autosave: partial answers are accepted while the application is a draft (or returned for revision)
     and the round accepts work."""
-    row = await _own_application(principal, application_id)
+    row = await load(principal, Application, application_id, "member")
     _check_editable(row["status"])  # fast refusal; re-checked under the row lock below
     await repository.accepting_round(row["round"])
     changes: dict[Any, Any] = {Application.updated_at: now_utc()}
@@ -125,18 +113,12 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
     if data.answers is not None:
         _check_size(data.answers)
         changes[Application.answers] = json.dumps(data.answers, ensure_ascii=False)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Under the row lock that submit's transition also takes: an autosave that lost the race to a submit sees
         # "submitted" here and changes nothing, so answers never drift from the frozen submitted_answers.
         _check_editable((await repository.lock(application_id))["status"])
         await Application.update(changes).where(Application.id == application_id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="application.save_draft",
-            object_type="application",
-            object_id=application_id,
-        )
+        await uow.audit("application.save_draft", "application", application_id)
     return await repository.read(application_id)
 
 
@@ -145,10 +127,10 @@ def _check_editable(status: str) -> None:
         raise conflict("application_not_editable", "申报已提交，不能再修改")
 
 
-async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
+async def submit(principal: Principal, application_id: int) -> ApplicationRead:
     """Full validation against the round's form before the deadline; the answers and the form version are frozen,
     and eligibility is screened (recorded, for officers to act on)."""
-    row = await _own_application(principal, application_id, applying=True)
+    row = await load(principal, Application, application_id, "applying")
     round_row = await repository.accepting_round(row["round"])
     form = (
         await Round.select(Round.form, Round.form._.json_schema.as_alias("schema"))
@@ -158,18 +140,19 @@ async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
     )
     assert form is not None
     workflow = application_workflow(round_row["kind"])
-    async with engine().transaction():
+    # The applicant acts in the applicant role whatever account submits (audit and timeline say 申报单位).
+    applicant = Actor(principal.user_id, "applicant")
+    async with unit_of_work(applicant) as uow:
         # The answers are read under the row lock autosave takes too: what is validated and frozen is exactly what
         # the row holds when the status changes (an autosave either commits before this or is refused after).
         locked = await repository.lock(application_id)
         answers = locked["answers"] or {}
         validate_answers(form["schema"], answers)
         action = "resubmit" if locked["status"] == "returned" else "submit"
-        result = await transition(
+        result = await uow.transition(
             Application,
             application_id,
             action,
-            Actor(principal.user_id, "applicant"),
             values={
                 "submitted_at": now_utc(),
                 "updated_at": now_utc(),
@@ -177,60 +160,37 @@ async def submit(principal: Principal, application_id: int) -> dict[str, Any]:
                 "submitted_answers": json.dumps(answers, ensure_ascii=False),
             },
         )
-        await screen_application(application_id, Actor(principal.user_id, "applicant"))
+        await screen_application(application_id, applicant)
         await notify_status_change(application_id, workflow, result.after)
-    await outbox.flush()
     return await repository.read(application_id)
 
 
-async def withdraw(principal: Principal, application_id: int, reason: str) -> dict[str, Any]:
-    await _own_application(principal, application_id, applying=True)
+async def withdraw(principal: Principal, application_id: int, reason: str) -> ApplicationRead:
+    await load(principal, Application, application_id, "applying")
     workflow, _ = await repository.workflow_of(application_id)
-    async with engine().transaction():
-        result = await transition(
-            Application, application_id, "withdraw", Actor(principal.user_id, "applicant"), reason=reason
-        )
+    async with unit_of_work(Actor(principal.user_id, "applicant")) as uow:
+        result = await uow.transition(Application, application_id, "withdraw", reason=reason)
         await notify_status_change(application_id, workflow, result.after)
-    await outbox.flush()
     return await repository.read(application_id)
 
 
-async def read_for(principal: Principal, application_id: int) -> dict[str, Any]:
+async def read_for(principal: Principal, application_id: int) -> ApplicationRead:
     """Members of the organisation (their working copy), or staff in scope (the answers as submitted). Experts use
     their own (possibly blind) view of the submission."""
-    if principal.role is Role.applicant:
-        await _own_application(principal, application_id)
-    elif principal.is_staff:
-        row = await Application.select(Application.scope_district).where(Application.id == application_id).first()
-        if row is None:
-            raise not_found("申报")
-        ensure_staff_scope(principal, row["scope_district"], "申报")
-        return await repository.read(application_id, frozen=True)
-    else:
-        raise not_found("申报")
-    return await repository.read(application_id)
+    row = await load(principal, Application, application_id, "reader", load_json=True)
+    return repository.as_read(row, frozen=principal.is_staff)
 
 
-async def list_mine(principal: Principal) -> list[dict[str, Any]]:
+async def list_mine(principal: Principal, paging: PageParams) -> Page[ApplicationRead]:
     """My organisations' applications, and those of the filed groups in my centre's custody."""
     ids = await acting_organisation_ids(principal.user_id)
-    if not ids:
-        return []
-    rows = (
-        await Application.select()
-        .where(Application.organisation.is_in(ids))
-        .order_by(Application.id)
-        .output(load_json=True)
-    )
-    return [repository.as_read(r) for r in rows]
+    query = Application.select().order_by(Application.id).output(load_json=True)
+    page = await fetch_page(Application, query, paging, Application.organisation.is_in(ids or [0]))
+    return page.map([repository.as_read(r) for r in page.items])
 
 
-async def list_for_round(principal: Principal, round_id: int) -> list[dict[str, Any]]:
-    round_row = await Round.select(Round.scope_district).where(Round.id == round_id).first()
-    if round_row is None:
-        raise not_found("轮次")
-    ensure_staff_scope(principal, round_row["scope_district"], "轮次")
-    rows = (
-        await Application.select().where(Application.round == round_id).order_by(Application.id).output(load_json=True)
-    )
-    return [repository.as_read(r, frozen=True) for r in rows]
+async def list_for_round(principal: Principal, round_id: int, paging: PageParams) -> Page[ApplicationRead]:
+    await load(principal, Round, round_id, columns=(Round.id, Round.scope_district))
+    query = Application.select().order_by(Application.id).output(load_json=True)
+    page = await fetch_page(Application, query, paging, Application.round == round_id)
+    return page.map([repository.as_read(r, frozen=True) for r in page.items])

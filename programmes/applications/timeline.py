@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.audit import AuditEntry
+from app.auth.principal import Principal
 from app.auth.tables import ROLE_LABELS_ZH
+from app.paging import Page, PageParams, fetch_page
+from programmes.applications.schemas import TimelineEntry
+from programmes.applications.service import read_for
 from programmes.workflows import APPLICATION_WORKFLOWS
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 
@@ -37,9 +39,11 @@ def label_of(action: str) -> str:
     return _LABELS.get(action, UNLABELLED)
 
 
-async def timeline(application_id: int) -> list[dict[str, Any]]:
-    """Who did what and when (by role, never by name: reviewers stay anonymous), oldest first."""
-    rows = await (
+async def timeline(principal: Principal, application_id: int, paging: PageParams) -> Page[TimelineEntry]:
+    """Who did what and when (by role, never by name: reviewers stay anonymous), oldest first; for whoever may read
+    the application. Autosaves are left out."""
+    await read_for(principal, application_id)
+    query = (
         AuditEntry.select(
             AuditEntry.action,
             AuditEntry.actor_role,
@@ -48,20 +52,28 @@ async def timeline(application_id: int) -> list[dict[str, Any]]:
             AuditEntry.reason,
             AuditEntry.created_at,
         )
-        .where((AuditEntry.object_type == "application") & (AuditEntry.object_id == application_id))
         .order_by(AuditEntry.id)
         .output(load_json=True)
     )
-    return [
-        {
-            "action": row["action"],
-            "label": label_of(row["action"]),
-            "actor": ROLE_LABELS_ZH.get(row["actor_role"], "其他"),  # never an English role code
-            "status_before": (row["before"] or {}).get("status"),
-            "status_after": (row["after"] or {}).get("status"),
-            "reason": row["reason"],
-            "at": row["created_at"],
-        }
-        for row in rows
-        if row["action"] != "application.save_draft"
-    ]
+    page = await fetch_page(
+        AuditEntry,
+        query,
+        paging,
+        AuditEntry.object_type == "application",
+        AuditEntry.object_id == application_id,
+        AuditEntry.action != "application.save_draft",
+    )
+    return page.map(
+        [
+            TimelineEntry(
+                action=row["action"],
+                label=label_of(row["action"]),
+                actor=ROLE_LABELS_ZH.get(row["actor_role"], "其他"),  # never an English role code
+                status_before=(row["before"] or {}).get("status"),
+                status_after=(row["after"] or {}).get("status"),
+                reason=row["reason"],
+                at=row["created_at"],
+            )
+            for row in page.items
+        ]
+    )

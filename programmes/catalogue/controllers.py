@@ -28,7 +28,7 @@ class CatalogueController(Controller):
 
     @post("/programmes", opt={"permission": STAFF}, summary="Create a programme (创建项目)")
     async def create_programme(self, principal: CurrentPrincipal, data: JSONBody[ProgrammeCreate]) -> ProgrammeRead:
-        return ProgrammeRead(**await service.create_programme(principal, data))
+        return await service.create_programme(principal, data)
 
     @get("/programmes", opt={"permission": STAFF}, summary="Programmes in my scope")
     async def list_programmes(
@@ -44,13 +44,13 @@ class CatalogueController(Controller):
     async def update_programme(
         self, principal: CurrentPrincipal, programme_id: FromPath[int], data: JSONBody[ProgrammeUpdate]
     ) -> ProgrammeRead:
-        return ProgrammeRead(**await settings.update_programme(principal, programme_id, data))
+        return await settings.update_programme(principal, programme_id, data)
 
     @post("/programmes/{programme_id:int}/editions", opt={"permission": STAFF}, summary="Create an edition (届次)")
     async def create_edition(
         self, principal: CurrentPrincipal, programme_id: FromPath[int], data: JSONBody[EditionCreate]
     ) -> EditionRead:
-        return EditionRead(**await service.create_edition(principal, programme_id, data))
+        return await service.create_edition(principal, programme_id, data)
 
     @post(
         "/editions/{edition_id:int}/rounds",
@@ -60,7 +60,7 @@ class CatalogueController(Controller):
     async def create_round(
         self, principal: CurrentPrincipal, edition_id: FromPath[int], data: JSONBody[RoundCreate]
     ) -> RoundRead:
-        return RoundRead(**await service.create_round(principal, edition_id, data))
+        return await service.create_round(principal, edition_id, data)
 
     @patch(
         "/rounds/{round_id:int}",
@@ -70,11 +70,11 @@ class CatalogueController(Controller):
     async def update_round(
         self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[RoundSettingsUpdate]
     ) -> RoundRead:
-        return RoundRead(**await settings.update_round_settings(principal, round_id, data))
+        return await settings.update_round_settings(principal, round_id, data)
 
     @post("/rounds/{round_id:int}/open", opt={"permission": STAFF}, summary="Open a round", status_code=200)
     async def open_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> RoundRead:
-        return RoundRead(**await service.open_round(principal, round_id))
+        return await service.open_round(principal, round_id)
 
     @post(
         "/rounds/{round_id:int}/close",
@@ -83,12 +83,13 @@ class CatalogueController(Controller):
         status_code=200,
     )
     async def close_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
-        return [RankingRow(**row) for row in await service.close_round(principal, round_id)]
+        return await service.close_round(principal, round_id)
 
     @get("/rounds/{round_id:int}/ranking", opt={"permission": STAFF}, summary="A closed round's ranking")
-    async def ranking(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
-        await service.round_in_scope(principal, round_id)
-        return [RankingRow(**row) for row in await service.ranking(round_id)]
+    async def ranking(
+        self, principal: CurrentPrincipal, round_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[RankingRow]]:
+        return page_response(await service.ranking_for(principal, round_id, paging), request)
 
     @post(
         "/rounds/{round_id:int}/form-versions",
@@ -98,12 +99,12 @@ class CatalogueController(Controller):
     async def new_form_version(
         self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[FormVersionCreate]
     ) -> RoundRead:
-        return RoundRead(**await service.new_form_version(principal, round_id, data))
+        return await service.new_form_version(principal, round_id, data)
 
     @get("/calls/{round_id:int}", opt={"permission": PUBLIC}, summary="One open call with its form and tracks")
     async def open_call(self, round_id: FromPath[int]) -> RoundRead:
-        return RoundRead(**await service.open_call(round_id))
+        return await service.open_call(round_id)
 
     @get("/calls", opt={"permission": PUBLIC}, summary="Open calls for applications (公开征集)")
-    async def open_calls(self) -> list[RoundRead]:
-        return [RoundRead(**row) for row in await service.open_rounds()]
+    async def open_calls(self, paging: Paging, request: Request[Any, Any, Any]) -> Response[list[RoundRead]]:
+        return page_response(await service.open_rounds(paging), request)

@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import DomainError, not_found
-from app.paging import Page, PageParams, fetch_page
+from app.paging import Page, PageParams, fetch_page, page_of
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
-from programmes.applications.repository import round_tracks
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
+from programmes.applications.repository import tracks_of
+from programmes.catalogue.access import EDITIONS, PROGRAMMES, ROUNDS  # noqa: F401 — the policies load() reads
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
-from programmes.catalogue.schemas import EditionCreate, FormVersionCreate, ProgrammeCreate, ProgrammeRead, RoundCreate
+from programmes.catalogue.schemas import (
+    CriterionRead,
+    EditionCreate,
+    EditionRead,
+    FormVersionCreate,
+    ProgrammeCreate,
+    ProgrammeRead,
+    RankingRow,
+    RoundCreate,
+    RoundRead,
+    TrackRead,
+)
 from programmes.forms import check_form_schema
-from programmes.scope import district_for_new_programme, ensure_staff_scope
+from programmes.scope import district_for_new_programme
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
 from programmes.workflows.contest import CONTEST_ROUND
 from scoring.ranking import rank_round
 
 
-def actor_of(principal: Principal) -> Actor:
-    return Actor(principal.user_id, principal.role.value)
-
-
-async def create_programme(principal: Principal, data: ProgrammeCreate) -> dict[str, Any]:
+async def create_programme(principal: Principal, data: ProgrammeCreate) -> ProgrammeRead:
     """Officers (own district, or any scope for city staff) create a programme."""
     district = district_for_new_programme(principal, data.scope_district.value if data.scope_district else None)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         rows = await Programme.insert(
             Programme(
                 name=data.name,
@@ -39,23 +48,8 @@ async def create_programme(principal: Principal, data: ProgrammeCreate) -> dict[
             )
         ).returning(*Programme.all_columns())
         row = rows[0]
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="programme.create",
-            object_type="programme",
-            object_id=row["id"],
-            after={"name": data.name, "kind": data.kind.value},
-        )
-    return dict(row)
-
-
-async def programme_in_scope(principal: Principal, programme_id: int) -> dict[str, Any]:
-    row = await Programme.select().where(Programme.id == programme_id).first()
-    if row is None:
-        raise not_found("项目")
-    ensure_staff_scope(principal, row["scope_district"], "项目")
-    return dict(row)
+        await uow.audit("programme.create", "programme", row["id"], after={"name": data.name, "kind": data.kind.value})
+    return ProgrammeRead(**row)
 
 
 async def list_programmes(principal: Principal, paging: PageParams) -> Page[ProgrammeRead]:
@@ -64,32 +58,22 @@ async def list_programmes(principal: Principal, paging: PageParams) -> Page[Prog
     return page.map([ProgrammeRead(**row) for row in page.items])
 
 
-async def create_edition(principal: Principal, programme_id: int, data: EditionCreate) -> dict[str, Any]:
-    programme = await programme_in_scope(principal, programme_id)
-    async with engine().transaction():
+async def create_edition(principal: Principal, programme_id: int, data: EditionCreate) -> EditionRead:
+    programme = await load(principal, Programme, programme_id)
+    async with unit_of_work(Actor.of(principal)) as uow:
         rows = await Edition.insert(
             Edition(
                 programme=programme_id, year=data.year, title=data.title, scope_district=programme["scope_district"]
             )
         ).returning(*Edition.all_columns())
         row = rows[0]
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="edition.create",
-            object_type="edition",
-            object_id=row["id"],
-            after={"year": data.year, "title": data.title},
-        )
-    return {"id": row["id"], "programme_id": programme_id, "year": row["year"], "title": row["title"]}
+        await uow.audit("edition.create", "edition", row["id"], after={"year": data.year, "title": data.title})
+    return EditionRead(id=row["id"], programme_id=programme_id, year=row["year"], title=row["title"])
 
 
-async def create_round(principal: Principal, edition_id: int, data: RoundCreate) -> dict[str, Any]:
+async def create_round(principal: Principal, edition_id: int, data: RoundCreate) -> RoundRead:
     """A round is created in ``draft`` with its form (a new immutable form version) and rubric."""
-    edition = await Edition.select().where(Edition.id == edition_id).first()
-    if edition is None:
-        raise not_found("届次")
-    ensure_staff_scope(principal, edition["scope_district"], "届次")
+    edition = await load(principal, Edition, edition_id)
     check_window(data.opens_at, data.closes_at)
     check_attachment_limits(data.max_attachment_mb, data.max_application_attachment_mb)
     if len({t.name for t in data.tracks}) != len(data.tracks):
@@ -97,7 +81,7 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
     check_criteria(data.criteria)
     check_form_schema(data.form_schema)
     district = edition["scope_district"]
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         form = await FormVersion.insert(
             FormVersion(
                 edition=edition_id, title=data.form_title, json_schema=data.form_schema, scope_district=district
@@ -146,47 +130,38 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
                     for i, t in enumerate(data.tracks)
                 ]
             )
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="round.create",
-            object_type="round",
-            object_id=round_id,
-            after={"name": data.name, "form_id": form[0]["id"]},
-        )
+        await uow.audit("round.create", "round", round_id, after={"name": data.name, "form_id": form[0]["id"]})
     return await read_round(round_id)
 
 
-async def round_in_scope(principal: Principal, round_id: int) -> dict[str, Any]:
-    row = await Round.select().where(Round.id == round_id).first()
-    if row is None:
-        raise not_found("轮次")
-    ensure_staff_scope(principal, row["scope_district"], "轮次")
-    return dict(row)
-
-
-async def open_round(principal: Principal, round_id: int) -> dict[str, Any]:
+async def open_round(principal: Principal, round_id: int) -> RoundRead:
     """Officer opens a draft round for applications. A round cannot open without a form."""
-    current = await round_in_scope(principal, round_id)
+    current = await load(principal, Round, round_id)
     if current["form"] is None:
         raise DomainError("round_without_form", "轮次没有申报表，不能开放", 409)
-    async with engine().transaction():
-        await transition(Round, round_id, "open", actor_of(principal))
+    async with unit_of_work(Actor.of(principal)) as uow:
+        await uow.transition(Round, round_id, "open")
     return await read_round(round_id)
 
 
-async def close_round(principal: Principal, round_id: int) -> list[dict[str, Any]]:
+async def close_round(principal: Principal, round_id: int) -> list[RankingRow]:
     """Officer closes an open round after its deadline; reviewed applications are ranked by weighted mean."""
-    current = await round_in_scope(principal, round_id)
+    current = await load(principal, Round, round_id)
     if current["closes_at"] > now_utc():
         raise DomainError("round_not_yet_closed", "申报截止时间未到，不能关闭轮次", 409)
-    async with engine().transaction():
-        await transition(Round, round_id, "close", actor_of(principal))
+    async with unit_of_work(Actor.of(principal)) as uow:
+        await uow.transition(Round, round_id, "close")
         await rank_round(round_id)
     return await ranking(round_id)
 
 
-async def ranking(round_id: int) -> list[dict[str, Any]]:
+async def ranking_for(principal: Principal, round_id: int, paging: PageParams) -> Page[RankingRow]:
+    """A round's ranking for staff in scope. Paged in memory: the ties at the quota lines need the whole round."""
+    await load(principal, Round, round_id, columns=(Round.id, Round.scope_district))
+    return page_of(await ranking(round_id), paging)
+
+
+async def ranking(round_id: int) -> list[RankingRow]:
     from scoring.publication.ties import selection_of
     from scoring.tables import RankingEntry
 
@@ -209,66 +184,78 @@ async def ranking(round_id: int) -> list[dict[str, Any]]:
     found = await selection_of(round_id, None, None)
     tie_of = {a: t for t in found["ties"] for a in t.tied}
     return [
-        {
-            "rank": r["rank"],
-            "application_id": r["application"],
-            "title": r["application.title"],
-            "weighted_mean": f"{r['weighted_mean']:.6f}",
-            "review_count": r["review_count"],
-            "methods": r["methods"] or {},
-            "flags": r["flags"] or [],
-            "cut_line_tie": tie_of[r["application"]].line if r["application"] in tie_of else None,
-            "cut_line_decided": r["application"] in tie_of and tie_of[r["application"]].key in found["decisions"],
-        }
+        RankingRow(
+            rank=r["rank"],
+            application_id=r["application"],
+            title=r["application.title"],
+            weighted_mean=f"{r['weighted_mean']:.6f}",
+            review_count=r["review_count"],
+            methods=r["methods"] or {},
+            flags=r["flags"] or [],
+            cut_line_tie=tie_of[r["application"]].line if r["application"] in tie_of else None,
+            cut_line_decided=r["application"] in tie_of and tie_of[r["application"]].key in found["decisions"],
+        )
         for r in rows
     ]
 
 
-async def read_round(round_id: int) -> dict[str, Any]:
-    row = (
-        await Round.select(
-            *Round.all_columns(),
-            Round.edition._.programme._.id.as_alias("programme_id"),
-            Round.edition._.programme._.name.as_alias("programme_name"),
-            Round.form.json_schema.as_alias("form_schema"),
+def _round_query() -> Any:
+    return Round.select(
+        *Round.all_columns(),
+        Round.edition._.programme._.id.as_alias("programme_id"),
+        Round.edition._.programme._.name.as_alias("programme_name"),
+        Round.form.json_schema.as_alias("form_schema"),
+    ).output(load_json=True)
+
+
+async def read_rounds(rows: Sequence[Mapping[str, Any]]) -> list[RoundRead]:
+    """Rounds (rows of ``_round_query``) with their criteria and tracks: two more queries, whatever the count."""
+    ids = [row["id"] for row in rows]
+    criteria: dict[int, list[CriterionRead]] = {}
+    for c in (
+        await Criterion.select(Criterion.round, Criterion.code, Criterion.name, Criterion.weight, Criterion.max_score)
+        .where(Criterion.round.is_in(ids or [0]))
+        .order_by(Criterion.position)
+        .order_by(Criterion.id)
+    ):
+        criteria.setdefault(c["round"], []).append(CriterionRead(**c))
+    tracks = await tracks_of(ids)
+    return [
+        RoundRead(
+            id=row["id"],
+            edition_id=row["edition"],
+            programme_id=row["programme_id"],
+            programme_name=row["programme_name"],
+            name=row["name"],
+            status=row["status"],
+            opens_at=row["opens_at"],
+            closes_at=row["closes_at"],
+            blind=row["blind"],
+            aggregation_method=row["aggregation_method"],
+            reviews_per_application=row["reviews_per_application"],
+            tie_break=row["tie_break"] or [],
+            form_id=row["form"],
+            form_schema=row["form_schema"],
+            criteria=criteria.get(row["id"], []),
+            tracks=[TrackRead(**t) for t in tracks.get(row["id"], [])],
+            eligibility_rules=row["eligibility_rules"] or {},
+            allow_multiple_entries=row["allow_multiple_entries"],
+            attachment_types=row["attachment_types"] or [],
+            max_attachment_bytes=row["max_attachment_bytes"],
+            max_application_attachment_bytes=row["max_application_attachment_bytes"],
         )
-        .where(Round.id == round_id)
-        .first()
-        .output(load_json=True)
-    )
+        for row in rows
+    ]
+
+
+async def read_round(round_id: int) -> RoundRead:
+    row = await _round_query().where(Round.id == round_id).first()
     if row is None:
         raise not_found("轮次")
-    criteria = (
-        await Criterion.select(Criterion.code, Criterion.name, Criterion.weight, Criterion.max_score)
-        .where(Criterion.round == round_id)
-        .order_by(Criterion.position)
-    )
-    return {
-        "id": row["id"],
-        "edition_id": row["edition"],
-        "programme_id": row["programme_id"],
-        "programme_name": row["programme_name"],
-        "name": row["name"],
-        "status": row["status"],
-        "opens_at": row["opens_at"],
-        "closes_at": row["closes_at"],
-        "blind": row["blind"],
-        "aggregation_method": row["aggregation_method"],
-        "reviews_per_application": row["reviews_per_application"],
-        "tie_break": row["tie_break"] or [],
-        "form_id": row["form"],
-        "form_schema": row["form_schema"],
-        "criteria": criteria,
-        "tracks": await round_tracks(round_id),
-        "eligibility_rules": row["eligibility_rules"] or {},
-        "allow_multiple_entries": row["allow_multiple_entries"],
-        "attachment_types": row["attachment_types"] or [],
-        "max_attachment_bytes": row["max_attachment_bytes"],
-        "max_application_attachment_bytes": row["max_application_attachment_bytes"],
-    }
+    return (await read_rounds([row]))[0]
 
 
-async def open_call(round_id: int) -> dict[str, Any]:
+async def open_call(round_id: int) -> RoundRead:
     """Public: one call accepting applications, with its form."""
     now = now_utc()
     row = await Round.select(Round.status, Round.opens_at, Round.closes_at).where(Round.id == round_id).first()
@@ -277,14 +264,14 @@ async def open_call(round_id: int) -> dict[str, Any]:
     return await read_round(round_id)
 
 
-async def new_form_version(principal: Principal, round_id: int, data: FormVersionCreate) -> dict[str, Any]:
+async def new_form_version(principal: Principal, round_id: int, data: FormVersionCreate) -> RoundRead:
     """Officer replaces a round's form with a new version. Versions are never edited: applications already
     submitted keep the version they were validated against."""
-    current = await round_in_scope(principal, round_id)
+    current = await load(principal, Round, round_id)
     if current["status"] == "closed":
         raise DomainError("round_closed", "轮次已关闭，不能更换申报表", 409)
     check_form_schema(data.form_schema)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         form = await FormVersion.insert(
             FormVersion(
                 edition=current["edition"],
@@ -294,24 +281,19 @@ async def new_form_version(principal: Principal, round_id: int, data: FormVersio
             )
         ).returning(FormVersion.id)
         await Round.update({Round.form: form[0]["id"]}).where(Round.id == round_id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="round.new_form_version",
-            object_type="round",
-            object_id=round_id,
+        await uow.audit(
+            "round.new_form_version",
+            "round",
+            round_id,
             before={"form_id": current["form"]},
             after={"form_id": form[0]["id"]},
         )
     return await read_round(round_id)
 
 
-async def open_rounds() -> list[dict[str, Any]]:
-    """Public list of calls accepting applications right now."""
+async def open_rounds(paging: PageParams) -> Page[RoundRead]:
+    """Public list of calls accepting applications right now, closing soonest first: four queries a page."""
     now = now_utc()
-    rows = (
-        await Round.select(Round.id)
-        .where((Round.status == "open") & (Round.opens_at <= now) & (Round.closes_at > now))
-        .order_by(Round.closes_at)
-    )
-    return [await read_round(r["id"]) for r in rows]
+    query = _round_query().order_by(Round.closes_at).order_by(Round.id)
+    page = await fetch_page(Round, query, paging, Round.status == "open", Round.opens_at <= now, Round.closes_at > now)
+    return page.map(await read_rounds(page.items))

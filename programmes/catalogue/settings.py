@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
-from app.errors import DomainError, FieldError, not_found
+from app.errors import DomainError, FieldError
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.catalogue.rules import check_attachment_limits, check_criteria, check_window
+from programmes.catalogue.schemas import ProgrammeRead, RoundRead
 from programmes.catalogue.service import read_round
 from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate, TrackChange
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Criterion, Edition, Programme, Round, Track
 from scoring.tables import ReviewAssignment
 from scoring.tie_break import tie_break_problems
@@ -54,7 +55,7 @@ async def _criteria(round_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-async def update_round_settings(principal: Principal, round_id: int, data: RoundSettingsUpdate) -> dict[str, Any]:
+async def update_round_settings(principal: Principal, round_id: int, data: RoundSettingsUpdate) -> RoundRead:
     """Officers in scope (district officers: their district's rounds) and admins change a round's settings.
 
     ``blind`` and the rubric are refused (409 ``round_review_started``) once an expert is assigned; the ranking
@@ -62,12 +63,8 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
     Unchanged values are no change and write nothing.
     """
     sent = _sent(data)
-    async with engine().transaction():
-        rows = await Round.select().where(Round.id == round_id).lock_rows("UPDATE").output(load_json=True)
-        if not rows:
-            raise not_found("轮次")
-        current = rows[0]
-        ensure_staff_scope(principal, current["scope_district"], "轮次")
+    async with unit_of_work(Actor.of(principal)) as uow:
+        current = await load(principal, Round, round_id, lock=True, load_json=True)
         wanted = {
             "name": sent.get("name"),
             "opens_at": sent.get("opens_at"),
@@ -123,16 +120,7 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
             before["criteria"], after["criteria"] = before_criteria, new_criteria
         if track_after:
             before["tracks"], after["tracks"] = track_before, track_after
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="round.update_settings",
-            object_type="round",
-            object_id=round_id,
-            before=before,
-            after=after,
-            reason=data.reason,
-        )
+        await uow.audit("round.update_settings", "round", round_id, before=before, after=after, reason=data.reason)
     return await read_round(round_id)
 
 
@@ -160,19 +148,15 @@ async def _track_changes(round_id: int, wanted: list[TrackChange]) -> tuple[list
     return [rows[i] for i in changed], [merged[i] for i in changed]
 
 
-async def update_programme(principal: Principal, programme_id: int, data: ProgrammeUpdate) -> dict[str, Any]:
+async def update_programme(principal: Principal, programme_id: int, data: ProgrammeUpdate) -> ProgrammeRead:
     """Officers in scope and admins rename a programme or change its description and conflict rules.
 
     ``kind`` picks the workflow every application follows: it may change only while the programme has no edition
     (409 ``programme_kind_locked``). The scope is never changed here.
     """
     sent = _sent(data)
-    async with engine().transaction():
-        rows = await Programme.select().where(Programme.id == programme_id).lock_rows("UPDATE").output(load_json=True)
-        if not rows:
-            raise not_found("项目")
-        current = rows[0]
-        ensure_staff_scope(principal, current["scope_district"], "项目")
+    async with unit_of_work(Actor.of(principal)) as uow:
+        current = await load(principal, Programme, programme_id, lock=True, load_json=True)
         if "conflict_rules" in sent:
             sent["conflict_rules"] = list(dict.fromkeys(sent["conflict_rules"]))
         if "kind" in sent:
@@ -184,14 +168,12 @@ async def update_programme(principal: Principal, programme_id: int, data: Progra
             await Programme.update({getattr(Programme, k): v for k, v in changes.items()}).where(
                 Programme.id == programme_id
             )
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="programme.update",
-                object_type="programme",
-                object_id=programme_id,
+            await uow.audit(
+                "programme.update",
+                "programme",
+                programme_id,
                 before={k: current[k] for k in changes},
                 after=changes,
                 reason=data.reason,
             )
-    return {**current, **changes}
+    return ProgrammeRead(**{**current, **changes})

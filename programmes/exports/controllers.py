@@ -1,33 +1,16 @@
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Literal
-
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
-from pydantic import BaseModel
 
 from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
 from programmes.content_types import content_disposition
 from programmes.exports import service
+from programmes.exports.schemas import ExportKind, ExportRead
 
-ExportKind = Literal["applications", "scores", "ranking", "load"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ExportRead(BaseModel):
-    id: int
-    round_id: int | None  # None for money exports
-    kind: str
-    parameters: dict[str, Any]
-    state: str
-    rows_done: int
-    rows_total: int
-    error: str
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
 
 
 class ExportController(Controller):
@@ -43,7 +26,7 @@ class ExportController(Controller):
     async def request(
         self, principal: CurrentPrincipal, round_id: FromPath[int], kind: FromQuery[ExportKind] = "applications"
     ) -> ExportRead:
-        return ExportRead(**await service.request_export(principal, round_id, kind))
+        return await service.request_export(principal, round_id, kind)
 
     @post(
         "/exports/money-summary",
@@ -52,7 +35,7 @@ class ExportController(Controller):
         status_code=202,
     )
     async def money_summary(self, principal: CurrentPrincipal) -> ExportRead:
-        return ExportRead(**await service.request_money_summary(principal))
+        return await service.request_money_summary(principal)
 
     @post(
         "/payment-batches/{batch_id:int}/exports",
@@ -61,11 +44,11 @@ class ExportController(Controller):
         status_code=202,
     )
     async def batch_payments(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> ExportRead:
-        return ExportRead(**await service.request_batch_payments(principal, batch_id))
+        return await service.request_batch_payments(principal, batch_id)
 
     @get("/exports/{export_id:int}", opt={"permission": STAFF}, summary="Export progress")
     async def progress(self, principal: CurrentPrincipal, export_id: FromPath[int]) -> ExportRead:
-        return ExportRead(**await service.read_for(principal, export_id))
+        return await service.read_for(principal, export_id)
 
     @get("/exports/{export_id:int}/file", opt={"permission": STAFF}, summary="Download a finished export")
     async def file(self, principal: CurrentPrincipal, export_id: FromPath[int]) -> Stream:

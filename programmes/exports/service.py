@@ -7,23 +7,25 @@ same file, so a retry is harmless.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
 
-from app import audit, outbox
+from app.access import load, protect
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.timezone import now_utc
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.applications.repository import frozen_answers
 from programmes.attachments.service import storage
+from programmes.catalogue.access import ROUNDS  # noqa: F401 — declares the policy load() reads
 from programmes.exports import money
+from programmes.exports.schemas import ExportRead
 from programmes.exports.tables import ExportJob
-from programmes.form_ui import flatten_answers, repeat_counts
-from programmes.scope import ensure_staff_scope
+from programmes.form_columns import flatten_answers, repeat_counts
 from programmes.storage import new_key, validate_key
 from programmes.tables import Application, Round
 from programmes.workflows import application_workflow
@@ -31,26 +33,25 @@ from programmes.xlsx_export import write_sheets_file, write_xlsx_file_async
 from scoring.sheets import load_sheet, ranking_sheet, scores_sheet
 
 FIXED_HEADERS = ["申报编号", "申报单位", "所在区", "赛道", "项目名称", "状态", "资格审查", "提交时间（北京时间）"]
+# Staff in the job's district (the requester's scope when it was made) follow and download it.
+EXPORTS = protect(ExportJob, "导出任务")
 OUTCOME_ZH = {"not_screened": "未审查", "eligible": "通过", "ineligible": "未通过", "overridden": "人工认定通过"}
 
 
-async def request_export(principal: Principal, round_id: int, kind: str = "applications") -> dict[str, Any]:
+async def request_export(principal: Principal, round_id: int, kind: str = "applications") -> ExportRead:
     """Officer in scope asks for an export of a round (applications, scores, ranking or reviewer load)."""
     if kind not in SHEETS:
         raise DomainError("export_kind_invalid", "不支持的导出类型", 422)
-    round_row = await Round.select(Round.scope_district).where(Round.id == round_id).first()
-    if round_row is None:
-        raise not_found("轮次")
-    ensure_staff_scope(principal, round_row["scope_district"], "轮次")
+    round_row = await load(principal, Round, round_id, columns=(Round.id, Round.scope_district))
     return await _stage(principal, kind, round_row["scope_district"], "round", round_id, round_id=round_id)
 
 
-async def request_money_summary(principal: Principal) -> dict[str, Any]:
+async def request_money_summary(principal: Principal) -> ExportRead:
     """Staff ask for the fund summary; a district officer's covers their district only."""
     return await _stage(principal, "money_summary", money.money_summary_scope(principal), "export", None)
 
 
-async def request_batch_payments(principal: Principal, batch_id: int) -> dict[str, Any]:
+async def request_batch_payments(principal: Principal, batch_id: int) -> ExportRead:
     """Staff in scope ask for one payment batch's items (accounts masked)."""
     scope = await money.batch_payments_scope(principal, batch_id)
     return await _stage(
@@ -67,8 +68,8 @@ async def _stage(
     *,
     round_id: int | None = None,
     parameters: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    async with engine().transaction():
+) -> ExportRead:
+    async with unit_of_work(Actor.of(principal)) as uow:
         rows = await ExportJob.insert(
             ExportJob(
                 round=round_id,
@@ -79,54 +80,49 @@ async def _stage(
             )
         ).returning(ExportJob.id)
         export_id = int(rows[0]["id"])
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="export.request",
-            object_type=object_type,
-            object_id=object_id if object_id is not None else export_id,
+        await uow.audit(
+            "export.request",
+            object_type,
+            object_id if object_id is not None else export_id,
             after={"export_id": export_id, "kind": kind, **(parameters or {})},
         )
-        await outbox.stage("produce_export", f"produce_export:{export_id}", export_id=export_id)
-    await outbox.flush()
+        await uow.stage("produce_export", f"produce_export:{export_id}", export_id=export_id)
     return await read(export_id)
 
 
-async def read(export_id: int) -> dict[str, Any]:
+def _as_read(row: Mapping[str, Any]) -> ExportRead:
+    return ExportRead(
+        id=row["id"],
+        round_id=row["round"],
+        kind=row["kind"],
+        parameters=row["parameters"] or {},
+        state=row["state"],
+        rows_done=row["rows_done"],
+        rows_total=row["rows_total"],
+        error=row["error"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+    )
+
+
+async def read(export_id: int) -> ExportRead:
     row = await ExportJob.select().where(ExportJob.id == export_id).first().output(load_json=True)
     if row is None:
-        raise not_found("导出任务")
-    return {
-        "id": row["id"],
-        "round_id": row["round"],
-        "kind": row["kind"],
-        "parameters": row["parameters"] or {},
-        "state": row["state"],
-        "rows_done": row["rows_done"],
-        "rows_total": row["rows_total"],
-        "error": row["error"],
-        "created_at": row["created_at"],
-        "finished_at": row["finished_at"],
-    }
+        raise not_found(EXPORTS.label_zh)
+    return _as_read(row)
 
 
-async def read_for(principal: Principal, export_id: int) -> dict[str, Any]:
-    row = await ExportJob.select(ExportJob.scope_district).where(ExportJob.id == export_id).first()
-    if row is None:
-        raise not_found("导出任务")
-    ensure_staff_scope(principal, row["scope_district"], "导出任务")
-    return await read(export_id)
+async def read_for(principal: Principal, export_id: int) -> ExportRead:
+    return _as_read(await load(principal, ExportJob, export_id, load_json=True))
 
 
 async def download(principal: Principal, export_id: int) -> tuple[str, AsyncIterator[bytes]]:
-    job = await read_for(principal, export_id)
-    if job["state"] != "done":
+    row = await load(principal, ExportJob, export_id, load_json=True)
+    if row["state"] != "done":
         raise conflict("export_not_ready", "导出尚未完成，请稍后再试")
-    key = await ExportJob.select(ExportJob.storage_key).where(ExportJob.id == export_id).first()
-    assert key is not None
-    label = KIND_LABELS[job["kind"]]
-    subject = f"-轮次{job['round_id']}" if job["round_id"] is not None else ""
-    return f"{label}{subject}-{export_id}.xlsx", await storage().open(key["storage_key"])
+    label = KIND_LABELS[row["kind"]]
+    subject = f"-轮次{row['round']}" if row["round"] is not None else ""
+    return f"{label}{subject}-{export_id}.xlsx", await storage().open(row["storage_key"])
 
 
 async def applications_sheet(round_id: int) -> tuple[list[str], list[Sequence[Any]]]:

@@ -17,11 +17,11 @@ from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.notifications.service import notify_organisations
 from app.organisations.service import member_organisation_ids
 from app.organisations.tables import BankAccount, Organisation, OrganisationType
 from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
-from programmes.applications.notify import notify_organisations
 from programmes.payees.schemas import BankAccountCreate
 from programmes.workflows.agreements import BANK_ACCOUNT
 

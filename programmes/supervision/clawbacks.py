@@ -20,8 +20,8 @@ from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
+from app.notifications.service import notify_organisations
 from app.workflow.engine import Actor, transition
-from programmes.applications.notify import notify_organisations
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, Clawback, InspectionDraw, LedgerEntry
 from programmes.workflows.supervision import CLAWBACK

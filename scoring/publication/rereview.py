@@ -18,9 +18,10 @@ from app import outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
 from app.workflow.engine import Actor, transition
-from programmes.applications.notify import notify_members, notify_user
+from programmes.applications.notify import notify_members
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
 from scoring.publication.service import advancing, notify_result, read

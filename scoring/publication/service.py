@@ -12,10 +12,11 @@ from app import audit, outbox
 from app.auth.principal import Principal
 from app.db import engine
 from app.errors import DomainError, conflict, not_found
+from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
 from app.workflow.engine import Actor, transition
 from programmes.applications.gate import listing_refusal
-from programmes.applications.notify import notify_members, notify_user
+from programmes.applications.notify import notify_members
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round

@@ -15,7 +15,8 @@ from programmes.payees.schemas import BankAccountCreate
 from programmes.payees.service import submit
 from programmes.tables import Clawback, LedgerEntry, PaymentBatchItem
 from tests import factories
-from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
+from tests.factories.admin import AdminFactory, draft_batch
+from tests.factories.worker import run_worker_burst
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

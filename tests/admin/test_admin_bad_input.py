@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.auth.tables import Role
-from tests.admin.admin_http import OPEN_ROUND, form_path, ok
-from tests.admin.conftest import AdminFactory
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import OPEN_ROUND, form_path, ok
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

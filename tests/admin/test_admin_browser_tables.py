@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.admin.every_table import fill_every_table
-from tests.admin.test_admin_browser import ROOT, browser, server  # noqa: F401 — fixtures shared with that test
+from tests.factories.browser import ROOT, browser, server  # noqa: F401 — fixtures shared with that test
+from tests.factories.every_table import fill_every_table
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-tables"
 # The demo's city officer (app/site/demo/): city staff see every table.
@@ -65,7 +65,7 @@ async def test_every_menu_table_opens_its_detail_page(server: str, browser: Any,
         opened = []
         for table in names:
             listed = await (await page.request.get(f"{server}/admin/api/tables/{table}/?__page_size=1")).json()
-            assert listed["rows"], f"no row in {table}: add one in tests/admin/every_table.py"
+            assert listed["rows"], f"no row in {table}: add one in tests/factories/every_table.py"
             row_id = listed["rows"][0]["id"]
             schema = await (await page.request.get(f"{server}/admin/api/tables/{table}/schema/")).json()
             last_field = list(schema["properties"].values())[-1]["title"]

@@ -12,14 +12,9 @@ from app.outbox import OutboxMessage
 from app.reference import District
 from programmes.tables import Application, LedgerEntry, PaymentBatch, Round
 from tests import factories
-from tests.admin.admin_http import (
-    APPROVE_BATCH,
-    OPEN_ROUND,
-    form_path,
-    ok,
-    row_ids,
-)
-from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
+from tests.factories.admin import AdminFactory, draft_batch
+from tests.factories.admin_http import APPROVE_BATCH, OPEN_ROUND, form_path, ok, row_ids
+from tests.factories.worker import run_worker_burst
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
@@ -152,14 +147,14 @@ async def test_round_forms_follow_the_workflow(admin_client: AdminFactory) -> No
         ),
     )
 
-    assert (await pudong.post(form_path(OPEN_ROUND), {"round_id": draft["id"]})).json()["custom_form_error"]
-    assert ok(await changning.post(form_path(OPEN_ROUND), {"round_id": draft["id"]}))["custom_form_success"] == (
-        f"轮次 {draft['id']} 已开放申报"
+    assert (await pudong.post(form_path(OPEN_ROUND), {"round_id": draft.id})).json()["custom_form_error"]
+    assert ok(await changning.post(form_path(OPEN_ROUND), {"round_id": draft.id}))["custom_form_success"] == (
+        f"轮次 {draft.id} 已开放申报"
     )
-    assert (await changning.post(form_path(OPEN_ROUND), {"round_id": draft["id"]})).status_code == 422
-    early = await changning.post(form_path("关闭轮次并排名"), {"round_id": draft["id"]})
+    assert (await changning.post(form_path(OPEN_ROUND), {"round_id": draft.id})).status_code == 422
+    early = await changning.post(form_path("关闭轮次并排名"), {"round_id": draft.id})
     assert early.json()["custom_form_error"] == "申报截止时间未到，不能关闭轮次"
-    assert await Round.select(Round.status).where(Round.id == draft["id"]).first() == {"status": "open"}
+    assert await Round.select(Round.status).where(Round.id == draft.id).first() == {"status": "open"}
 
 
 # --- accounts ------------------------------------------------------------------------------------------------------
@@ -237,8 +232,8 @@ async def test_application_forms_and_filters(admin_client: AdminFactory) -> None
                 round_id=call["id"], organisation_id=org_id, title="后台测试", answers=factories.GOOD_ANSWERS
             ),
         )
-        await submit(member.principal, created["id"])
-        ids.append(created["id"])
+        await submit(member.principal, created.id)
+        ids.append(created.id)
 
     # Filters officers use: by round, status and screening result.
     await Application.update({Application.eligibility_outcome: "ineligible"}).where(Application.id == ids[1])

@@ -14,7 +14,7 @@ from programmes.agreements.tables import Agreement
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import create_batch
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
-from tests.admin.conftest import AdminFactory, draft_batch
+from tests.factories.admin import AdminFactory, draft_batch
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

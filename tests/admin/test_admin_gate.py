@@ -21,8 +21,9 @@ from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
 from scoring.reviews.service import assign
 from scoring.tables import Publication
 from tests import factories
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory, run_worker_burst
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok
+from tests.factories.worker import run_worker_burst
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
@@ -40,7 +41,7 @@ async def test_admin_forms_hold_the_gates(admin_client: AdminFactory) -> None:
             round_id=call["id"], organisation_id=org_id, title="后台关口", answers=factories.GOOD_ANSWERS
         ),
     )
-    application = int(draft["id"])
+    application = int(draft.id)
     await submit(member.principal, application)
     assignment = await assign(officer, AssignmentCreate(application_id=application, expert_id=expert.id))
     await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 80}))

@@ -15,8 +15,9 @@ from programmes.disbursements.service import approve_batch
 from programmes.exports.tables import ExportJob
 from programmes.tables import SimulatedTransfer
 from tests import factories
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory, draft_batch, run_worker_burst
+from tests.factories.admin import AdminFactory, draft_batch
+from tests.factories.admin_http import form_path, ok
+from tests.factories.worker import run_worker_burst
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

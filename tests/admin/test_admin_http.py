@@ -12,7 +12,8 @@ from app.organisations.tables import OrganisationMember
 from app.reference import District
 from programmes.tables import Application, Edition, LedgerEntry, PaymentBatch, Round
 from tests import factories
-from tests.admin.admin_http import (
+from tests.factories.admin import AdminFactory, draft_batch
+from tests.factories.admin_http import (
     APPROVE_BATCH,
     count,
     edit_form_body,
@@ -22,8 +23,7 @@ from tests.admin.admin_http import (
     one_programme_per_scope,
     row_ids,
 )
-from tests.admin.conftest import AdminFactory, draft_batch
-from tests.api.conftest import row_counts
+from tests.factories.world import row_counts
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
@@ -262,7 +262,7 @@ async def test_raw_edits_seen_in_the_issue_are_refused(admin_client: AdminFactor
             round_id=contest["id"], organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS
         ),
     )
-    await submit(applicant.principal, draft["id"])
+    await submit(applicant.principal, draft.id)
     [member] = await OrganisationMember.select(OrganisationMember.id).where(OrganisationMember.organisation == org_id)
     account = await Account.select(Account.id).where(Account.user == city.user.id).first()
     assert account is not None
@@ -270,8 +270,8 @@ async def test_raw_edits_seen_in_the_issue_are_refused(admin_client: AdminFactor
     audit_rows = await AuditEntry.count()
 
     for session, table, row_id, change in (
-        (city, "application", draft["id"], {"answers": '{"summary": "改过的内容"}'}),
-        (city, "application", draft["id"], {"organisation": other_org}),
+        (city, "application", draft.id, {"answers": '{"summary": "改过的内容"}'}),
+        (city, "application", draft.id, {"organisation": other_org}),
         (city, "round", contest["id"], {"blind": False}),
         (city, "round", contest["id"], {"eligibility_rules": '{"min_grade": "6A"}'}),
         (city, "round", contest["id"], {"aggregation_method": "mode"}),
@@ -296,7 +296,7 @@ async def test_raw_edits_seen_in_the_issue_are_refused(admin_client: AdminFactor
         "blind": True,
         "aggregation_method": "weighted_mean",
     }
-    assert await Application.select(Application.organisation).where(Application.id == draft["id"]).first() == {
+    assert await Application.select(Application.organisation).where(Application.id == draft.id).first() == {
         "organisation": org_id
     }
 

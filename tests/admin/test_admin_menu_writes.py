@@ -20,9 +20,9 @@ from app.auth.tables import Role
 from app.reference import District
 from programmes.tables import Edition, FundSource
 from tests import factories
-from tests.admin.admin_http import edit_form_body, new_form_body, ok
-from tests.admin.conftest import AdminFactory, AdminSession, draft_batch
-from tests.admin.snapshots import table_digests
+from tests.factories.admin import AdminFactory, AdminSession, draft_batch
+from tests.factories.admin_http import edit_form_body, new_form_body, ok
+from tests.factories.snapshots import table_digests
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -12,7 +12,7 @@ from app.timezone import now_utc
 from programmes.exports.tables import ExportJob
 from programmes.supervision.tables import RiskWarning
 from programmes.tables import Award
-from tests.admin.conftest import AdminFactory, draft_batch
+from tests.factories.admin import AdminFactory, draft_batch
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -13,11 +13,11 @@ from programmes.supervision.tables import InspectionFinding
 from programmes.tables import Application, InspectionDraw
 from scoring.tables import Objection, Publication
 from tests import factories
-from tests.admin.conftest import AdminFactory
-from tests.api.conftest import World, world  # noqa: F401 — the API tests' world fixture
-from tests.api.notice_world import end_notice, published_round, score
-from tests.api.test_slice import ok
-from tests.api.test_supervision import funded_edition
+from tests.factories.admin import AdminFactory
+from tests.factories.http import ok
+from tests.factories.money import funded_edition
+from tests.factories.notice import end_notice, published_round, score
+from tests.factories.world import World, world  # noqa: F401 — the API tests' world fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -12,9 +12,8 @@ from app.auth.tables import Role
 from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember
 from app.reference import District
 from tests import factories
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory
-from tests.admin.test_admin_settings_forms import refused
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok, refused
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

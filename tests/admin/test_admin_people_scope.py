@@ -7,8 +7,8 @@ import pytest
 from app.auth.tables import Account, Role
 from app.reference import District
 from scoring.tables import ExpertProfile
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

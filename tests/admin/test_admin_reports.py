@@ -17,7 +17,7 @@ from programmes.agreements.tables import Agreement
 from programmes.reports.tables import ProgressReport
 from programmes.tables import Tranche
 from tests import factories
-from tests.admin.conftest import AdminFactory
+from tests.factories.admin import AdminFactory
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
@@ -62,8 +62,8 @@ async def signed_project(officer: factories.User) -> dict[str, Any]:
             round_id=contest["id"], organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS
         ),
     )
-    await submit(applicant.principal, draft["id"])
-    assignment = await assign(staff, AssignmentCreate(application_id=draft["id"], expert_id=expert.id))
+    await submit(applicant.principal, draft.id)
+    assignment = await assign(staff, AssignmentCreate(application_id=draft.id, expert_id=expert.id))
     await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
     await factories.end_round_window(contest["id"])
     await close_round(staff, contest["id"])
@@ -75,7 +75,7 @@ async def signed_project(officer: factories.User) -> dict[str, Any]:
     award = await make_award(
         staff,
         AwardCreate(
-            application_id=draft["id"],
+            application_id=draft.id,
             budget_line_id=line["id"],
             amount_fen=1_000_000,
             payment_plan=[

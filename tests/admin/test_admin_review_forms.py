@@ -11,9 +11,9 @@ from app.audit import AuditEntry
 from app.auth.tables import Role
 from programmes.tables import Round
 from scoring.tables import CutLineDecision
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory
-from tests.api.test_fair_review_ties import _tied_round
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok
+from tests.factories.review import tied_round as _tied_round
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -12,19 +12,13 @@ from app.organisations.tables import Organisation, OrganisationMember
 from app.reference import District
 from programmes.tables import Programme, Round
 from tests import factories
-from tests.admin.admin_http import form_path, ok
-from tests.admin.conftest import AdminFactory, AdminSession
-from tests.admin.snapshots import table_digests
+from tests.factories.admin import AdminFactory
+from tests.factories.admin_http import form_path, ok, refused
+from tests.factories.snapshots import table_digests
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 
 ROUND_FORM = form_path("修改轮次设置")
-
-
-async def refused(session: AdminSession, path: str, body: dict[str, Any]) -> str:
-    response = await session.post(path, body)
-    assert response.status_code == 422, response.text
-    return str(response.json()["custom_form_error"])
 
 
 async def actions(action: str) -> list[dict[str, Any]]:
@@ -101,11 +95,11 @@ async def test_round_settings_form_validates_like_the_api(admin_client: AdminFac
         applicant.principal,
         ApplicationCreate(round_id=rid, organisation_id=org_id, title="社区助餐", answers=factories.GOOD_ANSWERS),
     )
-    await submit(applicant.principal, draft["id"])
+    await submit(applicant.principal, draft.id)
     # The round's new rules screen this fresh organisation out; an officer's written override lets review start.
-    await override(changning.user.principal, draft["id"], "登记年限由区民政局书面确认")
+    await override(changning.user.principal, draft.id, "登记年限由区民政局书面确认")
     expert = await factories.user(Role.expert)
-    await assign(changning.user.principal, AssignmentCreate(application_id=draft["id"], expert_id=expert.id))
+    await assign(changning.user.principal, AssignmentCreate(application_id=draft.id, expert_id=expert.id))
     locked = await refused(changning, ROUND_FORM, {"round_id": rid, "blind": "是"})
     assert locked == "评审已经开始，不能再修改匿名评审设置和评分标准"
     assert len(await actions("round.update_settings")) == 1

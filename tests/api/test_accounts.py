@@ -13,7 +13,7 @@ from piccolo.apps.user.tables import BaseUser
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
 from tests import factories
-from tests.api.conftest import row_counts
+from tests.factories.world import row_counts
 
 PASSWORD = "password-123"
 

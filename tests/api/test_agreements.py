@@ -11,8 +11,8 @@ import pytest
 from app.notifications import Notification
 from programmes.agreements.tables import Agreement
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.funding import AMOUNT, funded, ok, plan, ranked_application, today, tranche_statuses
+from tests.factories.funding import AMOUNT, funded, ok, plan, ranked_application, today, tranche_statuses
+from tests.factories.world import World, row_counts
 
 D1, D2 = today() + timedelta(days=30), today() + timedelta(days=90)
 GOOD_PLAN = plan(D1, D2)

@@ -15,9 +15,9 @@ from app.auth.tables import Role
 from programmes.tables import Application
 from scoring.tables import ReviewAssignment
 from tests import factories
-from tests.api.test_programmes import submitted
-from tests.api.test_review import setup_round
 from tests.factories import User
+from tests.factories.applications import submitted
+from tests.factories.review import setup_round
 
 
 async def submitted_applications(client: httpx.AsyncClient, officer: User, count: int) -> list[int]:

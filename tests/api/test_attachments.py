@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import httpx
 
 from app.settings import get_settings
 from programmes.attachments.tables import Attachment
 from programmes.tables import Round
-from tests.api.conftest import World, row_counts
+from tests.factories.applications import PDF, stored_files
+from tests.factories.world import World, row_counts
 
-PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 60 + b"PE\x00\x00" + b"\x00" * 64
 
@@ -23,10 +22,6 @@ async def upload(client: httpx.AsyncClient, world: World, name: str, content: by
         files={"file": (name, io.BytesIO(content), "application/octet-stream")},
         headers=world.applicant.headers,
     )
-
-
-def stored_files() -> list[Path]:
-    return [p for p in get_settings().storage_dir.rglob("*") if p.is_file()]
 
 
 async def test_upload_list_and_download(client: httpx.AsyncClient, world: World) -> None:

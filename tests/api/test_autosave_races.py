@@ -20,10 +20,9 @@ from programmes.tables import Application
 from scoring.reviews.schemas import AssignmentCreate
 from scoring.reviews.service import assign
 from tests import factories
-from tests.api.test_attachments import PDF, stored_files
-from tests.api.test_programmes import draft
-from tests.api.test_slice import ok
 from tests.factories import GOOD_ANSWERS
+from tests.factories.applications import PDF, draft, stored_files
+from tests.factories.http import ok
 
 APPLICATIONS = 20
 PATCHES_PER_APPLICATION = 3  # 20 submits + 60 autosaves = 80 concurrent requests

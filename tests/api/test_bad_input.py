@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import World, row_counts
+from tests.factories.http import assert_problem
+from tests.factories.world import World, row_counts
 
 Route = tuple[str, Callable[[World], str], Callable[[World], dict[str, str]], Callable[[World], dict[str, Any]]]
 
@@ -121,18 +122,6 @@ async def send(
     client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str], **kwargs: Any
 ) -> httpx.Response:
     return await client.request(method, path, headers=headers, **kwargs)
-
-
-def assert_problem(response: httpx.Response, status: int | None = None) -> dict[str, Any]:
-    assert 400 <= response.status_code < 500, response.text
-    if status is not None:
-        assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert {"type", "title", "status", "detail", "code", "errors"} <= body.keys()
-    assert body["status"] == response.status_code
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body["detail"]  # zh-CN text
-    return body
 
 
 @pytest.mark.parametrize("how", ["unknown_field", "missing_field", "wrong_type", "not_an_object"])

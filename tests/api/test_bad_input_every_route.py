@@ -19,7 +19,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from app.auth.principal import Permission
 from app.auth.tables import Role
-from tests.api.conftest import World
+from tests.factories.world import World
 
 HUGE_IDS = ["3000000000", "99999999999999999999", "-3000000000"]
 DEEP = b"[" * 3_000 + b"]" * 3_000

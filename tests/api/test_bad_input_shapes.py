@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from app.types import ID_MAX
-from tests.api.conftest import World, row_counts
-from tests.api.test_bad_input import assert_problem
+from tests.factories.http import assert_problem
+from tests.factories.world import World, row_counts
 
 DEEP = 3_000
 

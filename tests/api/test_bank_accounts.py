@@ -18,22 +18,10 @@ from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.tables import PaymentBatchItem, ReleaseCondition, SimulatedTransfer, Tranche
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_money import budget_line, close_world_round, ranked_world, reviewed_application
-from tests.worker import run_worker_burst
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    return body
+from tests.factories.http import ok, problem
+from tests.factories.money import budget_line, close_world_round, ranked_world, reviewed_application
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World, row_counts
 
 
 async def name_of(org_id: int) -> str:

@@ -24,9 +24,9 @@ from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch, progress_summary_zh, read_batch
 from programmes.tables import LedgerEntry, PaymentBatch, PaymentBatchItem, SimulatedTransfer
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.money_world import city_award, pudong_award
-from tests.worker import run_worker_burst
+from tests.factories.money_world import city_award, pudong_award
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World, row_counts
 
 
 class RecordingProvider:

@@ -4,7 +4,6 @@ reference, never more than demanded), the budget line getting the money back, an
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -12,58 +11,14 @@ import httpx
 import pytest
 
 from app.notifications import Notification
-from programmes.awards.schemas import AwardCreate
 from programmes.awards.service import read_budget_line
 from programmes.disbursements.reconciliation import reconcile
-from programmes.disbursements.schemas import BatchCreate
-from programmes.disbursements.service import approve_batch, create_batch
 from programmes.tables import Clawback, LedgerEntry
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_money import budget_line, ranked_world
-from tests.owner import as_owner
-from tests.worker import run_worker_burst
-
-PAID = 400_000
-BUDGET = 1_000_000
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code and body["detail"], body
-    return body
-
-
-@dataclass
-class Paid:
-    award_id: int
-    line_id: int
-    unpaid_award_id: int
-
-
-async def paid_award(world: World) -> Paid:
-    """One award of 4,000 元 paid through a batch and a real worker, and one award released but not paid."""
-    submitted, other = await ranked_world(world, extra_applications=1)
-    officer = world.city_officer.principal
-    line_id = await budget_line(world, BUDGET)
-    award = await factories.payable_award(
-        officer, AwardCreate(application_id=submitted, budget_line_id=line_id, amount_fen=PAID)
-    )
-    unpaid = await factories.payable_award(
-        officer, AwardCreate(application_id=other, budget_line_id=line_id, amount_fen=10_000)
-    )
-    batch = await create_batch(officer, BatchCreate(title="拨付", tranche_ids=[award["tranches"][0]["id"]]))
-    await approve_batch(await factories.second_officer(officer), batch["id"])
-    await run_worker_burst()
-    assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
-    return Paid(award["id"], line_id, unpaid["id"])
+from tests.factories.http import ok, problem
+from tests.factories.money import PAID, paid_award
+from tests.factories.owner import as_owner
+from tests.factories.world import World, row_counts
 
 
 async def available(line_id: int) -> int:

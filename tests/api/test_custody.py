@@ -19,11 +19,11 @@ from scoring.reviews.reviewing import submit as submit_review
 from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
 from scoring.reviews.service import assign
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_attachments import PDF
-from tests.api.test_bank_accounts import ok, problem
-from tests.api.test_money import budget_line, close_world_round
-from tests.worker import run_worker_burst
+from tests.factories.applications import PDF
+from tests.factories.http import ok, problem
+from tests.factories.money import budget_line, close_world_round
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World, row_counts
 
 STREET = "新华路街道"
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.admin.test_admin_browser import ROOT, browser, server  # noqa: F401  (pytest fixtures, reused)
+from tests.factories.browser import ROOT, browser, server  # noqa: F401  (pytest fixtures, reused)
 
 SCREENSHOT = ROOT / ".seedbed" / "test" / "docs-ui.png"
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}

@@ -18,9 +18,9 @@ from programmes.applications.service import create_draft, submit
 from programmes.tables import Application, Award
 from scoring.tables import Publication, ReviewAssignment
 from tests import factories
-from tests.api.conftest import World
 from tests.factories import GOOD_ANSWERS, User
-from tests.worker import run_worker_burst
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -39,8 +39,8 @@ async def applied(round_id: int, org_id: int, member: User, title: str = "社区
         member.principal,
         ApplicationCreate(round_id=round_id, organisation_id=org_id, title=title, answers=GOOD_ANSWERS),
     )
-    await submit(member.principal, draft["id"])
-    return int(draft["id"])
+    await submit(member.principal, draft.id)
+    return int(draft.id)
 
 
 async def list_abnormal(officer: User, org_id: int, field: str = "abnormal_listed_on") -> None:
@@ -302,7 +302,7 @@ async def test_awards_follow_the_notice(client: httpx.AsyncClient, world: World)
 async def test_daily_scan_rescreens_what_only_the_calendar_changed(client: httpx.AsyncClient, world: World) -> None:
     """A certificate that expired overnight changed no row: the cron's re-screen finds it and warns."""
     from app.site.worker import risk_scan
-    from tests.owner import as_owner
+    from tests.factories.owner import as_owner
 
     officer = world.city_officer
     call = await factories.contest_round(officer)

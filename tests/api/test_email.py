@@ -10,11 +10,11 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.auth.tables import Role
 from app.notifications import Notification
+from app.notifications.email import send_pending_emails
+from app.notifications.service import notify_user
 from app.settings import get_settings
-from programmes.applications.jobs import send_pending_emails
-from programmes.applications.notify import notify_user
 from tests import factories
-from tests.api.fake_smtp import FakeSMTP
+from tests.factories.smtp import FakeSMTP
 
 
 async def test_notifications_are_emailed_once_to_real_addresses(

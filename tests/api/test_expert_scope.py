@@ -14,7 +14,7 @@ from app.audit import AuditEntry
 from app.reference import District
 from scoring.tables import ConflictOfInterest, ExpertAffiliation, ExpertProfile
 from tests import factories
-from tests.api.conftest import World, row_counts
+from tests.factories.world import World, row_counts
 
 MISSING = 2_000_000_000  # fits the integer columns, matches no row
 

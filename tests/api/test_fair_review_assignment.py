@@ -6,8 +6,8 @@ import httpx
 
 from app.audit import AuditEntry
 from scoring.tables import ReviewAssignment
-from tests.api.test_review import setup_round
-from tests.api.test_slice import ok
+from tests.factories.http import ok
+from tests.factories.review import setup_round
 
 
 async def _two_conflicts(client: httpx.AsyncClient, world: dict[str, object]) -> int:

@@ -8,9 +8,9 @@ import httpx
 
 from scoring.tables import ReviewAssignment
 from tests import factories
-from tests.api.test_programmes import act
-from tests.api.test_review import CANARY, setup_round
-from tests.api.test_slice import ok
+from tests.factories.applications import act
+from tests.factories.http import ok
+from tests.factories.review import CANARY, setup_round
 
 # v2 of the round's form: the same fields, but 联系人 no longer marked identifying.
 V2 = copy.deepcopy(factories.FORM)

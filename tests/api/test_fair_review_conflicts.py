@@ -11,8 +11,8 @@ import httpx
 from app.audit import AuditEntry
 from scoring.tables import ConflictOfInterest, RankingEntry, ReviewAssignment
 from tests import factories
-from tests.api.test_review import setup_round
-from tests.api.test_slice import ok
+from tests.factories.http import ok
+from tests.factories.review import setup_round
 
 
 async def _commit(client: httpx.AsyncClient, world: dict[str, Any]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
 
@@ -11,31 +10,9 @@ from app.audit import AuditEntry
 from app.auth.tables import Role
 from scoring.tables import CutLineDecision, Publication, ReviewAssignment
 from tests import factories
-from tests.api.test_review import setup_round
-from tests.api.test_slice import ok
-
-NO_TIME = ["criteria", "spread", "id"]  # without submitted_at equal scores tie: a shared rank
-
-
-async def _tied_round(client: httpx.AsyncClient) -> dict[str, Any]:
-    """Three applications; the first two score the same on every key, the third lower. Ranked: 1, 1, 3."""
-    from scoring.reviews.reviewing import submit as submit_review
-    from scoring.reviews.schemas import ReviewDraft
-
-    world = await setup_round(client, experts=2, applications=3)
-    officer, call = world["officer"], world["round"]
-    changed = ok(await client.patch(f"/rounds/{call['id']}", json={"tie_break": NO_TIME}, headers=officer.headers))
-    assert changed["tie_break"] == NO_TIME
-    ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
-    low = world["apps"][2][2]["id"]
-    for row in await ReviewAssignment.select():
-        expert = next(e for e in world["experts"] if e.id == row["expert"])
-        score = 60 if row["application"] == low else 80
-        await submit_review(expert.principal, row["id"], ReviewDraft(scores={"innovation": score, "feasibility": 80}))
-    await factories.end_round_window(call["id"])
-    world["ranking"] = ok(await client.post(f"/rounds/{call['id']}/close", headers=officer.headers))
-    world["tied"] = sorted(a[2]["id"] for a in world["apps"][:2])
-    return world
+from tests.factories.http import ok
+from tests.factories.review import NO_TIME, setup_round
+from tests.factories.review import tied_round as _tied_round
 
 
 async def test_tie_break_setting_is_validated_and_locked_once_ranked(client: httpx.AsyncClient) -> None:
@@ -134,7 +111,7 @@ async def test_concurrent_decisions_of_one_tie_record_one(client: httpx.AsyncCli
 async def test_a_direct_advance_past_a_tied_track_line_waits_for_the_decision(client: httpx.AsyncClient) -> None:
     from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import ReviewDraft
-    from tests.api.test_programmes import act, submitted
+    from tests.factories.applications import act, submitted
 
     officer = await factories.user(Role.officer)
     experts = [await factories.user(Role.expert) for _ in range(2)]

@@ -22,9 +22,9 @@ from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import create_batch, read_batch
 from programmes.tables import LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_payment_races import released_tranches
-from tests.worker import run_worker_burst
+from tests.factories.money import released_tranches
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World, row_counts
 
 CONCURRENCY = 50
 

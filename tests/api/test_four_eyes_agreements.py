@@ -17,8 +17,8 @@ from app.reference import District
 from app.settings import get_settings
 from programmes.agreements.tables import Agreement
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.funding import AMOUNT, funded, ok, tranche_statuses
+from tests.factories.funding import AMOUNT, funded, ok, tranche_statuses
+from tests.factories.world import World, row_counts
 
 CONCURRENCY = 50
 

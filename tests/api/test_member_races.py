@@ -12,7 +12,7 @@ from app.audit import AuditEntry
 from app.auth.tables import Role
 from app.organisations.tables import OrganisationMember
 from tests import factories
-from tests.api.conftest import World
+from tests.factories.world import World
 
 
 async def test_60_concurrent_removals_leave_exactly_one_member(client: httpx.AsyncClient, world: World) -> None:

@@ -11,70 +11,16 @@ from app import outbox
 from app.outbox import OutboxMessage
 from app.queue import get_queue
 from app.settings import get_settings
-from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
-from programmes.awards.service import create_budget_line, create_fund_source, make_award, read_budget_line
+from programmes.awards.schemas import AwardCreate
+from programmes.awards.service import make_award, read_budget_line
 from programmes.disbursements.jobs import pay_batch
 from programmes.disbursements.provider import SimulatedProvider
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.tables import Application, LedgerEntry, SimulatedTransfer, Tranche
-from scoring.reviews.reviewing import submit as submit_review
-from scoring.reviews.schemas import ReviewSubmit
 from tests import factories
-from tests.api.conftest import World
-
-
-async def reviewed_application(world: World, org_id: int, member: factories.User, title: str, score: int) -> int:
-    """An application of ``org_id`` in the world's round, submitted and scored by the world's expert."""
-    from programmes.applications.schemas import ApplicationCreate
-    from programmes.applications.service import create_draft, submit
-    from scoring.reviews.schemas import AssignmentCreate
-    from scoring.reviews.service import assign
-
-    draft = await create_draft(
-        member.principal,
-        ApplicationCreate(
-            round_id=world.round["id"], organisation_id=org_id, title=title, answers=factories.GOOD_ANSWERS
-        ),
-    )
-    await submit(member.principal, draft["id"])
-    assignment = await assign(
-        world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
-    )
-    await submit_review(
-        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": score, "feasibility": score})
-    )
-    return int(draft["id"])
-
-
-async def close_world_round(world: World) -> None:
-    from programmes.catalogue.service import close_round
-
-    await factories.end_round_window(world.round["id"])
-    await close_round(world.city_officer.principal, world.round["id"])
-
-
-async def ranked_world(world: World, extra_applications: int = 0) -> list[int]:
-    """Score the submitted application (and optionally more), close the round: returns ranked application ids."""
-    ids = [world.submitted_id]
-    for _ in range(extra_applications):
-        org_id, member = await factories.organisation()
-        ids.append(await reviewed_application(world, org_id, member, "并发申报", 70))
-    await submit_review(
-        world.expert.principal, world.assignment_id, ReviewSubmit(scores={"innovation": 90, "feasibility": 80})
-    )
-    await close_world_round(world)
-    return ids
-
-
-async def budget_line(world: World, amount_fen: int) -> int:
-    source = await create_fund_source(world.city_officer.principal, FundSourceCreate(name="财政资金", kind="fiscal"))
-    line = await create_budget_line(
-        world.city_officer.principal,
-        world.round["edition_id"],
-        BudgetLineCreate(fund_source_id=source["id"], amount_fen=amount_fen),
-    )
-    return int(line["id"])
+from tests.factories.money import budget_line, close_world_round, ranked_world, reviewed_application
+from tests.factories.world import World
 
 
 async def test_concurrent_payment_runs_pay_each_tranche_once(client: httpx.AsyncClient, world: World) -> None:

@@ -16,9 +16,9 @@ from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.exports.tables import ExportJob
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.money_world import city_award, pudong_award
-from tests.worker import run_worker_burst
+from tests.factories.money_world import city_award, pudong_award
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World, row_counts
 
 MEASURE_HEADERS = [
     *(f"{m}（元）" for m in ("预算", "已承诺", "已拨付", "已退回", "可用余额")),

@@ -13,8 +13,8 @@ from app.notifications import Notification
 from programmes.tables import Application
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
 from tests import factories
-from tests.api.notice_world import end_notice, published_round, score
-from tests.api.test_slice import ok
+from tests.factories.http import ok
+from tests.factories.notice import end_notice, published_round, score
 
 
 def problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:

@@ -10,11 +10,10 @@ from typing import Any
 import httpx
 
 from app.audit import AuditEntry
-from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
+from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember, OrganisationType
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_settings_changes import refused
-from tests.api.test_slice import ok
+from tests.factories.http import ok, refused
+from tests.factories.world import World, row_counts
 
 
 def claim_body(n: int, code: str, **changes: Any) -> dict[str, Any]:
@@ -125,3 +124,33 @@ async def test_fifty_racing_claims_and_approvals_transfer_once(client: httpx.Asy
     [winner] = await OrganisationClaim.select(OrganisationClaim.claimant).where(OrganisationClaim.status == "approved")
     assert await members(world.org_id) == [winner["claimant"]]
     assert await AuditEntry.count().where(AuditEntry.action == "organisation.claim_transfer") == 1
+
+
+async def test_the_registry_lists_page_in_scope_with_totals(client: httpx.AsyncClient, world: World) -> None:
+    """Claims, members, my organisations, a centre's groups and the service centres page like every list."""
+    code = await code_of(world.org_id)
+    for n in range(3):
+        ok(await client.post("/organisations/claims", json=claim_body(300 + n, code)), 201)
+    officer = world.changning_officer.headers
+    first = await client.get("/organisations/claims", params={"limit": 2}, headers=officer)
+    assert [c["id"] for c in ok(first)] == sorted((c["id"] for c in ok(first)), reverse=True)
+    assert first.headers["x-total-count"] == "3" and first.headers["x-has-more"] == "true"
+    assert 'rel="next"' in first.headers["link"]
+    rest = await client.get("/organisations/claims", params={"limit": 2, "offset": 2}, headers=officer)
+    assert len(ok(rest)) == 1 and rest.headers["x-has-more"] == "false"
+    pudong = await client.get("/organisations/claims", headers=world.pudong_officer.headers)
+    assert ok(pudong) == [] and pudong.headers["x-total-count"] == "0"
+
+    listed = await client.get(f"/organisations/{world.org_id}/members", headers=officer)
+    assert [m["user_id"] for m in ok(listed)] == [world.applicant.id] and listed.headers["x-total-count"] == "1"
+    mine = await client.get("/organisations/mine", headers=world.applicant.headers)
+    assert [o["id"] for o in ok(mine)] == [world.org_id] and mine.headers["x-total-count"] == "1"
+
+    centre_id, centre_member = await factories.organisation()
+    await factories.designate_centre(centre_id)
+    for _ in range(2):
+        await factories.organisation(org_type=OrganisationType.filed_community_group, custodian_id=centre_id)
+    groups = await client.get(f"/organisations/{centre_id}/groups", params={"limit": 1}, headers=centre_member.headers)
+    assert len(ok(groups)) == 1 and groups.headers["x-total-count"] == "2"
+    centres = await client.get("/service-centres", params={"limit": 1})
+    assert len(ok(centres)) == 1 and int(centres.headers["x-total-count"]) >= 1

@@ -12,10 +12,9 @@ from app.audit import AuditEntry
 from app.organisations import credit_code
 from app.organisations.tables import OrganisationFactVerification, OrganisationType
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_programmes import submitted
-from tests.api.test_settings_changes import refused
-from tests.api.test_slice import ok
+from tests.factories.applications import submitted
+from tests.factories.http import ok, refused
+from tests.factories.world import World, row_counts
 
 
 def registration(n: int, **changes: Any) -> dict[str, Any]:

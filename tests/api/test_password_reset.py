@@ -13,9 +13,9 @@ from piccolo.apps.user.tables import BaseUser
 from app.audit import AuditEntry
 from app.auth.tables import PasswordResetToken, Role
 from app.notifications import Notification
-from programmes.applications.jobs import send_pending_emails
+from app.notifications.email import send_pending_emails
 from tests import factories
-from tests.api.fake_smtp import FakeSMTP
+from tests.factories.smtp import FakeSMTP
 
 ADDRESS = "zhao.lei@example.org"
 NEW_PASSWORD = "reset-secret-42"

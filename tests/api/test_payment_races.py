@@ -15,31 +15,16 @@ import httpx
 from app.audit import AuditEntry
 from app.outbox import OutboxMessage
 from app.settings import get_settings
-from programmes.awards.schemas import AwardCreate
 from programmes.disbursements.jobs import pay_batch
 from programmes.disbursements.provider import SimulatedProvider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import create_batch, read_batch
 from programmes.tables import LedgerEntry, PaymentBatch, PaymentBatchItem, SimulatedTransfer, Tranche
-from tests import factories
-from tests.api.conftest import World
-from tests.api.test_money import budget_line, ranked_world
+from tests.factories.money import released_tranches
+from tests.factories.world import World
 
 CONCURRENCY = 200
-
-
-async def released_tranches(world: World, count: int) -> list[int]:
-    ids = await ranked_world(world, extra_applications=count - 1)
-    line_id = await budget_line(world, 10_000_000)
-    tranches = []
-    for n, application_id in enumerate(ids):
-        award = await factories.payable_award(
-            world.city_officer.principal,
-            AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=100_000 + n),
-        )
-        tranches.append(award["tranches"][0]["id"])
-    return tranches
 
 
 def assert_one_winner(responses: list[httpx.Response], winner_status: int) -> Counter[str]:

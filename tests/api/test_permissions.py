@@ -10,7 +10,7 @@ from litestar import Litestar
 
 from app.auth.principal import Permission
 from app.auth.tables import Role
-from tests.api.conftest import World
+from tests.factories.world import World
 
 ROLE_USERS = {
     Role.applicant: lambda w: w.applicant,

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
+from litestar import Litestar
 
 from app.auth.tables import Role
 from app.notifications import Notification
@@ -18,33 +19,10 @@ from app.reference import District
 from app.timezone import now_utc
 from programmes.tables import Application, Round
 from tests import factories
-from tests.api.test_slice import ok
-from tests.factories import GOOD_ANSWERS, User
-from tests.worker import run_worker_burst
-
-
-async def draft(client: httpx.AsyncClient, member: User, org_id: int, round_id: int, **extra: Any) -> dict[str, Any]:
-    body = {"round_id": round_id, "organisation_id": org_id, "title": "社区睦邻计划", "answers": GOOD_ANSWERS, **extra}
-    return ok(await client.post("/applications", json=body, headers=member.headers), 201)
-
-
-async def submitted(
-    client: httpx.AsyncClient, member: User, org_id: int, round_id: int, **extra: Any
-) -> dict[str, Any]:
-    created = await draft(client, member, org_id, round_id, **extra)
-    return ok(await client.post(f"/applications/{created['id']}/submit", headers=member.headers))
-
-
-async def act(
-    client: httpx.AsyncClient, officer: User, action: str, ids: list[int], reason: str = ""
-) -> list[dict[str, Any]]:
-    return ok(
-        await client.post(
-            "/applications/actions",
-            json={"action": action, "application_ids": ids, "reason": reason},
-            headers=officer.headers,
-        )
-    )
+from tests.factories import GOOD_ANSWERS
+from tests.factories.applications import act, draft, submitted
+from tests.factories.http import ok
+from tests.factories.worker import run_worker_burst
 
 
 @pytest.fixture
@@ -298,3 +276,52 @@ async def test_attachment_limits_must_be_consistent(client: httpx.AsyncClient, p
     with pytest.raises(Exception) as refused:
         await factories.contest_round(officer, max_attachment_mb=200, max_application_attachment_mb=100)
     assert getattr(refused.value, "code", None) == "attachment_limits_invalid"
+
+
+async def test_open_calls_read_a_constant_number_of_queries(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piccolo.engine.postgres import PostgresEngine
+
+    from programmes.catalogue.schemas import TrackIn
+
+    officer = await factories.user(Role.officer)
+    ran: list[str] = []
+    original = PostgresEngine.run_querystring
+
+    async def counted(self: PostgresEngine, querystring: Any, in_pool: bool = True) -> Any:
+        ran.append(str(querystring))
+        return await original(self, querystring, in_pool)
+
+    async def calls_queries() -> tuple[int, int]:
+        ran.clear()
+        monkeypatch.setattr(PostgresEngine, "run_querystring", counted)
+        calls = ok(await client.get("/calls"))
+        monkeypatch.setattr(PostgresEngine, "run_querystring", original)
+        return len(calls), len(ran)
+
+    await factories.contest_round(officer)
+    one, with_one = await calls_queries()
+    for _ in range(3):
+        await factories.contest_round(officer, tracks=[TrackIn(name="A 赛道"), TrackIn(name="B 赛道")])
+    four, with_four = await calls_queries()
+    assert (one, four) == (1, 4)
+    assert with_one == with_four  # rounds, total, criteria, tracks: whatever the number of calls
+    assert all(len(call["criteria"]) == 2 for call in (await client.get("/calls")).json())
+
+
+def test_the_application_side_lists_page(app: Litestar) -> None:
+    """Every list of these rooms takes limit and offset (the list convention, app/paging.py)."""
+    paths = app.openapi_schema.to_schema()["paths"]
+    lists = [
+        "/applications/mine",
+        "/rounds/{round_id}/applications",
+        "/applications/{application_id}/timeline",
+        "/applications/{application_id}/attachments",
+        "/calls",
+        "/rounds/{round_id}/ranking",
+        "/notifications/mine",
+    ]
+    for path in lists:
+        names = {p["name"] for p in paths[path]["get"].get("parameters", [])}
+        assert {"limit", "offset"} <= names, path

@@ -30,9 +30,9 @@ from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.tables import BudgetLine, LedgerEntry
 from tests import factories
-from tests.api.conftest import World
-from tests.api.test_money import budget_line, ranked_world
-from tests.owner import as_owner
+from tests.factories.money import budget_line, ranked_world
+from tests.factories.owner import as_owner
+from tests.factories.world import World
 
 
 @dataclass

@@ -14,8 +14,9 @@ import pytest
 from app.audit import AuditEntry
 from programmes.disbursements.reconciliation import reconcile
 from programmes.tables import LedgerEntry
-from tests.api.conftest import World
-from tests.api.test_clawbacks import ok, paid_award, problem
+from tests.factories.http import ok, problem
+from tests.factories.money import paid_award
+from tests.factories.world import World
 
 CLAWBACKS = 5
 RECEIPTS = 12

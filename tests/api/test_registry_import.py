@@ -17,9 +17,8 @@ from app.audit import AuditEntry
 from app.organisations import facts as facts_module
 from app.organisations.tables import Organisation, OrganisationFactVerification, OrganisationType
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_settings_changes import refused
-from tests.api.test_slice import ok
+from tests.factories.http import ok, refused
+from tests.factories.world import World, row_counts
 
 HEADER = ["统一社会信用代码", "名称", "类型", "登记日期", "评估等级", "等级有效期", "证书有效期", "登记管理机关"]
 

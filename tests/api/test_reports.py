@@ -12,8 +12,8 @@ from app.audit import AuditEntry
 from app.notifications import Notification
 from programmes.reports.reminders import send_report_reminders
 from programmes.reports.tables import ProgressReport, ReportExpense
-from tests.api.conftest import World, row_counts
-from tests.api.funding import GOOD_REPORT, funded, make_effective, ok, tranche_statuses, upload
+from tests.factories.funding import GOOD_REPORT, funded, make_effective, ok, tranche_statuses, upload
+from tests.factories.world import World, row_counts
 
 EXPENSES = [
     {"category": "activities", "description": "助餐活动食材", "amount_fen": 120_000, "spent_on": "2026-03-01"},

@@ -4,41 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
-from app.auth.tables import Role
 from app.timezone import now_utc
 from programmes.tables import Criterion
 from scoring.tables import Publication, ReviewAssignment
 from tests import factories
-from tests.api.test_programmes import submitted
-from tests.api.test_slice import ok
 from tests.factories import User
-
-CANARY = "金丝雀测试公益服务社"
-
-
-async def setup_round(
-    client: httpx.AsyncClient, experts: int = 4, applications: int = 3, **options: Any
-) -> dict[str, Any]:
-    officer = await factories.user(Role.officer)
-    pool = [await factories.user(Role.expert) for _ in range(experts)]
-    for expert in pool:
-        ok(
-            await client.put(
-                f"/experts/{expert.id}/profile",
-                json={"domains": ["为老服务"], "tags": ["助餐"], "max_load_per_round": 5},
-                headers=officer.headers,
-            )
-        )
-    call = await factories.contest_round(officer, reviews_per_application=2, **options)
-    apps = []
-    for i in range(applications):
-        org_id, member = await factories.organisation(name=CANARY if i == 0 else None)
-        apps.append((org_id, member, await submitted(client, member, org_id, call["id"])))
-    return {"officer": officer, "experts": pool, "round": call, "apps": apps}
+from tests.factories.http import ok
+from tests.factories.review import CANARY, setup_round
 
 
 async def test_preview_then_commit_assigns_k_experts_with_reasons(client: httpx.AsyncClient) -> None:
@@ -276,7 +251,7 @@ async def test_reliability_exports_and_review_reminders(client: httpx.AsyncClien
     from programmes.applications.jobs import send_review_reminders
     from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import ReviewDraft
-    from tests.worker import run_worker_burst
+    from tests.factories.worker import run_worker_burst
 
     world = await setup_round(client, experts=3, applications=3)
     officer, call = world["officer"], world["round"]

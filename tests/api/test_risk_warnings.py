@@ -21,9 +21,9 @@ from programmes.supervision.risk import scan_risks, spending_problems
 from programmes.supervision.tables import RiskWarning
 from programmes.tables import Award
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.money_world import city_award, pudong_award
-from tests.worker import run_worker_burst
+from tests.factories.money_world import city_award, pudong_award
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World, row_counts
 
 TODAY = date(2026, 12, 1)
 PLAN = {"personnel": 300_000, "activities": 100_000}

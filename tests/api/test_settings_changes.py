@@ -17,8 +17,8 @@ from app.db import engine
 from app.organisations.tables import Organisation, OrganisationMember
 from programmes.tables import Criterion, Programme, Round
 from tests import factories
-from tests.api.conftest import World, row_counts
-from tests.api.test_slice import ok
+from tests.factories.http import ok, refused
+from tests.factories.world import World, row_counts
 
 
 async def audits(action: str, object_id: int) -> list[dict[str, Any]]:
@@ -29,14 +29,6 @@ async def audits(action: str, object_id: int) -> list[dict[str, Any]]:
         .order_by(AuditEntry.id)
         .output(load_json=True)
     ]
-
-
-def refused(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["code"] == code or any(e["code"] == code for e in body["errors"]), body
-    if field is not None:
-        assert any(e["field"].split(".")[0] == field for e in body["errors"]), body
 
 
 async def test_round_settings_change_is_validated_scoped_and_audited(client: httpx.AsyncClient, world: World) -> None:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from app.audit import AuditEntry
@@ -12,12 +10,8 @@ from app.auth.tables import Role
 from programmes.tables import LedgerEntry, SimulatedTransfer
 from tests import factories
 from tests.factories import CRITERIA, FORM, GOOD_ANSWERS
-from tests.worker import run_worker_burst
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
+from tests.factories.http import ok
+from tests.factories.worker import run_worker_burst
 
 
 async def test_application_to_paid_tranche(client: httpx.AsyncClient) -> None:

@@ -12,37 +12,13 @@ import httpx
 import pytest
 
 from app.audit import AuditEntry
-from app.auth.tables import Role
-from programmes.awards.schemas import AwardCreate
-from programmes.awards.service import make_award
 from programmes.supervision.draw import draw
 from programmes.supervision.tables import InspectionFinding
 from programmes.tables import InspectionDraw
-from tests import factories
-from tests.api.conftest import World
-from tests.api.test_money import budget_line, ranked_world
-from tests.api.test_slice import ok
-from tests.owner import as_owner
-
-
-async def funded_edition(client: httpx.AsyncClient, world: World) -> str:
-    ids = await ranked_world(world, extra_applications=2)
-    line_id = await budget_line(world, 10_000_000)
-    for application_id in ids:
-        await make_award(
-            world.city_officer.principal,
-            AwardCreate(application_id=application_id, budget_line_id=line_id, amount_fen=1000),
-        )
-    await factories.user(Role.expert)
-    from app.organisations.tables import Organisation
-
-    for org in await Organisation.select(Organisation.id):  # world.other_expert is kept away from every project
-        await client.post(
-            "/conflicts",
-            json={"expert_id": world.other_expert.id, "organisation_id": org["id"], "reason": "测试回避"},
-            headers=world.city_officer.headers,
-        )
-    return f"/editions/{world.round['edition_id']}/inspection-draws"
+from tests.factories.http import ok
+from tests.factories.money import funded_edition
+from tests.factories.owner import as_owner
+from tests.factories.world import World
 
 
 def recompute(record: dict[str, Any]) -> list[tuple[int, tuple[int, ...]]]:

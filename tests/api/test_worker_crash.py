@@ -53,9 +53,9 @@ from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch, read_batch
 from programmes.tables import LedgerEntry, PaymentBatchItem, SimulatedTransfer
 from tests import factories
-from tests.api.conftest import World
-from tests.api.test_money import budget_line, ranked_world
-from tests.worker import run_worker_burst
+from tests.factories.money import budget_line, ranked_world
+from tests.factories.worker import run_worker_burst
+from tests.factories.world import World
 
 TRANCHES = 30
 BLOCKED = 12  # the worker dies while paying the 12th item

@@ -21,8 +21,8 @@ from app.workflow.definition import Workflow
 from app.workflow.engine import REFUSALS_ZH, refusal_message
 from programmes.applications.timeline import UNLABELLED, label_of
 from tests import factories
-from tests.api.test_programmes import draft, submitted
-from tests.api.test_slice import ok
+from tests.factories.applications import draft, submitted
+from tests.factories.http import ok
 
 ROOT = Path(__file__).resolve().parents[2]
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -76,9 +76,11 @@ def _audit_actions_on_applications() -> set[str]:
         for path in (ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 name = getattr(node, "func", None) and getattr(node.func, "attr", getattr(node.func, "id", ""))
-                if not isinstance(node, ast.Call) or name != "record":
+                if not isinstance(node, ast.Call) or name not in ("record", "audit"):
                     continue
                 keywords = {k.arg: k.value for k in node.keywords}
+                if name == "audit":  # a unit of work's uow.audit(action, object_type, object_id, …)
+                    keywords |= dict(zip(("action", "object_type"), node.args, strict=False))
                 if "action" not in keywords or "object_type" not in keywords:
                     continue
                 object_type, action = keywords["object_type"], keywords["action"]

@@ -8,10 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import app
-from app.ports import Port, PortNotFilled
 
 ROOT = Path(__file__).resolve().parents[2]
 # The composition above app core: the one place besides the admin that imports every room.
@@ -51,19 +48,10 @@ def test_ignored_layer_imports_are_of_pure_modules_only() -> None:
         assert imported in pure, ignored
 
 
-def test_programmes_fills_the_ports_app_core_calls() -> None:
-    """App core reaches programmes only through ports, filled when programmes' Piccolo app loads."""
+def test_programmes_fills_the_hooks_app_core_calls() -> None:
+    """App core reaches programmes only through hooks, filled once when programmes' Piccolo app loads."""
     import programmes.piccolo_app  # noqa: F401
     from app.organisations import facts
-    from app.ports import user_notifier
-    from programmes.applications.notify import notify_user
     from programmes.applications.rescreening import enqueue_rescreen
 
     assert facts.LISTENERS.count(enqueue_rescreen) == 1
-    assert user_notifier() is notify_user
-
-
-def test_an_unfilled_port_says_who_should_fill_it() -> None:
-    port: Port[object] = Port("example", "examples.listeners")
-    with pytest.raises(PortNotFilled, match="examples.listeners"):
-        port()

@@ -11,15 +11,8 @@ from typing import Any
 import pytest
 
 from app.errors import DomainError
-from programmes.form_ui import (
-    display_value,
-    field_label,
-    flatten_answers,
-    form_outline,
-    identifying_paths,
-    repeat_counts,
-    strip_identifying,
-)
+from programmes.form_columns import display_value, flatten_answers, repeat_counts
+from programmes.form_ui import field_label, form_outline, identifying_paths, strip_identifying
 from programmes.forms import MAX_ERRORS, answer_errors, check_form_schema, validate_answers
 from tests.factories import FORM, GOOD_ANSWERS
 

@@ -68,8 +68,8 @@ async def _act_on_applications(request: Request, data: ApplicationsAction) -> st
 
     async def work(principal: Principal) -> str:
         results = await act_in_bulk(principal, parse_ids(data.application_ids), data.action, data.reason)
-        done = [str(r["application_id"]) for r in results if r["ok"]]
-        failed = [f"{r['application_id']}（{r['detail']}）" for r in results if not r["ok"]]
+        done = [str(r.application_id) for r in results if r.ok]
+        failed = [f"{r.application_id}（{r.detail}）" for r in results if not r.ok]
         return f"成功 {len(done)} 件：{', '.join(done) or '无'}；未处理 {len(failed)} 件：{'；'.join(failed) or '无'}"
 
     return await as_officer(request, work)
@@ -80,7 +80,7 @@ async def _screen_applications(request: Request, data: ApplicationsScreen) -> st
 
     async def work(principal: Principal) -> str:
         results = await rescreen(principal, parse_ids(data.application_ids))
-        summary = {r["application_id"]: r["eligibility_outcome"] for r in results}
+        summary = {r.application_id: r.eligibility_outcome for r in results}
         return "资格审查完成：" + "；".join(f"{k}: {v}" for k, v in summary.items())
 
     return await as_officer(request, work)
@@ -91,7 +91,7 @@ async def _export_applications(request: Request, data: RoundAction) -> str:
 
     async def work(principal: Principal) -> str:
         job = await request_export(principal, data.round_id)
-        return f"导出任务 {job['id']} 已创建，可在「导出任务」中查看进度，完成后通过 {download_url(job['id'])} 下载"
+        return f"导出任务 {job.id} 已创建，可在「导出任务」中查看进度，完成后通过 {download_url(job.id)} 下载"
 
     return await as_officer(request, work)
 

@@ -30,9 +30,9 @@ async def _designate(request: Request, data: ServiceCentreForm) -> str:
 
     async def work(principal: Principal) -> str:
         organisation = await designate(principal, data.organisation_id, designation)
-        if organisation["serves_street"] is None:
-            return f"{organisation['name']} 已不再是街镇社会组织服务中心"
-        return f"{organisation['name']} 现为「{organisation['serves_street']}」的街镇社会组织服务中心"
+        if organisation.serves_street is None:
+            return f"{organisation.name} 已不再是街镇社会组织服务中心"
+        return f"{organisation.name} 现为「{organisation.serves_street}」的街镇社会组织服务中心"
 
     return await as_officer(request, work)
 

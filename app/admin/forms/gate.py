@@ -34,7 +34,7 @@ async def _override(request: Request, data: EligibilityOverride) -> str:
 
     async def work(principal: Principal) -> str:
         row = await override(principal, data.application_id, data.reason)
-        return f"申报 {row['id']} 已书面人工认定为符合资格，可继续办理"
+        return f"申报 {row.id} 已书面人工认定为符合资格，可继续办理"
 
     return await as_officer(request, work)
 

@@ -157,7 +157,7 @@ async def _export_money_summary(request: Request, data: NoInput) -> str:
     from programmes.exports.service import request_money_summary
 
     async def work(principal: Principal) -> str:
-        return _export_done((await request_money_summary(principal))["id"])
+        return _export_done((await request_money_summary(principal)).id)
 
     return await as_officer(request, work)
 
@@ -166,7 +166,7 @@ async def _export_batch_payments(request: Request, data: BatchApproval) -> str:
     from programmes.exports.service import request_batch_payments
 
     async def work(principal: Principal) -> str:
-        return _export_done((await request_batch_payments(principal, data.batch_id))["id"])
+        return _export_done((await request_batch_payments(principal, data.batch_id)).id)
 
     return await as_officer(request, work)
 

@@ -37,7 +37,7 @@ async def _verify_declared(request: Request, data: VerifyDeclaredForm) -> str:
 
     async def work(principal: Principal) -> str:
         organisation = await correct_facts(principal, data.organisation_id, correction)
-        return f"社会组织 {organisation['id']}（{organisation['name']}）的 {len(chosen)} 项自报信息已核验"
+        return f"社会组织 {organisation.id}（{organisation.name}）的 {len(chosen)} 项自报信息已核验"
 
     return await as_officer(request, work)
 
@@ -86,7 +86,7 @@ async def _decide_claim(request: Request, data: ClaimDecisionForm) -> str:
 
     async def work(principal: Principal) -> str:
         claim = await decide(principal, data.claim_id, data.decision == "核准", decision)
-        return f"认领申请 {claim['id']}：{claim['status_zh']}"
+        return f"认领申请 {claim.id}：{claim.status_zh}"
 
     return await as_officer(request, work)
 

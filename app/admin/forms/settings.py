@@ -118,7 +118,7 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
 
     async def work(principal: Principal) -> str:
         updated = await update_round_settings(principal, data.round_id, update)
-        return f"轮次 {updated['id']}（{updated['name']}）的设置已保存"
+        return f"轮次 {updated.id}（{updated.name}）的设置已保存"
 
     return await as_officer(request, work)
 
@@ -147,7 +147,7 @@ async def _update_programme(request: Request, data: ProgrammeForm) -> str:
 
     async def work(principal: Principal) -> str:
         programme = await update_programme(principal, data.programme_id, update)
-        return f"项目 {programme['id']}（{programme['name']}）已保存"
+        return f"项目 {programme.id}（{programme.name}）已保存"
 
     return await as_officer(request, work)
 
@@ -183,7 +183,7 @@ async def _correct_organisation(request: Request, data: OrganisationForm) -> str
 
     async def work(principal: Principal) -> str:
         organisation = await correct_facts(principal, data.organisation_id, correction)
-        return f"社会组织 {organisation['id']}（{organisation['name']}）的登记信息已更正"
+        return f"社会组织 {organisation.id}（{organisation.name}）的登记信息已更正"
 
     return await as_officer(request, work)
 
@@ -202,7 +202,7 @@ async def _add_member(request: Request, data: MemberForm) -> str:
 
     async def work(principal: Principal) -> str:
         members = await add_member(principal, data.organisation_id, member)
-        return f"已添加成员 {data.username}；现有成员：{'、'.join(m['username'] for m in members)}"
+        return f"已添加成员 {data.username}；现有成员：{'、'.join(m.username for m in members)}"
 
     return await as_officer(request, work)
 
@@ -240,9 +240,9 @@ async def _change_role(request: Request, data: RoleForm) -> str:
 
     async def work(principal: Principal) -> str:
         account = await change_role(principal, await user_id_for(data.username), change)
-        district = DISTRICT_NAMES_ZH[District(account["district"])] if account["district"] else "市级"
-        role = ROLE_LABELS_ZH[account["role"]]
-        return f"账户 {account['username']} 现为{role}（{district}）；已签发的令牌在到期前仍按原角色"
+        district = DISTRICT_NAMES_ZH[District(account.district)] if account.district else "市级"
+        role = ROLE_LABELS_ZH[account.role]
+        return f"账户 {account.username} 现为{role}（{district}）；已签发的令牌在到期前仍按原角色"
 
     return await as_officer(request, work)
 

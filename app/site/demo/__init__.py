@@ -75,11 +75,11 @@ async def load_demo() -> bool:
     programme = await create_programme(
         officer, ProgrammeCreate(name="上海社会组织公益创新创业大赛", kind=ProgrammeKind.contest)
     )
-    edition = await create_edition(officer, programme["id"], EditionCreate(year=2026, title="第十届（2026 年）"))
+    edition = await create_edition(officer, programme.id, EditionCreate(year=2026, title="第十届（2026 年）"))
     now = now_utc()
     round_row = await create_round(
         officer,
-        edition["id"],
+        edition.id,
         RoundCreate(
             name="初赛",
             opens_at=now - timedelta(minutes=1),
@@ -94,13 +94,11 @@ async def load_demo() -> bool:
             ],
         ),
     )
-    await open_round(officer, round_row["id"])
+    await open_round(officer, round_row.id)
     source = await create_fund_source(
         officer, FundSourceCreate(name="2026 年市级福彩公益金", kind=FundSourceKind.welfare_lottery)
     )
-    await create_budget_line(
-        officer, edition["id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=200_000_000)
-    )
+    await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source["id"], amount_fen=200_000_000))
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
     from app.site.demo.money import load_funded_project
@@ -109,7 +107,7 @@ async def load_demo() -> bool:
         officer,
         Principal(ids["reviewer"], "reviewer", Role.officer, None),
         Principal(ids["expert1"], "expert1", Role.expert, None),
-        programme["id"],
+        programme.id,
         DEMO_FORM,
     )
     return True
@@ -140,10 +138,10 @@ async def _other_programmes(officer: Principal, now: datetime) -> None:
     ]
     for programme_data, round_name, criteria in plans:
         programme = await create_programme(officer, programme_data)
-        edition = await create_edition(officer, programme["id"], EditionCreate(year=2026, title="2026 年度"))
+        edition = await create_edition(officer, programme.id, EditionCreate(year=2026, title="2026 年度"))
         created = await create_round(
             officer,
-            edition["id"],
+            edition.id,
             RoundCreate(
                 name=round_name,
                 opens_at=now - timedelta(minutes=1),
@@ -154,7 +152,7 @@ async def _other_programmes(officer: Principal, now: datetime) -> None:
                 criteria=criteria,
             ),
         )
-        await open_round(officer, created["id"])
+        await open_round(officer, created.id)
 
 
 async def _expert_pool(officer: Principal, expert_ids: list[int]) -> None:

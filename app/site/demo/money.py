@@ -47,7 +47,7 @@ async def load_funded_project(
     now = now_utc()
     round_row = await create_round(
         officer,
-        edition["id"],
+        edition.id,
         RoundCreate(
             name="决赛",
             opens_at=now - timedelta(minutes=1),
@@ -58,31 +58,31 @@ async def load_funded_project(
             criteria=[CriterionIn(code="overall", name="综合评价", weight=1, max_score=100)],
         ),
     )
-    await open_round(officer, round_row["id"])
+    await open_round(officer, round_row.id)
     draft = await create_draft(
         applicant,
         ApplicationCreate(
-            round_id=round_row["id"], organisation_id=org[0]["id"], title="银龄食堂·社区助餐", answers=DEMO_ANSWERS
+            round_id=round_row.id, organisation_id=org[0]["id"], title="银龄食堂·社区助餐", answers=DEMO_ANSWERS
         ),
     )
-    await submit(applicant, draft["id"])
-    assignment = await assign(officer, AssignmentCreate(application_id=draft["id"], expert_id=expert.user_id))
+    await submit(applicant, draft.id)
+    assignment = await assign(officer, AssignmentCreate(application_id=draft.id, expert_id=expert.user_id))
     await submit_review(expert, assignment["id"], ReviewDraft(scores={"overall": 92}, comment="需求清晰，可持续性好"))
     # Demo only: the round's deadline is moved into the past so it can be closed and ranked at once.
-    await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_row["id"])
-    await close_round(officer, round_row["id"])
+    await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_row.id)
+    await close_round(officer, round_row.id)
 
     source = await create_fund_source(
         officer, FundSourceCreate(name="2025 年市级福彩公益金", kind=FundSourceKind.welfare_lottery)
     )
     line = await create_budget_line(
-        officer, edition["id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=50_000_000)
+        officer, edition.id, BudgetLineCreate(fund_source_id=source["id"], amount_fen=50_000_000)
     )
     today = today_shanghai()
     award = await make_award(
         officer,
         AwardCreate(
-            application_id=draft["id"],
+            application_id=draft.id,
             budget_line_id=line["id"],
             amount_fen=20_000_000,
             payment_plan=[

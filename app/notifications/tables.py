@@ -1,4 +1,4 @@
-"""In-app notifications (站内通知), recorded always and e-mailed when SMTP is configured."""
+"""The notification table: one in-app message to one user, e-mailed when SMTP is configured."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from scoring.reviews.reviewing import submit as submit_review
 from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
 from scoring.reviews.service import assign
 from tests import factories
-from tests.api.conftest import World
-from tests.api.test_money import ranked_world
+from tests.factories.money import ranked_world
+from tests.factories.world import World
 
 
 async def fund_source(world: World, name: str, kind: str) -> int:

@@ -23,7 +23,7 @@ from programmes.reports.tables import ProgressReport
 from programmes.supervision.tables import RiskWarning
 from programmes.tables import Application, Award, Round, Track, Tranche
 from tests import factories
-from tests.worker import run_worker_burst
+from tests.factories.worker import run_worker_burst
 
 
 async def _principal(username: str) -> Principal:
@@ -146,4 +146,4 @@ async def fill_every_table() -> dict[str, Any]:
             evidence="登记证书编号 沪民证字第0001号",
         )
     )
-    return {"officer": officer, "export_id": export["id"]}
+    return {"officer": officer, "export_id": export.id}

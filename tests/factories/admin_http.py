@@ -9,7 +9,7 @@ import httpx
 
 from app.reference import District
 from tests import factories
-from tests.admin.conftest import AdminSession
+from tests.factories.admin import AdminSession
 
 APPROVE_BATCH = "审批支付批次"
 OPEN_ROUND = "开放轮次"
@@ -50,3 +50,9 @@ async def edit_form_body(session: AdminSession, table: str, row_id: int) -> dict
     row = ok(await session.get(f"tables/{table}/{row_id}/"))
     row.pop("id")
     return dict(row)
+
+
+async def refused(session: AdminSession, path: str, body: dict[str, Any]) -> str:
+    response = await session.post(path, body)
+    assert response.status_code == 422, response.text
+    return str(response.json()["custom_form_error"])

@@ -14,9 +14,9 @@ from scoring.reviews.reviewing import submit as submit_review
 from scoring.reviews.schemas import ReviewDraft
 from scoring.tables import Publication, ReviewAssignment
 from tests import factories
-from tests.api.test_review import setup_round
-from tests.api.test_slice import ok
 from tests.factories import User
+from tests.factories.http import ok
+from tests.factories.review import setup_round
 
 
 @dataclass

@@ -15,7 +15,7 @@ import httpx
 from app.reference import District
 from app.timezone import now_utc, shown
 from tests import factories
-from tests.api.conftest import World
+from tests.factories.world import World
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 AMOUNT = 1_000_000
@@ -74,9 +74,9 @@ async def ranked_application(client: httpx.AsyncClient, world: World) -> dict[st
             round_id=contest["id"], organisation_id=world.org_id, title="社区助餐", answers=factories.GOOD_ANSWERS
         ),
     )
-    attachment_id = await upload(client, world, draft["id"])
-    await submit(world.applicant.principal, draft["id"])
-    assignment = await assign(officer, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id))
+    attachment_id = await upload(client, world, draft.id)
+    await submit(world.applicant.principal, draft.id)
+    assignment = await assign(officer, AssignmentCreate(application_id=draft.id, expert_id=world.expert.id))
     await submit_review(
         world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 90})
     )
@@ -87,7 +87,7 @@ async def ranked_application(client: httpx.AsyncClient, world: World) -> dict[st
         officer, contest["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
     )
     return {
-        "application_id": draft["id"],
+        "application_id": draft.id,
         "attachment_id": attachment_id,
         "budget_line_id": line["id"],
         "edition_id": contest["edition_id"],

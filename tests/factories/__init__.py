@@ -1,4 +1,12 @@
-"""Row factories built on the real service functions, so test data obeys the same rules as production data."""
+"""Row factories built on the real service functions, so test data obeys the same rules as production data.
+
+Every builder, fixture and assertion more than one test module uses lives in this package, never in a test module
+(tests/core/test_test_layout.py): here the people, organisations, rounds and awards (``from tests import
+factories``); by room ``world`` (the API tests' small world), ``http`` (answer assertions), ``applications``,
+``review``, ``notice``, ``money``, ``money_world``, ``funding``, ``admin`` and ``admin_http`` (admin sessions and
+form helpers), ``browser`` (granian + Chromium fixtures), ``every_table``, ``snapshots``, ``smtp``, ``worker`` (a
+real arq burst) and ``owner`` (statements only the database owner may run).
+"""
 
 from __future__ import annotations
 
@@ -45,8 +53,8 @@ class User:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
         tokens = issue_pair(principal.user_id, principal.username, principal.role.value, principal.district)
-        self.headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        self.refresh_token = tokens["refresh_token"]
+        self.headers = {"Authorization": f"Bearer {tokens.access_token}"}
+        self.refresh_token = tokens.refresh_token
 
     @property
     def id(self) -> int:
@@ -98,8 +106,8 @@ async def organisation(
             custodian_id=custodian_id,
         )
     )
-    member = await user_for(row["id"])
-    return row["id"], member
+    member = await user_for(row.id)
+    return row.id, member
 
 
 async def designate_centre(organisation_id: int, street: str | None = None) -> str:
@@ -150,11 +158,11 @@ async def contest_round(
         officer.principal,
         ProgrammeCreate(name=PROGRAMME_NAMES[kind], kind=ProgrammeKind(kind), scope_district=district),
     )
-    edition = await create_edition(officer.principal, programme["id"], EditionCreate(year=2026, title="2026"))
+    edition = await create_edition(officer.principal, programme.id, EditionCreate(year=2026, title="2026"))
     now = now_utc()
     created = await create_round(
         officer.principal,
-        edition["id"],
+        edition.id,
         RoundCreate(
             name="初赛",
             opens_at=now - timedelta(hours=1),
@@ -166,8 +174,8 @@ async def contest_round(
             **round_options,
         ),
     )
-    opened = await open_round(officer.principal, created["id"])
-    return {**opened, "edition_id": edition["id"], "programme_id": programme["id"]}
+    opened = await open_round(officer.principal, created.id)
+    return {**opened.model_dump(), "edition_id": edition.id, "programme_id": programme.id}
 
 
 async def end_round_window(round_id: int) -> None:
