@@ -16,7 +16,9 @@ APP_CONFIG = AppConfig(
             "programmes.exports.tables",
             "programmes.agreements.tables",
             "programmes.reports.tables",
-            "programmes.supervision.tables",
+            "programmes.payees.tables",
+            "programmes.draws.tables",
+            "programmes.risk.tables",
         ],
         exclude_imported=True,
     ),
@@ -24,7 +26,9 @@ APP_CONFIG = AppConfig(
     commands=[],
 )
 
-# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it;
-# so are the hooks programmes fills in app core (programmes/listeners.py: the facts-changed follow-up).
-import programmes.listeners  # noqa: E402, F401
+# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
+# Likewise the rooms' reactions to the core app's events (a claim transfer withdraws the former members' accounts; a
+# change of screened facts re-screens the organisations' open applications).
+import programmes.applications.rescreening  # noqa: E402, F401
+import programmes.payees.claims  # noqa: E402, F401
 import programmes.workflows.bindings  # noqa: E402, F401

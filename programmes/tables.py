@@ -8,6 +8,7 @@ admin (see docs/adr/0002-scope-district.md).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
@@ -23,10 +24,15 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from app.organisations.tables import BankAccount, Organisation
+from app.organisations.tables import Organisation
 from app.reference import District
+from programmes.payees.tables import BankAccount
+
+if TYPE_CHECKING:
+    from programmes.draws.tables import InspectionDraw
 
 # Re-exported: the enums live in programmes/kinds.py, apart from the database layer (pure rules use them).
 from programmes.kinds import AwardType as AwardType
@@ -230,33 +236,6 @@ class PaymentBatchItem(Table):
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
 
 
-class InspectionDraw(Table):
-    """双随机、一公开: a recorded, reproducible draw of funded projects and of inspectors, with public results."""
-
-    id: Serial  # added by Piccolo; declared for the type checker
-    edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
-    # Commit-reveal (docs/adr/0013): the server generates ``seed`` and publishes only ``seed_hash`` (SHA-256 of the
-    # seed) while the draw is ``committed``; executing reveals the seed. With the candidate lists and ``conflicts``
-    # below, anyone can re-run the draw and check the hash. Rows drawn before this had officer-chosen seeds.
-    seed = Varchar(length=64, null=False)
-    seed_hash = Varchar(length=64, default="")
-    status = Varchar(length=16, null=False, default="executed")  # workflows.supervision.INSPECTION_DRAW
-    projects = Integer(default=0)
-    inspectors_per_project = Integer(default=0)
-    candidate_awards = JSONB(default=[])
-    candidate_inspectors = JSONB(default=[])
-    conflicts = JSONB(default={})  # {"<award id>": [inspector ids kept away]} — frozen at commit
-    # [{"award_id", "inspector_ids": [...], "finding": "" }]; findings live in ``inspection_finding`` (append-only).
-    selections = JSONB(default=[])
-    # A second draw on an edition replaces the earlier one only with a recorded reason; both stay public.
-    redraw_reason = Text(default="")
-    superseded_by = Integer(null=True, default=None)
-    executed_at = Timestamptz(null=True, default=None)
-    drawn_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
-    scope_district = Varchar(length=16, choices=District, null=True, default=None)
-    created_at = Timestamptz()
-
-
 class Clawback(Table):
     """追回: after an audit finding, money already paid is demanded back; refunds are ledger ``refund`` entries."""
 
@@ -264,7 +243,13 @@ class Clawback(Table):
     award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
     amount_fen = BigInt(null=False)
     finding = Text(null=False)  # the audit finding this rests on
-    inspection_draw = ForeignKey(InspectionDraw, on_delete=OnDelete.restrict, null=True, default=None)
+    # Lazy: the draw lives in its own room (programmes.draws.tables), which imports this module.
+    inspection_draw: ForeignKey[InspectionDraw] = ForeignKey(
+        LazyTableReference("InspectionDraw", module_path="programmes.draws.tables"),
+        on_delete=OnDelete.restrict,
+        null=True,
+        default=None,
+    )
     status = Varchar(length=16, null=False, default="demanded")  # workflows.supervision.CLAWBACK
     demanded_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     due_on = Date(null=True, default=None)

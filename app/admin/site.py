@@ -26,14 +26,16 @@ from app.admin.users import user_ids_admin, user_table_config
 from app.audit import AuditEntry
 from app.auth.tables import Account
 from app.notifications import Notification
-from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
+from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember
 from app.outbox import OutboxMessage
 from app.settings import get_settings
 from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
+from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.exports.tables import ExportJob
+from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport, ReportExpense
-from programmes.supervision.tables import InspectionFinding, RiskWarning
+from programmes.risk.tables import RiskWarning
 from programmes.tables import (
     Application,
     Award,
@@ -43,7 +45,6 @@ from programmes.tables import (
     Edition,
     FormVersion,
     FundSource,
-    InspectionDraw,
     LedgerEntry,
     PaymentBatch,
     PaymentBatchItem,

@@ -8,6 +8,7 @@ the verified one revoked) — otherwise the squatter's account would still be pa
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -20,12 +21,22 @@ from app.errors import conflict, invalid, not_found
 from app.organisations import credit_code, facts
 from app.organisations.access import district_scope
 from app.organisations.schemas import ClaimDecision, ClaimRead, OrganisationClaimCreate
-from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember
+from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember
 from app.organisations.workflow import CLAIM
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import UnitOfWork, unit_of_work
 from app.workflow.engine import Actor
+
+# What other rooms tie to the former members is theirs to withdraw (the payees room: the accounts they named). They
+# register here, so this module imports no domain room; each runs inside the approval's transaction.
+TransferHook = Callable[[int, int, Actor], Awaitable[None]]  # (organisation id, claim id, approving actor)
+_ON_TRANSFER: list[TransferHook] = []
+
+
+def on_transfer(hook: TransferHook) -> TransferHook:
+    _ON_TRANSFER.append(hook)
+    return hook
 
 
 async def submit(data: OrganisationClaimCreate) -> ClaimRead:
@@ -141,10 +152,5 @@ async def _transfer(uow: UnitOfWork, org: dict[str, Any], claim: dict[str, Any],
         after={"member_ids": [int(claim["claimant"])], "name": claim["claimant_name"], "claim_id": int(claim["id"])},
         reason=reason,
     )
-    accounts = await BankAccount.select(BankAccount.id, BankAccount.status).where(
-        (BankAccount.organisation == organisation_id) & BankAccount.status.is_in(["pending", "verified"])
-    )
-    for account in accounts:
-        action = "reject" if account["status"] == "pending" else "revoke"
-        why = f"机构经认领申请 {claim['id']} 转给认领人，原成员登记的账户停用"
-        await uow.transition(BankAccount, account["id"], action, values={"decision_reason": why}, reason=why)
+    for hook in _ON_TRANSFER:
+        await hook(organisation_id, int(claim["id"]), uow.actor)

@@ -61,10 +61,11 @@ async def record(
     )
 
 
-# The hook point (a port) for what must follow a change of screened facts: the programmes room registers the
-# eligibility gate's follow-up (re-screen open applications, raise 预警) from programmes/listeners.py, because
-# programmes builds on app core, not the reverse. Listeners run after the change committed; one failing listener is
-# logged and does not undo the change or stop the others, because the facts are true whatever a follow-up does.
+# The hook point for what must follow a change of screened facts: the programmes room registers the eligibility
+# gate's follow-up (re-screen open applications, raise 预警) in programmes/applications/rescreening.py, loaded by
+# programmes/piccolo_app.py, because programmes builds on app core, not the reverse. Listeners run after the change
+# committed; one failing listener is logged and does not undo the change or stop the others, because the facts are
+# true whatever a follow-up does.
 FactsListener = Callable[[list[int]], Awaitable[None]]
 
 LISTENERS: list[FactsListener] = []

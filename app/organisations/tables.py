@@ -53,26 +53,6 @@ class OrganisationMember(Table):
     created_at = Timestamptz()
 
 
-class BankAccount(Table):
-    """An organisation's bank account for receiving funds. Money goes only to a ``verified`` account; a change is a
-    new row that an officer verifies, which supersedes the old one (one verified account per organisation, unique
-    index in the migration)."""
-
-    id: Serial  # added by Piccolo; declared for the type checker
-    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=False)
-    account_name = Varchar(length=200, null=False)  # 户名; must be the organisation's own name
-    bank_name = Varchar(length=200, null=False)  # 开户行
-    account_number = Varchar(length=40, null=False)
-    status = Varchar(length=16, null=False, default="pending")  # workflows.agreements.BANK_ACCOUNT
-    requested_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
-    verified_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
-    verified_at = Timestamptz(null=True, default=None)
-    decision_reason = Text(default="")
-    # The organisation's district: district officers verify accounts of their own district's organisations.
-    scope_district = Varchar(length=16, choices=District, null=True, default=None)
-    created_at = Timestamptz()
-
-
 class FactSource(StrEnum):
     officer = "officer"  # an officer checked the certificate or the registry's record (核验)
     registry = "registry"  # the 社会组织 registry import (seedbed import-registry / admin upload)

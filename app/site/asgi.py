@@ -39,12 +39,12 @@ from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.disbursements.controllers import DisbursementController
+from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
+from programmes.risk.controllers import RiskWarningController
 from programmes.supervision.clawback_controllers import ClawbackController
-from programmes.supervision.controllers import SupervisionController
-from programmes.supervision.risk_controllers import RiskWarningController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController
@@ -145,7 +145,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExportController,
             ExpertController,
             PublicationController,
-            SupervisionController,
+            InspectionDrawController,
             BankAccountController,
             ClawbackController,
             RiskWarningController,

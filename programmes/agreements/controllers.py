@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
+from app.paging import Paging, page_response
 from programmes.agreements import service
 from programmes.agreements.schemas import AgreementRead, AgreementReturn, AgreementSign
 
@@ -15,12 +18,14 @@ class AgreementController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", opt={"permission": APPLICANTS_AND_STAFF}, summary="Agreements in scope, or of my organisations")
-    async def list_agreements(self, principal: CurrentPrincipal) -> list[AgreementRead]:
-        return [AgreementRead(**row) for row in await service.list_agreements(principal)]
+    async def list_agreements(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[AgreementRead]]:
+        return page_response(await service.list_agreements(principal, paging), request)
 
     @get("/{agreement_id:int}", opt={"permission": APPLICANTS_AND_STAFF}, summary="An agreement with its payment plan")
     async def read(self, principal: CurrentPrincipal, agreement_id: FromPath[int]) -> AgreementRead:
-        return AgreementRead(**await service.read_agreement_for(principal, agreement_id))
+        return await service.read_agreement_for(principal, agreement_id)
 
     @post(
         "/{agreement_id:int}/sign",
@@ -31,7 +36,7 @@ class AgreementController(Controller):
     async def sign(
         self, principal: CurrentPrincipal, agreement_id: FromPath[int], data: JSONBody[AgreementSign]
     ) -> AgreementRead:
-        return AgreementRead(**await service.sign(principal, agreement_id, data.signer_name))
+        return await service.sign(principal, agreement_id, data.signer_name)
 
     @post(
         "/{agreement_id:int}/return",
@@ -42,7 +47,7 @@ class AgreementController(Controller):
     async def return_signature(
         self, principal: CurrentPrincipal, agreement_id: FromPath[int], data: JSONBody[AgreementReturn]
     ) -> AgreementRead:
-        return AgreementRead(**await service.return_signature(principal, agreement_id, data.reason))
+        return await service.return_signature(principal, agreement_id, data.reason)
 
     @post(
         "/{agreement_id:int}/countersign",
@@ -51,4 +56,4 @@ class AgreementController(Controller):
         status_code=200,
     )
     async def countersign(self, principal: CurrentPrincipal, agreement_id: FromPath[int]) -> AgreementRead:
-        return AgreementRead(**await service.countersign(principal, agreement_id))
+        return await service.countersign(principal, agreement_id)

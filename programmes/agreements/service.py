@@ -9,23 +9,26 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from app import audit, outbox
+from piccolo.custom_types import Combinable
+
+from app.access import Row, load, protect
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.money import yuan
 from app.notifications.service import notify_organisations
 from app.organisations.service import member_organisation_ids
 from app.organisations.tables import Organisation
+from app.paging import Page, PageParams, fetch_page
 from app.settings import get_settings
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.agreements.plan import PaymentPlan
+from programmes.agreements.schemas import AgreementRead, PlanReportRead, PlanTrancheRead
 from programmes.agreements.tables import Agreement
 from programmes.disbursements.service import ensure_second_officer
 from programmes.payees.service import verified_account
 from programmes.reports.tables import ProgressReport
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, ExpenseCategory, ReleaseCondition, Tranche
 from programmes.workflows.agreements import AGREEMENT, PROGRESS_REPORT
 from programmes.workflows.disbursement import TRANCHE
@@ -130,39 +133,36 @@ async def release_tranches(award_id: int, condition: ReleaseCondition, milestone
     if milestone is not None:
         query = query.where(Tranche.milestone == milestone)
     released = []
-    for row in await query.order_by(Tranche.sequence):
-        await transition(
-            Tranche, row["id"], "release", Actor.system(), values={"released_at": now_utc()}, reason=reason
-        )
-        released.append(int(row["id"]))
+    async with unit_of_work(Actor.system()) as system:  # joins the caller's unit: releasing is Seedbed's act
+        for row in await query.order_by(Tranche.sequence):
+            await system.transition(Tranche, row["id"], "release", values={"released_at": now_utc()}, reason=reason)
+            released.append(int(row["id"]))
     return released
 
 
-def _agreements() -> Any:
-    """Agreements with what access checks and the read shape need from their award and application."""
-    return Agreement.select(
-        *Agreement.all_columns(),
-        Agreement.award.application.as_alias("application_id"),
-        Agreement.award._.application._.organisation.as_alias("organisation_id"),
-        Agreement.award.status.as_alias("award_status"),
-    ).output(load_json=True)
+# What access checks and the read shape need from an agreement's award and application.
+_COLUMNS = (
+    *Agreement.all_columns(),
+    Agreement.award.application.as_alias("application_id"),
+    Agreement.award._.application._.organisation.as_alias("organisation_id"),
+    Agreement.award.status.as_alias("award_status"),
+)
 
 
-async def _agreement(agreement_id: int) -> dict[str, Any]:
-    row = await _agreements().where(Agreement.id == agreement_id).first()
-    if row is None:
-        raise not_found("资助协议")
-    return dict(row)
-
-
-async def agreement_visible_to(principal: Principal, agreement_id: int) -> dict[str, Any]:
+async def _party(principal: Principal, row: Row) -> tuple[bool, str]:
     """Staff in scope, or a member of the funded organisation (or of its custodian, who receives the money)."""
-    row = await _agreement(agreement_id)
     if principal.is_staff:
-        ensure_staff_scope(principal, row["scope_district"], "资助协议")
-    elif not {row["organisation_id"], row["payee"]} & set(await member_organisation_ids(principal.user_id)):
-        raise not_found("资助协议")
-    return row
+        return await AGREEMENTS.rule("staff")(principal, row)
+    if {row["organisation_id"], row["payee"]} & set(await member_organisation_ids(principal.user_id)):
+        return True, "ok"
+    return False, "not_party"
+
+
+AGREEMENTS = protect(Agreement, "资助协议", rules={"party": _party})
+
+
+async def _load(principal: Principal, agreement_id: int) -> dict[str, Any]:
+    return await load(principal, Agreement, agreement_id, "party", columns=_COLUMNS, load_json=True)
 
 
 async def _notify_parties(row: dict[str, Any], kind: str, title: str, body: str, dedupe_key: str) -> None:
@@ -170,34 +170,26 @@ async def _notify_parties(row: dict[str, Any], kind: str, title: str, body: str,
     await notify_organisations({row["organisation_id"], row["payee"]}, kind, title, body, dedupe_key)
 
 
-async def sign(principal: Principal, agreement_id: int, signer_name: str) -> dict[str, Any]:
+async def sign(principal: Principal, agreement_id: int, signer_name: str) -> AgreementRead:
     """A member of the payee signs (电子签署) the draft agreement: the funded organisation, or for a filed group
     (not a legal person) its custodian centre, which receives and answers for the money (财务代管)."""
-    row = await agreement_visible_to(principal, agreement_id)
+    row = await _load(principal, agreement_id)
     if row["payee"] not in await member_organisation_ids(principal.user_id):
         raise DomainError("agreement_signed_by_custodian", "备案类团队的资助协议由代管的街镇社会组织服务中心签署", 403)
-    async with engine().transaction():
-        await transition(
+    async with unit_of_work(Actor.of(principal)) as uow:
+        await uow.transition(
             Agreement,
             agreement_id,
             "sign",
-            Actor(principal.user_id, principal.role.value),
             values={"signed_by": principal.user_id, "signer_name": signer_name, "signed_at": now_utc()},
         )
     return await read_agreement(agreement_id)
 
 
-async def return_signature(principal: Principal, agreement_id: int, reason: str) -> dict[str, Any]:
-    row = await agreement_visible_to(principal, agreement_id)
-    async with engine().transaction():
-        await transition(
-            Agreement,
-            agreement_id,
-            "return_signature",
-            Actor(principal.user_id, principal.role.value),
-            values=UNSIGNED,
-            reason=reason,
-        )
+async def return_signature(principal: Principal, agreement_id: int, reason: str) -> AgreementRead:
+    row = await _load(principal, agreement_id)
+    async with unit_of_work(Actor.of(principal)) as uow:
+        await uow.transition(Agreement, agreement_id, "return_signature", values=UNSIGNED, reason=reason)
         await _notify_parties(
             row,
             "agreement_returned",
@@ -205,7 +197,6 @@ async def return_signature(principal: Principal, agreement_id: int, reason: str)
             f"退回原因：{reason}",
             f"agreement:{agreement_id}:returned:{now_utc().isoformat()}",
         )
-    await outbox.flush()
     return await read_agreement(agreement_id)
 
 
@@ -214,13 +205,12 @@ def four_eyes_required(award_amount_fen: int) -> bool:
     return award_amount_fen > get_settings().four_eyes_agreement_fen
 
 
-async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]:
+async def countersign(principal: Principal, agreement_id: int) -> AgreementRead:
     """An officer in scope countersigns: the agreement takes effect and on-signing tranches are released. Above the
     four-eyes amount this officer's countersignature is the first of two (``countersigning``); a second, different
     officer's makes it effective (a database trigger refuses one officer twice)."""
-    row = await agreement_visible_to(principal, agreement_id)
-    actor = Actor(principal.user_id, principal.role.value)
-    async with engine().transaction():
+    row = await _load(principal, agreement_id)
+    async with unit_of_work(Actor.of(principal)) as uow:
         award = await Award.select(Award.status, Award.amount_fen).where(Award.id == row["award"]).lock_rows("UPDATE")
         if award[0]["status"] != "active":
             raise conflict("award_not_active", "资助已撤销，协议不能生效")
@@ -239,43 +229,30 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
             )
             action = "second_countersign"
         elif current[0]["status"] == "signed" and four_eyes_required(award[0]["amount_fen"]):
-            await transition(
+            await uow.transition(
                 Agreement,
                 agreement_id,
                 "first_countersign",
-                actor,
                 values={"first_countersigned_by": principal.user_id, "first_countersigned_at": now_utc()},
             )
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="agreement.four_eyes_requested",
-                object_type="agreement",
-                object_id=agreement_id,
+            await uow.audit(
+                "agreement.four_eyes_requested",
+                "agreement",
+                agreement_id,
                 after={"amount_fen": award[0]["amount_fen"], "limit_fen": get_settings().four_eyes_agreement_fen},
             )
             return await read_agreement(agreement_id)
         else:
             action = "countersign"
-        await transition(
+        await uow.transition(
             Agreement,
             agreement_id,
             action,
-            actor,
-            values={
-                "countersigned_by": principal.user_id,
-                "countersigned_at": now_utc(),
-                "payee_account": account["id"],
-            },
+            values={"countersigned_by": principal.user_id, "countersigned_at": now_utc(), "payee_account": account.id},
         )
         released = await release_tranches(row["award"], ReleaseCondition.on_signing, None, "资助协议已生效")
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="agreement.release_on_signing",
-            object_type="agreement",
-            object_id=agreement_id,
-            after={"released_tranche_ids": released},
+        await uow.audit(
+            "agreement.release_on_signing", "agreement", agreement_id, after={"released_tranche_ids": released}
         )
         await _notify_parties(
             row,
@@ -284,26 +261,29 @@ async def countersign(principal: Principal, agreement_id: int) -> dict[str, Any]
             "主管部门已会签资助协议。",
             f"agreement:{agreement_id}:effective",
         )
-    await outbox.flush()
     return await read_agreement(agreement_id)
 
 
-async def read_agreement(agreement_id: int) -> dict[str, Any]:
-    [shaped] = await _shaped([await _agreement(agreement_id)])
+async def read_agreement(agreement_id: int) -> AgreementRead:
+    """No access check: for a caller that has already loaded the agreement through the policy."""
+    row = await Agreement.select(*_COLUMNS).where(Agreement.id == agreement_id).first().output(load_json=True)
+    if row is None:
+        raise not_found(AGREEMENTS.label_zh)
+    [shaped] = await _shaped([dict(row)])
     return shaped
 
 
-async def read_agreement_for(principal: Principal, agreement_id: int) -> dict[str, Any]:
-    [shaped] = await _shaped([await agreement_visible_to(principal, agreement_id)])
+async def read_agreement_for(principal: Principal, agreement_id: int) -> AgreementRead:
+    [shaped] = await _shaped([await _load(principal, agreement_id)])
     return shaped
 
 
-async def _shaped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _shaped(rows: list[dict[str, Any]]) -> list[AgreementRead]:
     """The read shape of agreements, with their tranches and reports loaded in one query each for all of them."""
     award_ids = [row["award"] for row in rows]
     if not award_ids:
         return []
-    tranches: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    tranches: dict[int, list[PlanTrancheRead]] = defaultdict(list)
     for t in (
         await Tranche.select(
             Tranche.award,
@@ -318,8 +298,10 @@ async def _shaped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         .order_by(Tranche.sequence)
     ):
         award_id = t.pop("award")
-        tranches[award_id].append({**t, "condition_zh": condition_zh(t["release_condition"], t["milestone"])})
-    reports: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        tranches[award_id].append(
+            PlanTrancheRead(**t, condition_zh=condition_zh(t["release_condition"], t["milestone"]))
+        )
+    reports: dict[int, list[PlanReportRead]] = defaultdict(list)
     for r in (
         await ProgressReport.select(
             ProgressReport.award,
@@ -332,39 +314,41 @@ async def _shaped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         .where(ProgressReport.award.is_in(award_ids))
         .order_by(ProgressReport.due_on)
     ):
-        reports[r.pop("award")].append(r)
+        reports[r.pop("award")].append(PlanReportRead(**r))
     return [
-        {
-            "id": row["id"],
-            "award_id": row["award"],
-            "application_id": row["application_id"],
-            "status": row["status"],
-            "terms": row["terms"],
-            "payee_id": row["payee"],
-            "payee_account_id": row["payee_account"],
-            "budget_plan": row["budget_plan"],
-            "signer_name": row["signer_name"],
-            "signed_at": row["signed_at"],
-            "first_countersigned_by": row["first_countersigned_by"],
-            "first_countersigned_at": row["first_countersigned_at"],
-            "countersigned_by": row["countersigned_by"],
-            "countersigned_at": row["countersigned_at"],
-            "tranches": tranches[row["award"]],
-            "reports": reports[row["award"]],
-        }
+        AgreementRead(
+            id=row["id"],
+            award_id=row["award"],
+            application_id=row["application_id"],
+            status=row["status"],
+            terms=row["terms"],
+            payee_id=row["payee"],
+            payee_account_id=row["payee_account"],
+            budget_plan=row["budget_plan"],
+            signer_name=row["signer_name"],
+            signed_at=row["signed_at"],
+            first_countersigned_by=row["first_countersigned_by"],
+            first_countersigned_at=row["first_countersigned_at"],
+            countersigned_by=row["countersigned_by"],
+            countersigned_at=row["countersigned_at"],
+            tranches=tranches[row["award"]],
+            reports=reports[row["award"]],
+        )
         for row in rows
     ]
 
 
-async def list_agreements(principal: Principal) -> list[dict[str, Any]]:
-    """Staff: agreements in scope; applicants: their organisations' agreements."""
-    query = _agreements().order_by(Agreement.id)
+async def list_agreements(principal: Principal, paging: PageParams) -> Page[AgreementRead]:
+    """Staff: agreements in scope; applicants: their organisations' agreements (as funded organisation or payee)."""
+    where: list[Combinable] = []
     if principal.is_staff:
         if not principal.is_city_staff:
-            query = query.where(Agreement.scope_district == principal.district)
+            where.append(Agreement.scope_district == principal.district)
     else:
         orgs = await member_organisation_ids(principal.user_id)
         if not orgs:
-            return []
-        query = query.where(Agreement.award._.application._.organisation.is_in(orgs) | Agreement.payee.is_in(orgs))
-    return await _shaped([dict(row) for row in await query])
+            return Page([], 0, paging)
+        where.append(Agreement.award._.application._.organisation.is_in(orgs) | Agreement.payee.is_in(orgs))
+    query = Agreement.select(*_COLUMNS).order_by(Agreement.id).output(load_json=True)
+    page = await fetch_page(Agreement, query, paging, *where)
+    return page.map(await _shaped(page.items))

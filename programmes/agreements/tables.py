@@ -6,8 +6,9 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import JSONB, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from app.organisations.tables import BankAccount, Organisation
+from app.organisations.tables import Organisation
 from app.reference import District
+from programmes.payees.tables import BankAccount
 from programmes.tables import Award
 
 

@@ -54,7 +54,7 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
         if account is None:
             # The account was rejected or replaced since the batch was built: never guess where money goes.
             raise PaymentRejected("收款单位没有经核验的银行账户")
-        payee = PayeeAccount(account["account_name"], account["bank_name"], account["account_number"])
+        payee = PayeeAccount(account.account_name, account.bank_name, account.account_number)
         receipt = await provider.transfer(
             idempotency_key=f"tranche:{tranche_id}", payee=payee, amount_fen=row["amount_fen"]
         )
@@ -78,7 +78,7 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
         item_id,
         "mark_paid",
         system,
-        values={"provider_reference": receipt.reference, "payee_account": account["id"]},
+        values={"provider_reference": receipt.reference, "payee_account": account.id},
     )
     await transition(Tranche, tranche_id, "mark_paid", system, reason=f"银行流水 {receipt.reference}")
     return True

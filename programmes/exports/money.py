@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from app.auth.principal import Principal
-from app.organisations.tables import BankAccount
 from app.reference import DISTRICT_NAMES_ZH, District
 from programmes.disbursements.service import batch_in_scope
+from programmes.payees.tables import BankAccount
 from programmes.tables import FundSourceKind, LedgerEntry
 from programmes.workflows.disbursement import BATCH_ITEM
 from programmes.xlsx_export import Row, Sheet

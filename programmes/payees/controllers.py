@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
+from app.paging import Paging, page_response
 from programmes.payees import service
 from programmes.payees.schemas import BankAccountCreate, BankAccountDecision, BankAccountRead
 
@@ -21,19 +24,25 @@ class BankAccountController(Controller):
     async def submit(
         self, principal: CurrentPrincipal, organisation_id: FromPath[int], data: JSONBody[BankAccountCreate]
     ) -> BankAccountRead:
-        return BankAccountRead(**await service.submit(principal, organisation_id, data))
+        return await service.submit(principal, organisation_id, data)
 
     @get(
         "/organisations/{organisation_id:int}/bank-accounts",
         opt={"permission": APPLICANTS_AND_STAFF},
         summary="An organisation's accounts (its members, or staff in scope)",
     )
-    async def list_accounts(self, principal: CurrentPrincipal, organisation_id: FromPath[int]) -> list[BankAccountRead]:
-        return [BankAccountRead(**row) for row in await service.list_for(principal, organisation_id)]
+    async def list_accounts(
+        self,
+        principal: CurrentPrincipal,
+        organisation_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[BankAccountRead]]:
+        return page_response(await service.list_for(principal, organisation_id, paging), request)
 
     @get("/bank-accounts/{account_id:int}", opt={"permission": APPLICANTS_AND_STAFF}, summary="One account")
     async def read(self, principal: CurrentPrincipal, account_id: FromPath[int]) -> BankAccountRead:
-        return BankAccountRead(**await service.read_for(principal, account_id))
+        return await service.read_for(principal, account_id)
 
     @post(
         "/bank-accounts/{account_id:int}/verify",
@@ -42,7 +51,7 @@ class BankAccountController(Controller):
         status_code=200,
     )
     async def verify(self, principal: CurrentPrincipal, account_id: FromPath[int]) -> BankAccountRead:
-        return BankAccountRead(**await service.verify(principal, account_id))
+        return await service.verify(principal, account_id)
 
     @post(
         "/bank-accounts/{account_id:int}/reject",
@@ -53,7 +62,7 @@ class BankAccountController(Controller):
     async def reject(
         self, principal: CurrentPrincipal, account_id: FromPath[int], data: JSONBody[BankAccountDecision]
     ) -> BankAccountRead:
-        return BankAccountRead(**await service.reject(principal, account_id, data.reason))
+        return await service.reject(principal, account_id, data.reason)
 
     @post(
         "/bank-accounts/{account_id:int}/revoke",
@@ -64,4 +73,4 @@ class BankAccountController(Controller):
     async def revoke(
         self, principal: CurrentPrincipal, account_id: FromPath[int], data: JSONBody[BankAccountDecision]
     ) -> BankAccountRead:
-        return BankAccountRead(**await service.revoke(principal, account_id, data.reason))
+        return await service.revoke(principal, account_id, data.reason)

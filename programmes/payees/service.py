@@ -12,21 +12,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app import audit, outbox
+from app.access import load, protect
 from app.auth.principal import Principal
 from app.auth.tables import Role
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.notifications.service import notify_organisations
 from app.organisations.service import member_organisation_ids
-from app.organisations.tables import BankAccount, Organisation, OrganisationType
+from app.organisations.tables import Organisation, OrganisationType
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
-from programmes.payees.schemas import BankAccountCreate
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
+from programmes.payees.schemas import BankAccountCreate, BankAccountRead
+from programmes.payees.tables import BankAccount
 from programmes.workflows.agreements import BANK_ACCOUNT
 
 _DIGITS = re.compile(r"^[0-9]{8,32}$")
 WHAT = "银行账户"
+# Officers act on accounts of their scope's organisations (the account's scope_district is the organisation's).
+ACCOUNTS = protect(BankAccount, WHAT)
 
 
 def _comparable_name(name: str) -> str:
@@ -63,12 +67,12 @@ async def _organisation(organisation_id: int, *, lock: bool = False) -> dict[str
     return dict(rows[0])
 
 
-async def submit(principal: Principal, organisation_id: int, data: BankAccountCreate) -> dict[str, Any]:
+async def submit(principal: Principal, organisation_id: int, data: BankAccountCreate) -> BankAccountRead:
     """A member of the organisation asks for an account (first one or a change); an officer verifies it later."""
     if organisation_id not in await member_organisation_ids(principal.user_id):
         raise not_found("社会组织")
     number = _checked(await _organisation(organisation_id), data)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         org = await _organisation(organisation_id, lock=True)  # one pending request at a time, checked under lock
         if await BankAccount.exists().where(
             (BankAccount.organisation == organisation_id) & (BankAccount.status == "pending")
@@ -86,29 +90,20 @@ async def submit(principal: Principal, organisation_id: int, data: BankAccountCr
             )
         ).returning(BankAccount.id)
         account_id = int(rows[0]["id"])
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="bank_account.submit",
-            object_type="bank_account",
-            object_id=account_id,
+        await uow.audit(
+            "bank_account.submit",
+            "bank_account",
+            account_id,
             after={"organisation_id": organisation_id, "bank_name": data.bank_name, "account_number": number},
         )
     return await read(account_id)
 
 
-async def _in_scope(principal: Principal, account_id: int) -> dict[str, Any]:
-    row = await BankAccount.select().where(BankAccount.id == account_id).first()
-    if row is None or not principal.is_staff or not principal.can_see_district(row["scope_district"]):
-        raise not_found(WHAT)
-    return dict(row)
-
-
-async def verify(principal: Principal, account_id: int) -> dict[str, Any]:
+async def verify(principal: Principal, account_id: int) -> BankAccountRead:
     """Officer in scope verifies a pending account: the organisation's verified account (if any) is superseded and
     this one verified, in one transaction; payments from now on go here. Members are notified."""
-    account = await _in_scope(principal, account_id)
-    async with engine().transaction():
+    account = await load(principal, BankAccount, account_id)
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Lock order: organisation, then its accounts. Two verifications for one organisation run one after the
         # other; the second supersedes what the first verified, and the one-verified index is never hit.
         org = await _organisation(account["organisation"], lock=True)
@@ -119,21 +114,11 @@ async def verify(principal: Principal, account_id: int) -> dict[str, Any]:
             & (BankAccount.status == "verified")
             & (BankAccount.id != account_id)
         )
-        actor = Actor(principal.user_id, principal.role.value)
-        for old in current:
-            await transition(
-                BankAccount,
-                old["id"],
-                "supersede",
-                Actor.system(),
-                reason=f"新账户 {account_id} 核验通过",
-            )
-        await transition(
-            BankAccount,
-            account_id,
-            "verify",
-            actor,
-            values={"verified_by": principal.user_id, "verified_at": now_utc()},
+        async with unit_of_work(Actor.system()) as system:  # the switch-over is Seedbed's, not the officer's
+            for old in current:
+                await system.transition(BankAccount, old["id"], "supersede", reason=f"新账户 {account_id} 核验通过")
+        await uow.transition(
+            BankAccount, account_id, "verify", values={"verified_by": principal.user_id, "verified_at": now_utc()}
         )
         await _notify(
             org["id"],
@@ -142,35 +127,28 @@ async def verify(principal: Principal, account_id: int) -> dict[str, Any]:
             "收款账户已核验",
             f"尾号 {account['account_number'][-4:]} 的账户已核验，此后拨款汇入该账户。",
         )
-    await outbox.flush()
     return await read(account_id)
 
 
-async def reject(principal: Principal, account_id: int, reason: str) -> dict[str, Any]:
+async def reject(principal: Principal, account_id: int, reason: str) -> BankAccountRead:
     """Officer in scope refuses a pending account (with the reason the organisation sees)."""
     return await _decide(principal, account_id, "reject", reason, "收款账户未通过核验")
 
 
-async def revoke(principal: Principal, account_id: int, reason: str) -> dict[str, Any]:
+async def revoke(principal: Principal, account_id: int, reason: str) -> BankAccountRead:
     """Officer in scope withdraws a verified account (closed, frozen, wrong): nothing is paid until a new one is
     verified; payment jobs already queued fail the item with a reason instead of guessing (see disbursements.jobs)."""
     return await _decide(principal, account_id, "revoke", reason, "收款账户核验已撤销")
 
 
-async def _decide(principal: Principal, account_id: int, action: str, reason: str, title: str) -> dict[str, Any]:
-    account = await _in_scope(principal, account_id)
-    async with engine().transaction():
+async def _decide(principal: Principal, account_id: int, action: str, reason: str, title: str) -> BankAccountRead:
+    account = await load(
+        principal, BankAccount, account_id, columns=(BankAccount.organisation, BankAccount.scope_district)
+    )
+    async with unit_of_work(Actor.of(principal)) as uow:
         await _organisation(account["organisation"], lock=True)
-        await transition(
-            BankAccount,
-            account_id,
-            action,
-            Actor(principal.user_id, principal.role.value),
-            values={"decision_reason": reason},
-            reason=reason,
-        )
+        await uow.transition(BankAccount, account_id, action, values={"decision_reason": reason}, reason=reason)
         await _notify(account["organisation"], account_id, action, title, f"原因：{reason}")
-    await outbox.flush()
     return await read(account_id)
 
 
@@ -180,48 +158,47 @@ async def _notify(organisation_id: int, account_id: int, event: str, title: str,
     )
 
 
-async def verified_account(organisation_id: int) -> dict[str, Any] | None:
+async def verified_account(organisation_id: int) -> BankAccountRead | None:
     """The one account money may go to now (unique index ``bank_account_one_verified``), or None."""
     row = (
         await BankAccount.select()
         .where((BankAccount.organisation == organisation_id) & (BankAccount.status == "verified"))
         .first()
     )
-    return dict(row) if row is not None else None
+    return _shown(row) if row is not None else None
 
 
-def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "organisation_id": row["organisation"],
-        "account_name": row["account_name"],
-        "bank_name": row["bank_name"],
-        "account_number": row["account_number"],
-        "status": row["status"],
-        "status_zh": BANK_ACCOUNT.states[row["status"]],
-        "decision_reason": row["decision_reason"],
-        "verified_at": row["verified_at"],
-        "created_at": row["created_at"],
-    }
+def _shown(row: dict[str, Any]) -> BankAccountRead:
+    return BankAccountRead(
+        id=row["id"],
+        organisation_id=row["organisation"],
+        account_name=row["account_name"],
+        bank_name=row["bank_name"],
+        account_number=row["account_number"],
+        status=row["status"],
+        status_zh=BANK_ACCOUNT.states[row["status"]],
+        decision_reason=row["decision_reason"],
+        verified_at=row["verified_at"],
+        created_at=row["created_at"],
+    )
 
 
-async def read(account_id: int) -> dict[str, Any]:
+async def read(account_id: int) -> BankAccountRead:
     row = await BankAccount.select().where(BankAccount.id == account_id).first()
     if row is None:
         raise not_found(WHAT)
     return _shown(row)
 
 
-async def read_for(principal: Principal, account_id: int) -> dict[str, Any]:
-    row = await BankAccount.select(BankAccount.organisation).where(BankAccount.id == account_id).first()
-    if row is None:
-        raise not_found(WHAT)
+async def read_for(principal: Principal, account_id: int) -> BankAccountRead:
+    row = await load(principal, BankAccount, account_id, "any")
     await _ensure_visible(principal, int(row["organisation"]))
-    return await read(account_id)
+    return _shown(row)
 
 
 async def _ensure_visible(principal: Principal, organisation_id: int) -> None:
-    """Account numbers are shown in full, so only the organisation's own members and staff in scope see them."""
+    """Account numbers are shown in full, so only the organisation's own members and staff in scope see them
+    (an organisation-level rule: the list answers for an organisation, not for one account row)."""
     org = await _organisation(organisation_id)
     if principal.role is Role.applicant:
         if organisation_id not in await member_organisation_ids(principal.user_id):
@@ -230,12 +207,13 @@ async def _ensure_visible(principal: Principal, organisation_id: int) -> None:
         raise not_found("社会组织")
 
 
-async def list_for(principal: Principal, organisation_id: int) -> list[dict[str, Any]]:
+async def list_for(principal: Principal, organisation_id: int, paging: PageParams) -> Page[BankAccountRead]:
     """The organisation's accounts, newest first: its members, or staff whose scope covers its district."""
     await _ensure_visible(principal, organisation_id)
-    rows = (
-        await BankAccount.select()
-        .where(BankAccount.organisation == organisation_id)
-        .order_by(BankAccount.id, ascending=False)
+    page = await fetch_page(
+        BankAccount,
+        BankAccount.select().order_by(BankAccount.id, ascending=False),
+        paging,
+        BankAccount.organisation == organisation_id,
     )
-    return [_shown(r) for r in rows]
+    return page.map([_shown(r) for r in page.items])

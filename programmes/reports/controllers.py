@@ -2,15 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
+from app.paging import Paging, page_response
 from app.params import OptionalQueryId
 from programmes.reports import service
 from programmes.reports.form import set_edition_report_form
-from programmes.reports.schemas import ReportDraft, ReportFormWrite, ReportRead, ReportReturn, ReportSummary
+from programmes.reports.schemas import (
+    ReportDraft,
+    ReportFormRead,
+    ReportFormWrite,
+    ReportRead,
+    ReportReturn,
+    ReportSummary,
+)
 
 
 class ReportController(Controller):
@@ -22,14 +30,18 @@ class ReportController(Controller):
     async def list_reports(
         self,
         principal: CurrentPrincipal,
+        paging: Paging,
+        request: Request[Any, Any, Any],
         status: FromQuery[str | None] = None,
         award_id: OptionalQueryId = None,
-    ) -> list[ReportSummary]:
-        return [ReportSummary(**row) for row in await service.list_reports(principal, status, award_id)]
+    ) -> Response[list[ReportSummary]]:
+        return page_response(await service.list_reports(principal, status, award_id, paging), request)
 
     @get("/mine", opt={"permission": APPLICANTS}, summary="Reports my organisations owe under signed agreements")
-    async def mine(self, principal: CurrentPrincipal) -> list[ReportSummary]:
-        return [ReportSummary(**row) for row in await service.list_mine(principal)]
+    async def mine(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[ReportSummary]]:
+        return page_response(await service.list_mine(principal, paging), request)
 
     @get(
         "/{report_id:int}",
@@ -37,8 +49,7 @@ class ReportController(Controller):
         summary="A report with its form, answers, expense lines and the tranches it releases",
     )
     async def read(self, principal: CurrentPrincipal, report_id: FromPath[int]) -> ReportRead:
-        await service.report_visible_to(principal, report_id)
-        return ReportRead(**await service.read_report(report_id))
+        return await service.read_report_for(principal, report_id)
 
     @put(
         "/{report_id:int}",
@@ -48,7 +59,7 @@ class ReportController(Controller):
     async def save(
         self, principal: CurrentPrincipal, report_id: FromPath[int], data: JSONBody[ReportDraft]
     ) -> ReportRead:
-        return ReportRead(**await service.save_draft(principal, report_id, data))
+        return await service.save_draft(principal, report_id, data)
 
     @post(
         "/{report_id:int}/submit",
@@ -57,7 +68,7 @@ class ReportController(Controller):
         status_code=200,
     )
     async def submit(self, principal: CurrentPrincipal, report_id: FromPath[int]) -> ReportRead:
-        return ReportRead(**await service.submit(principal, report_id))
+        return await service.submit(principal, report_id)
 
     @post(
         "/{report_id:int}/accept",
@@ -66,7 +77,7 @@ class ReportController(Controller):
         status_code=200,
     )
     async def accept(self, principal: CurrentPrincipal, report_id: FromPath[int]) -> ReportRead:
-        return ReportRead(**await service.accept(principal, report_id))
+        return await service.accept(principal, report_id)
 
     @post(
         "/{report_id:int}/return",
@@ -77,7 +88,7 @@ class ReportController(Controller):
     async def return_report(
         self, principal: CurrentPrincipal, report_id: FromPath[int], data: JSONBody[ReportReturn]
     ) -> ReportRead:
-        return ReportRead(**await service.return_report(principal, report_id, data.reason))
+        return await service.return_report(principal, report_id, data.reason)
 
 
 class ReportFormController(Controller):
@@ -92,5 +103,5 @@ class ReportFormController(Controller):
     )
     async def set_report_form(
         self, principal: CurrentPrincipal, edition_id: FromPath[int], data: JSONBody[ReportFormWrite]
-    ) -> dict[str, Any]:
+    ) -> ReportFormRead:
         return await set_edition_report_form(principal, edition_id, data.json_schema)

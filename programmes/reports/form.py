@@ -8,12 +8,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app import audit
+import programmes.catalogue.access  # noqa: F401  (the edition policy, EDITIONS)
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
-from app.errors import FieldError, not_found
+from app.errors import FieldError
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.forms import DRAFT_2020_12, answer_errors, check_form_schema
-from programmes.scope import ensure_staff_scope
+from programmes.reports.schemas import ReportFormRead
 from programmes.tables import Edition
 
 DEFAULT_REPORT_SCHEMA: dict[str, Any] = {
@@ -47,23 +49,13 @@ def report_answer_errors(schema: dict[str, Any], answers: dict[str, Any]) -> lis
     return answer_errors(schema, answers)
 
 
-async def set_edition_report_form(principal: Principal, edition_id: int, schema: dict[str, Any]) -> dict[str, Any]:
+async def set_edition_report_form(principal: Principal, edition_id: int, schema: dict[str, Any]) -> ReportFormRead:
     """An officer in scope gives an edition its own report form, checked like an application form. Reports
     already submitted keep their answers; the new form applies to what is saved and submitted from now on."""
-    edition = await Edition.select(Edition.scope_district, Edition.report_schema).where(Edition.id == edition_id)
-    if not edition:
-        raise not_found("届次")
-    ensure_staff_scope(principal, edition[0]["scope_district"], "届次")
+    await load(principal, Edition, edition_id, columns=(Edition.scope_district,))
     if schema:
         check_form_schema(schema)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         await Edition.update({Edition.report_schema: schema}).where(Edition.id == edition_id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="edition.report_form",
-            object_type="edition",
-            object_id=edition_id,
-            after={"report_schema": schema or "default"},
-        )
-    return {"edition_id": edition_id, "report_schema": schema or DEFAULT_REPORT_SCHEMA, "is_default": not schema}
+        await uow.audit("edition.report_form", "edition", edition_id, after={"report_schema": schema or "default"})
+    return ReportFormRead(edition_id=edition_id, report_schema=schema or DEFAULT_REPORT_SCHEMA, is_default=not schema)

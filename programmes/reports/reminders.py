@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app import outbox
-from app.db import engine
 from app.timezone import now_utc, shown
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.agreements.tables import Agreement
 from programmes.applications.notify import notify_members
 from programmes.reports.service import report_name
@@ -58,8 +58,7 @@ async def send_report_reminders(today: date | None = None) -> dict[str, int]:
             left = f"尚余 {days_left} 天" if days_left else "今天截止"
             body = f"「{report['title']}」的{name}须于 {due} 前提交，{left}。"
             key = f"report:{report['id']}:due:{due}:{label}"
-        async with engine().transaction():
+        # One unit per report: each reminder commits (and its e-mail job is handed over) on its own.
+        async with unit_of_work(Actor.system()):
             counts[kind] += await notify_members(report["application_id"], f"report_{kind}", title, body, key)
-    if any(counts.values()):
-        await outbox.flush()
     return counts

@@ -99,3 +99,9 @@ class ReportRead(ReportSummary):
 class ReportFormWrite(RequestModel):
     model_config = ConfigDict(extra="forbid")
     json_schema: dict[str, Any] = Field(description="报告表单（JSON Schema 2020-12）；传 {} 恢复默认表单")
+
+
+class ReportFormRead(BaseModel):
+    edition_id: int
+    report_schema: dict[str, Any] = Field(description="生效的报告表单（未设置时为默认表单）")
+    is_default: bool

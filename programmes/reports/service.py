@@ -10,21 +10,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app import audit, outbox
+from piccolo.custom_types import Combinable
+
+from app.access import Row, load, protect
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.organisations.custody import acting_organisation_ids
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.agreements.service import release_tranches
 from programmes.agreements.tables import Agreement
 from programmes.applications.notify import notify_members
 from programmes.attachments.tables import Attachment
 from programmes.reports.form import report_answer_errors, report_schema
-from programmes.reports.schemas import ReportDraft
+from programmes.reports.schemas import ExpenseRead, LinkedTrancheRead, ReportDraft, ReportRead, ReportSummary
 from programmes.reports.tables import ProgressReport, ReportExpense, ReportKind
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, ReleaseCondition, Tranche
 from programmes.workflows.agreements import PROGRESS_REPORT
 
@@ -52,28 +54,40 @@ _SUMMARY = (
     ProgressReport.submitted_at,
     ProgressReport.reviewed_at,
 )
+# A whole report with what access checks, the form and the notifications need from its award and application.
+_REPORT = (
+    *ProgressReport.all_columns(),
+    ProgressReport.award.application.as_alias("application_id"),
+    ProgressReport.award._.application._.organisation.as_alias("organisation_id"),
+    ProgressReport.award._.application._.title.as_alias("title"),
+    ProgressReport.award.status.as_alias("award_status"),
+    ProgressReport.award._.application._.round._.edition._.report_schema.as_alias("edition_report_schema"),
+)
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "award_id": row["award"]}
+def _summary(row: dict[str, Any]) -> ReportSummary:
+    return ReportSummary(**{**row, "award_id": row["award"]})
 
 
-async def _report(report_id: int) -> dict[str, Any]:
-    row = (
-        await ProgressReport.select(
-            *ProgressReport.all_columns(),
-            ProgressReport.award.application.as_alias("application_id"),
-            ProgressReport.award._.application._.organisation.as_alias("organisation_id"),
-            ProgressReport.award._.application._.title.as_alias("title"),
-            ProgressReport.award.status.as_alias("award_status"),
-            ProgressReport.award._.application._.round._.edition._.report_schema.as_alias("edition_report_schema"),
-        )
-        .where(ProgressReport.id == report_id)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise not_found(WHAT)
+async def _member(principal: Principal, row: Row) -> tuple[bool, str]:
+    """A member of the funded organisation (or of a filed group's custodian centre)."""
+    if row["organisation_id"] in await acting_organisation_ids(principal.user_id):
+        return True, "ok"
+    return False, "not_member"
+
+
+async def _party(principal: Principal, row: Row) -> tuple[bool, str]:
+    """Staff in scope, or a member (see ``_member``)."""
+    if principal.is_staff:
+        return await REPORTS.rule("staff")(principal, row)
+    return await _member(principal, row)
+
+
+REPORTS = protect(ProgressReport, WHAT, rules={"party": _party, "member": _member})
+
+
+async def _load(principal: Principal, report_id: int, need: str) -> dict[str, Any]:
+    row = await load(principal, ProgressReport, report_id, need, columns=_REPORT, load_json=True)
     return {**row, "edition_report_schema": _loaded(row["edition_report_schema"]) or {}}
 
 
@@ -85,23 +99,6 @@ async def _agreement_of(award_id: int) -> dict[str, Any] | None:
         .first()
     )
     return None if row is None else {**row, "budget_plan": _loaded(row["budget_plan"]) or {}}
-
-
-async def report_visible_to(principal: Principal, report_id: int) -> dict[str, Any]:
-    """Staff in scope, or a member of the funded organisation (or of a filed group's custodian centre); others: 404."""
-    row = await _report(report_id)
-    if principal.is_staff:
-        ensure_staff_scope(principal, row["scope_district"], WHAT)
-    elif row["organisation_id"] not in await acting_organisation_ids(principal.user_id):
-        raise not_found(WHAT)
-    return row
-
-
-async def _member_report(principal: Principal, report_id: int) -> dict[str, Any]:
-    row = await _report(report_id)
-    if row["organisation_id"] not in await acting_organisation_ids(principal.user_id):
-        raise not_found(WHAT)
-    return row
 
 
 def _linked_tranches(award_id: int, kind: str, sequence: int) -> Any:
@@ -117,8 +114,20 @@ def _linked_tranches(award_id: int, kind: str, sequence: int) -> Any:
     return query.order_by(Tranche.sequence)
 
 
-async def read_report(report_id: int) -> dict[str, Any]:
-    row = await _report(report_id)
+async def read_report_for(principal: Principal, report_id: int) -> ReportRead:
+    """Staff in scope, or a member of the funded organisation (or of a filed group's custodian centre); others: 404."""
+    return await _read(await _load(principal, report_id, "party"))
+
+
+async def read_report(report_id: int) -> ReportRead:
+    """No access check: for a caller that has already loaded the report through the policy."""
+    row = await ProgressReport.select(*_REPORT).where(ProgressReport.id == report_id).output(load_json=True).first()
+    if row is None:
+        raise not_found(WHAT)
+    return await _read({**row, "edition_report_schema": _loaded(row["edition_report_schema"]) or {}})
+
+
+async def _read(row: dict[str, Any]) -> ReportRead:
     agreement = await _agreement_of(row["award"])
     expenses = (
         await ReportExpense.select(
@@ -128,61 +137,63 @@ async def read_report(report_id: int) -> dict[str, Any]:
             ReportExpense.amount_fen,
             ReportExpense.spent_on,
         )
-        .where(ReportExpense.report == report_id)
+        .where(ReportExpense.report == row["id"])
         .order_by(ReportExpense.id)
     )
-    return {
-        **_summary(row),
-        "agreement_id": agreement["id"] if agreement else None,
-        "agreement_status": agreement["status"] if agreement else None,
-        "form_schema": report_schema(row["edition_report_schema"], row["kind"]),
-        "answers": _loaded(row["answers"]) or {},
-        "attachment_ids": _loaded(row["attachment_ids"]) or [],
-        "expenses": expenses,
-        "return_reason": row["return_reason"],
-        "tranches": await _linked_tranches(row["award"], row["kind"], row["sequence"]),
-    }
+    return ReportRead(
+        **_summary(row).model_dump(),
+        agreement_id=agreement["id"] if agreement else None,
+        agreement_status=agreement["status"] if agreement else None,
+        form_schema=report_schema(row["edition_report_schema"], row["kind"]),
+        answers=_loaded(row["answers"]) or {},
+        attachment_ids=_loaded(row["attachment_ids"]) or [],
+        expenses=[ExpenseRead(**e) for e in expenses],
+        return_reason=row["return_reason"],
+        tranches=[LinkedTrancheRead(**t) for t in await _linked_tranches(row["award"], row["kind"], row["sequence"])],
+    )
 
 
-async def list_mine(principal: Principal) -> list[dict[str, Any]]:
+_ORDER = ProgressReport.select(*_SUMMARY).order_by(ProgressReport.due_on, ProgressReport.id)
+
+
+async def list_mine(principal: Principal, paging: PageParams) -> Page[ReportSummary]:
     """Reports of my organisations' signed or effective agreements (a draft agreement asks for nothing yet)."""
     orgs = await acting_organisation_ids(principal.user_id)
     if not orgs:
-        return []
+        return Page([], 0, paging)
     awards = await Agreement.select(Agreement.award).where(
         Agreement.status.is_in(["signed", "effective"]) & Agreement.award._.application._.organisation.is_in(orgs)
     )
     if not awards:
-        return []
-    rows = (
-        await ProgressReport.select(*_SUMMARY)
-        .where(ProgressReport.award.is_in([a["award"] for a in awards]))
-        .order_by(ProgressReport.due_on, ProgressReport.id)
-    )
-    return [_summary(r) for r in rows]
+        return Page([], 0, paging)
+    page = await fetch_page(ProgressReport, _ORDER, paging, ProgressReport.award.is_in([a["award"] for a in awards]))
+    return page.map([_summary(r) for r in page.items])
 
 
-async def list_reports(principal: Principal, status: str | None, award_id: int | None) -> list[dict[str, Any]]:
+async def list_reports(
+    principal: Principal, status: str | None, award_id: int | None, paging: PageParams
+) -> Page[ReportSummary]:
     """Officers: reports in scope, optionally one status or one award."""
     if status is not None and status not in PROGRESS_REPORT.states:
         choices = "、".join(PROGRESS_REPORT.states)
         raise DomainError(
             "query_invalid", "查询条件有误", 422, [FieldError("status", "status_unknown", f"状态应为 {choices} 之一")]
         )
-    query = ProgressReport.select(*_SUMMARY).order_by(ProgressReport.due_on, ProgressReport.id)
+    where: list[Combinable] = []
     if not principal.is_city_staff:
-        query = query.where(ProgressReport.scope_district == principal.district)
+        where.append(ProgressReport.scope_district == principal.district)
     if status is not None:
-        query = query.where(ProgressReport.status == status)
+        where.append(ProgressReport.status == status)
     if award_id is not None:
-        query = query.where(ProgressReport.award == award_id)
-    return [_summary(r) for r in await query]
+        where.append(ProgressReport.award == award_id)
+    page = await fetch_page(ProgressReport, _ORDER, paging, *where)
+    return page.map([_summary(r) for r in page.items])
 
 
-async def save_draft(principal: Principal, report_id: int, data: ReportDraft) -> dict[str, Any]:
+async def save_draft(principal: Principal, report_id: int, data: ReportDraft) -> ReportRead:
     """A member saves the report while it is due or returned; the expense lines are replaced. Checked on submit."""
-    row = await _member_report(principal, report_id)
-    async with engine().transaction():
+    row = await _load(principal, report_id, "member")
+    async with unit_of_work(Actor.of(principal)) as uow:
         locked = await ProgressReport.select(ProgressReport.status).where(ProgressReport.id == report_id).lock_rows()
         if locked[0]["status"] not in EDITABLE:
             raise conflict(
@@ -206,12 +217,10 @@ async def save_draft(principal: Principal, report_id: int, data: ReportDraft) ->
                     for line in data.expenses
                 ]
             )
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="progress_report.save",
-            object_type="progress_report",
-            object_id=report_id,
+        await uow.audit(
+            "progress_report.save",
+            "progress_report",
+            report_id,
             after={"expense_lines": len(data.expenses), "attachments": len(data.attachment_ids)},
         )
     return await read_report(report_id)
@@ -245,11 +254,11 @@ async def _submission_errors(row: dict[str, Any], budget_plan: dict[str, Any]) -
     return errors
 
 
-async def submit(principal: Principal, report_id: int) -> dict[str, Any]:
+async def submit(principal: Principal, report_id: int) -> ReportRead:
     """A member submits the saved report: the agreement must be effective and the award active; the answers,
     attachments and expense categories are checked, every problem reported at once (422, nothing changes)."""
-    row = await _member_report(principal, report_id)
-    async with engine().transaction():
+    row = await _load(principal, report_id, "member")
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Award first, then report: the same lock order as accept, so the two never deadlock.
         award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows()
         agreement = await _agreement_of(row["award"])
@@ -268,23 +277,22 @@ async def submit(principal: Principal, report_id: int) -> dict[str, Any]:
         errors = await _submission_errors({**row, **current[0]}, agreement["budget_plan"])
         if errors:
             raise DomainError("report_invalid", "报告填写不完整或有误，请按提示修改", 422, errors)
-        await transition(
+        await uow.transition(
             ProgressReport,
             report_id,
             "submit",
-            Actor(principal.user_id, principal.role.value),
             values={"submitted_by": principal.user_id, "submitted_at": now_utc()},
         )
     return await read_report(report_id)
 
 
-async def accept(principal: Principal, report_id: int) -> dict[str, Any]:
+async def accept(principal: Principal, report_id: int) -> ReportRead:
     """An officer in scope accepts a submitted report and, in the same transaction, releases its tranche(s).
 
     The final report is accepted only after every milestone report (409 ``milestones_not_accepted``)."""
-    row = await report_visible_to(principal, report_id)
+    row = await _load(principal, report_id, "party")
     name = report_name(row["kind"], row["sequence"])
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows()
         if award[0]["status"] != "active":
             raise conflict("award_not_active", "资助已撤销，不能验收报告")
@@ -297,11 +305,10 @@ async def accept(principal: Principal, report_id: int) -> dict[str, Any]:
             if open_milestones:
                 numbers = "、".join(str(r["sequence"]) for r in sorted(open_milestones, key=lambda r: r["sequence"]))
                 raise conflict("milestones_not_accepted", f"第 {numbers} 期中期报告尚未验收，不能验收结项报告")
-        await transition(
+        await uow.transition(
             ProgressReport,
             report_id,
             "accept",
-            Actor(principal.user_id, principal.role.value),
             values={"reviewed_by": principal.user_id, "reviewed_at": now_utc()},
         )
         if row["kind"] == ReportKind.milestone.value:
@@ -310,13 +317,8 @@ async def accept(principal: Principal, report_id: int) -> dict[str, Any]:
             )
         else:
             released = await release_tranches(row["award"], ReleaseCondition.final_report, None, f"{name}验收通过")
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="progress_report.release",
-            object_type="progress_report",
-            object_id=report_id,
-            after={"released_tranche_ids": released},
+        await uow.audit(
+            "progress_report.release", "progress_report", report_id, after={"released_tranche_ids": released}
         )
         await notify_members(
             row["application_id"],
@@ -325,21 +327,19 @@ async def accept(principal: Principal, report_id: int) -> dict[str, Any]:
             f"「{row['title']}」的{name}已验收通过" + ("，对应款项将按计划拨付。" if released else "。"),
             f"report:{report_id}:accepted",
         )
-    await outbox.flush()
     return await read_report(report_id)
 
 
-async def return_report(principal: Principal, report_id: int, reason: str) -> dict[str, Any]:
+async def return_report(principal: Principal, report_id: int, reason: str) -> ReportRead:
     """An officer in scope returns a submitted report for revision; the organisation sees the reason."""
-    row = await report_visible_to(principal, report_id)
+    row = await _load(principal, report_id, "party")
     name = report_name(row["kind"], row["sequence"])
     now = now_utc()
-    async with engine().transaction():
-        await transition(
+    async with unit_of_work(Actor.of(principal)) as uow:
+        await uow.transition(
             ProgressReport,
             report_id,
             "return",
-            Actor(principal.user_id, principal.role.value),
             values={"return_reason": reason, "reviewed_by": principal.user_id, "reviewed_at": now},
             reason=reason,
         )
@@ -350,5 +350,4 @@ async def return_report(principal: Principal, report_id: int, reason: str) -> di
             f"「{row['title']}」的{name}被退回，请修改后重新提交。退回原因：{reason}",
             f"report:{report_id}:returned:{now.isoformat()}",
         )
-    await outbox.flush()
     return await read_report(report_id)

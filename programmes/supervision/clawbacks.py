@@ -22,8 +22,9 @@ from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
 from app.notifications.service import notify_organisations
 from app.workflow.engine import Actor, transition
+from programmes.draws.tables import InspectionDraw
 from programmes.scope import ensure_staff_scope
-from programmes.tables import Award, Clawback, InspectionDraw, LedgerEntry
+from programmes.tables import Award, Clawback, LedgerEntry
 from programmes.workflows.supervision import CLAWBACK
 
 WHAT = "追回"

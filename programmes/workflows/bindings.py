@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.organisations.tables import BankAccount
 from app.workflow.definition import Workflow
 from app.workflow.registry import Row, bind
 from programmes.agreements.tables import Agreement
 from programmes.applications.gate import GATED_ACTIONS, ensure_passes
+from programmes.draws.tables import InspectionDraw
+from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport
-from programmes.supervision.tables import RiskWarning
+from programmes.risk.tables import RiskWarning
 from programmes.tables import (
     Application,
     Award,
     Clawback,
-    InspectionDraw,
     PaymentBatch,
     PaymentBatchItem,
     Round,

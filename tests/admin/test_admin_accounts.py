@@ -8,11 +8,12 @@ from urllib.parse import quote
 import pytest
 
 from app.auth.tables import Role
-from app.organisations.tables import BankAccount, Organisation
+from app.organisations.tables import Organisation
 from app.reference import District
 from programmes.disbursements.service import approve_batch
 from programmes.payees.schemas import BankAccountCreate
 from programmes.payees.service import submit
+from programmes.payees.tables import BankAccount
 from programmes.tables import Clawback, LedgerEntry, PaymentBatchItem
 from tests import factories
 from tests.factories.admin import AdminFactory, draft_batch
@@ -34,7 +35,7 @@ async def test_officers_verify_and_reject_accounts_in_their_district(admin_clien
 
     async def ask(number: str) -> int:
         body = BankAccountCreate(account_name=org["name"], bank_name="上海银行长宁支行", account_number=number)
-        return int((await submit(member.principal, org_id, body))["id"])
+        return (await submit(member.principal, org_id, body)).id
 
     first = await ask("62220000000000001234")
     refused = await pudong.post(form("核验银行账户"), {"account_id": first})

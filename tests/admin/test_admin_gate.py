@@ -13,7 +13,7 @@ from programmes.applications.service import create_draft, submit
 from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
 from programmes.awards.service import create_budget_line, create_fund_source
 from programmes.catalogue.service import close_round
-from programmes.supervision.tables import RiskWarning
+from programmes.risk.tables import RiskWarning
 from programmes.tables import Application, Award
 from scoring.publication.service import publish
 from scoring.reviews.reviewing import submit as submit_review

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from app.auth.tables import Role
-from app.organisations.tables import BankAccount
 from app.reference import District
 from programmes.disbursements.service import approve_batch
 from programmes.exports.tables import ExportJob
+from programmes.payees.tables import BankAccount
 from programmes.tables import SimulatedTransfer
 from tests import factories
 from tests.factories.admin import AdminFactory, draft_batch

@@ -10,7 +10,7 @@ from app.auth.tables import Role
 from app.reference import District
 from app.timezone import now_utc
 from programmes.exports.tables import ExportJob
-from programmes.supervision.tables import RiskWarning
+from programmes.risk.tables import RiskWarning
 from programmes.tables import Award
 from tests.factories.admin import AdminFactory, draft_batch
 

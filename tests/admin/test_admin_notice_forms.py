@@ -9,8 +9,8 @@ import pytest
 
 from app.auth.tables import Role
 from app.reference import District
-from programmes.supervision.tables import InspectionFinding
-from programmes.tables import Application, InspectionDraw
+from programmes.draws.tables import InspectionDraw, InspectionFinding
+from programmes.tables import Application
 from scoring.tables import Objection, Publication
 from tests import factories
 from tests.factories.admin import AdminFactory

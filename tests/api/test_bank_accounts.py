@@ -11,11 +11,12 @@ import pytest
 
 from app.audit import AuditEntry
 from app.notifications import Notification
-from app.organisations.tables import BankAccount, Organisation, OrganisationType
+from app.organisations.tables import Organisation, OrganisationType
 from app.reference import District
 from programmes.awards.schemas import AwardCreate, PlannedTranche
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
+from programmes.payees.tables import BankAccount
 from programmes.tables import PaymentBatchItem, ReleaseCondition, SimulatedTransfer, Tranche
 from tests import factories
 from tests.factories.http import ok, problem

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from app.audit import AuditEntry
-from app.organisations.tables import BankAccount, Organisation, OrganisationClaim, OrganisationMember, OrganisationType
+from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember, OrganisationType
+from programmes.payees.tables import BankAccount
 from tests import factories
 from tests.factories.http import ok, refused
 from tests.factories.world import World, row_counts

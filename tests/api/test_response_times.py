@@ -118,10 +118,11 @@ def test_plain_dict_responses_are_converted_too(app: Litestar) -> None:
 
 
 def _route_tables() -> dict[str, Any]:
-    from app.organisations.tables import BankAccount, Organisation
+    from app.organisations.tables import Organisation
     from programmes.agreements.tables import Agreement
     from programmes.attachments.tables import Attachment
     from programmes.exports.tables import ExportJob
+    from programmes.payees.tables import BankAccount
     from programmes.reports.tables import ProgressReport
     from programmes.tables import Application, Award, Clawback, PaymentBatch, Round
     from scoring.tables import ReviewAssignment

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from litestar import Litestar
 
 from app.audit import AuditEntry
 from app.db import engine
@@ -17,8 +18,8 @@ from app.workflow.engine import Actor, transition
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
 from programmes.reports.tables import ProgressReport, ReportExpense
-from programmes.supervision.risk import scan_risks, spending_problems
-from programmes.supervision.tables import RiskWarning
+from programmes.risk.scan import scan_risks, spending_problems
+from programmes.risk.tables import RiskWarning
 from programmes.tables import Award
 from tests import factories
 from tests.factories.money_world import city_award, pudong_award
@@ -270,3 +271,33 @@ async def test_the_daily_cron_runs_the_scan(client: httpx.AsyncClient, world: Wo
     award = await city_award(world, 400_000)
     await add_report(award["id"], "final", 0, date(2020, 1, 1))
     assert (await risk_scan({}))["raised"] == 1
+
+
+async def test_the_warning_list_pages(client: httpx.AsyncClient, world: World) -> None:
+    await risky_award(world)
+    await scan_risks(TODAY)  # four warnings, all city-level
+    staff = world.city_officer.headers
+    first = await client.get("/risk-warnings", params={"limit": 3}, headers=staff)
+    assert first.status_code == 200 and len(first.json()) == 3
+    assert first.headers["x-total-count"] == "4" and first.headers["x-has-more"] == "true"
+    assert "offset=3" in first.headers["link"]
+    rest = await client.get("/risk-warnings", params={"limit": 3, "offset": 3}, headers=staff)
+    assert len(rest.json()) == 1 and rest.headers["x-has-more"] == "false" and "link" not in rest.headers
+    ids = [w["id"] for w in first.json() + rest.json()]
+    assert ids == [w["id"] for w in (await client.get("/risk-warnings", headers=staff)).json()]  # stable order
+
+
+def test_the_after_award_lists_page(app: Litestar) -> None:
+    """Every list of the after-award rooms takes limit and offset (the list convention, app/paging.py)."""
+    paths = app.openapi_schema.to_schema()["paths"]
+    lists = [
+        "/agreements",
+        "/reports",
+        "/reports/mine",
+        "/organisations/{organisation_id}/bank-accounts",
+        "/risk-warnings",
+        "/inspection-draws",
+    ]
+    for path in lists:
+        names = {p["name"] for p in paths[path]["get"].get("parameters", [])}
+        assert {"limit", "offset"} <= names, path

@@ -12,9 +12,8 @@ import httpx
 import pytest
 
 from app.audit import AuditEntry
-from programmes.supervision.draw import draw
-from programmes.supervision.tables import InspectionFinding
-from programmes.tables import InspectionDraw
+from programmes.draws.draw import draw
+from programmes.draws.tables import InspectionDraw, InspectionFinding
 from tests.factories.http import ok
 from tests.factories.money import funded_edition
 from tests.factories.owner import as_owner
@@ -155,3 +154,40 @@ async def test_findings_are_append_only_and_corrections_refer(client: httpx.Asyn
         with pytest.raises(asyncpg.PostgresError):
             await InspectionFinding.raw(statement)
     assert await InspectionFinding.count() == 2
+
+
+async def test_the_public_list_pages_and_reads_a_page_in_bulk(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piccolo.engine.postgres import PostgresEngine
+
+    path = await funded_edition(client, world)
+    staff = world.city_officer.headers
+    body = {"projects": 1, "inspectors_per_project": 1}
+    queries = 0
+    run = PostgresEngine.run_querystring
+
+    async def counted(self: PostgresEngine, *args: Any, **kwargs: Any) -> Any:
+        nonlocal queries
+        queries += 1
+        return await run(self, *args, **kwargs)
+
+    async def listed() -> tuple[int, httpx.Response]:
+        nonlocal queries
+        queries = 0
+        monkeypatch.setattr(PostgresEngine, "run_querystring", counted)
+        response = await client.get("/inspection-draws", params={"limit": 2})
+        monkeypatch.setattr(PostgresEngine, "run_querystring", run)
+        return queries, response
+
+    first = ok(await client.post(path, json=body, headers=staff), 201)
+    ok(await client.post(f"/inspection-draws/{first['id']}/execute", headers=staff))
+    alone, response = await listed()
+    assert response.headers["x-total-count"] == "1" and response.headers["x-has-more"] == "false"
+    for n in range(2):
+        redraw = ok(await client.post(path, json={**body, "redraw_reason": f"第 {n + 2} 次重抽"}, headers=staff), 201)
+        ok(await client.post(f"/inspection-draws/{redraw['id']}/execute", headers=staff))
+    several, response = await listed()
+    assert [d["redraw_reason"] for d in response.json()] == ["第 3 次重抽", "第 2 次重抽"]  # newest first
+    assert response.headers["x-total-count"] == "3" and 'rel="next"' in response.headers["link"]
+    assert 0 < several == alone  # awards, inspectors and findings are read for the whole page, not per draw

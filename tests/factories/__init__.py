@@ -200,9 +200,10 @@ async def verified_bank_account(organisation_id: int, account_number: str | None
     """A verified account for the organisation, reused when one exists: submitted by a member and verified by a
     city officer through the services, as in production."""
     from app.auth.tables import Account
-    from app.organisations.tables import BankAccount, Organisation
+    from app.organisations.tables import Organisation
     from programmes.payees.schemas import BankAccountCreate
     from programmes.payees.service import submit, verify
+    from programmes.payees.tables import BankAccount
 
     existing = (
         await BankAccount.select(BankAccount.id)
@@ -232,8 +233,8 @@ async def verified_bank_account(organisation_id: int, account_number: str | None
         verifier = (await user(Role.officer)).principal
     else:
         verifier = Principal(officer["user"], officer["username"], Role.officer, None)
-    await verify(verifier, account["id"])
-    return int(account["id"])
+    await verify(verifier, account.id)
+    return account.id
 
 
 async def signed_award(principal: Principal, data: Any) -> dict[str, Any]:
@@ -265,7 +266,7 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
 
     award = await signed_award(principal, data)
     agreement = await countersign(principal, award["agreement_id"])
-    if agreement["status"] == "countersigning":  # above the four-eyes amount: a second officer countersigns
+    if agreement.status == "countersigning":  # above the four-eyes amount: a second officer countersigns
         await countersign(await second_officer(principal), award["agreement_id"])
     return await read_award(award["id"])
 
@@ -274,7 +275,7 @@ async def inspection_draw(
     principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, redraw_reason: str = ""
 ) -> dict[str, Any]:
     """A 双随机 draw committed (server seed, hash recorded) and then executed, as an officer does it in two steps."""
-    from programmes.supervision.service import commit_draw, execute_draw
+    from programmes.draws.service import commit_draw, execute_draw
 
     committed = await commit_draw(principal, edition_id, projects, inspectors_per_project, redraw_reason)
-    return await execute_draw(principal, committed["id"])
+    return (await execute_draw(principal, committed.id)).model_dump()

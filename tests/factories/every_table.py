@@ -20,7 +20,7 @@ from app.site.demo import load_demo
 from app.timezone import today_shanghai
 from programmes.attachments.tables import Attachment
 from programmes.reports.tables import ProgressReport
-from programmes.supervision.tables import RiskWarning
+from programmes.risk.tables import RiskWarning
 from programmes.tables import Application, Award, Round, Track, Tranche
 from tests import factories
 from tests.factories.worker import run_worker_burst
@@ -69,7 +69,7 @@ async def fill_every_table() -> dict[str, Any]:
     await run_worker_burst()  # pays the batch, produces the export
     await demand(officer, award["id"], 100_000, "抽查发现部分活动未开展，追回相应资金")
     drawn = await factories.inspection_draw(officer, application["edition"], 1, 1)
-    from programmes.supervision.service import record_finding
+    from programmes.draws.service import record_finding
 
     await record_finding(officer, drawn["id"], drawn["projects"][0]["award_id"], "资金使用规范，台账完整")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from programmes.supervision.draw import DrawImpossible, draw
+from programmes.draws.draw import DrawImpossible, draw
 
 
 def test_the_same_seed_draws_the_same_whatever_the_input_order() -> None:

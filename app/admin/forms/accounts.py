@@ -25,7 +25,7 @@ async def _verify_account(request: Request, data: BankAccountAction) -> str:
 
     async def work(principal: Principal) -> str:
         account = await verify(principal, data.account_id)
-        return f"银行账户 {account['id']}（尾号 {account['account_number'][-4:]}）已核验，此后拨款汇入该账户"
+        return f"银行账户 {account.id}（尾号 {account.account_number[-4:]}）已核验，此后拨款汇入该账户"
 
     return await as_officer(request, work)
 
@@ -35,7 +35,7 @@ async def _reject_account(request: Request, data: BankAccountRejection) -> str:
 
     async def work(principal: Principal) -> str:
         account = await reject(principal, data.account_id, data.reason)
-        return f"银行账户 {account['id']} 已驳回，已通知机构"
+        return f"银行账户 {account.id} 已驳回，已通知机构"
 
     return await as_officer(request, work)
 

@@ -3,6 +3,9 @@ workflow, scope checks, tranche release and notifications are identical whicheve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from piccolo_admin.endpoints import FormConfig
 from pydantic import Field
 from starlette.requests import Request
@@ -10,6 +13,10 @@ from starlette.requests import Request
 from app.admin.forms.common import as_officer
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
+
+if TYPE_CHECKING:
+    from programmes.agreements.schemas import PlanTrancheRead
+    from programmes.reports.schemas import LinkedTrancheRead
 
 GROUP = "协议与报告"
 
@@ -32,8 +39,8 @@ class ReportReturnForm(RequestModel):
     reason: str = Field(title="退回原因", min_length=2, max_length=1000, description="申报单位可见")
 
 
-def _released(tranches: list[dict[str, object]]) -> str:
-    released = [str(t["sequence"]) for t in tranches if t["status"] == "released"]
+def _released(tranches: Sequence[PlanTrancheRead | LinkedTrancheRead]) -> str:
+    released = [str(t.sequence) for t in tranches if t.status == "released"]
     return f"，第 {'、'.join(released)} 笔款项已可拨付" if released else ""
 
 
@@ -42,9 +49,9 @@ async def _countersign(request: Request, data: AgreementAction) -> str:
 
     async def work(principal: Principal) -> str:
         agreement = await countersign(principal, data.agreement_id)
-        if agreement["status"] == "countersigning":
-            return f"资助协议 {agreement['id']} 金额超过双人复核限额：您已完成第一次会签，须由另一名官员复核会签后生效"
-        return f"资助协议 {agreement['id']} 已会签生效" + _released(agreement["tranches"])
+        if agreement.status == "countersigning":
+            return f"资助协议 {agreement.id} 金额超过双人复核限额：您已完成第一次会签，须由另一名官员复核会签后生效"
+        return f"资助协议 {agreement.id} 已会签生效" + _released(agreement.tranches)
 
     return await as_officer(request, work)
 
@@ -54,7 +61,7 @@ async def _return_agreement(request: Request, data: AgreementReturnForm) -> str:
 
     async def work(principal: Principal) -> str:
         agreement = await return_signature(principal, data.agreement_id, data.reason)
-        return f"资助协议 {agreement['id']} 已退回机构重新签署"
+        return f"资助协议 {agreement.id} 已退回机构重新签署"
 
     return await as_officer(request, work)
 
@@ -64,9 +71,7 @@ async def _accept_report(request: Request, data: ReportAction) -> str:
 
     async def work(principal: Principal) -> str:
         report = await accept(principal, data.report_id)
-        return f"报告 {report['id']}（{report_name(report['kind'], report['sequence'])}）已验收通过" + _released(
-            report["tranches"]
-        )
+        return f"报告 {report.id}（{report_name(report.kind, report.sequence)}）已验收通过" + _released(report.tranches)
 
     return await as_officer(request, work)
 
@@ -76,7 +81,7 @@ async def _return_report(request: Request, data: ReportReturnForm) -> str:
 
     async def work(principal: Principal) -> str:
         report = await return_report(principal, data.report_id, data.reason)
-        return f"报告 {report['id']} 已退回机构修改"
+        return f"报告 {report.id} 已退回机构修改"
 
     return await as_officer(request, work)
 

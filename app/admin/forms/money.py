@@ -111,11 +111,11 @@ async def _record_refund(request: Request, data: RefundEntry) -> str:
 
 
 async def _dismiss_warning(request: Request, data: WarningDismissal) -> str:
-    from programmes.supervision.risk import dismiss_warning
+    from programmes.risk.service import dismiss_warning
 
     async def work(principal: Principal) -> str:
         warning = await dismiss_warning(principal, data.warning_id, data.reason)
-        return f"预警 {warning['id']}（{warning['kind_zh']}）已核实排除，同一事项不再重复预警"
+        return f"预警 {warning.id}（{warning.kind_zh}）已核实排除，同一事项不再重复预警"
 
     return await as_officer(request, work)
 

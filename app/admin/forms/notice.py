@@ -99,29 +99,29 @@ async def _finalise(request: Request, data: PublicationAction) -> str:
 
 
 async def _commit_draw(request: Request, data: CommitDraw) -> str:
-    from programmes.supervision.service import commit_draw
+    from programmes.draws.service import commit_draw
 
     async def work(principal: Principal) -> str:
         done = await commit_draw(
             principal, data.edition_id, data.projects, data.inspectors_per_project, data.redraw_reason
         )
-        return f"抽查 {done['id']} 已登记，种子摘要（SHA-256）：{done['seed_hash']}"
+        return f"抽查 {done.id} 已登记，种子摘要（SHA-256）：{done.seed_hash}"
 
     return await as_officer(request, work)
 
 
 async def _execute_draw(request: Request, data: DrawAction) -> str:
-    from programmes.supervision.service import execute_draw
+    from programmes.draws.service import execute_draw
 
     async def work(principal: Principal) -> str:
         done = await execute_draw(principal, data.draw_id)
-        return f"抽查 {done['id']} 已抽取，种子：{done['seed']}，抽中资助：{[p['award_id'] for p in done['projects']]}"
+        return f"抽查 {done.id} 已抽取，种子：{done.seed}，抽中资助：{[p.award_id for p in done.projects]}"
 
     return await as_officer(request, work)
 
 
 async def _record_finding(request: Request, data: RecordFinding) -> str:
-    from programmes.supervision.service import record_finding
+    from programmes.draws.service import record_finding
 
     async def work(principal: Principal) -> str:
         await record_finding(principal, data.draw_id, data.award_id, data.finding, data.corrects)

@@ -110,8 +110,8 @@ async def load_funded_project(
             account_name=org[0]["name"], bank_name="上海银行长宁支行", account_number="31600300001234567"
         ),
     )
-    await verify(officer, account["id"])
+    await verify(officer, account.id)
     await sign(applicant, award["agreement_id"], "王敏")
     first = await countersign(officer, award["agreement_id"])
-    if first["status"] == "countersigning":  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
+    if first.status == "countersigning":  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
         await countersign(reviewer, award["agreement_id"])

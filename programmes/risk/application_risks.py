@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
 
 from programmes.applications.gate import PASSING
-from programmes.supervision.tables import RiskKind, RiskWarning
+from programmes.risk.finding import Finding
+from programmes.risk.tables import RiskKind, RiskWarning
 from programmes.workflows import APPLICATION_WORKFLOWS
-
-if TYPE_CHECKING:
-    from programmes.supervision.risk import Finding
 
 # Past intake, not yet awarded: experts, rankings and 公示 still rely on the screening.
 WATCHED_STATES = ("in_review", "ranked", "advanced", "selected")
@@ -25,8 +22,6 @@ STATE_ZH = {state: label for w in APPLICATION_WORKFLOWS.values() for state, labe
 
 
 async def application_findings() -> list[Finding]:
-    from programmes.supervision.risk import Finding
-
     rows = await RiskWarning.raw(
         "SELECT app.id, app.title, app.status, app.organisation, app.scope_district, app.eligibility"
         " FROM application app WHERE app.eligibility_outcome <> ALL({})"

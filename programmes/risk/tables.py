@@ -5,12 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.organisations.tables import Organisation
 from app.reference import District
-from programmes.tables import Award, InspectionDraw
+from programmes.tables import Award
 
 
 class RiskKind(StrEnum):
@@ -36,27 +36,3 @@ class RiskWarning(Table):
     last_seen_at = Timestamptz()
     closed_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
-
-
-class InspectionFinding(Table):
-    """检查结果 of one drawn project, public. Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE): a
-    correction is a new row whose ``corrects`` names the finding it replaces, so the public history keeps both."""
-
-    id: Serial  # added by Piccolo; declared for the type checker
-    draw = ForeignKey(InspectionDraw, on_delete=OnDelete.restrict, null=False)
-    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
-    finding = Text(null=False)
-    corrects = Integer(null=True, default=None)  # id of the finding this one corrects
-    recorded_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
-    scope_district = Varchar(length=16, choices=District, null=True, default=None)
-    created_at = Timestamptz()
-
-
-class InspectionDrawSeed(Table):
-    """The seed of a committed 双随机 draw until it is executed: kept out of ``inspection_draw`` (and out of the
-    admin) so nobody reads it before the pick; executing copies it into ``inspection_draw.seed`` for everyone."""
-
-    id: Serial  # added by Piccolo; declared for the type checker
-    draw = ForeignKey(InspectionDraw, on_delete=OnDelete.cascade, null=False, unique=True)
-    seed = Varchar(length=64, null=False)
-    created_at = Timestamptz()

@@ -15,21 +15,27 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections import defaultdict
 from typing import Any
 
-from app import audit
+import programmes.catalogue.access  # noqa: F401  (the edition policy, EDITIONS)
+from app.access import load, protect
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
-from programmes.scope import ensure_staff_scope
-from programmes.supervision.draw import DrawImpossible, draw
-from programmes.supervision.tables import InspectionDrawSeed, InspectionFinding
-from programmes.tables import Award, Edition, InspectionDraw
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
+from programmes.draws.draw import DrawImpossible, draw
+from programmes.draws.schemas import DrawnProjectRead, DrawRead, FindingRead
+from programmes.draws.tables import InspectionDraw, InspectionDrawSeed, InspectionFinding
+from programmes.tables import Award, Edition
 from programmes.workflows.supervision import INSPECTION_DRAW
 from scoring.experts.conflicts import forbidden_pairs
+
+# Officers act on draws of their scope's editions; the public list and a draw's public form need no principal.
+DRAWS = protect(InspectionDraw, "抽查")
 
 
 def seed_hash(seed: str) -> str:
@@ -39,12 +45,9 @@ def seed_hash(seed: str) -> str:
 
 async def commit_draw(
     principal: Principal, edition_id: int, projects: int, inspectors_per_project: int, redraw_reason: str = ""
-) -> dict[str, Any]:
+) -> DrawRead:
     """Officer in scope: record a draw of an edition's funded projects with a server-generated, still hidden seed."""
-    edition = await Edition.select(Edition.scope_district).where(Edition.id == edition_id).first()
-    if edition is None:
-        raise not_found("届次")
-    ensure_staff_scope(principal, edition["scope_district"], "届次")
+    edition = await load(principal, Edition, edition_id, columns=(Edition.scope_district,))
     awards = await Award.select(Award.id, Award.application).where(
         (Award.application._.round._.edition == edition_id) & (Award.status == "active")
     )
@@ -60,8 +63,7 @@ async def commit_draw(
     except DrawImpossible as exc:
         raise DomainError("draw_impossible", str(exc), 409) from exc
     seed = secrets.token_hex(32)  # 64 hex characters: the column's width
-    actor = Actor(principal.user_id, principal.role.value)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         # The edition's row lock serialises concurrent draws: exactly one of them finds no earlier draw.
         await Edition.select(Edition.id).where(Edition.id == edition_id).lock_rows("UPDATE")
         earlier = await InspectionDraw.select(InspectionDraw.id).where(
@@ -99,20 +101,11 @@ async def commit_draw(
             if hidden:
                 values["seed"] = hidden[0]["seed"]
                 await InspectionDrawSeed.delete().where(InspectionDrawSeed.draw == old["id"])
-            await transition(
-                InspectionDraw,
-                old["id"],
-                "supersede",
-                actor,
-                values=values,
-                reason=redraw_reason.strip(),
-            )
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="inspection_draw.commit",
-            object_type="inspection_draw",
-            object_id=draw_id,
+            await uow.transition(InspectionDraw, old["id"], "supersede", values=values, reason=redraw_reason.strip())
+        await uow.audit(
+            "inspection_draw.commit",
+            "inspection_draw",
+            draw_id,
             after={
                 "seed_hash": seed_hash(seed),
                 "projects": projects,
@@ -123,10 +116,10 @@ async def commit_draw(
     return await read(draw_id)
 
 
-async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
+async def execute_draw(principal: Principal, draw_id: int) -> DrawRead:
     """Officer in scope: reveal the committed seed and draw from the frozen candidates (once)."""
-    row = await _draw_in_scope(principal, draw_id)
-    async with engine().transaction():
+    row = await load(principal, InspectionDraw, draw_id, load_json=True)
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Under the draw's row lock: of concurrent executes one reveals and draws, the others see it done.
         locked = (
             await InspectionDraw.select(InspectionDraw.status).where(InspectionDraw.id == draw_id).lock_rows("UPDATE")
@@ -147,11 +140,10 @@ async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
         except DrawImpossible as exc:  # cannot happen for a committed draw; the frozen candidates were checked
             raise DomainError("draw_impossible", str(exc), 409) from exc
         selections = [{"award_id": d.award_id, "inspector_ids": list(d.inspector_ids), "finding": ""} for d in drawn]
-        await transition(
+        await uow.transition(
             InspectionDraw,
             draw_id,
             "execute",
-            Actor(principal.user_id, principal.role.value),
             values={"seed": seed, "selections": json.dumps(selections), "executed_at": now_utc()},
         )
         await InspectionDrawSeed.delete().where(InspectionDrawSeed.draw == draw_id)
@@ -160,15 +152,15 @@ async def execute_draw(principal: Principal, draw_id: int) -> dict[str, Any]:
 
 async def record_finding(
     principal: Principal, draw_id: int, award_id: int, finding: str, corrects: int | None = None
-) -> dict[str, Any]:
+) -> DrawRead:
     """Officer in scope records the (public) inspection result of one drawn project; ``corrects`` names the earlier
     finding of the same project this one replaces — nothing is overwritten."""
-    row = await _draw_in_scope(principal, draw_id)
+    row = await load(principal, InspectionDraw, draw_id, load_json=True)
     if row["status"] != "executed":
         raise conflict("draw_not_executed", "只能为已抽取且未作废的抽查记录检查结果")
     if award_id not in {s["award_id"] for s in row["selections"]}:
         raise DomainError("award_not_drawn", "该资助项目不在本次抽查名单中", 422)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         # The draw's row lock serialises findings of one draw (the append-only table grants no UPDATE, so no
         # FOR UPDATE on it): each correction must name the finding that is current under the lock.
         await InspectionDraw.select(InspectionDraw.id).where(InspectionDraw.id == draw_id).lock_rows("UPDATE")
@@ -198,86 +190,93 @@ async def record_finding(
                 scope_district=row["scope_district"],
             )
         ).returning(InspectionFinding.id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="inspection.finding" if corrects is None else "inspection.finding_correction",
-            object_type="inspection_draw",
-            object_id=draw_id,
+        await uow.audit(
+            "inspection.finding" if corrects is None else "inspection.finding_correction",
+            "inspection_draw",
+            draw_id,
             after={"award_id": award_id, "finding_id": rows[0]["id"], "corrects": corrects},
             reason=finding,
         )
     return await read(draw_id)
 
 
-async def _draw_in_scope(principal: Principal, draw_id: int) -> dict[str, Any]:
-    row = await InspectionDraw.select().where(InspectionDraw.id == draw_id).first().output(load_json=True)
-    if row is None:
-        raise not_found("抽查")
-    ensure_staff_scope(principal, row["scope_district"], "抽查")
-    return dict(row)
-
-
-async def read(draw_id: int) -> dict[str, Any]:
+async def read(draw_id: int) -> DrawRead:
     """The public form of a draw: seed hash (and the seed once drawn), candidates, conflicts, projects, inspectors'
     names, findings with their corrections, and a redraw's reason."""
     row = await InspectionDraw.select().where(InspectionDraw.id == draw_id).first().output(load_json=True)
     if row is None:
-        raise not_found("抽查")
-    award_ids = [s["award_id"] for s in row["selections"]]
-    awards = await Award.select(
-        Award.id,
-        Award.application._.title.as_alias("title"),
-        Award.application._.organisation._.name.as_alias("organisation"),
-    ).where(Award.id.is_in(award_ids or [0]))
-    by_award = {a["id"]: a for a in awards}
+        raise not_found(DRAWS.label_zh)
+    [shown] = await _shown([dict(row)])
+    return shown
+
+
+async def public_list(paging: PageParams) -> Page[DrawRead]:
+    """一公开: every draw, newest first, superseded ones included (with their reasons)."""
+    query = InspectionDraw.select().order_by(InspectionDraw.id, ascending=False).output(load_json=True)
+    page = await fetch_page(InspectionDraw, query, paging)
+    return page.map(await _shown(page.items))
+
+
+async def _shown(rows: list[dict[str, Any]]) -> list[DrawRead]:
+    """The public form of several draws: their awards, inspectors' names and findings in one query each."""
+    selections = [s for row in rows for s in row["selections"]]
+    award_ids = sorted({s["award_id"] for s in selections})
+    inspector_ids = sorted({i for s in selections for i in s["inspector_ids"]})
+    by_award = {
+        a["id"]: a
+        for a in await Award.select(
+            Award.id,
+            Award.application._.title.as_alias("title"),
+            Award.application._.organisation._.name.as_alias("organisation"),
+        ).where(Award.id.is_in(award_ids or [0]))
+    }
     names = {
         a["user"]: a["display_name"] or a["username"]
-        for a in await Account.select(Account.user, Account.display_name, Account.user._.username.as_alias("username"))
+        for a in await Account.select(
+            Account.user, Account.display_name, Account.user._.username.as_alias("username")
+        ).where(Account.user.is_in(inspector_ids or [0]))
     }
-    findings = (
+    history: dict[tuple[int, int], list[FindingRead]] = defaultdict(list)
+    for f in (
         await InspectionFinding.select(
-            InspectionFinding.id, InspectionFinding.award, InspectionFinding.finding, InspectionFinding.corrects,
-            InspectionFinding.created_at,
+            InspectionFinding.id, InspectionFinding.draw, InspectionFinding.award, InspectionFinding.finding,
+            InspectionFinding.corrects, InspectionFinding.created_at,
         )
-        .where(InspectionFinding.draw == draw_id)
+        .where(InspectionFinding.draw.is_in([row["id"] for row in rows] or [0]))
         .order_by(InspectionFinding.id)
-    )  # fmt: skip
-    history: dict[int, list[dict[str, Any]]] = {}
-    for f in findings:
-        history.setdefault(f["award"], []).append(
-            {"id": f["id"], "finding": f["finding"], "corrects": f["corrects"], "recorded_at": f["created_at"]}
+    ):  # fmt: skip
+        history[(f["draw"], f["award"])].append(
+            FindingRead(id=f["id"], finding=f["finding"], corrects=f["corrects"], recorded_at=f["created_at"])
         )
-    revealed = bool(row["seed"])
-    return {
-        "id": row["id"],
-        "edition_id": row["edition"],
-        "status": row["status"],
-        "seed_hash": row["seed_hash"],
-        "seed": row["seed"] if revealed else None,  # hidden (not even stored here) until the draw is executed
-        "projects_to_draw": row["projects"],
-        "inspectors_per_project": row["inspectors_per_project"],
-        "candidate_awards": row["candidate_awards"],
-        "candidate_inspectors": row["candidate_inspectors"],
-        "conflicts": row["conflicts"] or {},
-        "redraw_reason": row["redraw_reason"],
-        "superseded_by": row["superseded_by"],
-        "committed_at": row["created_at"],
-        "drawn_at": row["executed_at"],
-        "projects": [
-            {
-                "award_id": s["award_id"],
-                "title": by_award[s["award_id"]]["title"],
-                "organisation": by_award[s["award_id"]]["organisation"],
-                "inspectors": [names.get(i, str(i)) for i in s["inspector_ids"]],
-                "finding": history[s["award_id"]][-1]["finding"] if s["award_id"] in history else "",
-                "findings": history.get(s["award_id"], []),
-            }
-            for s in row["selections"]
-        ],
-    }
-
-
-async def public_list() -> list[dict[str, Any]]:
-    rows = await InspectionDraw.select(InspectionDraw.id).order_by(InspectionDraw.id, ascending=False).limit(100)
-    return [await read(r["id"]) for r in rows]
+    return [
+        DrawRead(
+            id=row["id"],
+            edition_id=row["edition"],
+            status=row["status"],
+            seed_hash=row["seed_hash"],
+            seed=row["seed"] or None,  # hidden (not even stored here) until the draw is executed
+            projects_to_draw=row["projects"],
+            inspectors_per_project=row["inspectors_per_project"],
+            candidate_awards=row["candidate_awards"],
+            candidate_inspectors=row["candidate_inspectors"],
+            conflicts=row["conflicts"] or {},
+            redraw_reason=row["redraw_reason"],
+            superseded_by=row["superseded_by"],
+            committed_at=row["created_at"],
+            drawn_at=row["executed_at"],
+            projects=[
+                DrawnProjectRead(
+                    award_id=s["award_id"],
+                    title=by_award[s["award_id"]]["title"],
+                    organisation=by_award[s["award_id"]]["organisation"],
+                    inspectors=[names.get(i, str(i)) for i in s["inspector_ids"]],
+                    finding=history[(row["id"], s["award_id"])][-1].finding
+                    if history.get((row["id"], s["award_id"]))
+                    else "",
+                    findings=history.get((row["id"], s["award_id"]), []),
+                )
+                for s in row["selections"]
+            ],
+        )
+        for row in rows
+    ]

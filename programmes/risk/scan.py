@@ -1,4 +1,4 @@
-"""预警: the daily risk scan over active awards, and the officers' view of its warnings.
+"""预警: the daily risk scan over active awards (the officers' view of its warnings is ``programmes.risk.service``).
 
 ``scan_risks`` computes every risk condition that holds today, then brings ``risk_warning`` in line with it:
 a new condition raises a warning (``open``), one that still holds only refreshes ``last_seen_at`` (and the detail,
@@ -13,48 +13,27 @@ the insert goes through ``ON CONFLICT`` against the partial unique index ``risk_
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.auth.principal import Principal
-from app.db import engine
-from app.errors import not_found
 from app.money import yuan
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.agreements.service import CATEGORY_ZH
-from programmes.scope import ensure_staff_scope
-from programmes.supervision.application_risks import application_findings
-from programmes.supervision.tables import RiskKind, RiskWarning
-from programmes.workflows.supervision import RISK_WARNING
+from programmes.risk.application_risks import application_findings
+from programmes.risk.finding import Finding
+from programmes.risk.tables import RiskKind, RiskWarning
 
 # Spending in a category above this share of its planned amount is off plan (integer percent, no floats).
 OVERSPEND_PERCENT = 120
 # One lock key for every scan: pg_advisory_xact_lock(hashtext(...)) is released at commit or rollback.
 SCAN_LOCK = "seedbed:risk_scan"
-KIND_ZH = {
-    RiskKind.report_overdue.value: "报告逾期未交",
-    RiskKind.organisation_listed.value: "机构列入异常名录或失信名单",
-    RiskKind.certificate_expired.value: "登记证书过期",
-    RiskKind.spending_off_plan.value: "支出偏离预算",
-    RiskKind.application_ineligible.value: "在审申报资格复查未通过",
-}
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    subject_key: str
-    award_id: int | None
-    organisation_id: int
-    detail: str
-    scope_district: str | None
 
 
 async def scan_risks(today: date) -> dict[str, int]:
     """Raise, refresh and resolve warnings as of ``today`` (a Shanghai calendar date). System only (the cron)."""
-    async with engine().transaction():
+    async with unit_of_work(Actor.system()) as uow:
         await RiskWarning.raw("SELECT pg_advisory_xact_lock(hashtext({}))", SCAN_LOCK)
         findings = [
             *await _overdue_reports(today),
@@ -72,7 +51,7 @@ async def scan_risks(today: date) -> dict[str, int]:
         )
         for row in stale:
             if (row["kind"], row["subject_key"]) not in holding:
-                await transition(RiskWarning, row["id"], "resolve", Actor.system(), values={"closed_at": now})
+                await uow.transition(RiskWarning, row["id"], "resolve", values={"closed_at": now})
                 counts["resolved"] += 1
     return counts
 
@@ -236,66 +215,3 @@ def spending_problems(plan: dict[str, int], spent: dict[str, int], disbursed_fen
 def _plan(raw: Any) -> dict[str, int]:
     value = json.loads(raw) if isinstance(raw, str) else raw
     return {str(k): int(v) for k, v in (value or {}).items()}
-
-
-# --- officers ------------------------------------------------------------------------------------------------------
-
-
-async def list_warnings(principal: Principal, status: str | None, kind: str | None) -> list[dict[str, Any]]:
-    """Staff: warnings of their scope (district officers: their district's only), newest first."""
-    query = (
-        RiskWarning.select()
-        .order_by(RiskWarning.first_seen_at, ascending=False)
-        .order_by(RiskWarning.id, ascending=False)
-    )
-    if status is not None:
-        query = query.where(RiskWarning.status == status)
-    if kind is not None:
-        query = query.where(RiskWarning.kind == kind)
-    if not principal.is_city_staff:
-        query = query.where(RiskWarning.scope_district == principal.district)
-    return [_read(row) for row in await query.limit(1000)]
-
-
-async def dismiss_warning(principal: Principal, warning_id: int, reason: str) -> dict[str, Any]:
-    """Officer in scope or admin: the warning was checked and is not a risk (经核实排除). The reason is audited;
-    the same subject is never raised again."""
-    row = await RiskWarning.select(RiskWarning.scope_district).where(RiskWarning.id == warning_id).first()
-    if row is None:
-        raise not_found("预警")
-    ensure_staff_scope(principal, row["scope_district"], "预警")
-    async with engine().transaction():
-        await transition(
-            RiskWarning,
-            warning_id,
-            "dismiss",
-            Actor(principal.user_id, principal.role.value),
-            values={"dismissed_by": principal.user_id, "closed_at": now_utc()},
-            reason=reason,
-        )
-    return await read_warning(warning_id)
-
-
-async def read_warning(warning_id: int) -> dict[str, Any]:
-    row = await RiskWarning.select().where(RiskWarning.id == warning_id).first()
-    if row is None:
-        raise not_found("预警")
-    return _read(row)
-
-
-def _read(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "kind_zh": KIND_ZH.get(row["kind"], row["kind"]),
-        "subject_key": row["subject_key"],
-        "award_id": row["award"],
-        "organisation_id": row["organisation"],
-        "detail": row["detail"],
-        "status": row["status"],
-        "status_zh": RISK_WARNING.states.get(row["status"], row["status"]),
-        "scope_district": row["scope_district"],
-        "first_seen_at": row["first_seen_at"],
-        "last_seen_at": row["last_seen_at"],
-        "closed_at": row["closed_at"],
-    }
