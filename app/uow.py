@@ -24,6 +24,7 @@ from piccolo.table import Table
 
 from app import audit, outbox
 from app.db import engine
+from app.workflow.definition import Workflow
 from app.workflow.engine import Actor, TransitionResult, transition
 
 _current: ContextVar[UnitOfWork | None] = ContextVar("seedbed_unit_of_work", default=None)
@@ -35,10 +36,17 @@ class UnitOfWork:
     staged: list[str] = field(default_factory=list)
 
     async def transition(
-        self, table: type[Table], row_id: int, action: str, *, values: dict[str, Any] | None = None, reason: str = ""
+        self,
+        table: type[Table],
+        row_id: int,
+        action: str,
+        *,
+        values: dict[str, Any] | None = None,
+        reason: str = "",
+        workflow: Workflow | None = None,
     ) -> TransitionResult:
         """Move a row along its table's workflow as this unit's actor (audited by the engine)."""
-        return await transition(table, row_id, action, self.actor, values=values, reason=reason)
+        return await transition(table, row_id, action, self.actor, values=values, reason=reason, workflow=workflow)
 
     async def audit(
         self,

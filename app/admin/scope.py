@@ -25,14 +25,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request, cookie_parser
 from starlette.responses import JSONResponse
 
+# Loads every Piccolo app, so each table's workflow binding exists before the admin asks which tables have one.
+import app.piccolo_registry  # noqa: F401
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.organisations.tables import Organisation
+from app.workflow.registry import binding_of, is_bound
 
 # Columns only business operations may change (they are audited there): statuses, screening results, what was
 # frozen at submission, a round's form. Raw admin edits of them are refused.
+# The status column of every table bound to a workflow is added per table (``app.workflow.registry``).
 RULE_COLUMNS = (
-    "status",
     "eligibility_outcome",
     "eligibility",
     "eligibility_override_reason",
@@ -149,7 +152,7 @@ async def _row_scope(table: type[Table], column: str, row_id: Any) -> tuple[bool
 def scope_validators(
     table: type[Table], column: str | None, *, read_only: bool = False, city_only: bool = False
 ) -> Validators:
-    has_status = any(c._meta.name == "status" for c in table._meta.columns)
+    has_status = is_bound(table)
 
     async def staff_only(piccolo_crud: Any, request: Request) -> None:
         principal = await admin_principal(request)
@@ -198,8 +201,9 @@ def _scoped_parents(table: type[Table]) -> dict[str, tuple[type[Table], str]]:
 
 
 def scope_hooks(table: type[Table], column: str | None) -> list[Hook]:
-    has_status = any(c._meta.name == "status" for c in table._meta.columns)
+    has_status = is_bound(table)
     parents = _scoped_parents(table)
+    rule_columns = (*RULE_COLUMNS, binding_of(table).column) if has_status else RULE_COLUMNS
 
     async def parent_scope(principal: Principal, name: str, parent_id: Any) -> str | None:
         """A referenced row must be in the caller's scope; returns its district."""
@@ -243,7 +247,7 @@ def scope_hooks(table: type[Table], column: str | None) -> list[Hook]:
         principal = await admin_principal(request)
         # piccolo_api passes {Column: value}; work by column name.
         by_name = {getattr(getattr(k, "_meta", None), "name", k): k for k in values}
-        checked = list(dict.fromkeys(n for n in (*RULE_COLUMNS, column, *parents) if n and n in by_name))
+        checked = list(dict.fromkeys(n for n in (*rule_columns, column, *parents) if n and n in by_name))
         if not checked:
             return values
         names = {*checked, *([column] if column else [])}
@@ -257,10 +261,10 @@ def scope_hooks(table: type[Table], column: str | None) -> list[Hook]:
             if values[key] == current[name] or (name in parents and values[key] is None):
                 # The edit form sends every field back; an unchanged protected column is just dropped. Clearing a
                 # nullable reference reaches into no other scope.
-                if name in RULE_COLUMNS or name == column:
+                if name in rule_columns or name == column:
                     values.pop(key)
                 continue
-            if name in RULE_COLUMNS:
+            if name in rule_columns:
                 raise HTTPException(405, "状态和审查结果只能通过业务操作变更（以便留痕）")
             if name == column:
                 raise HTTPException(403, "不能修改记录的管辖范围")

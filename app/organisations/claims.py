@@ -22,7 +22,7 @@ from app.organisations import credit_code, facts
 from app.organisations.access import district_scope
 from app.organisations.schemas import ClaimDecision, ClaimRead, OrganisationClaimCreate
 from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember
-from app.organisations.workflow import CLAIM
+from app.organisations.workflow import CLAIM, ClaimStatus
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import UnitOfWork, unit_of_work
@@ -119,7 +119,7 @@ async def _transfer(uow: UnitOfWork, org: dict[str, Any], claim: dict[str, Any],
     organisation_id = int(org["id"])
     others = await OrganisationClaim.select(OrganisationClaim.id).where(
         (OrganisationClaim.organisation == organisation_id)
-        & (OrganisationClaim.status == "pending")
+        & (OrganisationClaim.status == ClaimStatus.pending)
         & (OrganisationClaim.id != claim["id"])
     )
     async with unit_of_work(Actor.system()) as seedbed:  # joins the decision's transaction, as Seedbed

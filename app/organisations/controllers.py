@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import Provide
@@ -21,6 +21,7 @@ from app.organisations.schemas import (
     OrganisationRegistration,
     RegistryImportRead,
 )
+from app.organisations.workflow import ClaimStatusName
 from app.paging import Paging, page_response
 
 
@@ -51,7 +52,7 @@ class OrganisationController(Controller):
         principal: CurrentPrincipal,
         paging: Paging,
         request: Request[Any, Any, Any],
-        status: Literal["pending", "approved", "rejected"] | None = Parameter(default=None),
+        status: ClaimStatusName | None = Parameter(default=None),
     ) -> Response[list[ClaimRead]]:
         return page_response(await claims.list_in_scope(principal, status, paging), request)
 

@@ -8,15 +8,15 @@ them and a ``resolve`` function that picks one from the row the engine has just 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from piccolo.table import Table
 
-from app.workflow.definition import Workflow
+from app.workflow.definition import Row, Workflow, Workflows
 
-Row = Mapping[str, Any]
+__all__ = ["Binding", "Row", "bind", "binding_of", "bindings", "is_bound"]
+
 Resolver = Callable[[Row], Awaitable[Workflow]]
 # Runs on the locked row before a step is applied; raises DomainError to refuse (e.g. the eligibility gate).
 Check = Callable[[Row, str], None]
@@ -28,15 +28,30 @@ class Binding:
     workflows: tuple[Workflow, ...]
     resolve: Resolver | None = None
     check: Check | None = None
+    family: Workflows = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "family", Workflows(self.workflows))
 
     @property
     def states(self) -> frozenset[str]:
         """Every state a row of this table may hold (the database's CHECK constraint is derived from this)."""
-        return frozenset(state for workflow in self.workflows for state in workflow.states)
+        return self.family.states
 
-    async def workflow_for(self, row: Row) -> Workflow:
+    @property
+    def column(self) -> str:
+        """The status column the workflows govern (only the engine writes it; the admin protects it)."""
+        return "status"
+
+    async def workflow_for(self, row: Row, hint: Workflow | None = None) -> Workflow:
+        """The row's workflow. ``hint``: the caller already knows it (an application's kind read with the row it
+        acts on), so resolving costs no query; it must be one of the table's workflows."""
         if len(self.workflows) == 1:
             return self.workflows[0]
+        if hint is not None:
+            if hint not in self.workflows:
+                raise ValueError(f"{hint.name} is not bound to {self.table._meta.tablename}")
+            return hint
         assert self.resolve is not None  # bind() insists on it
         return await self.resolve(row)
 
@@ -66,6 +81,10 @@ def binding_of(table: type[Table] | str) -> Binding:
         return _BINDINGS[tablename]
     except KeyError:
         raise LookupError(f"no workflow is bound to table {tablename}; bind it in its room") from None
+
+
+def is_bound(table: type[Table]) -> bool:
+    return table._meta.tablename in _BINDINGS
 
 
 def bindings() -> list[Binding]:

@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app.organisations.workflow import CLAIM  # noqa: E402
-from app.workflow.definition import Workflow, mermaid  # noqa: E402
+from app.workflow.definition import Transition, Workflow, mermaid  # noqa: E402
 from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT  # noqa: E402
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
@@ -70,23 +70,51 @@ def _states(states: frozenset[str], workflow: Workflow) -> str:
     return ", ".join(f"`{s}`" for s in sorted(states, key=order.index))
 
 
+def _capabilities(workflow: Workflow) -> list[str]:
+    if not workflow.capability_names:
+        return []
+    return [
+        f"Capabilities of `{workflow.name}` (`workflow.states_with(name)`, `workflow.has(state, name)`):",
+        "",
+        "| Capability | States |",
+        "|---|---|",
+        *[
+            f"| `{name}` | {_states(frozenset(workflow.states_with(name)), workflow)} |"
+            for name in workflow.capability_names
+        ],
+        "",
+    ]
+
+
+def _also(transition: Transition) -> str:
+    marks = [
+        *(["`reason`"] if transition.requires_reason else []),
+        *(["`bulk`"] if transition.bulk else []),
+        *[f"`guard:{guard.code}`" for guard in transition.guards],
+    ]
+    return ", ".join(marks)
+
+
 def render(workflow: Workflow) -> str:
     """The generated section of one workflow, markers included."""
     lines = [
         begin_marker(workflow),
         "",
-        f"States of `{workflow.name}` (initial state: `{workflow.initial}`):",
+        f"States of `{workflow.name}` (enum `{workflow.status.__name__}`, initial state: `{workflow.initial}`):",
         "",
         "| State | 中文 |",
         "|---|---|",
         *[f"| `{state}` | {label} |" for state, label in workflow.states.items()],
         "",
-        f"Actions of `{workflow.name}`:",
+        *_capabilities(workflow),
+        f"Actions of `{workflow.name}` (Also: `reason` = requires a written reason, `bulk` = an officer may take it "
+        "on many rows at once, `guard:<code>` = a condition on the row the engine checks, refusing with that code):",
         "",
-        "| Action | From | To | Roles | 中文 |",
-        "|---|---|---|---|---|",
+        "| Action | From | To | Roles | 中文 | Also |",
+        "|---|---|---|---|---|---|",
         *[
-            f"| `{t.action}` | {_states(t.sources, workflow)} | `{t.target}` | {_roles(t.roles)} | {t.label_zh} |"
+            f"| `{t.action}` | {_states(t.sources, workflow)} | `{t.target}` | {_roles(t.roles)} | {t.label_zh} "
+            f"| {_also(t)} |"
             for t in workflow.transitions
         ],
         "",

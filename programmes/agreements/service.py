@@ -30,8 +30,8 @@ from programmes.disbursements.service import ensure_second_officer
 from programmes.payees.service import verified_account
 from programmes.reports.tables import ProgressReport
 from programmes.tables import Award, ExpenseCategory, ReleaseCondition, Tranche
-from programmes.workflows.agreements import AGREEMENT, PROGRESS_REPORT
-from programmes.workflows.disbursement import TRANCHE
+from programmes.workflows.agreements import AGREEMENT, PROGRESS_REPORT, AgreementStatus
+from programmes.workflows.disbursement import TRANCHE, AwardStatus, TrancheStatus
 
 CONDITION_ZH = {
     ReleaseCondition.on_signing.value: "协议生效后拨付",
@@ -128,7 +128,9 @@ async def write_plan(
 async def release_tranches(award_id: int, condition: ReleaseCondition, milestone: int | None, reason: str) -> list[int]:
     """Release the award's planned tranches whose condition has just been met. Caller holds the transaction."""
     query = Tranche.select(Tranche.id).where(
-        (Tranche.award == award_id) & (Tranche.status == "planned") & (Tranche.release_condition == condition.value)
+        (Tranche.award == award_id)
+        & (Tranche.status == TrancheStatus.planned)
+        & (Tranche.release_condition == condition.value)
     )
     if milestone is not None:
         query = query.where(Tranche.milestone == milestone)
@@ -212,7 +214,7 @@ async def countersign(principal: Principal, agreement_id: int) -> AgreementRead:
     row = await _load(principal, agreement_id)
     async with unit_of_work(Actor.of(principal)) as uow:
         award = await Award.select(Award.status, Award.amount_fen).where(Award.id == row["award"]).lock_rows("UPDATE")
-        if award[0]["status"] != "active":
+        if award[0]["status"] != AwardStatus.active:
             raise conflict("award_not_active", "资助已撤销，协议不能生效")
         account = await verified_account(row["payee"])
         if account is None:
@@ -221,14 +223,14 @@ async def countersign(principal: Principal, agreement_id: int) -> AgreementRead:
         current = await Agreement.select(Agreement.status, Agreement.first_countersigned_by).where(
             Agreement.id == agreement_id
         )
-        if current[0]["status"] == "countersigning":
+        if current[0]["status"] == AgreementStatus.countersigning:
             ensure_second_officer(
                 current[0]["first_countersigned_by"],
                 principal,
                 "该协议金额超过双人复核限额，须由另一名官员复核会签",
             )
             action = "second_countersign"
-        elif current[0]["status"] == "signed" and four_eyes_required(award[0]["amount_fen"]):
+        elif current[0]["status"] == AgreementStatus.signed and four_eyes_required(award[0]["amount_fen"]):
             await uow.transition(
                 Agreement,
                 agreement_id,

@@ -14,6 +14,8 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications.notify import notify_members
 from programmes.tables import Application, Round
+from programmes.workflows import APPLICATION, RoundStatus
+from programmes.workflows.review import ReviewAssignmentStatus
 
 REMINDER_WINDOWS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
 
@@ -24,11 +26,12 @@ async def send_deadline_reminders() -> int:
     created = 0
     for label, window in REMINDER_WINDOWS:
         rounds = await Round.select(Round.id, Round.name, Round.closes_at).where(
-            (Round.status == "open") & (Round.closes_at > now) & (Round.closes_at <= now + window)
+            (Round.status == RoundStatus.open) & (Round.closes_at > now) & (Round.closes_at <= now + window)
         )
         for round_row in rounds:
             drafts = await Application.select(Application.id, Application.title).where(
-                (Application.round == round_row["id"]) & Application.status.is_in(["draft", "returned"])
+                (Application.round == round_row["id"])
+                & Application.status.is_in(APPLICATION.states_with("applicant_edits"))
             )
             for draft in drafts:
                 async with unit_of_work(Actor.system()):
@@ -49,7 +52,7 @@ async def send_review_reminders() -> int:
 
     now = now_utc()
     due = await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert, ReviewAssignment.due_at).where(
-        (ReviewAssignment.status == "assigned")
+        (ReviewAssignment.status == ReviewAssignmentStatus.assigned)
         & ReviewAssignment.due_at.is_not_null()
         & (ReviewAssignment.due_at <= now + timedelta(days=2))
     )

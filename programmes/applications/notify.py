@@ -8,6 +8,7 @@ import uuid
 from app.notifications.service import notify_organisations
 from app.workflow.definition import Workflow
 from programmes.tables import Application
+from programmes.workflows import ApplicationStatus
 
 
 async def notify_members(application_id: int, kind: str, title: str, body: str, dedupe_key: str) -> int:
@@ -34,7 +35,7 @@ async def notify_status_change(application_id: int, workflow: Workflow, new_stat
         return
     label = workflow.states.get(new_status, new_status)
     body = f"您的申报「{application['title']}」状态已更新为：{label}。"
-    if new_status == "returned" and application["returned_reason"]:
+    if new_status == ApplicationStatus.returned and application["returned_reason"]:
         body += f"退回原因：{application['returned_reason']}"
     await notify_members(
         application_id, "status_change", f"申报状态更新：{label}", body, f"status:{application_id}:{uuid.uuid4().hex}"

@@ -21,25 +21,23 @@ from programmes.applications.access import APPLICATIONS  # noqa: F401 — declar
 from programmes.applications.notify import notify_status_change
 from programmes.applications.schemas import ActionResult, ApplicationRead
 from programmes.tables import Application
-from programmes.workflows import application_action_label
+from programmes.workflows import APPLICATION, application_action_label
 
 log = logging.getLogger(__name__)
 
-# Actions that must carry a written reason; the reason is shown to the applicant.
-NEEDS_REASON = {"return_for_revision", "reject", "decline"}
-# Only these may be taken here. Others have their own operation that does more than move the status (award
-# obligates money, start_review assigns experts, reopen_review answers an objection).
-GENERIC_ACTIONS = {"return_for_revision", "reject", "advance", "select", "decline", "approve"}
+# Only the workflows' ``bulk`` steps may be taken here (``requires_reason`` ones carry a reason the applicant sees).
+# Others have their own operation that does more than move the status (award obligates money, start_review
+# assigns experts, reopen_review answers an objection).
 
 
 def _check_request(action: str, reason: str) -> None:
     # Before any read or write: a refusal of the request itself changes nothing. (The reason's length is bounded
     # by the schemas to what the audit column holds; a longer one used to fail half-way through with a 500.)
-    if action not in GENERIC_ACTIONS:
+    if action not in APPLICATION.bulk_actions():
         label = application_action_label(action)
         detail = f"「{label}」须通过其专门的业务流程办理" if label else "不支持的申报操作"
         raise DomainError("action_not_available_here", detail, 422)
-    if action in NEEDS_REASON and not reason.strip():
+    if APPLICATION.requires_reason(action) and not reason.strip():
         raise DomainError("reason_required", "此操作须填写原因", 422)
 
 
@@ -54,7 +52,9 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
 
         await ensure_past_cut_line(application_id)
     async with unit_of_work(Actor.of(principal)) as uow:
-        result = await uow.transition(Application, application_id, action, values=values, reason=reason.strip())
+        result = await uow.transition(
+            Application, application_id, action, values=values, reason=reason.strip(), workflow=workflow
+        )
         await notify_status_change(application_id, workflow, result.after)
     return await repository.read(application_id, frozen=True)
 

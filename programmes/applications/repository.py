@@ -10,7 +10,7 @@ from app.timezone import now_utc, shown
 from app.workflow.definition import Workflow
 from programmes.applications.schemas import ApplicationRead
 from programmes.tables import Application, Round, Track
-from programmes.workflows import application_workflow
+from programmes.workflows import RoundStatus, application_workflow
 
 
 async def accepting_round(round_id: int) -> dict[str, Any]:
@@ -23,7 +23,7 @@ async def accepting_round(round_id: int) -> dict[str, Any]:
     if row is None:
         raise not_found("轮次")
     now = now_utc()
-    if row["status"] != "open" or now < row["opens_at"]:
+    if row["status"] != RoundStatus.open or now < row["opens_at"]:
         raise conflict("round_not_open", "该轮次未开放申报")
     if now >= row["closes_at"]:
         raise conflict("deadline_passed", f"申报已于 {shown(row['closes_at']):%Y-%m-%d %H:%M}（北京时间）截止")

@@ -21,11 +21,9 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications.screening import screen_application
 from programmes.tables import Application
+from programmes.workflows import APPLICATION
 
 log = logging.getLogger(__name__)
-
-# Submitted and not yet decided (awards are watched by the risk scan themselves). Drafts are screened at submit.
-OPEN_STATES = ("submitted", "returned", "in_review", "ranked", "advanced", "selected", "approved")
 
 
 async def stage_rescreen(organisation_id: int) -> None:
@@ -51,7 +49,7 @@ async def enqueue_rescreen(organisation_ids: list[int]) -> None:
 
 async def rescreen_open(organisation_ids: list[int] | None = None) -> dict[str, int]:
     """Re-screen open applications (of ``organisation_ids``, or all), each in its own transaction. System only."""
-    query = Application.select(Application.id).where(Application.status.is_in(list(OPEN_STATES)))
+    query = Application.select(Application.id).where(Application.status.is_in(APPLICATION.states_with("rescreened")))
     if organisation_ids is not None:
         query = query.where(Application.organisation.is_in(organisation_ids or [0]))
     counts = {"screened": 0, "changed": 0}

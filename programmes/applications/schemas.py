@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import Id, RequestModel
+from programmes.workflows import APPLICATION
 
 
 class ApplicationCreate(RequestModel):
@@ -61,9 +62,7 @@ class OfficerAction(RequestModel):
             "examples": [{"action": "return_for_revision", "application_ids": [3, 4], "reason": "预算明细不完整"}]
         },
     )
-    action: str = Field(
-        min_length=2, max_length=50, description="return_for_revision / reject / advance / select / decline / approve …"
-    )
+    action: str = Field(min_length=2, max_length=50, description=" / ".join(APPLICATION.bulk_actions()))
     application_ids: list[Id] = Field(min_length=1, max_length=500)
     reason: str = Field(default="", max_length=1000, description="退回、驳回、未入选时必填，申报单位可见")
 

@@ -24,7 +24,7 @@ from programmes.applications.screening import screen_application
 from programmes.catalogue.access import ROUNDS  # noqa: F401 — likewise for rounds
 from programmes.forms import validate_answers
 from programmes.tables import Application, Round
-from programmes.workflows import application_workflow
+from programmes.workflows import APPLICATION, ApplicationStatus, application_workflow
 
 MAX_ANSWERS_BYTES = 500_000
 
@@ -94,7 +94,7 @@ async def _highest_entry(round_id: int, organisation_id: int, track_id: int | No
     query = Application.select(Application.entry_number).where(
         (Application.round == round_id)
         & (Application.organisation == organisation_id)
-        & (Application.status != "withdrawn")
+        & (Application.status != ApplicationStatus.withdrawn)
     )
     query = query.where(Application.track.is_null() if track_id is None else Application.track == track_id)
     rows = await query
@@ -123,7 +123,7 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
 
 
 def _check_editable(status: str) -> None:
-    if status not in ("draft", "returned"):
+    if not APPLICATION.has(status, "applicant_edits"):
         raise conflict("application_not_editable", "申报已提交，不能再修改")
 
 
@@ -148,7 +148,7 @@ async def submit(principal: Principal, application_id: int) -> ApplicationRead:
         locked = await repository.lock(application_id)
         answers = locked["answers"] or {}
         validate_answers(form["schema"], answers)
-        action = "resubmit" if locked["status"] == "returned" else "submit"
+        action = "resubmit" if locked["status"] == ApplicationStatus.returned else "submit"
         result = await uow.transition(
             Application,
             application_id,

@@ -36,6 +36,9 @@ from programmes.storage import (
     spool_upload,
 )
 from programmes.tables import Application
+from programmes.workflows import APPLICATION
+from programmes.workflows.agreements import AgreementStatus
+from programmes.workflows.disbursement import AwardStatus
 from scoring.tables import ReviewAssignment
 
 
@@ -90,8 +93,8 @@ async def _reporting(application_id: int) -> bool:
 
     return await Agreement.exists().where(
         (Agreement.award._.application == application_id)
-        & (Agreement.status == "effective")
-        & (Agreement.award._.status == "active")
+        & (Agreement.status == AgreementStatus.effective)
+        & (Agreement.award._.status == AwardStatus.active)
     )
 
 
@@ -139,7 +142,7 @@ async def upload(principal: Principal, application_id: int, filename: str, data:
 
 
 async def _check_accepts_files(application: Mapping[str, Any], status: str) -> None:
-    if status in ("draft", "returned"):
+    if APPLICATION.has(status, "applicant_edits"):
         await accepting_round(application["round"])  # the deadline applies to files as to answers
     elif not await _reporting(application["id"]):
         raise conflict("application_not_editable", "申报已提交，不能再上传附件")
@@ -202,5 +205,5 @@ async def delete(principal: Principal, attachment_id: int) -> None:
 
 
 def _check_deletable(status: str) -> None:
-    if status not in ("draft", "returned"):
+    if not APPLICATION.has(status, "applicant_edits"):
         raise conflict("application_not_editable", "申报已提交，不能再删除附件")

@@ -18,9 +18,8 @@ from programmes.agreements.tables import Agreement
 from programmes.awards.service import read_award
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, LedgerEntry, Tranche
-
-# Tranche states whose money has not left and is not on its way: they may shrink or be cancelled.
-UNPAID = ("planned", "released", "failed")
+from programmes.workflows.agreements import AGREEMENT, AgreementStatus
+from programmes.workflows.disbursement import TRANCHE, AwardStatus, TrancheStatus
 
 
 async def _locked(principal: Principal, award_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -30,7 +29,7 @@ async def _locked(principal: Principal, award_id: int) -> tuple[dict[str, Any], 
         raise not_found("资助")
     ensure_staff_scope(principal, rows[0]["scope_district"], "资助")
     tranches = await Tranche.select().where(Tranche.award == award_id).order_by(Tranche.sequence).lock_rows("UPDATE")
-    in_batch = [t["id"] for t in tranches if t["status"] == "in_batch"]
+    in_batch = [t["id"] for t in tranches if t["status"] == TrancheStatus.in_batch]
     if in_batch:
         raise DomainError(
             "award_tranche_in_batch",
@@ -60,13 +59,13 @@ async def cancel_award(principal: Principal, award_id: int, reason: str) -> dict
     actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
         award, tranches = await _locked(principal, award_id)
-        paid = sum(t["amount_fen"] for t in tranches if t["status"] == "paid")
+        paid = sum(t["amount_fen"] for t in tranches if t["status"] == TrancheStatus.paid)
         await transition(Award, award_id, "cancel", actor, reason=reason)
         for tranche in tranches:
-            if tranche["status"] in UNPAID:
+            if TRANCHE.has(tranche["status"], "unpaid"):
                 await transition(Tranche, tranche["id"], "cancel", actor, reason=reason)
         agreement = await Agreement.select(Agreement.id, Agreement.status).where(Agreement.award == award_id).first()
-        if agreement is not None and agreement["status"] != "terminated":
+        if agreement is not None and agreement["status"] != AgreementStatus.terminated:
             await transition(Agreement, agreement["id"], "terminate", actor, reason=reason)
         await _reverse(award, award["amount_fen"] - paid, f"award:{award_id}:cancel")
         await audit.record(
@@ -87,12 +86,12 @@ async def _amend_agreement(principal: Principal, award_id: int, old_fen: int, ne
     agreement = await Agreement.select(Agreement.id, Agreement.status, Agreement.terms).where(
         Agreement.award == award_id
     )
-    if not agreement or agreement[0]["status"] == "terminated":
+    if not agreement or agreement[0]["status"] == AgreementStatus.terminated:
         return
     row = agreement[0]
     line = f"{today_shanghai().isoformat()} 变更：资助金额由 {yuan(old_fen)} 调减为 {yuan(new_fen)}，原因：{reason}"
     await Agreement.update({Agreement.terms: f"{row['terms']}\n{line}"}).where(Agreement.id == row["id"])
-    if row["status"] in ("signed", "countersigning"):
+    if AGREEMENT.has(row["status"], "awaiting_countersign"):
         actor = Actor(principal.user_id, principal.role.value)
         await transition(
             Agreement,
@@ -108,12 +107,12 @@ async def reduce_award(principal: Principal, award_id: int, new_amount_fen: int,
     """Officer in scope lowers an active award; the unpaid tranches shrink from the last one back."""
     async with engine().transaction():
         award, tranches = await _locked(principal, award_id)
-        if award["status"] != "active":
+        if award["status"] != AwardStatus.active:
             raise conflict("award_not_active", "资助已撤销，不能再变更")
         difference = award["amount_fen"] - new_amount_fen
         if difference <= 0:
             raise DomainError("award_not_reduced", "新金额须小于当前资助金额（增加资助请另行立项）", 422)
-        adjustable = [t for t in tranches if t["status"] in UNPAID]
+        adjustable = [t for t in tranches if TRANCHE.has(t["status"], "unpaid")]
         if sum(t["amount_fen"] for t in adjustable) < difference:
             raise conflict("award_below_paid", "新金额低于已支付或已列入支付的金额")
         remaining = difference

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.errors import DomainError, FieldError, conflict
 from app.timezone import now_utc, shown
+from programmes.workflows.publication import ObjectionStatus
 from scoring.tables import Objection, Publication
 
 
@@ -37,6 +38,6 @@ async def ensure_noticed(application_id: int, round_id: int) -> None:
     if await Objection.exists().where(
         (Objection.publication == notice["id"])
         & (Objection.application == application_id)
-        & (Objection.status == "open")
+        & (Objection.status == ObjectionStatus.open)
     ):
         raise conflict("objections_open", "该申报尚有未处理的公示异议，处理完毕后方可确定资助")

@@ -30,6 +30,7 @@ from programmes.catalogue.schemas import (
 from programmes.forms import check_form_schema
 from programmes.scope import district_for_new_programme
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
+from programmes.workflows import RoundStatus
 from programmes.workflows.contest import CONTEST_ROUND
 from scoring.ranking import rank_round
 
@@ -136,9 +137,7 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
 
 async def open_round(principal: Principal, round_id: int) -> RoundRead:
     """Officer opens a draft round for applications. A round cannot open without a form."""
-    current = await load(principal, Round, round_id)
-    if current["form"] is None:
-        raise DomainError("round_without_form", "轮次没有申报表，不能开放", 409)
+    await load(principal, Round, round_id)  # the form: CONTEST_ROUND's guard, on the locked row
     async with unit_of_work(Actor.of(principal)) as uow:
         await uow.transition(Round, round_id, "open")
     return await read_round(round_id)
@@ -146,9 +145,7 @@ async def open_round(principal: Principal, round_id: int) -> RoundRead:
 
 async def close_round(principal: Principal, round_id: int) -> list[RankingRow]:
     """Officer closes an open round after its deadline; reviewed applications are ranked by weighted mean."""
-    current = await load(principal, Round, round_id)
-    if current["closes_at"] > now_utc():
-        raise DomainError("round_not_yet_closed", "申报截止时间未到，不能关闭轮次", 409)
+    await load(principal, Round, round_id)  # the deadline: CONTEST_ROUND's guard, on the locked row
     async with unit_of_work(Actor.of(principal)) as uow:
         await uow.transition(Round, round_id, "close")
         await rank_round(round_id)
@@ -259,7 +256,7 @@ async def open_call(round_id: int) -> RoundRead:
     """Public: one call accepting applications, with its form."""
     now = now_utc()
     row = await Round.select(Round.status, Round.opens_at, Round.closes_at).where(Round.id == round_id).first()
-    if row is None or row["status"] != "open" or not row["opens_at"] <= now < row["closes_at"]:
+    if row is None or row["status"] != RoundStatus.open or not row["opens_at"] <= now < row["closes_at"]:
         raise not_found("征集")
     return await read_round(round_id)
 
@@ -268,7 +265,7 @@ async def new_form_version(principal: Principal, round_id: int, data: FormVersio
     """Officer replaces a round's form with a new version. Versions are never edited: applications already
     submitted keep the version they were validated against."""
     current = await load(principal, Round, round_id)
-    if current["status"] == "closed":
+    if not CONTEST_ROUND.has(current["status"], "form_changes"):
         raise DomainError("round_closed", "轮次已关闭，不能更换申报表", 409)
     check_form_schema(data.form_schema)
     async with unit_of_work(Actor.of(principal)) as uow:
@@ -295,5 +292,7 @@ async def open_rounds(paging: PageParams) -> Page[RoundRead]:
     """Public list of calls accepting applications right now, closing soonest first: four queries a page."""
     now = now_utc()
     query = _round_query().order_by(Round.closes_at).order_by(Round.id)
-    page = await fetch_page(Round, query, paging, Round.status == "open", Round.opens_at <= now, Round.closes_at > now)
+    page = await fetch_page(
+        Round, query, paging, Round.status == RoundStatus.open, Round.opens_at <= now, Round.closes_at > now
+    )
     return page.map(await read_rounds(page.items))

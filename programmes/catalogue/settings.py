@@ -19,6 +19,7 @@ from programmes.catalogue.schemas import ProgrammeRead, RoundRead
 from programmes.catalogue.service import read_round
 from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate, TrackChange
 from programmes.tables import Criterion, Edition, Programme, Round, Track
+from programmes.workflows import RoundStatus
 from scoring.tables import ReviewAssignment
 from scoring.tie_break import tie_break_problems
 
@@ -92,7 +93,7 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
             name = "blind" if "blind" in changes else "criteria"
             raise _locked("round_review_started", "评审已经开始，不能再修改匿名评审设置和评分标准", name)
         ranking_settings = {"aggregation_method", "reviews_per_application", "tie_break"} & changes.keys()
-        if ranking_settings and current["status"] == "closed":
+        if ranking_settings and current["status"] == RoundStatus.closed:
             raise _locked(
                 "round_closed",
                 "轮次已关闭并完成排名，不能修改汇总方法、评审人数和并列处理规则",

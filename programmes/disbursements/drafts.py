@@ -17,12 +17,13 @@ from app.errors import conflict, not_found
 from app.workflow.engine import Actor, transition
 from programmes.disbursements.service import batch_in_scope, read_batch
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
+from programmes.workflows.disbursement import BatchItemStatus, PaymentBatchStatus
 
 
 async def _pending_items(batch_id: int) -> list[dict[str, Any]]:
     return list(
         await PaymentBatchItem.select(PaymentBatchItem.id, PaymentBatchItem.tranche)
-        .where((PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending"))
+        .where((PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending))
         .order_by(PaymentBatchItem.tranche)
         .lock_rows("UPDATE")
     )
@@ -63,7 +64,7 @@ async def remove_tranche(principal: Principal, batch_id: int, tranche_id: int, r
     actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
         batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
-        if batch[0]["status"] != "draft":
+        if batch[0]["status"] != PaymentBatchStatus.draft:
             raise conflict("batch_not_draft", "只有草稿状态的支付批次可以移出款项（已审批的批次正在支付）")
         items = await _pending_items(batch_id)
         item = next((i for i in items if i["tranche"] == tranche_id), None)

@@ -11,16 +11,17 @@ from app.workflow.engine import Actor, transition
 from programmes.disbursements.provider import PayeeAccount, PaymentProvider, PaymentRejected
 from programmes.payees.service import verified_account
 from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
+from programmes.workflows.disbursement import BatchItemStatus, PaymentBatchStatus, TrancheStatus
 
 log = logging.getLogger(__name__)
 
 
 async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
     batch_row = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).first()
-    if batch_row is None or batch_row["status"] != "approved":
+    if batch_row is None or batch_row["status"] != PaymentBatchStatus.approved:
         return {"paid": 0}  # only an approved batch is ever paid, whoever enqueued the job
     items = await PaymentBatchItem.select(PaymentBatchItem.id, PaymentBatchItem.tranche).where(
-        (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+        (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
     )
     paid = 0
     for item in items:
@@ -30,9 +31,9 @@ async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
     async with engine().transaction():
         batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
         pending = await PaymentBatchItem.count().where(
-            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
-        if batch and batch[0]["status"] == "approved" and pending == 0:
+        if batch and batch[0]["status"] == PaymentBatchStatus.approved and pending == 0:
             await transition(PaymentBatch, batch_id, "complete", Actor.system())
     log.info("batch paid", extra={"batch_id": batch_id, "paid": paid})
     return {"paid": paid}
@@ -41,7 +42,12 @@ async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
 async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) -> bool:
     tranche = await Tranche.select().where(Tranche.id == tranche_id).lock_rows("UPDATE")
     item = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.id == item_id).first()
-    if not tranche or item is None or item["status"] != "pending" or tranche[0]["status"] != "in_batch":
+    if (
+        not tranche
+        or item is None
+        or item["status"] != BatchItemStatus.pending
+        or tranche[0]["status"] != TrancheStatus.in_batch
+    ):
         return False  # someone else got here first
     row = tranche[0]
     award: dict[str, Any] | None = (

@@ -55,7 +55,7 @@ from programmes.disbursements.statement import (
     simulated_statement,
 )
 from programmes.tables import LedgerEntry
-from programmes.workflows.disbursement import TRANCHE
+from programmes.workflows.disbursement import TRANCHE, AwardStatus, BatchItemStatus, TrancheStatus
 
 __all__ = ["Discrepancy", "ReconciliationReport", "Statement", "StatementLine", "reconcile", "simulated_statement"]
 
@@ -131,11 +131,11 @@ class _Books:
         self.items = items
         self.transfers = transfers
         self.tranches = {int(t["id"]): t for t in tranches}
-        self.paid = {tid: t for tid, t in sorted(self.tranches.items()) if t["status"] == "paid"}
-        self.pending_items = {int(i["tranche"]) for i in items if i["status"] == "pending"}
+        self.paid = {tid: t for tid, t in sorted(self.tranches.items()) if t["status"] == TrancheStatus.paid}
+        self.pending_items = {int(i["tranche"]) for i in items if i["status"] == BatchItemStatus.pending}
         self.live_tranche_fen: dict[int, int] = defaultdict(int)  # per award, tranches not cancelled
         for tranche in tranches:
-            if tranche["status"] != "cancelled":
+            if tranche["status"] != TrancheStatus.cancelled:
                 self.live_tranche_fen[int(tranche["award"])] += int(tranche["amount_fen"])
         # Filled by the checks below, used by later ones.
         self.disbursements: dict[int, list[dict[str, Any]]] = defaultdict(list)  # per tranche
@@ -232,7 +232,7 @@ class _Books:
             if tranche_id in self.paid:
                 continue
             status = self.status_of(tranche_id)
-            if status == "in_batch" and tranche_id in self.pending_items:
+            if status == TrancheStatus.in_batch and tranche_id in self.pending_items:
                 self.flag(
                     "transfer_not_recorded",
                     f"tranche:{tranche_id}",
@@ -251,7 +251,7 @@ class _Books:
     def _check_items(self) -> None:
         """(e) a paid batch item has a paid tranche."""
         for item in self.items:
-            if item["status"] != "paid":
+            if item["status"] != BatchItemStatus.paid:
                 continue
             tranche_id = int(item["tranche"])
             self.paid_items[tranche_id].append(item)
@@ -337,7 +337,7 @@ class _Books:
             refunded = sums.get("refund", 0)  # clawed back: no longer obligated, still counted as paid out
             net = sums.get("obligation", 0) - sums.get("reversal", 0) - refunded
             disbursed = sums.get("disbursement", 0)
-            active = award["status"] != "cancelled"
+            active = award["status"] != AwardStatus.cancelled
             if obligations == 0:
                 self.flag(
                     "obligation_missing",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.money import yuan
-from programmes.workflows.supervision import CLAWBACK
+from programmes.workflows.supervision import CLAWBACK, ClawbackStatus
 
 Flag = Callable[[str, str, str], None]  # (code, subject, zh-CN message)
 
@@ -53,9 +53,9 @@ def check_refunds(
                 subject,
                 f"追回 {clawback_id} 金额 {yuan(amount)}，账本退款合计 {yuan(got)}，超出追回金额",
             )
-        if status == "withdrawn" and got:
+        if status == ClawbackStatus.withdrawn and got:
             flag("withdrawn_clawback_refunded", subject, f"追回 {clawback_id} 已撤回，但账本有退款 {yuan(got)}")
-        elif (status == "settled") != (got == amount):
+        elif (status == ClawbackStatus.settled) != (got == amount):
             flag(
                 "clawback_settled_mismatch",
                 subject,

@@ -18,7 +18,7 @@ from app.workflow.engine import Actor, transition
 from programmes.disbursements.schemas import BatchCreate
 from programmes.scope import ensure_staff_scope
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
-from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH
+from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, BatchItemStatus, PaymentBatchStatus
 
 
 async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any]:
@@ -88,7 +88,7 @@ async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
         rows = await PaymentBatch.select(PaymentBatch.created_by).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
         ensure_second_officer(rows[0]["created_by"], principal, "支付批次须由建立批次以外的另一名官员审批（双人复核）")
         pending = await PaymentBatchItem.count().where(
-            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
         if pending == 0:
             raise conflict("batch_empty", "支付批次中没有待支付的款项，不能审批")
@@ -118,9 +118,9 @@ async def rerun_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
     async with engine().transaction():
         batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
         pending = await PaymentBatchItem.count().where(
-            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == "pending")
+            (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
-        if batch[0]["status"] != "approved" or pending == 0:
+        if batch[0]["status"] != PaymentBatchStatus.approved or pending == 0:
             raise conflict("batch_not_rerunnable", "只有已审批且仍有待支付款项的批次可以重新执行支付")
         key = f"pay_batch:{batch_id}:rerun:{uuid.uuid4().hex}"
         await outbox.stage("pay_batch", key, batch_id=batch_id)
@@ -176,7 +176,7 @@ async def read_batch(batch_id: int) -> dict[str, Any]:
         "created_by": row["created_by"],
         "approved_by": row["approved_by"],
         # Items taken out of the draft stay listed (status ``removed``) but are not paid, so they don't count.
-        "total_fen": sum(i["amount_fen"] for i in items if i["status"] != "removed"),
+        "total_fen": sum(i["amount_fen"] for i in items if i["status"] != BatchItemStatus.removed),
         "items": [
             {
                 "tranche_id": i["tranche"],

@@ -31,7 +31,8 @@ from programmes.draws.draw import DrawImpossible, draw
 from programmes.draws.schemas import DrawnProjectRead, DrawRead, FindingRead
 from programmes.draws.tables import InspectionDraw, InspectionDrawSeed, InspectionFinding
 from programmes.tables import Award, Edition
-from programmes.workflows.supervision import INSPECTION_DRAW
+from programmes.workflows.disbursement import AwardStatus
+from programmes.workflows.supervision import INSPECTION_DRAW, InspectionDrawStatus
 from scoring.experts.conflicts import forbidden_pairs
 
 # Officers act on draws of their scope's editions; the public list and a draw's public form need no principal.
@@ -49,7 +50,7 @@ async def commit_draw(
     """Officer in scope: record a draw of an edition's funded projects with a server-generated, still hidden seed."""
     edition = await load(principal, Edition, edition_id, columns=(Edition.scope_district,))
     awards = await Award.select(Award.id, Award.application).where(
-        (Award.application._.round._.edition == edition_id) & (Award.status == "active")
+        (Award.application._.round._.edition == edition_id) & (Award.status == AwardStatus.active)
     )
     inspectors = [r["user"] for r in await Account.select(Account.user).where(Account.role == Role.expert.value)]
     award_of = {a["application"]: a["id"] for a in awards}
@@ -67,7 +68,7 @@ async def commit_draw(
         # The edition's row lock serialises concurrent draws: exactly one of them finds no earlier draw.
         await Edition.select(Edition.id).where(Edition.id == edition_id).lock_rows("UPDATE")
         earlier = await InspectionDraw.select(InspectionDraw.id).where(
-            (InspectionDraw.edition == edition_id) & (InspectionDraw.status != "superseded")
+            (InspectionDraw.edition == edition_id) & (InspectionDraw.status != InspectionDrawStatus.superseded)
         )
         if earlier and len(redraw_reason.strip()) < 2:
             message = "本届次已有抽查记录，重新抽取须说明原因（原因将公开）"
@@ -125,7 +126,7 @@ async def execute_draw(principal: Principal, draw_id: int) -> DrawRead:
             await InspectionDraw.select(InspectionDraw.status).where(InspectionDraw.id == draw_id).lock_rows("UPDATE")
         )
         secret = await InspectionDrawSeed.select(InspectionDrawSeed.seed).where(InspectionDrawSeed.draw == draw_id)
-        if locked[0]["status"] != "committed" or not secret:
+        if locked[0]["status"] != InspectionDrawStatus.committed or not secret:
             raise conflict("draw_not_committed", "该抽查已抽取或已作废，不能再次抽取")
         seed = secret[0]["seed"]
         try:
@@ -156,7 +157,7 @@ async def record_finding(
     """Officer in scope records the (public) inspection result of one drawn project; ``corrects`` names the earlier
     finding of the same project this one replaces — nothing is overwritten."""
     row = await load(principal, InspectionDraw, draw_id, load_json=True)
-    if row["status"] != "executed":
+    if row["status"] != InspectionDrawStatus.executed:
         raise conflict("draw_not_executed", "只能为已抽取且未作废的抽查记录检查结果")
     if award_id not in {s["award_id"] for s in row["selections"]}:
         raise DomainError("award_not_drawn", "该资助项目不在本次抽查名单中", 422)

@@ -10,9 +10,7 @@ from app.organisations.claims import on_transfer
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.payees.tables import BankAccount
-
-# The states an account can still be paid from (or become payable): the ones a transfer withdraws.
-LIVE = ("pending", "verified")
+from programmes.workflows.agreements import BANK_ACCOUNT, BankAccountStatus
 
 
 @on_transfer
@@ -21,8 +19,8 @@ async def withdraw_accounts(organisation_id: int, claim_id: int, actor: Actor) -
     why = f"机构经认领申请 {claim_id} 转给认领人，原成员登记的账户停用"
     async with unit_of_work(actor) as uow:
         accounts = await BankAccount.select(BankAccount.id, BankAccount.status).where(
-            (BankAccount.organisation == organisation_id) & BankAccount.status.is_in(list(LIVE))
+            (BankAccount.organisation == organisation_id) & BankAccount.status.is_in(BANK_ACCOUNT.states_with("in_use"))
         )
         for account in accounts:
-            action = "reject" if account["status"] == "pending" else "revoke"
+            action = "reject" if account["status"] == BankAccountStatus.pending else "revoke"
             await uow.transition(BankAccount, account["id"], action, values={"decision_reason": why}, reason=why)

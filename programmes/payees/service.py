@@ -25,7 +25,7 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.payees.schemas import BankAccountCreate, BankAccountRead
 from programmes.payees.tables import BankAccount
-from programmes.workflows.agreements import BANK_ACCOUNT
+from programmes.workflows.agreements import BANK_ACCOUNT, BankAccountStatus
 
 _DIGITS = re.compile(r"^[0-9]{8,32}$")
 WHAT = "银行账户"
@@ -75,7 +75,7 @@ async def submit(principal: Principal, organisation_id: int, data: BankAccountCr
     async with unit_of_work(Actor.of(principal)) as uow:
         org = await _organisation(organisation_id, lock=True)  # one pending request at a time, checked under lock
         if await BankAccount.exists().where(
-            (BankAccount.organisation == organisation_id) & (BankAccount.status == "pending")
+            (BankAccount.organisation == organisation_id) & (BankAccount.status == BankAccountStatus.pending)
         ):
             raise conflict("bank_account_change_pending", "已有待核验的账户申请，请等待主管部门处理后再提交")
         rows = await BankAccount.insert(
@@ -111,7 +111,7 @@ async def verify(principal: Principal, account_id: int) -> BankAccountRead:
             raise conflict("account_name_mismatch", f"户名与现登记名称「{org['name']}」不一致，请驳回后重新申请")
         current = await BankAccount.select(BankAccount.id).where(
             (BankAccount.organisation == org["id"])
-            & (BankAccount.status == "verified")
+            & (BankAccount.status == BankAccountStatus.verified)
             & (BankAccount.id != account_id)
         )
         async with unit_of_work(Actor.system()) as system:  # the switch-over is Seedbed's, not the officer's
@@ -162,7 +162,7 @@ async def verified_account(organisation_id: int) -> BankAccountRead | None:
     """The one account money may go to now (unique index ``bank_account_one_verified``), or None."""
     row = (
         await BankAccount.select()
-        .where((BankAccount.organisation == organisation_id) & (BankAccount.status == "verified"))
+        .where((BankAccount.organisation == organisation_id) & (BankAccount.status == BankAccountStatus.verified))
         .first()
     )
     return _shown(row) if row is not None else None

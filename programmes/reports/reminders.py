@@ -17,6 +17,7 @@ from programmes.agreements.tables import Agreement
 from programmes.applications.notify import notify_members
 from programmes.reports.service import report_name
 from programmes.reports.tables import ProgressReport
+from programmes.workflows.agreements import PROGRESS_REPORT, AgreementStatus
 
 WINDOWS = (("7d", 7), ("1d", 1))  # label, days before due_on (the 1-day window includes the due day itself)
 
@@ -29,7 +30,7 @@ async def send_report_reminders(today: date | None = None) -> dict[str, int]:
     """Notifications created, per kind: ``due_7d``, ``due_1d``, ``overdue`` (0 when they were already sent)."""
     day = today or today_in_shanghai()
     counts = {"due_7d": 0, "due_1d": 0, "overdue": 0}
-    effective = await Agreement.select(Agreement.award).where(Agreement.status == "effective")
+    effective = await Agreement.select(Agreement.award).where(Agreement.status == AgreementStatus.effective)
     if not effective:
         return counts
     reports = await ProgressReport.select(
@@ -40,7 +41,7 @@ async def send_report_reminders(today: date | None = None) -> dict[str, int]:
         ProgressReport.award.application.as_alias("application_id"),
         ProgressReport.award._.application._.title.as_alias("title"),
     ).where(
-        ProgressReport.status.is_in(["due", "returned"])
+        ProgressReport.status.is_in(PROGRESS_REPORT.states_with("applicant_edits"))
         & ProgressReport.award.is_in([a["award"] for a in effective])
         & (ProgressReport.due_on <= day + timedelta(days=WINDOWS[0][1]))
     )

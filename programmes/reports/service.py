@@ -28,10 +28,10 @@ from programmes.reports.form import report_answer_errors, report_schema
 from programmes.reports.schemas import ExpenseRead, LinkedTrancheRead, ReportDraft, ReportRead, ReportSummary
 from programmes.reports.tables import ProgressReport, ReportExpense, ReportKind
 from programmes.tables import Award, ReleaseCondition, Tranche
-from programmes.workflows.agreements import PROGRESS_REPORT
+from programmes.workflows.agreements import AGREEMENT, PROGRESS_REPORT, AgreementStatus, ProgressReportStatus
+from programmes.workflows.disbursement import AwardStatus
 
 WHAT = "项目报告"
-EDITABLE = ("due", "returned")  # the organisation may change and submit the report in these states
 
 
 def report_name(kind: str, sequence: int) -> str:
@@ -162,7 +162,8 @@ async def list_mine(principal: Principal, paging: PageParams) -> Page[ReportSumm
     if not orgs:
         return Page([], 0, paging)
     awards = await Agreement.select(Agreement.award).where(
-        Agreement.status.is_in(["signed", "effective"]) & Agreement.award._.application._.organisation.is_in(orgs)
+        Agreement.status.is_in(AGREEMENT.states_with("reports_open"))
+        & Agreement.award._.application._.organisation.is_in(orgs)
     )
     if not awards:
         return Page([], 0, paging)
@@ -195,7 +196,7 @@ async def save_draft(principal: Principal, report_id: int, data: ReportDraft) ->
     row = await _load(principal, report_id, "member")
     async with unit_of_work(Actor.of(principal)) as uow:
         locked = await ProgressReport.select(ProgressReport.status).where(ProgressReport.id == report_id).lock_rows()
-        if locked[0]["status"] not in EDITABLE:
+        if not PROGRESS_REPORT.has(locked[0]["status"], "applicant_edits"):
             raise conflict(
                 "report_not_editable", f"{report_name(row['kind'], row['sequence'])}已提交或已验收，不能修改"
             )
@@ -262,9 +263,9 @@ async def submit(principal: Principal, report_id: int) -> ReportRead:
         # Award first, then report: the same lock order as accept, so the two never deadlock.
         award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows()
         agreement = await _agreement_of(row["award"])
-        if agreement is None or agreement["status"] != "effective":
+        if agreement is None or agreement["status"] != AgreementStatus.effective:
             raise conflict("agreement_not_effective", "资助协议尚未生效（须机构签署并经主管部门会签），暂不能提交报告")
-        if award[0]["status"] != "active":
+        if award[0]["status"] != AwardStatus.active:
             raise conflict("award_not_active", "资助已撤销，不能提交报告")
         current = (
             await ProgressReport.select(*ProgressReport.all_columns())
@@ -272,7 +273,7 @@ async def submit(principal: Principal, report_id: int) -> ReportRead:
             .lock_rows()
             .output(load_json=True)
         )
-        if current[0]["status"] not in EDITABLE:
+        if not PROGRESS_REPORT.has(current[0]["status"], "applicant_edits"):
             raise conflict("report_not_editable", f"{report_name(row['kind'], row['sequence'])}已提交或已验收")
         errors = await _submission_errors({**row, **current[0]}, agreement["budget_plan"])
         if errors:
@@ -294,13 +295,13 @@ async def accept(principal: Principal, report_id: int) -> ReportRead:
     name = report_name(row["kind"], row["sequence"])
     async with unit_of_work(Actor.of(principal)) as uow:
         award = await Award.select(Award.status).where(Award.id == row["award"]).lock_rows()
-        if award[0]["status"] != "active":
+        if award[0]["status"] != AwardStatus.active:
             raise conflict("award_not_active", "资助已撤销，不能验收报告")
         if row["kind"] == ReportKind.final.value:
             open_milestones = await ProgressReport.select(ProgressReport.sequence).where(
                 (ProgressReport.award == row["award"])
                 & (ProgressReport.kind == ReportKind.milestone.value)
-                & (ProgressReport.status != "accepted")
+                & (ProgressReport.status != ProgressReportStatus.accepted)
             )
             if open_milestones:
                 numbers = "、".join(str(r["sequence"]) for r in sorted(open_milestones, key=lambda r: r["sequence"]))

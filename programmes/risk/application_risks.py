@@ -14,10 +14,8 @@ import json
 from programmes.applications.gate import PASSING
 from programmes.risk.finding import Finding
 from programmes.risk.tables import RiskKind, RiskWarning
-from programmes.workflows import APPLICATION_WORKFLOWS
+from programmes.workflows import APPLICATION, APPLICATION_WORKFLOWS
 
-# Past intake, not yet awarded: experts, rankings and 公示 still rely on the screening.
-WATCHED_STATES = ("in_review", "ranked", "advanced", "selected")
 STATE_ZH = {state: label for w in APPLICATION_WORKFLOWS.values() for state, label in w.states.items()}
 
 
@@ -28,7 +26,7 @@ async def application_findings() -> list[Finding]:
         " AND (app.status = ANY({}) OR EXISTS (SELECT 1 FROM publication p WHERE p.status = 'published'"
         " AND p.entries @> jsonb_build_array(jsonb_build_object('application_id', app.id)))) ORDER BY app.id",
         list(PASSING),
-        list(WATCHED_STATES),
+        APPLICATION.states_with("risk_watched"),
     )
     findings = []
     for row in rows:

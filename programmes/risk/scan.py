@@ -24,6 +24,8 @@ from programmes.agreements.service import CATEGORY_ZH
 from programmes.risk.application_risks import application_findings
 from programmes.risk.finding import Finding
 from programmes.risk.tables import RiskKind, RiskWarning
+from programmes.workflows.agreements import ProgressReportStatus
+from programmes.workflows.supervision import RiskWarningStatus
 
 # Spending in a category above this share of its planned amount is off plan (integer percent, no floats).
 OVERSPEND_PERCENT = 120
@@ -47,7 +49,7 @@ async def scan_risks(today: date) -> dict[str, int]:
             counts[await _upsert(finding, now)] += 1
         holding = {(f.kind, f.subject_key) for f in findings}
         stale = await RiskWarning.select(RiskWarning.id, RiskWarning.kind, RiskWarning.subject_key).where(
-            RiskWarning.status == "open"
+            RiskWarning.status == RiskWarningStatus.open
         )
         for row in stale:
             if (row["kind"], row["subject_key"]) not in holding:
@@ -98,7 +100,7 @@ async def _overdue_reports(today: date) -> list[Finding]:
     findings = []
     for row in rows:
         report = "结项报告" if row["kind"] == "final" else f"第 {row['sequence']} 期中期报告"
-        state = "退回修改后尚未重新提交" if row["status"] == "returned" else "尚未提交"
+        state = "退回修改后尚未重新提交" if row["status"] == ProgressReportStatus.returned else "尚未提交"
         findings.append(
             Finding(
                 RiskKind.report_overdue.value,

@@ -6,8 +6,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import RequestModel
+from programmes.workflows.supervision import RiskWarningStatusName
 
-WarningStatus = Literal["open", "resolved", "dismissed"]
+WarningStatus = RiskWarningStatusName
 WarningKind = Literal[
     "report_overdue", "organisation_listed", "certificate_expired", "spending_off_plan", "application_ineligible"
 ]

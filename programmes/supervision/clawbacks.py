@@ -25,7 +25,7 @@ from app.workflow.engine import Actor, transition
 from programmes.draws.tables import InspectionDraw
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Award, Clawback, LedgerEntry
-from programmes.workflows.supervision import CLAWBACK
+from programmes.workflows.supervision import CLAWBACK, ClawbackStatus
 
 WHAT = "追回"
 
@@ -158,7 +158,7 @@ async def record_refund(principal: Principal, clawback_id: int, amount_fen: int,
             if recorded is not None:
                 _refuse_reuse(recorded, clawback_id, amount_fen, bank_reference)
                 return await read(clawback_id)  # a replay: already recorded
-            if clawback["status"] == "withdrawn":
+            if clawback["status"] == ClawbackStatus.withdrawn:
                 raise conflict("clawback_withdrawn", "该追回已撤回，不能登记退款")
             refunded = await _refunded(clawback_id)
             outstanding = clawback["amount_fen"] - refunded
@@ -261,7 +261,7 @@ async def read(clawback_id: int) -> dict[str, Any]:
         "award_id": row["award"],
         "amount_fen": row["amount_fen"],
         "refunded_fen": refunded,
-        "outstanding_fen": row["amount_fen"] - refunded if row["status"] == "demanded" else 0,
+        "outstanding_fen": row["amount_fen"] - refunded if row["status"] == ClawbackStatus.demanded else 0,
         "finding": row["finding"],
         "inspection_draw_id": row["inspection_draw"],
         "status": row["status"],

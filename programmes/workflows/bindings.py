@@ -28,13 +28,19 @@ from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, 
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
 
 
-async def _application_workflow(row: Row) -> Workflow:
-    """An application follows its programme kind's workflow."""
+async def round_application_workflow(round_id: int) -> Workflow:
+    """The workflow of every application of a round (its programme's kind): one query. A caller moving many
+    applications of one round reads it once and passes it to ``transition(..., workflow=)``."""
     kind: dict[str, Any] | None = (
-        await Round.select(Round.edition._.programme._.kind.as_alias("kind")).where(Round.id == row["round"]).first()
+        await Round.select(Round.edition._.programme._.kind.as_alias("kind")).where(Round.id == round_id).first()
     )
     assert kind is not None  # application.round is a NOT NULL foreign key
     return application_workflow(kind["kind"])
+
+
+async def _application_workflow(row: Row) -> Workflow:
+    """An application follows its programme kind's workflow."""
+    return await round_application_workflow(row["round"])
 
 
 def _eligibility_gate(row: Row, action: str) -> None:

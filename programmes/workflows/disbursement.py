@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+
+
+class TrancheStatus(StrEnum):
+    planned = "planned"
+    released = "released"
+    in_batch = "in_batch"
+    paid = "paid"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class AwardStatus(StrEnum):
+    active = "active"
+    cancelled = "cancelled"
+
+
+class PaymentBatchStatus(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    completed = "completed"
+    discarded = "discarded"
+
+
+class BatchItemStatus(StrEnum):
+    pending = "pending"
+    paid = "paid"
+    failed = "failed"
+    removed = "removed"
+
 
 TRANCHE = Workflow(
     name="tranche",
+    status=TrancheStatus,
     initial="planned",
     states={
         "planned": "待满足拨付条件",
@@ -25,17 +57,21 @@ TRANCHE = Workflow(
         step("mark_paid", "in_batch", "paid", [SYSTEM], "支付成功"),
         step("mark_failed", "in_batch", "failed", [SYSTEM], "支付失败"),
     ),
+    # ``unpaid``: no money went out and none is on its way; cancelling or reducing the award may change it.
+    capabilities={"unpaid": ["planned", "released", "failed"]},
 )
 
 AWARD = Workflow(
     name="award",
+    status=AwardStatus,
     initial="active",
     states={"active": "有效", "cancelled": "已撤销"},
-    transitions=(step("cancel", "active", "cancelled", [OFFICER, ADMIN], "撤销资助，释放预算"),),
+    transitions=(step("cancel", "active", "cancelled", [OFFICER, ADMIN], "撤销资助，释放预算", requires_reason=True),),
 )
 
 PAYMENT_BATCH = Workflow(
     name="payment_batch",
+    status=PaymentBatchStatus,
     initial="draft",
     states={"draft": "草稿", "approved": "已审批", "completed": "已完成", "discarded": "已作废"},
     transitions=(
@@ -48,6 +84,7 @@ PAYMENT_BATCH = Workflow(
 
 BATCH_ITEM = Workflow(
     name="payment_batch_item",
+    status=BatchItemStatus,
     initial="pending",
     states={"pending": "待支付", "paid": "已支付", "failed": "支付失败", "removed": "已移出批次"},
     transitions=(

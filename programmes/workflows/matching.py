@@ -6,14 +6,22 @@ their own aggregates and workflows when they are built.
 from __future__ import annotations
 
 from app.workflow.definition import Workflow, step
-from programmes.workflows.contest import APPLICATION_STATES, STAFF, intake_steps
+from programmes.workflows.contest import (
+    APPLICATION_CAPABILITIES,
+    APPLICATION_STATES,
+    STAFF,
+    ApplicationStatus,
+    intake_steps,
+)
 
 MATCHING_APPLICATION = Workflow(
     name="matching_application",
+    status=ApplicationStatus,
     initial="draft",
-    states={**APPLICATION_STATES, "approved": "已入库（可对接）"},
+    states={**APPLICATION_STATES, ApplicationStatus.approved: "已入库（可对接）"},
     transitions=(
         *intake_steps(("submitted",)),
-        step("approve", "submitted", "approved", STAFF, "审核通过，入库"),
+        step("approve", "submitted", "approved", STAFF, "审核通过，入库", bulk=True),
     ),
+    capabilities={**APPLICATION_CAPABILITIES, "rescreened": ("submitted", "returned", "approved")},
 )

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
-from app.workflow.definition import ADMIN, OFFICER, Workflow, step
+from enum import StrEnum
+
+from app.timezone import now_utc, shown
+from app.workflow.definition import ADMIN, OFFICER, Guard, Workflow, step
 
 STAFF = [OFFICER, ADMIN]
 
+
+class PublicationStatus(StrEnum):
+    published = "published"
+    final = "final"
+
+
+class ObjectionStatus(StrEnum):
+    open = "open"
+    upheld = "upheld"
+    dismissed = "dismissed"
+    rereviewed = "rereviewed"
+
+
+NOTICE_PERIOD_OVER = Guard(
+    "publication_running",
+    lambda row: f"公示期至 {shown(row['ends_at']):%Y-%m-%d %H:%M} 结束，期满后方可生效",
+    lambda row: now_utc() >= row["ends_at"],
+)
+
 PUBLICATION = Workflow(
     name="publication",
+    status=PublicationStatus,
     initial="published",
     states={"published": "公示中", "final": "结果生效"},
     transitions=(
-        step("finalise", "published", "final", STAFF, "公示期满无异议，结果生效"),
+        # The period may have restarted (更正公示) between an early check and the lock: the guard sees the locked row.
+        step("finalise", "published", "final", STAFF, "公示期满无异议，结果生效", guards=[NOTICE_PERIOD_OVER]),
         # 更正公示 after a re-review: the list may change and the notice period starts again for it.
         step("amend", "published", "published", STAFF, "重新评审后更正公示"),
     ),
@@ -19,6 +43,7 @@ PUBLICATION = Workflow(
 
 OBJECTION = Workflow(
     name="objection",
+    status=ObjectionStatus,
     initial="open",
     # ``upheld`` means the re-review is under way; ``rereviewed`` that it ended and the notice was corrected.
     states={
@@ -32,4 +57,6 @@ OBJECTION = Workflow(
         step("conclude", "upheld", "rereviewed", STAFF, "重新评审完成，更正公示"),
         step("dismiss", "open", "dismissed", STAFF, "异议不成立"),
     ),
+    # ``unresolved``: still holds the notice open (filed and not decided, or upheld and under re-review).
+    capabilities={"unresolved": ["open", "upheld"]},
 )

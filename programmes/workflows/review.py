@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from app.workflow.definition import ADMIN, EXPERT, OFFICER, SYSTEM, Workflow, step
+
+
+class ReviewAssignmentStatus(StrEnum):
+    assigned = "assigned"
+    submitted = "submitted"
+    declined = "declined"
+    removed = "removed"
+    retracted = "retracted"
+
 
 REVIEW_ASSIGNMENT = Workflow(
     name="review_assignment",
+    status=ReviewAssignmentStatus,
     initial="assigned",
     states={
         "assigned": "待评审",
@@ -23,4 +35,6 @@ REVIEW_ASSIGNMENT = Workflow(
         # submitted review leaves the ranking (aggregation reads ``submitted`` reviews only). Seedbed does it.
         step("retract_conflict", ["assigned", "submitted"], "retracted", [SYSTEM], "因利益冲突撤回评审"),
     ),
+    # ``live``: the expert still holds the assignment (to score, or scored); the others ended it.
+    capabilities={"live": ["assigned", "submitted"]},
 )

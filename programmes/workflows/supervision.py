@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
-from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, step
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from app.workflow.definition import ADMIN, OFFICER, SYSTEM, Workflow, state_names, step
+
+
+class ClawbackStatus(StrEnum):
+    demanded = "demanded"
+    settled = "settled"
+    withdrawn = "withdrawn"
+
+
+class RiskWarningStatus(StrEnum):
+    open = "open"
+    resolved = "resolved"
+    dismissed = "dismissed"
+
+
+# A query parameter naming a risk-warning state.
+if TYPE_CHECKING:
+    RiskWarningStatusName = str
+else:
+    RiskWarningStatusName = state_names(RiskWarningStatus)
+
+
+class InspectionDrawStatus(StrEnum):
+    committed = "committed"
+    executed = "executed"
+    superseded = "superseded"
+
 
 CLAWBACK = Workflow(
     name="clawback",
+    status=ClawbackStatus,
     initial="demanded",
     states={"demanded": "已发起追回，待退款", "settled": "已全额退回", "withdrawn": "已撤回"},
     transitions=(
@@ -16,6 +46,7 @@ CLAWBACK = Workflow(
 
 RISK_WARNING = Workflow(
     name="risk_warning",
+    status=RiskWarningStatus,
     initial="open",
     states={"open": "待处理", "resolved": "已消除", "dismissed": "已核实排除"},
     transitions=(
@@ -28,6 +59,7 @@ RISK_WARNING = Workflow(
 # draws. A redraw supersedes the edition's earlier draw with a recorded reason; every draw stays in the public list.
 INSPECTION_DRAW = Workflow(
     name="inspection_draw",
+    status=InspectionDrawStatus,
     initial="committed",
     states={"committed": "已公布种子摘要，待抽取", "executed": "已抽取并公开种子", "superseded": "已作废（重抽）"},
     transitions=(

@@ -17,6 +17,7 @@ from programmes.applications.gate import passes, passing
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
+from programmes.workflows import APPLICATION, ApplicationStatus
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.assignment import (
     ApplicationProfile,
@@ -32,8 +33,6 @@ from scoring.experts.conflicts import expert_affiliation_labels, forbidden_pairs
 from scoring.tables import ExpertProfile as ExpertProfileRow
 from scoring.tables import ReviewAssignment
 
-LIVE = ["assigned", "submitted"]
-REVIEWABLE = ("submitted", "in_review")
 REVIEW_DAYS = 14
 
 
@@ -50,7 +49,7 @@ async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, An
         Application.id, Application.submitted_answers, Application.track._.name.as_alias("track_name")
     ).where(
         (Application.round == round_id)
-        & Application.status.is_in(["submitted", "in_review"])
+        & Application.status.is_in(APPLICATION.states_with("reviewable"))
         # The eligibility gate: only screened-eligible or officer-overridden applications get experts.
         & passing()
     )
@@ -70,9 +69,9 @@ async def _problem(round_id: int, only: list[int] | None = None) -> dict[str, An
     existing = await ReviewAssignment.select(
         ReviewAssignment.application, ReviewAssignment.expert, ReviewAssignment.status
     ).where(ReviewAssignment.application._.round == round_id)
-    live = [r for r in existing if r["status"] in LIVE]
+    live = [r for r in existing if REVIEW_ASSIGNMENT.has(r["status"], "live")]
     # A declined or removed pair keeps its row (one per pair, unique in the database): never propose it again.
-    ended = {(r["application"], r["expert"]) for r in existing if r["status"] not in LIVE}
+    ended = {(r["application"], r["expert"]) for r in existing if not REVIEW_ASSIGNMENT.has(r["status"], "live")}
     return {
         "applications": [
             ApplicationProfile(
@@ -258,11 +257,14 @@ async def _write(result: AssignmentResult, actor: Actor, round_row: dict[str, An
     written = []
     for pair in result.pairs:
         application = applications[pair.application_id]
-        if application["status"] not in REVIEWABLE or (pair.application_id, pair.expert_id) in existing:
+        if (
+            not APPLICATION.has(application["status"], "reviewable")
+            or (pair.application_id, pair.expert_id) in existing
+        ):
             continue
         if not passes(application):  # re-screened ineligible since the solve: the gate, under the row lock
             continue
-        if application["status"] == "submitted":
+        if application["status"] == ApplicationStatus.submitted:
             await transition(Application, pair.application_id, "start_review", actor)
             application["status"] = "in_review"  # the application's next pair finds it already in review
         rows = await ReviewAssignment.insert(

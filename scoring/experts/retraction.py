@@ -13,10 +13,10 @@ from app import audit
 from app.auth.principal import Principal
 from app.db import engine
 from app.workflow.engine import Actor, transition
+from programmes.workflows import RoundStatus
+from programmes.workflows.review import REVIEW_ASSIGNMENT, ReviewAssignmentStatus
 from scoring.ranking import rerank_round
 from scoring.tables import Publication, RankingEntry, ReviewAssignment
-
-LIVE = ["assigned", "submitted"]
 
 
 async def retract_conflicted(
@@ -33,7 +33,11 @@ async def retract_conflicted(
             ReviewAssignment.application._.round.as_alias("round_id"),
             ReviewAssignment.application._.round._.status.as_alias("round_status"),
         )
-        .where((ReviewAssignment.expert == expert_id) & ReviewAssignment.status.is_in(LIVE) & (on_org | on_kept))
+        .where(
+            (ReviewAssignment.expert == expert_id)
+            & ReviewAssignment.status.is_in(REVIEW_ASSIGNMENT.states_with("live"))
+            & (on_org | on_kept)
+        )
         .order_by(ReviewAssignment.id)
     )
     system = Actor.system()
@@ -45,14 +49,14 @@ async def retract_conflicted(
             .where(ReviewAssignment.id == row["id"])
             .lock_rows("UPDATE")
         )
-        if locked[0]["status"] not in LIVE:
+        if not REVIEW_ASSIGNMENT.has(locked[0]["status"], "live"):
             continue
         result = await transition(ReviewAssignment, row["id"], "retract_conflict", system, reason=f"利益冲突：{reason}")
         retracted.append(row["id"])
-        if result.before != "submitted":
+        if result.before != ReviewAssignmentStatus.submitted:
             continue
         submitted.append(row["id"])
-        if row["round_status"] != "closed":
+        if row["round_status"] != RoundStatus.closed:
             continue  # not ranked yet: the ranking will not see the review
         if await Publication.exists().where(Publication.round == row["round_id"]):
             entry = (

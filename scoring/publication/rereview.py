@@ -24,6 +24,9 @@ from app.workflow.engine import Actor, transition
 from programmes.applications.notify import notify_members
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
+from programmes.workflows import ApplicationStatus
+from programmes.workflows.publication import ObjectionStatus
+from programmes.workflows.review import ReviewAssignmentStatus
 from scoring.publication.service import advancing, notify_result, read
 from scoring.ranking import rank_round
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
@@ -36,7 +39,7 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
     if objection is None:
         raise not_found("异议")
     ensure_staff_scope(principal, objection["scope_district"], "异议")
-    if objection["status"] != "upheld":
+    if objection["status"] != ObjectionStatus.upheld:
         raise conflict("rereview_not_pending", "只有异议成立、正在重新评审的项目可以完成重新评审")
     application_id, publication_id = objection["application"], objection["publication"]
     actor = Actor(principal.user_id, principal.role.value)
@@ -49,7 +52,7 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
             .output(load_json=True)
         )[0]
         upheld = await Objection.select(Objection.id, Objection.filed_by).where(
-            (Objection.application == application_id) & (Objection.status == "upheld")
+            (Objection.application == application_id) & (Objection.status == ObjectionStatus.upheld)
         )
         if objection_id not in {o["id"] for o in upheld}:  # concluded meanwhile by a concurrent request
             raise conflict("rereview_not_pending", "只有异议成立、正在重新评审的项目可以完成重新评审")
@@ -59,7 +62,7 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
             a["id"]
             for a in await Application.select(Application.id).where(
                 (Application.round == round_id)
-                & (Application.status == "in_review")
+                & (Application.status == ApplicationStatus.in_review)
                 & (Application.id != application_id)
             )
         ]
@@ -126,7 +129,7 @@ async def _check_reviews_done(application_id: int) -> None:
     reviews = await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.status).where(
         ReviewAssignment.application == application_id
     )
-    waiting = [r["id"] for r in reviews if r["status"] == "assigned"]
+    waiting = [r["id"] for r in reviews if r["status"] == ReviewAssignmentStatus.assigned]
     if waiting:
         message = f"尚有 {len(waiting)} 份评审未重新提交，全部提交后方可完成重新评审"
         raise DomainError(
@@ -135,5 +138,5 @@ async def _check_reviews_done(application_id: int) -> None:
             409,
             [FieldError(f"assignments.{i}", "review_not_submitted", message) for i in waiting],
         )
-    if not any(r["status"] == "submitted" for r in reviews):
+    if not any(r["status"] == ReviewAssignmentStatus.submitted for r in reviews):
         raise conflict("rereview_incomplete", "该项目没有已提交的评审，请先分配专家完成评审")

@@ -14,13 +14,15 @@ from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
-from app.workflow.engine import Actor, transition
+from app.workflow.engine import Actor, ensure_guards, transition
 from programmes.applications.gate import listing_refusal
 from programmes.applications.notify import notify_members
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round
-from programmes.workflows.publication import OBJECTION, PUBLICATION
+from programmes.workflows import ApplicationStatus, RoundStatus
+from programmes.workflows.publication import OBJECTION, PUBLICATION, ObjectionStatus, PublicationStatus
+from programmes.workflows.review import ReviewAssignmentStatus
 from scoring.publication.ties import selection_of, undecided_error
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
 
@@ -36,7 +38,7 @@ async def publish(
     if round_row is None:
         raise not_found("轮次")
     ensure_staff_scope(principal, round_row["scope_district"], "轮次")
-    if round_row["status"] != "closed":
+    if round_row["status"] != RoundStatus.closed:
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能公示")
     if await Publication.exists().where(Publication.round == round_id):
         raise conflict("already_published", "该轮次已公示")
@@ -173,7 +175,7 @@ async def public_list() -> list[dict[str, Any]]:
 async def file_objection(principal: Principal, publication_id: int, application_id: int, reason: str) -> dict[str, Any]:
     """Anyone signed in, during the notice period, about a listed application."""
     publication = await read(publication_id)
-    if publication["status"] != "published" or now_utc() >= publication["ends_at"]:
+    if publication["status"] != PublicationStatus.published or now_utc() >= publication["ends_at"]:
         raise conflict("publication_closed", "公示期已结束，不能再提出异议")
     if application_id not in {e["application_id"] for e in publication["entries"]}:
         raise DomainError("application_not_listed", "该项目不在公示名单中", 422)
@@ -189,7 +191,7 @@ async def file_objection(principal: Principal, publication_id: int, application_
             .output(load_json=True)
         )
         scope = locked[0]
-        if scope["status"] != "published" or now_utc() >= scope["ends_at"]:
+        if scope["status"] != PublicationStatus.published or now_utc() >= scope["ends_at"]:
             raise conflict("publication_closed", "公示期已结束，不能再提出异议")
         if application_id not in {e["application_id"] for e in scope["entries"] or []}:
             raise DomainError("application_not_listed", "该项目不在公示名单中", 422)
@@ -267,12 +269,13 @@ async def resolve(principal: Principal, objection_id: int, upheld: bool, resolut
         status = (
             await Application.select(Application.status).where(Application.id == application_id).lock_rows("UPDATE")
         )[0]["status"]
-        if upheld and status != "in_review":
+        if upheld and status != ApplicationStatus.in_review:
             workflow, _ = await workflow_of(application_id)
-            await transition(Application, application_id, "reopen_review", actor, reason=resolution)
+            await transition(Application, application_id, "reopen_review", actor, reason=resolution, workflow=workflow)
             await RankingEntry.delete().where(RankingEntry.application == application_id)
             for review in await ReviewAssignment.select(ReviewAssignment.id, ReviewAssignment.expert).where(
-                (ReviewAssignment.application == application_id) & (ReviewAssignment.status == "submitted")
+                (ReviewAssignment.application == application_id)
+                & (ReviewAssignment.status == ReviewAssignmentStatus.submitted)
             ):
                 await transition(ReviewAssignment, review["id"], "reopen", actor, reason=resolution)
                 await notify_user(
@@ -308,18 +311,21 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
     if row is None:
         raise not_found("公示")
     ensure_staff_scope(principal, row["scope_district"], "公示")
-    if now_utc() < row["ends_at"]:
-        raise conflict("publication_running", f"公示期至 {shown(row['ends_at']):%Y-%m-%d %H:%M} 结束，期满后方可生效")
-    if await Objection.exists().where((Objection.publication == publication_id) & (Objection.status == "open")):
+    ensure_guards(PUBLICATION.transition_for("finalise"), row)  # the notice period is over; the lock re-checks
+    if await Objection.exists().where(
+        (Objection.publication == publication_id) & (Objection.status == ObjectionStatus.open)
+    ):
         raise conflict("objections_open", "尚有未处理的异议，处理完毕后方可生效")
-    if await Objection.exists().where((Objection.publication == publication_id) & (Objection.status == "upheld")):
+    if await Objection.exists().where(
+        (Objection.publication == publication_id) & (Objection.status == ObjectionStatus.upheld)
+    ):
         raise conflict("rereview_pending", "异议成立的项目尚在重新评审，完成重新评审并更正公示后方可生效")
     actor = Actor(principal.user_id, principal.role.value)
     async with engine().transaction():
         # ``amend`` and ``conclude`` take this row's lock too: entries read under it are the final list.
         await transition(Publication, publication_id, "finalise", actor, values={"finalised_at": now_utc()})
         if await Objection.exists().where(
-            (Objection.publication == publication_id) & Objection.status.is_in(["open", "upheld"])
+            (Objection.publication == publication_id) & Objection.status.is_in(OBJECTION.states_with("unresolved"))
         ):
             raise conflict("objections_open", "尚有未处理的异议，处理完毕后方可生效")
         current = (
@@ -327,15 +333,13 @@ async def finalise(principal: Principal, publication_id: int) -> dict[str, Any]:
             .where(Publication.id == publication_id)
             .output(load_json=True)
         )[0]
-        if now_utc() < current["ends_at"]:  # a correction restarted the period meanwhile
-            raise conflict("publication_running", "公示已更正，新的公示期结束后方可生效")
         entries = current["entries"] or []
         action = FINAL_ACTION.get(row["kind"])
         for entry in entries:
             outcome = "。"
             if action:
                 workflow, _ = await workflow_of(entry["application_id"])
-                moved = await transition(Application, entry["application_id"], action, actor)
+                moved = await transition(Application, entry["application_id"], action, actor, workflow=workflow)
                 outcome = f"，状态更新为：{workflow.states.get(moved.after, moved.after)}。"
             await notify_members(
                 entry["application_id"],

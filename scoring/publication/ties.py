@@ -12,12 +12,10 @@ from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Round, Track
+from programmes.workflows import APPLICATION, RoundStatus
 from scoring.aggregation import Quota, RankedApplication
 from scoring.cut_line import CutLineTie, cut_line_ties, decided_selection, decision_problems
 from scoring.tables import CutLineDecision, RankingEntry
-
-# Application states that can no longer be listed in a 公示 (the ranking entry stays, as the record of the review).
-OFF_THE_LIST = ("rejected", "withdrawn")
 
 DecisionKey = tuple[str, int, tuple[int, ...]]
 
@@ -41,7 +39,8 @@ async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> 
     # A ranked application an officer has since rejected (e.g. found ineligible after review) is off every list;
     # the others keep their ranks, so ties and cut lines are computed on what can still be listed.
     out = await Application.select(Application.id).where(
-        Application.id.is_in([e["application"] for e in entries] or [0]) & Application.status.is_in(list(OFF_THE_LIST))
+        Application.id.is_in([e["application"] for e in entries] or [0])
+        & Application.status.is_in(APPLICATION.states_with("off_the_list"))
     )
     dropped = {row["id"] for row in out}
     entries = [e for e in entries if e["application"] not in dropped]
@@ -121,7 +120,7 @@ async def decide(
     """Officer in scope decides one tie of the round's current ranking under this quota (audited). One decision per
     tie: the round's row lock serialises concurrent ones, the second is refused with 409 ``cut_line_decided``."""
     round_row = await _round(principal, round_id)
-    if round_row["status"] != "closed":
+    if round_row["status"] != RoundStatus.closed:
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能裁定并列")
     async with engine().transaction():
         await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")

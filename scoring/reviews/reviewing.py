@@ -14,6 +14,9 @@ from app.timezone import now_utc
 from app.workflow.engine import Actor, transition
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Criterion
+from programmes.workflows import RoundStatus
+from programmes.workflows.publication import ObjectionStatus
+from programmes.workflows.review import ReviewAssignmentStatus
 from scoring.aggregation import validate_scores
 from scoring.assignments.service import reassign
 from scoring.experts.schemas import ConflictCreate
@@ -76,14 +79,16 @@ async def save_draft(principal: Principal, assignment_id: int, data: ReviewDraft
 
 
 def _check_editable(status: str) -> None:
-    if status != "assigned":
+    if status != ReviewAssignmentStatus.assigned:
         raise conflict("review_not_editable", "评分已提交，如需修改请联系项目官员退回")
 
 
 async def under_rereview(application_id: int) -> bool:
     """An upheld 公示 objection reopened this application's review on its closed round (scoring.publication)."""
     return bool(
-        await Objection.exists().where((Objection.application == application_id) & (Objection.status == "upheld"))
+        await Objection.exists().where(
+            (Objection.application == application_id) & (Objection.status == ObjectionStatus.upheld)
+        )
     )
 
 
@@ -92,7 +97,7 @@ async def submit(principal: Principal, assignment_id: int, data: ReviewDraft) ->
     the criterion's threshold. The round must still be open for review — or the application under re-review after an
     upheld 公示 objection (only that application, on its closed round)."""
     row = await _own(principal, assignment_id)
-    if row["round_status"] != "open" and not await under_rereview(row["application"]):
+    if row["round_status"] != RoundStatus.open and not await under_rereview(row["application"]):
         raise conflict("round_closed", "轮次已关闭，不能再提交评分")
     problems = validate_scores(await rubric(row["round_id"]), data.scores)
     if problems:
@@ -133,7 +138,7 @@ async def decline(principal: Principal, assignment_id: int, reason: str) -> dict
             source="declared",
         )
     added = await reassign(row["application"])
-    return {"assignment_id": assignment_id, "status": "declined", "replacements": added}
+    return {"assignment_id": assignment_id, "status": ReviewAssignmentStatus.declined, "replacements": added}
 
 
 async def officer_step(principal: Principal, assignment_id: int, action: str, reason: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from programmes.applications.repository import lock as lock_application
 from programmes.applications.repository import workflow_of
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Criterion, Round
+from programmes.workflows import APPLICATION, ApplicationStatus
 from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.experts.conflicts import in_conflict
 from scoring.reviews.blind import blind_answers
@@ -61,9 +62,9 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
                 (ReviewAssignment.application == data.application_id) & (ReviewAssignment.expert == data.expert_id)
             ):
                 raise _already_assigned()
-            if status == "submitted":
+            if status == ApplicationStatus.submitted:
                 workflow, _ = await workflow_of(data.application_id)
-                await transition(Application, data.application_id, "start_review", actor)
+                await transition(Application, data.application_id, "start_review", actor, workflow=workflow)
             rows = await ReviewAssignment.insert(
                 ReviewAssignment(
                     application=data.application_id,
@@ -92,7 +93,7 @@ async def assign(principal: Principal, data: AssignmentCreate) -> dict[str, Any]
 
 
 def _check_reviewable(status: str) -> None:
-    if status not in ("submitted", "in_review"):
+    if not APPLICATION.has(status, "reviewable"):
         raise conflict("application_not_reviewable", "只有已提交的申报可以分配评审专家")
 
 

@@ -16,9 +16,11 @@ from types import ModuleType
 
 import pytest
 
+import app.piccolo_registry  # noqa: F401 — loads every app, so every bound workflow is found
 import programmes.workflows
 from app.auth.tables import Role
 from app.workflow.definition import SYSTEM, Workflow, mermaid
+from app.workflow.registry import bindings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "workflows"
@@ -42,13 +44,16 @@ DOCUMENTED: dict[str, str] = {
 
 
 def _all_workflows() -> list[Workflow]:
-    """Every Workflow object defined in any module of programmes.workflows (found, not listed by hand)."""
+    """Every Workflow object defined in any module of programmes.workflows, and every workflow bound to a table
+    (the organisation claim's lives in app/organisations) — found, not listed by hand."""
     found: dict[str, Workflow] = {}
     for info in pkgutil.iter_modules(programmes.workflows.__path__, "programmes.workflows."):
         module = importlib.import_module(info.name)
         for value in vars(module).values():
             if isinstance(value, Workflow):
                 found[value.name] = value
+    for binding in bindings():
+        found.update({workflow.name: workflow for workflow in binding.workflows})
     return sorted(found.values(), key=lambda w: w.name)
 
 
@@ -117,3 +122,18 @@ def test_workflow_names_only_real_roles_and_reaches_every_state(workflow: Workfl
                 reached.add(transition.target)
                 frontier.append(transition.target)
     assert reached == set(workflow.states), f"{workflow.name}: unreachable {set(workflow.states) - reached}"
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
+def test_metadata_is_documented_and_consistent(workflow: Workflow) -> None:
+    text = (DOCS / DOCUMENTED[workflow.name]).read_text(encoding="utf-8")
+    for name in workflow.capability_names:
+        assert workflow.states_with(name), f"{workflow.name}.{name} names no state"
+        assert f"| `{name}` |" in text, f"{workflow.name}.{name} is not documented"
+    for transition in workflow.transitions:
+        for guard in transition.guards:
+            assert guard.code and guard.detail_zh, (workflow.name, transition.action)
+            assert f"`guard:{guard.code}`" in text
+        if transition.bulk:
+            # A bulk step is an officer's: Seedbed's own and the applicant's steps are never offered in bulk.
+            assert transition.roles <= {"officer", "admin"}, (workflow.name, transition.action)

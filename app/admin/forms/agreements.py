@@ -13,6 +13,8 @@ from starlette.requests import Request
 from app.admin.forms.common import as_officer
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
+from programmes.workflows.agreements import AgreementStatus
+from programmes.workflows.disbursement import TrancheStatus
 
 if TYPE_CHECKING:
     from programmes.agreements.schemas import PlanTrancheRead
@@ -40,7 +42,7 @@ class ReportReturnForm(RequestModel):
 
 
 def _released(tranches: Sequence[PlanTrancheRead | LinkedTrancheRead]) -> str:
-    released = [str(t.sequence) for t in tranches if t.status == "released"]
+    released = [str(t.sequence) for t in tranches if t.status == TrancheStatus.released]
     return f"，第 {'、'.join(released)} 笔款项已可拨付" if released else ""
 
 
@@ -49,7 +51,7 @@ async def _countersign(request: Request, data: AgreementAction) -> str:
 
     async def work(principal: Principal) -> str:
         agreement = await countersign(principal, data.agreement_id)
-        if agreement.status == "countersigning":
+        if agreement.status == AgreementStatus.countersigning:
             return f"资助协议 {agreement.id} 金额超过双人复核限额：您已完成第一次会签，须由另一名官员复核会签后生效"
         return f"资助协议 {agreement.id} 已会签生效" + _released(agreement.tranches)
 

@@ -3,8 +3,6 @@ actions, re-screening, the applications export. Each calls the same service func
 
 from __future__ import annotations
 
-from typing import Literal
-
 from piccolo_admin.endpoints import FormConfig
 from pydantic import Field, field_validator
 from starlette.requests import Request
@@ -13,6 +11,7 @@ from app.admin.downloads import download_url
 from app.admin.forms.common import ID_LIST_CHARS, as_officer, parse_ids
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
+from programmes.workflows import BulkApplicationAction
 
 
 class RoundAction(RequestModel):
@@ -20,7 +19,7 @@ class RoundAction(RequestModel):
 
 
 class ApplicationsAction(RequestModel):
-    action: Literal["return_for_revision", "reject", "advance", "select", "decline", "approve"] = Field(
+    action: BulkApplicationAction = Field(
         title="操作", description="退回修改 / 驳回 / 晋级 / 入选 / 未入选 / 审核通过（以项目类型的流程为准）"
     )
     application_ids: str = Field(max_length=ID_LIST_CHARS, title="申报编号", description="多个编号用逗号分隔")

@@ -12,6 +12,7 @@ from app.admin.forms.common import ID_LIST_CHARS, as_officer, parse_ids
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
+from programmes.workflows.disbursement import BatchItemStatus
 
 
 class BatchApproval(RequestModel):
@@ -137,7 +138,7 @@ async def _discard_batch(request: Request, data: BatchDiscardForm) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await discard_batch(principal, data.batch_id, data.reason)
-        count = sum(1 for i in batch["items"] if i["status"] == "removed")
+        count = sum(1 for i in batch["items"] if i["status"] == BatchItemStatus.removed)
         return f"支付批次 {batch['id']}「{batch['title']}」已作废，{count} 笔款项恢复为可拨付"
 
     return await as_officer(request, work)

@@ -13,6 +13,7 @@ from app.admin.forms.common import as_officer
 from app.auth.principal import Principal
 from app.timezone import shown
 from app.types import FormId, RequestModel
+from programmes.workflows.publication import ObjectionStatus
 
 
 class PublishRound(RequestModel):
@@ -72,7 +73,9 @@ async def _resolve(request: Request, data: ResolveObjection) -> str:
 
     async def work(principal: Principal) -> str:
         done = await resolve(principal, data.objection_id, data.decision == "upheld", data.resolution)
-        return f"异议 {done['id']} 已处理：" + ("成立，项目进入重新评审" if done["status"] == "upheld" else "不成立")
+        return f"异议 {done['id']} 已处理：" + (
+            "成立，项目进入重新评审" if done["status"] == ObjectionStatus.upheld else "不成立"
+        )
 
     return await as_officer(request, work)
 

@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.organisations.tables import Organisation, OrganisationMember
 from app.timezone import now_utc, today_shanghai
+from programmes.workflows.agreements import AgreementStatus
 
 DEMO_ANSWERS = {"summary": "为新华路街道独居老人提供助餐、探访与陪伴服务", "beneficiaries": 150, "budget_yuan": 200000}
 
@@ -113,5 +114,5 @@ async def load_funded_project(
     await verify(officer, account.id)
     await sign(applicant, award["agreement_id"], "王敏")
     first = await countersign(officer, award["agreement_id"])
-    if first.status == "countersigning":  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
+    if first.status == AgreementStatus.countersigning:  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
         await countersign(reviewer, award["agreement_id"])
