@@ -257,23 +257,6 @@ class Clawback(Table):
     created_at = Timestamptz()
 
 
-class LedgerEntry(Table):
-    """Immutable money movements; every balance is a sum over these rows."""
-
-    id: Serial  # added by Piccolo; declared for the type checker
-    kind = Varchar(length=16, null=False)  # obligation | disbursement | reversal | refund
-    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
-    budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
-    tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=True, default=None)
-    clawback = ForeignKey(Clawback, on_delete=OnDelete.restrict, null=True, default=None)  # set on refunds
-    bank_reference = Varchar(length=100, default="")  # the bank's reference of a refund received
-    amount_fen = BigInt(null=False)
-    # One disbursement per tranche, one obligation per award: the database refuses a second.
-    idempotency_key = Varchar(length=100, null=False, unique=True)
-    scope_district = Varchar(length=16, choices=District, null=True, default=None)
-    created_at = Timestamptz()
-
-
 class SimulatedTransfer(Table):
     """The simulated payment provider's own records (stands in for the bank's side)."""
 

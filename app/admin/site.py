@@ -33,6 +33,7 @@ from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.exports.tables import ExportJob
+from programmes.ledger.tables import LedgerEntry
 from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport, ReportExpense
 from programmes.risk.tables import RiskWarning
@@ -45,7 +46,6 @@ from programmes.tables import (
     Edition,
     FormVersion,
     FundSource,
-    LedgerEntry,
     PaymentBatch,
     PaymentBatchItem,
     Programme,

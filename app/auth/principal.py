@@ -67,6 +67,13 @@ APPLICANTS_AND_STAFF = Permission(
     "申报单位成员（仅限本单位对象）或范围内的项目官员与管理员 / applicant (own organisations) or staff in scope",
 )
 ADMINS = Permission(frozenset({Role.admin}), "系统管理员 / admin only")
+COMMUNITIES = Permission(
+    frozenset({Role.community}), "社区（街道/居村委）账户，仅限本社区对象 / community staff, own community only"
+)
+COMMUNITIES_AND_STAFF = Permission(
+    frozenset({Role.community, Role.officer, Role.admin}),
+    "社区账户（仅限本社区对象）或范围内的项目官员与管理员 / community (own) or staff in scope",
+)
 
 
 def decode_token(token: str, expected_type: str) -> dict[str, Any]:

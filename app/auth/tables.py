@@ -16,6 +16,7 @@ class Role(StrEnum):
     expert = "expert"  # 评审专家
     officer = "officer"  # 项目官员; scope is the city (district empty) or one district
     admin = "admin"  # system administrator; city scope
+    community = "community"  # 街道/镇 or 居委/村委 staff of one community (聚力计划: demands, delivery confirmation)
 
 
 # How a role reads in Chinese messages and timelines (never the English code).
@@ -24,6 +25,7 @@ ROLE_LABELS_ZH: dict[str, str] = {
     Role.expert: "评审专家",
     Role.officer: "项目官员",
     Role.admin: "管理员",
+    Role.community: "社区（街道/居村委）",
     "system": "系统",
 }
 

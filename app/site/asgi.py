@@ -38,13 +38,13 @@ from programmes.applications.controllers import ApplicationController
 from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
 from programmes.catalogue.controllers import CatalogueController
+from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
-from programmes.supervision.clawback_controllers import ClawbackController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
 from scoring.reviews.controllers import ReviewController

@@ -23,8 +23,10 @@ from app.organisations.workflow import CLAIM  # noqa: E402
 from app.workflow.definition import Transition, Workflow, mermaid  # noqa: E402
 from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT  # noqa: E402
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
+from programmes.workflows.demand import DEMAND, OFFER  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
+from programmes.workflows.orders import BID, CASE, ORDER, SESSION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING  # noqa: E402
@@ -36,7 +38,7 @@ DOCS = ROOT / "docs" / "workflows"
 DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "contest.md": (CONTEST_ROUND, CONTEST_APPLICATION),
     "support_plan.md": (SUPPORT_PLAN_APPLICATION,),
-    "matching.md": (MATCHING_APPLICATION,),
+    "matching.md": (MATCHING_APPLICATION, DEMAND, OFFER, SESSION, ORDER, BID, CASE),
     "review.md": (REVIEW_ASSIGNMENT, PUBLICATION, OBJECTION),
     "disbursement.md": (AWARD, TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
@@ -45,7 +47,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
 }
 
 # Display order for roles; anything unknown sorts after these.
-ROLE_ORDER = ("applicant", "expert", "officer", "admin", "system")
+ROLE_ORDER = ("applicant", "community", "expert", "officer", "admin", "system")
 
 
 def begin_marker(workflow: Workflow) -> str:

@@ -24,17 +24,17 @@ class AwardController(Controller):
 
     @post("/fund-sources", opt={"permission": STAFF}, summary="Register a fund source (资金来源)")
     async def create_fund_source(self, principal: CurrentPrincipal, data: JSONBody[FundSourceCreate]) -> FundSourceRead:
-        return FundSourceRead(**await service.create_fund_source(principal, data))
+        return await service.create_fund_source(principal, data)
 
     @post("/editions/{edition_id:int}/budget-lines", opt={"permission": STAFF}, summary="Add a budget line")
     async def create_budget_line(
         self, principal: CurrentPrincipal, edition_id: FromPath[int], data: JSONBody[BudgetLineCreate]
     ) -> BudgetLineRead:
-        return BudgetLineRead(**await service.create_budget_line(principal, edition_id, data))
+        return await service.create_budget_line(principal, edition_id, data)
 
     @post("/awards", opt={"permission": STAFF}, summary="Award a ranked application (obligates the budget)")
     async def create_award(self, principal: CurrentPrincipal, data: JSONBody[AwardCreate]) -> AwardRead:
-        return AwardRead(**await service.make_award(principal, data))
+        return await service.make_award(principal, data)
 
     @post(
         "/awards/{award_id:int}/cancel",
@@ -45,7 +45,7 @@ class AwardController(Controller):
     async def cancel(
         self, principal: CurrentPrincipal, award_id: FromPath[int], data: JSONBody[AwardCancel]
     ) -> AwardRead:
-        return AwardRead(**await changes.cancel_award(principal, award_id, data.reason))
+        return await changes.cancel_award(principal, award_id, data.reason)
 
     @post(
         "/awards/{award_id:int}/reduce",
@@ -56,8 +56,8 @@ class AwardController(Controller):
     async def reduce(
         self, principal: CurrentPrincipal, award_id: FromPath[int], data: JSONBody[AwardReduce]
     ) -> AwardRead:
-        return AwardRead(**await changes.reduce_award(principal, award_id, data.amount_fen, data.reason))
+        return await changes.reduce_award(principal, award_id, data.amount_fen, data.reason)
 
     @get("/awards/{award_id:int}", opt={"permission": STAFF}, summary="Read an award with its tranches")
     async def read_award(self, principal: CurrentPrincipal, award_id: FromPath[int]) -> AwardRead:
-        return AwardRead(**await service.read_award_for(principal, award_id))
+        return await service.read_award_for(principal, award_id)

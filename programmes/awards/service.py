@@ -1,54 +1,58 @@
 """Fund sources, budget lines and awards. An award obligates a budget line and creates its first tranche.
 
-Available money is derived from the ledger (budget − obligations + reversals + refunds), read while the budget line
+Available money is derived from the ledger (``programmes.ledger.service.available``), read while the budget line
 row is locked ``FOR UPDATE``, so concurrent awards against one line serialise and can never take it below zero.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from asyncpg.exceptions import UniqueViolationError
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import DomainError, conflict, not_found
 from app.money import yuan
 from app.organisations.tables import Organisation, OrganisationType
-from app.workflow.engine import Actor, transition
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.agreements.plan import payment_plan_for
 from programmes.agreements.service import write_plan
 from programmes.agreements.tables import Agreement
+from programmes.awards.access import AWARDS
 from programmes.awards.notice_gate import ensure_noticed
-from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
+from programmes.awards.schemas import (
+    AwardCreate,
+    AwardRead,
+    BudgetLineCreate,
+    BudgetLineRead,
+    FundSourceCreate,
+    FundSourceRead,
+    TrancheRead,
+)
+from programmes.ledger import service as ledger
+from programmes.ledger.tables import LedgerKind
 from programmes.scope import ensure_staff_scope
-from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, LedgerEntry, Tranche
+from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, Tranche
 from programmes.workflows.disbursement import AWARD
 
 
-async def create_fund_source(principal: Principal, data: FundSourceCreate) -> dict[str, Any]:
-    async with engine().transaction():
+async def create_fund_source(principal: Principal, data: FundSourceCreate) -> FundSourceRead:
+    async with unit_of_work(Actor.of(principal)) as uow:
         rows = await FundSource.insert(FundSource(name=data.name, kind=data.kind)).returning(*FundSource.all_columns())
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="fund_source.create",
-            object_type="fund_source",
-            object_id=rows[0]["id"],
-            after={"name": data.name, "kind": data.kind.value},
+        await uow.audit(
+            "fund_source.create", "fund_source", rows[0]["id"], after={"name": data.name, "kind": data.kind.value}
         )
-    return dict(rows[0])
+    return FundSourceRead(**rows[0])
 
 
-async def create_budget_line(principal: Principal, edition_id: int, data: BudgetLineCreate) -> dict[str, Any]:
+async def create_budget_line(principal: Principal, edition_id: int, data: BudgetLineCreate) -> BudgetLineRead:
     edition = await Edition.select(Edition.scope_district).where(Edition.id == edition_id).first()
     if edition is None:
         raise not_found("届次")
     ensure_staff_scope(principal, edition["scope_district"], "届次")
     if not await FundSource.exists().where(FundSource.id == data.fund_source_id):
         raise not_found("资金来源")
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         rows = await BudgetLine.insert(
             BudgetLine(
                 edition=edition_id,
@@ -58,43 +62,26 @@ async def create_budget_line(principal: Principal, edition_id: int, data: Budget
             )
         ).returning(BudgetLine.id)
         line_id = int(rows[0]["id"])
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="budget_line.create",
-            object_type="budget_line",
-            object_id=line_id,
-            after={"amount_fen": data.amount_fen},
-        )
+        await uow.audit("budget_line.create", "budget_line", line_id, after={"amount_fen": data.amount_fen})
     return await read_budget_line(line_id)
 
 
-async def obligated_fen(budget_line_id: int) -> int:
-    """Σ obligations − Σ reversals − Σ refunds: money clawed back and refunded may be awarded again."""
-    rows = await LedgerEntry.raw(
-        "SELECT COALESCE(SUM(CASE kind WHEN 'obligation' THEN amount_fen ELSE -amount_fen END), 0)"
-        " AS total FROM ledger_entry WHERE budget_line = {} AND kind IN ('obligation', 'reversal', 'refund')",
-        budget_line_id,
-    )
-    return int(rows[0]["total"])
-
-
-async def read_budget_line(budget_line_id: int) -> dict[str, Any]:
+async def read_budget_line(budget_line_id: int) -> BudgetLineRead:
     row = await BudgetLine.select().where(BudgetLine.id == budget_line_id).first()
     if row is None:
         raise not_found("预算科目")
-    obligated = await obligated_fen(budget_line_id)
-    return {
-        "id": row["id"],
-        "edition_id": row["edition"],
-        "fund_source_id": row["fund_source"],
-        "amount_fen": row["amount_fen"],
-        "obligated_fen": obligated,
-        "available_fen": row["amount_fen"] - obligated,
-    }
+    obligated = await ledger.obligated(budget_line_id)
+    return BudgetLineRead(
+        id=row["id"],
+        edition_id=row["edition"],
+        fund_source_id=row["fund_source"],
+        amount_fen=row["amount_fen"],
+        obligated_fen=obligated,
+        available_fen=row["amount_fen"] - obligated,
+    )
 
 
-async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
+async def make_award(principal: Principal, data: AwardCreate) -> AwardRead:
     """Officer in scope awards a ranked application: obligation entry, award, and its draft agreement with the
     payment plan (planned tranches, due reports). Nothing is payable until the agreement takes effect."""
     plan = payment_plan_for(data)
@@ -115,20 +102,17 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
         raise not_found("申报")
     ensure_staff_scope(principal, application["scope_district"], "申报")
     payee_id = await _payee_for(application["organisation"])
+    scope = application["scope_district"]
     try:
-        async with engine().transaction():
+        async with unit_of_work(Actor.of(principal)) as uow:
             lines = await BudgetLine.select().where(BudgetLine.id == data.budget_line_id).lock_rows("UPDATE")
             if not lines or lines[0]["edition"] != application["edition_id"]:
                 raise DomainError("budget_line_invalid", "预算科目不存在或不属于该届次", 422)
-            available = lines[0]["amount_fen"] - await obligated_fen(data.budget_line_id)
+            available = await ledger.available(data.budget_line_id)
             if data.amount_fen > available:
                 raise conflict("budget_exceeded", f"预算余额不足：可用 {yuan(available)}")
-            await transition(
-                Application,
-                data.application_id,
-                "award",
-                Actor(principal.user_id, principal.role.value),
-            )  # the engine applies the eligibility gate (programmes.applications.gate) under the row lock
+            # The engine applies the eligibility gate (programmes.applications.gate) under the row lock.
+            await uow.transition(Application, data.application_id, "award")
             await ensure_noticed(data.application_id, application["round_id"])
             award_rows = await Award.insert(
                 Award(
@@ -138,34 +122,23 @@ async def make_award(principal: Principal, data: AwardCreate) -> dict[str, Any]:
                     award_type=data.award_type,
                     status=AWARD.initial,
                     payee=payee_id,
-                    scope_district=application["scope_district"],
+                    scope_district=scope,
                 )
             ).returning(Award.id)
             award_id = int(award_rows[0]["id"])
-            await LedgerEntry.insert(
-                LedgerEntry(
-                    kind="obligation",
-                    award=award_id,
-                    budget_line=data.budget_line_id,
-                    amount_fen=data.amount_fen,
-                    idempotency_key=f"award:{award_id}:obligation",
-                    scope_district=application["scope_district"],
-                )
+            await ledger.post(
+                LedgerKind.obligation,
+                award_id=award_id,
+                budget_line_id=data.budget_line_id,
+                amount_fen=data.amount_fen,
+                idempotency_key=f"award:{award_id}:obligation",
+                scope_district=scope,
             )
-            agreement_id = await write_plan(
+            agreement_id = await write_plan(award_id, application["title"], payee_id, data.amount_fen, plan, scope)
+            await uow.audit(
+                "award.create",
+                "award",
                 award_id,
-                application["title"],
-                payee_id,
-                data.amount_fen,
-                plan,
-                application["scope_district"],
-            )
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="award.create",
-                object_type="award",
-                object_id=award_id,
                 after={
                     "amount_fen": data.amount_fen,
                     "payee_id": payee_id,
@@ -191,40 +164,37 @@ async def _payee_for(organisation_id: int) -> int:
     return organisation_id
 
 
-async def read_award(award_id: int) -> dict[str, Any]:
+async def read_award(award_id: int) -> AwardRead:
     row = await Award.select().where(Award.id == award_id).first()
     if row is None:
-        raise not_found("资助")
+        raise not_found(AWARDS.label_zh)
     tranches = await Tranche.select().where(Tranche.award == award_id).order_by(Tranche.sequence)
     agreement = await Agreement.select(Agreement.id, Agreement.status).where(Agreement.award == award_id).first()
-    return {
-        "id": row["id"],
-        "application_id": row["application"],
-        "budget_line_id": row["budget_line"],
-        "amount_fen": row["amount_fen"],
-        "award_type": row["award_type"],
-        "status": row["status"],
-        "payee_id": row["payee"],
-        "agreement_id": agreement["id"] if agreement else None,
-        "agreement_status": agreement["status"] if agreement else None,
-        "tranches": [
-            {
-                "id": t["id"],
-                "award_id": award_id,
-                "sequence": t["sequence"],
-                "amount_fen": t["amount_fen"],
-                "status": t["status"],
-                "release_condition": t["release_condition"],
-                "milestone": t["milestone"],
-            }
+    return AwardRead(
+        id=row["id"],
+        application_id=row["application"],
+        budget_line_id=row["budget_line"],
+        amount_fen=row["amount_fen"],
+        award_type=row["award_type"],
+        status=row["status"],
+        payee_id=row["payee"],
+        agreement_id=agreement["id"] if agreement else None,
+        agreement_status=agreement["status"] if agreement else None,
+        tranches=[
+            TrancheRead(
+                id=t["id"],
+                award_id=award_id,
+                sequence=t["sequence"],
+                amount_fen=t["amount_fen"],
+                status=t["status"],
+                release_condition=t["release_condition"],
+                milestone=t["milestone"],
+            )
             for t in tranches
         ],
-    }
+    )
 
 
-async def read_award_for(principal: Principal, award_id: int) -> dict[str, Any]:
-    row = await Award.select(Award.scope_district).where(Award.id == award_id).first()
-    if row is None:
-        raise not_found("资助")
-    ensure_staff_scope(principal, row["scope_district"], "资助")
+async def read_award_for(principal: Principal, award_id: int) -> AwardRead:
+    await load(principal, Award, award_id, columns=(Award.scope_district,))
     return await read_award(award_id)

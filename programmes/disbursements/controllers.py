@@ -16,7 +16,7 @@ class DisbursementController(Controller):
 
     @post("/", opt={"permission": STAFF}, summary="Build a payment batch from released tranches")
     async def create(self, principal: CurrentPrincipal, data: JSONBody[BatchCreate]) -> BatchRead:
-        return BatchRead(**await service.create_batch(principal, data))
+        return await service.create_batch(principal, data)
 
     @post(
         "/{batch_id:int}/approve",
@@ -25,7 +25,7 @@ class DisbursementController(Controller):
         status_code=200,
     )
     async def approve(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
-        return BatchRead(**await service.approve_batch(principal, batch_id))
+        return await service.approve_batch(principal, batch_id)
 
     @post(
         "/{batch_id:int}/discard",
@@ -36,7 +36,7 @@ class DisbursementController(Controller):
     async def discard(
         self, principal: CurrentPrincipal, batch_id: FromPath[int], data: JSONBody[BatchDiscard]
     ) -> BatchRead:
-        return BatchRead(**await drafts.discard_batch(principal, batch_id, data.reason))
+        return await drafts.discard_batch(principal, batch_id, data.reason)
 
     @post(
         "/{batch_id:int}/tranches/{tranche_id:int}/remove",
@@ -51,7 +51,7 @@ class DisbursementController(Controller):
         tranche_id: FromPath[int],
         data: JSONBody[BatchTrancheRemoval],
     ) -> BatchRead:
-        return BatchRead(**await drafts.remove_tranche(principal, batch_id, tranche_id, data.reason))
+        return await drafts.remove_tranche(principal, batch_id, tranche_id, data.reason)
 
     @post(
         "/{batch_id:int}/rerun",
@@ -60,9 +60,8 @@ class DisbursementController(Controller):
         status_code=200,
     )
     async def rerun(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
-        return BatchRead(**await service.rerun_batch(principal, batch_id))
+        return await service.rerun_batch(principal, batch_id)
 
     @get("/{batch_id:int}", opt={"permission": STAFF}, summary="Batch progress, item by item")
     async def read(self, principal: CurrentPrincipal, batch_id: FromPath[int]) -> BatchRead:
-        await service.batch_in_scope(principal, batch_id)
-        return BatchRead(**await service.read_batch(batch_id))
+        return await service.read_batch_for(principal, batch_id)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import conflict, not_found
-from app.workflow.engine import Actor, transition
-from programmes.disbursements.service import batch_in_scope, read_batch
+from app.uow import UnitOfWork, unit_of_work
+from app.workflow.engine import Actor
+from programmes.disbursements.schemas import BatchRead
+from programmes.disbursements.service import read_batch
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BatchItemStatus, PaymentBatchStatus
 
@@ -29,27 +30,24 @@ async def _pending_items(batch_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def _take_out(item: dict[str, Any], actor: Actor, reason: str) -> None:
-    await transition(PaymentBatchItem, item["id"], "remove", actor, reason=reason)
-    await transition(Tranche, item["tranche"], "remove_from_batch", actor, reason=reason)
+async def _take_out(uow: UnitOfWork, item: dict[str, Any], reason: str) -> None:
+    await uow.transition(PaymentBatchItem, item["id"], "remove", reason=reason)
+    await uow.transition(Tranche, item["tranche"], "remove_from_batch", reason=reason)
 
 
-async def discard_batch(principal: Principal, batch_id: int, reason: str) -> dict[str, Any]:
+async def discard_batch(principal: Principal, batch_id: int, reason: str) -> BatchRead:
     """Officer in scope discards a draft batch (作废): every tranche in it is payable again. Audited with reason."""
-    await batch_in_scope(principal, batch_id)
-    actor = Actor(principal.user_id, principal.role.value)
-    async with engine().transaction():
+    await load(principal, PaymentBatch, batch_id, columns=(PaymentBatch.scope_district,))
+    async with unit_of_work(Actor.of(principal)) as uow:
         # The transition locks the batch row and refuses anything but a draft.
-        await transition(PaymentBatch, batch_id, "discard", actor, reason=reason)
+        await uow.transition(PaymentBatch, batch_id, "discard", reason=reason)
         items = await _pending_items(batch_id)
         for item in items:
-            await _take_out(item, actor, reason)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="payment_batch.discard_release",
-            object_type="payment_batch",
-            object_id=batch_id,
+            await _take_out(uow, item, reason)
+        await uow.audit(
+            "payment_batch.discard_release",
+            "payment_batch",
+            batch_id,
             before={"tranche_ids": [i["tranche"] for i in items]},
             after={"tranche_ids": []},
             reason=reason,
@@ -57,14 +55,12 @@ async def discard_batch(principal: Principal, batch_id: int, reason: str) -> dic
     return await read_batch(batch_id)
 
 
-async def remove_tranche(principal: Principal, batch_id: int, tranche_id: int, reason: str) -> dict[str, Any]:
+async def remove_tranche(principal: Principal, batch_id: int, tranche_id: int, reason: str) -> BatchRead:
     """Officer in scope takes one tranche out of a draft batch (e.g. to reduce or cancel its award). The last one
     cannot be taken out: discard the batch instead, so no empty batch waits for approval. Audited with reason."""
-    await batch_in_scope(principal, batch_id)
-    actor = Actor(principal.user_id, principal.role.value)
-    async with engine().transaction():
-        batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
-        if batch[0]["status"] != PaymentBatchStatus.draft:
+    async with unit_of_work(Actor.of(principal)) as uow:
+        batch = await load(principal, PaymentBatch, batch_id, lock=True)
+        if batch["status"] != PaymentBatchStatus.draft:
             raise conflict("batch_not_draft", "只有草稿状态的支付批次可以移出款项（已审批的批次正在支付）")
         items = await _pending_items(batch_id)
         item = next((i for i in items if i["tranche"] == tranche_id), None)
@@ -72,13 +68,11 @@ async def remove_tranche(principal: Principal, batch_id: int, tranche_id: int, r
             raise not_found("支付批次中的款项")
         if len(items) == 1:
             raise conflict("batch_last_item", "这是批次中最后一笔款项，请直接作废该批次")
-        await _take_out(item, actor, reason)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="payment_batch.remove_tranche",
-            object_type="payment_batch",
-            object_id=batch_id,
+        await _take_out(uow, item, reason)
+        await uow.audit(
+            "payment_batch.remove_tranche",
+            "payment_batch",
+            batch_id,
             before={"tranche_ids": [i["tranche"] for i in items]},
             after={"tranche_ids": [i["tranche"] for i in items if i["tranche"] != tranche_id]},
             reason=reason,

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.db import engine
-from app.workflow.engine import Actor, transition
+from app.uow import UnitOfWork, unit_of_work
+from app.workflow.engine import Actor
 from programmes.disbursements.provider import PayeeAccount, PaymentProvider, PaymentRejected
+from programmes.ledger import service as ledger
+from programmes.ledger.tables import LedgerKind
 from programmes.payees.service import verified_account
-from programmes.tables import Award, LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
+from programmes.tables import Award, PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BatchItemStatus, PaymentBatchStatus, TrancheStatus
 
 log = logging.getLogger(__name__)
@@ -25,21 +27,21 @@ async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
     )
     paid = 0
     for item in items:
-        async with engine().transaction():
-            if await _pay_item(item["id"], item["tranche"], provider):
+        async with unit_of_work(Actor.system()) as uow:  # one unit per item: each payment commits alone
+            if await _pay_item(uow, item["id"], item["tranche"], provider):
                 paid += 1
-    async with engine().transaction():
+    async with unit_of_work(Actor.system()) as uow:
         batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
         pending = await PaymentBatchItem.count().where(
             (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
         if batch and batch[0]["status"] == PaymentBatchStatus.approved and pending == 0:
-            await transition(PaymentBatch, batch_id, "complete", Actor.system())
+            await uow.transition(PaymentBatch, batch_id, "complete")
     log.info("batch paid", extra={"batch_id": batch_id, "paid": paid})
     return {"paid": paid}
 
 
-async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) -> bool:
+async def _pay_item(uow: UnitOfWork, item_id: int, tranche_id: int, provider: PaymentProvider) -> bool:
     tranche = await Tranche.select().where(Tranche.id == tranche_id).lock_rows("UPDATE")
     item = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.id == item_id).first()
     if (
@@ -54,7 +56,6 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
         await Award.select(Award.id, Award.budget_line, Award.payee).where(Award.id == row["award"]).first()
     )
     assert award is not None
-    system = Actor.system()
     account = await verified_account(award["payee"])
     try:
         if account is None:
@@ -65,26 +66,23 @@ async def _pay_item(item_id: int, tranche_id: int, provider: PaymentProvider) ->
             idempotency_key=f"tranche:{tranche_id}", payee=payee, amount_fen=row["amount_fen"]
         )
     except PaymentRejected as rejection:
-        await transition(PaymentBatchItem, item_id, "mark_failed", system, values={"error": str(rejection)[:500]})
-        await transition(Tranche, tranche_id, "mark_failed", system, reason=str(rejection))
+        await uow.transition(PaymentBatchItem, item_id, "mark_failed", values={"error": str(rejection)[:500]})
+        await uow.transition(Tranche, tranche_id, "mark_failed", reason=str(rejection))
         return False
-    await LedgerEntry.insert(
-        LedgerEntry(
-            kind="disbursement",
-            award=award["id"],
-            budget_line=award["budget_line"],
-            tranche=tranche_id,
-            amount_fen=row["amount_fen"],
-            idempotency_key=f"tranche:{tranche_id}:disbursement",
-            scope_district=row["scope_district"],
-        )
+    await ledger.post(
+        LedgerKind.disbursement,
+        award_id=award["id"],
+        budget_line_id=award["budget_line"],
+        tranche_id=tranche_id,
+        amount_fen=row["amount_fen"],
+        idempotency_key=f"tranche:{tranche_id}:disbursement",
+        scope_district=row["scope_district"],
     )
-    await transition(
+    await uow.transition(
         PaymentBatchItem,
         item_id,
         "mark_paid",
-        system,
         values={"provider_reference": receipt.reference, "payee_account": account.id},
     )
-    await transition(Tranche, tranche_id, "mark_paid", system, reason=f"银行流水 {receipt.reference}")
+    await uow.transition(Tranche, tranche_id, "mark_paid", reason=f"银行流水 {receipt.reference}")
     return True

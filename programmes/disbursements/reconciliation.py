@@ -26,7 +26,8 @@ Rules (codes in brackets):
     (``award_overdisbursed``); the live (not cancelled) tranches of an active award add up to its amount
     (``tranches_not_award_amount``); every entry names its award's budget line and a disbursement its tranche's
     award (``ledger_budget_line_mismatch``, ``ledger_award_mismatch``);
-(d) per budget line: Σ obligations − Σ reversals − Σ refunds ≤ amount (``budget_line_overobligated``);
+(d) per budget line: Σ obligations − Σ reversals − Σ refunds ≤ amount (``budget_line_overobligated``; the net
+    obligation is ``programmes.ledger.service.net_obligation``, the same arithmetic the awards use);
 (e) batch items: a ``paid`` item has a ``paid`` tranche and a paid tranche exactly one ``paid`` item, whose
     provider reference is the transfer's (``paid_item_tranche_not_paid``, ``paid_tranche_without_paid_item``,
     ``tranche_paid_in_several_items``, ``item_reference_mismatch``);
@@ -54,7 +55,9 @@ from programmes.disbursements.statement import (
     StatementLine,
     simulated_statement,
 )
-from programmes.tables import LedgerEntry
+from programmes.ledger import service as ledger
+from programmes.ledger.tables import LedgerKind
+from programmes.tables import Tranche
 from programmes.workflows.disbursement import TRANCHE, AwardStatus, BatchItemStatus, TrancheStatus
 
 __all__ = ["Discrepancy", "ReconciliationReport", "Statement", "StatementLine", "reconcile", "simulated_statement"]
@@ -64,7 +67,7 @@ _TRANCHE_KEY = re.compile(r"^tranche:(\d+)(?::.*)?$")  # a connector may add an 
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = await LedgerEntry.raw(sql, *args)
+    rows: list[dict[str, Any]] = await Tranche.raw(sql, *args)  # any table's raw() runs plain SQL
     return rows
 
 
@@ -81,11 +84,7 @@ async def reconcile(
         if outermost:  # only the first statement of a transaction may set its isolation level
             await transaction.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         tranches = await _rows("SELECT id, award, amount_fen, status FROM tranche")
-        entries = await _rows(
-            "SELECT e.id, e.kind, e.award, e.budget_line, e.tranche, e.clawback, e.amount_fen,"
-            " a.budget_line AS award_budget_line, t.award AS tranche_award"
-            " FROM ledger_entry e JOIN award a ON a.id = e.award LEFT JOIN tranche t ON t.id = e.tranche"
-        )
+        entries = await ledger.entries_with_links()
         awards = await _rows("SELECT id, amount_fen, status FROM award")
         lines = await _rows("SELECT id, amount_fen FROM budget_line")
         clawbacks = await _rows("SELECT id, award, amount_fen, status FROM clawback")
@@ -140,7 +139,7 @@ class _Books:
         # Filled by the checks below, used by later ones.
         self.disbursements: dict[int, list[dict[str, Any]]] = defaultdict(list)  # per tranche
         self.award_sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.line_obligated: dict[int, int] = defaultdict(int)
+        self.line_sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per budget line
         self.statement: dict[int, list[StatementLine]] = defaultdict(list)  # per tranche
         self.paid_items: dict[int, list[dict[str, Any]]] = defaultdict(list)  # per tranche
         self.found: list[Discrepancy] = []
@@ -163,12 +162,12 @@ class _Books:
         totals = {
             "paid_tranches": len(self.paid),
             "paid_fen": sum(int(t["amount_fen"]) for t in self.paid.values()),
-            "disbursed_fen": sum(int(e["amount_fen"]) for e in self.entries if e["kind"] == "disbursement"),
+            "disbursed_fen": sum(int(e["amount_fen"]) for e in self.entries if e["kind"] == LedgerKind.disbursement),
             "transfers": len(self.transfers),
             "transferred_fen": sum(line.amount_fen for line in self.transfers),
             "awards": len(self.awards),
-            "obligated_fen": sum(self.line_obligated.values()),
-            "refunded_fen": sum(int(e["amount_fen"]) for e in self.entries if e["kind"] == "refund"),
+            "obligated_fen": sum(ledger.net_obligation(sums) for sums in self.line_sums.values()),
+            "refunded_fen": sum(int(e["amount_fen"]) for e in self.entries if e["kind"] == LedgerKind.refund),
             "budget_lines": len(self.budget_lines),
         }
         ordered = tuple(sorted(self.found, key=lambda d: (d.code, d.subject, d.message)))
@@ -180,8 +179,7 @@ class _Books:
             award_id, kind, amount = int(e["award"]), str(e["kind"]), int(e["amount_fen"])
             self.award_sums[award_id][kind] += amount
             self.award_sums[award_id][f"{kind}_count"] += 1
-            if kind in ("obligation", "reversal", "refund"):  # a refund returns money to the budget line
-                self.line_obligated[int(e["budget_line"])] += amount if kind == "obligation" else -amount
+            self.line_sums[int(e["budget_line"])][kind] += amount
             if e["budget_line"] != e["award_budget_line"]:
                 self.flag(
                     "ledger_budget_line_mismatch",
@@ -189,7 +187,7 @@ class _Books:
                     f"账本记录 {e['id']}（{kind}）记入预算科目 {e['budget_line']}，"
                     f"但资助 {award_id} 属于预算科目 {e['award_budget_line']}",
                 )
-            if kind != "disbursement":
+            if kind != LedgerKind.disbursement:
                 continue
             if e["tranche"] is None:
                 self.flag(
@@ -333,10 +331,10 @@ class _Books:
             award_id, amount = int(award["id"]), int(award["amount_fen"])
             sums = self.award_sums.get(award_id, {})
             subject = f"award:{award_id}"
-            obligations = sums.get("obligation_count", 0)
-            refunded = sums.get("refund", 0)  # clawed back: no longer obligated, still counted as paid out
-            net = sums.get("obligation", 0) - sums.get("reversal", 0) - refunded
-            disbursed = sums.get("disbursement", 0)
+            obligations = sums.get(f"{LedgerKind.obligation}_count", 0)
+            refunded = sums.get(LedgerKind.refund, 0)  # clawed back: no longer obligated, still counted as paid out
+            net = ledger.net_obligation(sums)
+            disbursed = sums.get(LedgerKind.disbursement, 0)
             active = award["status"] != AwardStatus.cancelled
             if obligations == 0:
                 self.flag(
@@ -379,7 +377,7 @@ class _Books:
         """(d) no budget line is obligated beyond its amount."""
         for line in self.budget_lines:
             line_id, amount = int(line["id"]), int(line["amount_fen"])
-            obligated = self.line_obligated.get(line_id, 0)
+            obligated = ledger.net_obligation(self.line_sums.get(line_id, {}))
             if obligated > amount:
                 self.flag(
                     "budget_line_overobligated",

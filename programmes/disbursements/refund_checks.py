@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.money import yuan
+from programmes.ledger.tables import LedgerKind
 from programmes.workflows.supervision import CLAWBACK, ClawbackStatus
 
 Flag = Callable[[str, str, str], None]  # (code, subject, zh-CN message)
@@ -31,7 +32,7 @@ def check_refunds(
     by_id = {int(c["id"]): c for c in clawbacks}
     refunded: dict[int, int] = defaultdict(int)
     for entry in entries:
-        if entry["kind"] != "refund":
+        if entry["kind"] != LedgerKind.refund:
             continue
         clawback = by_id.get(int(entry["clawback"])) if entry["clawback"] is not None else None
         if clawback is None or int(clawback["award"]) != int(entry["award"]):
@@ -65,7 +66,7 @@ def check_refunds(
             )
 
     for award_id, sums in sorted(award_sums.items()):
-        refund, disbursed = sums.get("refund", 0), sums.get("disbursement", 0)
+        refund, disbursed = sums.get(LedgerKind.refund, 0), sums.get(LedgerKind.disbursement, 0)
         if refund > disbursed:
             flag(
                 "refund_without_disbursement",

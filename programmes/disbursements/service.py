@@ -4,24 +4,24 @@ pays them after commit. Discarding a draft and taking tranches out of one live i
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from app import audit, outbox
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
 from app.money import yuan
 from app.timezone import now_utc
-from app.workflow.engine import Actor, transition
-from programmes.disbursements.schemas import BatchCreate
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
+from programmes.disbursements.access import BATCHES
+from programmes.disbursements.schemas import BatchCreate, BatchItemRead, BatchRead
 from programmes.scope import ensure_staff_scope
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, BatchItemStatus, PaymentBatchStatus
 
 
-async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any]:
+async def create_batch(principal: Principal, data: BatchCreate) -> BatchRead:
     """Officer puts released tranches of their scope into a new draft batch. All tranches share one scope."""
     tranche_ids = sorted(set(data.tranche_ids))
     tranches = await Tranche.select(Tranche.id, Tranche.scope_district).where(Tranche.id.is_in(tranche_ids))
@@ -34,9 +34,8 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
         raise DomainError("batch_mixed_scope", "同一支付批次中的款项须属于同一级别（市级或同一区）", 422)
     await _ensure_payees_verified(tranche_ids)
     scope = districts.pop()
-    actor = Actor(principal.user_id, principal.role.value)
     try:
-        async with engine().transaction():
+        async with unit_of_work(Actor.of(principal)) as uow:
             rows = await PaymentBatch.insert(
                 PaymentBatch(
                     title=data.title, status=PAYMENT_BATCH.initial, scope_district=scope, created_by=principal.user_id
@@ -44,20 +43,13 @@ async def create_batch(principal: Principal, data: BatchCreate) -> dict[str, Any
             ).returning(PaymentBatch.id)
             batch_id = int(rows[0]["id"])
             for tranche_id in tranche_ids:
-                await transition(Tranche, tranche_id, "add_to_batch", actor)
+                await uow.transition(Tranche, tranche_id, "add_to_batch")
                 await PaymentBatchItem.insert(
                     PaymentBatchItem(
                         batch=batch_id, tranche=tranche_id, status=BATCH_ITEM.initial, scope_district=scope
                     )
                 )
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="payment_batch.create",
-                object_type="payment_batch",
-                object_id=batch_id,
-                after={"tranche_ids": tranche_ids},
-            )
+            await uow.audit("payment_batch.create", "payment_batch", batch_id, after={"tranche_ids": tranche_ids})
     except UniqueViolationError as exc:
         raise conflict("tranche_already_in_batch", "款项已在其他支付批次中") from exc
     return await read_batch(batch_id)
@@ -80,27 +72,21 @@ async def _ensure_payees_verified(tranche_ids: list[int]) -> None:
         )
 
 
-async def approve_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
+async def approve_batch(principal: Principal, batch_id: int) -> BatchRead:
     """A second officer in scope approves a draft batch: never the officer who built it (four-eyes; a database
     trigger repeats the rule). The payment job is staged in the same transaction, delivered after commit."""
-    await batch_in_scope(principal, batch_id)
-    async with engine().transaction():
-        rows = await PaymentBatch.select(PaymentBatch.created_by).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
-        ensure_second_officer(rows[0]["created_by"], principal, "支付批次须由建立批次以外的另一名官员审批（双人复核）")
+    async with unit_of_work(Actor.of(principal)) as uow:
+        batch = await load(principal, PaymentBatch, batch_id, lock=True)
+        ensure_second_officer(batch["created_by"], principal, "支付批次须由建立批次以外的另一名官员审批（双人复核）")
         pending = await PaymentBatchItem.count().where(
             (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
         if pending == 0:
             raise conflict("batch_empty", "支付批次中没有待支付的款项，不能审批")
-        await transition(
-            PaymentBatch,
-            batch_id,
-            "approve",
-            Actor(principal.user_id, principal.role.value),
-            values={"approved_by": principal.user_id, "approved_at": now_utc()},
+        await uow.transition(
+            PaymentBatch, batch_id, "approve", values={"approved_by": principal.user_id, "approved_at": now_utc()}
         )
-        await outbox.stage("pay_batch", f"pay_batch:{batch_id}", batch_id=batch_id)
-    await outbox.flush()
+        await uow.stage("pay_batch", f"pay_batch:{batch_id}", batch_id=batch_id)
     return await read_batch(batch_id)
 
 
@@ -110,54 +96,44 @@ def ensure_second_officer(first_user_id: int | None, principal: Principal, detai
         raise conflict("four_eyes_same_officer", detail_zh)
 
 
-async def rerun_batch(principal: Principal, batch_id: int) -> dict[str, Any]:
+async def rerun_batch(principal: Principal, batch_id: int) -> BatchRead:
     """Officer in scope re-runs the payment job of an approved batch that still has pending items (its job was lost,
     or gave up after its tries). A fresh outbox key, because arq refuses a job id it has seen; paying twice is
     impossible anyway (row locks, states, the provider's idempotency key, the ledger's unique indexes)."""
-    await batch_in_scope(principal, batch_id)
-    async with engine().transaction():
-        batch = await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch_id).lock_rows("UPDATE")
+    async with unit_of_work(Actor.of(principal)) as uow:
+        batch = await load(principal, PaymentBatch, batch_id, lock=True)
         pending = await PaymentBatchItem.count().where(
             (PaymentBatchItem.batch == batch_id) & (PaymentBatchItem.status == BatchItemStatus.pending)
         )
-        if batch[0]["status"] != PaymentBatchStatus.approved or pending == 0:
+        if batch["status"] != PaymentBatchStatus.approved or pending == 0:
             raise conflict("batch_not_rerunnable", "只有已审批且仍有待支付款项的批次可以重新执行支付")
         key = f"pay_batch:{batch_id}:rerun:{uuid.uuid4().hex}"
-        await outbox.stage("pay_batch", key, batch_id=batch_id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="payment_batch.rerun",
-            object_type="payment_batch",
-            object_id=batch_id,
-            after={"job_key": key, "pending_items": pending},
+        await uow.stage("pay_batch", key, batch_id=batch_id)
+        await uow.audit(
+            "payment_batch.rerun", "payment_batch", batch_id, after={"job_key": key, "pending_items": pending}
         )
-    await outbox.flush()
     return await read_batch(batch_id)
 
 
-def progress_summary_zh(batch: dict[str, Any]) -> str:
+def progress_summary_zh(batch: BatchRead) -> str:
     """One line for officers: how far a batch has got (counts and amounts per item status)."""
     parts = []
     for status, label in (("paid", "已支付"), ("failed", "失败"), ("pending", "待支付")):
-        items = [i for i in batch["items"] if i["status"] == status]
-        parts.append(f"{label} {len(items)} 笔（{yuan(sum(i['amount_fen'] for i in items))}）")
-    state = PAYMENT_BATCH.states.get(batch["status"], batch["status"])
-    return f"支付批次 {batch['id']}「{batch['title']}」{state}：" + "，".join(parts)
+        items = [i for i in batch.items if i.status == status]
+        parts.append(f"{label} {len(items)} 笔（{yuan(sum(i.amount_fen for i in items))}）")
+    state = PAYMENT_BATCH.states.get(batch.status, batch.status)
+    return f"支付批次 {batch.id}「{batch.title}」{state}：" + "，".join(parts)
 
 
-async def batch_in_scope(principal: Principal, batch_id: int) -> dict[str, Any]:
+async def read_batch_for(principal: Principal, batch_id: int) -> BatchRead:
+    await load(principal, PaymentBatch, batch_id, columns=(PaymentBatch.scope_district,))
+    return await read_batch(batch_id)
+
+
+async def read_batch(batch_id: int) -> BatchRead:
     row = await PaymentBatch.select().where(PaymentBatch.id == batch_id).first()
     if row is None:
-        raise not_found("支付批次")
-    ensure_staff_scope(principal, row["scope_district"], "支付批次")
-    return dict(row)
-
-
-async def read_batch(batch_id: int) -> dict[str, Any]:
-    row = await PaymentBatch.select().where(PaymentBatch.id == batch_id).first()
-    if row is None:
-        raise not_found("支付批次")
+        raise not_found(BATCHES.label_zh)
     items = (
         await PaymentBatchItem.select(
             PaymentBatchItem.tranche,
@@ -169,22 +145,22 @@ async def read_batch(batch_id: int) -> dict[str, Any]:
         .where(PaymentBatchItem.batch == batch_id)
         .order_by(PaymentBatchItem.tranche)
     )
-    return {
-        "id": row["id"],
-        "title": row["title"],
-        "status": row["status"],
-        "created_by": row["created_by"],
-        "approved_by": row["approved_by"],
+    return BatchRead(
+        id=row["id"],
+        title=row["title"],
+        status=row["status"],
+        created_by=row["created_by"],
+        approved_by=row["approved_by"],
         # Items taken out of the draft stay listed (status ``removed``) but are not paid, so they don't count.
-        "total_fen": sum(i["amount_fen"] for i in items if i["status"] != BatchItemStatus.removed),
-        "items": [
-            {
-                "tranche_id": i["tranche"],
-                "amount_fen": i["amount_fen"],
-                "status": i["status"],
-                "provider_reference": i["provider_reference"],
-                "tranche_status": i["tranche_status"],
-            }
+        total_fen=sum(i["amount_fen"] for i in items if i["status"] != BatchItemStatus.removed),
+        items=[
+            BatchItemRead(
+                tranche_id=i["tranche"],
+                amount_fen=i["amount_fen"],
+                status=i["status"],
+                provider_reference=i["provider_reference"],
+                tranche_status=i["tranche_status"],
+            )
             for i in items
         ],
-    }
+    )

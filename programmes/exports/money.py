@@ -12,11 +12,14 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from app.access import load
 from app.auth.principal import Principal
 from app.reference import DISTRICT_NAMES_ZH, District
-from programmes.disbursements.service import batch_in_scope
+from programmes.disbursements.access import BATCHES
+from programmes.ledger import service as ledger
+from programmes.ledger.tables import LedgerKind
 from programmes.payees.tables import BankAccount
-from programmes.tables import FundSourceKind, LedgerEntry
+from programmes.tables import BudgetLine, FundSourceKind, PaymentBatch
 from programmes.workflows.disbursement import BATCH_ITEM
 from programmes.xlsx_export import Row, Sheet
 
@@ -47,7 +50,7 @@ def money_summary_scope(principal: Principal) -> str | None:
 
 
 async def batch_payments_scope(principal: Principal, batch_id: int) -> str | None:
-    batch = await batch_in_scope(principal, batch_id)
+    batch = await load(principal, BATCHES.table, batch_id, columns=(PaymentBatch.scope_district,))
     scope: str | None = batch["scope_district"]
     return scope
 
@@ -57,14 +60,13 @@ async def batch_payments_scope(principal: Principal, batch_id: int) -> str | Non
 
 async def _budget_lines(scope: str | None) -> list[dict[str, Any]]:
     """Per budget line: its amount and the ledger's sums by kind (the ledger is the only source of movements)."""
-    rows: list[dict[str, Any]] = await LedgerEntry.raw(
-        "SELECT bl.id, bl.amount_fen AS budget, bl.scope_district, fs.id AS fund_source_id, fs.name AS fund_source,"
-        " fs.kind AS fund_kind, e.id AS edition_id, e.year, e.title AS edition, p.name AS programme,"
-        " coalesce(sum(l.amount_fen) FILTER (WHERE l.kind = 'obligation'), 0) AS obligations,"
-        " coalesce(sum(l.amount_fen) FILTER (WHERE l.kind = 'reversal'), 0) AS reversals,"
-        " coalesce(sum(l.amount_fen) FILTER (WHERE l.kind = 'disbursement'), 0) AS disbursed,"
-        " coalesce(sum(l.amount_fen) FILTER (WHERE l.kind = 'refund'), 0) AS refunded"
-        " FROM budget_line bl JOIN fund_source fs ON fs.id = bl.fund_source JOIN edition e ON e.id = bl.edition"
+    # The per-kind sums are built from LedgerKind, never from input; values travel as query parameters.
+    rows: list[dict[str, Any]] = await BudgetLine.raw(
+        "SELECT bl.id, bl.amount_fen AS budget, bl.scope_district, fs.id AS fund_source_id,"  # noqa: S608
+        " fs.name AS fund_source, fs.kind AS fund_kind, e.id AS edition_id, e.year, e.title AS edition,"
+        " p.name AS programme, "
+        + ledger.kind_sums_sql("l")
+        + " FROM budget_line bl JOIN fund_source fs ON fs.id = bl.fund_source JOIN edition e ON e.id = bl.edition"
         " JOIN programme p ON p.id = e.programme LEFT JOIN ledger_entry l ON l.budget_line = bl.id"
         " WHERE ({}::varchar IS NULL OR bl.scope_district = {}::varchar)"
         " GROUP BY bl.id, fs.id, e.id, p.id ORDER BY bl.id",
@@ -77,9 +79,9 @@ async def _budget_lines(scope: str | None) -> list[dict[str, Any]]:
 def _measures(lines: Sequence[dict[str, Any]]) -> list[int]:
     budget = sum(int(line["budget"]) for line in lines)
     # Obligated: what awards hold of the budget; reversals and refunds returned to the line lower it.
-    obligated = sum(int(line["obligations"]) - int(line["reversals"]) - int(line["refunded"]) for line in lines)
-    disbursed = sum(int(line["disbursed"]) for line in lines)
-    refunded = sum(int(line["refunded"]) for line in lines)
+    obligated = sum(ledger.net_obligation(line) for line in lines)
+    disbursed = sum(int(line[LedgerKind.disbursement]) for line in lines)
+    refunded = sum(int(line[LedgerKind.refund]) for line in lines)
     return [budget, obligated, disbursed, refunded, budget - obligated]
 
 

@@ -9,6 +9,7 @@ from app.workflow.registry import Row, bind
 from programmes.agreements.tables import Agreement
 from programmes.applications.gate import GATED_ACTIONS, ensure_passes
 from programmes.draws.tables import InspectionDraw
+from programmes.matching.tables import Demand, DemandBid, MatchingCase, MatchingSession, MatchOrder, ServiceOffer
 from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport
 from programmes.risk.tables import RiskWarning
@@ -24,7 +25,9 @@ from programmes.tables import (
 from programmes.workflows import APPLICATION_WORKFLOWS, application_workflow
 from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT
 from programmes.workflows.contest import CONTEST_ROUND
+from programmes.workflows.demand import DEMAND, OFFER
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE
+from programmes.workflows.orders import BID, CASE, ORDER, SESSION
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
 
 
@@ -61,3 +64,9 @@ bind(Agreement, AGREEMENT)
 bind(BankAccount, BANK_ACCOUNT)
 bind(ProgressReport, PROGRESS_REPORT)
 bind(RiskWarning, RISK_WARNING)
+bind(Demand, DEMAND)
+bind(ServiceOffer, OFFER)
+bind(MatchingSession, SESSION)
+bind(MatchOrder, ORDER)
+bind(DemandBid, BID)
+bind(MatchingCase, CASE)

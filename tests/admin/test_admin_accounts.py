@@ -11,10 +11,11 @@ from app.auth.tables import Role
 from app.organisations.tables import Organisation
 from app.reference import District
 from programmes.disbursements.service import approve_batch
+from programmes.ledger.tables import LedgerEntry
 from programmes.payees.schemas import BankAccountCreate
 from programmes.payees.service import submit
 from programmes.payees.tables import BankAccount
-from programmes.tables import Clawback, LedgerEntry, PaymentBatchItem
+from programmes.tables import Clawback, PaymentBatchItem
 from tests import factories
 from tests.factories.admin import AdminFactory, draft_batch
 from tests.factories.worker import run_worker_burst

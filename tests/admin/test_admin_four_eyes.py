@@ -49,27 +49,25 @@ async def test_the_builder_cannot_approve_in_the_admin_and_drafts_can_be_undone(
     first, other = batch["items"][0]["tranche_id"], batch["signed_tranche_id"]
     rebuilt = await create_batch(city.user.principal, BatchCreate(title="重组批次", tranche_ids=[first, other]))
 
-    form = {"batch_id": rebuilt["id"], "tranche_id": other, "reason": "资助拟调减"}
+    form = {"batch_id": rebuilt.id, "tranche_id": other, "reason": "资助拟调减"}
     assert (await pudong.post(form_path("移出批次款项"), form)).status_code == 422
     removed = await city.post(form_path("移出批次款项"), form)
     assert removed.status_code == 200, removed.text
-    assert (
-        removed.json()["custom_form_success"] == f"款项 {other} 已移出支付批次 {rebuilt['id']}，批次现余 30,000.00 元"
-    )
+    assert removed.json()["custom_form_success"] == f"款项 {other} 已移出支付批次 {rebuilt.id}，批次现余 30,000.00 元"
     assert await Tranche.select(Tranche.status).where(Tranche.id == other).first() == {"status": "released"}
     last = await city.post(form_path("移出批次款项"), {**form, "tranche_id": first})
     assert last.status_code == 422 and last.json()["custom_form_error"] == "这是批次中最后一笔款项，请直接作废该批次"
     assert await AuditEntry.count().where(AuditEntry.action == "payment_batch.remove_tranche") == 1
 
-    approved = await second.post(form_path("审批支付批次"), {"batch_id": rebuilt["id"]})
+    approved = await second.post(form_path("审批支付批次"), {"batch_id": rebuilt.id})
     assert approved.status_code == 200, approved.text
     row = await PaymentBatch.select(PaymentBatch.approved_by, PaymentBatch.created_by).where(
-        PaymentBatch.id == rebuilt["id"]
+        PaymentBatch.id == rebuilt.id
     )
     assert row == [{"approved_by": second.user.id, "created_by": city.user.id}]
     late = await city.post(form_path("移出批次款项"), {**form, "tranche_id": first})
     assert late.status_code == 422 and "草稿" in late.json()["custom_form_error"]
-    items = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.batch == rebuilt["id"])
+    items = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.batch == rebuilt.id)
     assert sorted(i["status"] for i in items) == ["pending", "removed"]
 
 

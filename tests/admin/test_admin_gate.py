@@ -62,9 +62,9 @@ async def test_admin_forms_hold_the_gates(admin_client: AdminFactory) -> None:
     await close_round(officer, call["id"])
     source = await create_fund_source(officer, FundSourceCreate(name="福彩公益金", kind="welfare_lottery"))
     line = await create_budget_line(
-        officer, call["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
+        officer, call["edition_id"], BudgetLineCreate(fund_source_id=source.id, amount_fen=10_000_000)
     )
-    award = {"application_id": application, "budget_line_id": line["id"], "amount_fen": 100_000}
+    award = {"application_id": application, "budget_line_id": line.id, "amount_fen": 100_000}
 
     advanced = await city.post(form_path("申报批量操作"), {"action": "advance", "application_ids": str(application)})
     assert advanced.status_code == 200 and "未处理 1 件" in advanced.json()["custom_form_success"]

@@ -10,7 +10,8 @@ from app.audit import AuditEntry
 from app.auth.tables import Account, Role
 from app.organisations.tables import OrganisationMember
 from app.reference import District
-from programmes.tables import Application, Edition, LedgerEntry, PaymentBatch, Round
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import Application, Edition, PaymentBatch, Round
 from tests import factories
 from tests.factories.admin import AdminFactory, draft_batch
 from tests.factories.admin_http import (

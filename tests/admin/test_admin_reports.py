@@ -69,14 +69,14 @@ async def signed_project(officer: factories.User) -> dict[str, Any]:
     await close_round(staff, contest["id"])
     source = await create_fund_source(staff, FundSourceCreate(name="福彩公益金", kind="welfare_lottery"))
     line = await create_budget_line(
-        staff, contest["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
+        staff, contest["edition_id"], BudgetLineCreate(fund_source_id=source.id, amount_fen=10_000_000)
     )
     today = now_utc().date()
     award = await make_award(
         staff,
         AwardCreate(
             application_id=draft.id,
-            budget_line_id=line["id"],
+            budget_line_id=line.id,
             amount_fen=1_000_000,
             payment_plan=[
                 PlannedTranche(amount_fen=300_000),
@@ -90,15 +90,15 @@ async def signed_project(officer: factories.User) -> dict[str, Any]:
         ),
     )
     await factories.verified_bank_account(org_id)
-    await sign(applicant.principal, award["agreement_id"], "王敏")
+    await sign(applicant.principal, award.agreement_id, "王敏")
     reports = (
         await ProgressReport.select(ProgressReport.id)
-        .where(ProgressReport.award == award["id"])
+        .where(ProgressReport.award == award.id)
         .order_by(ProgressReport.sequence, ascending=False)
     )
     return {
-        "agreement_id": award["agreement_id"],
-        "tranche_ids": [t["id"] for t in award["tranches"]],
+        "agreement_id": award.agreement_id,
+        "tranche_ids": [t.id for t in award.tranches],
         "milestone_id": reports[0]["id"],
         "applicant": applicant,
     }

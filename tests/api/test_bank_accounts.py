@@ -177,7 +177,7 @@ async def test_concurrent_submissions_and_verifications_of_one_organisation(
 
 async def pay(tranche_id: int, officer: Any) -> None:
     batch = await create_batch(officer, BatchCreate(title="拨付", tranche_ids=[tranche_id]))
-    await approve_batch(await factories.second_officer(officer), batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch.id)
     await run_worker_burst()
 
 
@@ -228,7 +228,7 @@ async def test_a_revoked_account_fails_the_queued_payment(client: httpx.AsyncCli
     [tranche] = award["tranches"]
     account_id = await factories.verified_bank_account(world.other_org_id)
     batch = await create_batch(officer, BatchCreate(title="拨付", tranche_ids=[tranche["id"]]))
-    await approve_batch(await factories.second_officer(officer), batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch.id)
     revoked = await client.post(
         f"/bank-accounts/{account_id}/revoke",
         json={"reason": "银行通知该账户已销户"},
@@ -237,7 +237,7 @@ async def test_a_revoked_account_fails_the_queued_payment(client: httpx.AsyncCli
     assert ok(revoked)["status"] == "rejected"
 
     await run_worker_burst()
-    item = await PaymentBatchItem.select().where(PaymentBatchItem.batch == batch["id"]).first()
+    item = await PaymentBatchItem.select().where(PaymentBatchItem.batch == batch.id).first()
     assert item is not None and item["status"] == "failed" and "经核验" in item["error"]
     assert (await Tranche.select(Tranche.status).where(Tranche.id == tranche["id"]).first()) == {"status": "failed"}
     assert await SimulatedTransfer.count() == 0

@@ -22,7 +22,8 @@ from programmes.disbursements.provider import (
 )
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch, progress_summary_zh, read_batch
-from programmes.tables import LedgerEntry, PaymentBatch, PaymentBatchItem, SimulatedTransfer
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import PaymentBatch, PaymentBatchItem, SimulatedTransfer
 from tests import factories
 from tests.factories.money_world import city_award, pudong_award
 from tests.factories.worker import run_worker_burst
@@ -50,8 +51,8 @@ async def approved_batch(world: World) -> int:
     batch = await create_batch(
         world.city_officer.principal, BatchCreate(title="第一批", tranche_ids=[award["tranches"][0]["id"]])
     )
-    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
-    return int(batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch.id)
+    return int(batch.id)
 
 
 async def lose_the_job(batch_id: int) -> None:
@@ -66,7 +67,7 @@ async def test_a_batch_whose_job_was_lost_is_rerun_and_paid_once(client: httpx.A
     batch_id = await approved_batch(world)
     await lose_the_job(batch_id)
     await run_worker_burst()
-    assert (await read_batch(batch_id))["status"] == "approved"  # nothing ran: the job was lost
+    assert (await read_batch(batch_id)).status == "approved"  # nothing ran: the job was lost
     assert await SimulatedTransfer.count() == 0
 
     response = await client.post(f"/payment-batches/{batch_id}/rerun", headers=world.city_officer.headers)
@@ -80,7 +81,7 @@ async def test_a_batch_whose_job_was_lost_is_rerun_and_paid_once(client: httpx.A
     await run_worker_burst()
 
     batch = await read_batch(batch_id)
-    assert batch["status"] == "completed" and [i["status"] for i in batch["items"]] == ["paid"]
+    assert batch.status == "completed" and [i.status for i in batch.items] == ["paid"]
     assert await SimulatedTransfer.count() == 1
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
     assert progress_summary_zh(batch) == (
@@ -98,7 +99,7 @@ async def test_a_rerun_next_to_the_original_job_still_pays_once(client: httpx.As
     await run_worker_burst()
     assert await SimulatedTransfer.count() == 1
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
-    assert (await read_batch(batch_id))["status"] == "completed"
+    assert (await read_batch(batch_id)).status == "completed"
 
 
 async def test_rerun_is_refused_for_drafts_and_outside_scope(client: httpx.AsyncClient, world: World) -> None:
@@ -107,11 +108,11 @@ async def test_rerun_is_refused_for_drafts_and_outside_scope(client: httpx.Async
         world.pudong_officer.principal, BatchCreate(title="浦东草稿", tranche_ids=[award["tranches"][0]["id"]])
     )
     before = await row_counts()
-    refused = await client.post(f"/payment-batches/{draft['id']}/rerun", headers=world.pudong_officer.headers)
+    refused = await client.post(f"/payment-batches/{draft.id}/rerun", headers=world.pudong_officer.headers)
     assert refused.status_code == 409 and refused.json()["code"] == "batch_not_rerunnable"
     assert refused.headers["content-type"].startswith("application/problem+json")
     for user, status in ((world.changning_officer, 404), (world.other_applicant, 403), (world.expert, 403)):
-        response = await client.post(f"/payment-batches/{draft['id']}/rerun", headers=user.headers)
+        response = await client.post(f"/payment-batches/{draft.id}/rerun", headers=user.headers)
         assert response.status_code == status, response.text
     assert (await client.post("/payment-batches/999999/rerun", headers=world.admin.headers)).status_code == 404
     assert await row_counts() == before

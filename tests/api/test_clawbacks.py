@@ -13,7 +13,8 @@ import pytest
 from app.notifications import Notification
 from programmes.awards.service import read_budget_line
 from programmes.disbursements.reconciliation import reconcile
-from programmes.tables import Clawback, LedgerEntry
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import Clawback
 from tests import factories
 from tests.factories.http import ok, problem
 from tests.factories.money import PAID, paid_award
@@ -22,7 +23,7 @@ from tests.factories.world import World, row_counts
 
 
 async def available(line_id: int) -> int:
-    return int((await read_budget_line(line_id))["available_fen"])
+    return int((await read_budget_line(line_id)).available_fen)
 
 
 async def test_demand_refund_in_parts_and_settle(client: httpx.AsyncClient, world: World) -> None:
@@ -305,3 +306,22 @@ async def test_reconciliation_finds_refund_discrepancies(client: httpx.AsyncClie
     await refund_row(rows[0]["id"], paid.unpaid_award_id, 700, "INJECTED-2")
     codes = (await reconcile()).codes()
     assert codes == ["clawback_settled_mismatch", "refund_exceeds_clawback", "refund_without_disbursement"]
+
+
+async def test_an_awards_clawbacks_page_with_their_refunds(client: httpx.AsyncClient, world: World) -> None:
+    paid = await paid_award(world)
+    staff = world.city_officer.headers
+    demand = f"/awards/{paid.award_id}/clawbacks"
+    made = [
+        ok(await client.post(demand, json={"amount_fen": 1_000 * (n + 1), "finding": f"发现{n}"}, headers=staff), 201)
+        for n in range(3)
+    ]
+    refund = {"amount_fen": 500, "bank_reference": "BOS-PAGE-1"}
+    ok(await client.post(f"/clawbacks/{made[2]['id']}/refunds", json=refund, headers=staff))
+    first = await client.get(demand, params={"limit": 2}, headers=staff)
+    assert [c["id"] for c in ok(first)] == [made[0]["id"], made[1]["id"]]
+    assert first.headers["x-total-count"] == "3" and first.headers["x-has-more"] == "true"
+    assert "offset=2" in first.headers["link"]
+    [last] = ok(await client.get(demand, params={"limit": 2, "offset": 2}, headers=staff))
+    assert last["id"] == made[2]["id"] and [r["bank_reference"] for r in last["refunds"]] == ["BOS-PAGE-1"]
+    problem(await client.get(demand, headers=world.pudong_officer.headers), 404, "not_found")

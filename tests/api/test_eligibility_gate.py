@@ -57,9 +57,9 @@ async def budget_line(officer: User, edition_id: int) -> int:
 
     source = await create_fund_source(officer.principal, FundSourceCreate(name="福彩公益金", kind="welfare_lottery"))
     line = await create_budget_line(
-        officer.principal, edition_id, BudgetLineCreate(fund_source_id=source["id"], amount_fen=100_000_000)
+        officer.principal, edition_id, BudgetLineCreate(fund_source_id=source.id, amount_fen=100_000_000)
     )
-    return int(line["id"])
+    return int(line.id)
 
 
 async def review(expert: User, application_id: int, score: int = 80) -> None:

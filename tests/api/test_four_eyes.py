@@ -20,7 +20,8 @@ from programmes.awards.changes import cancel_award
 from programmes.disbursements.reconciliation import reconcile
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import create_batch, read_batch
-from programmes.tables import LedgerEntry, PaymentBatch, PaymentBatchItem, Tranche
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
 from tests import factories
 from tests.factories.money import released_tranches
 from tests.factories.worker import run_worker_burst
@@ -70,7 +71,7 @@ async def test_the_builder_cannot_approve_a_batch_and_a_second_officer_can(
     assert approved.status_code == 200, approved.text
     assert approved.json()["approved_by"] == world.admin.id and approved.json()["created_by"] == world.city_officer.id
     await run_worker_burst()
-    assert (await read_batch(batch["id"]))["status"] == "completed"
+    assert (await read_batch(batch["id"])).status == "completed"
 
 
 async def test_the_database_refuses_a_batch_approved_by_its_builder(world: World) -> None:
@@ -81,19 +82,19 @@ async def test_the_database_refuses_a_batch_approved_by_its_builder(world: World
     with pytest.raises(CheckViolationError, match="other than its builder"):
         await PaymentBatch.update(
             {PaymentBatch.status: "approved", PaymentBatch.approved_by: builder, PaymentBatch.approved_at: now_utc()}
-        ).where(PaymentBatch.id == batch["id"])
+        ).where(PaymentBatch.id == batch.id)
     with pytest.raises(CheckViolationError, match="other than its builder"):
-        await PaymentBatch.update({PaymentBatch.status: "approved"}).where(PaymentBatch.id == batch["id"])
+        await PaymentBatch.update({PaymentBatch.status: "approved"}).where(PaymentBatch.id == batch.id)
     with pytest.raises(CheckViolationError, match="builder cannot change"):
-        await PaymentBatch.update({PaymentBatch.created_by: world.admin.id}).where(PaymentBatch.id == batch["id"])
+        await PaymentBatch.update({PaymentBatch.created_by: world.admin.id}).where(PaymentBatch.id == batch.id)
     with pytest.raises(CheckViolationError, match="starts as a draft"):
         await PaymentBatch.insert(PaymentBatch(title="直接插入", status="approved", approved_by=builder))
     with pytest.raises(CheckViolationError, match="starts as a draft"):
         await PaymentBatch.insert(PaymentBatch(title="无建批次人", status="draft"))
-    assert (await read_batch(batch["id"]))["status"] == "draft"
+    assert (await read_batch(batch.id)).status == "draft"
     # A different officer passes the trigger (the service would also have staged the payment job).
     await PaymentBatch.update({PaymentBatch.status: "approved", PaymentBatch.approved_by: world.admin.id}).where(
-        PaymentBatch.id == batch["id"]
+        PaymentBatch.id == batch.id
     )
 
 
@@ -105,7 +106,7 @@ async def test_50_concurrent_approvals_by_builder_and_second_officer_approve_onc
     officers = [world.city_officer.headers, world.admin.headers]
 
     responses = await asyncio.gather(
-        *[client.post(f"/payment-batches/{batch['id']}/approve", headers=officers[n % 2]) for n in range(CONCURRENCY)]
+        *[client.post(f"/payment-batches/{batch.id}/approve", headers=officers[n % 2]) for n in range(CONCURRENCY)]
     )
 
     by_status = Counter(r.status_code for r in responses)
@@ -121,7 +122,7 @@ async def test_50_concurrent_approvals_by_builder_and_second_officer_approve_onc
 async def test_discarding_a_draft_frees_its_tranches(client: httpx.AsyncClient, world: World) -> None:
     tranche_ids = await released_tranches(world, 2)
     batch = await create_batch(world.city_officer.principal, BatchCreate(title="待作废", tranche_ids=tranche_ids))
-    url = f"/payment-batches/{batch['id']}/discard"
+    url = f"/payment-batches/{batch.id}/discard"
 
     problem(await client.post(url, json={"reason": "越权"}, headers=world.pudong_officer.headers), 404, "not_found")
     assert (await client.post(url, json={}, headers=world.city_officer.headers)).status_code == 422  # reason needed
@@ -141,12 +142,10 @@ async def test_discarding_a_draft_frees_its_tranches(client: httpx.AsyncClient, 
         409,
         "transition_invalid_state",
     )
-    problem(
-        await client.post(f"/payment-batches/{batch['id']}/approve", headers=world.admin.headers), 409, "batch_empty"
-    )
+    problem(await client.post(f"/payment-batches/{batch.id}/approve", headers=world.admin.headers), 409, "batch_empty")
     # The freed tranches go into a new batch (the removed items no longer hold them) and are paid once.
     again = await create_batch(world.city_officer.principal, BatchCreate(title="重建", tranche_ids=tranche_ids))
-    await factories.approve_as_second_officer(world.city_officer.principal, again["id"])
+    await factories.approve_as_second_officer(world.city_officer.principal, again.id)
     await run_worker_burst()
     assert await statuses(tranche_ids) == ["paid", "paid"]
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 2
@@ -154,7 +153,7 @@ async def test_discarding_a_draft_frees_its_tranches(client: httpx.AsyncClient, 
     # An approved (here completed) batch cannot be discarded: its money has left.
     problem(
         await client.post(
-            f"/payment-batches/{again['id']}/discard", json={"reason": "晚了"}, headers=world.city_officer.headers
+            f"/payment-batches/{again.id}/discard", json={"reason": "晚了"}, headers=world.city_officer.headers
         ),
         409,
         "transition_invalid_state",
@@ -174,9 +173,9 @@ async def test_a_tranche_taken_out_of_a_draft_lets_its_award_be_cancelled(
     problem(blocked, 409, "award_tranche_in_batch")
     assert blocked.json()["errors"][0]["field"] == "tranche_ids" and "移出" in blocked.json()["detail"]
 
-    url = f"/payment-batches/{batch['id']}/tranches/{tranche_ids[0]}/remove"
+    url = f"/payment-batches/{batch.id}/tranches/{tranche_ids[0]}/remove"
     problem(await client.post(url, json={"reason": "越权"}, headers=world.changning_officer.headers), 404, "not_found")
-    missing = f"/payment-batches/{batch['id']}/tranches/{2**31 - 1}/remove"
+    missing = f"/payment-batches/{batch.id}/tranches/{2**31 - 1}/remove"
     problem(
         await client.post(missing, json={"reason": "不在批次"}, headers=world.city_officer.headers), 404, "not_found"
     )
@@ -195,14 +194,14 @@ async def test_a_tranche_taken_out_of_a_draft_lets_its_award_be_cancelled(
     assert entry["before"] == {"tranche_ids": tranche_ids} and entry["after"] == {"tranche_ids": tranche_ids[1:]}
 
     problem(await client.post(url, json={"reason": "再移一次"}, headers=world.city_officer.headers), 404, "not_found")
-    last = f"/payment-batches/{batch['id']}/tranches/{tranche_ids[1]}/remove"
+    last = f"/payment-batches/{batch.id}/tranches/{tranche_ids[1]}/remove"
     problem(
         await client.post(last, json={"reason": "最后一笔"}, headers=world.city_officer.headers), 409, "batch_last_item"
     )
     cancelled = await cancel_award(world.city_officer.principal, award_id, "项目终止")
-    assert cancelled["status"] == "cancelled" and await statuses(tranche_ids[:1]) == ["cancelled"]
+    assert cancelled.status == "cancelled" and await statuses(tranche_ids[:1]) == ["cancelled"]
 
-    await factories.approve_as_second_officer(world.city_officer.principal, batch["id"])
+    await factories.approve_as_second_officer(world.city_officer.principal, batch.id)
     problem(
         await client.post(last, json={"reason": "已审批"}, headers=world.city_officer.headers), 409, "batch_not_draft"
     )
@@ -218,9 +217,9 @@ async def test_50_concurrent_discards_and_approvals_leave_one_outcome(client: ht
     batch = await create_batch(world.city_officer.principal, BatchCreate(title="作废或审批", tranche_ids=tranche_ids))
     discard = {"reason": "并发作废"}
     requests = [
-        client.post(f"/payment-batches/{batch['id']}/discard", json=discard, headers=world.city_officer.headers)
+        client.post(f"/payment-batches/{batch.id}/discard", json=discard, headers=world.city_officer.headers)
         if n % 2
-        else client.post(f"/payment-batches/{batch['id']}/approve", headers=world.admin.headers)
+        else client.post(f"/payment-batches/{batch.id}/approve", headers=world.admin.headers)
         for n in range(CONCURRENCY)
     ]
 
@@ -228,15 +227,15 @@ async def test_50_concurrent_discards_and_approvals_leave_one_outcome(client: ht
 
     assert Counter(r.status_code for r in responses) == {200: 1, 409: CONCURRENCY - 1}
     await run_worker_burst()
-    final = await read_batch(batch["id"])
-    items = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.batch == batch["id"])
+    final = await read_batch(batch.id)
+    items = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.batch == batch.id)
     disbursed = await LedgerEntry.count().where(LedgerEntry.kind == "disbursement")
-    if final["status"] == "discarded":
+    if final.status == "discarded":
         assert [i["status"] for i in items] == ["removed", "removed"] and disbursed == 0
         assert await statuses(tranche_ids) == ["released", "released"]
         assert await OutboxMessage.count().where(OutboxMessage.job_name == "pay_batch") == 0
     else:
-        assert final["status"] == "completed" and [i["status"] for i in items] == ["paid", "paid"] and disbursed == 2
+        assert final.status == "completed" and [i["status"] for i in items] == ["paid", "paid"] and disbursed == 2
         assert await statuses(tranche_ids) == ["paid", "paid"]
     assert (await reconcile()).ok
 
@@ -249,12 +248,12 @@ async def test_50_concurrent_removals_and_approvals_keep_items_tranches_and_ledg
     removable = tranche_ids[:4]  # the fifth stays, so the batch never runs empty
     requests = [
         client.post(
-            f"/payment-batches/{batch['id']}/tranches/{removable[n % 5]}/remove",
+            f"/payment-batches/{batch.id}/tranches/{removable[n % 5]}/remove",
             json={"reason": "并发移出"},
             headers=world.city_officer.headers,
         )
         if n % 5 != 4
-        else client.post(f"/payment-batches/{batch['id']}/approve", headers=world.admin.headers)
+        else client.post(f"/payment-batches/{batch.id}/approve", headers=world.admin.headers)
         for n in range(CONCURRENCY)
     ]
 
@@ -269,7 +268,7 @@ async def test_50_concurrent_removals_and_approvals_keep_items_tranches_and_ledg
     items = {
         i["tranche"]: i["status"]
         for i in await PaymentBatchItem.select(PaymentBatchItem.tranche, PaymentBatchItem.status).where(
-            PaymentBatchItem.batch == batch["id"]
+            PaymentBatchItem.batch == batch.id
         )
     }
     removed = [t for t in tranche_ids if items[t] == "removed"]

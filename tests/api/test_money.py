@@ -17,7 +17,8 @@ from programmes.disbursements.jobs import pay_batch
 from programmes.disbursements.provider import SimulatedProvider
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
-from programmes.tables import Application, LedgerEntry, SimulatedTransfer, Tranche
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import Application, SimulatedTransfer, Tranche
 from tests import factories
 from tests.factories.money import budget_line, close_world_round, ranked_world, reviewed_application
 from tests.factories.world import World
@@ -32,11 +33,11 @@ async def test_concurrent_payment_runs_pay_each_tranche_once(client: httpx.Async
     )
     tranche_id = award["tranches"][0]["id"]
     batch = await create_batch(world.city_officer.principal, BatchCreate(title="并发批次", tranche_ids=[tranche_id]))
-    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch.id)
 
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
-        results = await asyncio.gather(*[pay_batch(batch["id"], provider) for _ in range(20)], return_exceptions=True)
+        results = await asyncio.gather(*[pay_batch(batch.id, provider) for _ in range(20)], return_exceptions=True)
     finally:
         await provider.close()
     assert not [r for r in results if isinstance(r, Exception)]
@@ -89,7 +90,7 @@ async def test_concurrent_awards_never_overdraw_a_budget_line(client: httpx.Asyn
     outcomes = await asyncio.gather(*[attempt(i) for i in ids])
     assert sorted(outcomes) == ["awarded", "awarded"] + ["budget_exceeded"] * (len(ids) - 2)
     line = await read_budget_line(line_id)
-    assert line["obligated_fen"] == 800_000 and line["available_fen"] == 200_000
+    assert line.obligated_fen == 800_000 and line.available_fen == 200_000
     assert await Application.count().where(Application.status == "awarded") == 2
 
 
@@ -130,12 +131,12 @@ async def test_approval_commits_while_redis_is_down_and_is_delivered_later(
     original = queue_module.get_queue
     queue_module.get_queue = no_queue  # type: ignore[assignment]  # Redis unreachable at approval time
     try:
-        approved = await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
+        approved = await approve_batch(await factories.second_officer(world.city_officer.principal), batch.id)
     finally:
         queue_module.get_queue = original
-    assert approved["status"] == "approved"
+    assert approved.status == "approved"
     pending = await OutboxMessage.select().where(OutboxMessage.delivered_at.is_null())
-    assert [m["job_key"] for m in pending] == [f"pay_batch:{batch['id']}"]
+    assert [m["job_key"] for m in pending] == [f"pay_batch:{batch.id}"]
 
     queue = await get_queue()
     assert queue is not None
@@ -163,24 +164,24 @@ async def test_a_rejected_transfer_fails_the_tranche_which_can_be_paid_in_a_new_
     first = await create_batch(
         world.city_officer.principal, BatchCreate(title="会失败的批次", tranche_ids=[tranche_id])
     )
-    await approve_batch(await factories.second_officer(world.city_officer.principal), first["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), first.id)
     refusing = SimulatedProvider(get_settings().effective_database_url, rejected_payees=frozenset({payee["name"]}))
     try:
-        assert await pay_batch(first["id"], refusing) == {"paid": 0}
+        assert await pay_batch(first.id, refusing) == {"paid": 0}
     finally:
         await refusing.close()
     from programmes.disbursements.service import read_batch
 
-    failed = await read_batch(first["id"])
-    assert failed["status"] == "completed"
-    assert failed["items"][0]["status"] == "failed" and failed["items"][0]["tranche_status"] == "failed"
+    failed = await read_batch(first.id)
+    assert failed.status == "completed"
+    assert failed.items[0].status == "failed" and failed.items[0].tranche_status == "failed"
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 0
 
     second = await create_batch(world.city_officer.principal, BatchCreate(title="重新支付", tranche_ids=[tranche_id]))
-    await approve_batch(await factories.second_officer(world.city_officer.principal), second["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), second.id)
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
-        assert await pay_batch(second["id"], provider) == {"paid": 1}
+        assert await pay_batch(second.id, provider) == {"paid": 1}
     finally:
         await provider.close()
     assert await SimulatedTransfer.count() == 1
@@ -200,7 +201,7 @@ async def test_reducing_and_cancelling_awards_release_the_budget(client: httpx.A
     )
     assert reduced.status_code == 200, reduced.text
     assert reduced.json()["amount_fen"] == 300_000 and reduced.json()["tranches"][0]["amount_fen"] == 300_000
-    assert (await read_budget_line(line_id))["available_fen"] == 700_000
+    assert (await read_budget_line(line_id)).available_fen == 700_000
     increase = await client.post(
         f"/awards/{first['id']}/reduce", json={"amount_fen": 500_000, "reason": "追加"}, headers=staff
     )
@@ -219,7 +220,7 @@ async def test_reducing_and_cancelling_awards_release_the_budget(client: httpx.A
     assert cancelled.status_code == 200, cancelled.text
     body = cancelled.json()
     assert body["status"] == "cancelled" and body["tranches"][0]["status"] == "cancelled"
-    assert (await read_budget_line(line_id))["available_fen"] == 800_000  # only the second award still obligates
+    assert (await read_budget_line(line_id)).available_fen == 800_000  # only the second award still obligates
     again = await client.post(f"/awards/{first['id']}/cancel", json={"reason": "重复"}, headers=staff)
     assert again.status_code == 409
     refused = await client.post(

@@ -40,12 +40,12 @@ async def small_world(world: World) -> dict[str, Any]:
     paid = await create_batch(
         world.city_officer.principal, BatchCreate(title="市级拨付", tranche_ids=[city["tranches"][0]["id"]])
     )
-    await approve_batch(await factories.second_officer(world.city_officer.principal), paid["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), paid.id)
     await run_worker_burst()
     draft = await create_batch(
         world.pudong_officer.principal, BatchCreate(title="浦东拨付", tranche_ids=[pudong["tranches"][0]["id"]])
     )
-    return {"city": city, "pudong": pudong, "city_batch": paid["id"], "pudong_batch": draft["id"]}
+    return {"city": city, "pudong": pudong, "city_batch": paid.id, "pudong_batch": draft.id}
 
 
 async def produced(client: httpx.AsyncClient, job: dict[str, Any], headers: dict[str, str]) -> Any:

@@ -20,7 +20,8 @@ from programmes.disbursements.provider import SimulatedProvider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import create_batch, read_batch
-from programmes.tables import LedgerEntry, PaymentBatch, PaymentBatchItem, SimulatedTransfer, Tranche
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import PaymentBatch, PaymentBatchItem, SimulatedTransfer, Tranche
 from tests.factories.money import released_tranches
 from tests.factories.world import World
 
@@ -44,18 +45,18 @@ async def test_200_concurrent_approvals_of_one_batch_approve_it_once(client: htt
     officers = [world.city_officer.headers, world.admin.headers]
 
     responses = await asyncio.gather(
-        *[client.post(f"/payment-batches/{batch['id']}/approve", headers=officers[n % 2]) for n in range(CONCURRENCY)]
+        *[client.post(f"/payment-batches/{batch.id}/approve", headers=officers[n % 2]) for n in range(CONCURRENCY)]
     )
 
     codes = assert_one_winner(responses, 200)
     # The builder's half is refused by four-eyes whatever the state; of the admin's half one wins.
     half = CONCURRENCY // 2
     assert codes == {"four_eyes_same_officer": half, "transition_invalid_state": half - 1}
-    assert (await read_batch(batch["id"]))["status"] == "approved"
-    assert (await read_batch(batch["id"]))["approved_by"] == world.admin.id
+    assert (await read_batch(batch.id)).status == "approved"
+    assert (await read_batch(batch.id)).approved_by == world.admin.id
     assert await AuditEntry.count().where(AuditEntry.action == "payment_batch.approve") == 1
     staged = await OutboxMessage.select(OutboxMessage.job_key).where(OutboxMessage.job_name == "pay_batch")
-    assert staged == [{"job_key": f"pay_batch:{batch['id']}"}]  # one payment job, not 200
+    assert staged == [{"job_key": f"pay_batch:{batch.id}"}]  # one payment job, not 200
 
 
 async def test_200_concurrent_batches_for_one_released_tranche_take_it_once(
@@ -87,7 +88,7 @@ async def test_200_concurrent_payment_runs_pay_each_tranche_exactly_once(
 ) -> None:
     tranche_ids = await released_tranches(world, 3)
     batch = await create_batch(world.city_officer.principal, BatchCreate(title="并发支付", tranche_ids=tranche_ids))
-    approved = await client.post(f"/payment-batches/{batch['id']}/approve", headers=world.admin.headers)
+    approved = await client.post(f"/payment-batches/{batch.id}/approve", headers=world.admin.headers)
     assert approved.status_code == 200, approved.text
 
     provider = SimulatedProvider(get_settings().effective_database_url)
@@ -95,7 +96,7 @@ async def test_200_concurrent_payment_runs_pay_each_tranche_exactly_once(
         # All 200 at once: they share the test pool (20 connections) and queue for it; the tranche row lock
         # decides who pays.
         results = await asyncio.gather(
-            *[pay_batch(batch["id"], provider) for _ in range(CONCURRENCY)], return_exceptions=True
+            *[pay_batch(batch.id, provider) for _ in range(CONCURRENCY)], return_exceptions=True
         )
     finally:
         await provider.close()
@@ -107,9 +108,9 @@ async def test_200_concurrent_payment_runs_pay_each_tranche_exactly_once(
     assert sorted(t["idempotency_key"] for t in transfers) == sorted(f"tranche:{t}" for t in tranche_ids)
     disbursements = await LedgerEntry.select(LedgerEntry.tranche).where(LedgerEntry.kind == "disbursement")
     assert sorted(d["tranche"] for d in disbursements) == sorted(tranche_ids)
-    paid = await read_batch(batch["id"])
-    assert paid["status"] == "completed"
-    assert {i["status"] for i in paid["items"]} == {"paid"}
+    paid = await read_batch(batch.id)
+    assert paid.status == "completed"
+    assert {i.status for i in paid.items} == {"paid"}
     assert await AuditEntry.count().where(AuditEntry.action == "payment_batch.complete") == 1
     report = await reconcile()
     assert report.ok, report.lines()

@@ -17,6 +17,7 @@ ROLE_USERS = {
     Role.expert: lambda w: w.expert,
     Role.officer: lambda w: w.city_officer,
     Role.admin: lambda w: w.admin,
+    Role.community: lambda w: w.community,
 }
 
 # (method, path builder, roles allowed by the route's permission)

@@ -28,7 +28,8 @@ from programmes.disbursements.provider import PayeeAccount, SimulatedProvider
 from programmes.disbursements.reconciliation import StatementLine, reconcile, simulated_statement
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
-from programmes.tables import BudgetLine, LedgerEntry
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import BudgetLine
 from tests import factories
 from tests.factories.money import budget_line, ranked_world
 from tests.factories.owner import as_owner
@@ -70,10 +71,10 @@ async def build_slice(world: World) -> Slice:
     batch = await create_batch(
         officer, BatchCreate(title="第一批", tranche_ids=[paid["tranche"], paid_then_cancelled["tranche"]])
     )
-    await approve_batch(await factories.second_officer(officer), batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch.id)
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
-        assert await pay_batch(batch["id"], provider) == {"paid": 2}
+        assert await pay_batch(batch.id, provider) == {"paid": 2}
     finally:
         await provider.close()
     await cancel_award(officer, paid_then_cancelled["id"], "验收不合格，余款不再拨付")
@@ -86,7 +87,7 @@ async def build_slice(world: World) -> Slice:
         reduced_award=reduced["id"],
         cancelled_award=cancelled["id"],
         paid_then_cancelled_award=paid_then_cancelled["id"],
-        batch_id=batch["id"],
+        batch_id=batch.id,
     )
 
 
@@ -241,7 +242,7 @@ async def test_a_payment_the_job_did_not_record_yet_is_reported_and_repaired_by_
     slice_ = await build_slice(world)
     officer = world.city_officer.principal
     batch = await create_batch(officer, BatchCreate(title="第二批", tranche_ids=[slice_.released_tranche]))
-    await approve_batch(await factories.second_officer(officer), batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch.id)
     provider = SimulatedProvider(get_settings().effective_database_url)
     try:
         receipt = await provider.transfer(
@@ -253,14 +254,14 @@ async def test_a_payment_the_job_did_not_record_yet_is_reported_and_repaired_by_
         assert report.codes() == ["transfer_not_recorded"]
         assert report.discrepancies[0].subject == f"tranche:{slice_.released_tranche}"
         assert receipt.reference in report.discrepancies[0].message
-        assert await pay_batch(batch["id"], provider) == {"paid": 1}
+        assert await pay_batch(batch.id, provider) == {"paid": 1}
     finally:
         await provider.close()
     assert (await reconcile()).ok
     from programmes.disbursements.service import read_batch
 
-    [item] = (await read_batch(batch["id"]))["items"]
-    assert item["provider_reference"] == receipt.reference
+    [item] = (await read_batch(batch.id)).items
+    assert item.provider_reference == receipt.reference
 
 
 async def test_a_batch_left_approved_with_pending_items_is_reported(client: httpx.AsyncClient, world: World) -> None:
@@ -268,12 +269,12 @@ async def test_a_batch_left_approved_with_pending_items_is_reported(client: http
     slice_ = await build_slice(world)
     officer = world.city_officer.principal
     batch = await create_batch(officer, BatchCreate(title="无人支付的批次", tranche_ids=[slice_.released_tranche]))
-    await approve_batch(await factories.second_officer(officer), batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch.id)
     assert (await reconcile()).ok  # just approved: the job may still be on its way
-    await sql("UPDATE payment_batch SET approved_at = now() - interval '2 hours' WHERE id = {}", batch["id"])
+    await sql("UPDATE payment_batch SET approved_at = now() - interval '2 hours' WHERE id = {}", batch.id)
     report = await reconcile()
     assert report.codes() == ["batch_stalled"]
-    assert report.discrepancies[0].subject == f"payment_batch:{batch['id']}"
+    assert report.discrepancies[0].subject == f"payment_batch:{batch.id}"
     assert (await reconcile(stalled_after=timedelta(hours=3))).ok
 
 

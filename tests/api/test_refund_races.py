@@ -13,7 +13,7 @@ import pytest
 
 from app.audit import AuditEntry
 from programmes.disbursements.reconciliation import reconcile
-from programmes.tables import LedgerEntry
+from programmes.ledger.tables import LedgerEntry
 from tests.factories.http import ok, problem
 from tests.factories.money import paid_award
 from tests.factories.world import World

@@ -138,7 +138,7 @@ async def test_warnings_are_resolved_when_the_condition_is_gone(client: httpx.As
     batch = await create_batch(
         world.city_officer.principal, BatchCreate(title="拨付", tranche_ids=[award["tranches"][0]["id"]])
     )
-    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch.id)
     await run_worker_burst()
 
     counts = await scan_risks(TODAY)

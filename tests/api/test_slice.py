@@ -7,7 +7,8 @@ import httpx
 
 from app.audit import AuditEntry
 from app.auth.tables import Role
-from programmes.tables import LedgerEntry, SimulatedTransfer
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import SimulatedTransfer
 from tests import factories
 from tests.factories import CRITERIA, FORM, GOOD_ANSWERS
 from tests.factories.http import ok

@@ -51,7 +51,8 @@ from programmes.disbursements.provider import PayeeAccount, SimulatedProvider, T
 from programmes.disbursements.reconciliation import reconcile
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch, read_batch
-from programmes.tables import LedgerEntry, PaymentBatchItem, SimulatedTransfer
+from programmes.ledger.tables import LedgerEntry
+from programmes.tables import PaymentBatchItem, SimulatedTransfer
 from tests import factories
 from tests.factories.money import budget_line, ranked_world
 from tests.factories.worker import run_worker_burst
@@ -122,14 +123,14 @@ async def test_a_worker_killed_mid_batch_pays_every_tranche_exactly_once_after_r
 
     queue = await get_queue()
     assert queue is not None
-    job_id = f"{get_settings().queue_name}:pay_batch:{batch['id']}"
+    job_id = f"{get_settings().queue_name}:pay_batch:{batch.id}"
 
     async def transfers() -> int:
         return await SimulatedTransfer.count()
 
     async def paid_items() -> int:
         return await PaymentBatchItem.count().where(
-            (PaymentBatchItem.batch == batch["id"]) & (PaymentBatchItem.status == "paid")
+            (PaymentBatchItem.batch == batch.id) & (PaymentBatchItem.status == "paid")
         )
 
     async def blocked_transfer_made() -> bool:
@@ -142,7 +143,7 @@ async def test_a_worker_killed_mid_batch_pays_every_tranche_exactly_once_after_r
         await blocking.start()
         await blocker.execute("SELECT id FROM payment_batch_item WHERE id = $1 FOR UPDATE", blocked_item[0]["id"])
         # Commits (by a second officer: four-eyes), then the outbox enqueues pay_batch.
-        await approve_batch(await factories.second_officer(officer), batch["id"])
+        await approve_batch(await factories.second_officer(officer), batch.id)
 
         first = WorkerProcess("first")
         started.append(first)
@@ -172,7 +173,7 @@ async def test_a_worker_killed_mid_batch_pays_every_tranche_exactly_once_after_r
         started.append(second)
 
         async def batch_completed() -> bool:
-            return (await read_batch(batch["id"]))["status"] == "completed"
+            return (await read_batch(batch.id)).status == "completed"
 
         await wait_for("the batch to complete", batch_completed, second)
         job = Job(job_id, queue, _queue_name=get_settings().queue_name)
@@ -190,8 +191,8 @@ async def test_a_worker_killed_mid_batch_pays_every_tranche_exactly_once_after_r
         await queue.delete(f"arq:result:{job_id}", f"arq:retry:{job_id}", f"arq:job:{job_id}")
 
     # 6. Every tranche paid exactly once, none lost, checked against the bank's records and the ledger.
-    done = await read_batch(batch["id"])
-    assert {i["status"] for i in done["items"]} == {"paid"} and {i["tranche_status"] for i in done["items"]} == {"paid"}
+    done = await read_batch(batch.id)
+    assert {i.status for i in done.items} == {"paid"} and {i.tranche_status for i in done.items} == {"paid"}
     bank = {
         t["idempotency_key"]: t
         for t in await SimulatedTransfer.select(
@@ -200,9 +201,9 @@ async def test_a_worker_killed_mid_batch_pays_every_tranche_exactly_once_after_r
     }
     assert len(bank) == await SimulatedTransfer.count() == TRANCHES
     assert set(bank) == {f"tranche:{t}" for t in tranche_ids}
-    for item in done["items"]:
-        assert item["provider_reference"] == bank[f"tranche:{item['tranche_id']}"]["reference"]
-        assert item["amount_fen"] == bank[f"tranche:{item['tranche_id']}"]["amount_fen"]
+    for item in done.items:
+        assert item.provider_reference == bank[f"tranche:{item.tranche_id}"]["reference"]
+        assert item.amount_fen == bank[f"tranche:{item.tranche_id}"]["amount_fen"]
     assert bank[f"tranche:{blocked_tranche}"]["reference"] == first_transfer["reference"]
     disbursed = await LedgerEntry.select(LedgerEntry.tranche).where(LedgerEntry.kind == "disbursement")
     assert sorted(d["tranche"] for d in disbursed) == sorted(tranche_ids)
@@ -235,9 +236,9 @@ async def test_a_transient_provider_error_is_retried_with_backoff(client: httpx.
     batch = await create_batch(
         world.city_officer.principal, BatchCreate(title="网关超时", tranche_ids=[award["tranches"][0]["id"]])
     )
-    await approve_batch(await factories.second_officer(world.city_officer.principal), batch["id"])
+    await approve_batch(await factories.second_officer(world.city_officer.principal), batch.id)
     flaky = FlakyBank(failures=2)
-    job_id = f"{get_settings().queue_name}:pay_batch:{batch['id']}"
+    job_id = f"{get_settings().queue_name}:pay_batch:{batch.id}"
     try:
         await asyncio.wait_for(run_worker_burst(flaky), TIMEOUT * 2)
     finally:
@@ -245,6 +246,6 @@ async def test_a_transient_provider_error_is_retried_with_backoff(client: httpx.
         queue = await get_queue()
         assert queue is not None
         await queue.delete(f"arq:result:{job_id}", f"arq:retry:{job_id}", f"arq:job:{job_id}")
-    assert (await read_batch(batch["id"]))["status"] == "completed"
+    assert (await read_batch(batch.id)).status == "completed"
     assert flaky.calls == 3 and await SimulatedTransfer.count() == 1
     assert (await reconcile()).ok

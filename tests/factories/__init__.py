@@ -78,7 +78,7 @@ async def approve_as_second_officer(builder: Principal, batch_id: int) -> dict[s
     """Approve a batch the way production must: by an officer other than its builder."""
     from programmes.disbursements.service import approve_batch
 
-    return await approve_batch(await second_officer(builder), batch_id)
+    return (await approve_batch(await second_officer(builder), batch_id)).model_dump()
 
 
 async def organisation(
@@ -246,7 +246,7 @@ async def signed_award(principal: Principal, data: Any) -> dict[str, Any]:
     from programmes.agreements.tables import Agreement
     from programmes.awards.service import make_award, read_award
 
-    award = await make_award(principal, data)
+    award = (await make_award(principal, data)).model_dump()
     await verified_bank_account(award["payee_id"])
     async with engine().transaction():
         await transition(
@@ -256,7 +256,7 @@ async def signed_award(principal: Principal, data: Any) -> dict[str, Any]:
             Actor(None, Role.applicant.value),
             values={"signer_name": "测试签署人", "signed_at": now_utc()},
         )
-    return await read_award(award["id"])
+    return (await read_award(award["id"])).model_dump()
 
 
 async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
@@ -268,7 +268,7 @@ async def payable_award(principal: Principal, data: Any) -> dict[str, Any]:
     agreement = await countersign(principal, award["agreement_id"])
     if agreement.status == "countersigning":  # above the four-eyes amount: a second officer countersigns
         await countersign(await second_officer(principal), award["agreement_id"])
-    return await read_award(award["id"])
+    return (await read_award(award["id"])).model_dump()
 
 
 async def inspection_draw(

@@ -112,23 +112,23 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     await close_round(staff, contest["id"])
     source = await create_fund_source(staff, FundSourceCreate(name="福彩公益金", kind=FundSourceKind.welfare_lottery))
     line = await create_budget_line(
-        staff, contest["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
+        staff, contest["edition_id"], BudgetLineCreate(fund_source_id=source.id, amount_fen=10_000_000)
     )
     award = await factories.payable_award(
-        staff, AwardCreate(application_id=draft.id, budget_line_id=line["id"], amount_fen=3_000_000)
+        staff, AwardCreate(application_id=draft.id, budget_line_id=line.id, amount_fen=3_000_000)
     )
     batch = await create_batch(staff, BatchCreate(title="第一批", tranche_ids=[award["tranches"][0]["id"]]))
     signed = await factories.signed_award(
         staff,
         AwardCreate(
             application_id=second.id,
-            budget_line_id=line["id"],
+            budget_line_id=line.id,
             amount_fen=1_000_000,
             final_report_due_on=date.today() + timedelta(days=180),
         ),
     )
     return {
-        **batch,
+        **batch.model_dump(),
         "application_id": draft.id,
         "round_id": contest["id"],
         "signed_agreement_id": signed["agreement_id"],

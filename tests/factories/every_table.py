@@ -35,12 +35,12 @@ async def _principal(username: str) -> Principal:
 
 async def fill_every_table() -> dict[str, Any]:
     """Load the demo and add the rows it lacks. Returns the demo officer's principal and the export's id."""
+    from programmes.clawbacks.service import demand
     from programmes.disbursements.schemas import BatchCreate
     from programmes.disbursements.service import approve_batch, create_batch
     from programmes.exports.service import request_export
     from programmes.reports.schemas import ExpenseLine, ReportDraft
     from programmes.reports.service import save_draft
-    from programmes.supervision.clawbacks import demand
     from programmes.tables import ExpenseCategory
     from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
     from scoring.experts.service import record_conflict, save_profile
@@ -64,7 +64,7 @@ async def fill_every_table() -> dict[str, Any]:
     released = await Tranche.select(Tranche.id).where(Tranche.status == "released").first()
     assert released is not None
     batch = await create_batch(officer, BatchCreate(title="演示第一批拨付", tranche_ids=[released["id"]]))
-    await approve_batch(await _principal("reviewer"), batch["id"])  # four-eyes: not the builder
+    await approve_batch(await _principal("reviewer"), batch.id)  # four-eyes: not the builder
     export = await request_export(officer, application["round"])
     await run_worker_burst()  # pays the batch, produces the export
     await demand(officer, award["id"], 100_000, "抽查发现部分活动未开展，追回相应资金")

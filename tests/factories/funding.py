@@ -84,12 +84,12 @@ async def ranked_application(client: httpx.AsyncClient, world: World) -> dict[st
     await close_round(officer, contest["id"])
     source = await create_fund_source(officer, FundSourceCreate(name="福彩公益金", kind="welfare_lottery"))
     line = await create_budget_line(
-        officer, contest["edition_id"], BudgetLineCreate(fund_source_id=source["id"], amount_fen=10_000_000)
+        officer, contest["edition_id"], BudgetLineCreate(fund_source_id=source.id, amount_fen=10_000_000)
     )
     return {
         "application_id": draft.id,
         "attachment_id": attachment_id,
-        "budget_line_id": line["id"],
+        "budget_line_id": line.id,
         "edition_id": contest["edition_id"],
     }
 

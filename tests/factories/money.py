@@ -11,7 +11,7 @@ from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceC
 from programmes.awards.service import create_budget_line, create_fund_source, make_award
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch
-from programmes.tables import LedgerEntry
+from programmes.ledger.tables import LedgerEntry
 from scoring.reviews.reviewing import submit as submit_review
 from scoring.reviews.schemas import ReviewSubmit
 from tests import factories
@@ -67,9 +67,9 @@ async def budget_line(world: World, amount_fen: int) -> int:
     line = await create_budget_line(
         world.city_officer.principal,
         world.round["edition_id"],
-        BudgetLineCreate(fund_source_id=source["id"], amount_fen=amount_fen),
+        BudgetLineCreate(fund_source_id=source.id, amount_fen=amount_fen),
     )
-    return int(line["id"])
+    return int(line.id)
 
 
 async def released_tranches(world: World, count: int) -> list[int]:
@@ -108,7 +108,7 @@ async def paid_award(world: World) -> Paid:
         officer, AwardCreate(application_id=other, budget_line_id=line_id, amount_fen=10_000)
     )
     batch = await create_batch(officer, BatchCreate(title="拨付", tranche_ids=[award["tranches"][0]["id"]]))
-    await approve_batch(await factories.second_officer(officer), batch["id"])
+    await approve_batch(await factories.second_officer(officer), batch.id)
     await run_worker_burst()
     assert await LedgerEntry.count().where(LedgerEntry.kind == "disbursement") == 1
     return Paid(award["id"], line_id, unpaid["id"])

@@ -17,7 +17,7 @@ from tests.factories.world import World
 
 async def fund_source(world: World, name: str, kind: str) -> int:
     source = await create_fund_source(world.city_officer.principal, FundSourceCreate(name=name, kind=kind))
-    return int(source["id"])
+    return int(source.id)
 
 
 async def city_award(
@@ -33,7 +33,7 @@ async def city_award(
     )
     return await factories.payable_award(
         world.city_officer.principal,
-        AwardCreate(application_id=application_id, budget_line_id=line["id"], amount_fen=amount_fen, **options),
+        AwardCreate(application_id=application_id, budget_line_id=line.id, amount_fen=amount_fen, **options),
     )
 
 
@@ -57,6 +57,6 @@ async def pudong_award(
     return await factories.payable_award(
         officer,
         AwardCreate(
-            application_id=world.pudong_application_id, budget_line_id=line["id"], amount_fen=amount_fen, **options
+            application_id=world.pudong_application_id, budget_line_id=line.id, amount_fen=amount_fen, **options
         ),
     )

@@ -35,6 +35,7 @@ class World:
     submitted_id: int
     pudong_application_id: int
     assignment_id: int
+    community: User  # a community account (聚力计划), member of no community yet
 
 
 async def build_world() -> World:
@@ -44,6 +45,7 @@ async def build_world() -> World:
     from scoring.reviews.service import assign
 
     admin = await factories.user(Role.admin)
+    community = await factories.user(Role.community)
     city = await factories.user(Role.officer)
     changning = await factories.user(Role.officer, District.changning)
     pudong = await factories.user(Role.officer, District.pudong)
@@ -89,6 +91,7 @@ async def build_world() -> World:
         other.id,
         pudong_app.id,
         assignment["id"],
+        community,
     )
 
 

@@ -53,7 +53,7 @@ async def _award(request: Request, data: AwardDecision) -> str:
                 award_type=data.award_type,
             ),
         )
-        return f"资助 {award['id']} 已确定：{yuan(award['amount_fen'])}，资助协议（草稿）编号 {award['agreement_id']}"
+        return f"资助 {award.id} 已确定：{yuan(award.amount_fen)}，资助协议（草稿）编号 {award.agreement_id}"
 
     return await as_officer(request, work)
 

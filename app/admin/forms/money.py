@@ -83,29 +83,29 @@ async def _approve_batch(request: Request, data: BatchApproval) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await approve_batch(principal, data.batch_id)
-        return f"支付批次 {batch['id']} 已审批，共 {yuan(batch['total_fen'])}，正在后台支付"
+        return f"支付批次 {batch.id} 已审批，共 {yuan(batch.total_fen)}，正在后台支付"
 
     return await as_officer(request, work)
 
 
 async def _demand_clawback(request: Request, data: ClawbackDemand) -> str:
-    from programmes.supervision.clawbacks import demand
+    from programmes.clawbacks.service import demand
 
     async def work(principal: Principal) -> str:
         clawback = await demand(principal, data.award_id, data.amount_fen, data.finding)
-        return f"追回 {clawback['id']} 已发起：{yuan(clawback['amount_fen'])}，已通知机构"
+        return f"追回 {clawback.id} 已发起：{yuan(clawback.amount_fen)}，已通知机构"
 
     return await as_officer(request, work)
 
 
 async def _record_refund(request: Request, data: RefundEntry) -> str:
-    from programmes.supervision.clawbacks import record_refund
+    from programmes.clawbacks.service import record_refund
 
     async def work(principal: Principal) -> str:
         clawback = await record_refund(principal, data.clawback_id, data.amount_fen, data.bank_reference)
         return (
-            f"追回 {clawback['id']}：已退回 {yuan(clawback['refunded_fen'])}，"
-            f"待退 {yuan(clawback['outstanding_fen'])}，状态 {clawback['status_zh']}"
+            f"追回 {clawback.id}：已退回 {yuan(clawback.refunded_fen)}，"
+            f"待退 {yuan(clawback.outstanding_fen)}，状态 {clawback.status_zh}"
         )
 
     return await as_officer(request, work)
@@ -127,8 +127,8 @@ async def _build_batch(request: Request, data: BatchBuild) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await create_batch(principal, BatchCreate(title=data.title, tranche_ids=tranche_ids(data.tranche_ids)))
-        count, total = len(batch["items"]), yuan(batch["total_fen"])
-        return f"支付批次 {batch['id']}「{batch['title']}」已建立（草稿），共 {count} 笔 {total}，审批后支付"
+        count, total = len(batch.items), yuan(batch.total_fen)
+        return f"支付批次 {batch.id}「{batch.title}」已建立（草稿），共 {count} 笔 {total}，审批后支付"
 
     return await as_officer(request, work)
 
@@ -138,8 +138,8 @@ async def _discard_batch(request: Request, data: BatchDiscardForm) -> str:
 
     async def work(principal: Principal) -> str:
         batch = await discard_batch(principal, data.batch_id, data.reason)
-        count = sum(1 for i in batch["items"] if i["status"] == BatchItemStatus.removed)
-        return f"支付批次 {batch['id']}「{batch['title']}」已作废，{count} 笔款项恢复为可拨付"
+        count = sum(1 for i in batch.items if i.status == BatchItemStatus.removed)
+        return f"支付批次 {batch.id}「{batch.title}」已作废，{count} 笔款项恢复为可拨付"
 
     return await as_officer(request, work)
 
@@ -149,7 +149,7 @@ async def _remove_tranche(request: Request, data: BatchTrancheRemovalForm) -> st
 
     async def work(principal: Principal) -> str:
         batch = await remove_tranche(principal, data.batch_id, data.tranche_id, data.reason)
-        return f"款项 {data.tranche_id} 已移出支付批次 {batch['id']}，批次现余 {yuan(batch['total_fen'])}"
+        return f"款项 {data.tranche_id} 已移出支付批次 {batch.id}，批次现余 {yuan(batch.total_fen)}"
 
     return await as_officer(request, work)
 
@@ -183,11 +183,10 @@ async def _rerun_batch(request: Request, data: BatchApproval) -> str:
 
 
 async def _batch_progress(request: Request, data: BatchApproval) -> str:
-    from programmes.disbursements.service import batch_in_scope, progress_summary_zh, read_batch
+    from programmes.disbursements.service import progress_summary_zh, read_batch_for
 
     async def work(principal: Principal) -> str:
-        await batch_in_scope(principal, data.batch_id)
-        return progress_summary_zh(await read_batch(data.batch_id))
+        return progress_summary_zh(await read_batch_for(principal, data.batch_id))
 
     return await as_officer(request, work)
 

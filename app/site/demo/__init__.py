@@ -98,7 +98,7 @@ async def load_demo() -> bool:
     source = await create_fund_source(
         officer, FundSourceCreate(name="2026 年市级福彩公益金", kind=FundSourceKind.welfare_lottery)
     )
-    await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source["id"], amount_fen=200_000_000))
+    await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source.id, amount_fen=200_000_000))
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
     from app.site.demo.money import load_funded_project

@@ -77,14 +77,14 @@ async def load_funded_project(
         officer, FundSourceCreate(name="2025 年市级福彩公益金", kind=FundSourceKind.welfare_lottery)
     )
     line = await create_budget_line(
-        officer, edition.id, BudgetLineCreate(fund_source_id=source["id"], amount_fen=50_000_000)
+        officer, edition.id, BudgetLineCreate(fund_source_id=source.id, amount_fen=50_000_000)
     )
     today = today_shanghai()
     award = await make_award(
         officer,
         AwardCreate(
             application_id=draft.id,
-            budget_line_id=line["id"],
+            budget_line_id=line.id,
             amount_fen=20_000_000,
             payment_plan=[
                 PlannedTranche(amount_fen=6_000_000, condition=ReleaseCondition.on_signing),
@@ -112,7 +112,8 @@ async def load_funded_project(
         ),
     )
     await verify(officer, account.id)
-    await sign(applicant, award["agreement_id"], "王敏")
-    first = await countersign(officer, award["agreement_id"])
+    assert award.agreement_id is not None  # make_award always writes the draft agreement
+    await sign(applicant, award.agreement_id, "王敏")
+    first = await countersign(officer, award.agreement_id)
     if first.status == AgreementStatus.countersigning:  # above SEEDBED_FOUR_EYES_AGREEMENT_FEN: a second officer's turn
-        await countersign(reviewer, award["agreement_id"])
+        await countersign(reviewer, award.agreement_id)
