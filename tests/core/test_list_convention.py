@@ -130,6 +130,8 @@ async def test_list_queries_do_not_grow_with_the_page(
     counter = StatementCounter()
     problems: list[str] = []
     for path in sorted(LIST_ROUTES):
+        if not await _urls(path):
+            continue  # the demo world has no row to name in the path (e.g. no publication): nothing to count
         try:
             url, login, _ = await _fullest(client, path, headers)
         except LookupError as exc:
