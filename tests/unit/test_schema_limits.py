@@ -56,7 +56,7 @@ NORMALISED = {
 
 
 def _route_models() -> set[type[BaseModel]]:
-    from app.asgi import create_app
+    from app.site.asgi import create_app
 
     app = create_app(with_admin=False, manage_pool=False)
     found: set[type[BaseModel]] = set()

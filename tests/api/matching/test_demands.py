@@ -237,7 +237,7 @@ async def test_concurrent_creates_write_every_row(client: httpx.AsyncClient, dem
 
 
 async def test_the_worker_expires_daily(client: httpx.AsyncClient, demand_world: DemandWorld) -> None:
-    from app.worker import WorkerSettings, expire_matching_demands
+    from app.site.worker import WorkerSettings, expire_matching_demands
 
     assert any(job.name == "cron:expire_matching_demands" for job in WorkerSettings.cron_jobs)
     yesterday = today_shanghai() - timedelta(days=1)

@@ -21,7 +21,7 @@ from app.auth.rate_limit import RateLimitMiddleware
 from app.auth.role_controllers import AccountRoleController
 from app.db import close_pool, open_pool
 from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index, swagger_plugin
-from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
+from app.errors import PROBLEM_JSON, Problem
 from app.health import live, ready
 from app.input_limits import BoundedRequest, bound_request_parameters, limit_json_bodies
 from app.notifications.controllers import NotificationController
@@ -29,6 +29,7 @@ from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.organisations.custody_controllers import CustodyController
 from app.paging import provide_paging
+from app.problems import EXCEPTION_HANDLERS
 from app.queue import close_queue
 from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings

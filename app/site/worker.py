@@ -1,4 +1,4 @@
-"""The one arq worker: ``arq app.worker.WorkerSettings``.
+"""The one arq worker: ``arq app.site.worker.WorkerSettings``.
 
 Every job carries the request id of the request that caused it, so its logs line up with the API's.
 """
