@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.columns import Column
+
 from app.access import load
 from app.auth.principal import Principal
 from app.errors import DomainError, FieldError, conflict, invalid
@@ -259,7 +261,7 @@ async def write_plan(principal: Principal, project_id: int, data: PlanWrite) -> 
         existing = {r["name"]: r for r in await ProjectIndicator.select().where(ProjectIndicator.project == project_id)}
         for indicator in data.indicators:
             if indicator.name in existing:
-                values = {
+                values: dict[Column | str, Any] = {
                     ProjectIndicator.unit: indicator.unit,
                     ProjectIndicator.baseline: indicator.baseline,
                     ProjectIndicator.target: indicator.target,
