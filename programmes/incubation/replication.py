@@ -71,7 +71,8 @@ async def _organisation_place(organisation_id: int) -> dict[str, Any]:
 
 
 async def propose(principal: Principal, data: ReplicationCreate) -> ReplicationRead:
-    """Staff in the origin's scope propose the plan; the checks say why a replication cannot be one."""
+    """Staff in the origin's scope propose the plan; the checks say why a replication cannot be one. The origin
+    row is locked so concurrent proposals of the same plan see each other (one live per organisation and street)."""
     if (data.origin_project_id is None) == (data.parent_id is None):
         raise invalid(
             "replication_source_required", "须且只能指定一个复制来源：已结项项目或复制推广项目", "origin_project_id"
@@ -82,10 +83,10 @@ async def propose(principal: Principal, data: ReplicationCreate) -> ReplicationR
             parent = await load(principal, Replication, data.parent_id)
             if not REPLICATION.has(parent["status"], "replicable"):
                 raise invalid("replication_source_not_approved", "只有已批准的复制推广项目可以再复制", "parent_id")
-            origin = await load(principal, SupportedProject, int(parent["origin"]))
+            origin = await load(principal, SupportedProject, int(parent["origin"]), lock=True)
         else:
             assert data.origin_project_id is not None
-            origin = await load(principal, SupportedProject, data.origin_project_id)
+            origin = await load(principal, SupportedProject, data.origin_project_id, lock=True)
         if not SUPPORTED_PROJECT.has(origin["status"], "replicable"):
             raise invalid("origin_not_graduated", "只有结项评估为优秀或合格的项目可以复制推广", "origin_project_id")
         source_org = int(parent["organisation"]) if parent else int(origin["organisation"])
