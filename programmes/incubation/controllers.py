@@ -73,8 +73,10 @@ class IncubationController(Controller):
         opt={"permission": STAFF},
         summary="Per project: milestones done/late, tranches paid, open warnings, indicators vs target, attendance",
     )
-    async def dashboard(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> list[DashboardRow]:
-        return await dashboard.rows(principal, cohort_id)
+    async def dashboard(
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[DashboardRow]]:
+        return page_response(await dashboard.rows(principal, cohort_id, paging), request)
 
     @get("/cohorts/{cohort_id:int}/dashboard.xlsx", opt={"permission": STAFF}, summary="The dashboard as xlsx")
     async def dashboard_xlsx(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> Response[bytes]:

@@ -7,9 +7,11 @@ scan already raises ``report_overdue`` for it (programmes/risk/scan.py); the das
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from app.access import load
 from app.auth.principal import Principal
+from app.paging import MAX_LIMIT, Page, PageParams, fetch_page
 from programmes.incubation.projects import award_of, indicators, milestones
 from programmes.incubation.schemas import DashboardRow
 from programmes.incubation.tables import Cohort, SupportedProject
@@ -32,9 +34,15 @@ async def _attendance(project_ids: list[int]) -> dict[int, float]:
     return rates
 
 
-async def rows(principal: Principal, cohort_id: int) -> list[DashboardRow]:
+async def rows(principal: Principal, cohort_id: int, params: PageParams) -> Page[DashboardRow]:
+    """One page of the dashboard, a row per project in id order."""
     await load(principal, Cohort, cohort_id)
-    projects = await SupportedProject.select().where(SupportedProject.cohort == cohort_id).order_by(SupportedProject.id)
+    query = SupportedProject.select().order_by(SupportedProject.id)
+    page = await fetch_page(SupportedProject, query, params, SupportedProject.cohort == cohort_id)
+    return page.map(await _rows(page.items))
+
+
+async def _rows(projects: list[dict[str, Any]]) -> list[DashboardRow]:
     attendance = await _attendance([int(p["id"]) for p in projects])
     result = []
     for project in projects:
@@ -72,6 +80,17 @@ async def rows(principal: Principal, cohort_id: int) -> list[DashboardRow]:
     return result
 
 
+async def _all_rows(principal: Principal, cohort_id: int) -> list[DashboardRow]:
+    result: list[DashboardRow] = []
+    offset = 0
+    while True:
+        page = await rows(principal, cohort_id, PageParams(MAX_LIMIT, offset))
+        result.extend(page.items)
+        if not page.has_more:
+            return result
+        offset += MAX_LIMIT
+
+
 HEADERS = (
     "项目编号",
     "项目名称",
@@ -104,6 +123,6 @@ async def export(principal: Principal, cohort_id: int) -> bytes:
             f"{r.indicators_reached}/{r.indicators_total}",
             None if r.attendance_rate is None else round(r.attendance_rate * 100, 1),
         )
-        for r in await rows(principal, cohort_id)
+        for r in await _all_rows(principal, cohort_id)
     ]
     return write_xlsx(list(HEADERS), lines, "扶持批次看板")

@@ -20,7 +20,7 @@ class CohortCreate(RequestModel):
     )
     edition_id: Id = Field(description="沪社星耀的届次")
     name: str = Field(min_length=2, max_length=100, description="批次名称")
-    description: str = Field(default="", max_length=2000)
+    description: str = Field(default="", max_length=1000)
 
 
 class CohortRead(BaseModel):
@@ -58,7 +58,7 @@ class PlanWrite(RequestModel):
             ]
         },
     )
-    goals: str = Field(default="", max_length=5000, description="项目目标")
+    goals: str = Field(default="", max_length=1000, description="项目目标")
     indicators: list[IndicatorIn] = Field(default_factory=list, max_length=20)
 
 
@@ -145,13 +145,13 @@ class ExpertScore(RequestModel):
     expert_id: Id | None = None
     expert_name: str = Field(min_length=1, max_length=100)
     score: float = Field(ge=0, le=100)
-    comment: str = Field(default="", max_length=2000)
+    comment: str = Field(default="", max_length=1000)
 
 
 class ClawbackStart(RequestModel):
     model_config = ConfigDict(extra="forbid")
     amount_fen: int = Field(ge=1, le=10**12)
-    finding: str = Field(min_length=2, max_length=2000)
+    finding: str = Field(min_length=2, max_length=1000)
 
 
 class GraduationDecision(RequestModel):
@@ -169,9 +169,9 @@ class GraduationDecision(RequestModel):
         },
     )
     outcome: str = Field(
-        pattern="^(excellent|passed|failed)$", description="excellent 优秀；passed 合格；failed 不合格"
+        max_length=16, pattern="^(excellent|passed|failed)$", description="excellent 优秀；passed 合格；failed 不合格"
     )
-    reason: str = Field(min_length=2, max_length=2000, description="评估结论的理由")
+    reason: str = Field(min_length=2, max_length=1000, description="评估结论的理由")
     blind: bool = Field(default=True, description="专家评分时是否匿名（盲评）")
     scores: list[ExpertScore] = Field(min_length=1, max_length=30)
     clawback: ClawbackStart | None = Field(default=None, description="不合格时可同时启动资金追回")
@@ -199,7 +199,7 @@ class ReplicationCreate(RequestModel):
     parent_id: Id | None = Field(default=None, description="复制的复制推广项目（谱系的下一代）")
     organisation_id: Id = Field(description="承接复制的社会组织")
     title: str = Field(min_length=2, max_length=200)
-    plan: str = Field(default="", max_length=5000)
+    plan: str = Field(default="", max_length=1000)
     district: District
     street: str = Field(min_length=2, max_length=100)
     beneficiaries: int = Field(default=0, ge=0, le=10**8)
@@ -208,7 +208,7 @@ class ReplicationCreate(RequestModel):
 
 class Reason(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "方案与原项目差异过大"}]})
-    reason: str = Field(min_length=2, max_length=2000)
+    reason: str = Field(min_length=2, max_length=1000)
 
 
 class ReplicationRead(BaseModel):
