@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
-import pytest
 
 from app.reference import District
 from app.timezone import now_utc, today_shanghai
@@ -124,11 +123,6 @@ async def build(world: World) -> IncubationWorld:
         tranches,
         second_org,
     )
-
-
-@pytest.fixture
-async def incubation(world: World) -> IncubationWorld:
-    return await build(world)
 
 
 async def cohort_with_projects(client: httpx.AsyncClient, w: IncubationWorld) -> dict[str, int]:

@@ -9,6 +9,7 @@ import asyncio
 import io
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 
 from app.timezone import today_shanghai
@@ -16,9 +17,15 @@ from programmes.incubation.tables import SupportedProject
 from programmes.reports.tables import ProgressReport
 from programmes.risk.scan import scan_risks
 from tests.factories.http import ok, problem
-from tests.factories.incubation import IncubationWorld, cohort_with_projects, incubation  # noqa: F401
+from tests.factories.incubation import IncubationWorld, build, cohort_with_projects
+from tests.factories.world import World
 
 BASE = "/incubation"
+
+
+@pytest.fixture
+async def incubation(world: World) -> IncubationWorld:
+    return await build(world)
 
 
 def _field(body: dict[str, object]) -> str:

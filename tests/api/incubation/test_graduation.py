@@ -5,13 +5,22 @@ clawback path, in the same step (refused with the clawback's own code when nothi
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from app.audit import AuditEntry
 from programmes.tables import Clawback
 from tests.factories.http import ok, problem
-from tests.factories.incubation import IncubationWorld, cohort_with_projects, incubation  # noqa: F401
+from tests.factories.incubation import IncubationWorld, build, cohort_with_projects
+from tests.factories.world import World
 
 BASE = "/incubation/projects"
+
+
+@pytest.fixture
+async def incubation(world: World) -> IncubationWorld:
+    return await build(world)
+
+
 SCORES = [{"expert_name": "专家一", "score": 92}, {"expert_name": "专家二", "score": 88, "comment": "可复制"}]
 
 

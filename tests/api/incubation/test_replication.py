@@ -7,14 +7,23 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from app.organisations.tables import Organisation
 from programmes.incubation.tables import Replication
 from tests import factories
 from tests.factories.http import ok, problem
-from tests.factories.incubation import IncubationWorld, cohort_with_projects, incubation  # noqa: F401
+from tests.factories.incubation import IncubationWorld, build, cohort_with_projects
+from tests.factories.world import World
 
 BASE = "/incubation"
+
+
+@pytest.fixture
+async def incubation(world: World) -> IncubationWorld:
+    return await build(world)
+
+
 SCORES = [{"expert_name": "专家一", "score": 85}]
 
 
