@@ -50,7 +50,7 @@ async def decide(principal: Principal, project_id: int, data: GraduationDecision
         evaluation = {
             "blind": data.blind,
             "mean_score": round(mean(s.score for s in data.scores), 2),
-            # Blind: the names stay with the officer's record but are not shown to the organisation (read model).
+            # Blind: the names stay in the officer's record; the organisation's read omits them (read_for).
             "scores": [s.model_dump() for s in data.scores],
         }
         await uow.transition(

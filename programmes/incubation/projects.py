@@ -235,8 +235,18 @@ async def read(project_id: int) -> ProjectRead:
 
 
 async def read_for(principal: Principal, project_id: int) -> ProjectRead:
+    """Staff in scope see the whole record; the organisation sees a blind evaluation's scores without the experts."""
     await load(principal, SupportedProject, project_id, "reader")
-    return await read(project_id)
+    project = await read(project_id)
+    if principal.is_staff or not project.evaluation.get("blind"):
+        return project
+    scores = project.evaluation.get("scores")
+    anonymous = (
+        [{"score": s["score"], "comment": s.get("comment", "")} for s in scores if isinstance(s, dict)]
+        if isinstance(scores, list)
+        else []
+    )
+    return project.model_copy(update={"evaluation": {**project.evaluation, "scores": anonymous}})
 
 
 async def cohort_projects(principal: Principal, cohort_id: int, params: PageParams) -> Page[ProjectRead]:

@@ -39,6 +39,8 @@ async def test_a_project_graduates_excellent(client: httpx.AsyncClient, incubati
     assert done["status"] == "excellent" and done["status_zh"] == "结项：优秀" and done["reason"] == "指标全部达成"
     assert done["evaluation"]["mean_score"] == 90 and done["evaluation"]["blind"] is True
     assert done["graduated_at"] is not None
+    seen = ok(await client.get(url, headers=w.world.applicant.headers))["evaluation"]["scores"]
+    assert seen == [{"score": 92, "comment": ""}, {"score": 88, "comment": "可复制"}]  # blind: no expert names
     plan = {"goals": "改", "indicators": []}
     problem(await client.put(f"{url}/plan", json=plan, headers=officer), 409, "plan_not_editable")
     notices = ok(await client.get("/notifications/mine", headers=w.world.applicant.headers))
