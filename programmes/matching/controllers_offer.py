@@ -86,6 +86,15 @@ class OfferController(Controller):
     async def submit(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
         return await offers.submit(principal, offer_id)
 
+    @post(
+        "/offers/{offer_id:int}/revise",
+        opt={"permission": APPLICANTS},
+        status_code=200,
+        summary="A rejected offer back to draft, to change and submit again",
+    )
+    async def revise(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
+        return await offers.revise(principal, offer_id)
+
     @post("/offers/{offer_id:int}/withdraw", opt={"permission": APPLICANTS}, status_code=200, summary="Withdraw")
     async def withdraw(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
         return await offers.withdraw(principal, offer_id)

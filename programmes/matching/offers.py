@@ -63,7 +63,7 @@ async def _checked(data: OfferContent) -> None:
 
 
 def _content(data: OfferContent) -> dict[str, Any]:
-    values = data.model_dump()
+    values = data.model_dump(include=set(CONTENT))
     values["field"] = str(data.field)
     values["districts_served"] = [] if data.city_wide else sorted({str(d) for d in data.districts_served})
     return values
@@ -187,6 +187,11 @@ async def update(principal: Principal, offer_id: int, data: OfferContent) -> Off
 
 async def submit(principal: Principal, offer_id: int) -> OfferRead:
     return await _step(principal, offer_id, "submit", "organisation")
+
+
+async def revise(principal: Principal, offer_id: int) -> OfferRead:
+    """A rejected offer back to draft, to change and submit again."""
+    return await _step(principal, offer_id, "revise", "organisation")
 
 
 async def withdraw(principal: Principal, offer_id: int) -> OfferRead:
