@@ -18,6 +18,8 @@ from tests.factories.http import ok, problem, refused
 from tests.factories.matching_offers import approved_registration, order, tags
 from tests.factories.world import World
 
+INVALID = "transition_invalid_state"
+
 
 def body(org_id: int, **values: Any) -> dict[str, Any]:
     return {
