@@ -19,13 +19,13 @@ from app.auth.principal import (
 from app.paging import Paging, page_response
 from programmes.matching import offers, recommend
 from programmes.matching.schemas_offer import (
-    OfferCreate,
-    OfferDecision,
     OfferPrefill,
     OfferRead,
-    OfferUpdate,
     OfferVersionRead,
     RecommendationRead,
+    ServiceOfferCreate,
+    ServiceOfferDecision,
+    ServiceOfferUpdate,
 )
 from programmes.workflows.demand import OfferStatus
 
@@ -35,7 +35,7 @@ class OfferController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post("/offers", opt={"permission": APPLICANTS}, summary="Create a service offer as a draft (服务项目)")
-    async def create(self, principal: CurrentPrincipal, data: JSONBody[OfferCreate]) -> OfferRead:
+    async def create(self, principal: CurrentPrincipal, data: JSONBody[ServiceOfferCreate]) -> OfferRead:
         return await offers.create(principal, data)
 
     @get(
@@ -70,7 +70,7 @@ class OfferController(Controller):
         summary="Edit an offer (draft, rejected or approved; an approved offer's edit is versioned)",
     )
     async def update(
-        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[OfferUpdate]
+        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[ServiceOfferUpdate]
     ) -> OfferRead:
         return await offers.update(principal, offer_id, data)
 
@@ -110,7 +110,7 @@ class OfferController(Controller):
 
     @post("/offers/{offer_id:int}/reject", opt={"permission": STAFF}, status_code=200, summary="Reject (reason)")
     async def reject(
-        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[OfferDecision]
+        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[ServiceOfferDecision]
     ) -> OfferRead:
         return await offers.reject(principal, offer_id, data.reason)
 
@@ -121,7 +121,7 @@ class OfferController(Controller):
         summary="Suspend an approved offer (reason): no new recommendations or matches",
     )
     async def suspend(
-        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[OfferDecision]
+        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[ServiceOfferDecision]
     ) -> OfferRead:
         return await offers.suspend(principal, offer_id, data.reason)
 

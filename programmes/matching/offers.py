@@ -28,7 +28,13 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching import access  # noqa: F401 — declares the ServiceOffer policy
 from programmes.matching.access import scope_for
-from programmes.matching.schemas_offer import OfferContent, OfferCreate, OfferPrefill, OfferRead, OfferVersionRead
+from programmes.matching.schemas_offer import (
+    OfferContent,
+    OfferPrefill,
+    OfferRead,
+    OfferVersionRead,
+    ServiceOfferCreate,
+)
 from programmes.matching.tables import FIELD_LABELS_ZH, DemandField, MatchingTag, OfferVersion, ServiceOffer
 from programmes.matching.track_record import shown as shown_record
 from programmes.matching.track_record import track_records
@@ -139,7 +145,7 @@ async def prefill(principal: Principal, application_id: int) -> OfferPrefill:
     )
 
 
-async def create(principal: Principal, data: OfferCreate) -> OfferRead:
+async def create(principal: Principal, data: ServiceOfferCreate) -> OfferRead:
     org = await _acting_for(principal, data.organisation_id)
     await _checked(data)
     if data.registration_id is not None:

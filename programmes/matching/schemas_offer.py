@@ -37,7 +37,7 @@ class OfferContent(RequestModel):
     )
     tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS, description="标签代码（须为启用中的标签）")
     title: str = Field(min_length=2, max_length=200, description="服务项目名称")
-    description: str = Field(default="", max_length=5000)
+    description: str = Field(default="", max_length=1000, description="服务内容简介")
     city_wide: bool = Field(default=False, description="全市范围服务；为 false 时须列出服务的区")
     districts_served: list[District] = Field(default_factory=list, max_length=16, description="服务的区")
     capacity: ExactInt = Field(default=1, ge=1, le=MAX_CAPACITY, description="可同时承接的订单数 1–1000")
@@ -48,7 +48,7 @@ class OfferContent(RequestModel):
     delivery_days: ExactInt | None = Field(default=None, ge=1, le=3650, description="交付周期（天）")
 
 
-class OfferCreate(OfferContent):
+class ServiceOfferCreate(OfferContent):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{**_EXAMPLE, "organisation_id": 12, "registration_id": None}]}
     )
@@ -56,11 +56,11 @@ class OfferCreate(OfferContent):
     registration_id: Id | None = Field(default=None, description="来源的聚力计划服务项目登记（已入库的申报）")
 
 
-class OfferUpdate(OfferContent):
+class ServiceOfferUpdate(OfferContent):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
 
-class OfferDecision(RequestModel):
+class ServiceOfferDecision(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "服务区域与机构登记地不符"}]})
     reason: str = Field(min_length=2, max_length=1000, description="原因（机构可见）")
 
