@@ -51,6 +51,10 @@ POINTS_FREE_FOR_BUDGET = 10  # a free offer serves a budgeted demand too, but th
 POINTS_FREE_FOR_IN_KIND = 15
 POINTS_PRICED_FOR_IN_KIND = -10  # in-kind demands (no budget) prefer free offers
 POINTS_OVER_BUDGET = -15
+# The most the terms computed from counts (track record, capacity, price fit) can add: what a preselection that
+# orders by the other terms must allow for before it may stop (programmes.matching.recommend).
+MAX_TRACK_POINTS = MAX_DELIVERED_COUNTED + 10 + 5
+MAX_LATE_POINTS = MAX_TRACK_POINTS + POINTS_PER_FREE_UNIT * MAX_CAPACITY_COUNTED + POINTS_PRICE_IN_BUDGET
 
 # ---- why a pair is excluded (stable codes; zh-CN in EXCLUSION_ZH) ----
 NOT_FITTING = "not_fitting"  # neither the field nor a tag in common: not a candidate at all

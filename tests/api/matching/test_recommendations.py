@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from app.organisations.tables import Organisation
 from app.reference import District
+from programmes.matching import recommend
 from programmes.matching.score import TERMS
 from programmes.matching.tables import Demand
 from tests import factories
@@ -103,3 +105,28 @@ async def test_track_record_and_price_fit_move_the_ranking(client: httpx.AsyncCl
     points = [{t["name"]: t["points"] for t in r["terms"]} for r in ranked]
     assert points[0]["price_fit"] == 15 and points[1]["price_fit"] == -15
     assert points[0]["track_record"] == 1 + 10 + 5 and points[1]["track_record"] == 0
+
+
+async def test_a_small_candidate_cap_gives_the_same_exact_list(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    community_id, account = await matching.community(District.changning, STREET)
+    demand_id = await matching.demand(
+        community_id, tags=["elderly", "digital"], budget_max_fen=100_000, budget_min_fen=0
+    )
+    orgs = [
+        await placed(District.changning, STREET if n % 3 == 0 else "江苏路街道", "5A" if n % 4 == 0 else None)
+        for n in range(6)
+    ]
+    for n, org_id in enumerate(orgs):
+        await matching.offer(
+            org_id,
+            tags=["elderly", "digital"][: 1 + n % 2],
+            capacity=1 + n % 5,
+            price_min_fen=(n % 3) * 60_000 or None,
+            price_max_fen=(n % 3) * 60_000 or None,
+        )
+    path = f"/demands/{demand_id}/recommendations"
+    full = ok(await client.get(path, params={"limit": 3}, headers=account.headers))
+    monkeypatch.setattr(recommend, "CANDIDATE_CAP", 1)
+    assert ok(await client.get(path, params={"limit": 3}, headers=account.headers)) == full
