@@ -128,5 +128,6 @@ async def test_a_small_candidate_cap_gives_the_same_exact_list(
         )
     path = f"/demands/{demand_id}/recommendations"
     full = ok(await client.get(path, params={"limit": 3}, headers=account.headers))
+    assert len(full) == 3
     monkeypatch.setattr(recommend, "CANDIDATE_CAP", 1)
     assert ok(await client.get(path, params={"limit": 3}, headers=account.headers)) == full
