@@ -199,7 +199,7 @@ class SessionUnmatched(Table):
     id: Serial  # added by Piccolo; declared for the type checker
     session = ForeignKey(MatchingSession, on_delete=OnDelete.cascade, null=False)
     demand = ForeignKey(Demand, on_delete=OnDelete.restrict, null=False)
-    reason = Varchar(length=40, null=False)  # stable code, e.g. no_candidate, capacity_taken
+    reason_code = Varchar(length=40, null=False)  # stable code, e.g. no_candidate, capacity_taken (problem.py)
     detail_zh = Varchar(length=500, default="")
     created_at = Timestamptz()
 
@@ -263,7 +263,7 @@ class OrderEvaluation(Table):
     order = ForeignKey(MatchOrder, on_delete=OnDelete.restrict, null=False, unique=True)
     ratings = JSONB(default={})  # aspect -> 1..5 (quality, timeliness, communication, effect)
     overall = SmallInt(null=False)  # 1..5
-    comment = Varchar(length=1000, default="")
+    comment = Varchar(length=5000, default="")  # the same bound as a review comment
     response = Varchar(length=1000, default="")
     responded_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
