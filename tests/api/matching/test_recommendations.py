@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 import pytest
 
@@ -131,3 +133,14 @@ async def test_a_small_candidate_cap_gives_the_same_exact_list(
     assert len(full) == 3
     monkeypatch.setattr(recommend, "CANDIDATE_CAP", 1)
     assert ok(await client.get(path, params={"limit": 3}, headers=account.headers)) == full
+
+
+async def test_an_expired_grade_scores_nothing(client: httpx.AsyncClient, world: World) -> None:
+    community_id, account = await matching.community(District.changning, STREET)
+    demand_id = await matching.demand(community_id)
+    expired = await placed(District.changning, "江苏路街道", grade="5A")
+    await Organisation.update({Organisation.grade_valid_until: date(2020, 1, 1)}).where(Organisation.id == expired)
+    offer_id = await matching.offer(expired)
+    [row] = ok(await client.get(f"/demands/{demand_id}/recommendations", headers=account.headers))
+    assert row["offer_id"] == offer_id
+    assert {t["name"]: t["points"] for t in row["terms"]}["grade"] == 0
