@@ -44,10 +44,9 @@ def _sql_list(values: list[str]) -> str:
 
 
 def candidate_sql() -> str:
-    """The preselection. Parameters, in order: the demand's field, tags, district, district again, cross-district
-    flag, district again, street, field again, tags again, the cap. The inner query picks and orders the candidates
-    by ``partial`` (the terms SQL computes: distance, grade, field, tags); only the kept rows are joined for their
-    columns and the capacity their live orders hold."""
+    """The preselection (parameters in ``candidate_args``' order). Offers already serving the demand (a live order)
+    are left out. The inner query picks and orders the candidates by ``partial`` (the terms SQL computes: distance,
+    grade, field, tags); only the kept rows are joined for their columns and the capacity their orders hold."""
     grade_points = " ".join(f"WHEN '{g}' THEN {p}" for g, p in score.GRADE_POINTS.items())
     # Only code constants are interpolated here; every value from a request is a parameter.
     return f"""
@@ -65,6 +64,8 @@ SELECT s.id,
    AND (s.field = {{}} OR s.tags && {{}}::varchar[])
    AND (s.city_wide OR {{}} = ANY(s.districts_served))
    AND (o.district = {{}} OR {{}})
+   AND NOT EXISTS (SELECT 1 FROM match_order live WHERE live.demand = {{}} AND live.offer = s.id
+                   AND live.status IN ({_sql_list(ORDER.states_with("holds_demand"))}))
  ORDER BY partial DESC, s.id
  LIMIT {{}}
 )
@@ -82,10 +83,11 @@ SELECT s.id, s.organisation, s.field, s.tags, s.title, s.city_wide, s.districts_
 
 
 def candidate_args(demand: dict[str, Any], cap: int) -> list[Any]:
+    """The placeholders' values in the order they appear in ``candidate_sql``."""
     tags = list(demand["tags"] or [])
     district = demand["district"]
     return [district, demand["street"], demand["field"], tags, demand["field"], tags, district, district,
-            demand["cross_district"], cap]  # fmt: skip
+            demand["cross_district"], demand["id"], cap]  # fmt: skip
 
 
 def demand_facts(demand: dict[str, Any]) -> DemandFacts:

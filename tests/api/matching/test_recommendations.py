@@ -70,6 +70,8 @@ async def test_candidates_and_ranking(client: httpx.AsyncClient, world: World) -
     other_demand = await matching.demand(community_id)
     await order(other_demand, full, same_street, status="accepted")
     city_wide = await matching.offer(same_district, city_wide=True, districts_served=[])
+    serving = await matching.offer(same_district, capacity=5)  # already has a live order for this very demand
+    await order(demand_id, serving, same_district, status="matched")
 
     path = f"/demands/{demand_id}/recommendations"
     ranked = ok(await client.get(path, headers=account.headers))
