@@ -35,12 +35,20 @@ from programmes.matching.schemas_offer import (
     OfferVersionRead,
     ServiceOfferCreate,
 )
-from programmes.matching.tables import FIELD_LABELS_ZH, DemandField, MatchingTag, OfferVersion, ServiceOffer
+from programmes.matching.tables import (
+    FIELD_LABELS_ZH,
+    DemandField,
+    MatchingTag,
+    MatchOrder,
+    OfferVersion,
+    ServiceOffer,
+)
 from programmes.matching.track_record import shown as shown_record
 from programmes.matching.track_record import track_records
 from programmes.tables import Application, ProgrammeKind
 from programmes.workflows.contest import ApplicationStatus
 from programmes.workflows.demand import OFFER
+from programmes.workflows.orders import ORDER
 
 WHAT = "服务项目"
 # What a version snapshots: the content an edit may change.
@@ -179,6 +187,14 @@ async def update(principal: Principal, offer_id: int, data: OfferContent) -> Off
         row = await load(principal, ServiceOffer, offer_id, "organisation", lock=True)
         if not OFFER.has(row["status"], "organisation_edits"):
             raise conflict("offer_not_editable", f"服务项目{OFFER.states[row['status']]}，不能修改")
+        held = await MatchOrder.count().where(
+            (MatchOrder.offer == offer_id) & MatchOrder.status.is_in(ORDER.states_with("holds_capacity"))
+        )
+        if data.capacity < held:
+            message = f"已有 {held} 个订单在承接中，承接能力不能低于 {held}"
+            raise DomainError(
+                "capacity_below_held", message, 422, [FieldError("capacity", "capacity_below_held", message)]
+            )
         before = {name: row[name] for name in CONTENT}
         values: dict[Column | str, Any] = {**{k: v for k, v in content.items()}, "updated_at": now_utc()}
         if OFFER.has(row["status"], "matchable"):

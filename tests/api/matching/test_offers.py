@@ -136,6 +136,18 @@ async def test_editing_an_approved_offer_keeps_a_version(client: httpx.AsyncClie
     assert history[1]["snapshot"]["capacity"] == 5
     problem(await client.get(f"{path}/versions", headers=world.other_applicant.headers), 404, "not_found")
 
+    # Capacity cannot drop below the orders it already holds (the lock on the offer row orders this with 接单).
+    community_id, _ = await matching.community(District.changning)
+    for _ in range(2):
+        await order(await matching.demand(community_id), offer_id, world.org_id, status="accepted")
+    refused(
+        await client.patch(path, json=content(capacity=1), headers=world.applicant.headers),
+        422,
+        "capacity_below_held",
+        "capacity",
+    )
+    assert ok(await client.patch(path, json=content(capacity=2), headers=world.applicant.headers))["version"] == 4
+
 
 async def test_bad_input_names_the_field(client: httpx.AsyncClient, world: World) -> None:
     await tags("elderly")
