@@ -31,6 +31,7 @@ from programmes.workflows.demand import OfferStatus
 
 
 class OfferController(Controller):
+    path = "/matching"
     tags = ["matching"]
     dependencies = {"principal": Provide(provide_principal)}
 

@@ -38,11 +38,11 @@ from programmes.matching.schemas_offer import (
 from programmes.matching.tables import (
     FIELD_LABELS_ZH,
     DemandField,
-    MatchingTag,
     MatchOrder,
     OfferVersion,
     ServiceOffer,
 )
+from programmes.matching.tags import tag_errors, unusable_tags
 from programmes.matching.track_record import shown as shown_record
 from programmes.matching.track_record import track_records
 from programmes.tables import Application, ProgrammeKind
@@ -59,12 +59,7 @@ async def _checked(data: OfferContent) -> None:
     """One 422 naming every bad field: unknown or inactive tags, no area served, an inverted price range."""
     errors: list[FieldError] = []
     if data.tags:
-        known = await MatchingTag.select(MatchingTag.code).where(
-            MatchingTag.code.is_in(list(set(data.tags))) & (MatchingTag.active == True)  # noqa: E712
-        )
-        unknown = sorted(set(data.tags) - {row["code"] for row in known})
-        if unknown:
-            errors.append(FieldError("tags", "unknown_tag", f"标签不存在或已停用：{'、'.join(unknown)}"))
+        errors.extend(tag_errors(*await unusable_tags(list(dict.fromkeys(data.tags)))))
         if len(set(data.tags)) != len(data.tags):
             errors.append(FieldError("tags", "duplicate_tag", "标签不能重复"))
     if not data.city_wide and not data.districts_served:

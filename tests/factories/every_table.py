@@ -1,6 +1,6 @@
 """At least one row in every table of the admin menu, for the browser test that opens a detail page of each.
 
-The demo (``app.demo.load_demo``: accounts, programmes, last year's funded project) fills most tables through
+The demo (``app.site.demo.load_demo``: accounts, programmes, last year's funded project) fills most tables through
 the services; the rest are added here through the services too — a paid batch (transfers at the simulated
 bank), an export, a draw with a finding, a clawback, a publication with an objection, a conflict of interest, an
 expert's affiliation, report expenses. Three rows no service creates on their own in a few lines (a track, an
@@ -15,8 +15,8 @@ from typing import Any
 
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
-from app.demo import load_demo
 from app.organisations.tables import Organisation, OrganisationMember
+from app.site.demo import load_demo
 from app.timezone import today_shanghai
 from programmes.attachments.tables import Attachment
 from programmes.reports.tables import ProgressReport
@@ -44,7 +44,8 @@ async def fill_every_table() -> dict[str, Any]:
     from programmes.tables import ExpenseCategory
     from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
     from scoring.experts.service import record_conflict, save_profile
-    from scoring.publication.service import file_objection, publish
+    from scoring.publication.objections import file_objection
+    from scoring.publication.service import publish
 
     assert await load_demo(), "the demo loads into an empty database only"
     officer = await _principal("officer")
@@ -75,7 +76,7 @@ async def fill_every_table() -> dict[str, Any]:
 
     # Review side: the closed round published, an objection, an expert's affiliation and a declared conflict.
     publication = await publish(officer, application["round"], 7, 1, None)
-    await file_objection(applicant, publication["id"], application["id"], "对评审结果有异议，请求复核")
+    await file_objection(applicant, publication.id, application["id"], "对评审结果有异议，请求复核")
     await save_profile(
         officer, expert.user_id, ExpertProfileWrite(domains=["青少年服务"], affiliation_organisation_ids=[org["id"]])
     )

@@ -33,7 +33,7 @@ async def test_who_may_ask(client: httpx.AsyncClient, world: World) -> None:
     community_id, account = await matching.community(District.changning, STREET)
     _, other_account = await matching.community(District.changning)
     demand_id = await matching.demand(community_id)
-    path = f"/demands/{demand_id}/recommendations"
+    path = f"/matching/demands/{demand_id}/recommendations"
     for headers in (account.headers, world.changning_officer.headers, world.city_officer.headers, world.admin.headers):
         assert ok(await client.get(path, headers=headers)) == []
     for headers in (other_account.headers, world.pudong_officer.headers, world.community.headers):
@@ -41,7 +41,7 @@ async def test_who_may_ask(client: httpx.AsyncClient, world: World) -> None:
     for headers in (world.applicant.headers, world.expert.headers):
         assert (await client.get(path, headers=headers)).status_code == 403
     assert (await client.get(path)).status_code == 401
-    problem(await client.get("/demands/999999/recommendations", headers=account.headers), 404, "not_found")
+    problem(await client.get("/matching/demands/999999/recommendations", headers=account.headers), 404, "not_found")
     for limit in ("0", "51", "x"):
         refused(
             await client.get(path, params={"limit": limit}, headers=account.headers), 422, "validation_failed", "limit"
@@ -73,7 +73,7 @@ async def test_candidates_and_ranking(client: httpx.AsyncClient, world: World) -
     serving = await matching.offer(same_district, capacity=5)  # already has a live order for this very demand
     await order(demand_id, serving, same_district, status="matched")
 
-    path = f"/demands/{demand_id}/recommendations"
+    path = f"/matching/demands/{demand_id}/recommendations"
     ranked = ok(await client.get(path, headers=account.headers))
     ids = [r["offer_id"] for r in ranked]
     assert ids[0] == best and set(ids) == {best, graded, plain, tag_only, city_wide}
@@ -104,7 +104,7 @@ async def test_track_record_and_price_fit_move_the_ranking(client: httpx.AsyncCl
     too_dear = await matching.offer(new_org, price_min_fen=500_000, price_max_fen=900_000)
     past = await matching.demand(community_id)
     await order(past, proven, proven_org, status="evaluated", delivered_days_after_end=-1, overall=5)
-    ranked = ok(await client.get(f"/demands/{budgeted}/recommendations", headers=account.headers))
+    ranked = ok(await client.get(f"/matching/demands/{budgeted}/recommendations", headers=account.headers))
     assert [r["offer_id"] for r in ranked] == [proven, too_dear]
     points = [{t["name"]: t["points"] for t in r["terms"]} for r in ranked]
     assert points[0]["price_fit"] == 15 and points[1]["price_fit"] == -15
@@ -130,7 +130,7 @@ async def test_a_small_candidate_cap_gives_the_same_exact_list(
             price_min_fen=(n % 3) * 60_000 or None,
             price_max_fen=(n % 3) * 60_000 or None,
         )
-    path = f"/demands/{demand_id}/recommendations"
+    path = f"/matching/demands/{demand_id}/recommendations"
     full = ok(await client.get(path, params={"limit": 3}, headers=account.headers))
     assert len(full) == 3
     monkeypatch.setattr(recommend, "CANDIDATE_CAP", 1)
@@ -143,6 +143,6 @@ async def test_an_expired_grade_scores_nothing(client: httpx.AsyncClient, world:
     expired = await placed(District.changning, "江苏路街道", grade="5A")
     await Organisation.update({Organisation.grade_valid_until: date(2020, 1, 1)}).where(Organisation.id == expired)
     offer_id = await matching.offer(expired)
-    [row] = ok(await client.get(f"/demands/{demand_id}/recommendations", headers=account.headers))
+    [row] = ok(await client.get(f"/matching/demands/{demand_id}/recommendations", headers=account.headers))
     assert row["offer_id"] == offer_id
     assert {t["name"]: t["points"] for t in row["terms"]}["grade"] == 0

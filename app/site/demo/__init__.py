@@ -1,0 +1,163 @@
+"""Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
+last year's winner funded under an effective agreement (app/site/demo/money.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.auth.principal import Principal
+from app.auth.service import create_account
+from app.auth.tables import Account, Role
+from app.organisations.schemas import OrganisationRegistration
+from app.organisations.service import register
+from app.organisations.tables import OrganisationType
+from app.reference import District
+
+# Local demo only; printed by `seedbed demo` and listed in the README.
+DEMO_LOGINS: list[tuple[str, str, str]] = [
+    ("admin", "admin", "admin-pass-2026"),
+    ("officer", "officer", "officer-pass-2026"),
+    # A second city officer: four-eyes (双人复核) has them approve the batches `officer` builds, and give the second
+    # countersignature on agreements above SEEDBED_FOUR_EYES_AGREEMENT_FEN.
+    ("officer", "reviewer", "reviewer-pass-2026"),
+    ("officer", "changning", "changning-pass-2026"),
+    ("expert", "expert1", "expert1-pass-2026"),
+    ("expert", "expert2", "expert2-pass-2026"),
+    ("applicant", "sunshine", "sunshine-pass-2026"),
+]
+
+DEMO_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["summary", "beneficiaries", "budget_yuan"],
+    "properties": {
+        "summary": {"type": "string", "title": "项目简介", "minLength": 10, "maxLength": 2000},
+        "beneficiaries": {"type": "integer", "title": "预计受益人数", "minimum": 1},
+        "budget_yuan": {"type": "number", "title": "申请金额（元）", "minimum": 0, "maximum": 500000},
+        "contact_person": {"type": "string", "title": "联系人", "identifying": True},
+    },
+}
+
+
+async def load_demo() -> bool:
+    """Returns False (and changes nothing) when the database already has accounts."""
+    from app.timezone import now_utc
+    from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
+    from programmes.awards.service import create_budget_line, create_fund_source
+    from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
+    from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
+    from programmes.tables import FundSourceKind, ProgrammeKind
+
+    if await Account.count() > 0:
+        return False
+    ids: dict[str, int] = {}
+    for role, username, password in DEMO_LOGINS:
+        if role == "applicant":
+            continue
+        district = District.changning if username == "changning" else None
+        ids[username] = await create_account(
+            username=username, password=password, role=Role(role), district=district, display_name=username
+        )
+    await register(
+        OrganisationRegistration(
+            username="sunshine",
+            password="sunshine-pass-2026",
+            email="sunshine@example.org",
+            mobile="13800138000",
+            name="上海阳光社区公益服务社",
+            org_type=OrganisationType.social_service_institution,
+            credit_code="52310105MJ00000011",
+            district=District.changning,
+            street="新华路街道",
+        )
+    )
+    officer = Principal(ids["officer"], "officer", Role.officer, None)
+    programme = await create_programme(
+        officer, ProgrammeCreate(name="上海社会组织公益创新创业大赛", kind=ProgrammeKind.contest)
+    )
+    edition = await create_edition(officer, programme.id, EditionCreate(year=2026, title="第十届（2026 年）"))
+    now = now_utc()
+    round_row = await create_round(
+        officer,
+        edition.id,
+        RoundCreate(
+            name="初赛",
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=30),
+            blind=True,
+            form_title="公益创新项目申报书",
+            form_schema=DEMO_FORM,
+            criteria=[
+                CriterionIn(code="innovation", name="创新性", weight=30, max_score=100),
+                CriterionIn(code="need", name="需求契合度", weight=30, max_score=100),
+                CriterionIn(code="feasibility", name="可行性", weight=40, max_score=100),
+            ],
+        ),
+    )
+    await open_round(officer, round_row.id)
+    source = await create_fund_source(
+        officer, FundSourceCreate(name="2026 年市级福彩公益金", kind=FundSourceKind.welfare_lottery)
+    )
+    await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source.id, amount_fen=200_000_000))
+    await _other_programmes(officer, now)
+    await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
+    from app.site.demo.money import load_funded_project
+
+    await load_funded_project(
+        officer,
+        Principal(ids["reviewer"], "reviewer", Role.officer, None),
+        Principal(ids["expert1"], "expert1", Role.expert, None),
+        programme.id,
+        DEMO_FORM,
+    )
+    return True
+
+
+async def _other_programmes(officer: Principal, now: datetime) -> None:
+    """沪社星耀 with its four-quality rubric, and a 聚力计划 special session for service offers."""
+    from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
+    from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
+    from programmes.tables import ProgrammeKind
+
+    plans = [
+        (
+            ProgrammeCreate(name="沪社星耀·优质项目扶持计划", kind=ProgrammeKind.support_plan),
+            "优质项目遴选",
+            [
+                CriterionIn(code="distinctive", name="有特色", weight=25, max_score=100),
+                CriterionIn(code="quality", name="有品质", weight=25, max_score=100),
+                CriterionIn(code="innovative", name="有创新", weight=25, max_score=100),
+                CriterionIn(code="warmth", name="有温度", weight=25, max_score=100),
+            ],
+        ),
+        (
+            ProgrammeCreate(name="聚力计划·社区社会组织专场", kind=ProgrammeKind.matching),
+            "服务供给登记",
+            [CriterionIn(code="fit", name="服务匹配度", weight=1, max_score=100)],
+        ),
+    ]
+    for programme_data, round_name, criteria in plans:
+        programme = await create_programme(officer, programme_data)
+        edition = await create_edition(officer, programme.id, EditionCreate(year=2026, title="2026 年度"))
+        created = await create_round(
+            officer,
+            edition.id,
+            RoundCreate(
+                name=round_name,
+                opens_at=now - timedelta(minutes=1),
+                closes_at=now + timedelta(days=45),
+                blind=False,
+                form_title="申报书",
+                form_schema=DEMO_FORM,
+                criteria=criteria,
+            ),
+        )
+        await open_round(officer, created.id)
+
+
+async def _expert_pool(officer: Principal, expert_ids: list[int]) -> None:
+    from scoring.experts.schemas import ExpertProfileWrite
+    from scoring.experts.service import save_profile
+
+    for expert_id, domains in zip(expert_ids, (["为老服务", "社区治理"], ["青少年服务", "文体活动"]), strict=True):
+        await save_profile(officer, expert_id, ExpertProfileWrite(domains=domains, tags=domains, max_load_per_round=20))
