@@ -22,7 +22,7 @@ from programmes.matching.schemas_offer import (
     OfferPrefill,
     OfferRead,
     OfferVersionRead,
-    RecommendationRead,
+    RecommendationsRead,
     ServiceOfferCreate,
     ServiceOfferDecision,
     ServiceOfferUpdate,
@@ -61,74 +61,88 @@ class OfferController(Controller):
     async def prefill(self, principal: CurrentPrincipal, application_id: FromPath[int]) -> OfferPrefill:
         return await offers.prefill(principal, application_id)
 
-    @get("/offers/{offer_id:int}", opt={"permission": APPLICANTS_AND_STAFF}, summary="One offer with track record")
-    async def read(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
-        return await offers.read_for(principal, offer_id)
+    @get(
+        "/offers/{service_offer_id:int}",
+        opt={"permission": APPLICANTS_AND_STAFF},
+        summary="One offer with track record",
+    )
+    async def read(self, principal: CurrentPrincipal, service_offer_id: FromPath[int]) -> OfferRead:
+        return await offers.read_for(principal, service_offer_id)
 
     @patch(
-        "/offers/{offer_id:int}",
+        "/offers/{service_offer_id:int}",
         opt={"permission": APPLICANTS},
         summary="Edit an offer (draft, rejected or approved; an approved offer's edit is versioned)",
     )
     async def update(
-        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[ServiceOfferUpdate]
+        self, principal: CurrentPrincipal, service_offer_id: FromPath[int], data: JSONBody[ServiceOfferUpdate]
     ) -> OfferRead:
-        return await offers.update(principal, offer_id, data)
+        return await offers.update(principal, service_offer_id, data)
 
     @get(
-        "/offers/{offer_id:int}/versions",
+        "/offers/{service_offer_id:int}/versions",
         opt={"permission": APPLICANTS_AND_STAFF},
         summary="What an approved offer said before each edit (oldest first)",
     )
-    async def versions(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> list[OfferVersionRead]:
-        return await offers.versions(principal, offer_id)
+    async def versions(
+        self,
+        principal: CurrentPrincipal,
+        service_offer_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[OfferVersionRead]]:
+        return page_response(await offers.versions(principal, service_offer_id, paging), request)
 
-    @post("/offers/{offer_id:int}/submit", opt={"permission": APPLICANTS}, status_code=200, summary="Submit")
-    async def submit(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
-        return await offers.submit(principal, offer_id)
+    @post("/offers/{service_offer_id:int}/submit", opt={"permission": APPLICANTS}, status_code=200, summary="Submit")
+    async def submit(self, principal: CurrentPrincipal, service_offer_id: FromPath[int]) -> OfferRead:
+        return await offers.submit(principal, service_offer_id)
 
     @post(
-        "/offers/{offer_id:int}/revise",
+        "/offers/{service_offer_id:int}/revise",
         opt={"permission": APPLICANTS},
         status_code=200,
         summary="A rejected offer back to draft, to change and submit again",
     )
-    async def revise(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
-        return await offers.revise(principal, offer_id)
-
-    @post("/offers/{offer_id:int}/withdraw", opt={"permission": APPLICANTS}, status_code=200, summary="Withdraw")
-    async def withdraw(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
-        return await offers.withdraw(principal, offer_id)
+    async def revise(self, principal: CurrentPrincipal, service_offer_id: FromPath[int]) -> OfferRead:
+        return await offers.revise(principal, service_offer_id)
 
     @post(
-        "/offers/{offer_id:int}/approve",
+        "/offers/{service_offer_id:int}/withdraw", opt={"permission": APPLICANTS}, status_code=200, summary="Withdraw"
+    )
+    async def withdraw(self, principal: CurrentPrincipal, service_offer_id: FromPath[int]) -> OfferRead:
+        return await offers.withdraw(principal, service_offer_id)
+
+    @post(
+        "/offers/{service_offer_id:int}/approve",
         opt={"permission": STAFF},
         status_code=200,
         summary="Approve a submitted offer: it is recommended and matched from now on (入库)",
     )
-    async def approve(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
-        return await offers.approve(principal, offer_id)
-
-    @post("/offers/{offer_id:int}/reject", opt={"permission": STAFF}, status_code=200, summary="Reject (reason)")
-    async def reject(
-        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[ServiceOfferDecision]
-    ) -> OfferRead:
-        return await offers.reject(principal, offer_id, data.reason)
+    async def approve(self, principal: CurrentPrincipal, service_offer_id: FromPath[int]) -> OfferRead:
+        return await offers.approve(principal, service_offer_id)
 
     @post(
-        "/offers/{offer_id:int}/suspend",
+        "/offers/{service_offer_id:int}/reject", opt={"permission": STAFF}, status_code=200, summary="Reject (reason)"
+    )
+    async def reject(
+        self, principal: CurrentPrincipal, service_offer_id: FromPath[int], data: JSONBody[ServiceOfferDecision]
+    ) -> OfferRead:
+        return await offers.reject(principal, service_offer_id, data.reason)
+
+    @post(
+        "/offers/{service_offer_id:int}/suspend",
         opt={"permission": STAFF},
         status_code=200,
         summary="Suspend an approved offer (reason): no new recommendations or matches",
     )
     async def suspend(
-        self, principal: CurrentPrincipal, offer_id: FromPath[int], data: JSONBody[ServiceOfferDecision]
+        self, principal: CurrentPrincipal, service_offer_id: FromPath[int], data: JSONBody[ServiceOfferDecision]
     ) -> OfferRead:
-        return await offers.suspend(principal, offer_id, data.reason)
+        return await offers.suspend(principal, service_offer_id, data.reason)
 
-    @post("/offers/{offer_id:int}/resume", opt={"permission": STAFF}, status_code=200, summary="Resume")
-    async def resume(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
-        return await offers.resume(principal, offer_id)
+    @post("/offers/{service_offer_id:int}/resume", opt={"permission": STAFF}, status_code=200, summary="Resume")
+    async def resume(self, principal: CurrentPrincipal, service_offer_id: FromPath[int]) -> OfferRead:
+        return await offers.resume(principal, service_offer_id)
 
     @get(
         "/demands/{demand_id:int}/recommendations",
@@ -139,6 +153,6 @@ class OfferController(Controller):
         self,
         principal: CurrentPrincipal,
         demand_id: FromPath[int],
-        limit: int = Parameter(default=recommend.DEFAULT_LIMIT, ge=1, le=recommend.MAX_LIMIT, description="前 N 项"),
-    ) -> list[RecommendationRead]:
-        return await recommend.recommendations(principal, demand_id, limit)
+        top: int = Parameter(default=recommend.DEFAULT_LIMIT, ge=1, le=recommend.MAX_LIMIT, description="前 N 项"),
+    ) -> RecommendationsRead:
+        return await recommend.recommendations(principal, demand_id, top)

@@ -348,15 +348,18 @@ async def list_for(principal: Principal, paging: PageParams, status: str | None 
     return page.map(await _shown_many(page.items))
 
 
-async def versions(principal: Principal, offer_id: int) -> list[OfferVersionRead]:
+async def versions(principal: Principal, offer_id: int, paging: PageParams) -> Page[OfferVersionRead]:
     """What an approved offer said before each edit, oldest first (its current content is the offer itself)."""
     await load(
         principal, ServiceOffer, offer_id, "reader", columns=(ServiceOffer.organisation, ServiceOffer.scope_district)
     )
-    rows = (
-        await OfferVersion.select(OfferVersion.version, OfferVersion.snapshot, OfferVersion.created_at)
-        .where(OfferVersion.offer == offer_id)
+    query = (
+        OfferVersion.select(OfferVersion.id, OfferVersion.version, OfferVersion.snapshot, OfferVersion.created_at)
         .order_by(OfferVersion.version)
+        .order_by(OfferVersion.id)
         .output(load_json=True)
     )
-    return [OfferVersionRead(version=r["version"], snapshot=r["snapshot"], created_at=r["created_at"]) for r in rows]
+    page = await fetch_page(OfferVersion, query, paging, OfferVersion.offer == offer_id)
+    return page.map(
+        [OfferVersionRead(version=r["version"], snapshot=r["snapshot"], created_at=r["created_at"]) for r in page.items]
+    )

@@ -24,7 +24,7 @@ from programmes.matching import (
     access,  # noqa: F401 — declares the Demand policy
     score,
 )
-from programmes.matching.schemas_offer import RecommendationRead, ScoreTermRead
+from programmes.matching.schemas_offer import RecommendationRead, RecommendationsRead, ScoreTermRead
 from programmes.matching.score import DemandFacts, OfferFacts, PairRules
 from programmes.matching.tables import Demand, ServiceOffer
 from programmes.matching.track_record import track_records
@@ -170,7 +170,8 @@ async def rank(demand: dict[str, Any], limit: int, rules: PairRules = PairRules(
     ]
 
 
-async def recommendations(principal: Principal, demand_id: int, limit: int = DEFAULT_LIMIT) -> list[RecommendationRead]:
+async def recommendations(principal: Principal, demand_id: int, top: int = DEFAULT_LIMIT) -> RecommendationsRead:
     """For the community that owns the demand, or staff in its scope (anyone else: the uniform 404)."""
     demand = await load(principal, Demand, demand_id, "reader")
-    return await rank(demand, min(max(limit, 1), MAX_LIMIT))
+    top = min(max(top, 1), MAX_LIMIT)
+    return RecommendationsRead(demand_id=demand_id, top=top, recommendations=await rank(demand, top))

@@ -133,3 +133,12 @@ class RecommendationRead(BaseModel):
     score: int
     terms: list[ScoreTermRead]
     explanation_zh: list[str]
+
+
+class RecommendationsRead(BaseModel):
+    """A demand's top list: a ranking computed now (scores move with capacity and track records), bounded by
+    ``top`` rather than paged — counting every candidate for a total would mean scoring them all."""
+
+    demand_id: int
+    top: int
+    recommendations: list[RecommendationRead]

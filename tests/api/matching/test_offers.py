@@ -137,6 +137,8 @@ async def test_editing_an_approved_offer_keeps_a_version(client: httpx.AsyncClie
     assert [v["version"] for v in history] == [1, 2]
     assert history[0]["snapshot"]["capacity"] == 2 and history[0]["snapshot"]["tags"] == ["elderly"]
     assert history[1]["snapshot"]["capacity"] == 5
+    first_page = await client.get(f"{path}/versions", params={"limit": 1}, headers=world.applicant.headers)
+    assert [v["version"] for v in ok(first_page)] == [1] and first_page.headers["X-Total-Count"] == "2"
     problem(await client.get(f"{path}/versions", headers=world.other_applicant.headers), 404, "not_found")
 
     # Capacity cannot drop below the orders it already holds (the lock on the offer row orders this with 接单).

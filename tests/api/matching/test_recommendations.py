@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +22,11 @@ from tests.factories.world import World
 STREET = "华阳路街道"
 
 
+def top_list(response: httpx.Response) -> list[dict[str, Any]]:
+    recommendations: list[dict[str, Any]] = ok(response)["recommendations"]
+    return recommendations
+
+
 async def placed(district: District, street: str = "", grade: str | None = None) -> int:
     org_id, _ = await factories.organisation(district)
     await Organisation.update({Organisation.street: street, Organisation.evaluation_grade: grade}).where(
@@ -35,7 +41,7 @@ async def test_who_may_ask(client: httpx.AsyncClient, world: World) -> None:
     demand_id = await matching.demand(community_id)
     path = f"/matching/demands/{demand_id}/recommendations"
     for headers in (account.headers, world.changning_officer.headers, world.city_officer.headers, world.admin.headers):
-        assert ok(await client.get(path, headers=headers)) == []
+        assert ok(await client.get(path, headers=headers)) == {"demand_id": demand_id, "top": 10, "recommendations": []}
     for headers in (other_account.headers, world.pudong_officer.headers, world.community.headers):
         problem(await client.get(path, headers=headers), 404, "not_found")
     for headers in (world.applicant.headers, world.expert.headers):
@@ -43,9 +49,7 @@ async def test_who_may_ask(client: httpx.AsyncClient, world: World) -> None:
     assert (await client.get(path)).status_code == 401
     problem(await client.get("/matching/demands/999999/recommendations", headers=account.headers), 404, "not_found")
     for limit in ("0", "51", "x"):
-        refused(
-            await client.get(path, params={"limit": limit}, headers=account.headers), 422, "validation_failed", "limit"
-        )
+        refused(await client.get(path, params={"top": limit}, headers=account.headers), 422, "validation_failed", "top")
 
 
 async def test_candidates_and_ranking(client: httpx.AsyncClient, world: World) -> None:
@@ -74,7 +78,7 @@ async def test_candidates_and_ranking(client: httpx.AsyncClient, world: World) -
     await order(demand_id, serving, same_district, status="matched")
 
     path = f"/matching/demands/{demand_id}/recommendations"
-    ranked = ok(await client.get(path, headers=account.headers))
+    ranked = top_list(await client.get(path, headers=account.headers))
     ids = [r["offer_id"] for r in ranked]
     assert ids[0] == best and set(ids) == {best, graded, plain, tag_only, city_wide}
     assert ids.index(graded) < ids.index(plain) < ids.index(tag_only)
@@ -89,10 +93,10 @@ async def test_candidates_and_ranking(client: httpx.AsyncClient, world: World) -
 
     # The demand accepts other districts: the cross-district offer becomes a candidate, scored lower on distance.
     await Demand.update({Demand.cross_district: True}).where(Demand.id == demand_id)
-    ranked = ok(await client.get(path, params={"limit": 50}, headers=world.changning_officer.headers))
+    ranked = top_list(await client.get(path, params={"top": 50}, headers=world.changning_officer.headers))
     cross_row = next(r for r in ranked if r["offer_id"] == cross)
     assert {t["name"]: t["points"] for t in cross_row["terms"]}["distance"] == 4
-    assert len(ok(await client.get(path, params={"limit": 2}, headers=account.headers))) == 2
+    assert len(top_list(await client.get(path, params={"top": 2}, headers=account.headers))) == 2
 
 
 async def test_track_record_and_price_fit_move_the_ranking(client: httpx.AsyncClient, world: World) -> None:
@@ -104,7 +108,7 @@ async def test_track_record_and_price_fit_move_the_ranking(client: httpx.AsyncCl
     too_dear = await matching.offer(new_org, price_min_fen=500_000, price_max_fen=900_000)
     past = await matching.demand(community_id)
     await order(past, proven, proven_org, status="evaluated", delivered_days_after_end=-1, overall=5)
-    ranked = ok(await client.get(f"/matching/demands/{budgeted}/recommendations", headers=account.headers))
+    ranked = top_list(await client.get(f"/matching/demands/{budgeted}/recommendations", headers=account.headers))
     assert [r["offer_id"] for r in ranked] == [proven, too_dear]
     points = [{t["name"]: t["points"] for t in r["terms"]} for r in ranked]
     assert points[0]["price_fit"] == 15 and points[1]["price_fit"] == -15
@@ -131,10 +135,10 @@ async def test_a_small_candidate_cap_gives_the_same_exact_list(
             price_max_fen=(n % 3) * 60_000 or None,
         )
     path = f"/matching/demands/{demand_id}/recommendations"
-    full = ok(await client.get(path, params={"limit": 3}, headers=account.headers))
+    full = top_list(await client.get(path, params={"top": 3}, headers=account.headers))
     assert len(full) == 3
     monkeypatch.setattr(recommend, "CANDIDATE_CAP", 1)
-    assert ok(await client.get(path, params={"limit": 3}, headers=account.headers)) == full
+    assert top_list(await client.get(path, params={"top": 3}, headers=account.headers)) == full
 
 
 async def test_an_expired_grade_scores_nothing(client: httpx.AsyncClient, world: World) -> None:
@@ -143,6 +147,6 @@ async def test_an_expired_grade_scores_nothing(client: httpx.AsyncClient, world:
     expired = await placed(District.changning, "江苏路街道", grade="5A")
     await Organisation.update({Organisation.grade_valid_until: date(2020, 1, 1)}).where(Organisation.id == expired)
     offer_id = await matching.offer(expired)
-    [row] = ok(await client.get(f"/matching/demands/{demand_id}/recommendations", headers=account.headers))
+    [row] = top_list(await client.get(f"/matching/demands/{demand_id}/recommendations", headers=account.headers))
     assert row["offer_id"] == offer_id
     assert {t["name"]: t["points"] for t in row["terms"]}["grade"] == 0
