@@ -3,10 +3,11 @@
     .venv/bin/python -m tests.perf.bench_matching_recommend [--offers 20000] [--demands 40] [--repeats 3]
 
 Creates its own database ``seedbed_bench_<pid>`` on the local PostgreSQL (``SEEDBED_BENCH_POSTGRES`` overrides the
-admin DSN, as in bench_scoring_db), migrates it, and drops it at the end. The child bulk-loads with ``COPY``: 2,000
-organisations over every district (a fifth graded), ``--offers`` approved offers (four fields, 1–3 of 12 tags, one
-to three districts served or city-wide, capacity 1–5, free or priced), ``--demands`` published demands and 5,000
-orders (accepted or evaluated, so capacity and track records are real), then ``ANALYZE``.
+admin DSN, as in bench_scoring_db), migrates it (``python -m app.site.cli migrate``), and drops it at the end. The
+child bulk-loads with ``COPY``: 2,000 organisations over every district (about three in seven graded),
+``--offers`` approved offers (four fields, 1–3 of 12 tags, one to three districts served or city-wide, capacity
+1–5, free or priced), ``--demands`` published demands and 5,000 orders (accepted or evaluated, so capacity and
+track records are real), then ``ANALYZE``.
 
 Cases, per demand (after one warm-up of each; ``--repeats`` passes over every demand, the median counts):
 
@@ -255,7 +256,7 @@ def run_in_database(args: argparse.Namespace) -> dict[str, Any]:
     asyncio.run(admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
     try:
         migrated = subprocess.run(
-            [sys.executable, "-m", "app.cli", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "app.site.cli", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True
         )
         if migrated.returncode != 0:
             raise RuntimeError(f"migrate failed: {migrated.stdout}{migrated.stderr}")
