@@ -79,7 +79,7 @@ def registration_body(organisation_id: int, *mobiles: str) -> dict[str, Any]:
     people = mobiles or ("13800138000",)
     return {
         "organisation_id": organisation_id,
-        "participants": [{"name": f"学员{n}", "role": "项目主管", "mobile": m} for n, m in enumerate(people)],
+        "participants": [{"name": f"学员{n}", "position": "项目主管", "mobile": m} for n, m in enumerate(people)],
     }
 
 

@@ -75,7 +75,7 @@ async def test_a_camp_from_draft_to_registration_wait_list_and_promotion(
         "waitlisted",
     ]
     assert (waiting["waitlist_position"], last["waitlist_position"]) == (1, 2)
-    assert first["participants"] == [{"name": "学员0", "role": "项目主管", "mobile": "13800138000"}]
+    assert first["participants"] == [{"name": "学员0", "position": "项目主管", "mobile": "13800138000"}]
     full = ok(await client.get(url, headers=officer.headers))
     assert (full["seats_taken"], full["waitlisted"]) == (2, 2)
 
