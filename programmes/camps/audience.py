@@ -1,8 +1,7 @@
 """The camp's audience rule, checked at registration; a refusal names the rule in words.
 
-There is no cohort table yet, so "cohort members" means what the issue calls a cohort today: organisations with a
-selected (入选 or later, 已签约资助) application in a 沪社星耀 round of the camp's edition. A camp that stands alone
-has no edition and so no cohort: nobody passes that rule.
+"Cohort members" are the organisations of the supported projects in a cohort of the camp's edition
+(``programmes.incubation``). A camp that stands alone has no edition and so no cohort: nobody passes that rule.
 """
 
 from __future__ import annotations
@@ -13,10 +12,10 @@ from app.organisations.tables import REGISTERED_TYPES, EvaluationGrade, Organisa
 from app.timezone import today_shanghai
 from programmes.camps.kinds import CAMP_KIND_LABELS_ZH, CampAudience
 from programmes.camps.schemas import EligibilityRead
-from programmes.tables import Application, Award, ProgrammeKind
+from programmes.incubation.tables import SupportedProject
+from programmes.tables import Award, ProgrammeKind
 from programmes.workflows.disbursement import AwardStatus
 
-SELECTED_STATES = ["selected", "awarded"]
 GRADE_ORDER = [EvaluationGrade.a1, EvaluationGrade.a2, EvaluationGrade.a3, EvaluationGrade.a4, EvaluationGrade.a5]
 ORG_TYPE_LABELS_ZH = {
     "social_association": "社会团体",
@@ -35,11 +34,8 @@ def _no(code: str, reason: str) -> EligibilityRead:
 async def _in_cohort(organisation_id: int, edition_id: int | None) -> bool:
     if edition_id is None:
         return False
-    found = await Application.exists().where(
-        (Application.organisation == organisation_id)
-        & (Application.round._.edition == edition_id)
-        & (Application.round._.edition._.programme._.kind == ProgrammeKind.support_plan)
-        & Application.status.is_in(SELECTED_STATES)
+    found = await SupportedProject.exists().where(
+        (SupportedProject.organisation == organisation_id) & (SupportedProject.cohort._.edition == edition_id)
     )
     return bool(found)
 

@@ -112,9 +112,25 @@ async def application_in(round_id: int, organisation_id: int, status: str) -> in
 
 
 async def selected_in_support_plan(officer: User, organisation_id: int) -> int:
-    """A 沪社星耀 edition in which ``organisation_id`` has a selected project; returns the edition id."""
+    """A 沪社星耀 edition whose cohort holds a project of ``organisation_id``; returns the edition id."""
+    from app.timezone import now_utc
+    from programmes.incubation.tables import Cohort, SupportedProject
+
     round_ = await factories.contest_round(officer, kind="support_plan")
-    await application_in(round_["id"], organisation_id, "selected")
+    application_id = await application_in(round_["id"], organisation_id, "selected")
+    cohort = await Cohort.insert(
+        Cohort(edition=round_["edition_id"], name="2026 年第一期", created_at=now_utc())
+    ).returning(Cohort.id)
+    await SupportedProject.insert(
+        SupportedProject(
+            cohort=cohort[0]["id"],
+            application=application_id,
+            organisation=organisation_id,
+            title="社区助老项目",
+            status="in_progress",
+            created_at=now_utc(),
+        )
+    )
     return int(round_["edition_id"])
 
 
