@@ -37,6 +37,7 @@ from programmes.agreements.controllers import AgreementController
 from programmes.applications.controllers import ApplicationController
 from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
+from programmes.camps.controllers_attendance import CampAttendanceController, CertificateCheckController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
@@ -160,6 +161,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             MatchingTagController,
             DemandController,
             DemandImportController,
+            CampAttendanceController,
+            CertificateCheckController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

@@ -20,6 +20,7 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import SHANGHAI, now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
+from programmes.camps.access import REGISTRATIONS, SESSIONS
 from programmes.camps.attendance_rules import Window, checkin_window
 from programmes.camps.schemas_attendance import AttendanceCorrection, AttendanceRead
 from programmes.camps.tables import Camp, CampRegistration, CampSession, SessionAttendance
@@ -38,7 +39,7 @@ def session_window(session: dict[str, Any], margin_minutes: int) -> Window:
 
 async def staff_session(principal: Principal, session_id: int) -> dict[str, Any]:
     """A session an officer in its camp's scope may run (else 404)."""
-    return await load(principal, CampSession, session_id)
+    return await load(principal, SESSIONS.table, session_id)
 
 
 async def _own_registrations(principal: Principal, camp_id: int) -> list[dict[str, Any]]:
@@ -83,18 +84,12 @@ async def participant_session(
 
 async def registration_for(principal: Principal, registration_id: int) -> dict[str, Any]:
     """A registration its own organisation or staff in scope may read (else 404)."""
-    row = await load(principal, CampRegistration, registration_id, "any")
-    if principal.is_staff:
-        if principal.can_see_district(row.get("scope_district")):
-            return row
-    elif principal.role is Role.applicant and int(row["organisation"]) in await acting_organisation_ids(
-        principal.user_id
-    ):
-        return row
-    raise not_found(REGISTRATION_LABEL)
+    return await load(principal, REGISTRATIONS.table, registration_id, "party", load_json=True)
 
 
-def attendance_read(session_id: int, registration: dict[str, Any], row: dict[str, Any] | None, org: str) -> AttendanceRead:
+def attendance_read(
+    session_id: int, registration: dict[str, Any], row: dict[str, Any] | None, org: str
+) -> AttendanceRead:
     return AttendanceRead(
         session_id=session_id,
         registration_id=registration["id"],
@@ -135,7 +130,10 @@ async def list_attendance(principal: Principal, session_id: int, params: PagePar
     by_registration = {int(r["registration"]): dict(r) for r in rows}
     names = await organisation_names([int(r["organisation"]) for r in page.items])
     return page.map(
-        [attendance_read(session_id, r, by_registration.get(r["id"]), names.get(int(r["organisation"]), "")) for r in page.items]
+        [
+            attendance_read(session_id, r, by_registration.get(r["id"]), names.get(int(r["organisation"]), ""))
+            for r in page.items
+        ]
     )
 
 
@@ -154,18 +152,25 @@ async def correct_attendance(
         before = dict(existing[0]) if existing else None
         was_present = bool(before and before["checked_in_at"] is not None)
         checked_in_at = (before["checked_in_at"] if was_present and before else now_utc()) if data.present else None
-        values = {"checked_in_at": checked_in_at, "corrected_by": principal.user_id, "reason": data.reason}
         if before is None:
             await SessionAttendance.insert(
                 SessionAttendance(
                     registration=registration_id,
                     session=session_id,
                     scope_district=session["scope_district"],
-                    **values,
+                    checked_in_at=checked_in_at,
+                    corrected_by=principal.user_id,
+                    reason=data.reason,
                 )
             )
         else:
-            await SessionAttendance.update(values).where(SessionAttendance.id == before["id"])
+            await SessionAttendance.update(
+                {
+                    SessionAttendance.checked_in_at: checked_in_at,
+                    SessionAttendance.corrected_by: principal.user_id,
+                    SessionAttendance.reason: data.reason,
+                }
+            ).where(SessionAttendance.id == before["id"])
         await uow.audit(
             "camp.attendance.correct",
             "camp_registration",

@@ -22,8 +22,8 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.camps import attendance_rules as rules
 from programmes.camps.attendance import organisation_names, registration_for
-from programmes.camps.kinds import CAMP_KIND_LABELS_ZH
 from programmes.camps.certificate_pdf import CertificateFacts, render_certificate
+from programmes.camps.kinds import CAMP_KIND_LABELS_ZH
 from programmes.camps.schemas_attendance import CertificateCheck, CertificateIssueResult, CertificateRead
 from programmes.camps.tables import Camp, CampCertificate, CampRegistration, CampSession, SessionAttendance
 from programmes.workflows.camps import RegistrationStatus

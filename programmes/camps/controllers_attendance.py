@@ -8,10 +8,9 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
 
-from app.auth.principal import APPLICANTS, PUBLIC, STAFF, APPLICANTS_AND_STAFF, CurrentPrincipal, provide_principal
+from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.paging import Paging, page_response
 from programmes.camps import attendance, certificates, checkin, feedback
-from programmes.content_types import content_disposition
 from programmes.camps.schemas_attendance import (
     AttendanceCorrection,
     AttendanceRead,
@@ -24,6 +23,7 @@ from programmes.camps.schemas_attendance import (
     FeedbackCreate,
     FeedbackRead,
 )
+from programmes.content_types import content_disposition
 
 PNG = "image/png"
 PDF = "application/pdf"
@@ -61,6 +61,7 @@ class CampAttendanceController(Controller):
         "/camps/sessions/{session_id:int}/checkin",
         opt={"permission": APPLICANTS},
         summary="Check in at a session with its code, within the session's window (idempotent)",
+        status_code=200,
     )
     async def check_in(
         self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[CheckinRequest]

@@ -97,7 +97,11 @@ async def camp_summary(principal: Principal, camp_id: int) -> CampFeedbackSummar
         trainer_sessions[s["trainer"]] += 1
         per_session.append(
             SessionFeedbackSummary(
-                session_id=s["id"], title=s["title"], trainer=s["trainer"], session_date=s["session_date"], **_summary(mine)
+                session_id=s["id"],
+                title=s["title"],
+                trainer=s["trainer"],
+                session_date=s["session_date"],
+                **_summary(mine),
             )
         )
     trainers = [
