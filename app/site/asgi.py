@@ -37,6 +37,7 @@ from programmes.agreements.controllers import AgreementController
 from programmes.applications.controllers import ApplicationController
 from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
+from programmes.camps.controllers import CampController
 from programmes.camps.controllers_attendance import CampAttendanceController, CertificateCheckController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.clawbacks.controllers import ClawbackController
@@ -161,6 +162,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             MatchingTagController,
             DemandController,
             DemandImportController,
+            CampController,
             CampAttendanceController,
             CertificateCheckController,
         ],
