@@ -148,7 +148,13 @@ async def _facts_of(certificate: dict[str, Any]) -> CertificateCheck:
 
 async def verify(code: str) -> CertificateCheck:
     """The public check of a verification code (anyone, no login)."""
-    row = await CampCertificate.select().where(CampCertificate.verification_code == code.strip().upper()).first()
+    wanted = code.strip().upper()
+    # Any text that is not a stored code is the same "not found", whatever its length.
+    row = (
+        await CampCertificate.select().where(CampCertificate.verification_code == wanted).first()
+        if 0 < len(wanted) <= 32
+        else None
+    )
     if row is None:
         raise not_found(LABEL)
     return await _facts_of(dict(row))

@@ -147,7 +147,5 @@ class CertificateCheckController(Controller):
         opt={"permission": PUBLIC},
         summary="Check a certificate's verification code (public: only what the certificate shows)",
     )
-    async def verify(
-        self, code: Annotated[str, Parameter(min_length=4, max_length=32, description="证书验证码")]
-    ) -> CertificateCheck:
+    async def verify(self, code: FromPath[str]) -> CertificateCheck:
         return await certificates.verify(code)

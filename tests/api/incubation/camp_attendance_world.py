@@ -70,8 +70,8 @@ async def _registration(camp_id: int, organisation_id: int, name: str) -> int:
     return int(rows[0]["id"])
 
 
-@pytest.fixture
-async def camp_world(client: object) -> CampWorld:
+@pytest.fixture(name="camp_world")
+async def camp_world_fixture(client: object) -> CampWorld:
     camp_id = await _camp("2026年品牌塑造营（第一期）", District.changning)
     session_ids = []
     for index in range(5):
