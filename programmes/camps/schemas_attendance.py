@@ -10,9 +10,8 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.types import Id, RequestModel
 
-CheckinCodeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# Surrounding spaces are dropped before the lengths are checked (a pasted code, a reason of blanks).
+Stripped = StringConstraints(strip_whitespace=True)
 
 
 class CheckinCodeRead(BaseModel):
@@ -26,7 +25,9 @@ class CheckinCodeRead(BaseModel):
 
 
 class CheckinRequest(RequestModel):
-    code: CheckinCodeText = Field(description="签到码（6 位数字）", examples=["042917"])
+    code: Annotated[str, Stripped] = Field(
+        min_length=1, max_length=12, description="签到码（6 位数字）", examples=["042917"]
+    )
     registration_id: Id | None = Field(
         default=None, description="报名编号；本单位在该营只有一个报名时可省略", examples=[12]
     )
@@ -45,7 +46,12 @@ class AttendanceRead(BaseModel):
 
 class AttendanceCorrection(RequestModel):
     present: bool = Field(description="是否出勤", examples=[True])
-    reason: Reason = Field(description="更正理由（必填，记入审计）", examples=["现场签到设备故障，经核实已到场"])
+    reason: Annotated[str, Stripped] = Field(
+        min_length=2,
+        max_length=500,
+        description="更正理由（必填，记入审计）",
+        examples=["现场签到设备故障，经核实已到场"],
+    )
 
 
 class CertificateIssueResult(BaseModel):
@@ -81,7 +87,9 @@ class CertificateCheck(BaseModel):
 
 class FeedbackCreate(RequestModel):
     rating: int = Field(ge=1, le=5, description="评分 1–5", examples=[5])
-    comment: Comment = Field(default="", description="意见建议", examples=["案例讲解很实用"])
+    comment: Annotated[str, Stripped] = Field(
+        default="", max_length=1000, description="意见建议", examples=["案例讲解很实用"]
+    )
     registration_id: Id | None = Field(default=None, description="报名编号；只有一个报名时可省略")
 
 
