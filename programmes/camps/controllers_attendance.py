@@ -34,16 +34,16 @@ class CampAttendanceController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post(
-        "/camps/sessions/{session_id:int}/checkin-code",
+        "/camps/sessions/{camp_session_id:int}/checkin-code",
         opt={"permission": STAFF},
         summary="Issue the session's check-in code (6 digits, shown once; replaces the previous one)",
         status_code=201,
     )
-    async def issue_code(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> CheckinCodeRead:
-        return await checkin.issue_code(principal, session_id)
+    async def issue_code(self, principal: CurrentPrincipal, camp_session_id: FromPath[int]) -> CheckinCodeRead:
+        return await checkin.issue_code(principal, camp_session_id)
 
     @get(
-        "/camps/sessions/{session_id:int}/checkin-code.png",
+        "/camps/sessions/{camp_session_id:int}/checkin-code.png",
         opt={"permission": STAFF},
         summary="The current check-in code as a QR code image (PNG)",
         media_type=PNG,
@@ -51,46 +51,46 @@ class CampAttendanceController(Controller):
     async def code_png(
         self,
         principal: CurrentPrincipal,
-        session_id: FromPath[int],
+        camp_session_id: FromPath[int],
         code: Annotated[str, Parameter(min_length=1, max_length=12, description="当前签到码")],
     ) -> Response[bytes]:
-        png = await checkin.code_png(principal, session_id, code)
+        png = await checkin.code_png(principal, camp_session_id, code)
         return Response(png, media_type=PNG, headers={"Cache-Control": "no-store"})
 
     @post(
-        "/camps/sessions/{session_id:int}/checkin",
+        "/camps/sessions/{camp_session_id:int}/checkin",
         opt={"permission": APPLICANTS},
         summary="Check in at a session with its code, within the session's window (idempotent)",
         status_code=200,
     )
     async def check_in(
-        self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[CheckinRequest]
+        self, principal: CurrentPrincipal, camp_session_id: FromPath[int], data: JSONBody[CheckinRequest]
     ) -> AttendanceRead:
-        return await checkin.check_in(principal, session_id, data)
+        return await checkin.check_in(principal, camp_session_id, data)
 
     @get(
-        "/camps/sessions/{session_id:int}/attendance",
+        "/camps/sessions/{camp_session_id:int}/attendance",
         opt={"permission": STAFF},
         summary="Who attended a session: every seat-holding registration of its camp",
     )
     async def list_attendance(
-        self, principal: CurrentPrincipal, session_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+        self, principal: CurrentPrincipal, camp_session_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
     ) -> Response[list[AttendanceRead]]:
-        return page_response(await attendance.list_attendance(principal, session_id, paging), request)
+        return page_response(await attendance.list_attendance(principal, camp_session_id, paging), request)
 
     @put(
-        "/camps/sessions/{session_id:int}/attendance/{registration_id:int}",
+        "/camps/sessions/{camp_session_id:int}/attendance/{camp_registration_id:int}",
         opt={"permission": STAFF},
         summary="Correct a registration's attendance at a session, with a reason (audited)",
     )
     async def correct(
         self,
         principal: CurrentPrincipal,
-        session_id: FromPath[int],
-        registration_id: FromPath[int],
+        camp_session_id: FromPath[int],
+        camp_registration_id: FromPath[int],
         data: JSONBody[AttendanceCorrection],
     ) -> AttendanceRead:
-        return await attendance.correct_attendance(principal, session_id, registration_id, data)
+        return await attendance.correct_attendance(principal, camp_session_id, camp_registration_id, data)
 
     @post(
         "/camps/{camp_id:int}/certificates",
@@ -108,27 +108,27 @@ class CampAttendanceController(Controller):
         return page_response(await certificates.list_for_camp(principal, camp_id, paging), request)
 
     @get(
-        "/camps/registrations/{registration_id:int}/certificate.pdf",
+        "/camps/registrations/{camp_registration_id:int}/certificate.pdf",
         opt={"permission": APPLICANTS_AND_STAFF},
         summary="A registration's certificate as PDF (its organisation, or staff in scope)",
         media_type=PDF,
     )
     async def certificate_pdf(
-        self, principal: CurrentPrincipal, registration_id: FromPath[int], request: Request[Any, Any, Any]
+        self, principal: CurrentPrincipal, camp_registration_id: FromPath[int], request: Request[Any, Any, Any]
     ) -> Response[bytes]:
-        filename, pdf = await certificates.certificate_pdf(principal, registration_id, str(request.base_url))
+        filename, pdf = await certificates.certificate_pdf(principal, camp_registration_id, str(request.base_url))
         return Response(pdf, media_type=PDF, headers={"Content-Disposition": content_disposition(filename)})
 
     @post(
-        "/camps/sessions/{session_id:int}/feedback",
+        "/camps/sessions/{camp_session_id:int}/feedback",
         opt={"permission": APPLICANTS},
         summary="Rate a session attended (1–5, comment), once per registration",
         status_code=201,
     )
     async def give_feedback(
-        self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[FeedbackCreate]
+        self, principal: CurrentPrincipal, camp_session_id: FromPath[int], data: JSONBody[FeedbackCreate]
     ) -> FeedbackRead:
-        return await feedback.give_feedback(principal, session_id, data)
+        return await feedback.give_feedback(principal, camp_session_id, data)
 
     @get(
         "/camps/{camp_id:int}/feedback-summary",
