@@ -74,7 +74,11 @@ class CampAttendanceController(Controller):
         summary="Who attended a session: every seat-holding registration of its camp",
     )
     async def list_attendance(
-        self, principal: CurrentPrincipal, camp_session_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+        self,
+        principal: CurrentPrincipal,
+        camp_session_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
     ) -> Response[list[AttendanceRead]]:
         return page_response(await attendance.list_attendance(principal, camp_session_id, paging), request)
 

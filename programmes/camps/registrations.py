@@ -27,7 +27,7 @@ from programmes.camps.schemas import EligibilityRead, RegistrationCreate, Regist
 from programmes.camps.tables import Camp, CampRegistration
 from programmes.workflows.camps import CAMP, REGISTRATION, RegistrationStatus
 
-PARTICIPANT_KEYS = ("name", "role", "mobile")
+PARTICIPANT_KEYS = ("name", "position", "mobile")
 
 
 async def _acting_for(principal: Principal, organisation_id: int) -> None:

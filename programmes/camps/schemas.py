@@ -39,7 +39,7 @@ class CampCreate(RequestModel):
         description="brand 品牌塑造营；all_round 项目全能营；venture 公益创业训练营；companion 陪伴式赋能"
     )
     title: str = Field(min_length=2, max_length=200)
-    description: str = Field(default="", max_length=4000)
+    description: str = Field(default="", max_length=1000)
     audience: CampAudience = Field(description="报名对象规则，报名时校验")
     audience_org_types: list[OrganisationType] = Field(default_factory=list, max_length=4)
     audience_min_grade: EvaluationGrade | None = Field(default=None, description="type_grade：最低等级评估等级")
@@ -122,10 +122,10 @@ class MaterialRead(BaseModel):
     created_at: datetime
 
 
-class Participant(RequestModel):
+class CampParticipant(RequestModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=50)
-    role: str = Field(default="", max_length=50, description="职务/岗位")
+    position: str = Field(default="", max_length=50, description="职务/岗位")
     mobile: Mobile
 
 
@@ -136,13 +136,13 @@ class RegistrationCreate(RequestModel):
             "examples": [
                 {
                     "organisation_id": 12,
-                    "participants": [{"name": "张三", "role": "项目主管", "mobile": "13800138000"}],
+                    "participants": [{"name": "张三", "position": "项目主管", "mobile": "13800138000"}],
                 }
             ]
         },
     )
     organisation_id: Id = Field(description="报名单位（须为本人所在单位）")
-    participants: list[Participant] = Field(min_length=1, max_length=MAX_PARTICIPANTS, description="参训人员")
+    participants: list[CampParticipant] = Field(min_length=1, max_length=MAX_PARTICIPANTS, description="参训人员")
 
 
 class CancelBody(RequestModel):

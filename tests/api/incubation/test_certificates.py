@@ -10,11 +10,11 @@ import httpx
 
 from app.timezone import now_utc
 from programmes.camps.tables import CampCertificate, SessionAttendance, SessionFeedback
-from tests.api.incubation.camp_attendance_world import CampWorld, camp_world_fixture  # noqa: F401 — pytest fixture
+from tests.api.incubation.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — pytest fixture
 from tests.factories.http import assert_problem, ok, problem, refused
 
 
-async def _attend(w: CampWorld, registration_id: int, sessions: int) -> None:
+async def _attend(w: AttendanceWorld, registration_id: int, sessions: int) -> None:
     for session_id in w.session_ids[:sessions]:
         await SessionAttendance.insert(
             SessionAttendance(
@@ -23,8 +23,10 @@ async def _attend(w: CampWorld, registration_id: int, sessions: int) -> None:
         )
 
 
-async def test_certificates_for_those_who_completed(client: httpx.AsyncClient, camp_world: CampWorld) -> None:
-    w = camp_world
+async def test_certificates_for_those_who_completed(
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld
+) -> None:
+    w = attendance_world
     await _attend(w, w.registration_id, 4)  # 4/5 = 80 %
     await _attend(w, w.second_registration_id, 3)  # 60 %
     url = f"/camps/{w.camp_id}/certificates"
@@ -60,9 +62,9 @@ async def test_certificates_for_those_who_completed(client: httpx.AsyncClient, c
 
 
 async def test_fifty_concurrent_issuances_give_one_certificate(
-    client: httpx.AsyncClient, camp_world: CampWorld
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld
 ) -> None:
-    w = camp_world
+    w = attendance_world
     await _attend(w, w.registration_id, 5)
     answers = await asyncio.gather(
         *(client.post(f"/camps/{w.camp_id}/certificates", headers=w.officer.headers) for _ in range(50))
@@ -72,8 +74,10 @@ async def test_fifty_concurrent_issuances_give_one_certificate(
     assert await CampCertificate.count() == 1
 
 
-async def test_feedback_once_per_registration_and_session(client: httpx.AsyncClient, camp_world: CampWorld) -> None:
-    w = camp_world
+async def test_feedback_once_per_registration_and_session(
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld
+) -> None:
+    w = attendance_world
     session = w.session_ids[0]
     url = f"/camps/sessions/{session}/feedback"
     problem(await client.post(url, json={"rating": 5}, headers=w.member.headers), 409, "feedback_needs_attendance")

@@ -15,7 +15,7 @@ from app.audit import AuditEntry
 from app.settings import get_settings
 from programmes.camps import checkin
 from programmes.camps.tables import SessionAttendance, SessionCheckinCode
-from tests.api.incubation.camp_attendance_world import CampWorld, camp_world_fixture  # noqa: F401 — pytest fixture
+from tests.api.incubation.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — pytest fixture
 from tests.factories.http import assert_problem, ok, problem, refused
 
 Clock = Callable[[datetime], None]
@@ -33,16 +33,16 @@ def _margin() -> timedelta:
     return timedelta(minutes=get_settings().checkin_margin_minutes)
 
 
-async def _issue(client: httpx.AsyncClient, w: CampWorld, index: int = 0) -> str:
+async def _issue(client: httpx.AsyncClient, w: AttendanceWorld, index: int = 0) -> str:
     body = ok(await client.post(f"/camps/sessions/{w.session_ids[index]}/checkin-code", headers=w.officer.headers), 201)
     code: str = body["code"]
     return code
 
 
 async def test_officer_issues_a_hashed_code_with_a_qr_image(
-    client: httpx.AsyncClient, camp_world: CampWorld, clock: Clock
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld, clock: Clock
 ) -> None:
-    w = camp_world
+    w = attendance_world
     clock(w.starts_at() - timedelta(hours=1))
     url = f"/camps/sessions/{w.session_ids[0]}/checkin-code"
     body = ok(await client.post(url, headers=w.officer.headers), 201)
@@ -73,9 +73,9 @@ async def test_officer_issues_a_hashed_code_with_a_qr_image(
 
 
 async def test_window_edges_one_second_before_and_after(
-    client: httpx.AsyncClient, camp_world: CampWorld, clock: Clock
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld, clock: Clock
 ) -> None:
-    w = camp_world
+    w = attendance_world
     clock(w.starts_at() - timedelta(hours=1))
     code = await _issue(client, w)
     url = f"/camps/sessions/{w.session_ids[0]}/checkin"
@@ -94,9 +94,9 @@ async def test_window_edges_one_second_before_and_after(
 
 
 async def test_wrong_codes_are_refused_then_rate_limited(
-    client: httpx.AsyncClient, camp_world: CampWorld, clock: Clock
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld, clock: Clock
 ) -> None:
-    w = camp_world
+    w = attendance_world
     clock(w.starts_at())
     code = await _issue(client, w)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -119,9 +119,9 @@ async def test_wrong_codes_are_refused_then_rate_limited(
 
 
 async def test_check_in_is_idempotent_even_with_fifty_at_once(
-    client: httpx.AsyncClient, camp_world: CampWorld, clock: Clock
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld, clock: Clock
 ) -> None:
-    w = camp_world
+    w = attendance_world
     clock(w.starts_at() + timedelta(minutes=5))
     code = await _issue(client, w)
     url = f"/camps/sessions/{w.session_ids[0]}/checkin"
@@ -138,8 +138,8 @@ async def test_check_in_is_idempotent_even_with_fifty_at_once(
     assert ok(await client.post(url, json={"code": code}, headers=w.member.headers))["checked_in_at"] in times
 
 
-async def test_scope_of_check_in(client: httpx.AsyncClient, camp_world: CampWorld, clock: Clock) -> None:
-    w = camp_world
+async def test_scope_of_check_in(client: httpx.AsyncClient, attendance_world: AttendanceWorld, clock: Clock) -> None:
+    w = attendance_world
     clock(w.starts_at())
     code = await _issue(client, w)
     url = f"/camps/sessions/{w.session_ids[0]}/checkin"
@@ -161,9 +161,9 @@ async def test_scope_of_check_in(client: httpx.AsyncClient, camp_world: CampWorl
 
 
 async def test_officer_corrects_attendance_with_a_reason(
-    client: httpx.AsyncClient, camp_world: CampWorld, clock: Clock
+    client: httpx.AsyncClient, attendance_world: AttendanceWorld, clock: Clock
 ) -> None:
-    w = camp_world
+    w = attendance_world
     session = w.session_ids[1]
     url = f"/camps/sessions/{session}/attendance/{w.registration_id}"
     refused(await client.put(url, json={"present": True}, headers=w.officer.headers), 422, "missing", "reason")

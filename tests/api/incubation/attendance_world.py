@@ -22,7 +22,7 @@ END = time(11, 0)
 
 
 @dataclass
-class CampWorld:
+class AttendanceWorld:
     city_officer: User
     officer: User  # 长宁
     other_officer: User  # 浦东
@@ -70,8 +70,8 @@ async def _registration(camp_id: int, organisation_id: int, name: str) -> int:
     return int(rows[0]["id"])
 
 
-@pytest.fixture(name="camp_world")
-async def camp_world_fixture(client: object) -> CampWorld:
+@pytest.fixture(name="attendance_world")
+async def attendance_world_fixture(client: object) -> AttendanceWorld:
     camp_id = await _camp("2026年品牌塑造营（第一期）", District.changning)
     session_ids = []
     for index in range(5):
@@ -92,7 +92,7 @@ async def camp_world_fixture(client: object) -> CampWorld:
     org_b, second = await factories.organisation(District.changning)
     org_c, outsider = await factories.organisation(District.changning)
     other_camp = await _camp("另一期训练营", District.changning)
-    return CampWorld(
+    return AttendanceWorld(
         city_officer=await factories.user(Role.officer),
         officer=await factories.user(Role.officer, District.changning),
         other_officer=await factories.user(Role.officer, District.pudong),
