@@ -16,6 +16,7 @@ from piccolo.query.functions.aggregate import Count
 from app.access import load
 from app.auth.principal import Principal
 from app.errors import not_found
+from app.notifications.service import notify_organisations
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc, shown
 from app.uow import unit_of_work
@@ -81,6 +82,18 @@ async def issue_for_camp(principal: Principal, camp_id: int) -> CertificateIssue
         ]
         if fresh:
             await CampCertificate.insert(*fresh)
+            organisations = await CampRegistration.select(CampRegistration.id, CampRegistration.organisation).where(
+                CampRegistration.id.is_in([c.registration for c in fresh])
+            )
+            for row in organisations:
+                # Same transaction: no certificate without its notice (one per registration: the dedupe key).
+                await notify_organisations(
+                    [int(row["organisation"])],
+                    "camp_certificate",
+                    "训练营结业证书已发放",
+                    f"您单位已完成「{camp['title']}」，结业证书可在报名详情中下载。",
+                    f"camp_certificate:{row['id']}",
+                )
         await uow.audit("camp.certificates.issue", "camp", camp_id, after={"issued": len(fresh)})
         total = await CampCertificate.count().where(CampCertificate.registration.camp == camp_id)
     return CertificateIssueResult(

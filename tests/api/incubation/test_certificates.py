@@ -35,6 +35,13 @@ async def test_certificates_for_those_who_completed(
     result = ok(await client.post(url, headers=w.officer.headers))
     assert result == {"camp_id": w.camp_id, "issued": 1, "total": 1, "not_completed": 1}
     assert ok(await client.post(url, headers=w.city_officer.headers))["issued"] == 0
+    notices = ok(await client.get("/notifications/mine", headers=w.member.headers))
+    assert [n["kind"] for n in notices].count("camp_certificate") == 1
+    assert not [
+        n
+        for n in ok(await client.get("/notifications/mine", headers=w.second_member.headers))
+        if n["kind"] == "camp_certificate"
+    ]
     listed = await client.get(url, headers=w.officer.headers)
     assert listed.headers["X-Total-Count"] == "1"
     certificate = listed.json()[0]
