@@ -16,6 +16,7 @@ from app.admin.forms.camp_attendance import CAMP_ATTENDANCE_FORMS
 from app.admin.forms.camps import CAMP_FORMS
 from app.admin.forms.custody import CUSTODY_FORMS
 from app.admin.forms.gate import GATE_FORMS
+from app.admin.forms.incubation import INCUBATION_FORMS
 from app.admin.forms.matching_demands import MATCHING_DEMAND_FORMS
 from app.admin.forms.money import MONEY_FORMS
 from app.admin.forms.notice import NOTICE_FORMS
@@ -38,6 +39,7 @@ FORMS: list[FormConfig] = [
     *MATCHING_DEMAND_FORMS,  # issue 13: 聚力计划 demand moderation
     *CAMP_FORMS,  # issue 14: camps, sessions, registrations
     *CAMP_ATTENDANCE_FORMS,  # issue 14: attendance corrections, certificates
+    *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation
 ]
 
 __all__ = ["FORMS"]
