@@ -163,10 +163,10 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             MatchingTagController,
             DemandController,
             DemandImportController,
+            IncubationController,
             CampController,
             CampAttendanceController,
             CertificateCheckController,
-            IncubationController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

@@ -46,8 +46,8 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
     "supervision.md": (CLAWBACK, RISK_WARNING, INSPECTION_DRAW),
     "organisations.md": (CLAIM,),
-    "camps.md": (CAMP, REGISTRATION),
     "incubation.md": (SUPPORTED_PROJECT, REPLICATION),
+    "camps.md": (CAMP, REGISTRATION),
 }
 
 # Display order for roles; anything unknown sorts after these.

@@ -213,7 +213,7 @@ async def cancel(principal: Principal, registration_id: int, reason: str = "") -
             values={"waitlist_position": None, "cancelled_at": now_utc(), "reason": reason.strip()},
             reason=reason,
         )
-        if moved.before == RegistrationStatus.registered and CAMP.has(camp["status"], "registrable"):
+        if moved.before == RegistrationStatus.registered and CAMP.has(camp["status"], "promotes"):
             await _promote_first(camp)
     return await read(registration_id)
 

@@ -33,8 +33,9 @@ CAMP = Workflow(
         step("close", "open", "closed", STAFF, "截止报名"),
         step("cancel", ["draft", "open", "closed"], "cancelled", STAFF, "取消训练营", requires_reason=True),
     ),
-    # ``editable``: sessions and materials may be added; ``registrable``: organisations may register or cancel.
-    capabilities={"editable": ["draft", "open", "closed"], "registrable": ["open"]},
+    # ``editable``: sessions and materials may be added; ``registrable``: organisations may register;
+    # ``promotes``: a freed seat goes to the wait list (after registration closes too, until the camp is cancelled).
+    capabilities={"editable": ["draft", "open", "closed"], "registrable": ["open"], "promotes": ["open", "closed"]},
 )
 
 REGISTRATION = Workflow(

@@ -37,9 +37,9 @@ FORMS: list[FormConfig] = [
     *NOTICE_FORMS,  # issue 11: 公示 re-review, objections, inspection draws
     *GATE_FORMS,  # issue 11: eligibility override and award behind the gates
     *MATCHING_DEMAND_FORMS,  # issue 13: 聚力计划 demand moderation
+    *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation
     *CAMP_FORMS,  # issue 14: camps, sessions, registrations
     *CAMP_ATTENDANCE_FORMS,  # issue 14: attendance corrections, certificates
-    *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation
 ]
 
 __all__ = ["FORMS"]

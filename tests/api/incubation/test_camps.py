@@ -286,3 +286,29 @@ async def test_bad_input_names_the_field(client: httpx.AsyncClient, camp_world: 
     bad_mobile = {"organisation_id": w.org_id, "participants": [{"name": "张三", "mobile": "123"}]}
     assert (await client.post(reg, json=bad_mobile, headers=m)).status_code == 422
     assert await CampRegistration.count() == 0
+
+
+async def test_after_registration_closes_the_wait_list_still_moves_up(
+    client: httpx.AsyncClient, camp_world: CampWorld
+) -> None:
+    w = camp_world
+    camp = await open_camp(client, w.changning_officer, capacity=1)
+    url = f"/camps/{camp['id']}/registrations"
+    seat = ok(await client.post(url, json=registration_body(w.org_id), headers=w.member.headers), 201)
+    waiting = ok(await client.post(url, json=registration_body(w.other_org_id), headers=w.other_member.headers), 201)
+    ok(await client.post(f"/camps/{camp['id']}/close", headers=w.changning_officer.headers))
+
+    ok(await client.post(f"/camps/registrations/{seat['id']}/cancel", json={}, headers=w.member.headers))
+
+    promoted = ok(await client.get(f"/camps/registrations/{waiting['id']}", headers=w.other_member.headers))
+    assert promoted["status"] == "registered"
+    ok(
+        await client.post(
+            f"/camps/{camp['id']}/cancel", json={"reason": "讲师临时无法到场"}, headers=w.changning_officer.headers
+        )
+    )
+    problem(
+        await client.post(f"/camps/{camp['id']}/open", headers=w.changning_officer.headers),
+        409,
+        "transition_invalid_state",
+    )
