@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     rate_limit_reset_per_account: str = Field(default="5/hour", pattern=RATE_LIMIT_PATTERN)
     # Comma-separated addresses of reverse proxies whose X-Forwarded-For names the real client (empty: none).
     rate_limit_trusted_proxies: str = ""
+    # Camps: a session's check-in code is accepted from this many minutes before its start to as many after its end;
+    # wrong codes per organisation and session beyond this many per window → 429 (counted in Redis).
+    checkin_margin_minutes: int = Field(default=15, ge=0, le=240)
+    rate_limit_checkin_failures: str = Field(default="5/minute", pattern=RATE_LIMIT_PATTERN)
     # Largest accepted request body; bigger bodies get 413 problem+json.
     max_body_bytes: int = 1_000_000
     db_pool_min: int = 1

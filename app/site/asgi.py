@@ -38,6 +38,7 @@ from programmes.applications.controllers import ApplicationController
 from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
 from programmes.camps.controllers import CampController
+from programmes.camps.controllers_attendance import CampAttendanceController, CertificateCheckController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
@@ -166,6 +167,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             DemandImportController,
             IncubationController,
             CampController,
+            CampAttendanceController,
+            CertificateCheckController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

@@ -89,6 +89,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "添加训练营场次",
         "训练营流程操作",
         "取消训练营报名",
+        "更正训练营出勤",
+        "发放结业证书",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

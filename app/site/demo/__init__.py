@@ -103,7 +103,11 @@ async def load_demo() -> bool:
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
     from app.site.demo.camps import demo_applicant, load_demo_camp
 
-    await load_demo_camp(officer, await demo_applicant("sunshine"))
+    camp_applicant = await demo_applicant("sunshine")
+    camp_id = await load_demo_camp(officer, camp_applicant)
+    from app.site.demo.camp_attendance import load_demo_attendance
+
+    await load_demo_attendance(officer, camp_applicant, camp_id)
     from app.site.demo.money import load_funded_project
 
     await load_funded_project(
