@@ -42,6 +42,7 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.fasttrack.controllers import FastTrackController
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.payees.controllers import BankAccountController
@@ -157,6 +158,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             RiskWarningController,
             NotificationController,
             CommunityController,
+            FastTrackController,
             MatchingTagController,
             DemandController,
             DemandImportController,
