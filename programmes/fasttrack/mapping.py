@@ -48,14 +48,10 @@ def mapping_errors(source_form: Schema, target_form: Schema, mapping: Sequence[M
             errors.append(FieldError(f"mapping.{n}.target", "mapping_duplicate_target", f"字段「{target}」已被映射"))
         targets.add(target)
         if source_decl and target_decl and not _fits(_types(source_decl), _types(target_decl)):
-            errors.append(
-                FieldError(
-                    f"mapping.{n}.target",
-                    "mapping_type_mismatch",
-                    f"「{field_label(source_form, source.split('.'))}」与「{field_label(target_form, target.split('.'))}」"
-                    "的类型不一致，不能映射",
-                )
-            )
+            source_zh = field_label(source_form, source.split("."))
+            target_zh = field_label(target_form, target.split("."))
+            message = f"「{source_zh}」与「{target_zh}」的类型不一致，不能映射"
+            errors.append(FieldError(f"mapping.{n}.target", "mapping_type_mismatch", message))
     return errors
 
 
