@@ -50,6 +50,7 @@ from programmes.reports.controllers import ReportController, ReportFormControlle
 from programmes.risk.controllers import RiskWarningController
 from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
+from scoring.mentors.controllers import MentorController
 from scoring.publication.controllers import PublicationController
 from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
@@ -159,6 +160,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             NotificationController,
             CommunityController,
             FastTrackController,
+            MentorController,
             MatchingTagController,
             DemandController,
             DemandImportController,

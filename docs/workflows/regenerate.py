@@ -27,6 +27,7 @@ from programmes.workflows.demand import DEMAND, OFFER  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
 from programmes.workflows.fasttrack import FASTTRACK_INVITATION  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
+from programmes.workflows.mentorship import MENTORSHIP  # noqa: E402
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
@@ -45,7 +46,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
     "supervision.md": (CLAWBACK, RISK_WARNING, INSPECTION_DRAW),
     "organisations.md": (CLAIM,),
-    "fasttrack.md": (FASTTRACK_INVITATION,),
+    "fasttrack.md": (FASTTRACK_INVITATION, MENTORSHIP),
 }
 
 # Display order for roles; anything unknown sorts after these.

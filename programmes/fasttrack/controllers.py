@@ -24,8 +24,7 @@ class FastTrackController(Controller):
         opt={"permission": STAFF},
         summary="Invite a contest winner into an open 沪社星耀 round (creates the pre-filled draft)",
         description=(
-            'Example: {"origin_application_id": 12, "round_id": 30, "mapping": [{"source": "summary", "target":'
-            ' "project_summary"}]}. Unknown paths and type mismatches: 422 with the field (mapping.<n>.source|target);'
+            "Unknown paths and type mismatches: 422 with the field (mapping.<n>.contest_field|support_field);"
             " a second live invitation of the same winner into the round: 409 invitation_exists."
         ),
     )

@@ -29,29 +29,33 @@ def _fits(source: frozenset[str], target: frozenset[str]) -> bool:
 
 
 def mapping_errors(source_form: Schema, target_form: Schema, mapping: Sequence[Mapping[str, str]]) -> list[FieldError]:
-    """Each refused pair names its place in the request (``mapping.<n>.source`` / ``.target``)."""
+    """Each refused pair names its place in the request (``mapping.<n>.contest_field`` / ``.support_field``)."""
     errors: list[FieldError] = []
     targets: set[str] = set()
     for n, pair in enumerate(mapping):
-        source, target = pair["source"], pair["target"]
+        source, target = pair["contest_field"], pair["support_field"]
         source_decl = field_schema(source_form, source.split("."))
         target_decl = field_schema(target_form, target.split("."))
         if not source_decl:
             errors.append(
-                FieldError(f"mapping.{n}.source", "mapping_unknown_source", f"大赛申报表没有字段「{source}」")
+                FieldError(f"mapping.{n}.contest_field", "mapping_unknown_source", f"大赛申报表没有字段「{source}」")
             )
         if not target_decl:
             errors.append(
-                FieldError(f"mapping.{n}.target", "mapping_unknown_target", f"沪社星耀申报表没有字段「{target}」")
+                FieldError(
+                    f"mapping.{n}.support_field", "mapping_unknown_target", f"沪社星耀申报表没有字段「{target}」"
+                )
             )
         elif target in targets:
-            errors.append(FieldError(f"mapping.{n}.target", "mapping_duplicate_target", f"字段「{target}」已被映射"))
+            errors.append(
+                FieldError(f"mapping.{n}.support_field", "mapping_duplicate_target", f"字段「{target}」已被映射")
+            )
         targets.add(target)
         if source_decl and target_decl and not _fits(_types(source_decl), _types(target_decl)):
             source_zh = field_label(source_form, source.split("."))
             target_zh = field_label(target_form, target.split("."))
             message = f"「{source_zh}」与「{target_zh}」的类型不一致，不能映射"
-            errors.append(FieldError(f"mapping.{n}.target", "mapping_type_mismatch", message))
+            errors.append(FieldError(f"mapping.{n}.support_field", "mapping_type_mismatch", message))
     return errors
 
 
@@ -79,7 +83,7 @@ def prefill(answers: Mapping[str, Any], mapping: Sequence[Mapping[str, str]]) ->
     out, so the organisation sees the field empty rather than a made-up value)."""
     result: dict[str, Any] = {}
     for pair in mapping:
-        value = _get(answers, pair["source"].split("."))
+        value = _get(answers, pair["contest_field"].split("."))
         if value is not _MISSING:
-            _put(result, pair["target"].split("."), value)
+            _put(result, pair["support_field"].split("."), value)
     return result

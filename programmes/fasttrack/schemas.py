@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import Id, RequestModel
 
@@ -17,11 +17,24 @@ FieldPath = Annotated[
 class FieldPair(RequestModel):
     """One contest form field → one support-plan form field (dotted paths, e.g. ``team.leader``)."""
 
-    source: FieldPath
-    target: FieldPath
+    contest_field: FieldPath
+    support_field: FieldPath
 
 
 class InvitationCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "origin_application_id": 12,
+                    "round_id": 30,
+                    "mapping": [{"contest_field": "summary", "support_field": "summary"}],
+                    "message": "欢迎直通沪社星耀",
+                }
+            ]
+        },
+    )
     origin_application_id: Id
     round_id: Id
     mapping: list[FieldPair] = Field(min_length=1, max_length=200)
@@ -29,6 +42,7 @@ class InvitationCreate(RequestModel):
 
 
 class InvitationReason(RequestModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "本年度项目已饱和"}]})
     reason: str = Field(min_length=2, max_length=1000)
 
 

@@ -20,7 +20,10 @@ from tests.factories.money import budget_line
 from tests.factories.world import World
 
 BASE = "/fasttrack/invitations"
-MAPPING = [{"source": "summary", "target": "summary"}, {"source": "beneficiaries", "target": "beneficiaries"}]
+MAPPING = [
+    {"contest_field": "summary", "support_field": "summary"},
+    {"contest_field": "beneficiaries", "support_field": "beneficiaries"},
+]
 
 
 async def _winner(world: World) -> int:
@@ -131,23 +134,23 @@ async def test_bad_mappings_and_bad_origins_are_refused_with_the_field(client: h
         "origin_application_id",
     )
     origin = await _winner(world)
-    unknown = [{"source": "nope", "target": "summary"}]
+    unknown = [{"contest_field": "nope", "support_field": "summary"}]
     _refused_at(
         await client.post(BASE, json=_body(origin, round_id, unknown), headers=headers),
         "mapping_unknown_source",
-        "mapping.0.source",
+        "mapping.0.contest_field",
     )
-    unknown_target = [{"source": "summary", "target": "missing.field"}]
+    unknown_target = [{"contest_field": "summary", "support_field": "missing.field"}]
     _refused_at(
         await client.post(BASE, json=_body(origin, round_id, unknown_target), headers=headers),
         "mapping_unknown_target",
-        "mapping.0.target",
+        "mapping.0.support_field",
     )
-    mismatch = [{"source": "summary", "target": "beneficiaries"}]
+    mismatch = [{"contest_field": "summary", "support_field": "beneficiaries"}]
     body = problem(
         await client.post(BASE, json=_body(origin, round_id, mismatch), headers=headers), 422, "mapping_type_mismatch"
     )
-    assert body["errors"][0]["field"] == "mapping.0.target" and "类型不一致" in body["errors"][0]["message"]
+    assert body["errors"][0]["field"] == "mapping.0.support_field" and "类型不一致" in body["errors"][0]["message"]
     # A contest round is not a support-plan round; a support-plan application is not a contest origin.
     refused(
         await client.post(BASE, json=_body(origin, world.round["id"]), headers=headers),
@@ -155,7 +158,7 @@ async def test_bad_mappings_and_bad_origins_are_refused_with_the_field(client: h
         "round_not_support_plan",
         "round_id",
     )
-    bad_path = [{"source": "summary; drop", "target": "summary"}]
+    bad_path = [{"contest_field": "summary; drop", "support_field": "summary"}]
     refused(
         await client.post(BASE, json=_body(origin, round_id, bad_path), headers=headers),
         422,
