@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.errors import FieldError
-from programmes.form_ui import Schema, field_label, field_schema
+from programmes.form_ui import Schema, field_label, field_schema, identifying_paths
 
 _MISSING = object()
 
@@ -26,6 +26,11 @@ def _fits(source: frozenset[str], target: frozenset[str]) -> bool:
     """Every value the source field can hold is one the target field accepts (an integer is a number)."""
     widened = target | ({"integer"} if "number" in target else set())
     return bool(source) and source <= widened
+
+
+def _identifying(form: Schema, path: str) -> bool:
+    """The field, or a group holding it, is marked ``identifying`` (hidden from blind reviewers)."""
+    return any(path == marked or path.startswith(marked + ".") for marked in identifying_paths(form))
 
 
 def mapping_errors(source_form: Schema, target_form: Schema, mapping: Sequence[Mapping[str, str]]) -> list[FieldError]:
@@ -56,6 +61,12 @@ def mapping_errors(source_form: Schema, target_form: Schema, mapping: Sequence[M
             target_zh = field_label(target_form, target.split("."))
             message = f"「{source_zh}」与「{target_zh}」的类型不一致，不能映射"
             errors.append(FieldError(f"mapping.{n}.support_field", "mapping_type_mismatch", message))
+        elif (
+            source_decl and target_decl and _identifying(source_form, source) and not _identifying(target_form, target)
+        ):
+            # Copying a hidden answer (负责人, 联系方式) into a visible field would show it to blind reviewers.
+            message = f"「{field_label(source_form, source.split('.'))}」为身份信息，只能映射到同样对匿名评审隐藏的字段"
+            errors.append(FieldError(f"mapping.{n}.support_field", "mapping_identifying_exposed", message))
     return errors
 
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import ANY_USER, APPLICANTS, EXPERTS, STAFF, CurrentPrincipal, provide_principal
 from app.paging import Paging, page_response
+from app.params import OptionalQueryId
 from scoring.assignments.schemas import ReasonBody
 from scoring.mentors import service
 from scoring.mentors.schemas import (
@@ -67,7 +68,7 @@ class MentorController(Controller):
         principal: CurrentPrincipal,
         paging: Paging,
         request: Request[Any, Any, Any],
-        round_id: FromQuery[int | None] = None,
+        round_id: OptionalQueryId = None,
     ) -> Response[list[MentorshipRead]]:
         return page_response(await service.list_for(principal, paging, round_id), request)
 

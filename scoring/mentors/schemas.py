@@ -81,8 +81,8 @@ class MeetingWrite(RequestModel):
     )
     met_on: dt.date
     topic: str = Field(min_length=2, max_length=200)
-    advice: str = Field(default="", max_length=5000)
-    follow_ups: str = Field(default="", max_length=5000)
+    advice: str = Field(default="", max_length=1000)
+    follow_ups: str = Field(default="", max_length=1000)
 
 
 class MeetingRead(BaseModel):

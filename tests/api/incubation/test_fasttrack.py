@@ -23,6 +23,7 @@ BASE = "/fasttrack/invitations"
 MAPPING = [
     {"contest_field": "summary", "support_field": "summary"},
     {"contest_field": "beneficiaries", "support_field": "beneficiaries"},
+    {"contest_field": "contact_person", "support_field": "contact_person"},
 ]
 
 
@@ -60,8 +61,9 @@ async def test_invite_prefills_a_linked_draft_that_the_organisation_accepts_and_
         await Application.select().where(Application.id == invitation["application_id"]).first().output(load_json=True)
     )
     assert draft is not None and draft["status"] == "draft" and draft["round"] == round_id
-    assert draft["answers"] == {"summary": factories.GOOD_ANSWERS["summary"], "beneficiaries": 120}
-    assert "contact_person" not in draft["answers"]  # not mapped: not carried
+    assert (
+        draft["answers"] == factories.GOOD_ANSWERS
+    )  # every mapped answer, the identifying one into an identifying field
     notices = ok(await client.get("/notifications/mine", headers=world.other_applicant.headers))
     assert any("直通" in n["title"] for n in notices)
     # The organisation sees its invitation and the origin; another organisation and another district do not.
@@ -151,6 +153,13 @@ async def test_bad_mappings_and_bad_origins_are_refused_with_the_field(client: h
         await client.post(BASE, json=_body(origin, round_id, mismatch), headers=headers), 422, "mapping_type_mismatch"
     )
     assert body["errors"][0]["field"] == "mapping.0.support_field" and "类型不一致" in body["errors"][0]["message"]
+    # An answer hidden from blind reviewers (联系人) may not land in a field they see.
+    exposed = [{"contest_field": "contact_person", "support_field": "summary"}]
+    _refused_at(
+        await client.post(BASE, json=_body(origin, round_id, exposed), headers=headers),
+        "mapping_identifying_exposed",
+        "mapping.0.support_field",
+    )
     # A contest round is not a support-plan round; a support-plan application is not a contest origin.
     refused(
         await client.post(BASE, json=_body(origin, world.round["id"]), headers=headers),
