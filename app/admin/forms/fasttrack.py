@@ -18,7 +18,7 @@ class FastTrackInviteForm(RequestModel):
     origin_application_id: FormId = Field(title="大赛获奖申报编号", description="公益创新创业大赛中已获奖的申报")
     round_id: FormId = Field(title="沪社星耀轮次编号", description="须为开放申报中的沪社星耀轮次")
     field_map: str = Field(
-        max_length=8000,
+        max_length=1000,
         title="字段映射",
         description="每行一项：大赛字段路径 -> 沪社星耀字段路径，例如 summary -> summary",
     )
