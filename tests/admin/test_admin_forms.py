@@ -84,7 +84,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "确定资助",
         "聚力计划需求审核",
         "邀请大赛获奖项目直通",
-        "分配导师（预览/确认）",
+        "分配导师（预览或确认）",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -87,7 +87,7 @@ FASTTRACK_FORMS = [
         form_group="沪社星耀",
     ),
     FormConfig(
-        "分配导师（预览/确认）",
+        "分配导师（预览或确认）",
         MentorPlanForm,
         _mentors,
         description="与 POST /mentors/rounds/{id}/preview 和 /commit 同一求解器与回避规则",
