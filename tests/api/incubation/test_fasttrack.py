@@ -8,12 +8,15 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 
 from app.auth.tables import Role
 from app.reference import District
 from programmes.fasttrack.service import origin_of
 from programmes.fasttrack.tables import FastTrackInvitation
 from programmes.tables import Application, Award
+from scoring.assignments.schemas import AssignmentCreate
+from scoring.assignments.service import assign
 from tests import factories
 from tests.factories.http import ok, problem, refused
 from tests.factories.money import budget_line
@@ -212,3 +215,26 @@ async def test_a_district_programme_winner_is_invited_by_its_district_officer(
     made = ok(await client.post(BASE, json=body, headers=world.pudong_officer.headers), 201)
     assert ok(await client.get(BASE, headers=world.pudong_officer.headers))[0]["id"] == made["id"]
     assert ok(await client.get(BASE, headers=world.changning_officer.headers)) == []
+
+
+@pytest.mark.parametrize("blind", [False, True])
+async def test_a_reviewer_sees_the_origin_unless_the_round_is_blind(
+    client: httpx.AsyncClient, world: World, blind: bool
+) -> None:
+    origin = await _winner(world)
+    round_id = await _support_round(world, blind=blind)
+    invitation = ok(await client.post(BASE, json=_body(origin, round_id), headers=world.city_officer.headers), 201)
+    application_id = invitation["application_id"]
+    ok(await client.post(f"{BASE}/{invitation['id']}/accept", headers=world.other_applicant.headers), 201)
+    ok(await client.post(f"/applications/{application_id}/submit", headers=world.other_applicant.headers))
+    assignment = await assign(
+        world.city_officer.principal, AssignmentCreate(application_id=application_id, expert_id=world.other_expert.id)
+    )
+    seen = ok(await client.get(f"/reviews/{assignment.id}/origin", headers=world.other_expert.headers))
+    view = ok(await client.get(f"/reviews/{assignment.id}", headers=world.other_expert.headers))
+    if blind:
+        # Nothing: no origin, no contact person (mapped into an identifying field), no organisation.
+        assert seen is None and "contact_person" not in view["answers"] and view["organisation_name"] is None
+    else:
+        assert seen["origin_application_id"] == origin and seen["origin_title"] == "已提交申报"
+    problem(await client.get(f"/reviews/{assignment.id}/origin", headers=world.expert.headers), 404, "not_found")
