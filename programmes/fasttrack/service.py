@@ -22,7 +22,9 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications import repository
+from programmes.attachments.tables import Attachment
 from programmes.fasttrack.access import INVITATIONS
+from programmes.fasttrack.attachments import copy_allowed, discard
 from programmes.fasttrack.mapping import mapping_errors, prefill
 from programmes.fasttrack.schemas import InvitationCreate, InvitationRead, OriginRead
 from programmes.fasttrack.tables import FastTrackInvitation
@@ -30,6 +32,7 @@ from programmes.matching.access import scope_for
 from programmes.tables import Application, Award, FormVersion, ProgrammeKind, Round
 from programmes.workflows.contest import ApplicationStatus
 from programmes.workflows.fasttrack import FASTTRACK_INVITATION
+from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION
 
 assert INVITATIONS  # the policy is declared on import
 
@@ -122,6 +125,16 @@ async def read(invitation_id: int) -> InvitationRead:
     return (await _reads([dict(row)]))[0]
 
 
+async def _live_invitation(origin_id: int, round_id: int) -> bool:
+    return bool(
+        await FastTrackInvitation.exists().where(
+            (FastTrackInvitation.origin_application == origin_id)
+            & (FastTrackInvitation.round == round_id)
+            & FastTrackInvitation.status.is_in(_LIVE)
+        )
+    )
+
+
 async def invite(principal: Principal, data: InvitationCreate) -> InvitationRead:
     """The officer's invitation; the draft and the invitation are written in one unit of work."""
     origin = await _winner(principal, data.origin_application_id)
@@ -136,15 +149,14 @@ async def invite(principal: Principal, data: InvitationCreate) -> InvitationRead
     )
     assert organisation is not None
     now = now_utc()
+    if await _live_invitation(origin["id"], data.round_id):  # fast refusal before copying files; re-checked below
+        raise conflict("invitation_exists", "该获奖项目已被邀请进入此轮次")
+    carried = await copy_allowed(origin["id"], target)
     try:
         async with unit_of_work(Actor.of(principal)) as uow:
             # Concurrent invitations of one winner queue on its row; the first writes, the others see it below.
             await Application.select(Application.id).where(Application.id == origin["id"]).lock_rows("UPDATE")
-            if await FastTrackInvitation.exists().where(
-                (FastTrackInvitation.origin_application == origin["id"])
-                & (FastTrackInvitation.round == data.round_id)
-                & FastTrackInvitation.status.is_in(_LIVE)
-            ):
+            if await _live_invitation(origin["id"], data.round_id):
                 raise conflict("invitation_exists", "该获奖项目已被邀请进入此轮次")
             created = await Application.insert(
                 Application(
@@ -177,7 +189,16 @@ async def invite(principal: Principal, data: InvitationCreate) -> InvitationRead
                 )
             ).returning(FastTrackInvitation.id)
             invitation_id = int(rows[0]["id"])
-            await uow.audit("application.create", "application", application_id, after={"fasttrack": invitation_id})
+            for item in carried:
+                await Attachment.insert(
+                    Attachment(application=application_id, scope_district=target["scope_district"], **item)
+                )
+            await uow.audit(
+                "application.create",
+                "application",
+                application_id,
+                after={"fasttrack": invitation_id, "attachments_carried": len(carried)},
+            )
             await uow.audit(
                 "fasttrack.invite",
                 "fasttrack_invitation",
@@ -192,8 +213,12 @@ async def invite(principal: Principal, data: InvitationCreate) -> InvitationRead
                 f"fasttrack:{invitation_id}",
             )
     except UniqueViolationError as exc:
+        await discard(carried)
         # The organisation already has an application in the round (one per round and track).
         raise conflict("application_exists", "该单位在此轮次已有申报，不能再直通邀请") from exc
+    except BaseException:
+        await discard(carried)  # refused or failed: no orphan copies without a row
+        raise
     return await read(invitation_id)
 
 
@@ -228,7 +253,9 @@ async def withdraw(principal: Principal, invitation_id: int, reason: str) -> Inv
         await Application.update(
             {Application.status: ApplicationStatus.withdrawn, Application.updated_at: now_utc()}
         ).where(Application.id == int(row["application"]))
-        await uow.audit("application.withdraw", "application", int(row["application"]), reason=reason)
+        # Named as the support-plan step, so the application's timeline labels it 撤回申报.
+        withdrawn = f"{SUPPORT_PLAN_APPLICATION.name}.withdraw"
+        await uow.audit(withdrawn, "application", int(row["application"]), reason=reason)
     return await read(invitation_id)
 
 

@@ -12,8 +12,11 @@ import pytest
 
 from app.auth.tables import Role
 from app.reference import District
+from programmes.attachments.service import storage
+from programmes.attachments.tables import Attachment
 from programmes.fasttrack.service import origin_of
 from programmes.fasttrack.tables import FastTrackInvitation
+from programmes.storage import new_key
 from programmes.tables import Application, Award
 from scoring.assignments.schemas import AssignmentCreate
 from scoring.assignments.service import assign
@@ -238,3 +241,34 @@ async def test_a_reviewer_sees_the_origin_unless_the_round_is_blind(
     else:
         assert seen["origin_application_id"] == origin and seen["origin_title"] == "已提交申报"
     problem(await client.get(f"/reviews/{assignment.id}/origin", headers=world.expert.headers), 404, "not_found")
+
+
+async def test_files_the_support_round_accepts_are_carried_as_copies(client: httpx.AsyncClient, world: World) -> None:
+    origin = await _winner(world)
+    files = {"plan.pdf": ("application/pdf", b"%PDF-1.4 carried"), "photo.heic": ("image/heic", b"not allowed")}
+    for name, (mime, content) in files.items():
+        key = new_key(origin)
+        stored = await storage().save(key, content)
+        await Attachment.insert(
+            Attachment(
+                application=origin,
+                storage_key=key,
+                filename=name,
+                content_type=mime,
+                size_bytes=stored.size,
+                sha256=stored.sha256,
+            )
+        )
+    round_id = await _support_round(world, attachment_types=["pdf", "docx"])
+    invitation = ok(await client.post(BASE, json=_body(origin, round_id), headers=world.city_officer.headers), 201)
+    carried = await Attachment.select().where(Attachment.application == invitation["application_id"])
+    assert [c["filename"] for c in carried] == ["plan.pdf"]  # HEIC is not a kind the round accepts
+    original = await Attachment.select().where(Attachment.application == origin).order_by(Attachment.id).first()
+    assert original is not None and carried[0]["storage_key"] != original["storage_key"]
+    assert carried[0]["sha256"] == original["sha256"]
+    listed = ok(
+        await client.get(
+            f"/applications/{invitation['application_id']}/attachments", headers=world.other_applicant.headers
+        )
+    )
+    assert [a["filename"] for a in listed] == ["plan.pdf"]
