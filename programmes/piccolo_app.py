@@ -22,6 +22,7 @@ APP_CONFIG = AppConfig(
             "programmes.risk.tables",
             "programmes.ledger.tables",
             "programmes.fasttrack.tables",
+            "programmes.incubation.tables",
         ],
         exclude_imported=True,
     ),

@@ -43,6 +43,7 @@ from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.fasttrack.controllers import FastTrackController
+from programmes.incubation.controllers import IncubationController
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.payees.controllers import BankAccountController
@@ -164,6 +165,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             MatchingTagController,
             DemandController,
             DemandImportController,
+            IncubationController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

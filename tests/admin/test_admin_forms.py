@@ -85,6 +85,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "聚力计划需求审核",
         "邀请大赛获奖项目直通",
         "分配导师（预览或确认）",
+        "建立扶持批次",
+        "记录结项评估结论",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
