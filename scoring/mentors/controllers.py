@@ -101,7 +101,7 @@ class MentorController(Controller):
     @post(
         "/mentorships/{mentorship_id:int}/rating",
         opt={"permission": APPLICANTS},
-        summary="The project rates its mentor once (once its award is fully paid)",
+        summary="The project rates its mentor once, at or after graduation (结项评估)",
     )
     async def rate(
         self, principal: CurrentPrincipal, mentorship_id: FromPath[int], data: JSONBody[RatingWrite]

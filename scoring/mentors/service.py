@@ -2,8 +2,7 @@
 for a 沪社星耀 round's supported projects, and end a mentorship with a reason; mentors log meetings that the
 project's organisation and officers in scope read; the project rates its mentor once.
 
-Graduation (结项评估) is not on main yet, so a project may rate once its award is fully paid (every tranche that is
-not cancelled is paid); when graduation lands, ``_may_rate`` is the one place to change.
+A project rates at or after graduation: once its 结项评估 has started (``evaluating``) or has an outcome.
 """
 
 from __future__ import annotations
@@ -22,8 +21,9 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.tables import Application, Award, ProgrammeKind, Round, Tranche
-from programmes.workflows.disbursement import TrancheStatus
+from programmes.incubation.tables import SupportedProject
+from programmes.tables import Application, ProgrammeKind, Round
+from programmes.workflows.incubation import SUPPORTED_PROJECT
 from programmes.workflows.mentorship import MENTORSHIP
 from scoring.assignment import AssignmentResult
 from scoring.mentors.access import MENTORSHIPS
@@ -43,6 +43,9 @@ from scoring.mentors.tables import MentorMeeting, MentorProfile, MentorRating, M
 from scoring.tables import ExpertProfile
 
 assert MENTORSHIPS  # the policy is declared on import
+
+# 结项评估 under way or decided (at or after graduation).
+RATEABLE = ["evaluating", *SUPPORTED_PROJECT.states_with("graduated")]
 
 
 async def save_profile(principal: Principal, expert_id: int, data: MentorProfileWrite) -> MentorProfileRead:
@@ -271,20 +274,19 @@ async def meetings(principal: Principal, mentorship_id: int, paging: PageParams)
 
 
 async def _may_rate(application_id: int) -> bool:
-    """The award is fully paid: it has tranches, and every one not cancelled is paid (graduation stands in here
-    until it exists)."""
-    award = await Award.select(Award.id).where(Award.application == application_id).first()
-    if award is None:
-        return False
-    tranches = await Tranche.select(Tranche.status).where(Tranche.award == award["id"])
-    live = [t["status"] for t in tranches if t["status"] != TrancheStatus.cancelled]
-    return bool(live) and all(s == TrancheStatus.paid for s in live)
+    """At or after graduation (结项评估): the project's evaluation has started, or it has an outcome."""
+    row = (
+        await SupportedProject.select(SupportedProject.status)
+        .where(SupportedProject.application == application_id)
+        .first()
+    )
+    return row is not None and row["status"] in RATEABLE
 
 
 async def rate(principal: Principal, mentorship_id: int, data: RatingWrite) -> RatingRead:
     row = await load(principal, Mentorship, mentorship_id, "organisation")
     if not await _may_rate(int(row["application"])):
-        raise conflict("rating_not_yet", "项目资助款全部拨付（结项）后方可评价导师")
+        raise conflict("rating_not_yet", "项目进入结项评估后方可评价导师")
     try:
         async with unit_of_work(Actor(principal.user_id, "applicant")) as uow:
             rows = await MentorRating.insert(

@@ -1,6 +1,6 @@
 """Mentors (导师): officers flag experts as mentors, preview and commit the reviewer solver's plan (k mentors per
 supported project, load caps, the reviewers' conflict-of-interest rules); mentors log meetings the project and
-officers in scope read; the project rates its mentor once its award is fully paid; scope answers 404."""
+officers in scope read; the project rates its mentor at or after graduation; scope answers 404."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from app.auth.tables import Role
 from app.timezone import now_utc
 from programmes.applications.schemas import ApplicationCreate
 from programmes.applications.service import create_draft, submit
-from programmes.tables import Application, Award, Tranche
+from programmes.incubation.tables import Cohort as CohortRow
+from programmes.incubation.tables import SupportedProject
+from programmes.tables import Application, Round
 from scoring.mentors.tables import MentorMeeting, Mentorship
 from scoring.tables import ExpertAffiliation, ExpertProfile
 from tests import factories
 from tests.factories import GOOD_ANSWERS, User
 from tests.factories.http import ok, problem, refused
-from tests.factories.money import budget_line
 from tests.factories.world import World
 
 BASE = "/mentors"
@@ -128,16 +129,18 @@ async def test_bad_input_and_wrong_rounds(client: httpx.AsyncClient, world: Worl
     assert {p["expert_id"] for p in pool} == {cohort.mentor.id, cohort.other_mentor.id}
 
 
-async def _pay_award(world: World, application_id: int, org_id: int) -> None:
-    line = await budget_line(world, 1_000_000)
-    rows = await Award.insert(
-        Award(application=application_id, budget_line=line, amount_fen=100, payee=org_id)
-    ).returning(Award.id)
-    for n, status in enumerate(["paid", "paid", "cancelled"], start=1):
-        await Tranche.insert(Tranche(award=rows[0]["id"], sequence=n, amount_fen=50, status=status))
+async def _in_cohort(round_id: int, application_id: int, org_id: int) -> int:
+    """The supported project of ``application_id`` in a cohort of its edition, in progress."""
+    found = await Round.select(Round.edition).where(Round.id == round_id).first()
+    assert found is not None
+    cohort = await CohortRow.insert(CohortRow(edition=found["edition"], name="2026 第一期")).returning(CohortRow.id)
+    rows = await SupportedProject.insert(
+        SupportedProject(cohort=cohort[0]["id"], application=application_id, organisation=org_id, title="扶持项目")
+    ).returning(SupportedProject.id)
+    return int(rows[0]["id"])
 
 
-async def test_meetings_and_one_rating_once_paid(client: httpx.AsyncClient, world: World, cohort: Cohort) -> None:
+async def test_meetings_and_one_rating_at_graduation(client: httpx.AsyncClient, world: World, cohort: Cohort) -> None:
     ok(await client.post(f"{BASE}/rounds/{cohort.round_id}/commit", json={}, headers=world.city_officer.headers), 201)
     mine = ok(await client.get(f"{BASE}/mentorships", headers=world.applicant.headers))
     assert [m["application_id"] for m in mine] == [cohort.project]
@@ -172,10 +175,12 @@ async def test_meetings_and_one_rating_once_paid(client: httpx.AsyncClient, worl
     for outsider in (world.other_applicant, world.pudong_officer, cohort.mentor):
         problem(await client.get(f"{url}/meetings", headers=outsider.headers), 404, "not_found")
     assert ok(await client.get(f"{BASE}/mentorships", headers=world.pudong_officer.headers)) == []
-    # Rating: only once the award is fully paid (graduation is not built yet), once, by the project only.
+    # Rating: at or after graduation (结项评估 started or decided), once, by the project only.
     rating = {"score": 5, "comment": "很有帮助"}
     problem(await client.post(f"{url}/rating", json=rating, headers=world.applicant.headers), 409, "rating_not_yet")
-    await _pay_award(world, cohort.project, world.org_id)
+    project = await _in_cohort(cohort.round_id, cohort.project, world.org_id)
+    problem(await client.post(f"{url}/rating", json=rating, headers=world.applicant.headers), 409, "rating_not_yet")
+    await SupportedProject.update({SupportedProject.status: "passed"}).where(SupportedProject.id == project)
     refused(
         await client.post(f"{url}/rating", json={"score": 6}, headers=world.applicant.headers),
         422,
