@@ -249,6 +249,10 @@ async def withdraw(principal: Principal, invitation_id: int, reason: str) -> Inv
     withdrawal is the applicant's step)."""
     row = await load(principal, FastTrackInvitation, invitation_id)
     async with unit_of_work(Actor.of(principal)) as uow:
+        # Under the draft's row lock (which submit takes too): a draft the organisation has submitted stays.
+        draft = await repository.lock(int(row["application"]))
+        if draft["status"] != ApplicationStatus.draft:
+            raise conflict("invitation_draft_submitted", "申报单位已提交该申报，不能撤回邀请")
         await uow.transition(FastTrackInvitation, invitation_id, "withdraw", reason=reason, values={"reason": reason})
         await Application.update(
             {Application.status: ApplicationStatus.withdrawn, Application.updated_at: now_utc()}
