@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from app.workflow.registry import bind
+from programmes.workflows.mentorship import MENTORSHIP
 from programmes.workflows.publication import OBJECTION, PUBLICATION
 from programmes.workflows.review import REVIEW_ASSIGNMENT
+from scoring.mentors.tables import Mentorship
 from scoring.tables import Objection, Publication, ReviewAssignment
 
 bind(ReviewAssignment, REVIEW_ASSIGNMENT)
 bind(Publication, PUBLICATION)
 bind(Objection, OBJECTION)
+bind(Mentorship, MENTORSHIP)

@@ -44,6 +44,7 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.fasttrack.controllers import FastTrackController
 from programmes.incubation.controllers import IncubationController
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
@@ -53,6 +54,7 @@ from programmes.reports.controllers import ReportController, ReportFormControlle
 from programmes.risk.controllers import RiskWarningController
 from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
+from scoring.mentors.controllers import MentorController
 from scoring.publication.controllers import PublicationController
 from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
@@ -162,6 +164,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             OfferController,
             NotificationController,
             CommunityController,
+            FastTrackController,
+            MentorController,
             MatchingTagController,
             DemandController,
             DemandImportController,

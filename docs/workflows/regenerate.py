@@ -26,8 +26,10 @@ from programmes.workflows.camps import CAMP, REGISTRATION  # noqa: E402
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
 from programmes.workflows.demand import DEMAND, OFFER  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
+from programmes.workflows.fasttrack import FASTTRACK_INVITATION  # noqa: E402
 from programmes.workflows.incubation import REPLICATION, SUPPORTED_PROJECT  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
+from programmes.workflows.mentorship import MENTORSHIP  # noqa: E402
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
@@ -46,6 +48,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
     "supervision.md": (CLAWBACK, RISK_WARNING, INSPECTION_DRAW),
     "organisations.md": (CLAIM,),
+    "fasttrack.md": (FASTTRACK_INVITATION, MENTORSHIP),
     "incubation.md": (SUPPORTED_PROJECT, REPLICATION),
     "camps.md": (CAMP, REGISTRATION),
 }

@@ -10,6 +10,7 @@ from programmes.agreements.tables import Agreement
 from programmes.applications.gate import GATED_ACTIONS, ensure_passes
 from programmes.camps.tables import Camp, CampRegistration
 from programmes.draws.tables import InspectionDraw
+from programmes.fasttrack.tables import FastTrackInvitation
 from programmes.incubation.tables import Replication, SupportedProject
 from programmes.matching.tables import Demand, DemandBid, MatchingCase, MatchingSession, MatchOrder, ServiceOffer
 from programmes.payees.tables import BankAccount
@@ -30,6 +31,7 @@ from programmes.workflows.camps import CAMP, REGISTRATION
 from programmes.workflows.contest import CONTEST_ROUND
 from programmes.workflows.demand import DEMAND, OFFER
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE
+from programmes.workflows.fasttrack import FASTTRACK_INVITATION
 from programmes.workflows.incubation import REPLICATION, SUPPORTED_PROJECT
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
@@ -74,6 +76,7 @@ bind(MatchingSession, SESSION)
 bind(MatchOrder, ORDER)
 bind(DemandBid, BID)
 bind(MatchingCase, CASE)
+bind(FastTrackInvitation, FASTTRACK_INVITATION)
 bind(SupportedProject, SUPPORTED_PROJECT)
 bind(Replication, REPLICATION)
 bind(Camp, CAMP)

@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from app.auth.principal import EXPERTS, CurrentPrincipal, provide_principal
 from app.paging import Paging, page_response
+from programmes.fasttrack.schemas import OriginRead
 from scoring.assignments.schemas import ReasonBody
 from scoring.reviews import reviewing, service
 from scoring.reviews.schemas import DeclineRead, ExpertAssignmentView, ReviewDraft
@@ -26,6 +27,14 @@ class ReviewController(Controller):
     @get("/reviews/{assignment_id:int}", opt={"permission": EXPERTS}, summary="One of my review assignments")
     async def read(self, principal: CurrentPrincipal, assignment_id: FromPath[int]) -> ExpertAssignmentView:
         return await service.expert_view(principal, assignment_id)
+
+    @get(
+        "/reviews/{assignment_id:int}/origin",
+        opt={"permission": EXPERTS},
+        summary="The fast-track origin of the reviewed application (null when none, and always null in a blind round)",
+    )
+    async def origin(self, principal: CurrentPrincipal, assignment_id: FromPath[int]) -> OriginRead | None:
+        return await service.origin_for_expert(principal, assignment_id)
 
     @put("/reviews/{assignment_id:int}/draft", opt={"permission": EXPERTS}, summary="Save a draft review")
     async def draft(

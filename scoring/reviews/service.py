@@ -9,6 +9,8 @@ from typing import Any
 from app.access import load
 from app.auth.principal import Principal
 from app.paging import Page, PageParams, fetch_page
+from programmes.fasttrack.schemas import OriginRead
+from programmes.fasttrack.service import origin_of
 from programmes.tables import Criterion
 from scoring.access import ASSIGNMENTS
 from scoring.reviews.blind import blind_answers_of
@@ -46,6 +48,13 @@ async def expert_view(principal: Principal, assignment_id: int) -> ExpertAssignm
     ``identifying`` in any form version the application or its round had (scoring.reviews.blind)."""
     row = await load(principal, ASSIGNMENTS.table, assignment_id, "expert", columns=VIEW_COLUMNS, load_json=True)
     return (await _views([row]))[0]
+
+
+async def origin_for_expert(principal: Principal, assignment_id: int) -> OriginRead | None:
+    """The fast-track origin (直通来源) of the reviewed application; in a blind round nothing, not even whether
+    there is one (issue 14)."""
+    row = await load(principal, ASSIGNMENTS.table, assignment_id, "expert", columns=VIEW_COLUMNS)
+    return await origin_of(int(row["application"]), blind=bool(row["blind"]))
 
 
 async def _views(rows: Sequence[dict[str, Any]]) -> list[ExpertAssignmentView]:

@@ -83,6 +83,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "资格审查人工认定",
         "确定资助",
         "聚力计划需求审核",
+        "邀请大赛获奖项目直通",
+        "分配导师（预览或确认）",
         "建立扶持批次",
         "记录结项评估结论",
         "创建训练营",
