@@ -9,9 +9,9 @@ from app.audit import AuditEntry
 from app.auth.tables import Role
 from app.reference import District
 from programmes.camps.tables import CampCertificate, SessionAttendance
-from tests.api.incubation.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — fixture
 from tests.factories.admin import AdminFactory
 from tests.factories.admin_http import form_path, ok, refused
+from tests.factories.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
 

@@ -10,7 +10,7 @@ import httpx
 
 from app.timezone import now_utc
 from programmes.camps.tables import CampCertificate, SessionAttendance, SessionFeedback
-from tests.api.incubation.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — pytest fixture
+from tests.factories.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — pytest fixture
 from tests.factories.http import assert_problem, ok, problem, refused
 
 

@@ -15,7 +15,7 @@ from app.audit import AuditEntry
 from app.settings import get_settings
 from programmes.camps import checkin
 from programmes.camps.tables import SessionAttendance, SessionCheckinCode
-from tests.api.incubation.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — pytest fixture
+from tests.factories.attendance_world import AttendanceWorld, attendance_world_fixture  # noqa: F401 — pytest fixture
 from tests.factories.http import assert_problem, ok, problem, refused
 
 Clock = Callable[[datetime], None]
