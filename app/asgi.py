@@ -41,6 +41,7 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.matching.controllers_order import MatchOrderController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
@@ -148,6 +149,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             BankAccountController,
             ClawbackController,
             RiskWarningController,
+            MatchOrderController,
             NotificationController,
         ],
     )

@@ -85,9 +85,11 @@ ORDER = Workflow(
         step("withdraw_match", "matched", "cancelled", [SYSTEM], "对接结果调整，撤销匹配"),
     ),
     # ``holds_capacity``: counts against the offer's capacity; ``holds_demand``: counts towards the demand's
-    # providers_wanted; ``records_delivery``: the organisation may add delivery records.
+    # providers_wanted; ``records_delivery``: the organisation may add delivery records; ``provides``: an
+    # organisation has taken the demand (accepted, and on through evaluation) — what fills providers_wanted.
     capabilities={
         "holds_capacity": ["accepted", "in_delivery"],
+        "provides": ["accepted", "in_delivery", "delivered", "evaluated"],
         "holds_demand": ["matched", "accepted", "in_delivery", "delivered", "evaluated"],
         "records_delivery": ["accepted", "in_delivery"],
     },
