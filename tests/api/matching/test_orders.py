@@ -50,7 +50,11 @@ async def test_two_providers_wanted_partly_then_fully_matched(client: httpx.Asyn
     assert await demand_status(pair.demand_id) == "matched"
     ok(await client.post(f"/matching/orders/{second}/cancel", json=REASON, headers=pair.community.headers))
     assert await demand_status(pair.demand_id) == "partly_matched"
-    ok(await client.post(f"/matching/orders/{pair.order_id}/cancel", json=REASON, headers=world.changning_officer.headers))
+    ok(
+        await client.post(
+            f"/matching/orders/{pair.order_id}/cancel", json=REASON, headers=world.changning_officer.headers
+        )
+    )
     assert await demand_status(pair.demand_id) == "published"
 
 
@@ -90,8 +94,9 @@ async def test_decline_needs_a_reason_and_keeps_the_demand_open(client: httpx.As
     pair = await matched_pair(world.org_id)
     url = f"/matching/orders/{pair.order_id}/decline"
 
-    refused(await client.post(url, json={"reason": ""}, headers=world.applicant.headers), 422, "string_too_short",
-            "reason")
+    refused(
+        await client.post(url, json={"reason": ""}, headers=world.applicant.headers), 422, "string_too_short", "reason"
+    )
     refused(await client.post(url, json={}, headers=world.applicant.headers), 422, "missing", "reason")
     body = ok(await client.post(url, json=REASON, headers=world.applicant.headers))
 
@@ -104,8 +109,9 @@ async def test_decline_needs_a_reason_and_keeps_the_demand_open(client: httpx.As
 
 async def test_decline_after_accepting_is_refused(client: httpx.AsyncClient, world: World) -> None:
     pair = await matched_pair(world.org_id, status="accepted")
-    response = await client.post(f"/matching/orders/{pair.order_id}/decline", json=REASON,
-                                 headers=world.applicant.headers)
+    response = await client.post(
+        f"/matching/orders/{pair.order_id}/decline", json=REASON, headers=world.applicant.headers
+    )
     problem(response, 409, "transition_invalid_state")
 
 
@@ -114,8 +120,9 @@ async def test_cancel_needs_a_reason_and_reopens_the_demand(client: httpx.AsyncC
     ok(await client.post(f"/matching/orders/{pair.order_id}/accept", headers=world.applicant.headers))
     url = f"/matching/orders/{pair.order_id}/cancel"
 
-    refused(await client.post(url, json={"reason": "x"}, headers=pair.community.headers), 422, "string_too_short",
-            "reason")
+    refused(
+        await client.post(url, json={"reason": "x"}, headers=pair.community.headers), 422, "string_too_short", "reason"
+    )
     body = ok(await client.post(url, json=REASON, headers=pair.community.headers))
 
     assert body["status"] == "cancelled"
