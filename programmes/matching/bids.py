@@ -37,7 +37,7 @@ async def _bid_community(principal: Principal, row: Row) -> tuple[bool, str]:
 BIDS = protect(
     DemandBid,
     "承接申请",
-    rules={"organisation": orders.is_organisation, "community": _bid_community, "party": orders.is_party},
+    rules={"organisation": orders.is_organisation, "community": _bid_community, "reader": orders.is_party},
 )
 
 
@@ -194,8 +194,11 @@ async def list_for_demand(principal: Principal, demand_id: int, paging: PagePara
     )
     if demand is None:
         raise not_found("需求")
-    reach = {"demand": demand_id, "scope_district": demand["scope_district"], "organisation": 0}
-    if not (await orders.community_or_staff(principal, reach))[0]:
+    if principal.is_staff:
+        allowed = principal.can_see_district(demand["scope_district"])
+    else:
+        allowed = (await orders.is_community(principal, {"demand": demand_id}))[0]
+    if not allowed:
         raise not_found("需求")
     page = await fetch_page(DemandBid, DemandBid.select().order_by(DemandBid.id), paging, DemandBid.demand == demand_id)
     return page.map([_as_read(row) for row in page.items])

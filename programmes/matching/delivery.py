@@ -67,7 +67,7 @@ async def add_record(principal: Principal, order_id: int, data: DeliveryRecordCr
 
 
 async def list_records(principal: Principal, order_id: int, paging: PageParams) -> Page[DeliveryRecordRead]:
-    await load(principal, MatchOrder, order_id, "party")
+    await load(principal, MatchOrder, order_id, "reader")
     query = DeliveryRecord.select().order_by(DeliveryRecord.delivered_on).order_by(DeliveryRecord.id)
     page = await fetch_page(DeliveryRecord, query, paging, DeliveryRecord.order == order_id)
     return page.map([_as_read(row) for row in page.items])

@@ -65,10 +65,6 @@ def _staff(principal: Principal, row: Row) -> bool:
     return principal.is_staff and principal.can_see_district(row.get("scope_district"))
 
 
-async def community_or_staff(principal: Principal, row: Row) -> tuple[bool, str]:
-    return (True, "ok") if _staff(principal, row) else await is_community(principal, row)
-
-
 async def is_party(principal: Principal, row: Row) -> tuple[bool, str]:
     """Who may read an order: its organisation, its demand's community, staff in scope."""
     if _staff(principal, row):
@@ -84,8 +80,7 @@ ORDERS = protect(
     rules={
         "organisation": is_organisation,
         "community": is_community,
-        "community_or_staff": community_or_staff,
-        "party": is_party,
+        "reader": is_party,
     },
 )
 
@@ -199,7 +194,7 @@ async def start_delivery(principal: Principal, order_id: int) -> OrderRead:
 async def cancel(principal: Principal, order_id: int, reason: str) -> OrderRead:
     """The community or staff in scope cancel an order not yet delivered (reason required); the demand reopens."""
     async with unit_of_work(Actor.of(principal)) as uow:
-        order = await load(principal, MatchOrder, order_id, "community_or_staff")
+        order = await load(principal, MatchOrder, order_id, "staff" if principal.is_staff else "community")
         demand = await lock_demand(order["demand"])
         await uow.transition(MatchOrder, order_id, "cancel", values={"decision_reason": reason}, reason=reason)
         await follow_demand(demand)
@@ -284,7 +279,7 @@ async def read_for(principal: Principal, order_id: int) -> OrderRead:
         principal,
         MatchOrder,
         order_id,
-        "party",
+        "reader",
         columns=(MatchOrder.id, MatchOrder.organisation, MatchOrder.demand, MatchOrder.scope_district),
     )
     return await read(order_id)
