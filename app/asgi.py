@@ -42,6 +42,7 @@ from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.matching.controllers_order import MatchOrderController
+from programmes.matching.controllers_session import MatchingSessionController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
@@ -150,6 +151,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ClawbackController,
             RiskWarningController,
             MatchOrderController,
+            MatchingSessionController,
             NotificationController,
         ],
     )

@@ -48,6 +48,8 @@ SESSION = Workflow(
     transitions=(
         step("open", "draft", "open", STAFF, "开启对接"),
         step("publish", "open", "published", STAFF, "发布对接结果"),
+        # After declines: preview the remainder again (accepted and live orders stay) and publish the new pairs.
+        step("rematch", "published", "open", STAFF, "婉拒后重新对接"),
         step("close", "published", "closed", STAFF, "结束活动"),
         step("cancel", ["draft", "open"], "cancelled", STAFF, "取消活动", requires_reason=True),
     ),
@@ -92,6 +94,8 @@ ORDER = Workflow(
         "provides": ["accepted", "in_delivery", "delivered", "evaluated"],
         "holds_demand": ["matched", "accepted", "in_delivery", "delivered", "evaluated"],
         "records_delivery": ["accepted", "in_delivery"],
+        # ``delivered_record``: counts in the organisation's track record (programmes.matching.track_record).
+        "delivered_record": ["delivered", "evaluated"],
     },
 )
 
