@@ -39,7 +39,7 @@ class DeliveryRecordCreate(RequestModel):
     delivered_on: date = Field(description="服务日期")
     activity: str = Field(min_length=2, max_length=500, description="服务内容")
     beneficiaries_served: int = Field(ge=0, le=1_000_000, description="服务人数")
-    notes: str = Field(default="", max_length=5000, description="备注")
+    notes: str = Field(default="", max_length=1000, description="备注")
 
 
 class EvaluationCreate(RequestModel):

@@ -162,7 +162,7 @@ async def write_preview(session_id: int, solution: Solution) -> None:
     explained = solution.explanations
     rules_zh = score.EXCLUSION_ZH
     await SessionUnmatched.raw(
-        "INSERT INTO session_unmatched (session, demand, reason, detail_zh, created_at)"
+        "INSERT INTO session_unmatched (session, demand, reason_code, detail_zh, created_at)"
         " SELECT {}, d, r, z, now() FROM unnest({}::int[], {}::text[], {}::text[]) AS u(d, r, z)",
         session_id,
         list(solution.unmatched),
@@ -350,5 +350,5 @@ async def unmatched(principal: Principal, session_id: int, paging: PageParams) -
     query = SessionUnmatched.select().order_by(SessionUnmatched.demand).order_by(SessionUnmatched.id)
     page = await fetch_page(SessionUnmatched, query, paging, SessionUnmatched.session == session_id)
     return page.map(
-        [SessionUnmatchedRead(demand_id=r["demand"], reason=r["reason"], detail_zh=r["detail_zh"]) for r in page.items]
+        [SessionUnmatchedRead(demand_id=r["demand"], reason=r["reason_code"], detail_zh=r["detail_zh"]) for r in page.items]
     )
