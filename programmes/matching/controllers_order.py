@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Stream
 
 from app.auth.principal import (
     APPLICANTS,
@@ -17,11 +18,14 @@ from app.auth.principal import (
     provide_principal,
 )
 from app.auth.tables import Role
+from app.input_limits import FileUploadBody
 from app.paging import Paging, page_response
-from programmes.matching import bids, delivery, evaluation, orders
+from programmes.content_types import content_disposition
+from programmes.matching import bids, delivery, delivery_files, evaluation, orders
 from programmes.matching.schemas_order import (
     BidCreate,
     BidRead,
+    DeliveryFileRead,
     DeliveryRecordCreate,
     DeliveryRecordRead,
     EvaluationCreate,
@@ -30,6 +34,8 @@ from programmes.matching.schemas_order import (
     ReasonBody,
 )
 from programmes.workflows.orders import OrderStatus
+
+UPLOAD_BODY_LIMIT = 25 * 1024 * 1024  # above the 20 MB per-file limit enforced while spooling
 
 ORDER_PARTIES = Permission(
     frozenset({Role.applicant, Role.community, Role.officer, Role.admin}),
@@ -96,6 +102,37 @@ class MatchOrderController(Controller):
         self, principal: CurrentPrincipal, order_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
     ) -> Response[list[DeliveryRecordRead]]:
         return page_response(await delivery.list_records(principal, order_id, paging), request)
+
+    @post(
+        "/orders/{order_id:int}/delivery-records/{record_id:int}/files",
+        opt={"permission": APPLICANTS},
+        summary="上传服务记录附件（照片或文档，multipart 字段 file；按内容识别类型：jpg/png/pdf/docx/xlsx）",
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+    )
+    async def upload_file(
+        self, principal: CurrentPrincipal, order_id: FromPath[int], record_id: FromPath[int], data: FileUploadBody
+    ) -> DeliveryFileRead:
+        upload = data.file
+        return await delivery_files.upload(principal, order_id, record_id, upload.filename or "", upload)
+
+    @get("/orders/{order_id:int}/delivery-files", opt={"permission": ORDER_PARTIES}, summary="订单的服务记录附件")
+    async def list_files(
+        self, principal: CurrentPrincipal, order_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[DeliveryFileRead]]:
+        return page_response(await delivery_files.list_for(principal, order_id, paging), request)
+
+    @get("/delivery-files/{file_id:int}", opt={"permission": ORDER_PARTIES}, summary="下载服务记录附件")
+    async def download_file(self, principal: CurrentPrincipal, file_id: FromPath[int]) -> Stream:
+        meta, chunks = await delivery_files.download(principal, file_id)
+        return Stream(
+            chunks,
+            media_type=meta.content_type,
+            headers={
+                "Content-Disposition": content_disposition(meta.filename),
+                "Content-Length": str(meta.size_bytes),
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     @post(
         "/orders/{order_id:int}/confirm-delivery",

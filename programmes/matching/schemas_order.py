@@ -84,6 +84,17 @@ class DeliveryRecordRead(BaseModel):
     created_at: datetime
 
 
+class DeliveryFileRead(BaseModel):
+    id: int
+    record_id: int
+    order_id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
 class EvaluationRead(BaseModel):
     ratings: dict[str, int]
     overall: int

@@ -148,3 +148,54 @@ async def test_only_the_parties_reach_delivery(client: httpx.AsyncClient, world:
     assert (await client.post(f"{base}/confirm-delivery", headers=world.applicant.headers)).status_code == 403
     assert (await client.post(f"{base}/confirm-delivery", headers=world.city_officer.headers)).status_code == 403
     assert ok(await client.get(f"{base}/delivery-records", headers=world.changning_officer.headers))
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EXE = b"MZ" + b"\x00" * 64
+
+
+async def test_delivery_files_are_checked_like_attachments(client: httpx.AsyncClient, world: World) -> None:
+    pair = await delivering(client, world)
+    base = f"/matching/orders/{pair.order_id}"
+    org = world.applicant.headers
+    record_id = ok(await client.post(f"{base}/delivery-records", json=record(), headers=org), 201)["id"]
+    url = f"{base}/delivery-records/{record_id}/files"
+
+    stored = ok(await client.post(url, files={"file": ("现场照片.png", PNG, "image/png")}, headers=org), 201)
+    assert stored["content_type"] == "image/png" and stored["size_bytes"] == len(PNG)
+    problem(
+        await client.post(url, files={"file": ("照片.pdf", PNG, "application/pdf")}, headers=org),
+        422,
+        "attachment_type_mismatch",
+    )
+    problem(
+        await client.post(url, files={"file": ("setup.exe", EXE, "application/octet-stream")}, headers=org),
+        422,
+        "attachment_type_not_allowed",
+    )
+    problem(
+        await client.post(
+            f"{base}/delivery-records/999999/files", files={"file": ("a.png", PNG, "image/png")}, headers=org
+        ),
+        404,
+        "not_found",
+    )
+    problem(
+        await client.post(url, files={"file": ("a.png", PNG, "image/png")}, headers=world.other_applicant.headers),
+        404,
+        "not_found",
+    )
+
+    listed = ok(await client.get(f"{base}/delivery-files", headers=pair.community.headers))
+    assert [f["id"] for f in listed] == [stored["id"]]
+    download = await client.get(f"/matching/delivery-files/{stored['id']}", headers=pair.community.headers)
+    assert download.status_code == 200 and download.content == PNG
+    problem(
+        await client.get(f"/matching/delivery-files/{stored['id']}", headers=world.pudong_officer.headers),
+        404,
+        "not_found",
+    )
+    ok(await client.post(f"{base}/confirm-delivery", headers=pair.community.headers))
+    problem(
+        await client.post(url, files={"file": ("b.png", PNG, "image/png")}, headers=org), 409, "order_not_in_delivery"
+    )
