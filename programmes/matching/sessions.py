@@ -21,6 +21,7 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching import candidates, orders, score, solver
+from programmes.matching.problem import Solution
 from programmes.matching.schemas_session import (
     PairAdd,
     SessionCreate,
@@ -28,7 +29,6 @@ from programmes.matching.schemas_session import (
     SessionRead,
     SessionUnmatchedRead,
 )
-from programmes.matching.problem import Solution
 from programmes.matching.solver_explain import detail_zh
 from programmes.matching.tables import (
     MatchingSession,
@@ -299,31 +299,53 @@ def _pair_read(row: dict[str, Any]) -> SessionPairRead:
     )
 
 
+async def _read_models(rows: list[dict[str, Any]]) -> list[SessionRead]:
+    """Read models for sessions: their preview's counts in two grouped queries whatever the number of rows."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    totals = {
+        r["session"]: r
+        for r in await SessionPair.raw(
+            "SELECT session, count(*) AS n, coalesce(sum(score), 0) AS total FROM session_pair"
+            " WHERE session = ANY({}::int[]) GROUP BY session",
+            ids,
+        )
+    }
+    unmatched = {
+        r["session"]: int(r["n"])
+        for r in await SessionUnmatched.raw(
+            "SELECT session, count(*) AS n FROM session_unmatched WHERE session = ANY({}::int[]) GROUP BY session",
+            ids,
+        )
+    }
+    return [
+        SessionRead(
+            id=row["id"],
+            title=row["title"],
+            kind=row["kind"],
+            district=row["scope_district"],
+            required_tags=row["required_tags"],
+            organisation_types=row["organisation_types"],
+            rules=row["rules"],
+            status=row["status"],
+            status_zh=SESSION.states[row["status"]],
+            pairs=int(totals[row["id"]]["n"]) if row["id"] in totals else 0,
+            unmatched=unmatched.get(row["id"], 0),
+            score_total=int(totals[row["id"]]["total"]) if row["id"] in totals else 0,
+            previewed_at=row["previewed_at"],
+            published_at=row["published_at"],
+            created_at=row["created_at"],
+        )
+        for row in rows
+    ]
+
+
 async def read(session_id: int) -> SessionRead:
     row = await MatchingSession.select().where(MatchingSession.id == session_id).output(load_json=True).first()
     if row is None:
         raise not_found(SESSIONS.label_zh)
-    totals = await SessionPair.raw(
-        "SELECT count(*) AS n, coalesce(sum(score), 0) AS total FROM session_pair WHERE session = {}", session_id
-    )
-    unmatched = await SessionUnmatched.count().where(SessionUnmatched.session == session_id)
-    return SessionRead(
-        id=row["id"],
-        title=row["title"],
-        kind=row["kind"],
-        district=row["scope_district"],
-        required_tags=row["required_tags"],
-        organisation_types=row["organisation_types"],
-        rules=row["rules"],
-        status=row["status"],
-        status_zh=SESSION.states[row["status"]],
-        pairs=int(totals[0]["n"]),
-        unmatched=int(unmatched),
-        score_total=int(totals[0]["total"]),
-        previewed_at=row["previewed_at"],
-        published_at=row["published_at"],
-        created_at=row["created_at"],
-    )
+    return (await _read_models([row]))[0]
 
 
 async def read_for(principal: Principal, session_id: int) -> SessionRead:
@@ -333,9 +355,9 @@ async def read_for(principal: Principal, session_id: int) -> SessionRead:
 
 async def list_for(principal: Principal, paging: PageParams) -> Page[SessionRead]:
     where = [] if principal.is_city_staff else [MatchingSession.scope_district == principal.district]
-    query = MatchingSession.select(MatchingSession.id).order_by(MatchingSession.id, ascending=False)
+    query = MatchingSession.select().output(load_json=True).order_by(MatchingSession.id, ascending=False)
     page = await fetch_page(MatchingSession, query, paging, *where)
-    return page.map([await read(row["id"]) for row in page.items])
+    return page.map(await _read_models(page.items))
 
 
 async def pairs(principal: Principal, session_id: int, paging: PageParams) -> Page[SessionPairRead]:
@@ -350,5 +372,8 @@ async def unmatched(principal: Principal, session_id: int, paging: PageParams) -
     query = SessionUnmatched.select().order_by(SessionUnmatched.demand).order_by(SessionUnmatched.id)
     page = await fetch_page(SessionUnmatched, query, paging, SessionUnmatched.session == session_id)
     return page.map(
-        [SessionUnmatchedRead(demand_id=r["demand"], reason=r["reason_code"], detail_zh=r["detail_zh"]) for r in page.items]
+        [
+            SessionUnmatchedRead(demand_id=r["demand"], reason=r["reason_code"], detail_zh=r["detail_zh"])
+            for r in page.items
+        ]
     )

@@ -243,6 +243,8 @@ async def test_scope_roles_and_states(client: httpx.AsyncClient, world: World) -
         assert (await client.get(base, headers=who.headers)).status_code == 403
     assert ok(await client.get(base, headers=world.city_officer.headers))["id"] == created["id"]
     assert [s["id"] for s in ok(await client.get("/matching/sessions", headers=world.pudong_officer.headers))] == []
+    listed = await client.get("/matching/sessions", headers=world.city_officer.headers)
+    assert [s["id"] for s in ok(listed)] == [created["id"]] and listed.headers["X-Total-Count"] == "1"
     refused(
         await client.post(f"{base}/cancel", json={"reason": ""}, headers=world.changning_officer.headers),
         422,
