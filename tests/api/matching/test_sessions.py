@@ -4,6 +4,8 @@ remainder after a decline without touching existing orders, close; scope, roles 
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from app.notifications.tables import Notification
@@ -255,3 +257,28 @@ async def test_scope_roles_and_states(client: httpx.AsyncClient, world: World) -
         await client.post(f"{base}/cancel", json={"reason": "活动延期"}, headers=world.changning_officer.headers)
     )
     assert cancelled["status"] == "cancelled"
+
+
+async def test_fifty_concurrent_publishes_and_adjustments(client: httpx.AsyncClient, world: World) -> None:
+    officer = world.changning_officer.headers
+    community_id, _ = await builders.community()
+    demands = [await builders.demand(community_id) for _ in range(50)]
+    offer_id = await builders.offer(world.org_id, capacity=1)
+    session_id = await session(client, world.changning_officer)
+    base = f"/matching/sessions/{session_id}"
+    ok(await client.post(f"{base}/preview", headers=officer))
+    [pair] = ok(await client.get(f"{base}/pairs", headers=officer))
+    assert (await client.delete(f"{base}/pairs/{pair['id']}", headers=officer)).status_code == 204
+
+    # 50 officers' hands on the offer's one unit: the session's lock lets exactly one pair in.
+    adds = await asyncio.gather(
+        *[client.post(f"{base}/pairs", json={"demand_id": d, "offer_id": offer_id}, headers=officer) for d in demands]
+    )
+    assert sum(r.status_code == 201 for r in adds) == 1
+    assert all(r.json()["code"] == "pair_offer_full" for r in adds if r.status_code != 201)
+    assert await SessionPair.count().where(SessionPair.session == session_id) == 1
+
+    publishes = await asyncio.gather(*[client.post(f"{base}/publish", headers=officer) for _ in range(50)])
+    assert sum(r.status_code == 200 for r in publishes) == 1
+    assert all(r.json()["code"] == "transition_invalid_state" for r in publishes if r.status_code != 200)
+    assert await MatchOrder.count().where(MatchOrder.session == session_id) == 1
