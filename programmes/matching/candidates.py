@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.errors import conflict, invalid
+from app.reference import District
 from app.timezone import now_utc
 from programmes.matching import score
 from programmes.matching.problem import Candidate, DemandSlot, OfferSlot, Problem
@@ -66,16 +67,25 @@ SELECT s.id, s.organisation, s.field, s.tags, s.city_wide, s.districts_served, s
 
 
 def _pair_sql() -> str:
+    # Each offer is spread over the districts it serves (every district when city-wide), so the join on the district
+    # is a hash join, and only the pairs of one district are compared on field and tags — not demands × offers.
+    # Parameters: the session's district (NULL: the city) twice, then every district's code.
     return f"""
 SELECT d.id AS demand, s.id AS offer
   FROM demand d
-  JOIN service_offer s ON (s.field = d.field OR s.tags && d.tags)
-                      AND (s.city_wide OR d.district = ANY(s.districts_served))
+  JOIN (SELECT s.id, s.organisation, s.field, s.tags,
+               unnest(CASE WHEN s.city_wide THEN {{}}::varchar[] ELSE s.districts_served END) AS served
+          FROM service_offer s
+         WHERE s.status IN ({_states(OFFER.states_with("matchable"))})) s
+    ON s.served = d.district AND (s.field = d.field OR s.tags && d.tags)
   JOIN organisation o ON o.id = s.organisation AND (o.district = d.district OR d.cross_district)
  WHERE d.status IN ({_states(DEMAND.states_with("takeable"))}) AND ({{}}::varchar IS NULL OR d.district = {{}})
-   AND s.status IN ({_states(OFFER.states_with("matchable"))})
    AND NOT EXISTS (SELECT 1 FROM match_order m WHERE m.demand = d.id AND m.offer = s.id)
 """  # noqa: S608
+
+
+def pair_args(district: str | None) -> list[Any]:
+    return [[d.value for d in District], district, district]
 
 
 def _fitting_elsewhere_sql() -> str:
@@ -126,7 +136,7 @@ async def load_problem(session: dict[str, Any]) -> Loaded:
     candidates: list[Candidate] = []
     exclusions: dict[int, Counter[str]] = {}
     paired: set[int] = set()
-    for pair in await MatchOrder.raw(_pair_sql(), district, district):
+    for pair in await MatchOrder.raw(_pair_sql(), *pair_args(district)):
         demand, offer = demands.get(pair["demand"]), offers.get(pair["offer"])
         if demand is None or offer is None:
             continue  # a demand wanting nothing more

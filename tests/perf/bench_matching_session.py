@@ -180,7 +180,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     try:
         fixtures = await load_fixtures(connection, args.demands, args.offers)
         started = time.perf_counter()
-        bare = await connection.fetch(candidates._pair_sql().replace("{}", "$1"), None)
+        numbered = candidates._pair_sql().replace("{}", "$1", 1).replace("{}", "$2")
+        bare = await connection.fetch(numbered, *candidates.pair_args(None)[:2])
         bare_seconds = time.perf_counter() - started
     finally:
         await connection.close()
