@@ -7,8 +7,8 @@
 - pairs: preselected in SQL — same field or a shared tag (GIN), the offer serves the demand's district (or the
   whole city), its organisation is in the demand's district unless the demand accepts other districts — and then
   assessed by ``programmes.matching.score`` with the session's rules (专场 tags / organisation types, the demand's own
-  street centre). A pair that already has an order (live, declined or cancelled) is never proposed again: a
-  re-match works on the remainder and leaves every existing order untouched.
+  street centre). A pair with a live or declined order is never proposed again: a re-match works on the
+  remainder and leaves every existing order untouched.
 - explanations: a demand whose every preselected pair a rule excluded is ``forbidden`` with that rule; a demand
   with no preselected pair, but an approved offer of its field or tags elsewhere, is ``forbidden`` as out of area.
 """
@@ -34,6 +34,9 @@ from programmes.workflows.orders import ORDER
 DEFAULT_UNMATCHED_PENALTY = 0
 # A session counts an offer's matched orders too (awaiting 接单): a re-match must not promise their units again.
 PROMISED = [*ORDER.states_with("holds_capacity"), "matched"]
+# Pairs never proposed again: a live order (it would be a second one) or one the organisation declined. A cancelled
+# pair (cancelled by the community or staff, or withdrawn by Seedbed once its demand was filled) may come back.
+NOT_AGAIN = [*ORDER.states_with("holds_demand"), "declined"]
 
 
 def _states(values: list[str]) -> str:
@@ -80,7 +83,8 @@ SELECT d.id AS demand, s.id AS offer
     ON s.served = d.district AND (s.field = d.field OR s.tags && d.tags)
   JOIN organisation o ON o.id = s.organisation AND (o.district = d.district OR d.cross_district)
  WHERE d.status IN ({_states(DEMAND.states_with("takeable"))}) AND ({{}}::varchar IS NULL OR d.district = {{}})
-   AND NOT EXISTS (SELECT 1 FROM match_order m WHERE m.demand = d.id AND m.offer = s.id)
+   AND NOT EXISTS (SELECT 1 FROM match_order m
+                    WHERE m.demand = d.id AND m.offer = s.id AND m.status IN ({_states(NOT_AGAIN)}))
 """  # noqa: S608
 
 
@@ -94,7 +98,8 @@ SELECT d.id FROM demand d
  WHERE d.id = ANY({{}}::int[]) AND EXISTS (
        SELECT 1 FROM service_offer s
         WHERE s.status IN ({_states(OFFER.states_with("matchable"))}) AND (s.field = d.field OR s.tags && d.tags)
-          AND NOT EXISTS (SELECT 1 FROM match_order m WHERE m.demand = d.id AND m.offer = s.id))
+          AND NOT EXISTS (SELECT 1 FROM match_order m
+                           WHERE m.demand = d.id AND m.offer = s.id AND m.status IN ({_states(NOT_AGAIN)})))
 """  # noqa: S608
 
 
@@ -179,8 +184,10 @@ async def load_pair(session: dict[str, Any], demand_id: int, offer_id: int) -> t
     offer_rows = await MatchOrder.raw(_offer_sql() + " AND s.id = {}", offer_id)
     if not offer_rows:
         raise invalid("pair_offer_unavailable", "该服务项目不存在或未入库（不可对接）", "offer_id")
-    if await MatchOrder.exists().where(MatchOrder.demand == demand_id, MatchOrder.offer == offer_id):
-        raise conflict("pair_has_order", "该需求与服务项目已有过订单，不能再次对接")
+    if await MatchOrder.exists().where(
+        MatchOrder.demand == demand_id, MatchOrder.offer == offer_id, MatchOrder.status.is_in(NOT_AGAIN)
+    ):
+        raise conflict("pair_has_order", "该需求与服务项目已有订单或已被机构婉拒，不能再次对接")
     offer = dict(offer_rows[0])
     records = await track_records([int(offer["organisation"])])
     facts = offer_facts(offer, records[int(offer["organisation"])], now_utc().date())

@@ -133,6 +133,31 @@ async def follow_demand(demand: dict[str, Any]) -> None:
             await seedbed.transition(Demand, demand["id"], action)
 
 
+WITHDRAWN_ZH = "需求已由其他机构承接满额，本次匹配自动撤销"
+
+
+async def withdraw_surplus_matches(demand: dict[str, Any]) -> None:
+    """Once the (locked) demand has all its providers, its other matched orders can never be accepted: Seedbed
+    withdraws them and tells their organisations, rather than leaving them to fail at 接单."""
+    if await providers_of(demand["id"]) < demand["providers_wanted"]:
+        return
+    surplus = await MatchOrder.select(MatchOrder.id, MatchOrder.organisation).where(
+        MatchOrder.demand == demand["id"], MatchOrder.status == OrderStatus.matched
+    )
+    async with unit_of_work(Actor.system()) as seedbed:
+        for other in surplus:
+            await seedbed.transition(
+                MatchOrder, other["id"], "withdraw_match", values={"decision_reason": WITHDRAWN_ZH}, reason=WITHDRAWN_ZH
+            )
+            await notify_organisations(
+                [other["organisation"]],
+                "match_order",
+                "匹配已撤销",
+                f"需求“{demand['title']}”已由其他机构承接满额，贵机构的匹配已自动撤销。",
+                f"match_order:{other['id']}:withdrawn",
+            )
+
+
 async def accept(principal: Principal, order_id: int) -> OrderRead:
     """接单: the organisation takes a matched order, if its offer has a free unit and the demand still wants one."""
     async with unit_of_work(Actor.of(principal)) as uow:
@@ -152,6 +177,7 @@ async def accept(principal: Principal, order_id: int) -> OrderRead:
                 raise conflict("offer_capacity_full", f"服务项目同时承接数已满（上限 {offer['capacity']} 单）")
         await uow.transition(MatchOrder, order_id, "accept", values={"accepted_at": now_utc()})
         await follow_demand(demand)
+        await withdraw_surplus_matches(demand)
         await notify_community(
             demand["community"],
             "match_order",

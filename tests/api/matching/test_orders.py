@@ -77,16 +77,23 @@ async def test_accept_refused_when_the_demand_has_its_providers(client: httpx.As
     rival = await order(pair.demand_id, rival_offer, world.other_org_id)
     ok(await client.post(f"/matching/orders/{rival}/accept", headers=world.other_applicant.headers))
 
+    # The demand is full: Seedbed withdrew the other match and told its organisation.
+    mine = ok(await client.get(f"/matching/orders/{pair.order_id}", headers=world.applicant.headers))
+    assert mine["status"] == "cancelled" and "自动撤销" in mine["decision_reason"]
+    assert await Notification.count().where(Notification.user == world.applicant.id) == 1
     response = await client.post(f"/matching/orders/{pair.order_id}/accept", headers=world.applicant.headers)
+    problem(response, 409, "transition_invalid_state")
 
-    problem(response, 409, "demand_not_takeable")  # the demand is matched now, no longer takeable
-    await Demand.update({Demand.status: "partly_matched", Demand.providers_wanted: 1}).where(
-        Demand.id == pair.demand_id
-    )
+    # A demand still listed as takeable but holding its providers (e.g. fewer wanted since): demand_filled.
+    await Demand.update({Demand.status: "partly_matched"}).where(Demand.id == pair.demand_id)
+    late = await order(pair.demand_id, await builders.offer(world.org_id), world.org_id)
+    problem(await client.post(f"/matching/orders/{late}/accept", headers=world.applicant.headers), 409, "demand_filled")
+    closed_pair = await matched_pair(world.org_id, status="matched")
+    await Demand.update({Demand.status: "closed"}).where(Demand.id == closed_pair.demand_id)
     problem(
-        await client.post(f"/matching/orders/{pair.order_id}/accept", headers=world.applicant.headers),
+        await client.post(f"/matching/orders/{closed_pair.order_id}/accept", headers=world.applicant.headers),
         409,
-        "demand_filled",
+        "demand_not_takeable",
     )
 
 
