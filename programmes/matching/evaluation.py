@@ -13,7 +13,7 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching import orders
 from programmes.matching.schemas_order import ASPECTS_ZH, EvaluationCreate, OrderRead
-from programmes.matching.tables import MatchOrder, OrderEvaluation
+from programmes.matching.tables import Demand, MatchOrder, OrderEvaluation
 
 
 def checked_ratings(ratings: dict[str, int]) -> dict[str, int]:
@@ -64,7 +64,7 @@ async def evaluate(principal: Principal, order_id: int, data: EvaluationCreate) 
 
 async def respond(principal: Principal, order_id: int, response: str) -> OrderRead:
     async with unit_of_work(Actor.of(principal)) as uow:
-        await load(principal, MatchOrder, order_id, "organisation")
+        order = await load(principal, MatchOrder, order_id, "organisation")
         rows = (
             await OrderEvaluation.select(OrderEvaluation.id, OrderEvaluation.responded_at)
             .where(OrderEvaluation.order == order_id)
@@ -78,4 +78,13 @@ async def respond(principal: Principal, order_id: int, response: str) -> OrderRe
             {OrderEvaluation.response: response, OrderEvaluation.responded_at: now_utc()}
         ).where(OrderEvaluation.id == rows[0]["id"])
         await uow.audit("order_evaluation.respond", "match_order", order_id, after={"response": response})
+        demand = await Demand.select(Demand.community, Demand.title).where(Demand.id == order["demand"]).first()
+        assert demand is not None
+        await orders.notify_community(
+            demand["community"],
+            "match_order",
+            "机构回应了评价",
+            f"需求“{demand['title']}”的承接机构回应了贵社区的评价：{response}",
+            f"match_order:{order_id}:responded",
+        )
     return await orders.read(order_id)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 
+from app.notifications.tables import Notification
 from app.reference import District
 from app.timezone import now_utc
 from programmes.matching.tables import DeliveryRecord, OrderEvaluation
@@ -61,6 +62,10 @@ async def test_the_whole_path_from_delivery_to_response(client: httpx.AsyncClien
 
     responded = ok(await client.post(f"{base}/evaluation/response", json={"response": "感谢支持"}, headers=org))
     assert responded["evaluation"]["response"] == "感谢支持" and responded["evaluation"]["responded_at"]
+    titles = [
+        n["title"] for n in await Notification.select(Notification.title).where(Notification.user == pair.community.id)
+    ]
+    assert titles.count("机构回应了评价") == 1
     problem(
         await client.post(f"{base}/evaluation/response", json={"response": "再说一次"}, headers=org),
         409,
