@@ -39,7 +39,7 @@ PROMISED = [*ORDER.states_with("holds_capacity"), "matched"]
 NOT_AGAIN = [*ORDER.states_with("holds_demand"), "declined"]
 
 
-def _states(values: list[str]) -> str:
+def states_sql(values: list[str]) -> str:
     # Workflow state names are code constants; as literals they let the planner use the partial indexes.
     assert all(v.isidentifier() for v in values)
     return ", ".join(f"'{v}'" for v in values)
@@ -49,10 +49,10 @@ def _demand_sql() -> str:
     return f"""
 SELECT d.id, d.field, d.tags, d.district, d.street, d.cross_district, d.budget_min_fen, d.budget_max_fen,
        d.providers_wanted - (SELECT count(*) FROM match_order m
-                              WHERE m.demand = d.id AND m.status IN ({_states(ORDER.states_with("holds_demand"))}))
+                              WHERE m.demand = d.id AND m.status IN ({states_sql(ORDER.states_with("holds_demand"))}))
          AS wanted
   FROM demand d
- WHERE d.status IN ({_states(DEMAND.states_with("takeable"))}) AND ({{}}::varchar IS NULL OR d.district = {{}})
+ WHERE d.status IN ({states_sql(DEMAND.states_with("takeable"))}) AND ({{}}::varchar IS NULL OR d.district = {{}})
 """  # noqa: S608 — only code constants are interpolated
 
 
@@ -62,10 +62,10 @@ SELECT s.id, s.organisation, s.field, s.tags, s.city_wide, s.districts_served, s
        s.price_min_fen, s.price_max_fen,
        o.district AS organisation_district, o.street AS organisation_street, o.org_type, o.serves_street,
        o.evaluation_grade, o.grade_valid_until,
-       (SELECT count(*) FROM match_order m WHERE m.offer = s.id AND m.status IN ({_states(PROMISED)})) AS held
+       (SELECT count(*) FROM match_order m WHERE m.offer = s.id AND m.status IN ({states_sql(PROMISED)})) AS held
   FROM service_offer s
   JOIN organisation o ON o.id = s.organisation
- WHERE s.status IN ({_states(OFFER.states_with("matchable"))})
+ WHERE s.status IN ({states_sql(OFFER.states_with("matchable"))})
 """  # noqa: S608
 
 
@@ -79,12 +79,12 @@ SELECT d.id AS demand, s.id AS offer
   JOIN (SELECT s.id, s.organisation, s.field, s.tags,
                unnest(CASE WHEN s.city_wide THEN {{}}::varchar[] ELSE s.districts_served END) AS served
           FROM service_offer s
-         WHERE s.status IN ({_states(OFFER.states_with("matchable"))})) s
+         WHERE s.status IN ({states_sql(OFFER.states_with("matchable"))})) s
     ON s.served = d.district AND (s.field = d.field OR s.tags && d.tags)
   JOIN organisation o ON o.id = s.organisation AND (o.district = d.district OR d.cross_district)
- WHERE d.status IN ({_states(DEMAND.states_with("takeable"))}) AND ({{}}::varchar IS NULL OR d.district = {{}})
+ WHERE d.status IN ({states_sql(DEMAND.states_with("takeable"))}) AND ({{}}::varchar IS NULL OR d.district = {{}})
    AND NOT EXISTS (SELECT 1 FROM match_order m
-                    WHERE m.demand = d.id AND m.offer = s.id AND m.status IN ({_states(NOT_AGAIN)}))
+                    WHERE m.demand = d.id AND m.offer = s.id AND m.status IN ({states_sql(NOT_AGAIN)}))
 """  # noqa: S608
 
 
@@ -97,9 +97,9 @@ def _fitting_elsewhere_sql() -> str:
 SELECT d.id FROM demand d
  WHERE d.id = ANY({{}}::int[]) AND EXISTS (
        SELECT 1 FROM service_offer s
-        WHERE s.status IN ({_states(OFFER.states_with("matchable"))}) AND (s.field = d.field OR s.tags && d.tags)
+        WHERE s.status IN ({states_sql(OFFER.states_with("matchable"))}) AND (s.field = d.field OR s.tags && d.tags)
           AND NOT EXISTS (SELECT 1 FROM match_order m
-                           WHERE m.demand = d.id AND m.offer = s.id AND m.status IN ({_states(NOT_AGAIN)})))
+                           WHERE m.demand = d.id AND m.offer = s.id AND m.status IN ({states_sql(NOT_AGAIN)})))
 """  # noqa: S608
 
 

@@ -38,6 +38,7 @@ from programmes.matching.tables import (
     SessionPair,
     SessionUnmatched,
 )
+from programmes.workflows.demand import DEMAND, OFFER
 from programmes.workflows.orders import SESSION
 
 SESSIONS = protect(MatchingSession, "对接活动")
@@ -235,6 +236,22 @@ async def remove_pair(principal: Principal, session_id: int, pair_id: int) -> No
         )
 
 
+def _publish_sql() -> str:
+    # One order per preview pair. A demand closed or an offer suspended since the preview gets none; a pair that got
+    # a live order meanwhile (an application chosen) is skipped by the one-live-order-per-pair index.
+    return f"""
+INSERT INTO match_order (demand, offer, organisation, session, offer_version, score, status, decision_reason,
+                         scope_district, created_at)
+SELECT p.demand, p.offer, s.organisation, p.session, s.version, p.score, 'matched', '', d.scope_district, now()
+  FROM session_pair p JOIN service_offer s ON s.id = p.offer JOIN demand d ON d.id = p.demand
+ WHERE p.session = {{}} AND d.status IN ({candidates.states_sql(DEMAND.states_with("takeable"))})
+   AND s.status IN ({candidates.states_sql(OFFER.states_with("matchable"))})
+ ORDER BY p.id
+    ON CONFLICT (demand, offer) WHERE status IN ('matched', 'accepted', 'in_delivery', 'delivered', 'evaluated')
+    DO NOTHING RETURNING id, demand, organisation
+"""  # noqa: S608 — only code constants are interpolated
+
+
 async def publish(principal: Principal, session_id: int) -> SessionRead:
     """The preview becomes matched orders (one per pair, skipping a pair that got a live order meanwhile); each
     organisation and community hears of its new orders."""
@@ -242,14 +259,7 @@ async def publish(principal: Principal, session_id: int) -> SessionRead:
         await load(principal, MatchingSession, session_id, lock=True)
         await uow.transition(MatchingSession, session_id, "publish", values={"published_at": now_utc()})
         created = await MatchOrder.raw(
-            "INSERT INTO match_order (demand, offer, organisation, session, offer_version, score, status,"
-            " decision_reason, scope_district, created_at)"
-            " SELECT p.demand, p.offer, s.organisation, p.session, s.version, p.score, 'matched', '',"
-            " d.scope_district, now()"
-            " FROM session_pair p JOIN service_offer s ON s.id = p.offer JOIN demand d ON d.id = p.demand"
-            " WHERE p.session = {} ORDER BY p.id"
-            " ON CONFLICT (demand, offer) WHERE status IN ('matched', 'accepted', 'in_delivery', 'delivered',"
-            " 'evaluated') DO NOTHING RETURNING id, demand, organisation",
+            _publish_sql(),
             session_id,
         )
         await uow.audit(

@@ -282,3 +282,19 @@ async def test_fifty_concurrent_publishes_and_adjustments(client: httpx.AsyncCli
     assert sum(r.status_code == 200 for r in publishes) == 1
     assert all(r.json()["code"] == "transition_invalid_state" for r in publishes if r.status_code != 200)
     assert await MatchOrder.count().where(MatchOrder.session == session_id) == 1
+
+
+async def test_publish_skips_demands_closed_since_the_preview(client: httpx.AsyncClient, world: World) -> None:
+    from programmes.matching.tables import Demand
+
+    officer = world.changning_officer.headers
+    community_id, _ = await builders.community()
+    kept, closed = await builders.demand(community_id), await builders.demand(community_id)
+    await builders.offer(world.org_id, capacity=5)
+    session_id = await session(client, world.changning_officer)
+    assert ok(await client.post(f"/matching/sessions/{session_id}/preview", headers=officer))["pairs"] == 2
+    await Demand.update({Demand.status: "closed"}).where(Demand.id == closed)
+
+    ok(await client.post(f"/matching/sessions/{session_id}/publish", headers=officer))
+
+    assert [r["demand"] for r in await MatchOrder.select(MatchOrder.demand)] == [kept]
