@@ -100,7 +100,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # Before any event loop exists: create and migrate this run's database with the real `seedbed migrate`.
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"', f'CREATE DATABASE "{TEST_DB}"'))
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "migrate"], env=dict(os.environ), capture_output=True, text=True
+        [sys.executable, "-m", "app.site.cli", "migrate"], env=dict(os.environ), capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -174,7 +174,7 @@ async def db(truncate_statement: str) -> AsyncIterator[None]:
 
 @pytest.fixture(scope="session")
 async def app(engine: object) -> object:
-    from app.asgi import create_app
+    from app.site.asgi import create_app
 
     return create_app(manage_pool=False)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from app.access import Row, load, protect
+from app.access import Row, load
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.errors import conflict, invalid, not_found
@@ -24,21 +24,11 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching import orders
+from programmes.matching.access import BIDS
 from programmes.matching.schemas_order import BidCreate, BidRead
 from programmes.matching.tables import Demand, DemandBid, MatchOrder, ServiceOffer
 from programmes.workflows.demand import DEMAND, OFFER
 from programmes.workflows.orders import BID, ORDER, BidStatus
-
-
-async def _bid_community(principal: Principal, row: Row) -> tuple[bool, str]:
-    return await orders.is_community(principal, row)
-
-
-BIDS = protect(
-    DemandBid,
-    "承接申请",
-    rules={"organisation": orders.is_organisation, "community": _bid_community, "reader": orders.is_party},
-)
 
 
 def reachable(demand: Row, offer: Row) -> bool:
@@ -189,17 +179,7 @@ async def withdraw(principal: Principal, bid_id: int) -> BidRead:
 
 async def list_for_demand(principal: Principal, demand_id: int, paging: PageParams) -> Page[BidRead]:
     """The demand's applications, for its community and staff in scope (others: 404)."""
-    demand = (
-        await Demand.select(Demand.id, Demand.community, Demand.scope_district).where(Demand.id == demand_id).first()
-    )
-    if demand is None:
-        raise not_found("需求")
-    if principal.is_staff:
-        allowed = principal.can_see_district(demand["scope_district"])
-    else:
-        allowed = (await orders.is_community(principal, {"demand": demand_id}))[0]
-    if not allowed:
-        raise not_found("需求")
+    await load(principal, Demand, demand_id, "reader")  # its community, or staff in scope
     page = await fetch_page(DemandBid, DemandBid.select().order_by(DemandBid.id), paging, DemandBid.demand == demand_id)
     return page.map([_as_read(row) for row in page.items])
 

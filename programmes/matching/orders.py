@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.access import Row, load, protect
+from app.access import load
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.errors import conflict, not_found
@@ -22,6 +22,7 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
+from programmes.matching.access import ORDERS, community_of_user
 from programmes.matching.schemas_order import EvaluationRead, OrderRead
 from programmes.matching.tables import (
     CommunityMember,
@@ -35,54 +36,9 @@ from programmes.workflows.demand import DEMAND, DemandStatus
 from programmes.workflows.orders import ORDER, OrderStatus
 
 
-async def community_of(user_id: int) -> int | None:
-    """The community a ``community`` account belongs to (one per user), if any."""
-    row = await CommunityMember.select(CommunityMember.community).where(CommunityMember.user == user_id).first()
-    return int(row["community"]) if row else None
-
-
 async def _demand_community(demand_id: int) -> int | None:
     row = await Demand.select(Demand.community).where(Demand.id == demand_id).first()
     return int(row["community"]) if row else None
-
-
-async def is_organisation(principal: Principal, row: Row) -> tuple[bool, str]:
-    if principal.role is Role.applicant and row["organisation"] in await acting_organisation_ids(principal.user_id):
-        return True, "ok"
-    return False, "not_member"
-
-
-async def is_community(principal: Principal, row: Row) -> tuple[bool, str]:
-    if principal.role is not Role.community:
-        return False, "not_community"
-    mine = await community_of(principal.user_id)
-    if mine is not None and mine == await _demand_community(row["demand"]):
-        return True, "ok"
-    return False, "other_community"
-
-
-def _staff(principal: Principal, row: Row) -> bool:
-    return principal.is_staff and principal.can_see_district(row.get("scope_district"))
-
-
-async def is_party(principal: Principal, row: Row) -> tuple[bool, str]:
-    """Who may read an order: its organisation, its demand's community, staff in scope."""
-    if _staff(principal, row):
-        return True, "ok"
-    if principal.role is Role.applicant:
-        return await is_organisation(principal, row)
-    return await is_community(principal, row)
-
-
-ORDERS = protect(
-    MatchOrder,
-    "订单",
-    rules={
-        "organisation": is_organisation,
-        "community": is_community,
-        "reader": is_party,
-    },
-)
 
 
 async def notify_community(community_id: int, kind: str, title: str, body: str, dedupe_key: str) -> None:
@@ -317,7 +273,7 @@ async def list_for(principal: Principal, paging: PageParams, status: str | None 
     if principal.role is Role.applicant:
         where.append(MatchOrder.organisation.is_in(await acting_organisation_ids(principal.user_id) or [0]))
     elif principal.role is Role.community:
-        where.append(MatchOrder.demand.community == (await community_of(principal.user_id) or 0))
+        where.append(MatchOrder.demand.community == (await community_of_user(principal.user_id) or 0))
     elif not principal.is_city_staff:
         where.append(MatchOrder.scope_district == principal.district)
     if status is not None:

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from app import worker
 from app.audit import AuditEntry
 from app.outbox import OutboxMessage
 from app.queue import get_queue
 from app.settings import Settings, get_settings
+from app.site import worker
 from programmes.disbursements.provider import (
     PayeeAccount,
     ProviderConfigError,

@@ -34,6 +34,7 @@ LONG_TEXT = {
     "RoundSettingsForm.tracks": "admin form JSON text, parsed into TrackChange items (each checked)",
     "OrganisationClaimCreate.evidence": "OrganisationClaim.evidence (text); not copied into the audit log",
     "RegistryImportForm.content": "admin form CSV text, parsed into registry rows (each cell checked, registry_file)",
+    "DemandWrite.description": "Demand.description (text); never an audit reason",
 }
 # Normalised before storing, so the stored value is shorter than what may be typed.
 NORMALISED = {
@@ -47,6 +48,7 @@ NORMALISED = {
     "OrganisationForm.credit_code": "18 characters after the check (credit_code.py), spaces removed",
     "OrganisationClaimCreate.credit_code": "18 characters after the check (credit_code.py), spaces removed",
     "PasswordResetConfirm.token": "never stored; compared with the stored SHA-256 of the code",
+    "InvitationAccept.code": "never stored; compared with the stored SHA-256 of the code",
     "ApplicationsAction.application_ids": "admin form text, parsed into ids (parse_ids)",
     "ApplicationsScreen.application_ids": "admin form text, parsed into ids (parse_ids)",
     "BatchBuild.tranche_ids": "admin form text, parsed into ids (parse_ids)",
@@ -54,7 +56,7 @@ NORMALISED = {
 
 
 def _route_models() -> set[type[BaseModel]]:
-    from app.asgi import create_app
+    from app.site.asgi import create_app
 
     app = create_app(with_admin=False, manage_pool=False)
     found: set[type[BaseModel]] = set()

@@ -21,7 +21,7 @@ from app.auth.rate_limit import RateLimitMiddleware
 from app.auth.role_controllers import AccountRoleController
 from app.db import close_pool, open_pool
 from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index, swagger_plugin
-from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
+from app.errors import PROBLEM_JSON, Problem
 from app.health import live, ready
 from app.input_limits import BoundedRequest, bound_request_parameters, limit_json_bodies
 from app.notifications.controllers import NotificationController
@@ -29,6 +29,7 @@ from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.organisations.custody_controllers import CustodyController
 from app.paging import provide_paging
+from app.problems import EXCEPTION_HANDLERS
 from app.queue import close_queue
 from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
@@ -41,6 +42,8 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.matching.controllers_community import CommunityController, MatchingTagController
+from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.matching.controllers_order import MatchOrderController
 from programmes.matching.controllers_session import MatchingSessionController
 from programmes.payees.controllers import BankAccountController
@@ -157,6 +160,10 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             MatchOrderController,
             MatchingSessionController,
             NotificationController,
+            CommunityController,
+            MatchingTagController,
+            DemandController,
+            DemandImportController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]
