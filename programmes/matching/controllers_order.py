@@ -59,71 +59,88 @@ class MatchOrderController(Controller):
     ) -> Response[list[OrderRead]]:
         return page_response(await orders.list_for(principal, paging, status), request)
 
-    @get("/orders/{order_id:int}", opt={"permission": ORDER_PARTIES}, summary="订单详情（含服务人数与评价）")
-    async def read_order(self, principal: CurrentPrincipal, order_id: FromPath[int]) -> OrderRead:
-        return await orders.read_for(principal, order_id)
+    @get("/orders/{match_order_id:int}", opt={"permission": ORDER_PARTIES}, summary="订单详情（含服务人数与评价）")
+    async def read_order(self, principal: CurrentPrincipal, match_order_id: FromPath[int]) -> OrderRead:
+        return await orders.read_for(principal, match_order_id)
 
     @post(
-        "/orders/{order_id:int}/accept",
+        "/orders/{match_order_id:int}/accept",
         opt={"permission": APPLICANTS},
         status_code=200,
         summary="接单：同时承接数已满（offer_capacity_full）或需求已满（demand_filled）时 409",
     )
-    async def accept(self, principal: CurrentPrincipal, order_id: FromPath[int]) -> OrderRead:
-        return await orders.accept(principal, order_id)
+    async def accept(self, principal: CurrentPrincipal, match_order_id: FromPath[int]) -> OrderRead:
+        return await orders.accept(principal, match_order_id)
 
     @post(
-        "/orders/{order_id:int}/decline",
+        "/orders/{match_order_id:int}/decline",
         opt={"permission": APPLICANTS},
         status_code=200,
         summary="婉拒匹配（须填写原因），需求重新开放对接",
     )
     async def decline(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], data: JSONBody[ReasonBody]
+        self, principal: CurrentPrincipal, match_order_id: FromPath[int], data: JSONBody[ReasonBody]
     ) -> OrderRead:
-        return await orders.decline(principal, order_id, data.reason)
-
-    @post("/orders/{order_id:int}/start-delivery", opt={"permission": APPLICANTS}, status_code=200, summary="开始服务")
-    async def start_delivery(self, principal: CurrentPrincipal, order_id: FromPath[int]) -> OrderRead:
-        return await orders.start_delivery(principal, order_id)
+        return await orders.decline(principal, match_order_id, data.reason)
 
     @post(
-        "/orders/{order_id:int}/delivery-records",
+        "/orders/{match_order_id:int}/start-delivery",
+        opt={"permission": APPLICANTS},
+        status_code=200,
+        summary="开始服务",
+    )
+    async def start_delivery(self, principal: CurrentPrincipal, match_order_id: FromPath[int]) -> OrderRead:
+        return await orders.start_delivery(principal, match_order_id)
+
+    @post(
+        "/orders/{match_order_id:int}/delivery-records",
         opt={"permission": APPLICANTS},
         summary="登记服务记录（日期、内容、服务人数）",
     )
     async def add_record(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], data: JSONBody[DeliveryRecordCreate]
+        self, principal: CurrentPrincipal, match_order_id: FromPath[int], data: JSONBody[DeliveryRecordCreate]
     ) -> DeliveryRecordRead:
-        return await delivery.add_record(principal, order_id, data)
+        return await delivery.add_record(principal, match_order_id, data)
 
-    @get("/orders/{order_id:int}/delivery-records", opt={"permission": ORDER_PARTIES}, summary="订单的服务记录")
+    @get("/orders/{match_order_id:int}/delivery-records", opt={"permission": ORDER_PARTIES}, summary="订单的服务记录")
     async def list_records(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+        self,
+        principal: CurrentPrincipal,
+        match_order_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
     ) -> Response[list[DeliveryRecordRead]]:
-        return page_response(await delivery.list_records(principal, order_id, paging), request)
+        return page_response(await delivery.list_records(principal, match_order_id, paging), request)
 
     @post(
-        "/orders/{order_id:int}/delivery-records/{record_id:int}/files",
+        "/orders/{match_order_id:int}/delivery-records/{delivery_record_id:int}/files",
         opt={"permission": APPLICANTS},
         summary="上传服务记录附件（照片或文档，multipart 字段 file；按内容识别类型：jpg/png/pdf/docx/xlsx）",
         request_max_body_size=UPLOAD_BODY_LIMIT,
     )
     async def upload_file(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], record_id: FromPath[int], data: FileUploadBody
+        self,
+        principal: CurrentPrincipal,
+        match_order_id: FromPath[int],
+        delivery_record_id: FromPath[int],
+        data: FileUploadBody,
     ) -> DeliveryFileRead:
         upload = data.file
-        return await delivery_files.upload(principal, order_id, record_id, upload.filename or "", upload)
+        return await delivery_files.upload(principal, match_order_id, delivery_record_id, upload.filename or "", upload)
 
-    @get("/orders/{order_id:int}/delivery-files", opt={"permission": ORDER_PARTIES}, summary="订单的服务记录附件")
+    @get("/orders/{match_order_id:int}/delivery-files", opt={"permission": ORDER_PARTIES}, summary="订单的服务记录附件")
     async def list_files(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
+        self,
+        principal: CurrentPrincipal,
+        match_order_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
     ) -> Response[list[DeliveryFileRead]]:
-        return page_response(await delivery_files.list_for(principal, order_id, paging), request)
+        return page_response(await delivery_files.list_for(principal, match_order_id, paging), request)
 
-    @get("/delivery-files/{file_id:int}", opt={"permission": ORDER_PARTIES}, summary="下载服务记录附件")
-    async def download_file(self, principal: CurrentPrincipal, file_id: FromPath[int]) -> Stream:
-        meta, chunks = await delivery_files.download(principal, file_id)
+    @get("/delivery-files/{delivery_file_id:int}", opt={"permission": ORDER_PARTIES}, summary="下载服务记录附件")
+    async def download_file(self, principal: CurrentPrincipal, delivery_file_id: FromPath[int]) -> Stream:
+        meta, chunks = await delivery_files.download(principal, delivery_file_id)
         return Stream(
             chunks,
             media_type=meta.content_type,
@@ -135,46 +152,46 @@ class MatchOrderController(Controller):
         )
 
     @post(
-        "/orders/{order_id:int}/confirm-delivery",
+        "/orders/{match_order_id:int}/confirm-delivery",
         opt={"permission": COMMUNITIES},
         status_code=200,
         summary="社区确认服务完成（须已有服务记录）",
     )
-    async def confirm(self, principal: CurrentPrincipal, order_id: FromPath[int]) -> OrderRead:
-        return await delivery.confirm(principal, order_id)
+    async def confirm(self, principal: CurrentPrincipal, match_order_id: FromPath[int]) -> OrderRead:
+        return await delivery.confirm(principal, match_order_id)
 
     @post(
-        "/orders/{order_id:int}/evaluation",
+        "/orders/{match_order_id:int}/evaluation",
         opt={"permission": COMMUNITIES},
         status_code=200,
         summary="社区评价（各方面 1–5 分与评语，仅一次）",
     )
     async def evaluate(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], data: JSONBody[EvaluationCreate]
+        self, principal: CurrentPrincipal, match_order_id: FromPath[int], data: JSONBody[EvaluationCreate]
     ) -> OrderRead:
-        return await evaluation.evaluate(principal, order_id, data)
+        return await evaluation.evaluate(principal, match_order_id, data)
 
     @post(
-        "/orders/{order_id:int}/evaluation/response",
+        "/orders/{match_order_id:int}/evaluation/response",
         opt={"permission": APPLICANTS},
         status_code=200,
         summary="机构回应评价（仅一次）",
     )
     async def respond(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], data: JSONBody[EvaluationResponseCreate]
+        self, principal: CurrentPrincipal, match_order_id: FromPath[int], data: JSONBody[EvaluationResponseCreate]
     ) -> OrderRead:
-        return await evaluation.respond(principal, order_id, data.response)
+        return await evaluation.respond(principal, match_order_id, data.response)
 
     @post(
-        "/orders/{order_id:int}/cancel",
+        "/orders/{match_order_id:int}/cancel",
         opt={"permission": COMMUNITIES_AND_STAFF},
         status_code=200,
         summary="取消订单（须填写原因），需求重新开放对接",
     )
     async def cancel(
-        self, principal: CurrentPrincipal, order_id: FromPath[int], data: JSONBody[ReasonBody]
+        self, principal: CurrentPrincipal, match_order_id: FromPath[int], data: JSONBody[ReasonBody]
     ) -> OrderRead:
-        return await orders.cancel(principal, order_id, data.reason)
+        return await orders.cancel(principal, match_order_id, data.reason)
 
     @post(
         "/demands/{demand_id:int}/bids",
@@ -197,14 +214,14 @@ class MatchOrderController(Controller):
         return page_response(await bids.list_mine(principal, paging), request)
 
     @post(
-        "/bids/{bid_id:int}/choose",
+        "/bids/{demand_bid_id:int}/choose",
         opt={"permission": COMMUNITIES},
         status_code=200,
         summary="社区选定承接申请：生成待机构接单的订单；需求满额后其余申请自动未选定",
     )
-    async def choose(self, principal: CurrentPrincipal, bid_id: FromPath[int]) -> BidRead:
-        return await bids.choose(principal, bid_id)
+    async def choose(self, principal: CurrentPrincipal, demand_bid_id: FromPath[int]) -> BidRead:
+        return await bids.choose(principal, demand_bid_id)
 
-    @post("/bids/{bid_id:int}/withdraw", opt={"permission": APPLICANTS}, status_code=200, summary="撤回承接申请")
-    async def withdraw(self, principal: CurrentPrincipal, bid_id: FromPath[int]) -> BidRead:
-        return await bids.withdraw(principal, bid_id)
+    @post("/bids/{demand_bid_id:int}/withdraw", opt={"permission": APPLICANTS}, status_code=200, summary="撤回承接申请")
+    async def withdraw(self, principal: CurrentPrincipal, demand_bid_id: FromPath[int]) -> BidRead:
+        return await bids.withdraw(principal, demand_bid_id)
