@@ -78,7 +78,8 @@ def _configure() -> None:
         PICCOLO_CONF="app.piccolo_conf",
         SEEDBED_LOG_LEVEL="WARNING",
         SEEDBED_PAYMENT_RETRY_BASE_SECONDS="1",
-        # Every test calls from 127.0.0.1 within minutes; tests/api/test_rate_limits.py sets its own limits.
+        # Every test calls from 127.0.0.1 within minutes; tests/api/organisations/test_rate_limits.py sets its
+        # own limits.
         SEEDBED_RATE_LIMIT_LOGIN_PER_IP="100000/minute",
         SEEDBED_RATE_LIMIT_LOGIN_PER_USERNAME="100000/minute",
         SEEDBED_RATE_LIMIT_REGISTER_PER_IP="100000/minute",
