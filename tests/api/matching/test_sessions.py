@@ -109,6 +109,8 @@ async def test_adjust_by_hand_under_the_same_rules(client: httpx.AsyncClient, wo
     base = f"/matching/sessions/{session_id}"
     ok(await client.post(f"{base}/preview", headers=officer))
     [pair] = ok(await client.get(f"{base}/pairs", headers=officer))
+    # The two demands tie: whichever the solver chose, the other is the one left out.
+    demand_id, other_demand = pair["demand_id"], ({demand_id, other_demand} - {pair["demand_id"]}).pop()
 
     problem(
         await client.post(f"{base}/pairs", json={"demand_id": other_demand, "offer_id": offer_id}, headers=officer),
