@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.perf.bench_matching_session [--demands 5000] [--offers 5000] [--no-record]
 
 Creates its own database ``seedbed_bench_<pid>`` on the local PostgreSQL (``SEEDBED_BENCH_POSTGRES`` overrides the
-admin DSN), migrates it with ``python -m app.cli migrate`` and drops it at the end, whatever happens. The child
+admin DSN), migrates it with ``python -m app.site.cli migrate`` and drops it at the end, whatever happens. The child
 bulk-loads with asyncpg ``COPY``: 1,600 organisations over the 16 districts, one community per district, 5,000
 published demands (field skewed towards 城乡帮扶, 2 tags of the field's 10), 5,000 approved offers (field skewed
 the other way, 3 tags of the field's 10, each serving its organisation's district, capacity 1–5), then ``ANALYZE``.
@@ -248,7 +248,7 @@ def run_in_database(args: argparse.Namespace) -> dict[str, Any]:
     asyncio.run(admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
     try:
         migrated = subprocess.run(
-            [sys.executable, "-m", "app.cli", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "app.site.cli", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True
         )
         if migrated.returncode != 0:
             raise RuntimeError(f"migrate failed: {migrated.stdout}{migrated.stderr}")
