@@ -33,6 +33,7 @@ from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.exports.tables import ExportJob
+from programmes.incubation.tables import Cohort, ProjectIndicator, Replication, SupportedProject
 from programmes.ledger.tables import LedgerEntry
 from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport, ReportExpense
@@ -127,6 +128,10 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
         ["id", "award", "kind", "sequence", "due_on", "status", "submitted_at", "reviewed_at"],
     ),
     (ReportExpense, "协议与报告", True, ["id", "report", "category", "description", "amount_fen", "spent_on"]),
+    (Cohort, "沪社星耀", True, ["id", "edition", "name", "created_at"]),
+    (SupportedProject, "沪社星耀", True, ["id", "cohort", "application", "organisation", "title", "status"]),
+    (ProjectIndicator, "沪社星耀", True, ["id", "project", "name", "unit", "baseline", "target"]),
+    (Replication, "沪社星耀", True, ["id", "origin", "organisation", "district", "street", "status"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
     (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),

@@ -83,6 +83,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "资格审查人工认定",
         "确定资助",
         "聚力计划需求审核",
+        "建立扶持批次",
+        "记录结项评估结论",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
