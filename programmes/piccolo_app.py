@@ -23,6 +23,7 @@ APP_CONFIG = AppConfig(
             "programmes.risk.tables",
             "programmes.ledger.tables",
             "programmes.incubation.tables",
+            "programmes.camps.tables",
         ],
         exclude_imported=True,
     ),

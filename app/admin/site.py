@@ -31,6 +31,7 @@ from app.outbox import OutboxMessage
 from app.settings import get_settings
 from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
+from programmes.camps.tables import Camp, CampRegistration, CampSession
 from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.exports.tables import ExportJob
 from programmes.incubation.tables import Cohort, ProjectIndicator, Replication, SupportedProject
@@ -132,6 +133,9 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (SupportedProject, "沪社星耀", True, ["id", "cohort", "application", "organisation", "title", "status"]),
     (ProjectIndicator, "沪社星耀", True, ["id", "project", "name", "unit", "baseline", "target"]),
     (Replication, "沪社星耀", True, ["id", "origin", "organisation", "district", "street", "status"]),
+    (Camp, "训练营", True, ["id", "title", "kind", "audience", "capacity", "status", "scope_district"]),
+    (CampSession, "训练营", True, ["id", "camp", "title", "session_date", "start_time", "end_time", "trainer"]),
+    (CampRegistration, "训练营", True, ["id", "camp", "organisation", "status", "waitlist_position", "created_at"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
     (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),

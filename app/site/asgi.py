@@ -37,6 +37,7 @@ from programmes.agreements.controllers import AgreementController
 from programmes.applications.controllers import ApplicationController
 from programmes.attachments.controllers import AttachmentController
 from programmes.awards.controllers import AwardController
+from programmes.camps.controllers import CampController
 from programmes.catalogue.controllers import CatalogueController
 from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
@@ -45,6 +46,7 @@ from programmes.exports.controllers import ExportController
 from programmes.incubation.controllers import IncubationController
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
+from programmes.matching.controllers_offer import OfferController
 from programmes.matching.controllers_order import MatchOrderController
 from programmes.matching.controllers_session import MatchingSessionController
 from programmes.payees.controllers import BankAccountController
@@ -158,6 +160,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             BankAccountController,
             ClawbackController,
             RiskWarningController,
+            OfferController,
             MatchOrderController,
             MatchingSessionController,
             NotificationController,
@@ -166,6 +169,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             DemandController,
             DemandImportController,
             IncubationController,
+            CampController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:
 from app.organisations.workflow import CLAIM  # noqa: E402
 from app.workflow.definition import Transition, Workflow, mermaid  # noqa: E402
 from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT  # noqa: E402
+from programmes.workflows.camps import CAMP, REGISTRATION  # noqa: E402
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
 from programmes.workflows.demand import DEMAND, OFFER  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
@@ -46,6 +47,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "supervision.md": (CLAWBACK, RISK_WARNING, INSPECTION_DRAW),
     "organisations.md": (CLAIM,),
     "incubation.md": (SUPPORTED_PROJECT, REPLICATION),
+    "camps.md": (CAMP, REGISTRATION),
 }
 
 # Display order for roles; anything unknown sorts after these.

@@ -8,6 +8,7 @@ from app.workflow.definition import Workflow
 from app.workflow.registry import Row, bind
 from programmes.agreements.tables import Agreement
 from programmes.applications.gate import GATED_ACTIONS, ensure_passes
+from programmes.camps.tables import Camp, CampRegistration
 from programmes.draws.tables import InspectionDraw
 from programmes.incubation.tables import Replication, SupportedProject
 from programmes.matching.tables import Demand, DemandBid, MatchingCase, MatchingSession, MatchOrder, ServiceOffer
@@ -25,6 +26,7 @@ from programmes.tables import (
 )
 from programmes.workflows import APPLICATION_WORKFLOWS, application_workflow
 from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT
+from programmes.workflows.camps import CAMP, REGISTRATION
 from programmes.workflows.contest import CONTEST_ROUND
 from programmes.workflows.demand import DEMAND, OFFER
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE
@@ -74,3 +76,5 @@ bind(DemandBid, BID)
 bind(MatchingCase, CASE)
 bind(SupportedProject, SUPPORTED_PROJECT)
 bind(Replication, REPLICATION)
+bind(Camp, CAMP)
+bind(CampRegistration, REGISTRATION)

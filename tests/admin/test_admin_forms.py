@@ -85,6 +85,10 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "聚力计划需求审核",
         "建立扶持批次",
         "记录结项评估结论",
+        "创建训练营",
+        "添加训练营场次",
+        "训练营流程操作",
+        "取消训练营报名",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -101,6 +101,9 @@ async def load_demo() -> bool:
     await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source.id, amount_fen=200_000_000))
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
+    from app.site.demo.camps import demo_applicant, load_demo_camp
+
+    await load_demo_camp(officer, await demo_applicant("sunshine"))
     from app.site.demo.money import load_funded_project
 
     await load_funded_project(
