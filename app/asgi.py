@@ -41,6 +41,7 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.matching.controllers_case import CaseController, ImpactController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
@@ -149,6 +150,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ClawbackController,
             RiskWarningController,
             NotificationController,
+            CaseController,  # issue 13: 聚力计划 case library, replication
+            ImpactController,  # issue 13: 聚力计划 impact statistics
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]
