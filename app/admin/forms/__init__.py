@@ -14,6 +14,7 @@ from app.admin.forms.agreements import AGREEMENT_FORMS
 from app.admin.forms.applications import APPLICATION_FORMS
 from app.admin.forms.custody import CUSTODY_FORMS
 from app.admin.forms.gate import GATE_FORMS
+from app.admin.forms.matching import MATCHING_FORMS
 from app.admin.forms.money import MONEY_FORMS
 from app.admin.forms.notice import NOTICE_FORMS
 from app.admin.forms.organisations import ORGANISATION_FORMS
@@ -32,6 +33,7 @@ FORMS: list[FormConfig] = [
     *CUSTODY_FORMS,  # issue 11: service centres (财务代管) for filed groups
     *NOTICE_FORMS,  # issue 11: 公示 re-review, objections, inspection draws
     *GATE_FORMS,  # issue 11: eligibility override and award behind the gates
+    *MATCHING_FORMS,  # issue 13: 聚力计划 moderation, sessions, cases
 ]
 
 __all__ = ["FORMS"]
