@@ -3127,8 +3127,8 @@ async def forwards():
     manager.add_column(
         table_class_name="SessionUnmatched",
         tablename="session_unmatched",
-        column_name="reason",
-        db_column_name="reason",
+        column_name="reason_code",
+        db_column_name="reason_code",
         column_class_name="Varchar",
         column_class=Varchar,
         params={

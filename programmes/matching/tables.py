@@ -199,7 +199,7 @@ class SessionUnmatched(Table):
     id: Serial  # added by Piccolo; declared for the type checker
     session = ForeignKey(MatchingSession, on_delete=OnDelete.cascade, null=False)
     demand = ForeignKey(Demand, on_delete=OnDelete.restrict, null=False)
-    reason = Varchar(length=40, null=False)  # stable code, e.g. no_candidate, capacity_taken
+    reason_code = Varchar(length=40, null=False)  # stable code, e.g. no_candidate, capacity_taken (problem.py)
     detail_zh = Varchar(length=500, default="")
     created_at = Timestamptz()
 
