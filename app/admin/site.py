@@ -157,7 +157,7 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (OfferVersion, "聚力计划", True, ["id", "offer", "version", "created_at"]),
     (MatchingSession, "聚力计划", True, ["id", "title", "kind", "status", "scope_district", "published_at"]),
     (SessionPair, "聚力计划", True, ["id", "session", "demand", "offer", "score", "source"]),
-    (SessionUnmatched, "聚力计划", True, ["id", "session", "demand", "reason", "detail_zh"]),
+    (SessionUnmatched, "聚力计划", True, ["id", "session", "demand", "reason_code", "detail_zh"]),
     (MatchOrder, "聚力计划", True, ["id", "demand", "offer", "organisation", "session", "status", "accepted_at"]),
     (DemandBid, "聚力计划", True, ["id", "demand", "offer", "organisation", "status", "created_at"]),
     (DeliveryRecord, "聚力计划", True, ["id", "order", "delivered_on", "activity", "beneficiaries_served"]),

@@ -97,6 +97,7 @@ def caller(world: World, permission: Permission) -> dict[str, str]:
         (Role.officer, world.city_officer),
         (Role.applicant, world.applicant),
         (Role.expert, world.expert),
+        (Role.community, world.community),
     ):
         if role in permission.roles:
             return user.headers
