@@ -21,6 +21,7 @@ from app.access import can, load
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.errors import DomainError, FieldError, not_found
+from app.notifications.service import notify_organisations, notify_user
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc, today_shanghai
 from app.uow import unit_of_work
@@ -39,6 +40,7 @@ from programmes.matching.schemas_case import (
 from programmes.matching.tables import (
     FIELD_LABELS_ZH,
     Community,
+    CommunityMember,
     DeliveryRecord,
     Demand,
     DemandField,
@@ -143,9 +145,28 @@ async def promote(principal: Principal, data: CasePromote) -> CaseStaffRead:
 async def publish(principal: Principal, case_id: int) -> CaseStaffRead:
     """Officer in scope: the case enters the public library."""
     await load(principal, MatchingCase, case_id, "staff")
+    row = await _one(case_id)
     async with unit_of_work(Actor.of(principal)) as uow:
         await uow.transition(MatchingCase, case_id, "publish", values={"published_at": now_utc()})
+        await _tell_the_parties(row)
     return await read_for_staff(principal, case_id)
+
+
+async def _tell_the_parties(row: dict[str, Any]) -> None:
+    """The organisation's members and the community's accounts learn their project is a public case (once)."""
+    order = (
+        await MatchOrder.select(MatchOrder.organisation, MatchOrder.demand._.community.as_alias("community"))
+        .where(MatchOrder.id == row["order"])
+        .first()
+    )
+    assert order is not None
+    title = f"项目入选聚力计划案例库：{row['title']}"
+    body = f"您参与的项目「{row['title']}」已作为可复制、可推广的优秀案例在聚力计划案例库公开。"
+    key = f"matching_case.published:{row['id']}"
+    await notify_organisations([order["organisation"]], "status_change", title, body, key)
+    members = await CommunityMember.select(CommunityMember.user).where(CommunityMember.community == order["community"])
+    for member in members:
+        await notify_user(member["user"], "status_change", title, body, f"{key}:community:{member['user']}")
 
 
 async def withdraw(principal: Principal, case_id: int, reason: str) -> CaseStaffRead:

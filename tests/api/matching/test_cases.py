@@ -11,6 +11,7 @@ import pytest
 
 from app.audit import AuditEntry
 from app.auth.tables import Role
+from app.notifications import Notification
 from app.reference import District
 from programmes.matching.tables import Demand, MatchingCase
 from tests import factories
@@ -39,8 +40,14 @@ async def test_promote_publish_withdraw(client: httpx.AsyncClient) -> None:
     refused(await client.get(f"/matching/cases/{case['id']}"), 404, "not_found")
     assert ok(await client.get(f"/matching/cases/{case['id']}", headers=officer.headers))["status"] == "draft"
 
+    early = await client.post(
+        f"/matching/cases/{case['id']}/withdraw", json={"reason": "测试"}, headers=officer.headers
+    )
+    assert_problem(early, 409)  # a draft is not withdrawn, it is simply not published
     published = ok(await client.post(f"/matching/cases/{case['id']}/publish", headers=officer.headers))
     assert published["status"] == "published" and published["published_at"].endswith("+08:00")
+    told = {r["user"] for r in await Notification.select(Notification.user).where(Notification.title.like("%案例库%"))}
+    assert told == {world["member"].id, world["community"].id}
     listed = await client.get("/matching/cases")
     assert [c["id"] for c in ok(listed)] == [case["id"]] and listed.headers["X-Total-Count"] == "1"
     public = ok(await client.get(f"/matching/cases/{case['id']}"))
