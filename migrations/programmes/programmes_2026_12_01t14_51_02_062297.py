@@ -3263,7 +3263,7 @@ async def forwards():
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 1000,
+            "length": 5000,
             "default": "",
             "null": False,
             "primary_key": False,

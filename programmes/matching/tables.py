@@ -263,7 +263,7 @@ class OrderEvaluation(Table):
     order = ForeignKey(MatchOrder, on_delete=OnDelete.restrict, null=False, unique=True)
     ratings = JSONB(default={})  # aspect -> 1..5 (quality, timeliness, communication, effect)
     overall = SmallInt(null=False)  # 1..5
-    comment = Varchar(length=1000, default="")
+    comment = Varchar(length=5000, default="")  # the same bound as a review comment
     response = Varchar(length=1000, default="")
     responded_at = Timestamptz(null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
