@@ -1,6 +1,5 @@
 """The case library (可复制、可推广的优秀项目案例): officers promote an evaluated order to a case, publish and
-withdraw it; anyone reads the published ones; a community replicates one into a new demand of its own, and the
-lineage (case → replications → their orders) can be read back.
+withdraw it; anyone reads the published ones. Replication and lineage: ``programmes.matching.replication``.
 
 A case holds no personal data: title, summary and outcomes are the officer's text, beneficiaries a count summed
 from the order's delivery records, photos chosen from the order's delivery files, the place only district and street.
@@ -19,27 +18,20 @@ from piccolo.table import Table
 import programmes.matching.access  # noqa: F401  (the matching room's policies: ORDERS, CASES, COMMUNITIES)
 from app.access import can, load
 from app.auth.principal import Principal
-from app.auth.tables import Role
 from app.errors import DomainError, FieldError, not_found
 from app.notifications.service import notify_organisations, notify_user
 from app.paging import Page, PageParams, fetch_page
-from app.timezone import now_utc, today_shanghai
+from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.matching.access import CASES, community_of_user
+from programmes.matching.access import CASES
 from programmes.matching.schemas_case import (
     CasePromote,
     CaseRead,
-    CaseReplicate,
     CaseStaffRead,
-    LineageDemandRead,
-    LineageOrderRead,
-    LineageRead,
-    ReplicatedDemandRead,
 )
 from programmes.matching.tables import (
     FIELD_LABELS_ZH,
-    Community,
     CommunityMember,
     DeliveryRecord,
     Demand,
@@ -48,11 +40,10 @@ from programmes.matching.tables import (
     MatchingTag,
     MatchOrder,
 )
-from programmes.workflows.demand import DEMAND
 from programmes.workflows.orders import CASE, CaseStatus, OrderStatus
 
 
-def _refuse(code: str, field: str, message: str, status: int = 422) -> DomainError:
+def refusal(code: str, field: str, message: str, status: int = 422) -> DomainError:
     return DomainError(code, message, status, [FieldError(field, code, message)])
 
 
@@ -69,7 +60,7 @@ async def _active_tags(tags: list[str]) -> list[str]:
     }
     unknown = [t for t in wanted if t not in active]
     if unknown:
-        raise _refuse("tag_unknown", "tags", f"标签不存在或已停用：{'、'.join(unknown)}")
+        raise refusal("tag_unknown", "tags", f"标签不存在或已停用：{'、'.join(unknown)}")
     return wanted
 
 
@@ -100,7 +91,7 @@ async def _delivery_photos(order_id: int, photo_ids: list[int]) -> list[int]:
     strangers = [i for i in photo_ids if i not in ours]
     if strangers:
         message = f"照片须从该订单服务记录的图片中选取：{'、'.join(map(str, strangers))} 不符合"
-        raise _refuse("photo_not_from_delivery", "photo_ids", message)
+        raise refusal("photo_not_from_delivery", "photo_ids", message)
     return list(dict.fromkeys(photo_ids))
 
 
@@ -108,7 +99,7 @@ async def promote(principal: Principal, data: CasePromote) -> CaseStaffRead:
     """Officer in scope: an evaluated order becomes a draft case (one case per order)."""
     order = await load(principal, MatchOrder, data.order_id, "staff")
     if order["status"] != OrderStatus.evaluated:
-        raise _refuse("order_not_evaluated", "order_id", "只有已评价的订单才能推荐为案例", 409)
+        raise refusal("order_not_evaluated", "order_id", "只有已评价的订单才能推荐为案例", 409)
     demand = await Demand.select(Demand.field, Demand.tags).where(Demand.id == order["demand"]).first()
     assert demand is not None
     tags = await _active_tags(data.tags if data.tags is not None else list(demand["tags"] or []))
@@ -120,7 +111,7 @@ async def promote(principal: Principal, data: CasePromote) -> CaseStaffRead:
         # Under the order's row lock: of concurrent promotions one inserts, the others find its case.
         await MatchOrder.select(MatchOrder.id).where(MatchOrder.id == data.order_id).lock_rows("UPDATE")
         if await MatchingCase.exists().where(MatchingCase.order == data.order_id):
-            raise _refuse("case_exists", "order_id", "该订单已推荐为案例", 409)
+            raise refusal("case_exists", "order_id", "该订单已推荐为案例", 409)
         rows = await MatchingCase.insert(
             MatchingCase(
                 order=data.order_id,
@@ -145,7 +136,7 @@ async def promote(principal: Principal, data: CasePromote) -> CaseStaffRead:
 async def publish(principal: Principal, case_id: int) -> CaseStaffRead:
     """Officer in scope: the case enters the public library."""
     await load(principal, MatchingCase, case_id, "staff")
-    row = await _one(case_id)
+    row = await case_row(case_id)
     async with unit_of_work(Actor.of(principal)) as uow:
         await uow.transition(MatchingCase, case_id, "publish", values={"published_at": now_utc()})
         await _tell_the_parties(row)
@@ -219,7 +210,7 @@ def _shown(row: dict[str, Any], replications: int) -> dict[str, Any]:
     }
 
 
-async def _one(case_id: int) -> dict[str, Any]:
+async def case_row(case_id: int) -> dict[str, Any]:
     row = await _select().where(MatchingCase.id == case_id).first()
     if row is None:
         raise not_found(CASES.label_zh)
@@ -228,13 +219,13 @@ async def _one(case_id: int) -> dict[str, Any]:
 
 async def read_for_staff(principal: Principal, case_id: int) -> CaseStaffRead:
     await load(principal, MatchingCase, case_id, "staff")
-    row = await _one(case_id)
+    row = await case_row(case_id)
     return CaseStaffRead(**_shown(row, (await _replication_counts([case_id]))[case_id]))
 
 
 async def read_public(principal: Principal | None, case_id: int) -> CaseRead:
     """A published case for anyone; a draft or withdrawn one only for staff in scope (others: 404)."""
-    row = await _one(case_id)
+    row = await case_row(case_id)
     if row["status"] != CaseStatus.published:
         allowed = principal is not None and (await can(principal, "staff", MatchingCase, row))[0]
         if not allowed:
@@ -278,119 +269,3 @@ async def staff_list(principal: Principal, paging: PageParams, status: CaseStatu
     page = await fetch_page(MatchingCase, query, paging, *where)
     counts = await _replication_counts([r["id"] for r in page.items])
     return page.map([CaseStaffRead(**_shown(r, counts[r["id"]])) for r in page.items])
-
-
-async def replicate(principal: Principal, case_id: int, data: CaseReplicate) -> ReplicatedDemandRead:
-    """A community account: a new draft demand of its own community (its district and street), pre-filled from the
-    published case and the demand behind it, linked by ``demand.source_case``. The community then edits and
-    submits it like any other demand; the contact is left for it to fill."""
-    row = await _one(case_id)
-    if row["status"] != CaseStatus.published:
-        raise not_found(CASES.label_zh)
-    if principal.role is not Role.community:
-        raise DomainError("community_only", "只有社区账户可以复制案例", 403)
-    community_id = await community_of_user(principal.user_id)
-    place = await Community.select(Community.district, Community.street).where(Community.id == community_id).first()
-    if place is None:
-        raise DomainError("community_only", "只有社区账户可以复制案例", 403)
-    order = await MatchOrder.select(MatchOrder.demand).where(MatchOrder.id == row["order"]).first()
-    assert order is not None
-    source = await Demand.select().where(Demand.id == order["demand"]).first()
-    assert source is not None
-    start = data.period_start or today_shanghai()
-    end = data.period_end or start + (source["period_end"] - source["period_start"])
-    if end < start:
-        raise _refuse("period_invalid", "period_end", "结束日期不能早于开始日期")
-    if end < today_shanghai():
-        raise _refuse("period_past", "period_end", "结束日期不能早于今天")
-    async with unit_of_work(Actor.of(principal)) as uow:
-        rows = await Demand.insert(
-            Demand(
-                community=community_id,
-                field=row["field"],
-                tags=list(row["tags"] or []),
-                title=(data.title or row["title"]).strip(),
-                description=f"{row['summary']}\n\n（复制自案例「{row['title']}」）",
-                district=place["district"],
-                street=place["street"],
-                paired_area=source["paired_area"] if place["district"] == source["district"] else "",
-                beneficiary_group=source["beneficiary_group"],
-                expected_beneficiaries=data.expected_beneficiaries
-                if data.expected_beneficiaries is not None
-                else source["expected_beneficiaries"],
-                period_start=start,
-                period_end=end,
-                budget_min_fen=source["budget_min_fen"],
-                budget_max_fen=source["budget_max_fen"],
-                providers_wanted=source["providers_wanted"],
-                cross_district=source["cross_district"],
-                status=DEMAND.initial,
-                source_case=case_id,
-                scope_district=place["district"],
-                created_by=principal.user_id,
-                created_at=now_utc(),
-                updated_at=now_utc(),
-            )
-        ).returning(Demand.id)
-        demand_id = int(rows[0]["id"])
-        await uow.audit("demand.replicate", "demand", demand_id, after={"source_case": case_id})
-    made = await Demand.select().where(Demand.id == demand_id).first()
-    assert made is not None
-    return ReplicatedDemandRead(
-        id=demand_id,
-        source_case=case_id,
-        title=made["title"],
-        status=made["status"],
-        district=made["district"],
-        street=made["street"],
-        period_start=made["period_start"],
-        period_end=made["period_end"],
-    )
-
-
-async def lineage(principal: Principal | None, case_id: int) -> LineageRead:
-    """Case → replications → their orders. The public sees replications once published (a draft demand is its
-    community's own business); staff in scope see them all."""
-    case = await read_public(principal, case_id)
-    staff = principal is not None and principal.is_staff
-    where: Combinable = Demand.source_case == case_id
-    if not staff:
-        where &= Demand.published_at.is_not_null()
-    demands = (
-        await Demand.select(Demand.id, Demand.title, Demand.status, Demand.district, Demand.street, Demand.created_at)
-        .where(where)
-        .order_by(Demand.id)
-    )
-    orders = (
-        await MatchOrder.select(
-            MatchOrder.id,
-            MatchOrder.demand,
-            MatchOrder.status,
-            MatchOrder.delivered_at,
-            MatchOrder.organisation._.name.as_alias("organisation"),
-        )
-        .where(MatchOrder.demand.is_in([d["id"] for d in demands] or [0]))
-        .order_by(MatchOrder.id)
-    )
-    by_demand: dict[int, list[LineageOrderRead]] = {}
-    for o in orders:
-        by_demand.setdefault(o["demand"], []).append(
-            LineageOrderRead(
-                id=o["id"], status=o["status"], organisation=o["organisation"], delivered_at=o["delivered_at"]
-            )
-        )
-    return LineageRead(
-        case=case,
-        replications=[
-            LineageDemandRead(
-                id=d["id"],
-                title=d["title"],
-                status=d["status"],
-                district=d["district"],
-                street=d["street"],
-                created_at=d["created_at"],
-                orders=by_demand.get(d["id"], []),
-            )
-            for d in demands
-        ],
-    )

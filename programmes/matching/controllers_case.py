@@ -14,7 +14,7 @@ from app.errors import DomainError, FieldError
 from app.paging import Paging, page_response
 from app.reference import District
 from programmes.content_types import content_disposition
-from programmes.matching import cases, impact
+from programmes.matching import cases, impact, replication
 from programmes.matching.impact import ImpactView
 from programmes.matching.schemas_case import (
     CasePromote,
@@ -99,7 +99,7 @@ class CaseController(Controller):
         summary="案例复制谱系：案例 → 复制它的需求 → 其订单",
     )
     async def lineage(self, request: Request[Any, Any, Any], case_id: FromPath[int]) -> LineageRead:
-        return await cases.lineage(principal_from(request), case_id)
+        return await replication.lineage(principal_from(request), case_id)
 
     @post(
         "/matching/cases/{case_id:int}/replicate",
@@ -109,7 +109,7 @@ class CaseController(Controller):
     async def replicate(
         self, principal: CurrentPrincipal, case_id: FromPath[int], data: JSONBody[CaseReplicate]
     ) -> ReplicatedDemandRead:
-        return await cases.replicate(principal, case_id, data)
+        return await replication.replicate(principal, case_id, data)
 
 
 class ImpactController(Controller):

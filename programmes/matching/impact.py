@@ -12,6 +12,7 @@ counted twice. District officers see their district's demands only (``demand.sco
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -206,8 +207,6 @@ def _row(view: ImpactView, r: dict[str, Any]) -> ImpactRow:
 
 
 def _json(value: Any) -> dict[str, Any]:
-    import json
-
     loaded = json.loads(value) if isinstance(value, str) else {}
     return loaded if isinstance(loaded, dict) else {}
 
