@@ -45,8 +45,10 @@ from programmes.matching.controllers_case import CaseController, ImpactControlle
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
+from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
 from scoring.publication.controllers import PublicationController
+from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
 
 PROBLEM_RESPONSES = {
@@ -135,6 +137,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             CustodyController,
             CatalogueController,
             ApplicationController,
+            AssignmentController,
             ReviewController,
             AwardController,
             DisbursementController,
@@ -146,6 +149,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExpertController,
             PublicationController,
             InspectionDrawController,
+            RankingController,
             BankAccountController,
             ClawbackController,
             RiskWarningController,

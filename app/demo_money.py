@@ -33,9 +33,10 @@ async def load_funded_project(
     from programmes.payees.service import submit as submit_account
     from programmes.payees.service import verify
     from programmes.tables import ExpenseCategory, FundSourceKind, ReleaseCondition, Round
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
     from scoring.reviews.reviewing import submit as submit_review
-    from scoring.reviews.schemas import AssignmentCreate, ReviewDraft
-    from scoring.reviews.service import assign
+    from scoring.reviews.schemas import ReviewDraft
 
     org = await Organisation.select(Organisation.id, Organisation.name).where(
         Organisation.name == "上海阳光社区公益服务社"
@@ -68,7 +69,7 @@ async def load_funded_project(
     )
     await submit(applicant, draft.id)
     assignment = await assign(officer, AssignmentCreate(application_id=draft.id, expert_id=expert.user_id))
-    await submit_review(expert, assignment["id"], ReviewDraft(scores={"overall": 92}, comment="需求清晰，可持续性好"))
+    await submit_review(expert, assignment.id, ReviewDraft(scores={"overall": 92}, comment="需求清晰，可持续性好"))
     # Demo only: the round's deadline is moved into the past so it can be closed and ranked at once.
     await Round.update({Round.closes_at: now_utc() - timedelta(seconds=1)}).where(Round.id == round_row.id)
     await close_round(officer, round_row.id)

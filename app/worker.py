@@ -25,6 +25,7 @@ from programmes.disbursements.provider import build_provider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.exports import service as export_service
 from programmes.reports.reminders import send_report_reminders
+from scoring.reviews.jobs import send_review_reminders
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ async def produce_export(ctx: dict[str, Any], export_id: int, request_id: str = 
 
 
 async def deadline_reminders(ctx: dict[str, Any]) -> int:
-    return await application_jobs.send_deadline_reminders() + await application_jobs.send_review_reminders()
+    return await application_jobs.send_deadline_reminders() + await send_review_reminders()
 
 
 async def report_reminders(ctx: dict[str, Any]) -> dict[str, int]:

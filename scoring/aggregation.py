@@ -8,9 +8,8 @@ canonical row order and its key is the integer ``round(value · 10^places)``. Ca
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -384,45 +383,3 @@ def aggregate_round(
         global_sd=calibration.global_sd,
         uncalibrated_reviews=int((~calibration.calibrated).sum()),
     )
-
-
-@dataclass(frozen=True)
-class Quota:
-    top_n: int | None = None  # at most this many overall
-    per_group: Mapping[str, int] = field(default_factory=dict)  # at most this many per track / district
-    cutoff: Fraction | Decimal | int | None = None  # only scores ≥ cutoff advance
-
-
-@dataclass(frozen=True)
-class Selection:
-    selected: tuple[int, ...]  # in rank order
-    reasons: Mapping[int, str]  # every other application: "below_cutoff" | "top_n_reached" | "group_full"
-    boundary_ties: tuple[int, ...]  # left out although tied (same rank) with a selected application
-
-
-def select_advancing(
-    ranking: Sequence[RankedApplication], quota: Quota, group_of: Mapping[int, str] | None = None
-) -> Selection:
-    """Walk the ranking best first: skip below the cut-off, stop counting at top_n, skip a full group. A group
-    missing from ``per_group`` has no group limit."""
-    cutoff = None if quota.cutoff is None else Fraction(quota.cutoff)
-    taken: Counter[str] = Counter()
-    selected: list[RankedApplication] = []
-    reasons: dict[int, str] = {}
-    for entry in sorted(ranking, key=lambda r: r.rank):
-        group = (group_of or {}).get(entry.application_id)
-        limit = quota.per_group.get(group) if group is not None else None
-        if cutoff is not None and Fraction(entry.score) < cutoff:
-            reasons[entry.application_id] = "below_cutoff"
-        elif quota.top_n is not None and len(selected) >= quota.top_n:
-            reasons[entry.application_id] = "top_n_reached"
-        elif group is not None and limit is not None and taken[group] >= limit:
-            reasons[entry.application_id] = "group_full"
-        else:
-            selected.append(entry)
-            if group is not None:
-                taken[group] += 1
-    chosen_ranks = {e.rank for e in selected}
-    ties = [e.application_id for e in ranking if e.application_id in reasons and e.rank in chosen_ranks]
-    ties = [a for a in ties if reasons[a] != "below_cutoff"]
-    return Selection(tuple(e.application_id for e in selected), reasons, tuple(ties))

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from scoring.assignment_arrays import affiliation_groups, index_pairs, onehot, split_rows
 from scoring.assignment_flow import Ints, Network
 
 Mode = Literal["total", "fair"]
@@ -196,26 +196,26 @@ class _Problem:
         tracks = sorted({a.track for a in self.apps if a.track is not None})
         app_features = np.hstack(
             [
-                _onehot([a.tags for a in self.apps], tags) * weights.per_shared_tag,
-                _onehot([{a.domain} - {None} for a in self.apps], domains) * weights.domain,
-                _onehot([{a.track} - {None} for a in self.apps], tracks) * weights.track,
+                onehot([a.tags for a in self.apps], tags) * weights.per_shared_tag,
+                onehot([{a.domain} - {None} for a in self.apps], domains) * weights.domain,
+                onehot([{a.track} - {None} for a in self.apps], tracks) * weights.track,
             ]
         )
         expert_features = np.hstack(
             [
-                _onehot([x.tags for x in self.experts], tags),
-                _onehot([x.domains for x in self.experts], domains),
-                _onehot([x.tracks for x in self.experts], tracks),
+                onehot([x.tags for x in self.experts], tags),
+                onehot([x.domains for x in self.experts], domains),
+                onehot([x.tracks for x in self.experts], tracks),
             ]
         )
         wmax = weights.per_shared_tag * len(tags) + weights.domain + weights.track
         if wmax >= 2**24:  # float32 sums of non-negative integers are exact while they stay below 2²⁴
             app_features, expert_features = app_features.astype(np.float64), expert_features.astype(np.float64)
-        la, le = _index_pairs(locked, app_index, expert_index)
-        fa, fe = _index_pairs(forbidden, app_index, expert_index)
+        la, le = index_pairs(locked, app_index, expert_index)
+        fa, fe = index_pairs(forbidden, app_index, expert_index)
         if np.intersect1d(la * ne + le, fa * ne + fe).size:
             raise ValueError("a locked pair is also forbidden")
-        group = _affiliation_groups([x.affiliations for x in self.experts])
+        group = affiliation_groups([x.affiliations for x in self.experts])
         locked_load = np.bincount(le, minlength=ne)
         # A locked expert's whole affiliation group is closed to that application (one expert per group).
         ga, ge = np.nonzero(group[le][:, None] == group[None, :])
@@ -289,14 +289,14 @@ class _Problem:
         floor = model.new_int_var(
             0, int(self.locked_affinity.max(initial=0)) + int(net.demand.max(initial=0)) * net.wmax, "floor"
         )
-        by_app = _split(a, net.n)
+        by_app = split_rows(a, net.n)
         for i, rows in enumerate(by_app):
             model.add(sum(x[r] for r in rows) == int(net.demand[i]))
             model.add(floor <= int(self.locked_affinity[i]) + sum(int(w[r]) * x[r] for r in rows))
-        for j, rows in enumerate(_split(e, net.e)):
+        for j, rows in enumerate(split_rows(e, net.e)):
             model.add_linear_constraint(sum(x[r] for r in rows), int(net.lower[j]), int(net.upper[j]))
         key = a * net.groups + net.group[e]
-        for rows in _split(np.unique(key, return_inverse=True)[1].ravel(), int(key.size)):
+        for rows in split_rows(np.unique(key, return_inverse=True)[1].ravel(), int(key.size)):
             if len(rows) > 1:
                 model.add(sum(x[r] for r in rows) <= 1)
         model.maximize(floor * (total_bound + 1) + sum(int(w[r]) * x[r] for r in range(a.size)))
@@ -369,46 +369,3 @@ class _Problem:
             message = f"{short.size} 位专家的最低任务量合计 {wanted} 份，可分给他们的申报最多只能提供 {got} 份"
             out.append(Shortfall("min_load_contention", message, (), tuple(self.experts[j].id for j in short)))
         return out or [Shortfall("infeasible", "无法同时满足评审人数、任务量和回避要求")]
-
-
-def _split(labels: Ints, count: int) -> list[list[int]]:
-    """Row numbers grouped by label 0‥count−1."""
-    order = np.argsort(labels, kind="stable")
-    return [part.tolist() for part in np.split(order, np.searchsorted(labels[order], np.arange(1, count)))]
-
-
-def _onehot(sets: Sequence[Collection[str | None]], vocabulary: Sequence[str]) -> npt.NDArray[np.float32]:
-    index = {v: i for i, v in enumerate(vocabulary)}
-    cells = [(row, index[v]) for row, values in enumerate(sets) for v in values if v in index]
-    out = np.zeros((len(sets), len(vocabulary)), dtype=np.float32)
-    if cells:
-        rows, cols = zip(*cells, strict=True)
-        out[list(rows), list(cols)] = 1
-    return out
-
-
-def _affiliation_groups(affiliations: Sequence[frozenset[str]]) -> Ints:
-    """Union–find: experts sharing an affiliation, transitively, form one group; unaffiliated experts stand alone."""
-    parent = list(range(len(affiliations)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[str, int] = {}
-    for i, names in enumerate(affiliations):
-        for name in sorted(names):
-            parent[root(i)] = root(first.setdefault(name, i))
-    _, dense = np.unique(np.array([root(i) for i in range(len(parent))], dtype=np.int64), return_inverse=True)
-    return dense.ravel().astype(np.int64)
-
-
-def _index_pairs(
-    pairs: Collection[tuple[int, int]], apps: dict[int, int], experts: dict[int, int]
-) -> tuple[Ints, Ints]:
-    rows = np.array([(apps.get(a, -1), experts.get(e, -1)) for a, e in pairs], dtype=np.int64).reshape(-1, 2)
-    width = max(len(experts), 1)
-    known = np.unique((rows[:, 0] * width + rows[:, 1])[(rows >= 0).all(axis=1)])
-    return known // width, known % width

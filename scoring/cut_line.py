@@ -1,4 +1,5 @@
-"""Ties at a quota's cut line (入围线并列), pure: computed from the selection, never dropped silently.
+"""Selecting the advancing applications under a quota, and the ties at its cut lines (入围线并列), pure: a tie is
+computed from the selection, never dropped silently.
 
 ``select_advancing`` walks the ranking; entries that share a rank (equal on every key but the id, scoring.tie_break)
 and straddle a line — some pass, the others are stopped by ``top_n`` or by their track's quota — form a tie. The
@@ -8,10 +9,55 @@ every tie has a decision that still matches the ranking.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 
-from scoring.aggregation import Quota, RankedApplication, Selection, select_advancing
+from scoring.aggregation import RankedApplication
+
+
+@dataclass(frozen=True)
+class Quota:
+    top_n: int | None = None  # at most this many overall
+    per_group: Mapping[str, int] = field(default_factory=dict)  # at most this many per track / district
+    cutoff: Fraction | Decimal | int | None = None  # only scores ≥ cutoff advance
+
+
+@dataclass(frozen=True)
+class Selection:
+    selected: tuple[int, ...]  # in rank order
+    reasons: Mapping[int, str]  # every other application: "below_cutoff" | "top_n_reached" | "group_full"
+    boundary_ties: tuple[int, ...]  # left out although tied (same rank) with a selected application
+
+
+def select_advancing(
+    ranking: Sequence[RankedApplication], quota: Quota, group_of: Mapping[int, str] | None = None
+) -> Selection:
+    """Walk the ranking best first: skip below the cut-off, stop counting at top_n, skip a full group. A group
+    missing from ``per_group`` has no group limit."""
+    cutoff = None if quota.cutoff is None else Fraction(quota.cutoff)
+    taken: Counter[str] = Counter()
+    selected: list[RankedApplication] = []
+    reasons: dict[int, str] = {}
+    for entry in sorted(ranking, key=lambda r: r.rank):
+        group = (group_of or {}).get(entry.application_id)
+        limit = quota.per_group.get(group) if group is not None else None
+        if cutoff is not None and Fraction(entry.score) < cutoff:
+            reasons[entry.application_id] = "below_cutoff"
+        elif quota.top_n is not None and len(selected) >= quota.top_n:
+            reasons[entry.application_id] = "top_n_reached"
+        elif group is not None and limit is not None and taken[group] >= limit:
+            reasons[entry.application_id] = "group_full"
+        else:
+            selected.append(entry)
+            if group is not None:
+                taken[group] += 1
+    chosen_ranks = {e.rank for e in selected}
+    ties = [e.application_id for e in ranking if e.application_id in reasons and e.rank in chosen_ranks]
+    ties = [a for a in ties if reasons[a] != "below_cutoff"]
+    return Selection(tuple(e.application_id for e in selected), reasons, tuple(ties))
 
 
 @dataclass(frozen=True)

@@ -14,5 +14,8 @@ APP_CONFIG = AppConfig(
     commands=[],
 )
 
-# The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
+# Where Piccolo loads the tables, so every process that reaches a table knows it: the tables' workflows, their
+# access policies, and scoring's side of programmes.ports (programmes never imports scoring).
+import scoring.access  # noqa: E402, F401
 import scoring.bindings  # noqa: E402, F401
+import scoring.ports  # noqa: E402, F401

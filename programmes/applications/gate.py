@@ -8,7 +8,7 @@ as ``errors[]`` so the officer sees exactly why.
 Who asks: the workflow engine for every gated action on an application (start_review, advance, select, approve,
 award — so every API route, admin form, bulk action and job that moves the status is covered), the expert
 assignment (manual and the solver, also for an application already in review), and 公示 publication. Award
-creation adds the 公示 gate (``programmes.awards.notice_gate``) on top.
+creation adds the 公示 gate (``scoring.publication.notice_gate``, through ``programmes.ports``) on top.
 """
 
 from __future__ import annotations

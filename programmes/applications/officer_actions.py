@@ -20,6 +20,7 @@ from programmes.applications import repository
 from programmes.applications.access import APPLICATIONS  # noqa: F401 — declares the policy load() reads
 from programmes.applications.notify import notify_status_change
 from programmes.applications.schemas import ActionResult, ApplicationRead
+from programmes.ports import review_side
 from programmes.tables import Application
 from programmes.workflows import APPLICATION, application_action_label
 
@@ -48,9 +49,7 @@ async def act(principal: Principal, application_id: int, action: str, reason: st
     workflow, _ = await repository.workflow_of(application_id)
     values: dict[str, Any] = {"returned_reason": reason.strip()} if action == "return_for_revision" else {}
     if action in ("advance", "select"):  # a tie at a quota's cut line is the officer's recorded decision (issue 11)
-        from scoring.publication.ties import ensure_past_cut_line
-
-        await ensure_past_cut_line(application_id)
+        await review_side().ensure_past_cut_line(application_id)
     async with unit_of_work(Actor.of(principal)) as uow:
         result = await uow.transition(
             Application, application_id, action, values=values, reason=reason.strip(), workflow=workflow

@@ -24,6 +24,7 @@ from programmes.applications.repository import lock as lock_application
 from programmes.attachments.schemas import AttachmentRead
 from programmes.attachments.tables import Attachment
 from programmes.content_types import check_upload, filename_for
+from programmes.ports import review_side
 from programmes.storage import (
     AttachmentStorage,
     LocalFileStorage,
@@ -39,7 +40,6 @@ from programmes.tables import Application
 from programmes.workflows import APPLICATION
 from programmes.workflows.agreements import AgreementStatus
 from programmes.workflows.disbursement import AwardStatus
-from scoring.tables import ReviewAssignment
 
 
 @lru_cache
@@ -71,9 +71,7 @@ async def may_see_files(principal: Principal, row: Row) -> tuple[bool, str]:
     if principal.role is Role.expert:
         if row["blind"]:
             return False, "blind_round"
-        assigned = await ReviewAssignment.exists().where(
-            (ReviewAssignment.application == row["id"]) & (ReviewAssignment.expert == principal.user_id)
-        )
+        assigned = await review_side().is_assigned(row["id"], principal.user_id)
         return (True, "ok") if assigned else (False, "not_assigned")
     return await can(principal, "reader", Application, row)
 

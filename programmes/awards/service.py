@@ -19,7 +19,6 @@ from programmes.agreements.plan import payment_plan_for
 from programmes.agreements.service import write_plan
 from programmes.agreements.tables import Agreement
 from programmes.awards.access import AWARDS
-from programmes.awards.notice_gate import ensure_noticed
 from programmes.awards.schemas import (
     AwardCreate,
     AwardRead,
@@ -31,6 +30,7 @@ from programmes.awards.schemas import (
 )
 from programmes.ledger import service as ledger
 from programmes.ledger.tables import LedgerKind
+from programmes.ports import review_side
 from programmes.scope import ensure_staff_scope
 from programmes.tables import Application, Award, BudgetLine, Edition, FundSource, Tranche
 from programmes.workflows.disbursement import AWARD
@@ -113,7 +113,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> AwardRead:
                 raise conflict("budget_exceeded", f"预算余额不足：可用 {yuan(available)}")
             # The engine applies the eligibility gate (programmes.applications.gate) under the row lock.
             await uow.transition(Application, data.application_id, "award")
-            await ensure_noticed(data.application_id, application["round_id"])
+            await review_side().ensure_noticed(data.application_id, application["round_id"])
             award_rows = await Award.insert(
                 Award(
                     application=data.application_id,

@@ -85,12 +85,6 @@ class CatalogueController(Controller):
     async def close_round(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> list[RankingRow]:
         return await service.close_round(principal, round_id)
 
-    @get("/rounds/{round_id:int}/ranking", opt={"permission": STAFF}, summary="A closed round's ranking")
-    async def ranking(
-        self, principal: CurrentPrincipal, round_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
-    ) -> Response[list[RankingRow]]:
-        return page_response(await service.ranking_for(principal, round_id, paging), request)
-
     @post(
         "/rounds/{round_id:int}/form-versions",
         opt={"permission": STAFF},

@@ -8,7 +8,7 @@ from typing import Any
 from app.access import load
 from app.auth.principal import Principal
 from app.errors import DomainError, not_found
-from app.paging import Page, PageParams, fetch_page, page_of
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
@@ -28,11 +28,11 @@ from programmes.catalogue.schemas import (
     TrackRead,
 )
 from programmes.forms import check_form_schema
+from programmes.ports import review_side
 from programmes.scope import district_for_new_programme
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
 from programmes.workflows import RoundStatus
 from programmes.workflows.contest import CONTEST_ROUND
-from scoring.ranking import rank_round
 
 
 async def create_programme(principal: Principal, data: ProgrammeCreate) -> ProgrammeRead:
@@ -148,52 +148,14 @@ async def close_round(principal: Principal, round_id: int) -> list[RankingRow]:
     await load(principal, Round, round_id)  # the deadline: CONTEST_ROUND's guard, on the locked row
     async with unit_of_work(Actor.of(principal)) as uow:
         await uow.transition(Round, round_id, "close")
-        await rank_round(round_id)
+        await review_side().rank_round(round_id)
     return await ranking(round_id)
 
 
-async def ranking_for(principal: Principal, round_id: int, paging: PageParams) -> Page[RankingRow]:
-    """A round's ranking for staff in scope. Paged in memory: the ties at the quota lines need the whole round."""
-    await load(principal, Round, round_id, columns=(Round.id, Round.scope_district))
-    return page_of(await ranking(round_id), paging)
-
-
 async def ranking(round_id: int) -> list[RankingRow]:
-    from scoring.publication.ties import selection_of
-    from scoring.tables import RankingEntry
-
-    rows = (
-        await RankingEntry.select(
-            RankingEntry.rank,
-            RankingEntry.application,
-            RankingEntry.application.title,
-            RankingEntry.weighted_mean,
-            RankingEntry.review_count,
-            RankingEntry.methods,
-            RankingEntry.flags,
-        )
-        .where(RankingEntry.round == round_id)
-        .order_by(RankingEntry.rank)
-        .order_by(RankingEntry.application)
-        .output(load_json=True)
-    )
-    # Ties at the tracks' quota lines (publish's top_n adds the overall line: GET /rounds/{id}/cut-line-ties).
-    found = await selection_of(round_id, None, None)
-    tie_of = {a: t for t in found["ties"] for a in t.tied}
-    return [
-        RankingRow(
-            rank=r["rank"],
-            application_id=r["application"],
-            title=r["application.title"],
-            weighted_mean=f"{r['weighted_mean']:.6f}",
-            review_count=r["review_count"],
-            methods=r["methods"] or {},
-            flags=r["flags"] or [],
-            cut_line_tie=tie_of[r["application"]].line if r["application"] in tie_of else None,
-            cut_line_decided=r["application"] in tie_of and tie_of[r["application"]].key in found["decisions"],
-        )
-        for r in rows
-    ]
+    # The ranking is the review side's (scoring), reached through programmes.ports; GET /rounds/{id}/ranking is
+    # scoring's (scoring/rankings).
+    return await review_side().ranking(round_id)
 
 
 def _round_query() -> Any:

@@ -18,9 +18,9 @@ from programmes.catalogue.rules import check_attachment_limits, check_criteria, 
 from programmes.catalogue.schemas import ProgrammeRead, RoundRead
 from programmes.catalogue.service import read_round
 from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate, TrackChange
+from programmes.ports import review_side
 from programmes.tables import Criterion, Edition, Programme, Round, Track
 from programmes.workflows import RoundStatus
-from scoring.tables import ReviewAssignment
 from scoring.tie_break import tie_break_problems
 
 MB = 1024 * 1024
@@ -43,7 +43,7 @@ def _jsonable(value: Any) -> Any:
 async def review_started(round_id: int) -> bool:
     """An expert has been assigned to an application of the round: from then on experts may have seen the rubric
     and (in blind rounds) been shown anonymised submissions."""
-    return bool(await ReviewAssignment.exists().where(ReviewAssignment.application._.round == round_id))
+    return await review_side().review_started(round_id)
 
 
 async def _criteria(round_id: int) -> list[dict[str, Any]]:

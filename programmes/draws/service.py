@@ -30,10 +30,10 @@ from app.workflow.engine import Actor
 from programmes.draws.draw import DrawImpossible, draw
 from programmes.draws.schemas import DrawnProjectRead, DrawRead, FindingRead
 from programmes.draws.tables import InspectionDraw, InspectionDrawSeed, InspectionFinding
+from programmes.ports import review_side
 from programmes.tables import Award, Edition
 from programmes.workflows.disbursement import AwardStatus
 from programmes.workflows.supervision import INSPECTION_DRAW, InspectionDrawStatus
-from scoring.experts.conflicts import forbidden_pairs
 
 # Officers act on draws of their scope's editions; the public list and a draw's public form need no principal.
 DRAWS = protect(InspectionDraw, "抽查")
@@ -55,7 +55,7 @@ async def commit_draw(
     inspectors = [r["user"] for r in await Account.select(Account.user).where(Account.role == Role.expert.value)]
     award_of = {a["application"]: a["id"] for a in awards}
     conflicts: dict[int, set[int]] = {}
-    for application_id, expert_id in await forbidden_pairs([a["application"] for a in awards]):
+    for application_id, expert_id in await review_side().conflict_pairs([a["application"] for a in awards]):
         conflicts.setdefault(award_of[application_id], set()).add(expert_id)
     award_ids = sorted(a["id"] for a in awards)
     # Feasibility does not depend on the seed: refuse an impossible draw before anything is recorded.

@@ -26,11 +26,11 @@ from programmes.exports import money
 from programmes.exports.schemas import ExportRead
 from programmes.exports.tables import ExportJob
 from programmes.form_columns import flatten_answers, repeat_counts
+from programmes.ports import review_side
 from programmes.storage import new_key, validate_key
 from programmes.tables import Application, Round
 from programmes.workflows import application_workflow
 from programmes.xlsx_export import write_sheets_file, write_xlsx_file_async
-from scoring.sheets import load_sheet, ranking_sheet, scores_sheet
 
 FIXED_HEADERS = ["申报编号", "申报单位", "所在区", "赛道", "项目名称", "状态", "资格审查", "提交时间（北京时间）"]
 # Staff in the job's district (the requester's scope when it was made) follow and download it.
@@ -40,7 +40,7 @@ OUTCOME_ZH = {"not_screened": "未审查", "eligible": "通过", "ineligible": "
 
 async def request_export(principal: Principal, round_id: int, kind: str = "applications") -> ExportRead:
     """Officer in scope asks for an export of a round (applications, scores, ranking or reviewer load)."""
-    if kind not in SHEETS:
+    if kind not in _sheets():
         raise DomainError("export_kind_invalid", "不支持的导出类型", 422)
     round_row = await load(principal, Round, round_id, columns=(Round.id, Round.scope_district))
     return await _stage(principal, kind, round_row["scope_district"], "round", round_id, round_id=round_id)
@@ -178,10 +178,14 @@ async def applications_sheet(round_id: int) -> tuple[list[str], list[Sequence[An
 
 SHEETS: dict[str, Callable[[int], Awaitable[tuple[list[str], list[Sequence[Any]]]]]] = {
     "applications": applications_sheet,
-    "scores": scores_sheet,
-    "ranking": ranking_sheet,
-    "load": load_sheet,
 }
+
+
+def _sheets() -> dict[str, Callable[[int], Awaitable[tuple[list[str], list[Sequence[Any]]]]]]:
+    """The applications sheet, and the review side's sheets (scores, ranking, load) through programmes.ports."""
+    return {**SHEETS, **review_side().sheets}
+
+
 KIND_LABELS = {
     "applications": "申报导出",
     "scores": "专家评分",
@@ -214,7 +218,7 @@ async def produce(export_id: int) -> int:
 
 
 async def _produce_round(export_id: int, job: dict[str, Any], key: str) -> int:
-    headers, rows = await SHEETS[job["kind"]](job["round"])
+    headers, rows = await _sheets()[job["kind"]](job["round"])
     await ExportJob.update({ExportJob.state: "running", ExportJob.rows_total: len(rows), ExportJob.rows_done: 0}).where(
         ExportJob.id == export_id
     )

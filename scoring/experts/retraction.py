@@ -7,21 +7,34 @@ re-review. The applications are then refilled by the incremental reassignment, a
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
 
-from app import audit
 from app.auth.principal import Principal
-from app.db import engine
+from app.uow import unit_of_work
 from app.workflow.engine import Actor, transition
 from programmes.workflows import RoundStatus
 from programmes.workflows.review import REVIEW_ASSIGNMENT, ReviewAssignmentStatus
+from scoring.assignments.service import reassign
 from scoring.ranking import rerank_round
 from scoring.tables import Publication, RankingEntry, ReviewAssignment
 
 
+@dataclass(frozen=True)
+class Retraction:
+    """What a conflict found later retracted (the audit row's ``after``; the applications to refill)."""
+
+    expert_id: int
+    organisation_id: int
+    retracted_assignment_ids: list[int]
+    excluded_review_ids: list[int]
+    reranked_round_ids: list[int]
+    flagged_application_ids: list[int]
+    application_ids: list[int]
+
+
 async def retract_conflicted(
     principal: Principal, conflict_id: int, expert_id: int, organisation_id: int, reason: str
-) -> dict[str, Any]:
+) -> Retraction:
     """Retract, in the caller's transaction. Returns what was retracted, for the audit row and the reassignment."""
     on_org = ReviewAssignment.application._.organisation == organisation_id
     on_kept = ReviewAssignment.application._.organisation._.custodian == organisation_id
@@ -73,41 +86,36 @@ async def retract_conflicted(
             reranked.add(row["round_id"])
     for round_id in sorted(reranked):
         await rerank_round(round_id)
-    summary = {
-        "expert_id": expert_id,
-        "organisation_id": organisation_id,
-        "retracted_assignment_ids": retracted,
-        "excluded_review_ids": submitted,
-        "reranked_round_ids": sorted(reranked),
-        "flagged_application_ids": flagged,
-        "application_ids": sorted({r["application"] for r in rows if r["id"] in retracted}),
-    }
+    summary = Retraction(
+        expert_id=expert_id,
+        organisation_id=organisation_id,
+        retracted_assignment_ids=retracted,
+        excluded_review_ids=submitted,
+        reranked_round_ids=sorted(reranked),
+        flagged_application_ids=flagged,
+        application_ids=sorted({r["application"] for r in rows if r["id"] in retracted}),
+    )
     if retracted:
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="conflict.retract_assignments",
-            object_type="conflict_of_interest",
-            object_id=conflict_id,
-            after=summary,
-            reason=reason,
-        )
+        async with unit_of_work(Actor.of(principal)) as uow:  # joins the caller's unit
+            await uow.audit(
+                "conflict.retract_assignments",
+                "conflict_of_interest",
+                conflict_id,
+                after=asdict(summary),
+                reason=reason,
+            )
     return summary
 
 
 async def refill(principal: Principal, conflict_id: int, application_ids: list[int]) -> dict[int, int]:
     """After the retraction committed: the incremental reassignment, one application at a time (audited)."""
-    from scoring.assignments.service import reassign  # the assignment service imports the conflict rules
-
     added = {application_id: await reassign(application_id) for application_id in application_ids}
     if added:
-        async with engine().transaction():
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="conflict.reassign",
-                object_type="conflict_of_interest",
-                object_id=conflict_id,
+        async with unit_of_work(Actor.of(principal)) as uow:
+            await uow.audit(
+                "conflict.reassign",
+                "conflict_of_interest",
+                conflict_id,
                 after={"replacements": {str(a): n for a, n in added.items()}},
             )
     return added

@@ -6,15 +6,24 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Account, Role
-from app.db import engine
 from app.errors import DomainError, FieldError, conflict, not_found
+from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
+from scoring.access import CONFLICTS
 from scoring.experts.retraction import refill, retract_conflicted
-from scoring.experts.schemas import ConflictCreate, DeclaredConflict, ExpertProfileWrite
+from scoring.experts.schemas import (
+    ConflictCreate,
+    ConflictRead,
+    DeclaredConflict,
+    ExpertProfileRead,
+    ExpertProfileWrite,
+)
 from scoring.experts.scope import (
     district_for_expert,
     ensure_expert_in_scope,
@@ -49,7 +58,7 @@ async def _ensure_organisations(ids: list[int]) -> None:
         raise organisations_not_found(missing)
 
 
-async def save_profile(principal: Principal, expert_id: int, data: ExpertProfileWrite) -> dict[str, Any]:
+async def save_profile(principal: Principal, expert_id: int, data: ExpertProfileWrite) -> ExpertProfileRead:
     """Staff in scope keep an expert's profile; affiliations are replaced as a whole (audited).
 
     City experts are kept by city staff only; a district officer keeps their district's experts, and the profile
@@ -62,7 +71,7 @@ async def save_profile(principal: Principal, expert_id: int, data: ExpertProfile
     district = district_for_expert(principal, data.district)
     if data.available_from and data.available_until and data.available_from > data.available_until:
         raise DomainError("availability_invalid", "可评审期间的开始日期不能晚于结束日期", 422)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)):
         await _store_profile(principal, expert_id, data.model_copy(update={"district": district}))
     return await read_profile(expert_id)
 
@@ -90,16 +99,15 @@ async def _store_profile(principal: Principal, expert_id: int, data: ExpertProfi
     else:
         await ExpertProfile.insert(ExpertProfile(expert=expert_id, **values))
     await ExpertAffiliation.delete().where(ExpertAffiliation.expert == expert_id)
-    for organisation_id in affiliations:
-        await ExpertAffiliation.insert(ExpertAffiliation(expert=expert_id, organisation=organisation_id))
-    await audit.record(
-        actor_id=principal.user_id,
-        actor_role=principal.role.value,
-        action="expert_profile.save",
-        object_type="expert",
-        object_id=expert_id,
-        after={**data.model_dump(mode="json"), "affiliation_organisation_ids": affiliations},
-    )
+    if affiliations:  # one statement for all of them
+        await ExpertAffiliation.insert(*[ExpertAffiliation(expert=expert_id, organisation=o) for o in affiliations])
+    async with unit_of_work(Actor.of(principal)) as uow:  # joins the caller's unit
+        await uow.audit(
+            "expert_profile.save",
+            "expert",
+            expert_id,
+            after={**data.model_dump(mode="json"), "affiliation_organisation_ids": affiliations},
+        )
 
 
 async def invite_expert(
@@ -117,7 +125,7 @@ async def invite_expert(
     A district officer's invitee is an expert of their district (kept by them and by city staff).
     """
     district = district_for_expert(principal, profile.district)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)):
         user_id = await create_account(
             username=username,
             password=password,
@@ -130,37 +138,56 @@ async def invite_expert(
     return user_id
 
 
-async def read_profile(expert_id: int) -> dict[str, Any]:
+PROFILE_DEFAULTS: dict[str, Any] = {
+    "domains": [],
+    "tags": [],
+    "district": None,
+    "street": "",
+    "languages": ["zh"],
+    "max_load_per_round": 30,
+    "available_from": None,
+    "available_until": None,
+}
+
+
+async def read_profile(expert_id: int) -> ExpertProfileRead:
     username = await _ensure_expert(expert_id)
-    row = await ExpertProfile.select().where(ExpertProfile.expert == expert_id).first().output(load_json=True)
-    affiliations = await ExpertAffiliation.select(ExpertAffiliation.organisation).where(
-        ExpertAffiliation.expert == expert_id
-    )
-    defaults: dict[str, Any] = {
-        "domains": [],
-        "tags": [],
-        "district": None,
-        "street": "",
-        "languages": ["zh"],
-        "max_load_per_round": 30,
-        "available_from": None,
-        "available_until": None,
-    }
-    profile = {k: row[k] for k in defaults} if row else defaults
-    return {
-        "expert_id": expert_id,
-        "username": username,
-        **profile,
-        "affiliation_organisation_ids": sorted(a["organisation"] for a in affiliations),
-    }
+    return (await _profiles([(expert_id, username)]))[0]
 
 
-async def list_profiles() -> list[dict[str, Any]]:
-    experts = await Account.select(Account.user).where(Account.role == Role.expert.value).order_by(Account.user)
-    return [await read_profile(e["user"]) for e in experts]
+async def list_profiles(paging: PageParams) -> Page[ExpertProfileRead]:
+    """The expert pool in account order: the page, its total, and the profiles and affiliations of the page in
+    bulk (four queries whatever the page size)."""
+    query = Account.select(Account.user, Account.user._.username.as_alias("username")).order_by(Account.user)
+    page = await fetch_page(Account, query, paging, Account.role == Role.expert.value)
+    return page.map(await _profiles([(e["user"], str(e["username"])) for e in page.items]))
 
 
-async def record_conflict(principal: Principal, data: ConflictCreate, source: str = "officer") -> dict[str, Any]:
+async def _profiles(experts: list[tuple[int, str]]) -> list[ExpertProfileRead]:
+    ids = [expert_id for expert_id, _ in experts] or [0]
+    rows = await ExpertProfile.select().where(ExpertProfile.expert.is_in(ids)).output(load_json=True)
+    by_expert = {r["expert"]: r for r in rows}
+    affiliations: dict[int, list[int]] = {}
+    for a in await ExpertAffiliation.select(ExpertAffiliation.expert, ExpertAffiliation.organisation).where(
+        ExpertAffiliation.expert.is_in(ids)
+    ):
+        affiliations.setdefault(a["expert"], []).append(a["organisation"])
+    out = []
+    for expert_id, username in experts:
+        row = by_expert.get(expert_id)
+        profile = {k: row[k] for k in PROFILE_DEFAULTS} if row else PROFILE_DEFAULTS
+        out.append(
+            ExpertProfileRead(
+                expert_id=expert_id,
+                username=username,
+                **profile,
+                affiliation_organisation_ids=sorted(affiliations.get(expert_id, [])),
+            )
+        )
+    return out
+
+
+async def record_conflict(principal: Principal, data: ConflictCreate, source: str = "officer") -> ConflictRead:
     """Staff record a conflict with an organisation in their scope; an expert declares one of their own (in advance,
     ``declare_conflict``, or declining an assignment, ``reviews.reviewing.decline``).
 
@@ -179,7 +206,7 @@ async def record_conflict(principal: Principal, data: ConflictCreate, source: st
     ):
         raise conflict("conflict_exists", "该利益冲突已登记")
     try:
-        async with engine().transaction():
+        async with unit_of_work(Actor.of(principal)) as uow:
             rows = await ConflictOfInterest.insert(
                 ConflictOfInterest(
                     expert=data.expert_id,
@@ -189,12 +216,10 @@ async def record_conflict(principal: Principal, data: ConflictCreate, source: st
                     created_by=principal.user_id,
                 )
             ).returning(ConflictOfInterest.id)
-            await audit.record(
-                actor_id=principal.user_id,
-                actor_role=principal.role.value,
-                action="conflict.record",
-                object_type="conflict_of_interest",
-                object_id=rows[0]["id"],
+            await uow.audit(
+                "conflict.record",
+                "conflict_of_interest",
+                rows[0]["id"],
                 after={"expert_id": data.expert_id, "organisation_id": data.organisation_id, "source": source},
                 reason=data.reason,
             )
@@ -204,16 +229,17 @@ async def record_conflict(principal: Principal, data: ConflictCreate, source: st
             )
     except UniqueViolationError as exc:  # conflict_of_interest_live: two declarations of one pair at once
         raise conflict("conflict_exists", "该利益冲突已登记") from exc
-    replacements = await refill(principal, conflict_id, retracted["application_ids"])
-    return {
-        **await read_conflict(conflict_id),
-        "retracted_assignment_ids": retracted["retracted_assignment_ids"],
-        "excluded_review_ids": retracted["excluded_review_ids"],
-        "replacements": sum(replacements.values()),
-    }
+    replacements = await refill(principal, conflict_id, retracted.application_ids)
+    return (await read_conflict(conflict_id)).model_copy(
+        update={
+            "retracted_assignment_ids": retracted.retracted_assignment_ids,
+            "excluded_review_ids": retracted.excluded_review_ids,
+            "replacements": sum(replacements.values()),
+        }
+    )
 
 
-async def declare_conflict(principal: Principal, data: DeclaredConflict) -> dict[str, Any]:
+async def declare_conflict(principal: Principal, data: DeclaredConflict) -> ConflictRead:
     """An expert declares, in advance, a conflict with an organisation (any organisation: they know their ties)."""
     return await record_conflict(
         principal,
@@ -222,27 +248,20 @@ async def declare_conflict(principal: Principal, data: DeclaredConflict) -> dict
     )
 
 
-async def my_conflicts(principal: Principal) -> list[dict[str, Any]]:
-    rows = (
-        await ConflictOfInterest.select(ConflictOfInterest.id)
-        .where((ConflictOfInterest.expert == principal.user_id) & ConflictOfInterest.revoked_at.is_null())
-        .order_by(ConflictOfInterest.id)
-    )
-    return [await read_conflict(r["id"]) for r in rows]
+async def my_conflicts(principal: Principal, paging: PageParams) -> Page[ConflictRead]:
+    query = ConflictOfInterest.select().order_by(ConflictOfInterest.id)
+    live = (ConflictOfInterest.expert == principal.user_id) & ConflictOfInterest.revoked_at.is_null()
+    page = await fetch_page(ConflictOfInterest, query, paging, live)
+    return page.map([_conflict(row) for row in page.items])
 
 
-async def revoke_conflict(principal: Principal, conflict_id: int, reason: str) -> dict[str, Any]:
+async def revoke_conflict(principal: Principal, conflict_id: int, reason: str) -> ConflictRead:
     """Staff revoke a live conflict whose organisation is in their scope (others read as missing)."""
-    row = (
-        await ConflictOfInterest.select(
-            ConflictOfInterest.revoked_at, ConflictOfInterest.organisation._.district.as_alias("district")
-        )
-        .where(ConflictOfInterest.id == conflict_id)
-        .first()
-    )
-    if row is None or row["revoked_at"] is not None or not principal.can_see_district(row["district"]):
+    columns = (ConflictOfInterest.revoked_at, ConflictOfInterest.organisation._.district.as_alias("district"))
+    row = await load(principal, CONFLICTS.table, conflict_id, "keeper", columns=columns)
+    if row["revoked_at"] is not None:
         raise not_found("利益冲突记录")
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Conditional on still being live, so two concurrent revokes leave one revocation and one audit row.
         revoked = (
             await ConflictOfInterest.update({ConflictOfInterest.revoked_at: now_utc()})
@@ -251,26 +270,23 @@ async def revoke_conflict(principal: Principal, conflict_id: int, reason: str) -
         )
         if not revoked:
             raise not_found("利益冲突记录")
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="conflict.revoke",
-            object_type="conflict_of_interest",
-            object_id=conflict_id,
-            reason=reason,
-        )
+        await uow.audit("conflict.revoke", "conflict_of_interest", conflict_id, reason=reason)
     return await read_conflict(conflict_id)
 
 
-async def read_conflict(conflict_id: int) -> dict[str, Any]:
+async def read_conflict(conflict_id: int) -> ConflictRead:
     row = await ConflictOfInterest.select().where(ConflictOfInterest.id == conflict_id).first()
     if row is None:
         raise not_found("利益冲突记录")
-    return {
-        "id": row["id"],
-        "expert_id": row["expert"],
-        "organisation_id": row["organisation"],
-        "source": row["source"],
-        "reason": row["reason"],
-        "revoked_at": row["revoked_at"],
-    }
+    return _conflict(row)
+
+
+def _conflict(row: dict[str, Any]) -> ConflictRead:
+    return ConflictRead(
+        id=row["id"],
+        expert_id=row["expert"],
+        organisation_id=row["organisation"],
+        source=row["source"],
+        reason=row["reason"],
+        revoked_at=row["revoked_at"],
+    )

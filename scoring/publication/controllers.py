@@ -1,85 +1,26 @@
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import ANY_USER, PUBLIC, STAFF, CurrentPrincipal, provide_principal
-from app.types import ExactInt, Id, RequestModel
-from scoring.publication import rereview, service, ties
-from scoring.publication.tie_schemas import CUTOFF, CutLineDecisionCreate, CutLineDecisionRead, CutLineTieRead
-
-
-class PublishRequest(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"days": 7, "top_n": 30}]})
-    days: ExactInt = Field(ge=1, le=60, description="公示天数")
-    top_n: ExactInt | None = Field(default=None, ge=1, le=10000, description="入围总数；各赛道名额取赛道设置")
-    cutoff: str | None = Field(
-        default=None, max_length=11, pattern=r"^\d{1,4}(\.\d{1,6})?$", description="分数线（含）"
-    )
-
-
-class PublicEntry(BaseModel):
-    application_id: int
-    title: str
-    organisation: str
-
-
-class Correction(BaseModel):
-    """更正公示: one dated change of the list after a re-review; the earlier list stays on record."""
-
-    at: dt.datetime
-    objection_ids: list[int]
-    added: list[int]
-    removed: list[int]
-    ends_at: dt.datetime
-    note: str
-
-
-class PublicationRead(BaseModel):
-    """The public notice: projects and organisations only — never scores or reviewer names."""
-
-    id: int
-    round_id: int
-    round_name: str
-    status: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    entries: list[PublicEntry]
-    corrections: list[Correction] = []
-
-
-class ObjectionCreate(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-    application_id: Id
-    reason: str = Field(min_length=10, max_length=1000)
-
-
-class ObjectionResolve(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Literal["upheld", "dismissed"]
-    resolution: str = Field(min_length=2, max_length=1000)
-
-
-class RereviewConclude(RequestModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"days": 5, "note": "重新评审完成，更正公示名单"}]}
-    )
-    days: ExactInt = Field(ge=1, le=60, description="更正后重新公示的天数")
-    note: str = Field(min_length=2, max_length=1000, description="更正说明（公开）")
-
-
-class ObjectionRead(BaseModel):
-    id: int
-    publication_id: int
-    application_id: int
-    status: str
-    reason: str
-    resolution: str
+from app.paging import Paging, page_of, page_response
+from scoring.publication import objections, rereview, service, ties
+from scoring.publication.schemas import (
+    CUTOFF,
+    CutLineDecisionCreate,
+    CutLineDecisionRead,
+    CutLineTieRead,
+    ObjectionCreate,
+    ObjectionRead,
+    ObjectionResolve,
+    PublicationRead,
+    PublishRequest,
+    RereviewConclude,
+)
 
 
 class PublicationController(Controller):
@@ -90,19 +31,31 @@ class PublicationController(Controller):
     async def publish(
         self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[PublishRequest]
     ) -> PublicationRead:
-        return PublicationRead(**await service.publish(principal, round_id, data.days, data.top_n, data.cutoff))
+        return await service.publish(principal, round_id, data.days, data.top_n, data.cutoff)
 
     @get("/publications", opt={"permission": PUBLIC}, summary="Public notices (no scores, no reviewer names)")
-    async def public(self) -> list[PublicationRead]:
-        return [PublicationRead(**row) for row in await service.public_list()]
+    async def public(self, paging: Paging, request: Request[Any, Any, Any]) -> Response[list[PublicationRead]]:
+        return page_response(await service.public_list(paging), request)
 
     @post("/publications/{publication_id:int}/objections", opt={"permission": ANY_USER}, summary="File an objection")
     async def object(
         self, principal: CurrentPrincipal, publication_id: FromPath[int], data: JSONBody[ObjectionCreate]
     ) -> ObjectionRead:
-        return ObjectionRead(
-            **await service.file_objection(principal, publication_id, data.application_id, data.reason)
-        )
+        return await objections.file_objection(principal, publication_id, data.application_id, data.reason)
+
+    @get(
+        "/publications/{publication_id:int}/objections",
+        opt={"permission": STAFF},
+        summary="A notice's objections (staff in scope)",
+    )
+    async def list_objections(
+        self,
+        principal: CurrentPrincipal,
+        publication_id: FromPath[int],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[ObjectionRead]]:
+        return page_response(await objections.publication_objections(principal, publication_id, paging), request)
 
     @post(
         "/objections/{objection_id:int}/resolve",
@@ -113,9 +66,7 @@ class PublicationController(Controller):
     async def resolve(
         self, principal: CurrentPrincipal, objection_id: FromPath[int], data: JSONBody[ObjectionResolve]
     ) -> ObjectionRead:
-        return ObjectionRead(
-            **await service.resolve(principal, objection_id, data.decision == "upheld", data.resolution)
-        )
+        return await objections.resolve(principal, objection_id, data.decision == "upheld", data.resolution)
 
     @post(
         "/objections/{objection_id:int}/rereview",
@@ -126,7 +77,7 @@ class PublicationController(Controller):
     async def conclude_rereview(
         self, principal: CurrentPrincipal, objection_id: FromPath[int], data: JSONBody[RereviewConclude]
     ) -> PublicationRead:
-        return PublicationRead(**await rereview.conclude(principal, objection_id, data.days, data.note))
+        return await rereview.conclude(principal, objection_id, data.days, data.note)
 
     @post(
         "/publications/{publication_id:int}/finalise",
@@ -134,7 +85,7 @@ class PublicationController(Controller):
         summary="Make the result final (after the period, no open objection)",
         status_code=200,
     )
-    async def finalise(self, principal: CurrentPrincipal, publication_id: FromPath[int]) -> dict[str, Any]:
+    async def finalise(self, principal: CurrentPrincipal, publication_id: FromPath[int]) -> PublicationRead:
         return await service.finalise(principal, publication_id)
 
     @get(
@@ -148,8 +99,12 @@ class PublicationController(Controller):
         round_id: FromPath[int],
         top_n: Annotated[int | None, Parameter(ge=1, le=10000)] = None,
         cutoff: Annotated[str | None, Parameter(max_length=11, pattern=CUTOFF)] = None,
-    ) -> list[CutLineTieRead]:
-        return [CutLineTieRead(**t) for t in await ties.list_ties(principal, round_id, top_n, cutoff)]
+        *,
+        paging: Paging,
+        request: Request[Any, Any, Any],
+    ) -> Response[list[CutLineTieRead]]:
+        # Computed from the ranking in one pass (a handful of lines per round): paged in memory.
+        return page_response(page_of(await ties.list_ties(principal, round_id, top_n, cutoff), paging), request)
 
     @post(
         "/rounds/{round_id:int}/cut-line-decisions",
@@ -159,7 +114,7 @@ class PublicationController(Controller):
     async def decide_cut_line(
         self, principal: CurrentPrincipal, round_id: FromPath[int], data: JSONBody[CutLineDecisionCreate]
     ) -> CutLineDecisionRead:
-        decided = await ties.decide(
+        return await ties.decide(
             principal,
             round_id,
             line=data.line,
@@ -169,4 +124,3 @@ class PublicationController(Controller):
             top_n=data.top_n,
             cutoff=data.cutoff,
         )
-        return CutLineDecisionRead(**decided)

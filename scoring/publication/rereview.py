@@ -12,38 +12,34 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
 
-from app import outbox
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
-from app.errors import DomainError, FieldError, conflict, not_found
+from app.errors import DomainError, FieldError, conflict
 from app.notifications.service import notify_user
 from app.timezone import now_utc, shown
-from app.workflow.engine import Actor, transition
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.applications.notify import notify_members
-from programmes.scope import ensure_staff_scope
 from programmes.tables import Application
 from programmes.workflows import ApplicationStatus
 from programmes.workflows.publication import ObjectionStatus
 from programmes.workflows.review import ReviewAssignmentStatus
+from scoring.access import OBJECTIONS
+from scoring.publication.schemas import PublicationRead
 from scoring.publication.service import advancing, notify_result, read
 from scoring.ranking import rank_round
 from scoring.tables import Objection, Publication, RankingEntry, ReviewAssignment
 
 
-async def conclude(principal: Principal, objection_id: int, days: int, note: str) -> dict[str, Any]:
+async def conclude(principal: Principal, objection_id: int, days: int, note: str) -> PublicationRead:
     """Officer in scope ends the re-review of an upheld objection's application and corrects the notice. Every
     upheld objection on that application is concluded with it. Returns the corrected publication."""
-    objection = await Objection.select().where(Objection.id == objection_id).first()
-    if objection is None:
-        raise not_found("异议")
-    ensure_staff_scope(principal, objection["scope_district"], "异议")
+    objection = await load(principal, OBJECTIONS.table, objection_id)
     if objection["status"] != ObjectionStatus.upheld:
         raise conflict("rereview_not_pending", "只有异议成立、正在重新评审的项目可以完成重新评审")
     application_id, publication_id = objection["application"], objection["publication"]
-    actor = Actor(principal.user_id, principal.role.value)
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         # Lock order as in finalise: the publication first, then (in the engine) the application and objections.
         publication = (
             await Publication.select(*Publication.all_columns())
@@ -85,11 +81,10 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
             "ends_at": ends_at.isoformat(),
             "note": note,
         }
-        await transition(
+        await uow.transition(
             Publication,
             publication_id,
             "amend",
-            actor,
             values={
                 "entries": json.dumps(listed),
                 "corrections": json.dumps([*(publication["corrections"] or []), correction]),
@@ -98,7 +93,7 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
             reason=note,
         )
         for row in upheld:
-            await transition(Objection, row["id"], "conclude", actor, reason=note)
+            await uow.transition(Objection, row["id"], "conclude", reason=note)
         ends = f"{shown(ends_at):%Y-%m-%d %H:%M}"
         tag = f":correction:{len(publication['corrections'] or []) + 1}"
         # The re-reviewed applicant always hears the outcome; others only when their place changed.
@@ -120,7 +115,6 @@ async def conclude(principal: Principal, objection_id: int, days: int, note: str
             f"您的申报（编号 {application_id}）已重新评审：{outcome}。",
             f"publication:{publication_id}{tag}:rereview",
         )
-    await outbox.flush()
     return await read(publication_id)
 
 

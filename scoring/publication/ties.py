@@ -3,32 +3,42 @@ tied entries pass, with a reason, audited), and required before 公示 lists the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from app import audit
+from app.access import load
 from app.auth.principal import Principal
-from app.db import engine
-from app.errors import DomainError, FieldError, conflict, not_found
-from programmes.scope import ensure_staff_scope
+from app.errors import DomainError, FieldError, conflict
+from app.uow import unit_of_work
+from app.workflow.engine import Actor
 from programmes.tables import Application, Round, Track
 from programmes.workflows import APPLICATION, RoundStatus
-from scoring.aggregation import Quota, RankedApplication
-from scoring.cut_line import CutLineTie, cut_line_ties, decided_selection, decision_problems
+from scoring.access import ROUNDS
+from scoring.aggregation import RankedApplication
+from scoring.cut_line import CutLineTie, Quota, cut_line_ties, decided_selection, decision_problems
+from scoring.publication.schemas import CutLineDecisionRead, CutLineTieRead
 from scoring.tables import CutLineDecision, RankingEntry
 
 DecisionKey = tuple[str, int, tuple[int, ...]]
 
 
+@dataclass(frozen=True)
+class CutLines:
+    """A round's selection under a quota: its ties, those still undecided, the decisions that still match, and the
+    final list of advancing application ids (rank order)."""
+
+    ties: list[CutLineTie]
+    undecided: list[CutLineTie]
+    selected: tuple[int, ...]
+    decisions: dict[DecisionKey, list[int]]
+
+
 async def _round(principal: Principal, round_id: int) -> dict[str, Any]:
-    row = await Round.select().where(Round.id == round_id).first()
-    if row is None:
-        raise not_found("轮次")
-    ensure_staff_scope(principal, row["scope_district"], "轮次")
-    return dict(row)
+    return await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.status, Round.scope_district))
 
 
-async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> dict[str, Any]:
+async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> CutLines:
     """The round's selection under the quota (``top_n`` overall, each track's quota), its ties, the decisions
     that still match, and the final list of advancing application ids (rank order)."""
     entries = (
@@ -54,7 +64,7 @@ async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> 
     selection, ties = cut_line_ties(ranking, quota, {e["application"]: str(e["track"]) for e in entries if e["track"]})
     decisions = await _decisions(round_id)
     selected, undecided = decided_selection(ranking, selection, ties, decisions)
-    return {"ties": ties, "undecided": undecided, "selected": selected, "decisions": decisions}
+    return CutLines(ties, undecided, selected, decisions)
 
 
 async def _decisions(round_id: int) -> dict[DecisionKey, list[int]]:
@@ -67,23 +77,23 @@ async def _decisions(round_id: int) -> dict[DecisionKey, list[int]]:
     return {(r["line"], r["rank"], tuple(r["tied"])): list(r["passed"]) for r in rows}
 
 
-def tie_view(tie: CutLineTie, decisions: dict[DecisionKey, list[int]]) -> dict[str, Any]:
+def tie_view(tie: CutLineTie, decisions: dict[DecisionKey, list[int]]) -> CutLineTieRead:
     decided = decisions.get(tie.key)
-    return {
-        "line": tie.line,
-        "rank": tie.rank,
-        "places": tie.places,
-        "tied_application_ids": list(tie.tied),
-        "decided": decided is not None,
-        "passed_application_ids": decided,
-    }
+    return CutLineTieRead(
+        line=tie.line,
+        rank=tie.rank,
+        places=tie.places,
+        tied_application_ids=list(tie.tied),
+        decided=decided is not None,
+        passed_application_ids=decided,
+    )
 
 
-async def list_ties(principal: Principal, round_id: int, top_n: int | None, cutoff: str | None) -> list[dict[str, Any]]:
+async def list_ties(principal: Principal, round_id: int, top_n: int | None, cutoff: str | None) -> list[CutLineTieRead]:
     """Officer in scope: the ties at the cut lines for this quota (track quotas, and ``top_n`` if given)."""
     await _round(principal, round_id)
     found = await selection_of(round_id, top_n, cutoff)
-    return [tie_view(t, found["decisions"]) for t in found["ties"]]
+    return [tie_view(t, found.decisions) for t in found.ties]
 
 
 def undecided_error(undecided: list[CutLineTie]) -> DomainError:
@@ -116,23 +126,22 @@ async def decide(
     reason: str,
     top_n: int | None,
     cutoff: str | None,
-) -> dict[str, Any]:
+) -> CutLineDecisionRead:
     """Officer in scope decides one tie of the round's current ranking under this quota (audited). One decision per
     tie: the round's row lock serialises concurrent ones, the second is refused with 409 ``cut_line_decided``."""
     round_row = await _round(principal, round_id)
     if round_row["status"] != RoundStatus.closed:
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能裁定并列")
-    async with engine().transaction():
+    async with unit_of_work(Actor.of(principal)) as uow:
         await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")
         found = await selection_of(round_id, top_n, cutoff)
-        ties: list[CutLineTie] = found["ties"]
-        tie = next((t for t in ties if t.line == line and t.rank == rank), None)
+        tie = next((t for t in found.ties if t.line == line and t.rank == rank), None)
         if tie is None:
             message = "该入围线上没有这一名次的并列"
             raise DomainError(
                 "cut_line_tie_not_found", message, 422, [FieldError("rank", "cut_line_tie_not_found", message)]
             )
-        if tie.key in found["decisions"]:
+        if tie.key in found.decisions:
             raise conflict("cut_line_decided", "该并列已经裁定")
         if problems := decision_problems(tie, passed):
             raise DomainError(
@@ -154,17 +163,15 @@ async def decide(
                 scope_district=round_row["scope_district"],
             )
         ).returning(CutLineDecision.id)
-        await audit.record(
-            actor_id=principal.user_id,
-            actor_role=principal.role.value,
-            action="round.cut_line_decision",
-            object_type="round",
-            object_id=round_id,
+        await uow.audit(
+            "round.cut_line_decision",
+            "round",
+            round_id,
             after={"line": line, "rank": rank, "tied": list(tie.tied), "passed": sorted(set(passed)), "top_n": top_n},
             reason=reason,
         )
-        answer = {"id": rows[0]["id"], **tie_view(tie, {tie.key: sorted(set(passed))})}
-    return answer
+    view = tie_view(tie, {tie.key: sorted(set(passed))})
+    return CutLineDecisionRead(id=rows[0]["id"], **view.model_dump())
 
 
 async def ensure_past_cut_line(application_id: int) -> None:
@@ -174,10 +181,10 @@ async def ensure_past_cut_line(application_id: int) -> None:
     if entry is None:
         return
     found = await selection_of(entry["round"], None, None)
-    for tie in found["ties"]:
+    for tie in found.ties:
         if application_id not in tie.tied:
             continue
-        if tie in found["undecided"]:
+        if tie in found.undecided:
             raise undecided_error([tie])
-        if application_id not in found["decisions"][tie.key]:
+        if application_id not in found.decisions[tie.key]:
             raise conflict("cut_line_not_passed", "该申报在入围线并列裁定中未入围")

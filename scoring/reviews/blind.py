@@ -8,7 +8,7 @@ round's current form and every form the round ever had. A later version that dro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from app.audit import AuditEntry
@@ -46,38 +46,60 @@ def strip_for_blind(submitted: Schema, others: Iterable[Schema], answers: Mappin
     return stripped
 
 
-async def form_versions_of(application_id: int) -> tuple[int | None, set[int]]:
-    """The version the application was submitted against, and every version it or its round ever had."""
-    row = (
-        await Application.select(Application.form_version, Application.round, Application.round._.form.as_alias("form"))
-        .where(Application.id == application_id)
-        .first()
+async def form_versions_of(application_ids: Collection[int]) -> dict[int, tuple[int | None, set[int]]]:
+    """Per application: the version it was submitted against, and every version it or its round ever had. Three
+    queries whatever the number of applications."""
+    rows = (
+        await Application.select(
+            Application.id, Application.form_version, Application.round, Application.round._.form.as_alias("form")
+        )
+        .where(Application.id.is_in(sorted(application_ids) or [0]))
+        .output(load_json=True)
     )
-    if row is None:
-        return None, set()
+    rounds = sorted({r["round"] for r in rows})
     # The audit log is append-only: the versions of earlier (re)submissions and the round's earlier forms are there.
     history = await AuditEntry.raw(
-        "SELECT DISTINCT (v::text)::integer AS id FROM ("
-        " SELECT after->'form_version' AS v FROM audit_entry WHERE object_type = 'application' AND object_id = {}"
-        " UNION SELECT after->'form_id' FROM audit_entry WHERE object_type = 'round' AND object_id = {}"
-        " UNION SELECT before->'form_id' FROM audit_entry WHERE object_type = 'round' AND object_id = {}"
+        "SELECT DISTINCT object_type, object_id, (v::text)::integer AS id FROM ("
+        " SELECT object_type, object_id, after->'form_version' AS v FROM audit_entry"
+        "  WHERE object_type = 'application' AND object_id = ANY({}::bigint[])"
+        " UNION SELECT object_type, object_id, after->'form_id' FROM audit_entry"
+        "  WHERE object_type = 'round' AND object_id = ANY({}::bigint[])"
+        " UNION SELECT object_type, object_id, before->'form_id' FROM audit_entry"
+        "  WHERE object_type = 'round' AND object_id = ANY({}::bigint[])"
         ") versions WHERE jsonb_typeof(v) = 'number'",
-        application_id,
-        row["round"],
-        row["round"],
+        [r["id"] for r in rows],
+        rounds,
+        rounds,
     )
-    seen = {int(h["id"]) for h in history} | {v for v in (row["form_version"], row["form"]) if v is not None}
-    return row["form_version"] or row["form"], seen
+    seen: dict[tuple[str, int], set[int]] = {}
+    for h in history:
+        seen.setdefault((h["object_type"], int(h["object_id"])), set()).add(int(h["id"]))
+    return {
+        r["id"]: (
+            r["form_version"] or r["form"],
+            seen.get(("application", r["id"]), set())
+            | seen.get(("round", r["round"]), set())
+            | {v for v in (r["form_version"], r["form"]) if v is not None},
+        )
+        for r in rows
+    }
 
 
-async def blind_answers(application_id: int, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The submitted answers with the identifying fields of every version removed (see the module docstring)."""
-    submitted, versions = await form_versions_of(application_id)
+async def blind_answers_of(answers: Mapping[int, Mapping[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Per application: its submitted answers with the identifying fields of every version removed (see the module
+    docstring). Four queries whatever the number of applications."""
+    versions = await form_versions_of(answers.keys())
+    wanted = sorted({v for _, seen in versions.values() for v in seen})
     rows = (
         await FormVersion.select(FormVersion.id, FormVersion.json_schema)
-        .where(FormVersion.id.is_in(sorted(versions) or [0]))
+        .where(FormVersion.id.is_in(wanted or [0]))
         .output(load_json=True)
     )
     schemas = {r["id"]: r["json_schema"] or {"type": "object"} for r in rows}
-    base = schemas.get(submitted) if submitted is not None else None
-    return strip_for_blind(base or {"type": "object"}, schemas.values(), answers)
+    out = {}
+    for application_id, given in answers.items():
+        submitted, seen = versions.get(application_id, (None, set()))
+        base = schemas.get(submitted) if submitted is not None else None
+        others = [schemas[v] for v in sorted(seen) if v in schemas]
+        out[application_id] = strip_for_blind(base or {"type": "object"}, others, given)
+    return out

@@ -1,119 +1,43 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
-from app.auth.principal import EXPERTS, STAFF, CurrentPrincipal, provide_principal
-from scoring.assignments import service as assignments
-from scoring.ranking import aggregate
+from app.auth.principal import EXPERTS, CurrentPrincipal, provide_principal
+from app.paging import Paging, page_response
+from scoring.assignments.schemas import ReasonBody
 from scoring.reviews import reviewing, service
-from scoring.reviews.schemas import AssignmentCreate, AssignmentRead, ExpertAssignmentView, ReasonBody, ReviewDraft
-
-Mode = Literal["total", "fair"]
+from scoring.reviews.schemas import DeclineRead, ExpertAssignmentView, ReviewDraft
 
 
 class ReviewController(Controller):
     tags = ["review"]
     dependencies = {"principal": Provide(provide_principal)}
 
-    @post("/assignments", opt={"permission": STAFF}, summary="Assign an expert by hand (conflicts always refused)")
-    async def assign(self, principal: CurrentPrincipal, data: JSONBody[AssignmentCreate]) -> AssignmentRead:
-        return AssignmentRead(**await service.assign(principal, data))
-
-    @post(
-        "/rounds/{round_id:int}/assignment-preview",
-        opt={"permission": STAFF},
-        summary="Optimal expert assignment for a round, with the reasons for each pair (nothing written)",
-        status_code=200,
-    )
-    async def preview(
-        self, principal: CurrentPrincipal, round_id: FromPath[int], mode: FromQuery[Mode] = "total"
-    ) -> dict[str, Any]:
-        return await assignments.preview(principal, round_id, mode)
-
-    @post(
-        "/rounds/{round_id:int}/assignments",
-        opt={"permission": STAFF},
-        summary="Commit the optimal assignment (existing pairs are kept)",
-        status_code=201,
-    )
-    async def commit(
-        self,
-        principal: CurrentPrincipal,
-        round_id: FromPath[int],
-        mode: FromQuery[Mode] = "total",
-        partial: FromQuery[bool] = False,
-    ) -> dict[str, Any]:
-        """``partial=true``: staff what can be staffed and list the rest (``unstaffed``) instead of a 409."""
-        return await assignments.commit(principal, round_id, mode, partial)
-
-    @post(
-        "/assignments/{assignment_id:int}/reopen",
-        opt={"permission": STAFF},
-        summary="Reopen a submitted review",
-        status_code=200,
-    )
-    async def reopen(
-        self, principal: CurrentPrincipal, assignment_id: FromPath[int], data: JSONBody[ReasonBody]
-    ) -> dict[str, Any]:
-        return await reviewing.officer_step(principal, assignment_id, "reopen", data.reason)
-
-    @post(
-        "/assignments/{assignment_id:int}/remove",
-        opt={"permission": STAFF},
-        summary="Remove an open assignment",
-        status_code=200,
-    )
-    async def remove(
-        self, principal: CurrentPrincipal, assignment_id: FromPath[int], data: JSONBody[ReasonBody]
-    ) -> dict[str, Any]:
-        return await reviewing.officer_step(principal, assignment_id, "remove", data.reason)
-
-    @get(
-        "/rounds/{round_id:int}/reliability",
-        opt={"permission": STAFF},
-        summary="Inter-rater reliability (ICC) and score distribution of a round's submitted reviews",
-    )
-    async def reliability(self, principal: CurrentPrincipal, round_id: FromPath[int]) -> dict[str, Any]:
-        await assignments.round_in_scope(principal, round_id)
-        result, _ = await aggregate(round_id)
-        if result is None:
-            return {"reviews": 0, "icc1": None, "icc1k": None}
-        r = result.reliability
-        return {
-            "reviews": r.ratings,
-            "applications": r.applications,
-            "icc1": r.icc1,
-            "icc1k": r.icc1k,
-            "raters_per_application": r.raters_per_application,
-            "global_mean": result.global_mean,
-            "global_sd": result.global_sd,
-            "uncalibrated_reviews": result.uncalibrated_reviews,
-            "outlier_reviews": int(result.outlier.sum()),
-        }
-
     @get("/reviews/mine", opt={"permission": EXPERTS}, summary="My review assignments (blind where configured)")
-    async def mine(self, principal: CurrentPrincipal) -> list[ExpertAssignmentView]:
-        return [ExpertAssignmentView(**row) for row in await service.my_assignments(principal)]
+    async def mine(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[ExpertAssignmentView]]:
+        return page_response(await service.my_assignments(principal, paging), request)
 
     @get("/reviews/{assignment_id:int}", opt={"permission": EXPERTS}, summary="One of my review assignments")
     async def read(self, principal: CurrentPrincipal, assignment_id: FromPath[int]) -> ExpertAssignmentView:
-        return ExpertAssignmentView(**await service.expert_view(principal, assignment_id))
+        return await service.expert_view(principal, assignment_id)
 
     @put("/reviews/{assignment_id:int}/draft", opt={"permission": EXPERTS}, summary="Save a draft review")
     async def draft(
         self, principal: CurrentPrincipal, assignment_id: FromPath[int], data: JSONBody[ReviewDraft]
     ) -> ExpertAssignmentView:
-        return ExpertAssignmentView(**await reviewing.save_draft(principal, assignment_id, data))
+        return await reviewing.save_draft(principal, assignment_id, data)
 
     @post("/reviews/{assignment_id:int}/submit", opt={"permission": EXPERTS}, summary="Submit scores", status_code=200)
     async def submit(
         self, principal: CurrentPrincipal, assignment_id: FromPath[int], data: JSONBody[ReviewDraft]
     ) -> ExpertAssignmentView:
-        return ExpertAssignmentView(**await reviewing.submit(principal, assignment_id, data))
+        return await reviewing.submit(principal, assignment_id, data)
 
     @post(
         "/reviews/{assignment_id:int}/decline",
@@ -123,5 +47,5 @@ class ReviewController(Controller):
     )
     async def decline(
         self, principal: CurrentPrincipal, assignment_id: FromPath[int], data: JSONBody[ReasonBody]
-    ) -> dict[str, Any]:
+    ) -> DeclineRead:
         return await reviewing.decline(principal, assignment_id, data.reason)

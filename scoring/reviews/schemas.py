@@ -1,3 +1,5 @@
+"""Schemas of the expert's scoring: drafts, submission, the (blind) view of an assignment."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,20 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import ExactInt, Id, RequestModel, at_most_entries
-
-
-class AssignmentCreate(RequestModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application_id": 1, "expert_id": 3}]})
-    application_id: Id
-    expert_id: Id
-
-
-class AssignmentRead(BaseModel):
-    id: int
-    application_id: int
-    expert_id: int
-    status: str
+from app.types import ExactInt, RequestModel, at_most_entries
 
 
 class ReviewDraft(RequestModel):
@@ -34,11 +23,6 @@ class ReviewDraft(RequestModel):
 
 
 ReviewSubmit = ReviewDraft  # the same body; submit validates completely, a draft only the criterion codes
-
-
-class ReasonBody(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=2, max_length=1000)
 
 
 class ExpertCriterion(BaseModel):
@@ -67,3 +51,9 @@ class ExpertAssignmentView(BaseModel):
     scores: dict[str, int | None]
     comment: str
     submitted_at: dt.datetime | None
+
+
+class DeclineRead(BaseModel):
+    assignment_id: int
+    status: str
+    replacements: int = Field(description="重新分配的评审专家人数")

@@ -15,10 +15,11 @@ from programmes.awards.service import create_budget_line, create_fund_source
 from programmes.catalogue.service import close_round
 from programmes.risk.tables import RiskWarning
 from programmes.tables import Application, Award
+from scoring.assignments.schemas import AssignmentCreate
+from scoring.assignments.service import assign
 from scoring.publication.service import publish
 from scoring.reviews.reviewing import submit as submit_review
-from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-from scoring.reviews.service import assign
+from scoring.reviews.schemas import ReviewSubmit
 from scoring.tables import Publication
 from tests import factories
 from tests.factories.admin import AdminFactory
@@ -44,7 +45,7 @@ async def test_admin_forms_hold_the_gates(admin_client: AdminFactory) -> None:
     application = int(draft.id)
     await submit(member.principal, application)
     assignment = await assign(officer, AssignmentCreate(application_id=application, expert_id=expert.id))
-    await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 80}))
+    await submit_review(expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 80, "feasibility": 80}))
 
     # Listed during review through the admin's correction form: re-screened after commit, and a 预警 raised.
     corrected = await city.post(
@@ -84,7 +85,7 @@ async def test_admin_forms_hold_the_gates(admin_client: AdminFactory) -> None:
     publication = await publish(officer, call["id"], 7, None, None)
     running = await city.post(form_path("确定资助"), award)
     assert running.status_code == 422 and "公示期" in running.json()["custom_form_error"]
-    await factories.end_notice_period(publication["id"])
+    await factories.end_notice_period(publication.id)
     assert await Publication.count() == 1
     done = await city.post(form_path("确定资助"), award)
     assert done.status_code == 200, done.text

@@ -48,9 +48,10 @@ async def signed_project(officer: factories.User) -> dict[str, Any]:
     from programmes.awards.service import create_budget_line, create_fund_source, make_award
     from programmes.catalogue.service import close_round
     from programmes.tables import ReleaseCondition
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
     from scoring.reviews.reviewing import submit as submit_review
-    from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-    from scoring.reviews.service import assign
+    from scoring.reviews.schemas import ReviewSubmit
 
     staff = officer.principal
     contest = await factories.contest_round(officer, district=District.changning)
@@ -64,7 +65,7 @@ async def signed_project(officer: factories.User) -> dict[str, Any]:
     )
     await submit(applicant.principal, draft.id)
     assignment = await assign(staff, AssignmentCreate(application_id=draft.id, expert_id=expert.id))
-    await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
+    await submit_review(expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
     await factories.end_round_window(contest["id"])
     await close_round(staff, contest["id"])
     source = await create_fund_source(staff, FundSourceCreate(name="福彩公益金", kind="welfare_lottery"))

@@ -87,8 +87,8 @@ async def test_round_settings_form_validates_like_the_api(admin_client: AdminFac
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.screening import override
     from programmes.applications.service import create_draft, submit
-    from scoring.reviews.schemas import AssignmentCreate
-    from scoring.reviews.service import assign
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
 
     org_id, applicant = await factories.organisation(District.changning)
     draft = await create_draft(

@@ -17,8 +17,8 @@ from app.auth.tables import Role
 from programmes.attachments.tables import Attachment
 from programmes.exports.service import applications_sheet
 from programmes.tables import Application
-from scoring.reviews.schemas import AssignmentCreate
-from scoring.reviews.service import assign
+from scoring.assignments.schemas import AssignmentCreate
+from scoring.assignments.service import assign
 from tests import factories
 from tests.factories import GOOD_ANSWERS
 from tests.factories.applications import PDF, draft, stored_files
@@ -86,7 +86,7 @@ async def test_experts_and_officers_read_the_submission_not_the_working_copy(cli
     assert staff_view["answers"] == GOOD_ANSWERS
     [listed] = ok(await client.get(f"/rounds/{call['id']}/applications", headers=officer.headers))
     assert listed["answers"] == GOOD_ANSWERS
-    review = ok(await client.get(f"/reviews/{assignment['id']}", headers=expert.headers))
+    review = ok(await client.get(f"/reviews/{assignment.id}", headers=expert.headers))
     assert review["answers"] == GOOD_ANSWERS
     _, [exported] = await applications_sheet(call["id"])
     assert GOOD_ANSWERS["summary"] in exported and working["summary"] not in exported

@@ -15,9 +15,10 @@ from app.notifications import Notification
 from app.organisations.tables import Organisation, OrganisationType
 from app.reference import District
 from programmes.tables import Application, SimulatedTransfer
+from scoring.assignments.schemas import AssignmentCreate
+from scoring.assignments.service import assign
 from scoring.reviews.reviewing import submit as submit_review
-from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-from scoring.reviews.service import assign
+from scoring.reviews.schemas import ReviewSubmit
 from tests import factories
 from tests.factories.applications import PDF
 from tests.factories.http import ok, problem
@@ -115,7 +116,7 @@ async def test_a_group_applies_through_its_centre_and_the_centre_is_paid(
         world.city_officer.principal, AssignmentCreate(application_id=draft["id"], expert_id=world.expert.id)
     )
     await submit_review(
-        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 80})
+        world.expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 80, "feasibility": 80})
     )
     await close_world_round(world)
     line_id = await budget_line(world, 100_000)

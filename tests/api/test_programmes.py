@@ -62,9 +62,10 @@ async def test_return_for_revision_then_resubmit(client: httpx.AsyncClient, peop
 
 async def test_support_plan_selection_and_matching_approval(client: httpx.AsyncClient, people: dict[str, Any]) -> None:
     from programmes.catalogue.service import close_round
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
     from scoring.reviews.reviewing import submit as submit_review
-    from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-    from scoring.reviews.service import assign
+    from scoring.reviews.schemas import ReviewSubmit
 
     officer, member, org_id = people["officer"], people["member"], people["org_id"]
     expert = await factories.user(Role.expert)
@@ -73,7 +74,7 @@ async def test_support_plan_selection_and_matching_approval(client: httpx.AsyncC
     assignment = await assign(
         officer.principal, AssignmentCreate(application_id=application["id"], expert_id=expert.id)
     )
-    await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 90, "feasibility": 80}))
+    await submit_review(expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 90, "feasibility": 80}))
     await factories.end_round_window(plan["id"])
     await close_round(officer.principal, plan["id"])
     [wrong] = await act(client, officer, "advance", [application["id"]])  # a contest action, not the plan's

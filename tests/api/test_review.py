@@ -248,7 +248,7 @@ async def test_reliability_exports_and_review_reminders(client: httpx.AsyncClien
     import openpyxl
 
     from app.notifications import Notification
-    from programmes.applications.jobs import send_review_reminders
+    from scoring.reviews.jobs import send_review_reminders
     from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import ReviewDraft
     from tests.factories.worker import run_worker_burst

@@ -78,9 +78,10 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     from programmes.disbursements.schemas import BatchCreate
     from programmes.disbursements.service import create_batch
     from programmes.tables import FundSourceKind
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
     from scoring.reviews.reviewing import submit as submit_review
-    from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-    from scoring.reviews.service import assign
+    from scoring.reviews.schemas import ReviewSubmit
 
     staff = officer.principal
     contest = await factories.contest_round(officer, district=district)
@@ -94,7 +95,7 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     )
     await submit(applicant.principal, draft.id)
     assignment = await assign(staff, AssignmentCreate(application_id=draft.id, expert_id=expert.id))
-    await submit_review(expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
+    await submit_review(expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 80, "feasibility": 90}))
     # A second organisation's application: awarded below with its agreement signed, awaiting countersignature.
     second_org, second_applicant = await factories.organisation(district=district or District.changning)
     second = await create_draft(
@@ -105,9 +106,7 @@ async def draft_batch(officer: factories.User, district: District | None) -> dic
     )
     await submit(second_applicant.principal, second.id)
     second_review = await assign(staff, AssignmentCreate(application_id=second.id, expert_id=expert.id))
-    await submit_review(
-        expert.principal, second_review["id"], ReviewSubmit(scores={"innovation": 70, "feasibility": 70})
-    )
+    await submit_review(expert.principal, second_review.id, ReviewSubmit(scores={"innovation": 70, "feasibility": 70}))
     await factories.end_round_window(contest["id"])
     await close_round(staff, contest["id"])
     source = await create_fund_source(staff, FundSourceCreate(name="福彩公益金", kind=FundSourceKind.welfare_lottery))

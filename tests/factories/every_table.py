@@ -44,7 +44,8 @@ async def fill_every_table() -> dict[str, Any]:
     from programmes.tables import ExpenseCategory
     from scoring.experts.schemas import ConflictCreate, ExpertProfileWrite
     from scoring.experts.service import record_conflict, save_profile
-    from scoring.publication.service import file_objection, publish
+    from scoring.publication.objections import file_objection
+    from scoring.publication.service import publish
 
     assert await load_demo(), "the demo loads into an empty database only"
     officer = await _principal("officer")
@@ -75,7 +76,7 @@ async def fill_every_table() -> dict[str, Any]:
 
     # Review side: the closed round published, an objection, an expert's affiliation and a declared conflict.
     publication = await publish(officer, application["round"], 7, 1, None)
-    await file_objection(applicant, publication["id"], application["id"], "对评审结果有异议，请求复核")
+    await file_objection(applicant, publication.id, application["id"], "对评审结果有异议，请求复核")
     await save_profile(
         officer, expert.user_id, ExpertProfileWrite(domains=["青少年服务"], affiliation_organisation_ids=[org["id"]])
     )

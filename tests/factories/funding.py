@@ -62,9 +62,10 @@ async def ranked_application(client: httpx.AsyncClient, world: World) -> dict[st
     from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
     from programmes.awards.service import create_budget_line, create_fund_source
     from programmes.catalogue.service import close_round
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
     from scoring.reviews.reviewing import submit as submit_review
-    from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-    from scoring.reviews.service import assign
+    from scoring.reviews.schemas import ReviewSubmit
 
     officer = world.changning_officer.principal
     contest = await factories.contest_round(world.changning_officer, district=District.changning)
@@ -78,7 +79,7 @@ async def ranked_application(client: httpx.AsyncClient, world: World) -> dict[st
     await submit(world.applicant.principal, draft.id)
     assignment = await assign(officer, AssignmentCreate(application_id=draft.id, expert_id=world.expert.id))
     await submit_review(
-        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 90})
+        world.expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 80, "feasibility": 90})
     )
     await factories.end_round_window(contest["id"])
     await close_round(officer, contest["id"])

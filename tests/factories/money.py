@@ -23,8 +23,8 @@ async def reviewed_application(world: World, org_id: int, member: factories.User
     """An application of ``org_id`` in the world's round, submitted and scored by the world's expert."""
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
-    from scoring.reviews.schemas import AssignmentCreate
-    from scoring.reviews.service import assign
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
 
     draft = await create_draft(
         member.principal,
@@ -37,7 +37,7 @@ async def reviewed_application(world: World, org_id: int, member: factories.User
         world.city_officer.principal, AssignmentCreate(application_id=draft.id, expert_id=world.expert.id)
     )
     await submit_review(
-        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": score, "feasibility": score})
+        world.expert.principal, assignment.id, ReviewSubmit(scores={"innovation": score, "feasibility": score})
     )
     return int(draft.id)
 

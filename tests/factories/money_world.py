@@ -7,9 +7,10 @@ from typing import Any
 from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate
 from programmes.awards.service import create_budget_line, create_fund_source
 from programmes.catalogue.service import close_round
+from scoring.assignments.schemas import AssignmentCreate
+from scoring.assignments.service import assign
 from scoring.reviews.reviewing import submit as submit_review
-from scoring.reviews.schemas import AssignmentCreate, ReviewSubmit
-from scoring.reviews.service import assign
+from scoring.reviews.schemas import ReviewSubmit
 from tests import factories
 from tests.factories.money import ranked_world
 from tests.factories.world import World
@@ -46,7 +47,7 @@ async def pudong_award(
         officer, AssignmentCreate(application_id=world.pudong_application_id, expert_id=world.expert.id)
     )
     await submit_review(
-        world.expert.principal, assignment["id"], ReviewSubmit(scores={"innovation": 80, "feasibility": 80})
+        world.expert.principal, assignment.id, ReviewSubmit(scores={"innovation": 80, "feasibility": 80})
     )
     await factories.end_round_window(world.pudong_round["id"])
     await close_round(officer, world.pudong_round["id"])

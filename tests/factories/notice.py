@@ -54,9 +54,9 @@ async def published_round(client: httpx.AsyncClient, top_n: int = 2) -> Notice:
         officer=officer,
         experts=world["experts"],
         round_id=call["id"],
-        publication_id=publication["id"],
+        publication_id=publication.id,
         ranking=ranking,
-        listed=[e["application_id"] for e in publication["entries"]],
+        listed=[e.application_id for e in publication.entries],
         members={application["id"]: member for _, member, application in world["apps"]},
     )
 

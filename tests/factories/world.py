@@ -41,8 +41,8 @@ class World:
 async def build_world() -> World:
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
-    from scoring.reviews.schemas import AssignmentCreate
-    from scoring.reviews.service import assign
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
 
     admin = await factories.user(Role.admin)
     community = await factories.user(Role.community)
@@ -90,7 +90,7 @@ async def build_world() -> World:
         draft.id,
         other.id,
         pudong_app.id,
-        assignment["id"],
+        assignment.id,
         community,
     )
 

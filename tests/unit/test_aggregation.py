@@ -14,7 +14,6 @@ import pytest
 from scoring.aggregation import (
     ApplicationScores,
     Criterion,
-    Quota,
     RankedApplication,
     Review,
     RoundAggregate,
@@ -22,10 +21,10 @@ from scoring.aggregation import (
     aggregate_round,
     rank_by_weighted_mean,
     review_score,
-    select_advancing,
     validate_scores,
     weighted_mean,
 )
+from scoring.cut_line import Quota, select_advancing
 from scoring.reliability import order_key
 
 CRITERIA = [Criterion("innovation", 40, 100), Criterion("feasibility", 60, 100)]

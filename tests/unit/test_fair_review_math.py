@@ -8,10 +8,10 @@ from fractions import Fraction
 
 import pytest
 
-from scoring.aggregation import Criterion, Quota, RankedApplication, Review, RoundRules, aggregate_round
+from scoring.aggregation import Criterion, RankedApplication, Review, RoundRules, aggregate_round
 from scoring.assignment import ApplicationProfile, ExpertProfile
 from scoring.assignment_partial import assign_what_can_be_staffed
-from scoring.cut_line import CutLineTie, cut_line_ties, decided_selection, decision_problems
+from scoring.cut_line import CutLineTie, Quota, cut_line_ties, decided_selection, decision_problems
 from scoring.reviews.blind import remove_paths, strip_for_blind
 from scoring.tie_break import DEFAULT_TIE_BREAK, expand, tie_break_problems
 

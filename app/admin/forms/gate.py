@@ -1,6 +1,6 @@
 """Piccolo Admin forms at the gates an application passes on its way to money: an officer's written eligibility
 override (资格审查人工认定) and the award itself (确定资助). Each calls the same service as the API, so the eligibility
-gate and the 公示 gate hold here too (programmes/applications/gate.py, programmes/awards/notice_gate.py)."""
+gate and the 公示 gate hold here too (programmes/applications/gate.py, scoring/publication/notice_gate.py)."""
 
 from __future__ import annotations
 

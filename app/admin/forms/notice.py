@@ -61,20 +61,18 @@ async def _publish(request: Request, data: PublishRound) -> str:
 
     async def work(principal: Principal) -> str:
         done = await publish(principal, data.round_id, data.days, data.top_n, None)
-        return (
-            f"公示 {done['id']} 已发布，{len(done['entries'])} 个项目，公示期至 {shown(done['ends_at']):%Y-%m-%d %H:%M}"
-        )
+        return f"公示 {done.id} 已发布，{len(done.entries)} 个项目，公示期至 {shown(done.ends_at):%Y-%m-%d %H:%M}"
 
     return await as_officer(request, work)
 
 
 async def _resolve(request: Request, data: ResolveObjection) -> str:
-    from scoring.publication.service import resolve
+    from scoring.publication.objections import resolve
 
     async def work(principal: Principal) -> str:
         done = await resolve(principal, data.objection_id, data.decision == "upheld", data.resolution)
-        return f"异议 {done['id']} 已处理：" + (
-            "成立，项目进入重新评审" if done["status"] == ObjectionStatus.upheld else "不成立"
+        return f"异议 {done.id} 已处理：" + (
+            "成立，项目进入重新评审" if done.status == ObjectionStatus.upheld else "不成立"
         )
 
     return await as_officer(request, work)
@@ -85,8 +83,8 @@ async def _conclude(request: Request, data: ConcludeRereview) -> str:
 
     async def work(principal: Principal) -> str:
         done = await conclude(principal, data.objection_id, data.days, data.note)
-        last = done["corrections"][-1]
-        return f"公示 {done['id']} 已更正：新增 {last['added'] or '无'}，移出 {last['removed'] or '无'}"
+        last = done.corrections[-1]
+        return f"公示 {done.id} 已更正：新增 {last.added or '无'}，移出 {last.removed or '无'}"
 
     return await as_officer(request, work)
 

@@ -4,7 +4,7 @@ rules and the audit row are the same."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from piccolo_admin.endpoints import FormConfig
 from pydantic import Field, field_validator
@@ -14,6 +14,9 @@ from app.admin.forms.common import as_officer, parse_ids, validated
 from app.auth.contact import Email, Mobile
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
+
+if TYPE_CHECKING:
+    from scoring.publication.schemas import CutLineTieRead
 
 
 class ExpertInvitation(RequestModel):
@@ -75,7 +78,7 @@ def _number(text: str) -> int | str | None:
 
 
 async def _list_ties(request: Request, data: CutLineQuery) -> str:
-    from scoring.publication.tie_schemas import CutLineDecisionCreate
+    from scoring.publication.schemas import CutLineDecisionCreate
     from scoring.publication.ties import list_ties
 
     top_n = _number(data.top_n)
@@ -94,14 +97,14 @@ async def _list_ties(request: Request, data: CutLineQuery) -> str:
     return await as_officer(request, work)
 
 
-def _describe(tie: dict[str, Any]) -> str:
-    tied = "、".join(map(str, tie["tied_application_ids"]))
-    state = "已裁定入围 " + "、".join(map(str, tie["passed_application_ids"])) if tie["decided"] else "待裁定"
-    return f"{tie['line']} 第 {tie['rank']} 名并列：{tied}（{tie['places']} 个名额，{state}）"
+def _describe(tie: CutLineTieRead) -> str:
+    tied = "、".join(map(str, tie.tied_application_ids))
+    state = "已裁定入围 " + "、".join(map(str, tie.passed_application_ids or [])) if tie.decided else "待裁定"
+    return f"{tie.line} 第 {tie.rank} 名并列：{tied}（{tie.places} 个名额，{state}）"
 
 
 async def _decide_tie(request: Request, data: CutLineDecisionForm) -> str:
-    from scoring.publication.tie_schemas import CutLineDecisionCreate
+    from scoring.publication.schemas import CutLineDecisionCreate
     from scoring.publication.ties import decide
 
     decision = validated(
@@ -126,8 +129,8 @@ async def _decide_tie(request: Request, data: CutLineDecisionForm) -> str:
             top_n=decision.top_n,
             cutoff=None,
         )
-        passed = "、".join(map(str, decided["passed_application_ids"]))
-        return f"已裁定：{decided['line']} 第 {decided['rank']} 名并列中 {passed} 入围"
+        passed = "、".join(map(str, decided.passed_application_ids or []))
+        return f"已裁定：{decided.line} 第 {decided.rank} 名并列中 {passed} 入围"
 
     return await as_officer(request, work)
 
