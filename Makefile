@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.seedbed-installed
 
-.PHONY: install run test worker migrate demo lint typecheck bench clean
+.PHONY: install run test worker migrate demo lint imports typecheck bench clean
 
 install: $(STAMP)
 
@@ -25,7 +25,7 @@ test: $(STAMP)  ## the whole suite on real PostgreSQL + Redis (local ones, or em
 	$(BIN)/python -m pytest
 
 worker: $(STAMP)
-	$(BIN)/arq app.worker.WorkerSettings
+	$(BIN)/arq app.site.worker.WorkerSettings
 
 migrate: $(STAMP)
 	$(BIN)/seedbed migrate
@@ -37,6 +37,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+imports: $(STAMP)  ## the dependency rules only (import-linter contracts in pyproject.toml)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

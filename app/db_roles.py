@@ -21,7 +21,8 @@ import asyncpg
 
 from app.settings import Settings
 
-# Every table a trigger keeps append-only (tests/api/test_database_roles.py checks this list against the database).
+# Every table a trigger keeps append-only (tests/api/platform/test_database_roles.py checks this list against
+# the database).
 APPEND_ONLY_TABLES = ("audit_entry", "ledger_entry", "inspection_finding")
 # Written by migrations only.
 OWNER_WRITES_ONLY = ("migration",)

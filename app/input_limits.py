@@ -20,7 +20,8 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import Body
 from litestar.types import ASGIApp, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
 
-from app.errors import GENERIC, PROBLEM_JSON, DomainError, FieldError, problem
+from app.errors import GENERIC, PROBLEM_JSON, DomainError, FieldError
+from app.problems import problem
 from app.types import ID_MAX, ID_MIN
 
 # Deeper than any form schema, answers or report we accept; msgspec would recurse ~1,000 levels and crash.

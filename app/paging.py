@@ -93,5 +93,5 @@ def page_response(page: Page[Any], request: Request[Any, Any, Any]) -> BeijingTi
     return BeijingTimeResponse(content=page.items, headers=headers)
 
 
-# Handlers declare ``paging: Paging``; the app provides it (app.asgi) from ``limit`` and ``offset``.
+# Handlers declare ``paging: Paging``; the app provides it (app.site.asgi) from ``limit`` and ``offset``.
 Paging = NamedDependency[PageParams]

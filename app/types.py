@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar.params import Parameter
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -30,11 +29,7 @@ Id = Annotated[int, BeforeValidator(_exact_integer), Field(ge=ID_MIN, le=ID_MAX)
 FormId = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
 """A row id in a Piccolo Admin form (the admin UI may send it as text, so it is not ``ExactInt``)."""
 
-# Litestar validates query parameters itself (msgspec, not pydantic) and rebuilds their annotation from the
-# ``Parameter``, so the bounds go there; use these instead of ``FromQuery[int]``, whose Parameter would win.
-QueryId = Annotated[int, Parameter(ge=ID_MIN, le=ID_MAX)]
-"""A row id in a query string (out of range → 422 naming the parameter)."""
-OptionalQueryId = Annotated[int | None, Parameter(ge=ID_MIN, le=ID_MAX)]
+# Query-string ids (``QueryId``) are in app/params.py: they need Litestar, and pure modules import this one.
 
 
 def at_most_entries(limit: int) -> AfterValidator:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from app.organisations.credit_code import normalise, problem_with, type_problem
-from app.organisations.tables import REGISTERED_TYPES, EvaluationGrade, OrganisationType
+from app.organisations.kinds import REGISTERED_TYPES, EvaluationGrade, OrganisationType
 from app.reference import DISTRICT_NAMES_ZH, District
 from app.types import RequestModel
 

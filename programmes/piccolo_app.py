@@ -29,6 +29,8 @@ APP_CONFIG = AppConfig(
 )
 
 # The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
-# Likewise the rooms' reactions to the core app's events (a claim transfer withdraws the former members' accounts).
+# Likewise the rooms' reactions to the core app's events (a claim transfer withdraws the former members' accounts; a
+# change of screened facts re-screens the organisations' open applications).
+import programmes.applications.rescreening  # noqa: E402, F401
 import programmes.payees.claims  # noqa: E402, F401
 import programmes.workflows.bindings  # noqa: E402, F401

@@ -34,17 +34,17 @@ from programmes.payees.tables import BankAccount
 if TYPE_CHECKING:
     from programmes.draws.tables import InspectionDraw
 
+# Re-exported: the enums live in programmes/kinds.py, apart from the database layer (pure rules use them).
+from programmes.kinds import AwardType as AwardType
+from programmes.kinds import ExpenseCategory as ExpenseCategory
+from programmes.kinds import FundSourceKind as FundSourceKind
+from programmes.kinds import ReleaseCondition as ReleaseCondition
+
 
 class ProgrammeKind(StrEnum):
     contest = "contest"  # 公益创新创业大赛
     support_plan = "support_plan"  # 沪社星耀
     matching = "matching"  # 聚力计划
-
-
-class FundSourceKind(StrEnum):
-    welfare_lottery = "welfare_lottery"  # 福利彩票公益金
-    fiscal = "fiscal"  # 财政资金
-    foundation = "foundation"  # 基金会资金
 
 
 class Programme(Table):
@@ -163,17 +163,6 @@ class Application(Table):
     applied_via = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True, default=None)
 
 
-class AwardType(StrEnum):
-    """Subsidy and reward kinds from the district funds (长宁区专项资金等)."""
-
-    start_up = "start_up"  # 一次性开办补贴
-    operating = "operating"  # 工作经费
-    rent = "rent"  # 房租补贴
-    large_event = "large_event"  # 大型活动补贴
-    staff = "staff"  # 人员补贴
-    reward = "reward"  # 奖励（大赛奖金、项目资助）
-
-
 class FundSource(Table):
     id: Serial  # added by Piccolo; declared for the type checker
     name = Varchar(length=200, null=False)
@@ -202,26 +191,6 @@ class Award(Table):
     payee = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=False)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
-
-
-class ReleaseCondition(StrEnum):
-    """When a tranche of the payment plan may be paid (拨付条件)."""
-
-    on_signing = "on_signing"  # 协议生效（双方签署）后拨付
-    milestone = "milestone"  # 第 N 期中期报告验收通过后拨付
-    final_report = "final_report"  # 结项报告验收通过后拨付
-
-
-class ExpenseCategory(StrEnum):
-    """Budget categories of a funded project; report expense lines are booked against them."""
-
-    personnel = "personnel"  # 人员费用
-    activities = "activities"  # 活动费用
-    materials = "materials"  # 物资采购
-    venue = "venue"  # 场地租赁
-    publicity = "publicity"  # 宣传推广
-    administration = "administration"  # 管理费用
-    other = "other"  # 其他
 
 
 class Tranche(Table):

@@ -78,7 +78,8 @@ def _configure() -> None:
         PICCOLO_CONF="app.piccolo_conf",
         SEEDBED_LOG_LEVEL="WARNING",
         SEEDBED_PAYMENT_RETRY_BASE_SECONDS="1",
-        # Every test calls from 127.0.0.1 within minutes; tests/api/test_rate_limits.py sets its own limits.
+        # Every test calls from 127.0.0.1 within minutes; tests/api/organisations/test_rate_limits.py sets its
+        # own limits.
         SEEDBED_RATE_LIMIT_LOGIN_PER_IP="100000/minute",
         SEEDBED_RATE_LIMIT_LOGIN_PER_USERNAME="100000/minute",
         SEEDBED_RATE_LIMIT_REGISTER_PER_IP="100000/minute",
@@ -100,7 +101,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # Before any event loop exists: create and migrate this run's database with the real `seedbed migrate`.
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"', f'CREATE DATABASE "{TEST_DB}"'))
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "migrate"], env=dict(os.environ), capture_output=True, text=True
+        [sys.executable, "-m", "app.site.cli", "migrate"], env=dict(os.environ), capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -174,7 +175,7 @@ async def db(truncate_statement: str) -> AsyncIterator[None]:
 
 @pytest.fixture(scope="session")
 async def app(engine: object) -> object:
-    from app.asgi import create_app
+    from app.site.asgi import create_app
 
     return create_app(manage_pool=False)
 

@@ -21,6 +21,7 @@ from app.auth.schemas import TokenPair
 from app.auth.service import token_pair
 from app.auth.tables import Account, PasswordResetToken
 from app.errors import invalid
+from app.notifications.service import notify_user
 from app.settings import get_settings
 from app.timezone import now_utc
 from app.uow import unit_of_work
@@ -91,8 +92,6 @@ async def request_reset(account: str) -> None:
     if not settings.smtp_host:
         log.warning("password reset requested but SEEDBED_SMTP_HOST is unset; no e-mail can be sent")
         return
-    from app.notifications.service import notify_user
-
     token = secrets.token_urlsafe(32)
     minutes = settings.password_reset_minutes
     async with unit_of_work(Actor.system()) as uow:

@@ -61,20 +61,21 @@ async def record(
     )
 
 
-# The hook point for what must follow a change of screened facts (the eligibility gate re-screens open
-# applications and raises risk warnings). Listeners run after the change committed; one failing listener is logged
-# and does not undo the change or stop the others, because the facts are true whatever a follow-up does.
+# The hook point for what must follow a change of screened facts: the programmes room registers the eligibility
+# gate's follow-up (re-screen open applications, raise 预警) in programmes/applications/rescreening.py, loaded by
+# programmes/piccolo_app.py, because programmes builds on app core, not the reverse. Listeners run after the change
+# committed; one failing listener is logged and does not undo the change or stop the others, because the facts are
+# true whatever a follow-up does.
 FactsListener = Callable[[list[int]], Awaitable[None]]
 
-
-async def _rescreen(org_ids: list[int]) -> None:
-    # The eligibility gate's follow-up: re-screen open applications and raise 预警 (an idempotent outbox job).
-    from programmes.applications.rescreening import enqueue_rescreen  # programmes builds on app, not the reverse
-
-    await enqueue_rescreen(org_ids)
+LISTENERS: list[FactsListener] = []
 
 
-LISTENERS: list[FactsListener] = [_rescreen]
+def listen(listener: FactsListener) -> FactsListener:
+    """Register ``listener`` once (a module imported twice must not run its follow-up twice)."""
+    if listener not in LISTENERS:
+        LISTENERS.append(listener)
+    return listener
 
 
 async def on_facts_changed(org_ids: Iterable[int]) -> None:

@@ -8,34 +8,11 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import Date, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+# Re-exported: the enums live in app/organisations/kinds.py, apart from the database layer (eligibility uses them).
+from app.organisations.kinds import REGISTERED_TYPES as REGISTERED_TYPES
+from app.organisations.kinds import EvaluationGrade as EvaluationGrade
+from app.organisations.kinds import OrganisationType as OrganisationType
 from app.reference import District
-
-
-class OrganisationType(StrEnum):
-    social_association = "social_association"  # 社会团体
-    social_service_institution = "social_service_institution"  # 社会服务机构（民办非企业单位）
-    foundation = "foundation"  # 基金会
-    filed_community_group = "filed_community_group"  # 备案类社区群众活动团队 (not a legal person)
-
-
-REGISTERED_TYPES = frozenset(
-    {
-        OrganisationType.social_association,
-        OrganisationType.social_service_institution,
-        OrganisationType.foundation,
-    }
-)
-
-
-class EvaluationGrade(StrEnum):
-    """等级评估 result."""
-
-    none = "none"
-    a1 = "1A"
-    a2 = "2A"
-    a3 = "3A"
-    a4 = "4A"
-    a5 = "5A"
 
 
 class Organisation(Table):

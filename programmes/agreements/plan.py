@@ -10,7 +10,7 @@ from datetime import date
 
 from app.errors import DomainError, FieldError
 from programmes.awards.schemas import AwardCreate
-from programmes.tables import ReleaseCondition
+from programmes.kinds import ReleaseCondition
 
 
 @dataclass(frozen=True)

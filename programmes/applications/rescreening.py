@@ -15,6 +15,7 @@ import logging
 from datetime import date
 
 from app import outbox
+from app.organisations import facts
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
@@ -35,6 +36,8 @@ async def stage_rescreen(organisation_id: int) -> None:
     )
 
 
+# Registered where the programmes app loads (programmes/piccolo_app.py): app core calls it without importing us.
+@facts.listen
 async def enqueue_rescreen(organisation_ids: list[int]) -> None:
     """For write paths that report a change after their commit (a listener of
     ``app.organisations.facts.on_facts_changed``: the registry import, verifications, claims): stage and hand over

@@ -31,7 +31,7 @@ _LABELS: dict[str, str] = (
         for step in REVIEW_ASSIGNMENT.transitions
     }
 )
-# A row whose action has no label yet still reads in Chinese (tests/api/test_zh_messages.py keeps it unused).
+# A row whose action has no label yet still reads in Chinese (tests/api/platform/test_zh_messages.py keeps it unused).
 UNLABELLED = "其他操作"
 
 

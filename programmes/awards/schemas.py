@@ -5,7 +5,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.types import ExactInt, Id, RequestModel
-from programmes.tables import AwardType, ExpenseCategory, FundSourceKind, ReleaseCondition
+from programmes.kinds import AwardType, ExpenseCategory, FundSourceKind, ReleaseCondition
 
 
 class FundSourceCreate(RequestModel):

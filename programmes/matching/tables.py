@@ -73,6 +73,24 @@ class CommunityMember(Table):
     created_at = Timestamptz()
 
 
+class CommunityInvitation(Table):
+    """A one-time code inviting someone to open an account of a community (like a password reset code: only its
+    SHA-256 is stored, it expires, and it is used once)."""
+
+    id: Serial  # added by Piccolo; declared for the type checker
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, null=False)
+    email = Varchar(length=254, default="")
+    mobile = Varchar(length=11, default="")
+    display_name = Varchar(length=100, default="")
+    token_hash = Varchar(length=64, null=False, unique=True)
+    expires_at = Timestamptz(null=False)
+    used_at = Timestamptz(null=True, default=None)
+    accepted_by = ForeignKey(BaseUser, on_delete=OnDelete.set_null, null=True, default=None)
+    scope_district = Varchar(length=16, choices=District, null=True, default=None)
+    created_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz()
+
+
 class MatchingTag(Table):
     """The shared tag vocabulary, curated by officers (e.g. ``community_org`` 社区社会组织)."""
 

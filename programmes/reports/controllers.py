@@ -8,7 +8,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, STAFF, CurrentPrincipal, provide_principal
 from app.paging import Paging, page_response
-from app.types import OptionalQueryId
+from app.params import OptionalQueryId
 from programmes.reports import service
 from programmes.reports.form import set_edition_report_form
 from programmes.reports.schemas import (

@@ -16,7 +16,7 @@ from tests.factories.browser import ROOT, browser, server  # noqa: F401 — fixt
 from tests.factories.every_table import fill_every_table
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-tables"
-# The demo's city officer (app/demo.py): city staff see every table.
+# The demo's city officer (app/site/demo/): city staff see every table.
 LOGIN = ("officer", "officer-pass-2026")
 
 pytestmark = pytest.mark.browser

@@ -50,7 +50,7 @@ def _chromium_missing() -> bool:
 
 @pytest.fixture
 async def server(db: None) -> AsyncIterator[str]:
-    """The real app (``app.asgi:app``) under granian, on this run's test database and queue.
+    """The real app (``app.site.asgi:app``) under granian, on this run's test database and queue.
 
     Asks for ``db`` so the server is gone before the tables are emptied.
     """
@@ -61,7 +61,7 @@ async def server(db: None) -> AsyncIterator[str]:
         "SEEDBED_REDIS_URL": os.environ["SEEDBED_REDIS_URL"],
         "SEEDBED_DB_POOL_MAX": "4",
     }
-    command = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "app.asgi:app"]
+    command = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "app.site.asgi:app"]
     with _log_file() as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable, *command, cwd=ROOT, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT

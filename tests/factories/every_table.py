@@ -1,6 +1,6 @@
 """At least one row in every table of the admin menu, for the browser test that opens a detail page of each.
 
-The demo (``app.demo.load_demo``: accounts, programmes, last year's funded project) fills most tables through
+The demo (``app.site.demo.load_demo``: accounts, programmes, last year's funded project) fills most tables through
 the services; the rest are added here through the services too — a paid batch (transfers at the simulated
 bank), an export, a draw with a finding, a clawback, a publication with an objection, a conflict of interest, an
 expert's affiliation, report expenses. Three rows no service creates on their own in a few lines (a track, an
@@ -15,8 +15,8 @@ from typing import Any
 
 from app.auth.principal import Principal
 from app.auth.tables import Account, Role
-from app.demo import load_demo
 from app.organisations.tables import Organisation, OrganisationMember
+from app.site.demo import load_demo
 from app.timezone import today_shanghai
 from programmes.attachments.tables import Attachment
 from programmes.reports.tables import ProgressReport

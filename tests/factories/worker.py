@@ -7,7 +7,7 @@ from arq.worker import Worker
 from app.db_roles import app_database_url
 from app.queue import redis_settings
 from app.settings import get_settings
-from app.worker import WorkerSettings
+from app.site.worker import WorkerSettings
 from programmes.disbursements.provider import PaymentProvider, SimulatedProvider
 
 

@@ -20,6 +20,6 @@ def seedbed() -> Litestar:
 
     Only ``/health/live`` is benchmarked, and it touches neither PostgreSQL nor Redis, so no pool is opened.
     """
-    from app.asgi import create_app
+    from app.site.asgi import create_app
 
     return create_app(manage_pool=False)

@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.perf.bench_scoring_db [--applications 20000] [--repeats 3] [--no-rank] [--no-record]
 
 Creates its own database ``seedbed_bench_<pid>`` on the local PostgreSQL (``SEEDBED_BENCH_POSTGRES`` overrides the
-admin DSN, default ``postgresql://postgres@127.0.0.1:5432/postgres``), migrates it with ``python -m app.cli
+admin DSN, default ``postgresql://postgres@127.0.0.1:5432/postgres``), migrates it with ``python -m app.site.cli
 migrate``, and drops it at the end, whatever happens. The measuring runs in a child process (``--child``) whose
 ``SEEDBED_DATABASE_URL`` points at that database before any app module is imported. The child bulk-loads with
 asyncpg ``COPY``: one contest round (``calibrated_mean``, 5 reviews per application, 3 criteria — 40/40/20, the
@@ -390,7 +390,7 @@ def run_in_database(args: argparse.Namespace) -> dict[str, Any]:
     asyncio.run(admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
     try:
         migrated = subprocess.run(
-            [sys.executable, "-m", "app.cli", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "app.site.cli", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True
         )
         if migrated.returncode != 0:
             raise RuntimeError(f"migrate failed: {migrated.stdout}{migrated.stderr}")

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.asgi import create_app
 from app.settings import DEFAULT_JWT_SECRET, ProductionConfigError, Settings, get_settings
-from app.worker import startup
+from app.site.asgi import create_app
+from app.site.worker import startup
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ LONG_TEXT = {
     "CasePromote.outcomes": "MatchingCase.outcomes (text); not copied into the audit log",
     "PromoteCase.summary": "admin form of CasePromote.summary (MatchingCase.summary, text)",
     "PromoteCase.outcomes": "admin form of CasePromote.outcomes (MatchingCase.outcomes, text)",
+    "DemandWrite.description": "Demand.description (text); never an audit reason",
 }
 # Normalised before storing, so the stored value is shorter than what may be typed.
 NORMALISED = {
@@ -51,6 +52,7 @@ NORMALISED = {
     "OrganisationForm.credit_code": "18 characters after the check (credit_code.py), spaces removed",
     "OrganisationClaimCreate.credit_code": "18 characters after the check (credit_code.py), spaces removed",
     "PasswordResetConfirm.token": "never stored; compared with the stored SHA-256 of the code",
+    "InvitationAccept.code": "never stored; compared with the stored SHA-256 of the code",
     "ApplicationsAction.application_ids": "admin form text, parsed into ids (parse_ids)",
     "ApplicationsScreen.application_ids": "admin form text, parsed into ids (parse_ids)",
     "BatchBuild.tranche_ids": "admin form text, parsed into ids (parse_ids)",
@@ -58,7 +60,7 @@ NORMALISED = {
 
 
 def _route_models() -> set[type[BaseModel]]:
-    from app.asgi import create_app
+    from app.site.asgi import create_app
 
     app = create_app(with_admin=False, manage_pool=False)
     found: set[type[BaseModel]] = set()

@@ -15,6 +15,7 @@ from app.admin.forms.applications import APPLICATION_FORMS
 from app.admin.forms.custody import CUSTODY_FORMS
 from app.admin.forms.gate import GATE_FORMS
 from app.admin.forms.matching import MATCHING_FORMS
+from app.admin.forms.matching_demands import MATCHING_DEMAND_FORMS
 from app.admin.forms.money import MONEY_FORMS
 from app.admin.forms.notice import NOTICE_FORMS
 from app.admin.forms.organisations import ORGANISATION_FORMS
@@ -34,6 +35,7 @@ FORMS: list[FormConfig] = [
     *NOTICE_FORMS,  # issue 11: 公示 re-review, objections, inspection draws
     *GATE_FORMS,  # issue 11: eligibility override and award behind the gates
     *MATCHING_FORMS,  # issue 13: 聚力计划 moderation, sessions, cases
+    *MATCHING_DEMAND_FORMS,  # issue 13: 聚力计划 demand moderation
 ]
 
 __all__ = ["FORMS"]

@@ -5,7 +5,7 @@ What happens, step by step (this is what the test checks):
 1. 30 awards → 30 released tranches in one batch; the officer approves it, and the outbox hands ``pay_batch`` to
    Redis with job id ``<queue>:pay_batch:<batch id>``.
 2. Before the first worker starts, the test takes a row lock on the batch item of tranche no. 12 (from its own
-   connection). The worker (``python -m arq app.worker.WorkerSettings``, a separate process) pays items 1–11,
+   connection). The worker (``python -m arq app.site.worker.WorkerSettings``, a separate process) pays items 1–11,
    then for tranche 12 locks the tranche, asks the simulated bank to transfer (committed at once on the bank's own
    connection, as a real bank would), writes the disbursement ledger entry in its still-open transaction, and
    blocks on marking the item paid. This is the worst place to die: the bank has paid, Seedbed has not recorded
@@ -64,13 +64,13 @@ TIMEOUT = 60.0
 
 
 class WorkerProcess:
-    """``python -m arq app.worker.WorkerSettings`` with this test run's environment (database, Redis, queue)."""
+    """``python -m arq app.site.worker.WorkerSettings`` with this test run's environment (database, Redis, queue)."""
 
     def __init__(self, name: str) -> None:
         self.log_path = Path(tempfile.mkdtemp(prefix="seedbed-worker-")) / f"{name}.log"
         self._log: IO[bytes] = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "arq", "app.worker.WorkerSettings"],
+            [sys.executable, "-m", "arq", "app.site.worker.WorkerSettings"],
             env={**os.environ, "SEEDBED_LOG_LEVEL": "INFO"},
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -1,5 +1,5 @@
 """Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
-last year's winner funded under an effective agreement (app/demo_money.py)."""
+last year's winner funded under an effective agreement (app/site/demo/money.py)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ async def load_demo() -> bool:
     await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source.id, amount_fen=200_000_000))
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
-    from app.demo_money import load_funded_project
+    from app.site.demo.money import load_funded_project
 
     await load_funded_project(
         officer,

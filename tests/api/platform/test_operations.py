@@ -57,7 +57,7 @@ async def test_audit_log_is_append_only(client: httpx.AsyncClient) -> None:
 
 async def seedbed(*args: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app.cli", *args, env=dict(os.environ), stdout=PIPE, stderr=PIPE
+        sys.executable, "-m", "app.site.cli", *args, env=dict(os.environ), stdout=PIPE, stderr=PIPE
     )
     _, stderr = await process.communicate()
     assert process.returncode is not None
@@ -81,7 +81,7 @@ async def test_cli_creates_officers_and_experts(client: httpx.AsyncClient) -> No
 
 
 async def test_demo_data_loads_once(client: httpx.AsyncClient) -> None:
-    from app.demo import DEMO_LOGINS, load_demo
+    from app.site.demo import DEMO_LOGINS, load_demo
 
     assert await load_demo() is True
     assert await load_demo() is False

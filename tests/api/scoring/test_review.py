@@ -217,7 +217,8 @@ async def test_publication_objection_and_finalisation(client: httpx.AsyncClient)
     )
     assert upheld["status"] == "upheld"
     # ``in_review`` after an uphold is the start of a re-review, not an outcome: the result cannot become final
-    # until the re-review is concluded and the notice corrected (tests/api/test_notice.py covers the whole path).
+    # until the re-review is concluded and the notice corrected (tests/api/scoring/test_notice.py covers the
+    # whole path).
     reopened = ok(await client.get(f"/applications/{listed[0]}", headers=officer.headers))
     assert reopened["status"] == "in_review"
     pending = await client.post(f"/publications/{publication['id']}/finalise", headers=officer.headers)

@@ -301,7 +301,7 @@ async def test_awards_follow_the_notice(client: httpx.AsyncClient, world: World)
 
 async def test_daily_scan_rescreens_what_only_the_calendar_changed(client: httpx.AsyncClient, world: World) -> None:
     """A certificate that expired overnight changed no row: the cron's re-screen finds it and warns."""
-    from app.worker import risk_scan
+    from app.site.worker import risk_scan
     from tests.factories.owner import as_owner
 
     officer = world.city_officer

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from app.asgi import create_app
 from app.auth import rate_limit
 from app.auth.tables import Role
 from app.organisations.tables import Organisation
 from app.queue import close_queue
 from app.settings import get_settings
+from app.site.asgi import create_app
 from tests import factories
 
 LOW = {

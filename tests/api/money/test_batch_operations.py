@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from app import worker
 from app.audit import AuditEntry
 from app.outbox import OutboxMessage
 from app.queue import get_queue
 from app.settings import Settings, get_settings
+from app.site import worker
 from programmes.disbursements.provider import (
     PayeeAccount,
     ProviderConfigError,
@@ -121,7 +121,7 @@ async def test_rerun_is_refused_for_drafts_and_outside_scope(client: httpx.Async
 def test_the_provider_comes_from_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().payment_provider == "simulated"
     assert isinstance(build_provider(Settings()), SimulatedProvider)
-    monkeypatch.setenv("SEEDBED_PAYMENT_PROVIDER", "tests.api.test_batch_operations:RecordingProvider")
+    monkeypatch.setenv("SEEDBED_PAYMENT_PROVIDER", "tests.api.money.test_batch_operations:RecordingProvider")
     provider = build_provider(Settings())
     assert isinstance(provider, RecordingProvider) and provider.queue_name == get_settings().queue_name
 
@@ -131,8 +131,8 @@ def test_the_provider_comes_from_the_setting(monkeypatch: pytest.MonkeyPatch) ->
     [
         ("bank", "expected 'simulated' or 'package.module:ClassName'"),
         ("tests.no_such_module:Bank", "cannot import tests.no_such_module"),
-        ("tests.api.test_batch_operations:Missing", "has no class Missing"),
-        ("tests.api.test_batch_operations:NotAProvider", "has no transfer() method"),
+        ("tests.api.money.test_batch_operations:Missing", "has no class Missing"),
+        ("tests.api.money.test_batch_operations:NotAProvider", "has no transfer() method"),
     ],
 )
 def test_an_unknown_provider_is_a_clear_error(value: str, message: str) -> None:
@@ -150,7 +150,7 @@ async def test_the_worker_refuses_to_start_with_a_bad_provider(monkeypatch: pyte
 
 
 async def test_payments_go_through_the_configured_provider(client: httpx.AsyncClient, world: World) -> None:
-    provider = build_provider(Settings(payment_provider="tests.api.test_batch_operations:RecordingProvider"))
+    provider = build_provider(Settings(payment_provider="tests.api.money.test_batch_operations:RecordingProvider"))
     assert isinstance(provider, RecordingProvider)
     batch_id = await approved_batch(world)
     await run_worker_burst(provider)

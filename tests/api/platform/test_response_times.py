@@ -17,7 +17,7 @@ from litestar.serialization import get_serializer
 from polyfactory.factories.pydantic_factory import ModelFactory
 from pydantic import BaseModel
 
-from app.demo import DEMO_LOGINS
+from app.site.demo import DEMO_LOGINS
 
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 MOMENT = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # as asyncpg hands back a timestamptz
@@ -151,8 +151,8 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> dic
 
 @pytest.mark.usefixtures("db")
 async def test_a_live_sample_of_responses_shows_beijing_time(app: Litestar, client: httpx.AsyncClient) -> None:
-    from app.demo import load_demo
     from app.organisations.tables import Organisation
+    from app.site.demo import load_demo
 
     assert await load_demo()
     headers = {u: await _login(client, u, p) for _, u, p in DEMO_LOGINS}

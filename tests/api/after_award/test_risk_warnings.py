@@ -13,7 +13,7 @@ from litestar import Litestar
 from app.audit import AuditEntry
 from app.db import engine
 from app.organisations.tables import Organisation
-from app.worker import WorkerSettings, risk_scan
+from app.site.worker import WorkerSettings, risk_scan
 from app.workflow.engine import Actor, transition
 from programmes.disbursements.schemas import BatchCreate
 from programmes.disbursements.service import approve_batch, create_batch

@@ -133,7 +133,7 @@ def create_expert(
 @cli.command()
 def demo() -> None:
     """Load demo data into an empty database and print the logins."""
-    from app.demo import DEMO_LOGINS, load_demo
+    from app.site.demo import DEMO_LOGINS, load_demo
 
     loaded = _with_pool(load_demo)
     typer.echo("demo data loaded" if loaded else "database not empty: demo data left as it is")
@@ -144,8 +144,8 @@ def demo() -> None:
 @cli.command()
 def run() -> None:
     """Serve API + admin + worker (embedded PostgreSQL/Redis when none is configured or running)."""
-    from app.runner import run as run_all
     from app.settings import get_settings
+    from app.site.runner import run as run_all
 
     raise typer.Exit(run_all(get_settings()))
 

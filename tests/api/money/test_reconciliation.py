@@ -303,7 +303,7 @@ async def test_the_command_exits_1_and_prints_discrepancies(client: httpx.AsyncC
 
     def command() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "app.cli", "reconcile"],
+            [sys.executable, "-m", "app.site.cli", "reconcile"],
             env=dict(os.environ),
             capture_output=True,
             text=True,
@@ -325,17 +325,17 @@ async def test_the_command_exits_1_and_prints_discrepancies(client: httpx.AsyncC
 async def test_the_daily_job_logs_an_error_with_the_report(
     client: httpx.AsyncClient, world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from app.worker import WorkerSettings, reconcile_payments
+    from app.site.worker import WorkerSettings, reconcile_payments
 
     assert any(job.name == "cron:reconcile_payments" for job in WorkerSettings.cron_jobs)
     await build_slice(world)
-    with caplog.at_level(logging.INFO, logger="app.worker"):
+    with caplog.at_level(logging.INFO, logger="app.site.worker"):
         clean = await reconcile_payments({})
     assert clean["ok"] is True
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     await transfer("tranche:999999997", 500, "SIM-STRAY")
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="app.worker"):
+    with caplog.at_level(logging.INFO, logger="app.site.worker"):
         dirty = await reconcile_payments({})
         again = await reconcile_payments({})  # read-only: a second run reports the same and changes nothing
     assert dirty["ok"] is False and [d["code"] for d in dirty["discrepancies"]] == ["transfer_without_tranche"]

@@ -15,6 +15,10 @@ from app.embedded import ResolvedServices, port_answers, resolve_services
 from app.settings import Settings
 
 STOP_TIMEOUT = 10.0
+# What each child process runs: the site's web app, worker and command line.
+WEB_APP = "app.site.asgi:app"
+WORKER = "app.site.worker.WorkerSettings"
+CLI = "app.site.cli"
 
 
 def run(settings: Settings) -> int:
@@ -31,15 +35,13 @@ def run(settings: Settings) -> int:
         services = resolve_services(settings)
         env = {**os.environ, "SEEDBED_DATABASE_URL": services.database_url, "SEEDBED_REDIS_URL": services.redis_url}
         for step in ("migrate", "demo"):
-            code = subprocess.call([sys.executable, "-m", "app.cli", step], env=env)  # noqa: S603
+            code = subprocess.call([sys.executable, "-m", CLI, step], env=env)  # noqa: S603
             if code != 0:
                 print(f"seedbed: `seedbed {step}` failed (exit status {code}); see above.", file=sys.stderr)
                 return 1
-        children["web server"] = _spawn(
-            ["granian", "--interface", "asgi", "--host", settings.host, "--port", str(settings.port), "app.asgi:app"],
-            env,
-        )
-        children["worker"] = _spawn(["arq", "app.worker.WorkerSettings"], env)
+        server = ["granian", "--interface", "asgi", "--host", settings.host, "--port", str(settings.port), WEB_APP]
+        children["web server"] = _spawn(server, env)
+        children["worker"] = _spawn(["arq", WORKER], env)
         announced = False
         while True:
             for name, child in children.items():

@@ -21,7 +21,7 @@ from app.auth.rate_limit import RateLimitMiddleware
 from app.auth.role_controllers import AccountRoleController
 from app.db import close_pool, open_pool
 from app.docs_ui import API_TITLE, API_VERSION, OPENAPI_PATH, docs_assets, index, swagger_plugin
-from app.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, Problem
+from app.errors import PROBLEM_JSON, Problem
 from app.health import live, ready
 from app.input_limits import BoundedRequest, bound_request_parameters, limit_json_bodies
 from app.notifications.controllers import NotificationController
@@ -29,6 +29,7 @@ from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.organisations.custody_controllers import CustodyController
 from app.paging import provide_paging
+from app.problems import EXCEPTION_HANDLERS
 from app.queue import close_queue
 from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
@@ -42,6 +43,8 @@ from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.matching.controllers_case import CaseController, ImpactController
+from programmes.matching.controllers_community import CommunityController, MatchingTagController
+from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
@@ -156,6 +159,10 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             NotificationController,
             CaseController,  # issue 13: 聚力计划 case library, replication
             ImpactController,  # issue 13: 聚力计划 impact statistics
+            CommunityController,
+            MatchingTagController,
+            DemandController,
+            DemandImportController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

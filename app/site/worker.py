@@ -1,4 +1,4 @@
-"""The one arq worker: ``arq app.worker.WorkerSettings``.
+"""The one arq worker: ``arq app.site.worker.WorkerSettings``.
 
 Every job carries the request id of the request that caused it, so its logs line up with the API's.
 """
@@ -24,6 +24,7 @@ from programmes.disbursements import jobs as disbursement_jobs
 from programmes.disbursements.provider import build_provider
 from programmes.disbursements.reconciliation import reconcile
 from programmes.exports import service as export_service
+from programmes.matching.demands import expire_due as expire_demands
 from programmes.reports.reminders import send_report_reminders
 from scoring.reviews.jobs import send_review_reminders
 
@@ -115,6 +116,11 @@ async def rescreen_organisation(ctx: dict[str, Any], organisation_id: int, reque
     return await rescreen_and_scan([organisation_id], today_shanghai())
 
 
+async def expire_matching_demands(ctx: dict[str, Any]) -> int:
+    """Daily 聚力计划: demands still open after their period ended expire. A second run finds nothing to do."""
+    return await expire_demands(today_shanghai())
+
+
 class WorkerSettings:
     functions = [pay_batch, send_notifications, produce_export, rescreen_organisation]
     cron_jobs = [
@@ -127,6 +133,8 @@ class WorkerSettings:
         cron(reconcile_payments, hour={2}, minute={30}, second={0}, unique=True),
         # Daily at 07:00 (the worker's clock), before officers start work: risk warnings (预警).
         cron(risk_scan, hour={7}, minute={0}, second={0}, unique=True),
+        # Daily at 00:20 (and at startup, to catch up): 聚力计划 demands past their period expire.
+        cron(expire_matching_demands, hour={0}, minute={20}, second={0}, run_at_startup=True, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

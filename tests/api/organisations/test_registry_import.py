@@ -169,7 +169,7 @@ async def test_the_command_prints_unmatched_rows_and_exits_1(
 
     def command(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "app.cli", "import-registry", *args],
+            [sys.executable, "-m", "app.site.cli", "import-registry", *args],
             env=dict(os.environ),
             capture_output=True,
             text=True,
