@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from app.auth.principal import COMMUNITIES, PUBLIC, STAFF, CurrentPrincipal, principal_from, provide_principal
 from app.errors import DomainError, FieldError
-from app.paging import Paging, page_response
+from app.paging import Paging, page_of, page_response
 from app.reference import District
 from programmes.content_types import content_disposition
 from programmes.matching import cases, impact, replication
@@ -117,21 +117,26 @@ class ImpactController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get(
-        "/matching/impact/{view:str}",
+        "/matching/impact",
         opt={"permission": STAFF},
-        summary="成效统计：按领域/区/街镇/对接活动/社会组织（区级官员仅本区）",
+        summary="成效统计：按领域/区/街镇/对接活动/社会组织分组（区级官员仅本区），每组一行",
     )
     async def view(
         self,
         principal: CurrentPrincipal,
-        view: FromPath[ImpactView],
+        paging: Paging,
+        request: Request[Any, Any, Any],
+        view: Annotated[ImpactView, Parameter(description="分组：field/district/street/session/organisation")] = (
+            ImpactView.district
+        ),
         district: DistrictQuery = None,
         field: FieldQuery = None,
         date_from: Annotated[str | None, Parameter(description="需求发布日期起 YYYY-MM-DD")] = None,
         date_to: Annotated[str | None, Parameter(description="需求发布日期止（含）YYYY-MM-DD")] = None,
-    ) -> list[ImpactRow]:
+    ) -> Response[list[ImpactRow]]:
         filters = _filters(district, field, date_from, date_to)
-        return await impact.impact(principal, view, filters)
+        # One aggregate computes every group; the page is cut from it (groups are few: fields, districts, streets).
+        return page_response(page_of(await impact.impact(principal, view, filters), paging), request)
 
     @get("/matching/impact.xlsx", opt={"permission": STAFF}, summary="成效统计 xlsx（每种分组一张表）")
     async def workbook(

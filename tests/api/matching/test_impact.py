@@ -50,7 +50,7 @@ async def a_small_world() -> dict[str, int]:
 async def test_by_district_and_field(client: httpx.AsyncClient) -> None:
     await a_small_world()
     city = await cases.officer()
-    rows = {r["key"]: r for r in ok(await client.get("/matching/impact/district", headers=city.headers))}
+    rows = {r["key"]: r for r in ok(await client.get("/matching/impact?view=district", headers=city.headers))}
     cn = rows["changning"]
     assert (cn["demands_published"], cn["demands_matched"], cn["demands_delivered"]) == (3, 2, 1)
     assert cn["match_rate"] == pytest.approx(2 / 3, abs=1e-4) and cn["median_hours_to_match"] == 36.0
@@ -58,22 +58,24 @@ async def test_by_district_and_field(client: httpx.AsyncClient) -> None:
     assert cn["ratings_by_aspect"]["timeliness"] == 4.0 and cn["label"] == "长宁区"
     xh = rows["xuhui"]
     assert (xh["demands_published"], xh["demands_matched"], xh["beneficiaries_served"]) == (1, 1, 8)
-    fields = {r["key"]: r for r in ok(await client.get("/matching/impact/field", headers=city.headers))}
+    first = await client.get("/matching/impact?view=district&limit=1", headers=city.headers)
+    assert [r["key"] for r in ok(first)] == ["changning"] and first.headers["X-Total-Count"] == "2"
+    fields = {r["key"]: r for r in ok(await client.get("/matching/impact?view=field", headers=city.headers))}
     assert fields["governance"]["demands_published"] == 3 and fields["culture_sports"]["label"] == "文体活动"
     assert fields["governance"]["average_rating"] == 4.0  # (5 + 3) / 2
-    streets = {r["label"]: r for r in ok(await client.get("/matching/impact/street", headers=city.headers))}
+    streets = {r["label"]: r for r in ok(await client.get("/matching/impact?view=street", headers=city.headers))}
     assert streets["长宁区新华路街道"]["demands_published"] == 3
-    only_culture = ok(await client.get("/matching/impact/district?field=culture_sports", headers=city.headers))
+    only_culture = ok(await client.get("/matching/impact?view=district&field=culture_sports", headers=city.headers))
     assert [(r["key"], r["demands_published"]) for r in only_culture] == [("changning", 1)]
 
 
 async def test_by_session_and_organisation(client: httpx.AsyncClient) -> None:
     world = await a_small_world()
     city = await cases.officer()
-    [session] = ok(await client.get("/matching/impact/session", headers=city.headers))
+    [session] = ok(await client.get("/matching/impact?view=session", headers=city.headers))
     assert session["label"] == "长宁区交流对接会" and session["key"] == str(world["session"])
     assert (session["demands_published"], session["demands_matched"], session["demands_delivered"]) == (2, 1, 0)
-    [org] = ok(await client.get("/matching/impact/organisation", headers=city.headers))
+    [org] = ok(await client.get("/matching/impact?view=organisation", headers=city.headers))
     assert org["label"] == "长宁银龄服务社" and (org["demands_published"], org["demands_matched"]) == (4, 3)
     assert org["beneficiaries_served"] == 50
 
@@ -81,11 +83,13 @@ async def test_by_session_and_organisation(client: httpx.AsyncClient) -> None:
 async def test_district_officer_sees_own_district_only(client: httpx.AsyncClient) -> None:
     await a_small_world()
     xuhui = await cases.officer(District.xuhui)
-    rows = ok(await client.get("/matching/impact/district", headers=xuhui.headers))
+    rows = ok(await client.get("/matching/impact?view=district", headers=xuhui.headers))
     assert [r["key"] for r in rows] == ["xuhui"]
-    [org] = ok(await client.get("/matching/impact/organisation", headers=xuhui.headers))
+    [org] = ok(await client.get("/matching/impact?view=organisation", headers=xuhui.headers))
     assert org["demands_published"] == 1  # the Changning demands are out of scope
-    body = assert_problem(await client.get("/matching/impact/district?district=changning", headers=xuhui.headers), 403)
+    body = assert_problem(
+        await client.get("/matching/impact?view=district&district=changning", headers=xuhui.headers), 403
+    )
     assert body["code"] == "district_out_of_scope" and body["errors"][0]["field"] == "district"
 
 
@@ -94,26 +98,27 @@ async def test_roles_and_bad_input(client: httpx.AsyncClient) -> None:
     _, account = await community()
     member = await factories.user(Role.applicant)
     for user in (account, member):
-        assert (await client.get("/matching/impact/district", headers=user.headers)).status_code == 403
-    assert (await client.get("/matching/impact/district")).status_code == 401
-    assert (await client.get("/matching/impact/planet", headers=city.headers)).status_code in (400, 404, 422)
-    body = assert_problem(await client.get("/matching/impact/field?date_from=tomorrow", headers=city.headers), 422)
+        assert (await client.get("/matching/impact?view=district", headers=user.headers)).status_code == 403
+    assert (await client.get("/matching/impact?view=district")).status_code == 401
+    assert (await client.get("/matching/impact?view=planet", headers=city.headers)).status_code in (400, 404, 422)
+    body = assert_problem(await client.get("/matching/impact?view=field&date_from=tomorrow", headers=city.headers), 422)
     assert body["code"] == "date_invalid" and body["errors"][0]["field"] == "date_from"
     body = assert_problem(
-        await client.get("/matching/impact/field?date_from=2026-05-02&date_to=2026-05-01", headers=city.headers), 422
+        await client.get("/matching/impact?view=field&date_from=2026-05-02&date_to=2026-05-01", headers=city.headers),
+        422,
     )
     assert body["code"] == "date_range_invalid"
-    assert ok(await client.get("/matching/impact/field", headers=city.headers)) == []
+    assert ok(await client.get("/matching/impact?view=field", headers=city.headers)) == []
 
 
 async def test_date_window_is_beijing_days(client: httpx.AsyncClient) -> None:
     await a_small_world()
     city = await cases.officer()
     today = now_utc().date()
-    assert ok(await client.get(f"/matching/impact/district?date_from={today}", headers=city.headers)) == []
+    assert ok(await client.get(f"/matching/impact?view=district&date_from={today}", headers=city.headers)) == []
     month_ago = (now_utc() - timedelta(days=31)).date()
     rows = ok(
-        await client.get(f"/matching/impact/district?date_from={month_ago}&date_to={today}", headers=city.headers)
+        await client.get(f"/matching/impact?view=district&date_from={month_ago}&date_to={today}", headers=city.headers)
     )
     assert sum(r["demands_published"] for r in rows) == 4
 
