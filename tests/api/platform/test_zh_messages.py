@@ -24,7 +24,7 @@ from tests import factories
 from tests.factories.applications import draft, submitted
 from tests.factories.http import ok
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORD = re.compile(r"[A-Za-z_]{2,}")
 
