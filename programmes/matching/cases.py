@@ -37,9 +37,9 @@ from programmes.matching.tables import (
     Demand,
     DemandField,
     MatchingCase,
-    MatchingTag,
     MatchOrder,
 )
+from programmes.matching.tags import ensure_usable
 from programmes.workflows.orders import CASE, CaseStatus, OrderStatus
 
 
@@ -48,19 +48,9 @@ def refusal(code: str, field: str, message: str, status: int = 422) -> DomainErr
 
 
 async def _active_tags(tags: list[str]) -> list[str]:
-    """The tags, each an active code of the vocabulary (unknown or inactive: 422 on ``tags``)."""
+    """The tags, each an active code of the vocabulary (unknown or inactive: 422 on ``tags``, as for demands)."""
     wanted = sorted(set(tags))
-    if not wanted:
-        return []
-    active = {
-        r["code"]
-        for r in await MatchingTag.select(MatchingTag.code).where(
-            MatchingTag.code.is_in(wanted) & (MatchingTag.active == True)  # noqa: E712  (SQL, not Python)
-        )
-    }
-    unknown = [t for t in wanted if t not in active]
-    if unknown:
-        raise refusal("tag_unknown", "tags", f"标签不存在或已停用：{'、'.join(unknown)}")
+    await ensure_usable(wanted)
     return wanted
 
 
