@@ -45,6 +45,7 @@ from programmes.exports.controllers import ExportController
 from programmes.matching.controllers_case import CaseController, ImpactController
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
+from programmes.matching.controllers_offer import OfferController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
@@ -156,6 +157,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             BankAccountController,
             ClawbackController,
             RiskWarningController,
+            OfferController,
             NotificationController,
             CaseController,  # issue 13: 聚力计划 case library, replication
             ImpactController,  # issue 13: 聚力计划 impact statistics

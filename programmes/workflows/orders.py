@@ -90,6 +90,8 @@ ORDER = Workflow(
         "holds_capacity": ["accepted", "in_delivery"],
         "holds_demand": ["matched", "accepted", "in_delivery", "delivered", "evaluated"],
         "records_delivery": ["accepted", "in_delivery"],
+        # ``delivered_record``: counts in the organisation's track record (programmes.matching.track_record).
+        "delivered_record": ["delivered", "evaluated"],
     },
 )
 

@@ -35,7 +35,7 @@ async def community(
             scope_district=district,
         )
     ).returning(Community.id)
-    account = await factories.user(Role.community, username=f"community{n}")
+    account = await factories.user(Role.community, username=f"matching_community{n}")
     await CommunityMember.insert(CommunityMember(community=rows[0]["id"], user=account.principal.user_id))
     return int(rows[0]["id"]), account
 
