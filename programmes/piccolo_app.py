@@ -17,6 +17,7 @@ APP_CONFIG = AppConfig(
             "programmes.agreements.tables",
             "programmes.reports.tables",
             "programmes.matching.tables",
+            "programmes.matching.tables_delivery",
             "programmes.payees.tables",
             "programmes.draws.tables",
             "programmes.risk.tables",

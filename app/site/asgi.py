@@ -46,6 +46,8 @@ from programmes.matching.controllers_case import CaseController, ImpactControlle
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.matching.controllers_offer import OfferController
+from programmes.matching.controllers_order import MatchOrderController
+from programmes.matching.controllers_session import MatchingSessionController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
@@ -158,6 +160,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ClawbackController,
             RiskWarningController,
             OfferController,
+            MatchOrderController,
+            MatchingSessionController,
             NotificationController,
             CaseController,  # issue 13: 聚力计划 case library, replication
             ImpactController,  # issue 13: 聚力计划 impact statistics

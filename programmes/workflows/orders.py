@@ -48,6 +48,8 @@ SESSION = Workflow(
     transitions=(
         step("open", "draft", "open", STAFF, "开启对接"),
         step("publish", "open", "published", STAFF, "发布对接结果"),
+        # After declines: preview the remainder again (accepted and live orders stay) and publish the new pairs.
+        step("rematch", "published", "open", STAFF, "婉拒后重新对接"),
         step("close", "published", "closed", STAFF, "结束活动"),
         step("cancel", ["draft", "open"], "cancelled", STAFF, "取消活动", requires_reason=True),
     ),
@@ -85,9 +87,11 @@ ORDER = Workflow(
         step("withdraw_match", "matched", "cancelled", [SYSTEM], "对接结果调整，撤销匹配"),
     ),
     # ``holds_capacity``: counts against the offer's capacity; ``holds_demand``: counts towards the demand's
-    # providers_wanted; ``records_delivery``: the organisation may add delivery records.
+    # providers_wanted; ``records_delivery``: the organisation may add delivery records; ``provides``: an
+    # organisation has taken the demand (accepted, and on through evaluation) — what fills providers_wanted.
     capabilities={
         "holds_capacity": ["accepted", "in_delivery"],
+        "provides": ["accepted", "in_delivery", "delivered", "evaluated"],
         "holds_demand": ["matched", "accepted", "in_delivery", "delivered", "evaluated"],
         "records_delivery": ["accepted", "in_delivery"],
         # ``delivered_record``: counts in the organisation's track record (programmes.matching.track_record).
