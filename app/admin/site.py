@@ -50,6 +50,7 @@ from programmes.matching.tables import (
     SessionPair,
     SessionUnmatched,
 )
+from programmes.matching.tables_delivery import DeliveryFile
 from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport, ReportExpense
 from programmes.risk.tables import RiskWarning
@@ -162,6 +163,7 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (DemandBid, "聚力计划", True, ["id", "demand", "offer", "organisation", "status", "created_at"]),
     (DeliveryRecord, "聚力计划", True, ["id", "order", "delivered_on", "activity", "beneficiaries_served"]),
     (OrderEvaluation, "聚力计划", True, ["id", "order", "overall", "comment", "responded_at"]),
+    (DeliveryFile, "聚力计划", True, ["id", "order", "record", "filename", "content_type", "size_bytes"]),
     (MatchingCase, "聚力计划", True, ["id", "order", "title", "field", "status", "beneficiaries", "published_at"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),

@@ -2,7 +2,8 @@
 withdraw it; anyone reads the published ones. Replication and lineage: ``programmes.matching.replication``.
 
 A case holds no personal data: title, summary and outcomes are the officer's text, beneficiaries a count summed
-from the order's delivery records, photos chosen from the order's delivery files, the place only district and street.
+from the order's delivery records, photos chosen from the order's delivery files (image ``DeliveryFile`` rows), the
+place only district and street.
 """
 
 from __future__ import annotations
@@ -10,10 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from piccolo.columns import ForeignKey
-from piccolo.conf.apps import Finder
 from piccolo.custom_types import Combinable
-from piccolo.table import Table
 
 import programmes.matching.access  # noqa: F401  (the matching room's policies: ORDERS, CASES, COMMUNITIES)
 from app.access import can, load
@@ -39,6 +37,7 @@ from programmes.matching.tables import (
     MatchingCase,
     MatchOrder,
 )
+from programmes.matching.tables_delivery import DeliveryFile
 from programmes.matching.tags import ensure_usable
 from programmes.workflows.orders import CASE, CaseStatus, OrderStatus
 
@@ -54,30 +53,18 @@ async def _active_tags(tags: list[str]) -> list[str]:
     return wanted
 
 
-def _delivery_file_tables() -> list[tuple[type[Table], ForeignKey[Any]]]:
-    """The tables holding files of delivery records (whatever the delivery room calls them): every table with a
-    foreign key to ``DeliveryRecord``. Found, not imported, so cases do not depend on how delivery stores files."""
-    found = []
-    for table in Finder().get_table_classes():
-        for column in table._meta.foreign_key_columns:
-            if column._foreign_key_meta.resolved_references is DeliveryRecord:
-                found.append((table, column))
-    return found
-
-
 async def _delivery_photos(order_id: int, photo_ids: list[int]) -> list[int]:
     """``photo_ids`` if each is an image file of one of the order's delivery records (else 422 on ``photo_ids``)."""
     if not photo_ids:
         return []
-    records = [r["id"] for r in await DeliveryRecord.select(DeliveryRecord.id).where(DeliveryRecord.order == order_id)]
-    ours: set[int] = set()
-    for table, column in _delivery_file_tables() if records else []:
-        query = table.select(table._meta.primary_key).where(
-            column.is_in(records) & table._meta.primary_key.is_in(photo_ids)
+    ours = {
+        int(r["id"])
+        for r in await DeliveryFile.select(DeliveryFile.id).where(
+            (DeliveryFile.order == order_id)
+            & DeliveryFile.id.is_in(photo_ids)
+            & DeliveryFile.content_type.like("image/%")
         )
-        if "content_type" in {c._meta.name for c in table._meta.columns}:
-            query = query.where(table._meta.get_column_by_name("content_type").like("image/%"))
-        ours |= {int(r["id"]) for r in await query}
+    }
     strangers = [i for i in photo_ids if i not in ours]
     if strangers:
         message = f"照片须从该订单服务记录的图片中选取：{'、'.join(map(str, strangers))} 不符合"

@@ -44,7 +44,9 @@ def test_matching_tables_are_in_the_menu_read_only() -> None:
     listed = {t._meta.tablename: (group, read_only) for t, group, read_only, _ in MENU}
     assert MATCHING_TABLES <= listed.keys()
     assert all(listed[name] == ("聚力计划", True) for name in MATCHING_TABLES)
-    assert {"推荐案例", "发布或撤下案例"} <= {f.name for f in FORMS}
+    assert {"开启对接活动", "预览对接结果", "调整对接结果", "发布对接结果", "推荐案例", "发布或撤下案例"} <= {
+        f.name for f in FORMS
+    }
 
 
 async def test_district_scope_and_no_raw_writes(admin_client: AdminFactory) -> None:
@@ -104,3 +106,45 @@ async def test_case_forms_call_the_service(admin_client: AdminFactory) -> None:
     stored = await MatchingCase.select(MatchingCase.status, MatchingCase.withdrawn_reason).first()
     assert stored == {"status": "withdrawn", "withdrawn_reason": "信息更新"}
     assert await MatchOrder.count() == 1
+
+
+async def test_session_forms_open_preview_adjust_publish(admin_client: AdminFactory) -> None:
+    from programmes.matching.tables import MatchingSession, SessionPair
+    from tests import factories
+    from tests.factories.matching import offer
+
+    await cases.tags("elderly")
+    changning_id, _ = await community(District.changning)
+    first = await demand(changning_id)
+    second = await demand(changning_id)
+    organisation_id, _ = await factories.organisation(District.changning)
+    offer_id = await offer(organisation_id, capacity=1)
+    officer = await admin_client(Role.officer, District.changning)
+    xuhui = await admin_client(Role.officer, District.xuhui)
+    opened = await officer.post(
+        form("开启对接活动"),
+        {"title": "长宁区对接会", "kind": "general", "district": "", "required_tags": "", "organisation_types": "",
+         "unmatched_penalty": 10, "forbid_own_street_centre": False},
+    )  # fmt: skip
+    assert opened.status_code == 200, opened.text
+    session = await MatchingSession.select(MatchingSession.id, MatchingSession.status).first()
+    assert session is not None and session["status"] == "open"
+    only = {"session_id": session["id"]}
+    outside = await xuhui.post(form("预览对接结果"), only)
+    assert outside.status_code == 422 and "不存在" in outside.json()["custom_form_error"]
+    previewed = await officer.post(form("预览对接结果"), only)
+    assert previewed.status_code == 200, previewed.text
+    [pair] = await SessionPair.select(SessionPair.id, SessionPair.demand)
+    assert pair["demand"] in (first, second)  # capacity 1: one of the two
+    missing = await officer.post(form("调整对接结果"), {**only, "action": "remove"})
+    assert missing.status_code == 422 and "配对编号" in missing.json()["custom_form_error"]
+    removed = await officer.post(form("调整对接结果"), {**only, "action": "remove", "pair_id": pair["id"]})
+    assert removed.status_code == 200, removed.text
+    added = await officer.post(
+        form("调整对接结果"), {**only, "action": "add", "demand_id": second, "offer_id": offer_id}
+    )
+    assert added.status_code == 200, added.text
+    published = await officer.post(form("发布对接结果"), only)
+    assert published.status_code == 200, published.text
+    [order] = await MatchOrder.select(MatchOrder.demand, MatchOrder.status)
+    assert order == {"demand": second, "status": "matched"}

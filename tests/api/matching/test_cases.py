@@ -201,3 +201,38 @@ async def test_community_of_another_district_sees_only_published(client: httpx.A
     member = await factories.user(Role.applicant)
     refused(await client.get(f"/matching/cases/{case['id']}/lineage", headers=member.headers), 404, "not_found")
     assert await demand(world["community_id"]) > 0
+
+
+async def test_photos_come_from_the_orders_delivery_images(client: httpx.AsyncClient) -> None:
+    from app.timezone import now_utc
+    from programmes.matching.tables import DeliveryRecord
+    from programmes.matching.tables_delivery import DeliveryFile
+
+    world = await cases.evaluated_order()
+    other = await cases.evaluated_order()
+    officer = await cases.officer()
+
+    async def file_of(order_id: int, content_type: str) -> int:
+        record = await DeliveryRecord.select(DeliveryRecord.id).where(DeliveryRecord.order == order_id).first()
+        assert record is not None
+        rows = await DeliveryFile.insert(
+            DeliveryFile(
+                record=record["id"], order=order_id, storage_key=f"test/{order_id}/{content_type}",
+                filename="现场.png", content_type=content_type, size_bytes=10, sha256="0" * 64, created_at=now_utc(),
+            )
+        ).returning(DeliveryFile.id)  # fmt: skip
+        return int(rows[0]["id"])
+
+    photo = await file_of(world["order_id"], "image/png")
+    document = await file_of(world["order_id"], "application/pdf")
+    strangers = await file_of(other["order_id"], "image/jpeg")
+    for wrong in (document, strangers):
+        body = {**BODY, "order_id": world["order_id"], "photo_ids": [photo, wrong]}
+        refused(
+            await client.post("/matching/cases", json=body, headers=officer.headers),
+            422,
+            "photo_not_from_delivery",
+            "photo_ids",
+        )
+    body = {**BODY, "order_id": world["order_id"], "photo_ids": [photo]}
+    assert ok(await client.post("/matching/cases", json=body, headers=officer.headers), 201)["photo_ids"] == [photo]
