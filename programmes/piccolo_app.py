@@ -21,6 +21,7 @@ APP_CONFIG = AppConfig(
             "programmes.draws.tables",
             "programmes.risk.tables",
             "programmes.ledger.tables",
+            "programmes.incubation.tables",
         ],
         exclude_imported=True,
     ),
