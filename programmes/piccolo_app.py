@@ -22,6 +22,7 @@ APP_CONFIG = AppConfig(
             "programmes.draws.tables",
             "programmes.risk.tables",
             "programmes.ledger.tables",
+            "programmes.incubation.tables",
         ],
         exclude_imported=True,
     ),

@@ -33,6 +33,7 @@ from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
 from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.exports.tables import ExportJob
+from programmes.incubation.tables import Cohort, ProjectIndicator, Replication, SupportedProject
 from programmes.ledger.tables import LedgerEntry
 from programmes.matching.tables import (
     Community,
@@ -165,6 +166,10 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (OrderEvaluation, "聚力计划", True, ["id", "order", "overall", "comment", "responded_at"]),
     (DeliveryFile, "聚力计划", True, ["id", "order", "record", "filename", "content_type", "size_bytes"]),
     (MatchingCase, "聚力计划", True, ["id", "order", "title", "field", "status", "beneficiaries", "published_at"]),
+    (Cohort, "沪社星耀", True, ["id", "edition", "name", "created_at"]),
+    (SupportedProject, "沪社星耀", True, ["id", "cohort", "application", "organisation", "title", "status"]),
+    (ProjectIndicator, "沪社星耀", True, ["id", "project", "name", "unit", "baseline", "target"]),
+    (Replication, "沪社星耀", True, ["id", "origin", "organisation", "district", "street", "status"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
     (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),

@@ -42,6 +42,7 @@ from programmes.clawbacks.controllers import ClawbackController
 from programmes.disbursements.controllers import DisbursementController
 from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
+from programmes.incubation.controllers import IncubationController
 from programmes.matching.controllers_case import CaseController, ImpactController
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
@@ -169,6 +170,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             MatchingTagController,
             DemandController,
             DemandImportController,
+            IncubationController,
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

@@ -25,6 +25,7 @@ from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_RE
 from programmes.workflows.contest import CONTEST_APPLICATION, CONTEST_ROUND  # noqa: E402
 from programmes.workflows.demand import DEMAND, OFFER  # noqa: E402
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE  # noqa: E402
+from programmes.workflows.incubation import REPLICATION, SUPPORTED_PROJECT  # noqa: E402
 from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
@@ -44,6 +45,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
     "supervision.md": (CLAWBACK, RISK_WARNING, INSPECTION_DRAW),
     "organisations.md": (CLAIM,),
+    "incubation.md": (SUPPORTED_PROJECT, REPLICATION),
 }
 
 # Display order for roles; anything unknown sorts after these.

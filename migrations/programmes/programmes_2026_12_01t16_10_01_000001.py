@@ -22,20 +22,8 @@ TAGS = [
 ]
 
 STATEMENTS = [
-    "CREATE TABLE community_invitation ("
-    " id serial PRIMARY KEY,"
-    " community integer NOT NULL REFERENCES community (id) ON DELETE CASCADE,"
-    " email varchar(254) NOT NULL DEFAULT '',"
-    " mobile varchar(11) NOT NULL DEFAULT '',"
-    " display_name varchar(100) NOT NULL DEFAULT '',"
-    " token_hash varchar(64) NOT NULL UNIQUE,"
-    " expires_at timestamptz NOT NULL,"
-    " used_at timestamptz NULL,"
-    " accepted_by integer NULL REFERENCES piccolo_user (id) ON DELETE SET NULL,"
-    " scope_district varchar(16) NULL,"
-    " created_by integer NULL REFERENCES piccolo_user (id) ON DELETE RESTRICT,"
-    " created_at timestamptz NOT NULL DEFAULT now(),"
-    " CONSTRAINT community_invitation_contact CHECK (email <> '' OR mobile <> ''))",
+    # The table itself is created by the auto migration before this one (so Piccolo's snapshot knows it).
+    "ALTER TABLE community_invitation ADD CONSTRAINT community_invitation_contact CHECK (email <> '' OR mobile <> '')",
     "CREATE INDEX community_invitation_community ON community_invitation (community)",
     "CREATE INDEX community_member_community ON community_member (community)",
     "CREATE INDEX demand_community ON demand (community, status)",

@@ -9,6 +9,7 @@ from app.workflow.registry import Row, bind
 from programmes.agreements.tables import Agreement
 from programmes.applications.gate import GATED_ACTIONS, ensure_passes
 from programmes.draws.tables import InspectionDraw
+from programmes.incubation.tables import Replication, SupportedProject
 from programmes.matching.tables import Demand, DemandBid, MatchingCase, MatchingSession, MatchOrder, ServiceOffer
 from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport
@@ -27,6 +28,7 @@ from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT, PROGRESS_RE
 from programmes.workflows.contest import CONTEST_ROUND
 from programmes.workflows.demand import DEMAND, OFFER
 from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, TRANCHE
+from programmes.workflows.incubation import REPLICATION, SUPPORTED_PROJECT
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
 
@@ -70,3 +72,5 @@ bind(MatchingSession, SESSION)
 bind(MatchOrder, ORDER)
 bind(DemandBid, BID)
 bind(MatchingCase, CASE)
+bind(SupportedProject, SUPPORTED_PROJECT)
+bind(Replication, REPLICATION)

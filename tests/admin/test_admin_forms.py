@@ -86,6 +86,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "确定资助",
         *MATCHING_FORM_NAMES,  # issue 13: 聚力计划, listed by its own module
         "聚力计划需求审核",
+        "建立扶持批次",
+        "记录结项评估结论",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

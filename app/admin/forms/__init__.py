@@ -14,6 +14,7 @@ from app.admin.forms.agreements import AGREEMENT_FORMS
 from app.admin.forms.applications import APPLICATION_FORMS
 from app.admin.forms.custody import CUSTODY_FORMS
 from app.admin.forms.gate import GATE_FORMS
+from app.admin.forms.incubation import INCUBATION_FORMS
 from app.admin.forms.matching import MATCHING_FORMS
 from app.admin.forms.matching_demands import MATCHING_DEMAND_FORMS
 from app.admin.forms.money import MONEY_FORMS
@@ -36,6 +37,7 @@ FORMS: list[FormConfig] = [
     *GATE_FORMS,  # issue 11: eligibility override and award behind the gates
     *MATCHING_FORMS,  # issue 13: 聚力计划 moderation, sessions, cases
     *MATCHING_DEMAND_FORMS,  # issue 13: 聚力计划 demand moderation
+    *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation
 ]
 
 __all__ = ["FORMS"]

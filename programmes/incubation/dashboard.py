@@ -1,0 +1,128 @@
+"""The cohort dashboard: per project, milestones done and late, tranches paid, open 预警 and indicators against
+their targets, and camp attendance through a hook the camps part fills. The same rows export to xlsx.
+
+Overdue milestones need no warning of their own: a milestone is the award's progress report, and the daily risk
+scan already raises ``report_overdue`` for it (programmes/risk/scan.py); the dashboard counts those warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.access import load
+from app.auth.principal import Principal
+from app.paging import MAX_LIMIT, Page, PageParams, fetch_page
+from programmes.incubation.projects import award_of, indicators, milestones
+from programmes.incubation.schemas import DashboardRow
+from programmes.incubation.tables import Cohort, SupportedProject
+from programmes.risk.tables import RiskWarning
+from programmes.tables import Tranche
+from programmes.workflows.disbursement import TrancheStatus
+from programmes.workflows.supervision import RiskWarningStatus
+from programmes.xlsx_export import write_xlsx
+
+# Camp attendance per supported project (0..1), filled by the camps room when it lands: it sets this to a
+# function of the cohort's project ids. Until then the dashboard shows no attendance (None).
+AttendanceHook = Callable[[list[int]], Awaitable[dict[int, float]]]
+ATTENDANCE: list[AttendanceHook] = []
+
+
+async def _attendance(project_ids: list[int]) -> dict[int, float]:
+    rates: dict[int, float] = {}
+    for hook in ATTENDANCE:
+        rates.update(await hook(project_ids))
+    return rates
+
+
+async def rows(principal: Principal, cohort_id: int, params: PageParams) -> Page[DashboardRow]:
+    """One page of the dashboard, a row per project in id order."""
+    await load(principal, Cohort, cohort_id)
+    query = SupportedProject.select().order_by(SupportedProject.id)
+    page = await fetch_page(SupportedProject, query, params, SupportedProject.cohort == cohort_id)
+    return page.map(await _rows(page.items))
+
+
+async def _rows(projects: list[dict[str, Any]]) -> list[DashboardRow]:
+    attendance = await _attendance([int(p["id"]) for p in projects])
+    result = []
+    for project in projects:
+        award_id = await award_of(dict(project))
+        steps = await milestones(award_id)
+        tranches = await Tranche.select().where(Tranche.award == award_id) if award_id else []
+        paid = [t for t in tranches if t["status"] == TrancheStatus.paid]
+        warnings = (
+            await RiskWarning.count().where(
+                (RiskWarning.award == award_id) & (RiskWarning.status == RiskWarningStatus.open)
+            )
+            if award_id
+            else 0
+        )
+        marks = await indicators(int(project["id"]))
+        result.append(
+            DashboardRow(
+                project_id=project["id"],
+                title=project["title"],
+                organisation_id=project["organisation"],
+                status=project["status"],
+                milestones_total=len(steps),
+                milestones_done=sum(1 for s in steps if s.status == "accepted"),
+                milestones_late=sum(1 for s in steps if s.late),
+                tranches_total=len(tranches),
+                tranches_paid=len(paid),
+                paid_fen=sum(int(t["amount_fen"]) for t in paid),
+                open_warnings=int(warnings),
+                indicators_reached=sum(1 for i in marks if i.reached),
+                indicators_total=len(marks),
+                indicators=marks,
+                attendance_rate=attendance.get(int(project["id"])),
+            )
+        )
+    return result
+
+
+async def _all_rows(principal: Principal, cohort_id: int) -> list[DashboardRow]:
+    result: list[DashboardRow] = []
+    offset = 0
+    while True:
+        page = await rows(principal, cohort_id, PageParams(MAX_LIMIT, offset))
+        result.extend(page.items)
+        if not page.has_more:
+            return result
+        offset += MAX_LIMIT
+
+
+HEADERS = (
+    "项目编号",
+    "项目名称",
+    "状态",
+    "里程碑",
+    "已完成",
+    "逾期",
+    "拨付期数",
+    "已拨付",
+    "已拨付金额（元）",
+    "未处理预警",
+    "指标达成",
+    "出勤率",
+)
+
+
+async def export(principal: Principal, cohort_id: int) -> bytes:
+    lines = [
+        (
+            r.project_id,
+            r.title,
+            r.status,
+            r.milestones_total,
+            r.milestones_done,
+            r.milestones_late,
+            r.tranches_total,
+            r.tranches_paid,
+            r.paid_fen / 100,
+            r.open_warnings,
+            f"{r.indicators_reached}/{r.indicators_total}",
+            None if r.attendance_rate is None else round(r.attendance_rate * 100, 1),
+        )
+        for r in await _all_rows(principal, cohort_id)
+    ]
+    return write_xlsx(list(HEADERS), lines, "扶持批次看板")
