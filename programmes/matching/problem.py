@@ -1,6 +1,6 @@
 """The matching problem as plain data: what the pure solver (``programmes.matching.solver``) takes and returns.
 
-Pure: no database, web or queue import (an import-linter contract says so). The session service builds a
+Pure: no database, web or queue import (tests/unit/test_matching_solver.py checks it). The session service builds a
 ``Problem`` from the rows in scope — demands still wanting providers, approved offers with free capacity, and the
 allowed pairs with their explainable scores (``programmes.matching.score``) — and writes the ``Solution`` back as
 the session's preview.
@@ -59,8 +59,28 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class UnmatchedExplanation:
+    """Why a demand keeps ``wanted − matched`` units unmatched, with the evidence (see solver_explain.py)."""
+
+    demand_id: int
+    reason: str  # one of the codes above
+    wanted: int
+    matched: int
+    # capacity_taken: the full offers among its unused candidates that would add value (best first);
+    # not_worth: its unused candidates' offers (best first). Empty for no_candidate / forbidden.
+    offers: tuple[int, ...] = ()
+    best_score: int | None = None  # the best score among its unused candidates
+    # capacity_taken: the lowest score among the pairs holding the best candidate's offer (never below best_score);
+    # None when that offer had no free capacity before the session (held by earlier orders).
+    rival_score: int | None = None
+    rule: str | None = None  # forbidden: the rule code from Problem.forbidden
+
+
+@dataclass(frozen=True)
 class Solution:
     pairs: tuple[Candidate, ...]  # each (demand, offer) at most once
     unmatched: Mapping[int, str]  # demand_id -> reason code, for every demand with wanted units left
     objective: int  # Σ pair scores − penalty × unmatched units
     optimal: bool
+    explanations: Mapping[int, UnmatchedExplanation] = field(default_factory=dict)  # same keys as ``unmatched``
+    solver: str = ""  # what produced it (library, graph size; the fallback when the exact solver failed)
