@@ -36,6 +36,23 @@ from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.exports.tables import ExportJob
 from programmes.incubation.tables import Cohort, ProjectIndicator, Replication, SupportedProject
 from programmes.ledger.tables import LedgerEntry
+from programmes.matching.tables import (
+    Community,
+    CommunityMember,
+    DeliveryRecord,
+    Demand,
+    DemandBid,
+    MatchingCase,
+    MatchingSession,
+    MatchingTag,
+    MatchOrder,
+    OfferVersion,
+    OrderEvaluation,
+    ServiceOffer,
+    SessionPair,
+    SessionUnmatched,
+)
+from programmes.matching.tables_delivery import DeliveryFile
 from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport, ReportExpense
 from programmes.risk.tables import RiskWarning
@@ -129,6 +146,27 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
         ["id", "award", "kind", "sequence", "due_on", "status", "submitted_at", "reviewed_at"],
     ),
     (ReportExpense, "协议与报告", True, ["id", "report", "category", "description", "amount_fen", "spent_on"]),
+    # issue 13: 聚力计划 — read-only; moderation, sessions and cases are forms (app.admin.forms.matching).
+    (Community, "聚力计划", True, ["id", "name", "level", "district", "street"]),
+    (CommunityMember, "聚力计划", True, None),
+    (MatchingTag, "聚力计划", True, ["id", "code", "label_zh", "active"]),
+    (
+        Demand,
+        "聚力计划",
+        True,
+        ["id", "community", "field", "title", "district", "street", "status", "providers_wanted", "published_at"],
+    ),
+    (ServiceOffer, "聚力计划", True, ["id", "organisation", "field", "title", "capacity", "status", "version"]),
+    (OfferVersion, "聚力计划", True, ["id", "offer", "version", "created_at"]),
+    (MatchingSession, "聚力计划", True, ["id", "title", "kind", "status", "scope_district", "published_at"]),
+    (SessionPair, "聚力计划", True, ["id", "session", "demand", "offer", "score", "source"]),
+    (SessionUnmatched, "聚力计划", True, ["id", "session", "demand", "reason_code", "detail_zh"]),
+    (MatchOrder, "聚力计划", True, ["id", "demand", "offer", "organisation", "session", "status", "accepted_at"]),
+    (DemandBid, "聚力计划", True, ["id", "demand", "offer", "organisation", "status", "created_at"]),
+    (DeliveryRecord, "聚力计划", True, ["id", "order", "delivered_on", "activity", "beneficiaries_served"]),
+    (OrderEvaluation, "聚力计划", True, ["id", "order", "overall", "comment", "responded_at"]),
+    (DeliveryFile, "聚力计划", True, ["id", "order", "record", "filename", "content_type", "size_bytes"]),
+    (MatchingCase, "聚力计划", True, ["id", "order", "title", "field", "status", "beneficiaries", "published_at"]),
     (Cohort, "沪社星耀", True, ["id", "edition", "name", "created_at"]),
     (SupportedProject, "沪社星耀", True, ["id", "cohort", "application", "organisation", "title", "status"]),
     (ProjectIndicator, "沪社星耀", True, ["id", "project", "name", "unit", "baseline", "target"]),
@@ -144,7 +182,7 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
 
 # Tables without a scope column that every district shares; the other unscoped tables hold all districts' rows
 # (members, criteria, audit, outbox, the bank's transfers) and are for city staff only.
-SHARED_REFERENCE: set[type[Table]] = {FundSource}
+SHARED_REFERENCE: set[type[Table]] = {FundSource, MatchingTag}
 
 
 def _columns(table: type[Table], names: list[str] | None) -> Any:
@@ -157,6 +195,9 @@ FILTERS: dict[type[Table], list[str]] = {
     ExportJob: ["kind", "round", "state"],
     ProgressReport: ["status", "kind", "award"],
     RiskWarning: ["status", "kind"],
+    Demand: ["status", "field", "district", "community"],
+    MatchOrder: ["status", "session", "organisation"],
+    MatchingCase: ["status", "field"],
 }
 
 

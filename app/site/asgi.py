@@ -46,6 +46,7 @@ from programmes.draws.controllers import InspectionDrawController
 from programmes.exports.controllers import ExportController
 from programmes.fasttrack.controllers import FastTrackController
 from programmes.incubation.controllers import IncubationController
+from programmes.matching.controllers_case import CaseController, ImpactController
 from programmes.matching.controllers_community import CommunityController, MatchingTagController
 from programmes.matching.controllers_demand import DemandController, DemandImportController
 from programmes.matching.controllers_offer import OfferController
@@ -167,6 +168,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             MatchOrderController,
             MatchingSessionController,
             NotificationController,
+            CaseController,  # issue 13: 聚力计划 case library, replication
+            ImpactController,  # issue 13: 聚力计划 impact statistics
             CommunityController,
             FastTrackController,
             MentorController,

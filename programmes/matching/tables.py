@@ -302,6 +302,7 @@ class MatchingCase(Table):
     beneficiaries = Integer(default=0, null=False)
     photo_ids = Array(Integer(), default=[])  # attachments of the order's delivery records
     status = Varchar(length=16, null=False, default="draft")
+    withdrawn_reason = Varchar(length=1000, default="")  # migration 2026-12-01T16:10:05
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_by = ForeignKey(BaseUser, on_delete=OnDelete.restrict, null=True, default=None)
     published_at = Timestamptz(null=True, default=None)

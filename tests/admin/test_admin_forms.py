@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
+from app.admin.forms.matching import MATCHING_FORMS
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
 from app.outbox import OutboxMessage
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in productio
 
 
 # 公示 and 双随机 (app/admin/forms/notice.py)
+MATCHING_FORM_NAMES = {f.name for f in MATCHING_FORMS}
 NOTICE_FORM_NAMES = {
     "发布公示",
     "处理公示异议",
@@ -82,6 +84,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         *NOTICE_FORM_NAMES,
         "资格审查人工认定",
         "确定资助",
+        *MATCHING_FORM_NAMES,  # issue 13: 聚力计划, listed by its own module
         "聚力计划需求审核",
         "邀请大赛获奖项目直通",
         "分配导师（预览或确认）",

@@ -34,6 +34,10 @@ LONG_TEXT = {
     "RoundSettingsForm.tracks": "admin form JSON text, parsed into TrackChange items (each checked)",
     "OrganisationClaimCreate.evidence": "OrganisationClaim.evidence (text); not copied into the audit log",
     "RegistryImportForm.content": "admin form CSV text, parsed into registry rows (each cell checked, registry_file)",
+    "CasePromote.summary": "MatchingCase.summary (text); not copied into the audit log",
+    "CasePromote.outcomes": "MatchingCase.outcomes (text); not copied into the audit log",
+    "PromoteCase.summary": "admin form of CasePromote.summary (MatchingCase.summary, text)",
+    "PromoteCase.outcomes": "admin form of CasePromote.outcomes (MatchingCase.outcomes, text)",
     "DemandWrite.description": "Demand.description (text); never an audit reason",
 }
 # Normalised before storing, so the stored value is shorter than what may be typed.

@@ -18,6 +18,7 @@ from app.admin.forms.custody import CUSTODY_FORMS
 from app.admin.forms.fasttrack import FASTTRACK_FORMS
 from app.admin.forms.gate import GATE_FORMS
 from app.admin.forms.incubation import INCUBATION_FORMS
+from app.admin.forms.matching import MATCHING_FORMS
 from app.admin.forms.matching_demands import MATCHING_DEMAND_FORMS
 from app.admin.forms.money import MONEY_FORMS
 from app.admin.forms.notice import NOTICE_FORMS
@@ -37,6 +38,7 @@ FORMS: list[FormConfig] = [
     *CUSTODY_FORMS,  # issue 11: service centres (财务代管) for filed groups
     *NOTICE_FORMS,  # issue 11: 公示 re-review, objections, inspection draws
     *GATE_FORMS,  # issue 11: eligibility override and award behind the gates
+    *MATCHING_FORMS,  # issue 13: 聚力计划 moderation, sessions, cases
     *MATCHING_DEMAND_FORMS,  # issue 13: 聚力计划 demand moderation
     *FASTTRACK_FORMS,  # issue 14: fast-track invitations, mentor assignment
     *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation

@@ -1,5 +1,6 @@
 """Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
-last year's winner funded under an effective agreement (app/site/demo/money.py)."""
+last year's winner funded under an effective agreement (app/site/demo/money.py), and 聚力计划's whole path from a
+street's demand list to a replicated case (app/site/demo/matching.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("expert", "expert1", "expert1-pass-2026"),
     ("expert", "expert2", "expert2-pass-2026"),
     ("applicant", "sunshine", "sunshine-pass-2026"),
+    # 聚力计划 community accounts (街道), opened by `officer` through the service in app/site/demo/matching.py.
+    ("community", "xinhua", "xinhua-pass-2026"),
+    ("community", "huamu", "huamu-pass-2026"),
 ]
 
 DEMO_FORM: dict[str, Any] = {
@@ -52,7 +56,7 @@ async def load_demo() -> bool:
         return False
     ids: dict[str, int] = {}
     for role, username, password in DEMO_LOGINS:
-        if role == "applicant":
+        if role in ("applicant", "community"):  # opened with their organisation / community below
             continue
         district = District.changning if username == "changning" else None
         ids[username] = await create_account(
@@ -117,6 +121,9 @@ async def load_demo() -> bool:
         programme.id,
         DEMO_FORM,
     )
+    from app.site.demo.matching import load_matching_demo
+
+    await load_matching_demo(officer)
     return True
 
 
