@@ -130,6 +130,36 @@ async def fill_every_table() -> dict[str, Any]:
             scope_district=scope,
         )
     )
+    # 沪社星耀 incubation: the demo's funded project in a cohort, with one indicator and a proposed replication
+    # (rows shaped as programmes/incubation writes them; its services are tested in tests/api/incubation).
+    from programmes.incubation.tables import Cohort, ProjectIndicator, Replication, SupportedProject
+
+    cohort = await Cohort.insert(
+        Cohort(edition=application["edition"], name="2026 年第一期", scope_district=scope)
+    ).returning(Cohort.id)
+    project = await SupportedProject.insert(
+        SupportedProject(
+            cohort=cohort[0]["id"],
+            application=award["application"],
+            award=award["id"],
+            organisation=org["id"],
+            title="社区助餐与陪伴",
+            scope_district=scope,
+        )
+    ).returning(SupportedProject.id)
+    await ProjectIndicator.insert(
+        ProjectIndicator(project=project[0]["id"], name="服务人次", unit="人次", target=1200, scope_district=scope)
+    )
+    await Replication.insert(
+        Replication(
+            origin=project[0]["id"],
+            organisation=org["id"],
+            title="社区助餐（复制点）",
+            district=org["district"],
+            street="测试街道",
+            scope_district=org["district"],
+        )
+    )
     # A credit-code claim (认领) on the demo organisation, pending, through its service.
     from app.organisations.claims import submit
     from app.organisations.schemas import OrganisationClaimCreate
