@@ -32,7 +32,6 @@ from programmes.matching.access import scope_for
 from programmes.tables import Application, Award, FormVersion, ProgrammeKind, Round
 from programmes.workflows.contest import ApplicationStatus
 from programmes.workflows.fasttrack import FASTTRACK_INVITATION
-from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION
 
 assert INVITATIONS  # the policy is declared on import
 
@@ -254,12 +253,12 @@ async def withdraw(principal: Principal, invitation_id: int, reason: str) -> Inv
         if draft["status"] != ApplicationStatus.draft:
             raise conflict("invitation_draft_submitted", "申报单位已提交该申报，不能撤回邀请")
         await uow.transition(FastTrackInvitation, invitation_id, "withdraw", reason=reason, values={"reason": reason})
-        await Application.update(
-            {Application.status: ApplicationStatus.withdrawn, Application.updated_at: now_utc()}
-        ).where(Application.id == int(row["application"]))
-        # Named as the support-plan step, so the application's timeline labels it 撤回申报.
-        withdrawn = f"{SUPPORT_PLAN_APPLICATION.name}.withdraw"
-        await uow.audit(withdrawn, "application", int(row["application"]), reason=reason)
+        # Through the engine as Seedbed itself (withdrawing a draft is otherwise the applicant's step); the unit
+        # joins the officer's, so both commit together.
+        async with unit_of_work(Actor.system()) as system:
+            await system.transition(
+                Application, int(row["application"]), "withdraw", values={"updated_at": now_utc()}, reason=reason
+            )
     return await read(invitation_id)
 
 

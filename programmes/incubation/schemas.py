@@ -4,6 +4,7 @@ return. Field limits equal the columns' (tests/unit/test_schema_limits.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,7 +99,7 @@ class ProjectRead(BaseModel):
     status: str
     status_zh: str
     reason: str
-    evaluation: dict[str, object]
+    evaluation: dict[str, Any]
     clawback_id: int | None
     graduated_at: datetime | None
     indicators: list[IndicatorRead]

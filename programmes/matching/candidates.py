@@ -21,7 +21,7 @@ from typing import Any
 
 from app.errors import conflict, invalid
 from app.reference import District
-from app.timezone import now_utc
+from app.timezone import today_shanghai
 from programmes.matching import score
 from programmes.matching.problem import Candidate, DemandSlot, OfferSlot, Problem
 from programmes.matching.recommend import demand_facts, offer_facts
@@ -133,7 +133,7 @@ async def load_problem(session: dict[str, Any]) -> Loaded:
     demand_rows = [r for r in demand_rows if r["wanted"] > 0]
     offer_rows = [dict(r) for r in await MatchOrder.raw(_offer_sql())]
     records = await track_records(int(r["organisation"]) for r in offer_rows)
-    today = now_utc().date()
+    today = today_shanghai()
     demands = {int(r["id"]): demand_facts(r) for r in demand_rows}
     offers = {int(r["id"]): offer_facts(r, records[int(r["organisation"])], today) for r in offer_rows}
     rules = session_rules(session)
@@ -190,5 +190,5 @@ async def load_pair(session: dict[str, Any], demand_id: int, offer_id: int) -> t
         raise conflict("pair_has_order", "该需求与服务项目已有订单或已被机构婉拒，不能再次对接")
     offer = dict(offer_rows[0])
     records = await track_records([int(offer["organisation"])])
-    facts = offer_facts(offer, records[int(offer["organisation"])], now_utc().date())
+    facts = offer_facts(offer, records[int(offer["organisation"])], today_shanghai())
     return demand_facts(dict(demand_rows[0])), int(demand_rows[0]["wanted"]), facts

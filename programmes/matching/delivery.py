@@ -10,7 +10,7 @@ from app.auth.principal import Principal
 from app.errors import conflict, invalid
 from app.notifications.service import notify_organisations
 from app.paging import Page, PageParams, fetch_page
-from app.timezone import now_utc
+from app.timezone import now_utc, today_shanghai
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching import orders
@@ -35,7 +35,7 @@ async def add_record(principal: Principal, order_id: int, data: DeliveryRecordCr
             raise conflict("order_not_in_delivery", f"当前订单状态（{ORDER.states[order['status']]}）不能登记服务记录")
         demand = await Demand.select(Demand.period_start).where(Demand.id == order["demand"]).first()
         assert demand is not None
-        today = now_utc().date()
+        today = today_shanghai()
         if data.delivered_on > today or data.delivered_on < demand["period_start"] - timedelta(days=EARLY_DAYS):
             raise invalid(
                 "delivery_date_out_of_range", "服务日期不能晚于今天，也不能早于需求开始日期 30 天以上", "delivered_on"

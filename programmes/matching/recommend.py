@@ -19,7 +19,7 @@ from typing import Any
 
 from app.access import load
 from app.auth.principal import Principal
-from app.timezone import now_utc
+from app.timezone import today_shanghai
 from programmes.matching import (
     access,  # noqa: F401 — declares the Demand policy
     score,
@@ -129,7 +129,7 @@ def offer_facts(row: dict[str, Any], track: score.TrackRecord, today: date) -> O
 async def rank(demand: dict[str, Any], limit: int, rules: PairRules = PairRules()) -> list[RecommendationRead]:
     """The top ``limit`` allowed pairs for ``demand`` (a Demand row), best first, ties by offer id."""
     facts = demand_facts(demand)
-    today = now_utc().date()
+    today = today_shanghai()
     cap = CANDIDATE_CAP
     while True:
         rows = [dict(r) for r in await ServiceOffer.raw(candidate_sql(), *candidate_args(demand, cap))]

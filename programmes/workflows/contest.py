@@ -94,7 +94,8 @@ def intake_steps(reviewable: tuple[str, ...]) -> tuple[Transition, ...]:
         step("submit", "draft", "submitted", [APPLICANT], "提交申报"),
         step("return_for_revision", "submitted", "returned", STAFF, "退回修改", requires_reason=True, bulk=True),
         step("resubmit", "returned", "submitted", [APPLICANT], "修改后重新提交"),
-        step("withdraw", ["draft", "submitted", "returned"], "withdrawn", [APPLICANT], "撤回申报"),
+        # ``system``: a fast-track invitation taken back by the officer withdraws its untouched pre-filled draft.
+        step("withdraw", ["draft", "submitted", "returned"], "withdrawn", [APPLICANT, SYSTEM], "撤回申报"),
         step("reject", reviewable, "rejected", STAFF, "驳回", requires_reason=True, bulk=True),
     )
 

@@ -18,7 +18,7 @@ from app.auth.tables import Role
 from app.errors import conflict, invalid, not_found
 from app.notifications.service import notify_organisations, notify_user
 from app.paging import Page, PageParams, fetch_page
-from app.timezone import now_utc
+from app.timezone import now_utc, today_shanghai
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.incubation.tables import SupportedProject
@@ -236,7 +236,7 @@ async def log_meeting(principal: Principal, mentorship_id: int, data: MeetingWri
     row = await load(principal, Mentorship, mentorship_id, "mentor")
     if not MENTORSHIP.has(row["status"], "live"):
         raise conflict("mentorship_ended", "导师陪伴已结束，不能再记录会面")
-    if data.met_on > now_utc().date():
+    if data.met_on > today_shanghai():
         raise invalid("meeting_in_future", "会面日期不能晚于今天", "met_on")
     async with unit_of_work(Actor.of(principal)) as uow:
         rows = await MentorMeeting.insert(

@@ -9,7 +9,7 @@ import httpx
 
 from app.notifications.tables import Notification
 from app.reference import District
-from app.timezone import now_utc
+from app.timezone import today_shanghai
 from programmes.matching.tables import DeliveryRecord, OrderEvaluation
 from tests.factories import matching as builders
 from tests.factories.http import ok, problem, refused
@@ -20,7 +20,7 @@ RATINGS = {"quality": 5, "timeliness": 4, "communication": 5, "effect": 4}
 
 
 def record(days_ago: int = 0, served: int = 30) -> dict[str, object]:
-    day = now_utc().date() - timedelta(days=days_ago)
+    day = today_shanghai() - timedelta(days=days_ago)
     return {"delivered_on": day.isoformat(), "activity": "智能手机课堂", "beneficiaries_served": served}
 
 
@@ -85,7 +85,7 @@ async def test_bad_delivery_records_name_their_field(client: httpx.AsyncClient, 
     pair = await delivering(client, world)
     url = f"/matching/orders/{pair.order_id}/delivery-records"
     org = world.applicant.headers
-    tomorrow = (now_utc().date() + timedelta(days=1)).isoformat()
+    tomorrow = (today_shanghai() + timedelta(days=1)).isoformat()
 
     refused(
         await client.post(url, json={**record(), "delivered_on": tomorrow}, headers=org),
