@@ -48,7 +48,7 @@ from programmes.matching.track_record import track_records
 from programmes.tables import Application, ProgrammeKind
 from programmes.workflows.contest import ApplicationStatus
 from programmes.workflows.demand import OFFER
-from programmes.workflows.orders import ORDER
+from programmes.workflows.orders import ORDER, OrderStatus
 
 WHAT = "服务项目"
 # What a version snapshots: the content an edit may change.
@@ -231,6 +231,15 @@ async def resume(principal: Principal, offer_id: int) -> OfferRead:
     return await _step(principal, offer_id, "resume", "staff")
 
 
+async def _ensure_no_live_orders(offer_id: int) -> None:
+    """An offer that still has a matched order waiting for 接单, or one accepted or in delivery, cannot be withdrawn:
+    the community would be left without its provider. Checked under the offer's row lock, which 接单 takes too."""
+    live = [OrderStatus.matched, *ORDER.states_with("holds_capacity")]
+    count = await MatchOrder.count().where((MatchOrder.offer == offer_id) & MatchOrder.status.is_in(live))
+    if count:
+        raise conflict("offer_has_live_orders", f"该服务项目还有 {count} 个未完成的订单（待接单或服务中），不能撤回")
+
+
 _DECISION_TITLES = {
     "approve": "服务项目已审核通过入库",
     "reject": "服务项目未通过审核",
@@ -255,6 +264,8 @@ async def _step(
     )
     async with unit_of_work(Actor.of(principal)) as uow:
         row = await load(principal, ServiceOffer, offer_id, need, lock=True)
+        if action == "withdraw":
+            await _ensure_no_live_orders(offer_id)
         step_values = {**(values or {}), "updated_at": now_utc()}
         step = OFFER.transition_for(action)
         if step is not None and step.requires_reason:

@@ -259,3 +259,20 @@ async def test_fifty_concurrent_edits_each_keep_one_version(client: httpx.AsyncC
     assert sorted(v["version"] for v in versions) == list(range(1, 51))
     row = await ServiceOffer.select(ServiceOffer.version).where(ServiceOffer.id == offer_id).first()
     assert row is not None and row["version"] == 51
+
+
+async def test_an_offer_with_live_orders_cannot_be_withdrawn(client: httpx.AsyncClient, world: World) -> None:
+    community_id, _ = await matching.community()
+    offer_id = await matching.offer(world.org_id)
+    order_id = await order(await matching.demand(community_id), offer_id, world.org_id, status="in_delivery")
+    path = f"{OFFERS}/{offer_id}/withdraw"
+    body = problem(await client.post(path, headers=world.applicant.headers), 409, "offer_has_live_orders")
+    assert "1 个未完成的订单" in body["detail"]
+    assert (await ServiceOffer.select(ServiceOffer.status).where(ServiceOffer.id == offer_id).first()) == {
+        "status": "approved"
+    }
+    # Once the order is delivered the offer may go.
+    from programmes.matching.tables import MatchOrder
+
+    await MatchOrder.update({MatchOrder.status: "delivered"}).where(MatchOrder.id == order_id)
+    assert ok(await client.post(path, headers=world.applicant.headers))["status"] == "withdrawn"
