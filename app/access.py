@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.columns import Column
+from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
 from app.auth.principal import Principal
+from app.auth.tables import Role
 from app.errors import not_found
 
 Row = Mapping[str, Any]
@@ -46,6 +48,21 @@ async def _exists(principal: Principal, row: Row) -> tuple[bool, str]:
 
 
 BUILT_IN: dict[str, Rule] = {"staff": _staff_in_scope, "any": _exists}
+
+
+def no_rows(column: Column) -> tuple[Combinable, ...]:
+    """A filter no row passes (a list for someone with no reach at all)."""
+    return (column.is_null() & column.is_not_null(),)
+
+
+def staff_filter(principal: Principal, column: Column) -> tuple[Combinable, ...]:
+    """The list-side twin of the built-in ``staff`` rule, on a ``scope_district`` column: nothing to add for city
+    staff, their district for a district officer, no rows for anyone else."""
+    if principal.is_city_staff:
+        return ()
+    if principal.role is Role.officer:
+        return (column == principal.district,)
+    return no_rows(column)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,6 @@ carry ``scope_district`` and use the built-in rule.
 
 from __future__ import annotations
 
-from piccolo.columns import Column
-from piccolo.custom_types import Combinable
-
 from app.access import Row, protect
 from app.auth.principal import Principal
 from app.auth.tables import Role
@@ -50,13 +47,3 @@ ORGANISATIONS = protect(
     Organisation, "社会组织", rules={"staff": _staff_in_district, "reader": _reader, "centre": _centre_member}
 )
 CLAIMS = protect(OrganisationClaim, "认领申请")
-
-
-def district_scope(principal: Principal, column: Column) -> tuple[Combinable, ...]:
-    """The filter a list applies for ``principal``'s scope: none for city staff, their district for a district
-    officer, and nothing at all (an impossible condition) for anyone else."""
-    if principal.is_city_staff:
-        return ()
-    if principal.role is Role.officer:
-        return (column == principal.district,)
-    return (column.is_null() & column.is_not_null(),)

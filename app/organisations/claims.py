@@ -13,13 +13,12 @@ from typing import Any
 
 import asyncpg
 
-from app.access import load
+from app.access import load, staff_filter
 from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Role
 from app.errors import conflict, invalid, not_found
 from app.organisations import credit_code, facts
-from app.organisations.access import district_scope
 from app.organisations.schemas import ClaimDecision, ClaimRead, OrganisationClaimCreate
 from app.organisations.tables import Organisation, OrganisationClaim, OrganisationMember
 from app.organisations.workflow import CLAIM, ClaimStatus
@@ -89,7 +88,7 @@ def _shown(row: dict[str, Any]) -> ClaimRead:
 
 async def list_in_scope(principal: Principal, status: str | None, paging: PageParams) -> Page[ClaimRead]:
     """Staff: the claims on organisations in their district scope, newest first."""
-    where = [*district_scope(principal, OrganisationClaim.scope_district)]
+    where = [*staff_filter(principal, OrganisationClaim.scope_district)]
     if status:
         where.append(OrganisationClaim.status == status)
     query = OrganisationClaim.select().order_by(OrganisationClaim.id, ascending=False)

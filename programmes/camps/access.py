@@ -15,7 +15,7 @@ from __future__ import annotations
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 
-from app.access import Row, Rule, protect
+from app.access import Row, Rule, no_rows, protect
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.organisations.membership import acting_organisation_ids
@@ -71,21 +71,8 @@ REGISTRATIONS = protect(
 )
 
 
-def _nothing(column: Column) -> tuple[Combinable, ...]:
-    return (column.is_null() & column.is_not_null(),)
-
-
-def staff_scope(principal: Principal, column: Column) -> tuple[Combinable, ...]:
-    """A list's filter on ``scope_district`` for staff: none for city staff, their district for a district officer."""
-    if principal.is_city_staff:
-        return ()
-    if principal.role is Role.officer:
-        return (column == principal.district,)
-    return _nothing(column)
-
-
 async def organisation_scope(principal: Principal, column: Column) -> tuple[Combinable, ...]:
     ids = await acting_organisation_ids(principal.user_id) if principal.role is Role.applicant else []
     if not ids:
-        return _nothing(column)
+        return no_rows(column)
     return (column.is_in(ids),)

@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import programmes.catalogue.access  # noqa: F401 — declares the edition policy that load() applies
-from app.access import load
+from app.access import load, staff_filter
 from app.auth.principal import Principal
 from app.errors import conflict, invalid
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.camps.access import staff_scope
 from programmes.camps.kinds import CAMP_AUDIENCE_LABELS_ZH, CAMP_KIND_LABELS_ZH, CampAudience
 from programmes.camps.schemas import CampCreate, CampRead, SessionCreate, SessionRead
 from programmes.camps.tables import Camp, CampRegistration, CampSession
@@ -132,7 +131,7 @@ async def list_camps(
     """Staff: every camp in scope. Anyone else: announced camps (past their draft)."""
     where: list[Any] = []
     if principal.is_staff:
-        where += staff_scope(principal, Camp.scope_district)
+        where += staff_filter(principal, Camp.scope_district)
     else:
         where.append(Camp.status != CampStatus.draft)
     if status is not None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 
-from app.access import Row, Rule, protect
+from app.access import Row, Rule, no_rows, protect, staff_filter
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.organisations.membership import acting_organisation_ids
@@ -139,25 +139,11 @@ BIDS = protect(
 CASES = protect(MatchingCase, "案例", rules={"public": _published_case})
 
 
-def _nothing(column: Column) -> tuple[Combinable, ...]:
-    return (column.is_null() & column.is_not_null(),)
-
-
-def staff_scope(principal: Principal, column: Column) -> tuple[Combinable, ...]:
-    """A list's filter on ``scope_district`` for staff: none for city staff, their district for a district officer,
-    nothing for anyone else."""
-    if principal.is_city_staff:
-        return ()
-    if principal.role is Role.officer:
-        return (column == principal.district,)
-    return _nothing(column)
-
-
 async def community_scope(principal: Principal, column: Column) -> tuple[Combinable, ...]:
     """A list's filter on a community column for a community account: its own community only."""
     community_id = await community_of_user(principal.user_id) if principal.role is Role.community else None
     if community_id is None:
-        return _nothing(column)
+        return no_rows(column)
     return (column == community_id,)
 
 
@@ -165,7 +151,7 @@ async def organisation_scope(principal: Principal, column: Column) -> tuple[Comb
     """A list's filter on an organisation column for an applicant: the organisations they act for."""
     ids = await acting_organisation_ids(principal.user_id) if principal.role is Role.applicant else []
     if not ids:
-        return _nothing(column)
+        return no_rows(column)
     return (column.is_in(ids),)
 
 
@@ -179,9 +165,9 @@ async def scope_for(
     """The one list filter for any caller: staff by district, a community by its community, an organisation by
     the organisations it acts for."""
     if principal.is_staff:
-        return staff_scope(principal, scope_column)
+        return staff_filter(principal, scope_column)
     if principal.role is Role.community and community_column is not None:
         return await community_scope(principal, community_column)
     if principal.role is Role.applicant and organisation_column is not None:
         return await organisation_scope(principal, organisation_column)
-    return _nothing(scope_column)
+    return no_rows(scope_column)

@@ -12,7 +12,7 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
-from app.access import can, load
+from app.access import can, load, staff_filter
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.errors import DomainError, FieldError, conflict, forbidden, not_found
@@ -21,7 +21,7 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.matching.access import DEMANDS, community_of_user, staff_scope
+from programmes.matching.access import DEMANDS, community_of_user
 from programmes.matching.schemas_demand import DemandPublicRead, DemandRead, DemandWrite
 from programmes.matching.tables import FIELD_LABELS_ZH, Community, CommunityMember, Demand, DemandField
 from programmes.matching.tags import tag_errors, unusable_tags
@@ -258,7 +258,7 @@ async def moderation_queue(
     community_id: int | None = None,
 ) -> Page[DemandRead]:
     """Staff in scope: demands by state (default 待审核), oldest submission first."""
-    where = [*staff_scope(principal, Demand.scope_district), Demand.status == status]
+    where = [*staff_filter(principal, Demand.scope_district), Demand.status == status]
     where += _filters(field=field, district=district, street=street)
     if community_id is not None:
         where.append(Demand.community == community_id)
