@@ -41,3 +41,29 @@ class ExpenseCategory(StrEnum):
     publicity = "publicity"  # 宣传推广
     administration = "administration"  # 管理费用
     other = "other"  # 其他
+
+
+class RoundStage(StrEnum):
+    """What a round is within its edition (docs/workflows/contest.md). Rounds of one edition are ordered by
+    ``Round.position``; only the first stage admits applications directly, later stages admit the entries the
+    previous stage advanced (carried, ``Application.carried_from``). A graduation round (结项评估) sits outside the
+    order: it admits the supported projects an officer sends to evaluation."""
+
+    call = "call"  # 申报（单轮征集，旧有轮次的默认）
+    district_recommendation = "district_recommendation"  # 区级推荐
+    preliminary = "preliminary"  # 初赛（线上评审）
+    semifinal = "semifinal"  # 复赛
+    final = "final"  # 决赛（路演）
+    custom = "custom"  # 其他阶段
+    graduation = "graduation"  # 结项评估
+
+
+ROUND_STAGE_ZH = {
+    RoundStage.call: "申报",
+    RoundStage.district_recommendation: "区级推荐",
+    RoundStage.preliminary: "初赛",
+    RoundStage.semifinal: "复赛",
+    RoundStage.final: "决赛路演",
+    RoundStage.custom: "其他阶段",
+    RoundStage.graduation: "结项评估",
+}

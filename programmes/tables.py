@@ -39,6 +39,7 @@ from programmes.kinds import AwardType as AwardType
 from programmes.kinds import ExpenseCategory as ExpenseCategory
 from programmes.kinds import FundSourceKind as FundSourceKind
 from programmes.kinds import ReleaseCondition as ReleaseCondition
+from programmes.kinds import RoundStage as RoundStage
 
 
 class ProgrammeKind(StrEnum):
@@ -105,6 +106,9 @@ class Round(Table):
     max_application_attachment_bytes = BigInt(default=100 * 1024 * 1024)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)
     created_at = Timestamptz()
+    # The stage this round is in its edition and its place in the order (programmes.kinds.RoundStage).
+    stage = Varchar(length=24, choices=RoundStage, default=RoundStage.call)
+    position = Integer(default=0)
 
 
 class Track(Table):
@@ -161,6 +165,9 @@ class Application(Table):
     # A filed group's application is made by its custodian centre (财务代管): recorded when the draft is created, so
     # screening does not depend on whether its creator is still one of the centre's members.
     applied_via = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True, default=None)
+    # The entry this one was carried from: the previous stage's entry it advanced from, or the supported project's
+    # application sent to a graduation round. One carried entry per source and round (unique index).
+    carried_from: ForeignKey[Application] = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class FundSource(Table):

@@ -22,9 +22,9 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications import repository
+from programmes.attachments.carry import copy_allowed, discard
 from programmes.attachments.tables import Attachment
 from programmes.fasttrack.access import INVITATIONS
-from programmes.fasttrack.attachments import copy_allowed, discard
 from programmes.fasttrack.mapping import mapping_errors, prefill
 from programmes.fasttrack.schemas import InvitationCreate, InvitationRead, OriginRead
 from programmes.fasttrack.tables import FastTrackInvitation
@@ -150,7 +150,7 @@ async def invite(principal: Principal, data: InvitationCreate) -> InvitationRead
     now = now_utc()
     if await _live_invitation(origin["id"], data.round_id):  # fast refusal before copying files; re-checked below
         raise conflict("invitation_exists", "该获奖项目已被邀请进入此轮次")
-    carried = await copy_allowed(origin["id"], target)
+    carried = await copy_allowed(origin["id"], target, "fasttrack")
     try:
         async with unit_of_work(Actor.of(principal)) as uow:
             # Concurrent invitations of one winner queue on its row; the first writes, the others see it below.

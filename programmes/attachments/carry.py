@@ -1,7 +1,7 @@
-"""The contest application's files carried onto the fast-tracked draft, where the support-plan round allows them:
-a kind the round declares, within its per-file and per-application sizes (the upload rules, minus the scan the
-files already passed). Each carried file is a copy under a key of its own, so deleting it from the draft never
-touches the contest application's file."""
+"""An entry's files carried onto the entry made from it in another round (a fast-tracked draft, the next stage's
+entry, a graduation entry), where that round allows them: a kind the round declares, within its per-file and
+per-application sizes (the upload rules, minus the scan the files already passed). Each carried file is a copy under
+a key of its own, so deleting it from the new entry never touches the original's file."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from programmes.content_types import TYPES, normalise_declared
 from programmes.storage import new_key
 
 
-async def copy_allowed(origin_id: int, target_round: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def copy_allowed(
+    origin_id: int, target_round: Mapping[str, Any], purpose: str = "carried"
+) -> list[dict[str, Any]]:
     """Copy the files the round accepts, oldest first until the total is reached; the rows to insert (the caller
     deletes the copies' keys if its transaction fails)."""
     declared = target_round["attachment_types"] or []
@@ -31,7 +33,7 @@ async def copy_allowed(origin_id: int, target_round: Mapping[str, Any]) -> list[
             continue
         if total + size > int(target_round["max_application_attachment_bytes"]):
             continue
-        key = new_key(f"fasttrack-{origin_id}")
+        key = new_key(f"{purpose}-{origin_id}")
         stored = await storage().save(key, await storage().open(row["storage_key"]))
         total += size
         carried.append(

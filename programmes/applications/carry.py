@@ -1,0 +1,81 @@
+"""One entry made from another in a different round, carrying its data: the next stage's entry an advance creates
+(复赛 from 初赛, 决赛 from 复赛), the supported project's entry in a graduation round (结项评估). The organisation,
+title and answers come from the source; the files the target round allows are copied; the new row names its source
+(``Application.carried_from``, unique per source and round, so carrying twice leaves one entry).
+
+The caller owns the unit of work and moves the new entry (a draft) on through the engine as its rule says — an
+advanced entry is submitted for the next stage, a graduation entry goes straight to review. Copy files with
+``prepare_files`` before the unit of work opens and ``discard_files`` if it fails (files live outside the
+transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from asyncpg.exceptions import UniqueViolationError
+
+from app.errors import conflict
+from app.timezone import now_utc
+from app.uow import UnitOfWork
+from programmes.attachments.carry import copy_allowed, discard
+from programmes.attachments.tables import Attachment
+from programmes.tables import Application
+from programmes.workflows.contest import ApplicationStatus
+
+
+async def prepare_files(source_id: int, target_round: Mapping[str, Any], purpose: str) -> list[dict[str, Any]]:
+    """Copies of the source's files the target round accepts (rows still to insert)."""
+    return await copy_allowed(source_id, target_round, purpose)
+
+
+async def discard_files(files: list[dict[str, Any]]) -> None:
+    await discard(files)
+
+
+async def carry_entry(
+    uow: UnitOfWork,
+    source: Mapping[str, Any],
+    target_round: Mapping[str, Any],
+    *,
+    answers: Mapping[str, Any],
+    files: list[dict[str, Any]],
+    track_id: int | None = None,
+    created_by: int | None = None,
+) -> int:
+    """Insert the carried entry as a draft in ``target_round`` (a row with ``id`` and ``scope_district``) with the
+    prepared files; 409 ``entry_already_carried`` if this source already has an entry there."""
+    now = now_utc()
+    try:
+        created = await Application.insert(
+            Application(
+                round=target_round["id"],
+                track=track_id,
+                organisation=source["organisation"],
+                entry_number=source.get("entry_number") or 1,
+                title=source["title"],
+                status=ApplicationStatus.draft,
+                answers=dict(answers),
+                created_by=created_by,
+                applied_via=source.get("applied_via"),
+                scope_district=target_round["scope_district"],
+                organisation_district=source.get("organisation_district"),
+                carried_from=source["id"],
+                created_at=now,
+                updated_at=now,
+            )
+        ).returning(Application.id)
+    except UniqueViolationError as exc:
+        if "application_carried_once" in str(exc):
+            raise conflict("entry_already_carried", "该申报已进入此轮次") from exc
+        raise
+    entry_id = int(created[0]["id"])
+    for item in files:
+        await Attachment.insert(Attachment(application=entry_id, scope_district=target_round["scope_district"], **item))
+    await uow.audit(
+        "application.carry",
+        "application",
+        entry_id,
+        after={"carried_from": int(source["id"]), "round": int(target_round["id"]), "attachments_carried": len(files)},
+    )
+    return entry_id
