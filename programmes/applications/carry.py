@@ -20,7 +20,7 @@ from app.timezone import now_utc
 from app.uow import UnitOfWork
 from programmes.attachments.carry import copy_allowed, discard
 from programmes.attachments.tables import Attachment
-from programmes.tables import Application
+from programmes.tables import Application, Round, RoundStage
 from programmes.workflows.contest import ApplicationStatus
 
 
@@ -79,3 +79,38 @@ async def carry_entry(
         after={"carried_from": int(source["id"]), "round": int(target_round["id"]), "attachments_carried": len(files)},
     )
     return entry_id
+
+
+async def next_stage(round_id: int) -> dict[str, Any] | None:
+    """The round after this one in its edition's stage order (lowest higher position; graduation rounds are outside
+    the order), or None for the last stage."""
+    current = await Round.select(Round.edition, Round.position, Round.stage).where(Round.id == round_id).first()
+    if current is None or current["stage"] == RoundStage.graduation:
+        return None
+    row = (
+        await Round.select()
+        .where(
+            (Round.edition == current["edition"])
+            & (Round.position > current["position"])
+            & (Round.stage != RoundStage.graduation)
+        )
+        .order_by(Round.position)
+        .order_by(Round.id)
+        .first()
+        .output(load_json=True)
+    )
+    return None if row is None else dict(row)
+
+
+async def admits_direct_applications(round_row: Mapping[str, Any]) -> bool:
+    """Only an edition's first stage takes applications straight from organisations; a later stage (and a
+    graduation round) admits only the entries carried into it. Rounds that all sit at position 0 (single-stage calls,
+    the default) each admit directly."""
+    if round_row["stage"] == RoundStage.graduation:
+        return False
+    earlier = await Round.exists().where(
+        (Round.edition == round_row["edition"])
+        & (Round.position < round_row["position"])
+        & (Round.stage != RoundStage.graduation)
+    )
+    return not earlier
