@@ -55,6 +55,7 @@ class ApplicationStatus(StrEnum):
     not_selected = "not_selected"
     awarded = "awarded"
     approved = "approved"
+    not_advanced = "not_advanced"
 
 
 # Steps every application workflow shares: drafting, submitting, returns for revision, withdrawal, rejection.
@@ -92,6 +93,10 @@ def intake_steps(reviewable: tuple[str, ...]) -> tuple[Transition, ...]:
     """``reviewable``: states from which an officer may still reject (e.g. submitted, in_review)."""
     return (
         step("submit", "draft", "submitted", [APPLICANT], "提交申报"),
+        # An entry carried from the previous stage (or sent to a graduation round) arrives with its answers frozen:
+        # it is submitted for this round by the advance that made it, not by the applicant (programmes.applications
+        # .carry).
+        step("carry_in", "draft", "submitted", STAFF + [SYSTEM], "晋级进入本阶段"),
         step("return_for_revision", "submitted", "returned", STAFF, "退回修改", requires_reason=True, bulk=True),
         step("resubmit", "returned", "submitted", [APPLICANT], "修改后重新提交"),
         # ``system``: a fast-track invitation taken back by the officer withdraws its untouched pre-filled draft.
@@ -109,6 +114,7 @@ CONTEST_APPLICATION = Workflow(
         "in_review": "评审中",
         "ranked": "已排名",
         "advanced": "晋级",
+        "not_advanced": "未晋级",
         "awarded": "已立项资助",
     },
     transitions=(
@@ -116,7 +122,10 @@ CONTEST_APPLICATION = Workflow(
         step("start_review", "submitted", "in_review", STAFF, "分配评审专家"),
         step("rank", "in_review", "ranked", [SYSTEM], "轮次关闭后排名"),
         step("advance", "ranked", "advanced", STAFF, "晋级下一轮", bulk=True),
-        step("reopen_review", ["ranked", "advanced"], "in_review", STAFF, "异议成立，重新评审"),
+        # 区级推荐: a district's recommended entry goes on without a ranking of its own (programmes.recommendations).
+        step("forward", ["submitted", "in_review"], "advanced", STAFF + [SYSTEM], "推荐晋级下一阶段"),
+        step("not_advance", ["submitted", "in_review", "ranked"], "not_advanced", STAFF + [SYSTEM], "未晋级"),
+        step("reopen_review", ["ranked", "advanced", "not_advanced"], "in_review", STAFF, "异议成立，重新评审"),
         step("award", ["ranked", "advanced"], "awarded", STAFF, "确定资助"),
     ),
     capabilities={
