@@ -2,23 +2,37 @@
 
 Scoring sits above programmes: it reads applications and rounds, and programmes never imports it back. Where a
 programmes use case needs a review fact — rank a round as it closes, is a tie at the cut line decided, did the
-application pass its 公示, is this expert assigned, which pairs are in conflict, the review sheets of an export —
-it asks ``review_side()``. Scoring fills the port when Piccolo loads its app (``scoring/piccolo_app.py`` imports
-``scoring.ports``), so every process that loads the Piccolo apps has the port; ``review_side()`` loads them if
-nothing has yet. A process without scoring (none today) fails loudly on first use instead of silently skipping a
-gate.
+application pass its 公示, is this expert assigned, which pairs are in conflict, an entry's submitted reviews (a
+graduation's decision), the review sheets of an export — it asks ``review_side()``. Scoring fills the port when
+Piccolo loads its app (``scoring/piccolo_app.py`` imports ``scoring.ports``), so every process that loads the Piccolo
+apps has the port; ``review_side()`` loads them if nothing has yet. A process without scoring (none today) fails
+loudly on first use instead of silently skipping a gate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from programmes.catalogue.schemas import RankingRow
 
 Sheet = tuple[list[str], list[Sequence[Any]]]
 SheetMaker = Callable[[int], Awaitable[Sheet]]
+
+
+@dataclass(frozen=True)
+class SubmittedReview:
+    """One expert's submitted review of an application: the criterion scores (None = 不适用), the review's weighted
+    score over its answered criteria (scoring.aggregation.review_score, rounded for display) and the comment."""
+
+    expert_id: int
+    expert_name: str
+    scores: Mapping[str, int | None]
+    score: float
+    comment: str
+    submitted_at: datetime | None
 
 
 class ReviewSide(Protocol):
@@ -43,6 +57,9 @@ class ReviewSide(Protocol):
 
     async def conflict_pairs(self, application_ids: Iterable[int]) -> set[tuple[int, int]]:
         """Every (application, expert) pair in conflict of interest."""
+
+    async def submitted_reviews(self, application_id: int) -> list[SubmittedReview]:
+        """The application's submitted reviews, by expert id (a graduation's decision attaches them)."""
 
     @property
     def sheets(self) -> Mapping[str, SheetMaker]:

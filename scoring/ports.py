@@ -11,6 +11,7 @@ from programmes.catalogue.schemas import RankingRow
 from scoring import ranking as computing
 from scoring import sheets
 from scoring.experts.conflicts import forbidden_pairs
+from scoring.graduation import submitted_reviews
 from scoring.publication.notice_gate import ensure_noticed
 from scoring.publication.ties import ensure_past_cut_line
 from scoring.rankings.service import ranking
@@ -47,6 +48,9 @@ class ScoringSide:
                 (ReviewAssignment.application == application_id) & (ReviewAssignment.expert == expert_id)
             )
         )
+
+    async def submitted_reviews(self, application_id: int) -> list[ports.SubmittedReview]:
+        return await submitted_reviews(application_id)
 
     async def conflict_pairs(self, application_ids: Iterable[int]) -> set[tuple[int, int]]:
         return await forbidden_pairs(application_ids)

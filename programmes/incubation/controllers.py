@@ -18,6 +18,7 @@ from programmes.incubation.schemas import (
     CohortRead,
     DashboardRow,
     GraduationDecision,
+    GraduationStart,
     IndicatorValues,
     LineageRead,
     PlanWrite,
@@ -119,16 +120,19 @@ class IncubationController(Controller):
         "/projects/{project_id:int}/graduation/start",
         opt={"permission": STAFF},
         status_code=200,
-        summary="Start the graduation evaluation (结项评估)",
+        summary="Start the graduation evaluation (结项评估): carry the project into the edition's graduation round",
     )
-    async def start_graduation(self, principal: CurrentPrincipal, project_id: FromPath[int]) -> ProjectRead:
-        return await graduation.start(principal, project_id)
+    async def start_graduation(
+        self, principal: CurrentPrincipal, project_id: FromPath[int], data: JSONBody[GraduationStart]
+    ) -> ProjectRead:
+        return await graduation.start(principal, project_id, data)
 
     @post(
         "/projects/{project_id:int}/graduation",
         opt={"permission": STAFF},
         status_code=200,
-        summary="Record the outcome 优秀/合格/不合格 with reasons and the experts' scores; 不合格 may start a clawback",
+        summary="Record the outcome 优秀/合格/不合格 with reasons, the experts' submitted scores attached; 不合格 may "
+        "start a clawback",
     )
     async def graduate(
         self, principal: CurrentPrincipal, project_id: FromPath[int], data: JSONBody[GraduationDecision]

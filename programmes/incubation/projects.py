@@ -28,7 +28,7 @@ from programmes.incubation.schemas import (
     ProjectRead,
 )
 from programmes.incubation.tables import Cohort, IndicatorValue, ProjectIndicator, SupportedProject
-from programmes.kinds import ReleaseCondition
+from programmes.kinds import ReleaseCondition, RoundStage
 from programmes.reports.tables import ProgressReport
 from programmes.tables import Application, Award, Edition, ProgrammeKind, Tranche
 from programmes.workflows.agreements import ProgressReportStatus
@@ -103,11 +103,17 @@ async def join(principal: Principal, cohort_id: int, data: ProjectJoin) -> Proje
                 Application.title,
                 Application.organisation,
                 Application.round._.edition.as_alias("edition"),
+                Application.round._.stage.as_alias("stage"),
             )
             .where(Application.id == data.application_id)
             .first()
         )
-        if application is None or application["edition"] != cohort["edition"]:
+        # A graduation round's entry is a project under evaluation, never a new project.
+        if (
+            application is None
+            or application["edition"] != cohort["edition"]
+            or application["stage"] == RoundStage.graduation
+        ):
             raise invalid("project_not_in_edition", "该申报不属于本批次的届次", "application_id")
         if application["status"] not in JOINABLE:
             raise invalid("project_not_selected", "只有入选或已签约资助的申报可以加入扶持批次", "application_id")
@@ -235,7 +241,8 @@ async def read(project_id: int) -> ProjectRead:
 
 
 async def read_for(principal: Principal, project_id: int) -> ProjectRead:
-    """Staff in scope see the whole record; the organisation sees a blind evaluation's scores without the experts."""
+    """Staff in scope see the whole record; the organisation sees a blind evaluation's mean, criterion means and
+    each review's score and comment, never who gave it."""
     await load(principal, SupportedProject, project_id, "reader")
     project = await read(project_id)
     if principal.is_staff or not project.evaluation.get("blind"):

@@ -141,12 +141,9 @@ class DashboardRow(BaseModel):
     attendance_rate: float | None
 
 
-class ExpertScore(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-    expert_id: Id | None = None
-    expert_name: str = Field(min_length=1, max_length=100)
-    score: float = Field(ge=0, le=100)
-    comment: str = Field(default="", max_length=1000)
+class GraduationStart(RequestModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"round_id": 8}]})
+    round_id: Id = Field(description="本届沪社星耀的结项评估轮次（stage=graduation，已开放）")
 
 
 class ClawbackStart(RequestModel):
@@ -160,12 +157,12 @@ class GraduationDecision(RequestModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
+                {"outcome": "excellent", "reason": "指标全部达成，服务模式可复制"},
                 {
-                    "outcome": "excellent",
-                    "reason": "指标全部达成，服务模式可复制",
-                    "blind": True,
-                    "scores": [{"expert_name": "专家一", "score": 92}, {"expert_name": "专家二", "score": 88}],
-                }
+                    "outcome": "failed",
+                    "reason": "指标未达成",
+                    "clawback": {"amount_fen": 100000, "finding": "未按计划执行"},
+                },
             ]
         },
     )
@@ -173,8 +170,6 @@ class GraduationDecision(RequestModel):
         max_length=16, pattern="^(excellent|passed|failed)$", description="excellent 优秀；passed 合格；failed 不合格"
     )
     reason: str = Field(min_length=2, max_length=1000, description="评估结论的理由")
-    blind: bool = Field(default=True, description="专家评分时是否匿名（盲评）")
-    scores: list[ExpertScore] = Field(min_length=1, max_length=30)
     clawback: ClawbackStart | None = Field(default=None, description="不合格时可同时启动资金追回")
 
 

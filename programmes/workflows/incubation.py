@@ -37,16 +37,19 @@ SUPPORTED_PROJECT = Workflow(
         "failed": "结项：不合格",
     },
     transitions=(
-        step("start_evaluation", "in_progress", "evaluating", STAFF, "启动结项评估"),
+        # The project's application is carried into a graduation round (结项评估轮次) for the experts.
+        step("start_evaluation", "in_progress", "evaluating", STAFF, "启动结项评估（送评审轮次）"),
         step("graduate_excellent", "evaluating", "excellent", STAFF, "评估结论：优秀", requires_reason=True),
         step("graduate_passed", "evaluating", "passed", STAFF, "评估结论：合格", requires_reason=True),
         step("fail", "evaluating", "failed", STAFF, "评估结论：不合格", requires_reason=True),
     ),
     # ``plan_editable``: goals and indicators may change; ``reporting``: indicator values may be recorded;
+    # ``awaiting_outcome``: its entry is in the graduation round, the officer's decision reads the reviews;
     # ``replicable``: graduated 优秀/合格, so other organisations may replicate it.
     capabilities={
         "plan_editable": ["in_progress"],
         "reporting": ["in_progress", "evaluating"],
+        "awaiting_outcome": ["evaluating"],
         "graduated": ["excellent", "passed", "failed"],
         "replicable": ["excellent", "passed"],
     },

@@ -22,13 +22,11 @@ class CohortForm(RequestModel):
 
 
 class GraduationForm(RequestModel):
-    project_id: FormId = Field(title="扶持项目编号", description="须为结项评估中的项目（本区范围内）")
+    project_id: FormId = Field(
+        title="扶持项目编号", description="须为结项评估中、专家评分已提交齐全的项目（本区范围内）"
+    )
     outcome: Literal["优秀", "合格", "不合格"] = Field(title="评估结论")
     reason: str = Field(min_length=2, max_length=1000, title="理由", description="机构将收到此理由")
-    scores: str = Field(
-        min_length=1, max_length=1000, title="专家评分", description="每行一位：专家姓名 分数，例如「张三 90」"
-    )
-    blind: bool = Field(default=True, title="盲评", description="专家评分时是否匿名")
 
 
 async def _create_cohort(request: Request, data: CohortForm) -> str:
@@ -44,24 +42,12 @@ async def _create_cohort(request: Request, data: CohortForm) -> str:
     return await as_officer(request, work)
 
 
-def _scores(text: str) -> list[dict[str, object]]:
-    scores: list[dict[str, object]] = []
-    for line in filter(None, (raw.strip() for raw in text.splitlines())):
-        name, _, score = line.rpartition(" ")
-        try:
-            scores.append({"expert_name": name.strip(), "score": float(score)})
-        except ValueError:
-            raise ValueError(f"专家评分格式有误：「{line}」，应为「姓名 分数」") from None
-    return scores
-
-
 async def _graduate(request: Request, data: GraduationForm) -> str:
     from programmes.incubation import graduation
     from programmes.incubation.schemas import GraduationDecision
 
-    decision = GraduationDecision.model_validate(
-        {"outcome": OUTCOMES[data.outcome], "reason": data.reason, "blind": data.blind, "scores": _scores(data.scores)}
-    )
+    # The experts' scores are not typed in: the decision attaches the graduation round's submitted reviews.
+    decision = GraduationDecision(outcome=OUTCOMES[data.outcome], reason=data.reason)
 
     async def work(principal: Principal) -> str:
         done = await graduation.decide(principal, data.project_id, decision)
@@ -82,7 +68,10 @@ INCUBATION_FORMS = [
         "记录结项评估结论",
         GraduationForm,
         _graduate,
-        description="与 POST /incubation/projects/{id}/graduation 同一规则并留痕；不合格时的资金追回请用 API",
+        description=(
+            "与 POST /incubation/projects/{id}/graduation 同一规则并留痕：附上结项评估轮次中专家已提交的评分；"
+            "不合格时的资金追回请用 API"
+        ),
         form_group="沪社星耀",
     ),
 ]
