@@ -9,6 +9,7 @@ from app.reference import District
 from programmes.incubation.tables import Cohort, SupportedProject
 from tests.factories.admin import AdminFactory
 from tests.factories.admin_http import form_path, ok, refused
+from tests.factories.graduation import graduation_experts, graduation_round
 from tests.factories.incubation import build
 from tests.factories.world import build_world
 
@@ -28,15 +29,33 @@ async def test_cohort_and_graduation_forms_follow_the_api_rules(admin_client: Ad
     cohort = await Cohort.select(Cohort.id).first()
     assert cohort is not None
     from programmes.incubation import graduation, projects
-    from programmes.incubation.schemas import ProjectJoin
+    from programmes.incubation.schemas import GraduationStart, ProjectJoin
+    from scoring.assignments.schemas import AssignmentCreate
+    from scoring.assignments.service import assign
+    from scoring.reviews.reviewing import submit as submit_review
+    from scoring.reviews.schemas import ReviewDraft
 
     project = await projects.join(
         w.world.changning_officer.principal, cohort["id"], ProjectJoin(application_id=w.awarded_id)
     )
-    form = {"project_id": project.id, "outcome": "优秀", "reason": "指标全部达成", "scores": "张三 90\n李四 86"}
+    form = {"project_id": project.id, "outcome": "优秀", "reason": "指标全部达成"}
     assert "当前状态下不能执行此操作" in await refused(changning, GRADUATION, form)
-    await graduation.start(w.world.changning_officer.principal, project.id)
-    assert "格式有误" in await refused(changning, GRADUATION, {**form, "scores": "张三 很好"})
+    grad = await graduation_round(w.world.changning_officer, w.edition_id, reviews=1)
+    started = await graduation.start(
+        w.world.changning_officer.principal, project.id, GraduationStart(round_id=grad["id"])
+    )
+    assert "暂不能作出结论" in await refused(changning, GRADUATION, form)  # no submitted review yet
+    entry_id = started.evaluation["entry_id"]
+    [expert] = await graduation_experts(1)
+    assignment = await assign(
+        w.world.changning_officer.principal, AssignmentCreate(application_id=entry_id, expert_id=expert.id)
+    )
+    await submit_review(expert.principal, assignment.id, ReviewDraft(scores={"goals": 90, "sustainability": 80}))
     ok(await changning.post(GRADUATION, form))
-    row = await SupportedProject.select(SupportedProject.status).where(SupportedProject.id == project.id).first()
-    assert row is not None and row["status"] == "excellent"
+    row = (
+        await SupportedProject.select(SupportedProject.status, SupportedProject.evaluation)
+        .where(SupportedProject.id == project.id)
+        .first()
+        .output(load_json=True)
+    )
+    assert row is not None and row["status"] == "excellent" and row["evaluation"]["mean_score"] == 86
