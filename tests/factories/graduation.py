@@ -18,6 +18,7 @@ from programmes.tables import Round
 from tests import factories
 from tests.factories import User
 from tests.factories.http import ok
+from tests.factories.incubation import IncubationWorld, cohort_with_projects
 
 GRADUATION_FORM: dict[str, Any] = {
     "type": "object",
@@ -79,3 +80,18 @@ async def review_entry(
         review = {"scores": {"goals": goals, "sustainability": sustainability}, "comment": f"{expert.id} 的评语"}
         views.append(ok(await client.post(f"/reviews/{assignment['id']}/submit", json=review, headers=expert.headers)))
     return views
+
+
+async def graduate(client: httpx.AsyncClient, w: IncubationWorld, outcome: str, project_id: int | None = None) -> int:
+    """The world's awarded project (in a new cohort unless ``project_id`` is given) through a graduation round with
+    one submitted review, to ``outcome``; returns the project id."""
+    if project_id is None:
+        project_id = (await cohort_with_projects(client, w))["project_id"]
+    officer = w.world.changning_officer
+    grad = await graduation_round(officer, w.edition_id, reviews=1)
+    url = f"/incubation/projects/{project_id}/graduation"
+    started = ok(await client.post(f"{url}/start", json={"round_id": grad["id"]}, headers=officer.headers))
+    await review_entry(client, officer, started["evaluation"]["entry_id"], await graduation_experts(1), [(80, 80)])
+    decision = {"outcome": outcome, "reason": "结论理由"}
+    ok(await client.post(url, json=decision, headers=officer.headers))
+    return project_id

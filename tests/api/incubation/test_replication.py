@@ -12,6 +12,7 @@ import pytest
 from app.organisations.tables import Organisation
 from programmes.incubation.tables import Replication
 from tests import factories
+from tests.factories.graduation import graduate
 from tests.factories.http import ok, problem
 from tests.factories.incubation import IncubationWorld, build, cohort_with_projects
 from tests.factories.world import World
@@ -24,16 +25,8 @@ async def incubation(world: World) -> IncubationWorld:
     return await build(world)
 
 
-SCORES = [{"expert_name": "专家一", "score": 85}]
-
-
 async def _graduated(client: httpx.AsyncClient, w: IncubationWorld, outcome: str = "passed") -> int:
-    made = await cohort_with_projects(client, w)
-    officer = w.world.changning_officer.headers
-    url = f"{BASE}/projects/{made['project_id']}/graduation"
-    ok(await client.post(f"{url}/start", headers=officer))
-    ok(await client.post(url, json={"outcome": outcome, "reason": "结论理由", "scores": SCORES}, headers=officer))
-    return made["project_id"]
+    return await graduate(client, w, outcome)
 
 
 def _plan(origin: int | None, organisation_id: int, **extra: object) -> dict[str, object]:
@@ -107,9 +100,7 @@ async def test_only_graduated_excellent_or_passed_projects_replicate(
         "origin_not_graduated",
     )
     assert refused["errors"][0]["field"] == "origin_project_id" and "优秀或合格" in refused["detail"]
-    url = f"{BASE}/projects/{made['project_id']}/graduation"
-    ok(await client.post(f"{url}/start", headers=officer))
-    ok(await client.post(url, json={"outcome": "failed", "reason": "未达成", "scores": SCORES}, headers=officer))
+    await graduate(client, w, "failed", made["project_id"])
     problem(
         await client.post(
             f"{BASE}/replications", json=_plan(made["project_id"], w.world.other_org_id), headers=officer
