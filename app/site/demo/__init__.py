@@ -1,6 +1,7 @@
 """Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
 last year's winner funded under an effective agreement (app/site/demo/money.py), and 聚力计划's whole path from a
-street's demand list to a replicated case (app/site/demo/matching.py)."""
+street's demand list to a replicated case (app/site/demo/matching.py), and a 沪社星耀 project graduated 优秀 through
+a reviewed graduation round and replicated in another district (app/site/demo/graduation.py)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,11 @@ async def load_demo() -> bool:
     from app.site.demo.matching import load_matching_demo
 
     await load_matching_demo(officer)
+    from app.site.demo.graduation import load_demo_graduation
+
+    await load_demo_graduation(
+        officer, [Principal(ids[name], name, Role.expert, None) for name in ("expert1", "expert2")]
+    )
     return True
 
 
