@@ -28,6 +28,7 @@ from programmes.catalogue.schemas import (
     TrackRead,
 )
 from programmes.forms import check_form_schema
+from programmes.kinds import RoundStage
 from programmes.ports import review_side
 from programmes.scope import district_for_new_programme
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
@@ -251,10 +252,17 @@ async def new_form_version(principal: Principal, round_id: int, data: FormVersio
 
 
 async def open_rounds(paging: PageParams) -> Page[RoundRead]:
-    """Public list of calls accepting applications right now, closing soonest first: four queries a page."""
+    """Public list of calls accepting applications right now, closing soonest first: four queries a page. A
+    graduation round (结项评估) is no call: it only takes the projects officers send to it."""
     now = now_utc()
     query = _round_query().order_by(Round.closes_at).order_by(Round.id)
     page = await fetch_page(
-        Round, query, paging, Round.status == RoundStatus.open, Round.opens_at <= now, Round.closes_at > now
+        Round,
+        query,
+        paging,
+        Round.status == RoundStatus.open,
+        Round.opens_at <= now,
+        Round.closes_at > now,
+        Round.stage != RoundStage.graduation,
     )
     return page.map(await read_rounds(page.items))

@@ -52,6 +52,7 @@ async def test_a_project_graduates_excellent_through_a_blind_round(
     made = await cohort_with_projects(client, w)
     url = f"{BASE}/{made['project_id']}"
     grad = await graduation_round(w.world.changning_officer, w.edition_id, blind=True, reviews=2)
+    assert grad["id"] not in [c["id"] for c in ok(await client.get("/calls"))]  # no public call
     decision = {"outcome": "excellent", "reason": "指标全部达成"}
     problem(await client.post(f"{url}/graduation", json=decision, headers=officer), 409, "transition_invalid_state")
     body = {"round_id": grad["id"]}
