@@ -30,7 +30,7 @@ from programmes.incubation.tables import Cohort, SupportedProject
 from programmes.kinds import RoundStage
 from programmes.ports import SubmittedReview, review_side
 from programmes.reports.tables import ProgressReport
-from programmes.tables import Application, Criterion
+from programmes.tables import Application, Criterion, Round
 from programmes.workflows import RoundStatus
 from programmes.workflows.agreements import ProgressReportStatus
 from programmes.workflows.incubation import SUPPORTED_PROJECT
@@ -84,6 +84,17 @@ async def record_of(project: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def _next_entry_number(round_id: int, organisation_id: int) -> int:
+    """The organisation's next entry number in the graduation round: one organisation may graduate several projects
+    there (each entry has its own number, ``application_one_entry``). The round's row lock orders concurrent starts
+    of the same round, so two of them never pick the same number."""
+    await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")
+    rows = await Application.select(Application.entry_number).where(
+        (Application.round == round_id) & (Application.organisation == organisation_id)
+    )
+    return max((int(r["entry_number"]) for r in rows), default=0) + 1
+
+
 async def start(principal: Principal, project_id: int, data: GraduationStart) -> ProjectRead:
     """Carry the project's application into the graduation round, submitted there for review (one entry per
     project: the project leaves ``in_progress`` under its row lock, and the entry is unique per source and round)."""
@@ -97,8 +108,9 @@ async def start(principal: Principal, project_id: int, data: GraduationStart) ->
         async with unit_of_work(Actor.of(principal)) as uow:
             await load(principal, SupportedProject, project_id, lock=True)
             await uow.transition(SupportedProject, project_id, "start_evaluation")
+            entry = {**source, "entry_number": await _next_entry_number(round_row["id"], source["organisation"])}
             entry_id = await carry_entry(
-                uow, source, round_row, answers=answers, files=files, created_by=principal.user_id
+                uow, entry, round_row, answers=answers, files=files, created_by=principal.user_id
             )
             # The entry goes to experts, so it passes the eligibility gate like any other (screened here, against
             # the graduation round's rules; an officer's written override works as usual).

@@ -224,3 +224,38 @@ async def test_bad_graduation_input(client: httpx.AsyncClient, incubation: Incub
     ):
         bad = problem(await client.post(url, json=body, headers=officer), 422, "validation_failed")
         assert bad["errors"][0]["field"] == field, bad
+
+
+async def test_two_projects_of_one_organisation_share_a_graduation_round(
+    client: httpx.AsyncClient, incubation: IncubationWorld
+) -> None:
+    w = incubation
+    officer = w.world.changning_officer.headers
+    made = await cohort_with_projects(client, w)
+    await Application.update({Application.status: "selected"}).where(Application.id == w.draft_id)  # entry 2
+    body = {"application_id": w.draft_id}
+    second = ok(await client.post(f"/incubation/cohorts/{made['cohort_id']}/projects", json=body, headers=officer), 201)
+    grad = await graduation_round(w.world.changning_officer, w.edition_id)
+    entries = []
+    for project_id in (made["project_id"], second["id"]):
+        url = f"{BASE}/{project_id}/graduation/start"
+        entries.append(
+            ok(await client.post(url, json={"round_id": grad["id"]}, headers=officer))["evaluation"]["entry_id"]
+        )
+    rows = (
+        await Application.select(Application.carried_from, Application.entry_number)
+        .where(Application.id.is_in(entries))
+        .order_by(Application.id)
+    )
+    assert rows == [
+        {"carried_from": w.awarded_id, "entry_number": 1},
+        {"carried_from": w.draft_id, "entry_number": 2},
+    ]
+    # A graduation entry is a project under evaluation, never a project of its own.
+    problem(
+        await client.post(
+            f"/incubation/cohorts/{made['cohort_id']}/projects", json={"application_id": entries[0]}, headers=officer
+        ),
+        422,
+        "project_not_in_edition",
+    )
