@@ -224,6 +224,14 @@ async def test_bad_graduation_input(client: httpx.AsyncClient, incubation: Incub
     ):
         bad = problem(await client.post(url, json=body, headers=officer), 422, "validation_failed")
         assert bad["errors"][0]["field"] == field, bad
+    decision = {"outcome": "passed", "reason": "合格"}
+    problem(await client.post(url, json=decision, headers=w.world.pudong_officer.headers), 404, "not_found")
+    for outsider in (w.world.applicant, w.world.expert):
+        problem(await client.post(url, json=decision, headers=outsider.headers), 403, "forbidden")
+    # The city officer's scope covers the district's project; still no decision without the reviews.
+    city = w.world.city_officer.headers
+    problem(await client.post(url, json=decision, headers=city), 409, "graduation_not_reviewed")
+    assert ok(await client.get(f"{BASE}/{made['project_id']}", headers=officer))["status"] == "evaluating"
 
 
 async def test_two_projects_of_one_organisation_share_a_graduation_round(
