@@ -37,8 +37,10 @@ async def reviewed_notice(client: httpx.AsyncClient) -> ReviewedNotice:
     ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
     scores: dict[int, list[dict[str, int]]] = {}
     for i, (_, _, application) in enumerate(world["apps"]):
-        rows = await ReviewAssignment.select().where(ReviewAssignment.application == application["id"]).order_by(
-            ReviewAssignment.id
+        rows = (
+            await ReviewAssignment.select()
+            .where(ReviewAssignment.application == application["id"])
+            .order_by(ReviewAssignment.id)
         )
         for j, row in enumerate(rows):
             expert = next(e for e in world["experts"] if e.id == row["expert"])

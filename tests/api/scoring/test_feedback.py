@@ -100,7 +100,9 @@ async def test_feedback_of_another_organisation_is_not_found(client: httpx.Async
     notice = await reviewed_notice(client)
     await end_notice(notice.publication_id)
     first, second, _ = notice.ranking
-    problem(await client.get(f"/applications/{first}/feedback", headers=notice.members[second].headers), 404, "not_found")
+    problem(
+        await client.get(f"/applications/{first}/feedback", headers=notice.members[second].headers), 404, "not_found"
+    )
     _, stranger = await factories.organisation()
     problem(await client.get(f"/applications/{first}/feedback", headers=stranger.headers), 404, "not_found")
     problem(await client.get("/applications/999999999/feedback", headers=stranger.headers), 404, "not_found")
@@ -126,7 +128,9 @@ async def test_comment_is_private_unless_the_expert_shares_it(client: httpx.Asyn
         )
     )
     assert submitted["comment_shareable"] is False
-    bad = await client.put(f"{url}/draft", json={"scores": {}, "comment_shareable": "maybe"}, headers=world.expert.headers)
+    bad = await client.put(
+        f"{url}/draft", json={"scores": {}, "comment_shareable": "maybe"}, headers=world.expert.headers
+    )
     assert bad.status_code in (409, 422)
 
 
