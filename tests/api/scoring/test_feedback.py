@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from app.auth.tables import Role
-from app.timezone import now_utc
 from scoring.feedback import service
 from scoring.feedback.schemas import RankBand
 from scoring.feedback.service import criterion_feedback, rank_band
