@@ -153,3 +153,20 @@ def test_one_review_gives_no_mean_or_range() -> None:
     assert (b.scored_reviews, b.mean, b.min, b.max) == (0, None, None, None)
     [single, _] = criterion_feedback(criteria, [{"scores": {"a": 70, "b": 60}}])
     assert (single.scored_reviews, single.mean, single.min, single.max) == (1, None, None, None)
+
+
+async def test_awarded_entry_with_one_review_gets_no_scores(client: httpx.AsyncClient, world: object) -> None:
+    from scoring.publication.service import publish
+    from tests.factories.money import paid_award
+    from tests.factories.world import World
+
+    assert isinstance(world, World)
+    paid = await paid_award(world)
+    publication = await publish(world.city_officer.principal, world.round["id"], 7, None, None)
+    await end_notice(publication.id)
+    body = ok(await client.get(f"/applications/{world.submitted_id}/feedback", headers=world.other_applicant.headers))
+    assert paid.award_id and body["next_step"] == "awarded" and body["next_step_zh"] == "已确定资助"
+    # One review only: nothing that would be that one expert's scores.
+    assert body["reviews"] == 1 and body["overall_score"] is None
+    assert all(c["mean"] is None and c["min"] is None and c["max"] is None for c in body["criteria"])
+    assert all(c["scored_reviews"] == 1 for c in body["criteria"])
