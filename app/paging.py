@@ -84,13 +84,18 @@ def page_of(items: Sequence[T], params: PageParams) -> Page[T]:
     return Page(window, len(items), params)
 
 
-def page_response(page: Page[Any], request: Request[Any, Any, Any]) -> BeijingTimeResponse:
+def page_headers(page: Page[Any], request: Request[Any, Any, Any]) -> dict[str, str]:
+    """``X-Total-Count``, ``X-Has-More`` and (when another page follows) ``Link rel=next`` for ``page``."""
     headers = {"X-Total-Count": str(page.total), "X-Has-More": "true" if page.has_more else "false"}
     if page.has_more:
         query = {**dict(request.query_params), "offset": str(page.params.offset + page.params.limit)}
         following = request.url.with_replacements(query=urlencode(query))
         headers["Link"] = f'<{following}>; rel="next"'
-    return BeijingTimeResponse(content=page.items, headers=headers)
+    return headers
+
+
+def page_response(page: Page[Any], request: Request[Any, Any, Any]) -> BeijingTimeResponse:
+    return BeijingTimeResponse(content=page.items, headers=page_headers(page, request))
 
 
 # Handlers declare ``paging: Paging``; the app provides it (app.site.asgi) from ``limit`` and ``offset``.

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     rate_limit_register_per_username: str = Field(default="10/hour", pattern=RATE_LIMIT_PATTERN)
     rate_limit_reset_per_ip: str = Field(default="30/hour", pattern=RATE_LIMIT_PATTERN)
     rate_limit_reset_per_account: str = Field(default="5/hour", pattern=RATE_LIMIT_PATTERN)
+    # 一公开 open data (public, cached): generous for portals, a brake on scrapers hammering the database.
+    rate_limit_open_data_per_ip: str = Field(default="600/minute", pattern=RATE_LIMIT_PATTERN)
     # Comma-separated addresses of reverse proxies whose X-Forwarded-For names the real client (empty: none).
     rate_limit_trusted_proxies: str = ""
     # Camps: a session's check-in code is accepted from this many minutes before its start to as many after its end;

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import JSONB, Date, ForeignKey, Integer, Numeric, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from app.organisations.tables import Organisation
@@ -21,6 +33,9 @@ class ReviewAssignment(Table):
     # {criterion_code: integer score}; exact integers so rankings never depend on float rounding.
     scores = JSONB(default={})
     comment = Text(default="")
+    # The expert lets the applicant read ``comment`` (anonymised, after the 公示 ends: scoring.feedback); off unless
+    # the expert says so when saving or submitting.
+    comment_shareable = Boolean(default=False, null=False)
     submitted_at = Timestamptz(null=True, default=None)
     due_at = Timestamptz(null=True, default=None)
     # Why the solver chose this pair (affinity components), or "manual".

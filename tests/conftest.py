@@ -86,6 +86,7 @@ def _configure() -> None:
         SEEDBED_RATE_LIMIT_REGISTER_PER_USERNAME="100000/minute",
         SEEDBED_RATE_LIMIT_RESET_PER_IP="100000/minute",
         SEEDBED_RATE_LIMIT_RESET_PER_ACCOUNT="100000/minute",
+        SEEDBED_RATE_LIMIT_OPEN_DATA_PER_IP="100000/minute",
         SEEDBED_STORAGE_DIR=tempfile.mkdtemp(prefix="seedbed-files-"),
         # The app (and so every test) connects as an app role that `seedbed migrate` creates (app/db_roles.py). One
         # of this run's own, with a password so it also logs in where the server asks for one; dropped at the end.

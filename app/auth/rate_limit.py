@@ -1,6 +1,7 @@
 """Attempt limits on the routes that hash a password: per client address and per username, counted in Redis.
 
 A route opts in with ``opt={"rate_limit": "<rule>"}``; the limits come from settings (``SEEDBED_RATE_LIMIT_*``).
+The open-data routes (一公开) use a per-address rule only: they have no body and no account.
 
 Why not Litestar's ``RateLimitConfig`` as it ships: its identifier callable is synchronous and runs before the body
 is read, so it cannot key on the username in a JSON body; its key is the same for every route it guards; its
@@ -38,15 +39,16 @@ _redis_down_until = 0.0
 
 @dataclass(frozen=True)
 class Rule:
-    identity_field: str  # the JSON body field that names the account
+    identity_field: str | None  # the JSON body field that names the account; None: per address only
     ip_setting: str
-    identity_setting: str
+    identity_setting: str = ""
 
 
 RULES = {
     "login": Rule("username", "rate_limit_login_per_ip", "rate_limit_login_per_username"),
     "register": Rule("username", "rate_limit_register_per_ip", "rate_limit_register_per_username"),
     "password_reset": Rule("account", "rate_limit_reset_per_ip", "rate_limit_reset_per_account"),
+    "open_data": Rule(None, "rate_limit_open_data_per_ip"),  # 一公开: public reads, per address
 }
 
 
@@ -125,8 +127,8 @@ async def check(scope: Scope, receive: Receive, rule_name: str) -> None:
     count, window = parse_limit(getattr(settings, rule.ip_setting))
     keys.append((_key(namespace, rule_name, "ip", client_address(scope, settings)), count, window))
     fields.append("")
-    identity = await _identity(Request(scope, receive), rule.identity_field)
-    if identity is not None:
+    identity = await _identity(Request(scope, receive), rule.identity_field) if rule.identity_field else None
+    if identity is not None and rule.identity_field:
         count, window = parse_limit(getattr(settings, rule.identity_setting))
         keys.append((_key(namespace, rule_name, "id", identity), count, window))
         fields.append(rule.identity_field)

@@ -52,13 +52,16 @@ from programmes.matching.controllers_demand import DemandController, DemandImpor
 from programmes.matching.controllers_offer import OfferController
 from programmes.matching.controllers_order import MatchOrderController
 from programmes.matching.controllers_session import MatchingSessionController
+from programmes.opendata.controllers import OpenDataController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
 from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
+from scoring.feedback.controllers import FeedbackController
 from scoring.mentors.controllers import MentorController
 from scoring.publication.controllers import PublicationController
+from scoring.publication.open_results import OpenResultsController
 from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
 
@@ -159,6 +162,9 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ExportController,
             ExpertController,
             PublicationController,
+            FeedbackController,  # issue 15: applicant feedback after the 公示
+            OpenDataController,  # issue 15: 一公开 open data
+            OpenResultsController,  # issue 15: 一公开 results of finalised 公示
             InspectionDrawController,
             RankingController,
             BankAccountController,

@@ -119,6 +119,19 @@ async def disbursed(award_id: int) -> int:
     return (await _sums("award", award_id)).get(LedgerKind.disbursement, 0)
 
 
+async def award_sums(award_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Per award, the ledger's sums by kind (every ``LedgerKind``, 0 when none): one query for all the awards."""
+    ids = sorted(set(award_ids))
+    rows = await LedgerEntry.raw(
+        # The per-kind sums are built from LedgerKind, never from input; the ids travel as a query parameter.
+        "SELECT e.award, " + kind_sums_sql("e") + " FROM ledger_entry e WHERE e.award = ANY({}::bigint[])"  # noqa: S608
+        " GROUP BY e.award",
+        ids,
+    )
+    found = {int(r["award"]): {kind.value: int(r[kind.value]) for kind in LedgerKind} for r in rows}
+    return {award_id: found.get(award_id, {kind.value: 0 for kind in LedgerKind}) for award_id in ids}
+
+
 async def refunded(clawback_id: int) -> int:
     return (await _sums("clawback", clawback_id)).get(LedgerKind.refund, 0)
 

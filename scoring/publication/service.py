@@ -196,7 +196,27 @@ async def finalise(principal: Principal, publication_id: int) -> PublicationRead
                 entry["application_id"],
                 "publication_final",
                 "公示期满，结果生效",
-                f"您的申报（编号 {entry['application_id']}）公示期满，结果生效{outcome}",
+                f"您的申报（编号 {entry['application_id']}）公示期满，结果生效{outcome}{FEEDBACK_NOTE}",
                 f"publication:{publication_id}:final:{entry['application_id']}",
             )
+        await notify_feedback_ready(publication_id, {e["application_id"] for e in current["entries"] or []})
     return await read(publication_id)
+
+
+FEEDBACK_NOTE = "评审反馈（各评分项平均分与区间、专家公开的评语、排名区间）已可在申报详情中查看。"
+
+
+async def notify_feedback_ready(publication_id: int, listed: set[int]) -> None:
+    """The ranked entries not in the final list learn that their feedback is open (the listed ones read it in their
+    final-result message); keyed per publication and application, so a repeat adds nothing."""
+    round_row = await Publication.select(Publication.round).where(Publication.id == publication_id).first()
+    assert round_row is not None
+    ranked = await RankingEntry.select(RankingEntry.application).where(RankingEntry.round == round_row["round"])
+    for application_id in sorted({r["application"] for r in ranked} - listed):
+        await notify_members(
+            application_id,
+            "feedback_available",
+            "公示期满，评审反馈已可查看",
+            f"您的申报（编号 {application_id}）所在轮次公示期满，结果生效。{FEEDBACK_NOTE}",
+            f"publication:{publication_id}:feedback:{application_id}",
+        )

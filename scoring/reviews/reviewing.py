@@ -73,7 +73,11 @@ async def save_draft(principal: Principal, assignment_id: int, data: ReviewDraft
         )
         _check_editable(locked[0]["status"])
         await ReviewAssignment.update(
-            {ReviewAssignment.scores: json.dumps(data.scores), ReviewAssignment.comment: data.comment}
+            {
+                ReviewAssignment.scores: json.dumps(data.scores),
+                ReviewAssignment.comment: data.comment,
+                ReviewAssignment.comment_shareable: data.comment_shareable,
+            }
         ).where(ReviewAssignment.id == assignment_id)
     return await expert_view(principal, assignment_id)
 
@@ -114,7 +118,12 @@ async def submit(principal: Principal, assignment_id: int, data: ReviewDraft) ->
             ReviewAssignment,
             assignment_id,
             "submit",
-            values={"scores": json.dumps(data.scores), "comment": data.comment, "submitted_at": now_utc()},
+            values={
+                "scores": json.dumps(data.scores),
+                "comment": data.comment,
+                "comment_shareable": data.comment_shareable,
+                "submitted_at": now_utc(),
+            },
         )
     return await expert_view(principal, assignment_id)
 

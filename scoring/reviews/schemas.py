@@ -20,6 +20,13 @@ class ReviewDraft(RequestModel):
         json_schema_extra={"maxProperties": 30},
     )
     comment: str = Field(default="", max_length=5000)
+    comment_shareable: bool = Field(
+        default=False,
+        description=(
+            "评语是否可匿名分享给申报单位：勾选后，公示期结束后申报单位可看到这条评语（不显示专家姓名或身份）；"
+            "默认不分享，仅项目官员可见"
+        ),
+    )
 
 
 ReviewSubmit = ReviewDraft  # the same body; submit validates completely, a draft only the criterion codes
@@ -50,6 +57,7 @@ class ExpertAssignmentView(BaseModel):
     criteria: list[ExpertCriterion]
     scores: dict[str, int | None]
     comment: str
+    comment_shareable: bool = Field(description="评语是否可在公示期结束后匿名分享给申报单位")
     submitted_at: dt.datetime | None
 
 

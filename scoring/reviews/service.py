@@ -24,6 +24,7 @@ VIEW_COLUMNS = (
     ReviewAssignment.application,
     ReviewAssignment.scores,
     ReviewAssignment.comment,
+    ReviewAssignment.comment_shareable,
     ReviewAssignment.submitted_at,
     ReviewAssignment.application._.title.as_alias("title"),
     # The frozen submission, never the working copy an applicant may be editing after a return.
@@ -75,6 +76,7 @@ async def _views(rows: Sequence[dict[str, Any]]) -> list[ExpertAssignmentView]:
             criteria=criteria.get(r["round_id"], []),
             scores=r["scores"] or {},
             comment=r["comment"],
+            comment_shareable=r["comment_shareable"],
             submitted_at=r["submitted_at"],
         )
         for r in rows
