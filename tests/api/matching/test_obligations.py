@@ -179,3 +179,17 @@ async def test_who_may_obligate_an_order(client: httpx.AsyncClient, world: World
     payable = ok(await client.post(url, json=obligation(own_line), headers=changning.headers))
     assert payable["budget_line_id"] == own_line
     assert await LedgerEntry.count() == 1
+
+
+async def test_reconciliation_flags_an_order_whose_books_disagree(client: httpx.AsyncClient, world: World) -> None:
+    purchase = await purchasable_order(world.city_officer, world.org_id)
+    url = f"/matching/orders/{purchase.pair.order_id}/obligation"
+    tranche_id = ok(await client.post(url, json=obligation(purchase.line_id), headers=world.city_officer.headers))[
+        "tranche_id"
+    ]
+    assert (await reconcile()).ok
+    # A hand edit of the tranche (the way a superuser's manual fix could): reconciliation is the second line.
+    await Tranche.update({Tranche.amount_fen: AMOUNT - 1}).where(Tranche.id == tranche_id)
+    report = await reconcile()
+    assert report.codes() == ["order_tranche_not_order_amount"]
+    assert f"match_order:{purchase.pair.order_id}" in report.lines()[0]
