@@ -1,7 +1,12 @@
-"""Reconciliation rule (h): a 聚力计划 order bought as a service is held to the award rules (pure, rows in)."""
+"""聚力计划 orders bought as a service: reconciliation rule (h) holds an order to the award rules (pure, rows in);
+the order's release condition (on_delivery) is not one an award's payment plan may use."""
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
+from programmes.awards.schemas import PlannedTranche
 from programmes.disbursements.order_checks import check_orders, holder_zh
 
 AMOUNT = 500_000
@@ -41,3 +46,9 @@ def test_each_rule_names_its_code() -> None:
 
 def test_whose_money_in_words() -> None:
     assert holder_zh(3, None) == "资助 3" and holder_zh(None, 9) == "聚力计划订单 9"
+
+
+def test_an_award_plan_refuses_the_order_release_condition() -> None:
+    assert PlannedTranche(amount_fen=100, condition="milestone", report_due_on="2027-01-01").condition == "milestone"
+    with pytest.raises(ValidationError, match="拨付条件"):
+        PlannedTranche(amount_fen=100, condition="on_delivery")
