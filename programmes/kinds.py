@@ -29,6 +29,7 @@ class ReleaseCondition(StrEnum):
     on_signing = "on_signing"  # 协议生效（双方签署）后拨付
     milestone = "milestone"  # 第 N 期中期报告验收通过后拨付
     final_report = "final_report"  # 结项报告验收通过后拨付
+    on_delivery = "on_delivery"  # 聚力计划订单：社区确认服务完成后拨付 (only an order's tranche; award plans refuse it)
 
 
 class ExpenseCategory(StrEnum):

@@ -33,6 +33,7 @@ from programmes.payees.tables import BankAccount
 
 if TYPE_CHECKING:
     from programmes.draws.tables import InspectionDraw
+    from programmes.matching.tables import MatchOrder
 
 # Re-exported: the enums live in programmes/kinds.py, apart from the database layer (pure rules use them).
 from programmes.kinds import AwardType as AwardType
@@ -201,10 +202,19 @@ class Award(Table):
 
 
 class Tranche(Table):
-    """One instalment of an award's payment plan."""
+    """One instalment of an award's payment plan, or the one payment of a 聚力计划 order (政府购买服务): exactly one
+    of ``award`` and ``match_order`` is set (CHECK ``tranche_award_or_order``)."""
 
     id: Serial  # added by Piccolo; declared for the type checker
-    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
+    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=True, default=None)
+    # Lazy: orders live in their own room (programmes.matching.tables), which imports this module. One per order.
+    match_order: ForeignKey[MatchOrder] = ForeignKey(
+        LazyTableReference("MatchOrder", module_path="programmes.matching.tables"),
+        on_delete=OnDelete.restrict,
+        null=True,
+        default=None,
+        unique=True,
+    )
     sequence = Integer(null=False)
     amount_fen = BigInt(null=False)
     status = Varchar(length=16, null=False, default="planned")

@@ -1,8 +1,9 @@
 """The notifications room (站内通知): recorded always, e-mailed when SMTP is configured.
 
 - ``tables``: the ``notification`` table;
-- ``service``: writing them (``notify_user``, ``notify_organisations``: in the caller's transaction, the e-mail
-  job staged for after its commit) and the signed-in user's list;
+- ``service``: writing them (``notify_user``, ``notify_organisations``; ``notify_address`` for someone without an
+  account yet — e-mail only, never listed: in the caller's transaction, the e-mail job staged for after its commit)
+  and the signed-in user's list;
 - ``email``: the job that e-mails pending ones;
 - ``controllers`` / ``schemas``: ``/notifications`` for the signed-in user.
 

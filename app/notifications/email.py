@@ -26,14 +26,17 @@ async def send_pending_emails() -> int:
             Notification.title,
             Notification.body,
             Notification.email_body,
+            Notification.address,
             Notification.user._.email.as_alias("email"),
         )
         .where(
             Notification.emailed_at.is_null()
             # Accounts without a real address (the placeholder domain) are never e-mailed; skip them in the query so
-            # they cannot crowd out real ones.
-            & Notification.user._.email.not_like("%.invalid")
-            & (Notification.user._.email != "")
+            # they cannot crowd out real ones. A notification to an address (no account yet) goes there.
+            & (
+                (Notification.address != "")
+                | (Notification.user._.email.not_like("%.invalid") & (Notification.user._.email != ""))
+            )
         )
         .order_by(Notification.id)
         .limit(200)
@@ -48,7 +51,11 @@ async def send_pending_emails() -> int:
         if not claimed:
             continue  # another worker took it
         message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = settings.smtp_from, item["email"], item["title"]
+        message["From"], message["To"], message["Subject"] = (
+            settings.smtp_from,
+            item["address"] or item["email"],
+            item["title"],
+        )
         message.set_content(item["email_body"] or item["body"])
         try:
             await asyncio.to_thread(_send, message)

@@ -38,6 +38,28 @@ async def notify_user(
     return bool(rows)
 
 
+async def notify_address(
+    address: str, kind: str, title: str, body: str, dedupe_key: str, email_body: str | None = None
+) -> bool:
+    """An e-mail to someone without an account yet (a community invitation): a notification with no user, sent by
+    the same ``send_notifications`` job as the others and never listed in-app. False when ``dedupe_key`` was used.
+
+    ``email_body`` is what the e-mail says and is erased once sent; ``body`` is what stays (without any code)."""
+    rows = await Notification.raw(
+        "INSERT INTO notification (address, kind, title, body, email_body, dedupe_key, created_at)"
+        " VALUES ({}, {}, {}, {}, {}, {}, now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        address,
+        kind,
+        title,
+        body,
+        email_body,
+        dedupe_key,
+    )
+    if rows:
+        await outbox.stage("send_notifications", f"send_notifications:{uuid.uuid4().hex}")
+    return bool(rows)
+
+
 async def notify_organisations(
     organisation_ids: Iterable[int], kind: str, title: str, body: str, dedupe_key: str
 ) -> int:

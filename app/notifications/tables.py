@@ -9,7 +9,10 @@ from piccolo.table import Table
 
 class Notification(Table):
     id: Serial  # added by Piccolo; declared for the type checker
-    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=False)
+    # The recipient: an account, or — for someone without one yet (a community invitation) — only an e-mail
+    # ``address`` (CHECK ``notification_has_recipient``); such a notification is e-mail only, never listed in-app.
+    user = ForeignKey(BaseUser, on_delete=OnDelete.cascade, null=True, default=None)
+    address = Varchar(length=254, default="")
     kind = Varchar(length=50, null=False)  # deadline_reminder | status_change | ...
     title = Varchar(length=200, null=False)
     body = Text(default="")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.types import ExactInt, Id, RequestModel
 from programmes.kinds import AwardType, ExpenseCategory, FundSourceKind, ReleaseCondition
@@ -46,6 +46,14 @@ class PlannedTranche(RequestModel):
         default=ReleaseCondition.on_signing, description="拨付条件：协议生效 / 第 N 期中期报告验收 / 结项报告验收"
     )
     report_due_on: date | None = Field(default=None, description="对应报告的截止日期（中期、结项款项必填）")
+
+    @field_validator("condition")
+    @classmethod
+    def _award_condition(cls, value: ReleaseCondition) -> ReleaseCondition:
+        # on_delivery releases a 聚力计划 order's tranche (programmes.matching.obligations), never an award's.
+        if value is ReleaseCondition.on_delivery:
+            raise ValueError("资助拨付计划的拨付条件须为协议生效、中期报告验收或结项报告验收")
+        return value
 
 
 class AwardCreate(RequestModel):

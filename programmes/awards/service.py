@@ -101,7 +101,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> AwardRead:
     if application is None:
         raise not_found("申报")
     ensure_staff_scope(principal, application["scope_district"], "申报")
-    payee_id = await _payee_for(application["organisation"])
+    payee_id = await payee_for(application["organisation"])
     scope = application["scope_district"]
     try:
         async with unit_of_work(Actor.of(principal)) as uow:
@@ -151,7 +151,7 @@ async def make_award(principal: Principal, data: AwardCreate) -> AwardRead:
     return await read_award(award_id)
 
 
-async def _payee_for(organisation_id: int) -> int:
+async def payee_for(organisation_id: int) -> int:
     """Filed community groups are never paid directly: their custodian centre receives the money (财务代管)."""
     org = (
         await Organisation.select(Organisation.org_type, Organisation.custodian)

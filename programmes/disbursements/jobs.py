@@ -11,6 +11,7 @@ from app.workflow.engine import Actor
 from programmes.disbursements.provider import PayeeAccount, PaymentProvider, PaymentRejected
 from programmes.ledger import service as ledger
 from programmes.ledger.tables import LedgerKind
+from programmes.matching.tables import MatchOrder
 from programmes.payees.service import verified_account
 from programmes.tables import Award, PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.disbursement import BatchItemStatus, PaymentBatchStatus, TrancheStatus
@@ -41,6 +42,19 @@ async def pay_batch(batch_id: int, provider: PaymentProvider) -> dict[str, int]:
     return {"paid": paid}
 
 
+async def _holder(tranche: dict[str, Any]) -> dict[str, Any]:
+    """The budget line and payee of whoever the tranche pays: its award, or its 聚力计划 order (政府购买服务)."""
+    if tranche["award"] is not None:
+        query = Award.select(Award.budget_line, Award.payee).where(Award.id == tranche["award"])
+    else:
+        query = MatchOrder.select(MatchOrder.budget_line, MatchOrder.payee).where(
+            MatchOrder.id == tranche["match_order"]
+        )
+    holder: dict[str, Any] | None = await query.first()
+    assert holder is not None
+    return holder
+
+
 async def _pay_item(uow: UnitOfWork, item_id: int, tranche_id: int, provider: PaymentProvider) -> bool:
     tranche = await Tranche.select().where(Tranche.id == tranche_id).lock_rows("UPDATE")
     item = await PaymentBatchItem.select(PaymentBatchItem.status).where(PaymentBatchItem.id == item_id).first()
@@ -52,11 +66,8 @@ async def _pay_item(uow: UnitOfWork, item_id: int, tranche_id: int, provider: Pa
     ):
         return False  # someone else got here first
     row = tranche[0]
-    award: dict[str, Any] | None = (
-        await Award.select(Award.id, Award.budget_line, Award.payee).where(Award.id == row["award"]).first()
-    )
-    assert award is not None
-    account = await verified_account(award["payee"])
+    holder = await _holder(row)
+    account = await verified_account(holder["payee"])
     try:
         if account is None:
             # The account was rejected or replaced since the batch was built: never guess where money goes.
@@ -71,8 +82,9 @@ async def _pay_item(uow: UnitOfWork, item_id: int, tranche_id: int, provider: Pa
         return False
     await ledger.post(
         LedgerKind.disbursement,
-        award_id=award["id"],
-        budget_line_id=award["budget_line"],
+        award_id=row["award"],
+        match_order_id=row["match_order"],
+        budget_line_id=holder["budget_line"],
         tranche_id=tranche_id,
         amount_fen=row["amount_fen"],
         idempotency_key=f"tranche:{tranche_id}:disbursement",

@@ -34,7 +34,9 @@ Rules (codes in brackets):
 (f) no batch stays ``approved`` with pending items for longer than ``stalled_after`` (``batch_stalled``): its
     payment job died or failed and nothing will pay those tranches until someone re-runs it;
 (g) clawbacks and refunds: see ``refund_checks`` (``refund_exceeds_clawback``, ``clawback_settled_mismatch``,
-    ``withdrawn_clawback_refunded``, ``refund_clawback_mismatch``, ``refund_without_disbursement``).
+    ``withdrawn_clawback_refunded``, ``refund_clawback_mismatch``, ``refund_without_disbursement``);
+(h) 聚力计划 orders bought as a service: see ``order_checks`` (the award rules of (c), per order). In (c) and (b)
+    a ledger entry and a tranche belong to an award or an order, and the links are checked against either.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from typing import Any
 from app.db import engine
 from app.money import yuan
 from app.timezone import now_utc, shown
+from programmes.disbursements.order_checks import check_orders, holder_zh
 from programmes.disbursements.refund_checks import check_refunds
 from programmes.disbursements.statement import (
     Discrepancy,
@@ -83,9 +86,10 @@ async def reconcile(
     async with db.transaction() as transaction:
         if outermost:  # only the first statement of a transaction may set its isolation level
             await transaction.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        tranches = await _rows("SELECT id, award, amount_fen, status FROM tranche")
+        tranches = await _rows("SELECT id, award, match_order, amount_fen, status FROM tranche")
         entries = await ledger.entries_with_links()
         awards = await _rows("SELECT id, amount_fen, status FROM award")
+        orders = await _rows("SELECT id, amount_fen, status FROM match_order WHERE amount_fen IS NOT NULL")
         lines = await _rows("SELECT id, amount_fen FROM budget_line")
         clawbacks = await _rows("SELECT id, award, amount_fen, status FROM clawback")
         items = await _rows(
@@ -100,6 +104,7 @@ async def reconcile(
         )
         transfers = list(await statement())
     books = _Books(tranches, entries, awards, lines, items, transfers, clawbacks)
+    books.orders = orders
     for batch in sorted(stalled, key=lambda b: int(b["id"])):
         books.flag(
             "batch_stalled",
@@ -133,12 +138,19 @@ class _Books:
         self.paid = {tid: t for tid, t in sorted(self.tranches.items()) if t["status"] == TrancheStatus.paid}
         self.pending_items = {int(i["tranche"]) for i in items if i["status"] == BatchItemStatus.pending}
         self.live_tranche_fen: dict[int, int] = defaultdict(int)  # per award, tranches not cancelled
+        self.live_order_tranche_fen: dict[int, int] = defaultdict(int)  # per 聚力计划 order
         for tranche in tranches:
-            if tranche["status"] != TrancheStatus.cancelled:
+            if tranche["status"] == TrancheStatus.cancelled:
+                continue
+            if tranche["award"] is not None:
                 self.live_tranche_fen[int(tranche["award"])] += int(tranche["amount_fen"])
+            else:
+                self.live_order_tranche_fen[int(tranche["match_order"])] += int(tranche["amount_fen"])
+        self.orders: list[dict[str, Any]] = []
         # Filled by the checks below, used by later ones.
         self.disbursements: dict[int, list[dict[str, Any]]] = defaultdict(list)  # per tranche
         self.award_sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.order_sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.line_sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per budget line
         self.statement: dict[int, list[StatementLine]] = defaultdict(list)  # per tranche
         self.paid_items: dict[int, list[dict[str, Any]]] = defaultdict(list)  # per tranche
@@ -159,6 +171,7 @@ class _Books:
         self._check_awards()
         self._check_budget_lines()
         check_refunds(self.clawbacks, self.entries, self.award_sums, self.flag)
+        check_orders(self.orders, self.order_sums, self.live_order_tranche_fen, self.flag)
         totals = {
             "paid_tranches": len(self.paid),
             "paid_fen": sum(int(t["amount_fen"]) for t in self.paid.values()),
@@ -166,6 +179,7 @@ class _Books:
             "transfers": len(self.transfers),
             "transferred_fen": sum(line.amount_fen for line in self.transfers),
             "awards": len(self.awards),
+            "orders": len(self.orders),
             "obligated_fen": sum(ledger.net_obligation(sums) for sums in self.line_sums.values()),
             "refunded_fen": sum(int(e["amount_fen"]) for e in self.entries if e["kind"] == LedgerKind.refund),
             "budget_lines": len(self.budget_lines),
@@ -176,16 +190,20 @@ class _Books:
     def _check_ledger(self) -> None:
         """Sum entries per award and budget line; (b) disbursements need a paid tranche; entries link right."""
         for e in self.entries:
-            award_id, kind, amount = int(e["award"]), str(e["kind"]), int(e["amount_fen"])
-            self.award_sums[award_id][kind] += amount
-            self.award_sums[award_id][f"{kind}_count"] += 1
+            kind, amount = str(e["kind"]), int(e["amount_fen"])
+            holder = holder_zh(e["award"], e["match_order"])  # 资助 N or 订单 N: whose money
+            sums = (
+                self.award_sums[int(e["award"])] if e["award"] is not None else self.order_sums[int(e["match_order"])]
+            )
+            sums[kind] += amount
+            sums[f"{kind}_count"] += 1
             self.line_sums[int(e["budget_line"])][kind] += amount
             if e["budget_line"] != e["award_budget_line"]:
                 self.flag(
                     "ledger_budget_line_mismatch",
                     f"ledger_entry:{e['id']}",
                     f"账本记录 {e['id']}（{kind}）记入预算科目 {e['budget_line']}，"
-                    f"但资助 {award_id} 属于预算科目 {e['award_budget_line']}",
+                    f"但{holder}属于预算科目 {e['award_budget_line']}",
                 )
             if kind != LedgerKind.disbursement:
                 continue
@@ -198,12 +216,12 @@ class _Books:
                 continue
             tranche_id = int(e["tranche"])
             self.disbursements[tranche_id].append(e)
-            if e["tranche_award"] != award_id:
+            if (e["tranche_award"], e["tranche_match_order"]) != (e["award"], e["match_order"]):
                 self.flag(
                     "ledger_award_mismatch",
                     f"ledger_entry:{e['id']}",
-                    f"账本拨付记录 {e['id']} 记在资助 {award_id} 名下，"
-                    f"但拨付款项 {tranche_id} 属于资助 {e['tranche_award']}",
+                    f"账本拨付记录 {e['id']} 记在{holder}名下，"
+                    f"但拨付款项 {tranche_id} 属于{holder_zh(e['tranche_award'], e['tranche_match_order'])}",
                 )
             if tranche_id not in self.paid:
                 self.flag(

@@ -35,7 +35,7 @@ def check_refunds(
         if entry["kind"] != LedgerKind.refund:
             continue
         clawback = by_id.get(int(entry["clawback"])) if entry["clawback"] is not None else None
-        if clawback is None or int(clawback["award"]) != int(entry["award"]):
+        if clawback is None or entry["award"] is None or int(clawback["award"]) != int(entry["award"]):
             flag(
                 "refund_clawback_mismatch",
                 f"ledger_entry:{entry['id']}",

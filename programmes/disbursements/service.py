@@ -58,8 +58,10 @@ async def create_batch(principal: Principal, data: BatchCreate) -> BatchRead:
 async def _ensure_payees_verified(tranche_ids: list[int]) -> None:
     """Money only goes to an officer-verified account; say which tranches cannot be paid yet, before any write."""
     unverified = await Tranche.raw(
-        "SELECT t.id FROM tranche t JOIN award a ON a.id = t.award WHERE t.id = ANY({}) AND NOT EXISTS"
-        " (SELECT 1 FROM bank_account b WHERE b.organisation = a.payee AND b.status = 'verified') ORDER BY t.id",
+        # The payee is the award's, or the 聚力计划 order's (a tranche belongs to exactly one of them).
+        "SELECT t.id FROM tranche t LEFT JOIN award a ON a.id = t.award LEFT JOIN match_order o ON o.id = t.match_order"
+        " WHERE t.id = ANY({}) AND NOT EXISTS (SELECT 1 FROM bank_account b"
+        " WHERE b.organisation = coalesce(a.payee, o.payee) AND b.status = 'verified') ORDER BY t.id",
         tranche_ids,
     )
     if unverified:

@@ -147,7 +147,7 @@ async def money_summary_sheets(scope: str | None) -> list[Sheet]:
 BATCH_HEADERS = [
     "款项编号",
     "期次",
-    "资助编号",
+    "资助编号",  # or 订单 N for a 聚力计划 order bought as a service
     "申报单位",
     "收款单位",
     "收款户名",
@@ -164,14 +164,17 @@ BATCH_HEADERS = [
 async def batch_payments_sheets(batch_id: int) -> list[Sheet]:
     # The account an item was paid to; for items not paid (yet), the payee's currently verified account.
     items = await BankAccount.raw(
-        "SELECT i.tranche, t.sequence, t.award, o.name AS organisation, payee.name AS payee, i.status,"
+        "SELECT i.tranche, t.sequence, t.award, t.match_order, o.name AS organisation, payee.name AS payee, i.status,"
         " i.provider_reference, i.error, t.amount_fen, coalesce(paid.account_name, current.account_name) AS"
         " account_name, coalesce(paid.bank_name, current.bank_name) AS bank_name,"
         " coalesce(paid.account_number, current.account_number) AS account_number"
-        " FROM payment_batch_item i JOIN tranche t ON t.id = i.tranche JOIN award a ON a.id = t.award"
-        " JOIN application app ON app.id = a.application JOIN organisation o ON o.id = app.organisation"
-        " JOIN organisation payee ON payee.id = a.payee LEFT JOIN bank_account paid ON paid.id = i.payee_account"
-        " LEFT JOIN bank_account current ON current.organisation = a.payee AND current.status = 'verified'"
+        # A tranche pays an award or a 聚力计划 order (政府购买服务): organisation and payee come from either.
+        " FROM payment_batch_item i JOIN tranche t ON t.id = i.tranche LEFT JOIN award a ON a.id = t.award"
+        " LEFT JOIN application app ON app.id = a.application LEFT JOIN match_order mo ON mo.id = t.match_order"
+        " JOIN organisation o ON o.id = coalesce(app.organisation, mo.organisation)"
+        " JOIN organisation payee ON payee.id = coalesce(a.payee, mo.payee)"
+        " LEFT JOIN bank_account paid ON paid.id = i.payee_account LEFT JOIN bank_account current"
+        " ON current.organisation = coalesce(a.payee, mo.payee) AND current.status = 'verified'"
         " WHERE i.batch = {} ORDER BY i.tranche, i.id",
         batch_id,
     )
@@ -179,7 +182,7 @@ async def batch_payments_sheets(batch_id: int) -> list[Sheet]:
         [
             item["tranche"],
             item["sequence"],
-            item["award"],
+            item["award"] if item["award"] is not None else f"订单 {item['match_order']}",
             item["organisation"],
             item["payee"],
             item["account_name"] or "",

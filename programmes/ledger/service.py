@@ -11,7 +11,9 @@ them, and the arithmetic lives here once:
 The database keeps the rules even for a code path that forgets them (migrations ``2026_11_25t22_40_01``,
 ``2026_11_26t01_14_20``, ``2026_11_26t01_45_00``, ``2026_12_01t11_00_02``, ``2026_12_01t11_00_06_000001``):
 
+- ``ledger_entry_award_or_order``: an entry is an award's or a 聚力计划 order's (政府购买服务), exactly one;
 - ``idempotency_key`` is unique. Callers use ``award:<id>:obligation`` (one obligation per award),
+  ``match_order:<id>:obligation`` (one per order) and ``match_order:<id>:release`` (its reversal on cancel),
   ``tranche:<id>:disbursement`` (one per tranche), ``award:<id>:cancel`` and ``award:<id>:reduce:<uuid>``
   (reversals), ``clawback:<id>:refund:<bank reference>`` (a receipt recorded twice writes one row);
 - ``ledger_entry_one_disbursement``: unique ``tranche`` WHERE kind = 'disbursement';
@@ -50,7 +52,8 @@ class Refund:
 async def post(
     kind: LedgerKind,
     *,
-    award_id: int,
+    award_id: int | None = None,
+    match_order_id: int | None = None,
     budget_line_id: int,
     amount_fen: int,
     idempotency_key: str,
@@ -59,14 +62,18 @@ async def post(
     clawback_id: int | None = None,
     bank_reference: str = "",
 ) -> None:
-    """Append one movement in the caller's transaction (the change it records commits with it, or neither does);
-    a repeated key raises ``UniqueViolationError``."""
+    """Append one movement of an award's or a 聚力计划 order's money (exactly one of the two) in the caller's
+    transaction (the change it records commits with it, or neither does); a repeated key raises
+    ``UniqueViolationError``."""
     if engine().current_transaction.get() is None:
         raise RuntimeError("ledger.post() must run inside a transaction (use app.uow.unit_of_work)")
+    if (award_id is None) == (match_order_id is None):
+        raise ValueError("ledger.post() records the money of an award or of an order, exactly one")
     await LedgerEntry.insert(
         LedgerEntry(
             kind=kind,
             award=award_id,
+            match_order=match_order_id,
             budget_line=budget_line_id,
             tranche=tranche_id,
             clawback=clawback_id,
@@ -132,6 +139,11 @@ async def award_sums(award_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     return {award_id: found.get(award_id, {kind.value: 0 for kind in LedgerKind}) for award_id in ids}
 
 
+async def order_obligated(match_order_id: int) -> int:
+    """What a 聚力计划 order still holds of its budget line (its obligation, less a reversal)."""
+    return net_obligation(await _sums("match_order", match_order_id))
+
+
 async def refunded(clawback_id: int) -> int:
     return (await _sums("clawback", clawback_id)).get(LedgerKind.refund, 0)
 
@@ -189,10 +201,13 @@ async def refund_receipt(bank_reference: str) -> Refund | None:
 
 
 async def entries_with_links() -> list[dict[str, Any]]:
-    """Every entry with its award's budget line and its tranche's award (reconciliation checks both links)."""
+    """Every entry with its holder's budget line (an award's or an order's) and its tranche's holder
+    (reconciliation checks both links)."""
     rows: list[dict[str, Any]] = await LedgerEntry.raw(
-        "SELECT e.id, e.kind, e.award, e.budget_line, e.tranche, e.clawback, e.amount_fen,"
-        " a.budget_line AS award_budget_line, t.award AS tranche_award"
-        " FROM ledger_entry e JOIN award a ON a.id = e.award LEFT JOIN tranche t ON t.id = e.tranche"
+        "SELECT e.id, e.kind, e.award, e.match_order, e.budget_line, e.tranche, e.clawback, e.amount_fen,"
+        " coalesce(a.budget_line, o.budget_line) AS award_budget_line, t.award AS tranche_award,"
+        " t.match_order AS tranche_match_order"
+        " FROM ledger_entry e LEFT JOIN award a ON a.id = e.award LEFT JOIN match_order o ON o.id = e.match_order"
+        " LEFT JOIN tranche t ON t.id = e.tranche"
     )
     return rows

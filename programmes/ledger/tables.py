@@ -9,13 +9,14 @@ from piccolo.columns import BigInt, ForeignKey, OnDelete, Serial, Timestamptz, V
 from piccolo.table import Table
 
 from app.reference import District
+from programmes.matching.tables import MatchOrder
 from programmes.tables import Award, BudgetLine, Clawback, Tranche
 
 
 class LedgerKind(StrEnum):
     """What a ledger row records. The database's ``ledger_entry_kind`` CHECK allows exactly these."""
 
-    obligation = "obligation"  # an award holds money of its budget line
+    obligation = "obligation"  # an award (or a 聚力计划 order) holds money of its budget line
     disbursement = "disbursement"  # a tranche was paid out
     reversal = "reversal"  # unpaid money of a reduced or cancelled award goes back to the budget line
     refund = "refund"  # clawed-back money was received back; it returns to the budget line
@@ -26,7 +27,10 @@ class LedgerEntry(Table):
 
     id: Serial  # added by Piccolo; declared for the type checker
     kind = Varchar(length=16, null=False)  # LedgerKind
-    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=False)
+    # Whose money it is: an award, or a 聚力计划 order bought as a service (exactly one: CHECK
+    # ``ledger_entry_award_or_order``).
+    award = ForeignKey(Award, on_delete=OnDelete.restrict, null=True, default=None)
+    match_order = ForeignKey(MatchOrder, on_delete=OnDelete.restrict, null=True, default=None)
     budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=False)
     tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=True, default=None)
     clawback = ForeignKey(Clawback, on_delete=OnDelete.restrict, null=True, default=None)  # set on refunds

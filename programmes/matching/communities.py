@@ -20,8 +20,10 @@ from app.auth.principal import Principal
 from app.auth.service import create_account
 from app.auth.tables import Account, Role
 from app.errors import DomainError, FieldError, forbidden, invalid
+from app.notifications.service import notify_address
 from app.paging import Page, PageParams, fetch_page
-from app.timezone import now_utc
+from app.settings import get_settings
+from app.timezone import now_utc, shown
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching.access import COMMUNITIES, community_of_user, scope_for
@@ -178,8 +180,9 @@ async def list_accounts(principal: Principal, community_id: int, params: PagePar
 
 
 async def invite(principal: Principal, community_id: int, data: InvitationCreate) -> InvitationRead:
-    """Officer in scope invites someone by e-mail or mobile. The code is answered once, to the officer, who passes
-    it on (an e-mail notification cannot reach someone with no account yet); only its hash is kept."""
+    """Officer in scope invites someone by e-mail or mobile; only the code's hash is kept. With an e-mail (and mail
+    configured) the code goes by e-mail only, through the notification e-mail job, and the officer never sees it;
+    otherwise it is answered once, to the officer, who passes it on (by phone)."""
     if not data.email and not data.mobile:
         raise invalid("invitation_contact_required", "请填写受邀人的电子邮箱或手机号", "email")
     community = await load(principal, Community, community_id)
@@ -198,8 +201,14 @@ async def invite(principal: Principal, community_id: int, data: InvitationCreate
             )
         ).returning(*CommunityInvitation.all_columns())
         row = rows[0]
+        emailed = bool(data.email) and bool(get_settings().smtp_host)
+        if emailed:
+            await _send_invitation(row, community, code)
         await uow.audit(
-            "community.invite", "community", community_id, after={"invitation_id": row["id"], "email": row["email"]}
+            "community.invite",
+            "community",
+            community_id,
+            after={"invitation_id": row["id"], "email": row["email"], "delivery": "email" if emailed else "officer"},
         )
     return InvitationRead(
         id=row["id"],
@@ -207,7 +216,28 @@ async def invite(principal: Principal, community_id: int, data: InvitationCreate
         email=row["email"],
         mobile=row["mobile"],
         expires_at=row["expires_at"],
-        code=code,
+        delivery="email" if emailed else "officer",
+        code=None if emailed else code,
+    )
+
+
+async def _send_invitation(invitation: dict[str, Any], community: dict[str, Any], code: str) -> None:
+    """The invitation e-mail (sent after commit by ``send_notifications``; the code is erased from the row once
+    sent). One per invitation: keyed by its id."""
+    greeting = f"{invitation['display_name']}，您好：" if invitation["display_name"] else "您好："
+    expires = shown(invitation["expires_at"])
+    await notify_address(
+        invitation["email"],
+        "community_invitation",
+        f"邀请您开通聚力计划社区账户：{community['name']}",
+        f"已向 {invitation['email']} 发送{community['name']}社区账户邀请。",
+        f"community_invitation:{invitation['id']}",
+        email_body=(
+            f"{greeting}\n\n项目官员邀请您开通聚力计划（上海市社会组织服务供需对接）{community['name']}"
+            f"（{community['street']}）的社区账户，用于发布社区需求清单、确认服务完成与评价。\n\n邀请码：\n\n{code}\n\n"
+            f"请在 {expires:%Y-%m-%d %H:%M}（北京时间）前，通过 POST /matching/community-invitations/accept"
+            " 提交邀请码、自设的用户名和密码开通账户；邀请码仅可使用一次。如您并未期待此邀请，请忽略本邮件。"
+        ),
     )
 
 

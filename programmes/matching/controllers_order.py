@@ -13,6 +13,7 @@ from app.auth.principal import (
     APPLICANTS,
     COMMUNITIES,
     COMMUNITIES_AND_STAFF,
+    STAFF,
     CurrentPrincipal,
     Permission,
     provide_principal,
@@ -21,7 +22,7 @@ from app.auth.tables import Role
 from app.input_limits import FileUploadBody
 from app.paging import Paging, page_response
 from programmes.content_types import content_disposition
-from programmes.matching import bids, delivery, delivery_files, evaluation, orders
+from programmes.matching import bids, delivery, delivery_files, evaluation, obligations, orders
 from programmes.matching.schemas_order import (
     BidCreate,
     BidRead,
@@ -30,6 +31,7 @@ from programmes.matching.schemas_order import (
     DeliveryRecordRead,
     EvaluationCreate,
     EvaluationResponseCreate,
+    ObligationCreate,
     OrderRead,
     ReasonBody,
 )
@@ -181,6 +183,17 @@ class MatchOrderController(Controller):
         self, principal: CurrentPrincipal, match_order_id: FromPath[int], data: JSONBody[EvaluationResponseCreate]
     ) -> OrderRead:
         return await evaluation.respond(principal, match_order_id, data.response)
+
+    @post(
+        "/orders/{match_order_id:int}/obligation",
+        opt={"permission": STAFF},
+        status_code=200,
+        summary="转为政府购买服务：从聚力计划预算科目承诺金额（须在需求预算范围内、不超过可用余额），社区确认完成后拨付",
+    )
+    async def make_payable(
+        self, principal: CurrentPrincipal, match_order_id: FromPath[int], data: JSONBody[ObligationCreate]
+    ) -> OrderRead:
+        return await obligations.make_payable(principal, match_order_id, data)
 
     @post(
         "/orders/{match_order_id:int}/cancel",

@@ -14,6 +14,7 @@ from app.timezone import now_utc, today_shanghai
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching import orders
+from programmes.matching.order_money import release_on_delivery
 from programmes.matching.schemas_order import DeliveryRecordCreate, DeliveryRecordRead, OrderRead
 from programmes.matching.tables import DeliveryRecord, Demand, MatchOrder
 from programmes.workflows.orders import ORDER
@@ -74,14 +75,16 @@ async def list_records(principal: Principal, order_id: int, paging: PageParams) 
 
 
 async def confirm(principal: Principal, order_id: int) -> OrderRead:
-    """The community confirms the service complete — only once something has been recorded."""
+    """The community confirms the service complete — only once something has been recorded; an order bought as a
+    service (政府购买服务) has its tranche released for payment."""
     async with unit_of_work(Actor.of(principal)) as uow:
-        order = await load(principal, MatchOrder, order_id, "community")
+        order = await load(principal, MatchOrder, order_id, "community", lock=True)
         if order["status"] == "in_delivery" and not await DeliveryRecord.exists().where(
             DeliveryRecord.order == order_id
         ):
             raise conflict("delivery_unrecorded", "承接机构尚未登记任何服务记录，暂不能确认完成")
         await uow.transition(MatchOrder, order_id, "confirm_delivery", values={"delivered_at": now_utc()})
+        await release_on_delivery(order)  # a purchased service becomes payable
         await notify_organisations(
             [order["organisation"]],
             "match_order",

@@ -23,6 +23,7 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.matching.access import ORDERS, community_of_user
+from programmes.matching.order_money import release_on_cancel
 from programmes.matching.schemas_order import EvaluationRead, OrderRead
 from programmes.matching.tables import (
     CommunityMember,
@@ -174,10 +175,15 @@ async def start_delivery(principal: Principal, order_id: int) -> OrderRead:
 
 
 async def cancel(principal: Principal, order_id: int, reason: str) -> OrderRead:
-    """The community or staff in scope cancel an order not yet delivered (reason required); the demand reopens."""
+    """The community or staff in scope cancel an order not yet delivered (reason required); the demand reopens. An
+    unpaid obligation on it is released (``order_money.release_on_cancel``); a paid one refuses (409)."""
     async with unit_of_work(Actor.of(principal)) as uow:
         order = await load(principal, MatchOrder, order_id, "staff" if principal.is_staff else "community")
         demand = await lock_demand(order["demand"])
+        # Locked before its obligation is looked at, so a concurrent 转为购买服务 waits or is seen.
+        locked = (await MatchOrder.select().where(MatchOrder.id == order_id).lock_rows("UPDATE"))[0]
+        if ORDER.has(locked["status"], "holds_demand"):  # other states: the engine's refusal below says why
+            await release_on_cancel(dict(locked), reason)
         await uow.transition(MatchOrder, order_id, "cancel", values={"decision_reason": reason}, reason=reason)
         await follow_demand(demand)
         await notify_organisations(
@@ -219,6 +225,10 @@ async def _read_models(rows: list[dict[str, Any]]) -> list[OrderRead]:
             status_zh=ORDER.states[row["status"]],
             decision_reason=row["decision_reason"],
             amount_fen=row["amount_fen"],
+            budget_line_id=row["budget_line"],
+            payee_id=row["payee"],
+            tranche_id=row["tranche"],
+            tranche_status=row["tranche.status"],
             accepted_at=row["accepted_at"],
             delivered_at=row["delivered_at"],
             evaluated_at=row["evaluated_at"],
@@ -245,7 +255,10 @@ def _evaluation(row: dict[str, Any] | None) -> EvaluationRead | None:
 
 def _order_query() -> Any:
     return MatchOrder.select(
-        *MatchOrder.all_columns(), MatchOrder.demand.title.as_alias("demand.title"), MatchOrder.offer.title
+        *MatchOrder.all_columns(),
+        MatchOrder.demand.title.as_alias("demand.title"),
+        MatchOrder.offer.title,
+        MatchOrder.tranche.status.as_alias("tranche.status"),
     )
 
 

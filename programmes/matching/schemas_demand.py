@@ -87,8 +87,10 @@ class InvitationRead(BaseModel):
     email: str
     mobile: str
     expires_at: datetime
-    # The code itself, shown once to the inviting officer (to pass on by phone when there is no e-mail); only its
-    # hash is kept.
+    # How the code reaches the invitee: ``email`` (sent by the notification e-mail job; the officer never sees it)
+    # when an e-mail was given and mail is configured, else ``officer`` (the officer passes it on).
+    delivery: str = "officer"
+    # The code itself, shown once to the inviting officer only when it is not e-mailed; only its hash is kept.
     code: str | None = None
 
 

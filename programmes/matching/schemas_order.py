@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import Id, RequestModel
+from app.types import ExactInt, Id, RequestModel
 
 # The aspects a community rates (1–5 each); the overall rating is their rounded mean.
 ASPECTS_ZH: dict[str, str] = {
@@ -15,6 +15,14 @@ ASPECTS_ZH: dict[str, str] = {
     "communication": "沟通配合",
     "effect": "实际成效",
 }
+
+
+class ObligationCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"budget_line_id": 3, "amount_fen": 1_500_000}]}
+    )
+    budget_line_id: Id = Field(description="聚力计划届次的预算科目（市级，或与订单同区）")
+    amount_fen: ExactInt = Field(gt=0, le=10**12, description="购买服务金额，单位：分（整数），须在需求的预算范围内")
 
 
 class ReasonBody(RequestModel):
@@ -117,7 +125,13 @@ class OrderRead(BaseModel):
     status: str
     status_zh: str
     decision_reason: str
+    # Government purchase of services (政府购买服务): the obligation, its budget line, payee and tranche (all None
+    # while the order is in-kind).
     amount_fen: int | None
+    budget_line_id: int | None = None
+    payee_id: int | None = None
+    tranche_id: int | None = None
+    tranche_status: str | None = None
     accepted_at: datetime | None
     delivered_at: datetime | None
     evaluated_at: datetime | None

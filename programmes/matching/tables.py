@@ -238,6 +238,8 @@ class MatchOrder(Table):
     budget_line = ForeignKey(BudgetLine, on_delete=OnDelete.restrict, null=True, default=None)
     amount_fen = BigInt(null=True, default=None)
     tranche = ForeignKey(Tranche, on_delete=OnDelete.restrict, null=True, default=None)
+    # Who receives the money: the organisation, or for a filed group its custodian centre (财务代管), as for awards.
+    payee = ForeignKey(Organisation, on_delete=OnDelete.restrict, null=True, default=None)
     scope_district = Varchar(length=16, choices=District, null=True, default=None)  # the demand's district
     accepted_at = Timestamptz(null=True, default=None)
     delivered_at = Timestamptz(null=True, default=None)

@@ -53,7 +53,14 @@ TRANCHE = Workflow(
         step("add_to_batch", ["released", "failed"], "in_batch", [OFFICER, ADMIN], "列入支付批次"),
         # Out of a draft batch (removed, or the batch discarded): payable again, and free to shrink or be cancelled.
         step("remove_from_batch", "in_batch", "released", [OFFICER, ADMIN], "移出草稿支付批次"),
-        step("cancel", ["planned", "released", "failed"], "cancelled", [OFFICER, ADMIN], "资助撤销，款项作废"),
+        # Seedbed cancels a 聚力计划 order's tranche when the order is cancelled (by its community or staff).
+        step(
+            "cancel",
+            ["planned", "released", "failed"],
+            "cancelled",
+            [OFFICER, ADMIN, SYSTEM],
+            "资助撤销或订单取消，款项作废",
+        ),
         step("mark_paid", "in_batch", "paid", [SYSTEM], "支付成功"),
         step("mark_failed", "in_batch", "failed", [SYSTEM], "支付失败"),
     ),

@@ -94,6 +94,8 @@ ORDER = Workflow(
         "provides": ["accepted", "in_delivery", "delivered", "evaluated"],
         "holds_demand": ["matched", "accepted", "in_delivery", "delivered", "evaluated"],
         "records_delivery": ["accepted", "in_delivery"],
+        # ``payable``: an officer may turn the order into a payable obligation (政府购买服务) on a budget line.
+        "payable": ["accepted", "in_delivery"],
         # ``delivered_record``: counts in the organisation's track record (programmes.matching.track_record).
         "delivered_record": ["delivered", "evaluated"],
     },

@@ -148,3 +148,28 @@ async def test_session_forms_open_preview_adjust_publish(admin_client: AdminFact
     assert published.status_code == 200, published.text
     [order] = await MatchOrder.select(MatchOrder.demand, MatchOrder.status)
     assert order == {"demand": second, "status": "matched"}
+
+
+async def test_the_purchase_form_calls_the_obligation_service(admin_client: AdminFactory) -> None:
+    from programmes.ledger.tables import LedgerEntry
+    from tests import factories
+    from tests.factories.matching_money import purchasable_order
+
+    city_user = await factories.user(Role.officer)
+    organisation_id, _ = await factories.organisation(District.changning)
+    purchase = await purchasable_order(city_user, organisation_id, line_fen=1_000_000)
+    city = await admin_client(Role.officer)
+    xuhui = await admin_client(Role.officer, District.xuhui)
+    body = {"order_id": purchase.pair.order_id, "budget_line_id": purchase.line_id, "amount_fen": 600_000}
+    outside = await xuhui.post(form("订单转为购买服务"), body)
+    assert outside.status_code == 422 and "不存在" in outside.json()["custom_form_error"]
+    over = await city.post(form("订单转为购买服务"), {**body, "amount_fen": 3_000_000})
+    assert over.status_code == 422 and "预算范围" in over.json()["custom_form_error"]
+    assert await LedgerEntry.count() == 0
+    done = await city.post(form("订单转为购买服务"), body)
+    assert done.status_code == 200, done.text
+    stored = await MatchOrder.select(MatchOrder.amount_fen, MatchOrder.budget_line).first()
+    assert stored == {"amount_fen": 600_000, "budget_line": purchase.line_id}
+    again = await city.post(form("订单转为购买服务"), body)
+    assert again.status_code == 422 and "重复" in again.json()["custom_form_error"]
+    assert await LedgerEntry.count() == 1

@@ -1,6 +1,7 @@
-"""Piccolo Admin forms for 聚力计划: running a matching session (open, preview, adjust, publish) and promoting a
-case (demand moderation: app.admin.forms.matching_demands). Each calls the service the API calls
-(programmes.matching.*), so district scope, the workflow, audit rows and notifications are the same on both paths."""
+"""Piccolo Admin forms for 聚力计划: running a matching session (open, preview, adjust, publish), turning an order
+into a purchase of services (政府购买服务) and promoting a case (demand moderation: app.admin.forms.matching_demands).
+Each calls the service the API calls (programmes.matching.*), so district scope, the workflow, audit rows and
+notifications are the same on both paths."""
 
 from __future__ import annotations
 
@@ -175,6 +176,28 @@ async def _publish_session(request: Request, data: SessionOnly) -> str:
     return await as_officer(request, work)
 
 
+class MakePayable(RequestModel):
+    order_id: FormId = Field(title="订单编号", description="已接单或服务中、需求列有预算的订单")
+    budget_line_id: FormId = Field(title="预算科目编号", description="聚力计划届次的预算科目（市级，或与订单同区）")
+    amount_fen: int = Field(gt=0, le=10**12, title="金额（分）", description="须在需求的预算范围内、不超过可用余额")
+
+
+async def _make_payable(request: Request, data: MakePayable) -> str:
+    from programmes.matching.obligations import make_payable
+    from programmes.matching.schemas_order import ObligationCreate
+
+    body = validated(ObligationCreate, {"budget_line_id": data.budget_line_id, "amount_fen": data.amount_fen})
+
+    async def work(principal: Principal) -> str:
+        order = await make_payable(principal, data.order_id, body)
+        return (
+            f"订单 {order.id} 已转为政府购买服务：承诺 {order.amount_fen} 分（拨付款项 {order.tranche_id}），"
+            "社区确认服务完成后可列入支付批次"
+        )
+
+    return await as_officer(request, work)
+
+
 MATCHING_FORMS = [
     FormConfig(
         "开启对接活动",
@@ -206,4 +229,11 @@ MATCHING_FORMS = [
         form_group=GROUP,
     ),
     FormConfig("发布或撤下案例", CaseAction, _case_action, description="发布到公开案例库，或撤下", form_group=GROUP),
+    FormConfig(
+        "订单转为购买服务",
+        MakePayable,
+        _make_payable,
+        description="从聚力计划预算科目为订单承诺资金（政府购买服务），社区确认完成后拨付",
+        form_group=GROUP,
+    ),
 ]

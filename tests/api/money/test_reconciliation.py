@@ -213,6 +213,7 @@ async def test_a_clean_slice_reconciles(client: httpx.AsyncClient, world: World)
         "transfers": 2,
         "transferred_fen": 380_000,
         "awards": 5,
+        "orders": 0,
         # 300,000 paid + 200,000 released + 100,000 after the reduction + 80,000 paid before the cancel
         "obligated_fen": 680_000,
         "refunded_fen": 0,
