@@ -70,16 +70,20 @@ async def _carry_one(
     source_id = int(recommendation["application"])
     workflow, source = await repository.workflow_of(source_id)
     await uow.transition(Application, source_id, "forward", workflow=workflow)
+    answers = repository.frozen_answers(source)
     entry_id = await carry_entry(
         uow,
         source,
         target,
-        answers=repository.frozen_answers(source),
+        answers=answers,
         files=files,
         track_id=await _track_in(int(target["id"]), source["track"]),
         created_by=uow.actor.user_id,
     )
-    await uow.transition(Application, entry_id, "carry_in")
+    # Submitted for the next stage with the answers it carries (the staff view reads them as submitted).
+    await uow.transition(
+        Application, entry_id, "carry_in", values={"submitted_answers": answers, "submitted_at": now_utc()}
+    )
     await uow.transition(Recommendation, int(recommendation["id"]), "forward", values={"carried_entry": entry_id})
     stage = ROUND_STAGE_ZH.get(RoundStage(target["stage"]), "下一阶段")
     await notify_members(
