@@ -60,16 +60,18 @@ async def stage_rounds(officer: User, **round_options: Any) -> tuple[int, int]:
         ),
     )
     await open_round(officer.principal, second.id)
-    await Round.update({Round.stage: RoundStage.district_recommendation, Round.position: 0, Round.name: "区级推荐"}).where(
-        Round.id == first["id"]
-    )
+    await Round.update(
+        {Round.stage: RoundStage.district_recommendation, Round.position: 0, Round.name: "区级推荐"}
+    ).where(Round.id == first["id"])
     await Round.update({Round.stage: RoundStage.preliminary, Round.position: 1}).where(Round.id == second.id)
     return int(first["id"]), second.id
 
 
 async def upload_pdf(client: httpx.AsyncClient, member: User, application_id: int) -> dict[str, Any]:
     files = {"file": ("项目计划书.pdf", io.BytesIO(PDF), "application/pdf")}
-    return ok(await client.post(f"/applications/{application_id}/attachments", files=files, headers=member.headers), 201)
+    return ok(
+        await client.post(f"/applications/{application_id}/attachments", files=files, headers=member.headers), 201
+    )
 
 
 async def build(client: httpx.AsyncClient, changning_entries: int = 2) -> RecommendationWorld:

@@ -58,9 +58,12 @@ async def test_forward_carries_the_recommended_entry_into_the_preliminary_round(
         (Notification.user == stages.changning_member.id) & (Notification.kind == "stage_advanced")
     )
     assert advanced == [{"title": "晋级：初赛"}]
-    assert await Notification.count().where(
-        (Notification.user == stages.pudong_member.id) & (Notification.kind == "stage_not_advanced")
-    ) == 1
+    assert (
+        await Notification.count().where(
+            (Notification.user == stages.pudong_member.id) & (Notification.kind == "stage_not_advanced")
+        )
+        == 1
+    )
     # The recommendation records the entry it became.
     mine = ok(await client.get(f"/rounds/{stages.round_id}/recommendation-entries", headers=stages.changning.headers))
     assert mine[0]["recommendation"]["status"] == "forwarded"
@@ -96,7 +99,9 @@ async def test_a_withdrawn_recommendation_is_not_forwarded(
     assert await Application.count().where(Application.round == stages.next_round_id) == 0
 
 
-async def test_forward_needs_a_next_stage_and_city_staff(client: httpx.AsyncClient, stages: RecommendationWorld) -> None:
+async def test_forward_needs_a_next_stage_and_city_staff(
+    client: httpx.AsyncClient, stages: RecommendationWorld
+) -> None:
     await end_window(stages.round_id)
     for who in (stages.changning, stages.pudong):
         problem(await client.post(_forward_path(stages), headers=who.headers), 404, "not_found")

@@ -26,7 +26,11 @@ async def test_quota_is_set_by_city_staff_and_validated(client: httpx.AsyncClien
     refused(await set_quota(client, stages.city, stages.round_id, "changning", -1), 422, "validation_failed", "quota")
     for officer in (stages.changning, stages.pudong):
         problem(await set_quota(client, officer, stages.round_id, "changning", 5), 404, "not_found")
-    problem(await set_quota(client, stages.city, stages.next_round_id, "changning", 1), 409, "round_not_district_recommendation")
+    problem(
+        await set_quota(client, stages.city, stages.next_round_id, "changning", 1),
+        409,
+        "round_not_district_recommendation",
+    )
     problem(await set_quota(client, stages.city, 999_999, "changning", 1), 404, "not_found")
     quotas = ok(await client.get(f"/rounds/{stages.round_id}/district-quotas", headers=stages.city.headers))
     assert [(q["district"], q["quota"], q["entries"]) for q in quotas] == [("changning", 1, 2), ("pudong", 0, 1)]
@@ -57,7 +61,9 @@ async def test_recommend_up_to_the_quota_with_a_reason(client: httpx.AsyncClient
     assert made["reason"] == "社区基础扎实，服务对象明确"
     problem(await recommend(client, stages.changning, stages.round_id, first), 409, "already_recommended")
     problem(await recommend(client, stages.changning, stages.round_id, second), 409, "district_quota_full")
-    refused(await set_quota(client, stages.city, stages.round_id, "changning", 0), 422, "quota_below_recommended", "quota")
+    refused(
+        await set_quota(client, stages.city, stages.round_id, "changning", 0), 422, "quota_below_recommended", "quota"
+    )
     ok(await set_quota(client, stages.city, stages.round_id, "changning", 2))
     ok(await recommend(client, stages.changning, stages.round_id, second), 201)
     assert await Recommendation.count() == 2
@@ -74,11 +80,23 @@ async def test_recommending_what_is_not_the_districts_entry_is_refused(
 ) -> None:
     ok(await set_quota(client, stages.city, stages.round_id, "changning", 5))
     for other in (stages.pudong_entry, stages.changning_draft, 999_999):
-        refused(await recommend(client, stages.changning, stages.round_id, other), 422, "entry_not_found", "application_id")
-    problem(await recommend(client, stages.city, stages.round_id, stages.changning_entries[0]), 403, "district_officers_only")
-    problem(await recommend(client, stages.admin, stages.round_id, stages.changning_entries[0]), 403, "district_officers_only")
+        refused(
+            await recommend(client, stages.changning, stages.round_id, other), 422, "entry_not_found", "application_id"
+        )
+    problem(
+        await recommend(client, stages.city, stages.round_id, stages.changning_entries[0]),
+        403,
+        "district_officers_only",
+    )
+    problem(
+        await recommend(client, stages.admin, stages.round_id, stages.changning_entries[0]),
+        403,
+        "district_officers_only",
+    )
     assert (await recommend(client, stages.expert, stages.round_id, stages.changning_entries[0])).status_code == 403
-    problem(await recommend(client, stages.changning, stages.next_round_id, stages.changning_entries[0]), 404, "not_found")
+    problem(
+        await recommend(client, stages.changning, stages.next_round_id, stages.changning_entries[0]), 404, "not_found"
+    )
     short = {"application_id": stages.changning_entries[0], "reason": "好"}
     path = f"/rounds/{stages.round_id}/recommendations"
     refused(await client.post(path, json=short, headers=stages.changning.headers), 422, "validation_failed", "reason")
@@ -97,7 +115,9 @@ async def test_an_entry_no_longer_in_the_running_cannot_be_recommended(
     problem(await recommend(client, stages.changning, stages.round_id, entry), 409, "entry_not_recommendable")
 
 
-async def test_withdraw_by_the_recommending_district_only(client: httpx.AsyncClient, stages: RecommendationWorld) -> None:
+async def test_withdraw_by_the_recommending_district_only(
+    client: httpx.AsyncClient, stages: RecommendationWorld
+) -> None:
     ok(await set_quota(client, stages.city, stages.round_id, "changning", 1))
     made = ok(await recommend(client, stages.changning, stages.round_id, stages.changning_entries[0]), 201)
     path = f"/recommendations/{made['id']}/withdraw"
@@ -105,7 +125,12 @@ async def test_withdraw_by_the_recommending_district_only(client: httpx.AsyncCli
     problem(await client.post(path, json=body, headers=stages.pudong.headers), 404, "not_found")
     problem(await client.post(path, json=body, headers=stages.city.headers), 403, "district_officers_only")
     assert (await client.post(path, json=body, headers=stages.expert.headers)).status_code == 403
-    refused(await client.post(path, json={"reason": ""}, headers=stages.changning.headers), 422, "validation_failed", "reason")
+    refused(
+        await client.post(path, json={"reason": ""}, headers=stages.changning.headers),
+        422,
+        "validation_failed",
+        "reason",
+    )
     withdrawn = ok(await client.post(path, json=body, headers=stages.changning.headers))
     assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawn_reason"] == "改为推荐其他项目"
     problem(await client.post(path, json=body, headers=stages.changning.headers), 409, "transition_invalid_state")
@@ -113,4 +138,8 @@ async def test_withdraw_by_the_recommending_district_only(client: httpx.AsyncCli
     ok(await recommend(client, stages.changning, stages.round_id, stages.changning_entries[1]), 201)
     mine = ok(await client.get(f"/rounds/{stages.round_id}/recommendation-entries", headers=stages.changning.headers))
     assert [e["recommendation"]["status"] for e in mine] == ["withdrawn", "recommended"]
-    problem(await client.post("/recommendations/999999/withdraw", json=body, headers=stages.changning.headers), 404, "not_found")
+    problem(
+        await client.post("/recommendations/999999/withdraw", json=body, headers=stages.changning.headers),
+        404,
+        "not_found",
+    )

@@ -43,7 +43,11 @@ async def test_other_districts_entries_drafts_the_round_reviews_and_other_rounds
         assert (await client.get(path, headers=officer)).status_code == 404, path
     # The pudong officer sees pudong's entry and not changning's.
     ok(await client.get(f"/applications/{stages.pudong_entry}", headers=stages.pudong.headers))
-    problem(await client.get(f"/applications/{stages.changning_entries[0]}", headers=stages.pudong.headers), 404, "not_found")
+    problem(
+        await client.get(f"/applications/{stages.changning_entries[0]}", headers=stages.pudong.headers),
+        404,
+        "not_found",
+    )
 
 
 async def test_a_city_round_at_another_stage_stays_hidden(
