@@ -86,10 +86,13 @@ async def round_for_city(principal: Principal, round_id: int) -> dict[str, Any]:
     return row
 
 
-async def round_for_district(principal: Principal, round_id: int) -> dict[str, Any]:
+async def round_for_district(principal: Principal, round_id: int, *, listing: bool = False) -> dict[str, Any]:
     """A recommendation round as a district officer reaches it: only a city-level round at that stage exists for
-    them (the uniform 404 otherwise); city staff reach it as usual."""
+    them (the uniform 404 otherwise); city staff reach it as usual. ``listing``: city staff may list any round in
+    scope (one at another stage simply has no quotas and no recommendations)."""
     if principal.is_city_staff:
+        if listing:
+            return await load(principal, Round, round_id, columns=_ROUND_COLUMNS)
         return await round_for_city(principal, round_id)
     row = await Round.select(*_ROUND_COLUMNS).where(Round.id == round_id).first()
     if (

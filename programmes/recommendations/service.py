@@ -178,7 +178,7 @@ async def _quota_reads(round_id: int, district: str | None) -> list[QuotaRead]:
 
 async def list_quotas(principal: Principal, round_id: int, paging: PageParams) -> Page[QuotaRead]:
     """The counts per district: all districts for city staff, its own for a district officer (at most 16 rows)."""
-    await round_for_district(principal, round_id)
+    await round_for_district(principal, round_id, listing=True)
     return page_of(await _quota_reads(round_id, district_of(principal)), paging)
 
 
@@ -230,7 +230,7 @@ async def list_rounds(principal: Principal, paging: PageParams) -> Page[Recommen
 async def list_entries(principal: Principal, round_id: int, show: EntryShow, paging: PageParams) -> Page[EntryRead]:
     """A district officer: its district's entries (submitted at least once). City staff: the recommended entries
     (``show=all``: every entry)."""
-    await round_for_district(principal, round_id)
+    await round_for_district(principal, round_id, listing=True)
     district = district_of(principal)
     where = [Application.round == round_id, Application.submitted_at.is_not_null()]
     if district is not None:

@@ -36,6 +36,10 @@ async def test_quota_is_set_by_city_staff_and_validated(client: httpx.AsyncClien
     assert [(q["district"], q["quota"], q["entries"]) for q in quotas] == [("changning", 1, 2), ("pudong", 0, 1)]
     own = ok(await client.get(f"/rounds/{stages.round_id}/district-quotas", headers=stages.pudong.headers))
     assert [(q["district"], q["quota"], q["entries"]) for q in own] == [("pudong", 0, 1)]
+    # A round at another stage has nothing to count for city staff, and does not exist for a district officer.
+    assert ok(await client.get(f"/rounds/{stages.next_round_id}/district-quotas", headers=stages.city.headers)) == []
+    other = await client.get(f"/rounds/{stages.next_round_id}/district-quotas", headers=stages.pudong.headers)
+    problem(other, 404, "not_found")
 
 
 async def test_a_district_level_round_is_not_for_recommendation(client: httpx.AsyncClient) -> None:
