@@ -59,6 +59,8 @@ async def test_a_district_level_round_is_not_for_recommendation(client: httpx.As
 async def test_recommend_up_to_the_quota_with_a_reason(client: httpx.AsyncClient, stages: RecommendationWorld) -> None:
     first, second = stages.changning_entries
     problem(await recommend(client, stages.changning, stages.round_id, first), 409, "no_district_quota")
+    ok(await set_quota(client, stages.city, stages.round_id, "changning", 0))  # a quota of none is no quota
+    problem(await recommend(client, stages.changning, stages.round_id, first), 409, "no_district_quota")
     ok(await set_quota(client, stages.city, stages.round_id, "changning", 1))
     made = ok(await recommend(client, stages.changning, stages.round_id, first), 201)
     assert made["status"] == "recommended" and made["status_zh"] == "已推荐" and made["district"] == "changning"
