@@ -25,6 +25,7 @@ APP_CONFIG = AppConfig(
             "programmes.fasttrack.tables",
             "programmes.incubation.tables",
             "programmes.camps.tables",
+            "programmes.recommendations.tables",
         ],
         exclude_imported=True,
     ),

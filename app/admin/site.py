@@ -54,6 +54,7 @@ from programmes.matching.tables import (
 )
 from programmes.matching.tables_delivery import DeliveryFile
 from programmes.payees.tables import BankAccount
+from programmes.recommendations.tables import DistrictQuota, Recommendation, RecommendationClosure
 from programmes.reports.tables import ProgressReport, ReportExpense
 from programmes.risk.tables import RiskWarning
 from programmes.tables import (
@@ -179,6 +180,10 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Camp, "训练营", True, ["id", "title", "kind", "audience", "capacity", "status", "scope_district"]),
     (CampSession, "训练营", True, ["id", "camp", "title", "session_date", "start_time", "end_time", "trainer"]),
     (CampRegistration, "训练营", True, ["id", "camp", "organisation", "status", "waitlist_position", "created_at"]),
+    # issue 15: 区级推荐 — read-only; quotas, recommendations and the forward are forms (admin.forms.recommendations).
+    (DistrictQuota, "大赛阶段", True, ["id", "round", "district", "quota", "updated_at"]),
+    (Recommendation, "大赛阶段", True, ["id", "round", "application", "district", "status", "created_at"]),
+    (RecommendationClosure, "大赛阶段", True, ["id", "round", "next_round", "advanced", "not_advanced", "closed_at"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
     (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),

@@ -54,6 +54,7 @@ from programmes.matching.controllers_order import MatchOrderController
 from programmes.matching.controllers_session import MatchingSessionController
 from programmes.opendata.controllers import OpenDataController
 from programmes.payees.controllers import BankAccountController
+from programmes.recommendations.controllers import RecommendationController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
 from scoring.assignments.controllers import AssignmentController
@@ -178,6 +179,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ImpactController,  # issue 13: 聚力计划 impact statistics
             CommunityController,
             FastTrackController,
+            RecommendationController,
             MentorController,
             MatchingTagController,
             DemandController,

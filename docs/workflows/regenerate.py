@@ -32,6 +32,7 @@ from programmes.workflows.matching import MATCHING_APPLICATION  # noqa: E402
 from programmes.workflows.mentorship import MENTORSHIP  # noqa: E402
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
+from programmes.workflows.recommendation import DISTRICT_RECOMMENDATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING  # noqa: E402
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION  # noqa: E402
@@ -40,7 +41,7 @@ DOCS = ROOT / "docs" / "workflows"
 
 # Which document describes which workflow.
 DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
-    "contest.md": (CONTEST_ROUND, CONTEST_APPLICATION),
+    "contest.md": (CONTEST_ROUND, CONTEST_APPLICATION, DISTRICT_RECOMMENDATION),
     "support_plan.md": (SUPPORT_PLAN_APPLICATION,),
     "matching.md": (MATCHING_APPLICATION, DEMAND, OFFER, SESSION, ORDER, BID, CASE),
     "review.md": (REVIEW_ASSIGNMENT, PUBLICATION, OBJECTION),

@@ -4,7 +4,9 @@
   of its custodian centre (财务代管);
 - ``applying`` (create, submit, withdraw): as ``member``, but a filed group's own members are refused with the
   403 ``filed_group_applies_via_custodian`` (they may read and edit the draft, so that is no secret);
-- ``reader``: members (their working copy) or staff in the row's district (the answers as submitted);
+- ``reader``: members (their working copy) or staff in the row's district (the answers as submitted); also, read
+  only, the officers of the organisation's district while a city-level round is at the 区级推荐 stage
+  (``programmes.recommendations.access``);
 - ``staff`` (built in): officers and admins whose district covers the row.
 
 Anything else is the uniform 404 ``申报不存在或无权访问``.
@@ -16,6 +18,7 @@ from app.access import Row, can, protect
 from app.auth.principal import Principal
 from app.auth.tables import Role
 from app.organisations.custody import acting_organisation_ids, ensure_may_apply_for
+from programmes.recommendations.access import sees_as_recommending_district
 from programmes.tables import Application
 
 
@@ -36,7 +39,10 @@ async def may_read(principal: Principal, row: Row) -> tuple[bool, str]:
     if principal.role is Role.applicant:
         return await is_member(principal, row)
     if principal.is_staff:
-        return await can(principal, "staff", Application, row)
+        allowed, reason = await can(principal, "staff", Application, row)
+        if allowed:
+            return allowed, reason
+        return await sees_as_recommending_district(principal, row)
     return False, "not_a_reader"  # experts read their own (possibly blind) view of the submission
 
 

@@ -25,6 +25,8 @@ _LABELS: dict[str, str] = (
         "application.eligibility_override": "资格审查人工认定",
         "attachment.upload": "上传附件",
         "attachment.delete": "删除附件",
+        "district_recommendation.recommend": "区级推荐",
+        "application.carry": "由上一阶段带入本阶段",
     }
     | {
         # The officer's reason for reopening or removing a review assignment, noted on the application.

@@ -14,6 +14,7 @@ from programmes.fasttrack.tables import FastTrackInvitation
 from programmes.incubation.tables import Replication, SupportedProject
 from programmes.matching.tables import Demand, DemandBid, MatchingCase, MatchingSession, MatchOrder, ServiceOffer
 from programmes.payees.tables import BankAccount
+from programmes.recommendations.tables import Recommendation
 from programmes.reports.tables import ProgressReport
 from programmes.risk.tables import RiskWarning
 from programmes.tables import (
@@ -34,6 +35,7 @@ from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, 
 from programmes.workflows.fasttrack import FASTTRACK_INVITATION
 from programmes.workflows.incubation import REPLICATION, SUPPORTED_PROJECT
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION
+from programmes.workflows.recommendation import DISTRICT_RECOMMENDATION
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
 
 
@@ -81,3 +83,4 @@ bind(SupportedProject, SUPPORTED_PROJECT)
 bind(Replication, REPLICATION)
 bind(Camp, CAMP)
 bind(CampRegistration, REGISTRATION)
+bind(Recommendation, DISTRICT_RECOMMENDATION)

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from app.admin.forms.matching import MATCHING_FORMS
+from app.admin.forms.recommendations import RECOMMENDATION_FORMS
 from app.audit import AuditEntry
 from app.auth.tables import Account, Role
 from app.outbox import OutboxMessage
@@ -96,6 +97,7 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "取消训练营报名",
         "更正训练营出勤",
         "发放结业证书",
+        *(f.name for f in RECOMMENDATION_FORMS),  # issue 15: 区级推荐
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -177,4 +177,35 @@ async def fill_every_table() -> dict[str, Any]:
             evidence="登记证书编号 沪民证字第0001号",
         )
     )
+    # 区级推荐: a quota, a recommendation and the forward's record (rows shaped as programmes/recommendations writes
+    # them; its services are tested in tests/api/recommendations).
+    from app.timezone import now_utc
+    from programmes.recommendations.tables import DistrictQuota, Recommendation, RecommendationClosure
+
+    district = org["district"]
+    await DistrictQuota.insert(
+        DistrictQuota(
+            round=application["round"], district=district, quota=1, scope_district=scope, updated_at=now_utc()
+        )
+    )
+    await Recommendation.insert(
+        Recommendation(
+            round=application["round"],
+            application=application["id"],
+            district=district,
+            reason="社区基础扎实，服务对象明确",
+            status="forwarded",
+            scope_district=scope,
+            created_at=now_utc(),
+        )
+    )
+    await RecommendationClosure.insert(
+        RecommendationClosure(
+            round=application["round"],
+            next_round=application["round"],
+            advanced=1,
+            scope_district=scope,
+            closed_at=now_utc(),
+        )
+    )
     return {"officer": officer, "export_id": export.id}

@@ -1,0 +1,1 @@
+from tests.factories.recommendation import stages  # noqa: F401 — pytest fixture
