@@ -19,7 +19,6 @@ _LABELS: dict[str, str] = (
     }
     | {
         "application.create": "创建申报草稿",
-        "application.carry": "由上一阶段带入（答案与附件）",
         "application.save_draft": "保存草稿",
         "application.screen": "资格审查",
         "application.eligibility_override": "资格审查人工认定",
