@@ -55,6 +55,8 @@ from programmes.matching.controllers_session import MatchingSessionController
 from programmes.payees.controllers import BankAccountController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
+from programmes.stages.controllers import StageController
+from scoring.advancement.controllers import StageAdvanceController
 from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
 from scoring.mentors.controllers import MentorController
@@ -161,6 +163,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             PublicationController,
             InspectionDrawController,
             RankingController,
+            StageController,
+            StageAdvanceController,
             BankAccountController,
             ClawbackController,
             RiskWarningController,
