@@ -92,7 +92,7 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
             if moved in changes:
                 await check_order_unlocked(round_id, moved)
         if "stage" in changes:
-            await check_stage(current["edition"], RoundStage(changes["stage"]), round_id)
+            await check_stage(current["edition"], RoundStage(str(changes["stage"])), round_id)
         before_criteria = await _criteria(round_id)
         new_criteria = [c.model_dump() for c in sent["criteria"]] if "criteria" in sent else None
         if new_criteria == before_criteria:

@@ -73,7 +73,7 @@ async def update_stage_answers(principal: Principal, application_id: int, data: 
             "stage_field_not_editable",
             message,
             422,
-            [FieldError(f"answers.{name}", "stage_field_not_editable", message) for name in refused],
+            [FieldError(name, "stage_field_not_editable", message) for name in refused],
         )
     async with unit_of_work(Actor(principal.user_id, "applicant")) as uow:
         locked = await repository.lock(application_id)

@@ -53,7 +53,7 @@ async def _selection(round_id: int, quota: StageQuota) -> CutLines:
 
 async def _preview(round_id: int, found: CutLines) -> StagePreviewRead:
     target = await next_stage(round_id)
-    considered = set(found.selected) | set(found.reasons)
+    considered = set(found.listed)
     rows = (
         await RankingEntry.select(
             RankingEntry.rank,
@@ -134,7 +134,7 @@ async def commit(principal: Principal, round_id: int, quota: StageQuota) -> Stag
     found = await _selection(round_id, quota)
     if found.undecided:
         raise undecided_error(found.undecided)
-    others = [a for a in found.reasons if a not in set(found.selected)]
+    others = [a for a in found.listed if a not in set(found.selected)]
     status = {
         r["id"]: r["status"]
         for r in await Application.select(Application.id, Application.status).where(

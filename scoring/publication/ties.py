@@ -35,6 +35,7 @@ class CutLines:
     decisions: dict[DecisionKey, list[int]]
     # Why each other listed entry is out (scoring.cut_line.Selection.reasons, before the tie decisions).
     reasons: Mapping[int, str] = field(default_factory=dict)
+    listed: tuple[int, ...] = ()  # every ranked entry the selection walked (those off the list left out)
 
 
 async def _round(principal: Principal, round_id: int) -> dict[str, Any]:
@@ -88,7 +89,8 @@ async def selection_of(
     )
     decisions = await _decisions(round_id)
     selected, undecided = decided_selection(ranking, selection, ties, decisions)
-    return CutLines(ties, undecided, selected, decisions, selection.reasons)
+    listed = tuple(e.application_id for e in ranking)
+    return CutLines(ties, undecided, selected, decisions, selection.reasons, listed)
 
 
 async def _decisions(round_id: int) -> dict[DecisionKey, list[int]]:
