@@ -25,6 +25,7 @@ from app.admin.forms.notice import NOTICE_FORMS
 from app.admin.forms.organisations import ORGANISATION_FORMS
 from app.admin.forms.review import REVIEW_FORMS
 from app.admin.forms.settings import SETTINGS_FORMS
+from app.admin.forms.stages import STAGE_FORMS
 
 FORMS: list[FormConfig] = [
     *APPLICATION_FORMS,
@@ -44,6 +45,7 @@ FORMS: list[FormConfig] = [
     *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation
     *CAMP_FORMS,  # issue 14: camps, sessions, registrations
     *CAMP_ATTENDANCE_FORMS,  # issue 14: attendance corrections, certificates
+    *STAGE_FORMS,  # issue 15: stage order, stage advance with quotas and ties
 ]
 
 __all__ = ["FORMS"]
