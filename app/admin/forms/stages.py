@@ -72,12 +72,18 @@ class StageAdvanceForm(QuotaFields):
     )
 
 
+def _number(text: str) -> int | str:
+    return int(text) if text.isdigit() else text  # the schema says what is wrong with anything else
+
+
 def _quota(data: QuotaFields) -> dict[str, Any]:
     top_n = data.top_n.strip()
     return {
-        "top_n": (int(top_n) if top_n.isdigit() else top_n) if top_n else None,
-        "track_quotas": [{"track_id": k, "quota": v} for k, v in _pairs(data.track_quotas, "赛道名额")],
-        "district_quotas": [{"district": k, "quota": v} for k, v in _pairs(data.district_quotas, "区名额")],
+        "top_n": _number(top_n) if top_n else None,
+        "track_quotas": [
+            {"track_id": _number(k), "quota": _number(v)} for k, v in _pairs(data.track_quotas, "赛道名额")
+        ],
+        "district_quotas": [{"district": k, "quota": _number(v)} for k, v in _pairs(data.district_quotas, "区名额")],
     }
 
 
@@ -107,7 +113,7 @@ async def _advance(request: Request, data: StageAdvanceForm) -> str:
 class StageTieForm(QuotaFields):
     line: str = Field(max_length=32, title="入围线", description="overall、track:<赛道编号> 或 district:<区>")
     rank: int = Field(ge=1, le=1_000_000, title="并列名次")
-    passed_application_ids: str = Field(max_length=4000, title="晋级的申报编号", description="逗号分隔")
+    passed_application_ids: str = Field(max_length=1000, title="晋级的申报编号", description="逗号分隔")
     reason: str = Field(min_length=2, max_length=1000, title="裁定理由")
 
 
