@@ -9,6 +9,7 @@ from app.notifications.tables import Notification
 from app.reference import District
 from programmes.attachments.tables import Attachment
 from programmes.tables import Application
+from scoring.tables import ReviewAssignment
 from tests.factories import GOOD_ANSWERS, User
 from tests.factories.http import ok, refused
 from tests.factories.review import NO_TIME
@@ -88,6 +89,11 @@ async def test_an_entry_goes_from_preliminary_to_final_carrying_its_answers_and_
 
     # 复赛 → 决赛: top 1 overall; the final entry carries the 复赛 version and the file.
     await review_and_close(client, stages, semi, {carried[first]: 88, carried[third]: 60})
+    assignment = await ReviewAssignment.select().where(ReviewAssignment.application == carried[first]).first()
+    assert assignment is not None
+    expert = next(e for e in stages.experts if e.id == assignment["expert"])
+    view = ok(await client.get(f"/reviews/{assignment['id']}", headers=expert.headers))
+    assert view["answers"]["roadshow_plan"] == "需求、成效、计划三部分"  # experts read the latest version too
     done = await _advance(client, stages, semi, quota(top_n=1))
     final_entry_id = {int(k): v for k, v in done["carried_now"].items()}[carried[first]]
     final_entry = await Application.select().where(Application.id == final_entry_id).first().output(load_json=True)

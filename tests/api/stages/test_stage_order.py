@@ -166,3 +166,19 @@ async def test_a_finalised_notice_carries_its_listed_entries(client: httpx.Async
     ok(await client.post(f"/publications/{notice['id']}/finalise", headers=officer))
     carried = await Application.select().where(Application.round == semi)
     assert [(r["carried_from"], r["status"]) for r in carried] == [(first, "submitted")]
+
+
+async def test_a_district_programme_is_advanced_by_its_district_officer_only(client: httpx.AsyncClient) -> None:
+    stages = await staged_edition(client, [District.pudong, District.pudong], district=District.pudong)
+    first, second = (e["id"] for e in stages.entries)
+    prelim, semi = stages.rounds[0]["id"], stages.rounds[1]["id"]
+    await review_and_close(client, stages, prelim, {first: 90, second: 70})
+    changning = await factories.user(Role.officer, District.changning)
+    for path in ("/stage-advance/preview", "/stage-advance"):
+        response = await client.post(f"/rounds/{prelim}{path}", json=quota(top_n=1), headers=changning.headers)
+        assert response.status_code == 404, response.text
+    assert (await client.get(f"/editions/{stages.edition_id}/stages", headers=changning.headers)).status_code == 404
+    done = ok(await client.post(f"/rounds/{prelim}/stage-advance", json=quota(top_n=1), headers=stages.officer.headers))
+    assert done["advanced_now"] == [first] and done["not_advanced_now"] == [second]
+    carried = await Application.select().where(Application.round == semi)
+    assert [(r["carried_from"], r["scope_district"]) for r in carried] == [(first, "pudong")]
