@@ -94,7 +94,7 @@ async def update_stage_answers(principal: Principal, application_id: int, data: 
             {Application.answers: text, Application.submitted_answers: text, Application.updated_at: now_utc()}
         ).where(Application.id == application_id)
         await uow.audit(
-            UPDATE,
+            "application.stage_update",
             "application",
             application_id,
             before={"answers": before},

@@ -81,10 +81,11 @@ async def staged_edition(
     from programmes.tables import ProgrammeKind
 
     officer = await factories.user(Role.officer, district)
+    city = officer if district is None else await factories.user(Role.officer)  # the expert pool is city-wide
     experts = [await factories.user(Role.expert) for _ in range(2)]
     for expert in experts:
         profile = {"domains": ["为老服务"], "tags": ["助餐"], "max_load_per_round": 50}
-        ok(await client.put(f"/experts/{expert.id}/profile", json=profile, headers=officer.headers))
+        ok(await client.put(f"/experts/{expert.id}/profile", json=profile, headers=city.headers))
     programme = await create_programme(
         officer.principal, ProgrammeCreate(name="公益创新创业大赛", kind=ProgrammeKind.contest, scope_district=district)
     )
