@@ -16,7 +16,7 @@ ITEM = "*"  # path segment standing for "every item of a repeatable group"
 MAX_DEPTH = 32  # nesting of fields and $ref chains
 MAX_FIELDS = 2000  # fields and groups in one form, counting each $ref use
 WIDGETS = frozenset("text textarea number money select radio checkbox checkboxes date email phone url".split())
-XUI_KEYS = frozenset({"order", "widget", "placeholder", "rows", "unit", "addLabel", "messages"})
+XUI_KEYS = frozenset({"order", "widget", "placeholder", "rows", "unit", "addLabel", "messages", "stageEditable"})
 _BRANCHES = ("allOf", "anyOf", "oneOf")
 _CONDITIONAL = ("then", "else")
 

@@ -208,6 +208,8 @@ def _ui_problems(ui: Any) -> Iterator[str]:
     for key in ("placeholder", "unit", "addLabel"):
         if key in ui and not isinstance(ui[key], str):
             yield f"{XUI}.{key} 必须是文字"
+    if "stageEditable" in ui and not isinstance(ui["stageEditable"], bool):
+        yield f"{XUI}.stageEditable 必须是 true 或 false"
     if "rows" in ui and not (type(ui["rows"]) is int and 1 <= ui["rows"] <= 50):
         yield f"{XUI}.rows 必须是 1 到 50 的整数"
     messages = ui.get("messages", {})

@@ -21,39 +21,51 @@ from scoring.aggregation import RankedApplication
 @dataclass(frozen=True)
 class Quota:
     top_n: int | None = None  # at most this many overall
-    per_group: Mapping[str, int] = field(default_factory=dict)  # at most this many per track / district
+    per_group: Mapping[str, int] = field(default_factory=dict)  # at most this many per track
+    per_district: Mapping[str, int] = field(default_factory=dict)  # and at most this many per applicant district
     cutoff: Fraction | Decimal | int | None = None  # only scores ≥ cutoff advance
 
 
 @dataclass(frozen=True)
 class Selection:
     selected: tuple[int, ...]  # in rank order
-    reasons: Mapping[int, str]  # every other application: "below_cutoff" | "top_n_reached" | "group_full"
+    # every other application: "below_cutoff" | "top_n_reached" | "group_full" | "district_full"
+    reasons: Mapping[int, str]
     boundary_ties: tuple[int, ...]  # left out although tied (same rank) with a selected application
 
 
 def select_advancing(
-    ranking: Sequence[RankedApplication], quota: Quota, group_of: Mapping[int, str] | None = None
+    ranking: Sequence[RankedApplication],
+    quota: Quota,
+    group_of: Mapping[int, str] | None = None,
+    district_of: Mapping[int, str] | None = None,
 ) -> Selection:
-    """Walk the ranking best first: skip below the cut-off, stop counting at top_n, skip a full group. A group
-    missing from ``per_group`` has no group limit."""
+    """Walk the ranking best first: skip below the cut-off, stop counting at top_n, skip a full group (track), then
+    a full district. A group missing from ``per_group`` (a district missing from ``per_district``) has no limit."""
     cutoff = None if quota.cutoff is None else Fraction(quota.cutoff)
     taken: Counter[str] = Counter()
+    taken_in_district: Counter[str] = Counter()
     selected: list[RankedApplication] = []
     reasons: dict[int, str] = {}
     for entry in sorted(ranking, key=lambda r: r.rank):
         group = (group_of or {}).get(entry.application_id)
         limit = quota.per_group.get(group) if group is not None else None
+        district = (district_of or {}).get(entry.application_id)
+        district_limit = quota.per_district.get(district) if district is not None else None
         if cutoff is not None and Fraction(entry.score) < cutoff:
             reasons[entry.application_id] = "below_cutoff"
         elif quota.top_n is not None and len(selected) >= quota.top_n:
             reasons[entry.application_id] = "top_n_reached"
         elif group is not None and limit is not None and taken[group] >= limit:
             reasons[entry.application_id] = "group_full"
+        elif district is not None and district_limit is not None and taken_in_district[district] >= district_limit:
+            reasons[entry.application_id] = "district_full"
         else:
             selected.append(entry)
             if group is not None:
                 taken[group] += 1
+            if district is not None:
+                taken_in_district[district] += 1
     chosen_ranks = {e.rank for e in selected}
     ties = [e.application_id for e in ranking if e.application_id in reasons and e.rank in chosen_ranks]
     ties = [a for a in ties if reasons[a] != "below_cutoff"]
@@ -62,7 +74,7 @@ def select_advancing(
 
 @dataclass(frozen=True)
 class CutLineTie:
-    line: str  # "overall" (top_n) or "track:<id>" (that track's quota)
+    line: str  # "overall" (top_n), "track:<id>" (that track's quota) or "district:<code>" (that district's quota)
     rank: int
     places: int  # how many of the tied entries the quota lets through
     tied: tuple[int, ...]  # application ids, ascending
@@ -73,21 +85,27 @@ class CutLineTie:
 
 
 def cut_line_ties(
-    ranking: Sequence[RankedApplication], quota: Quota, group_of: Mapping[int, str] | None = None
+    ranking: Sequence[RankedApplication],
+    quota: Quota,
+    group_of: Mapping[int, str] | None = None,
+    district_of: Mapping[int, str] | None = None,
 ) -> tuple[Selection, list[CutLineTie]]:
     """The selection and its ties at the cut lines (an entry below the score cut-off is never part of one)."""
-    selection = select_advancing(ranking, quota, group_of)
+    selection = select_advancing(ranking, quota, group_of, district_of)
     rank_of = {e.application_id: e.rank for e in ranking}
     chosen = set(selection.selected)
     ties: dict[tuple[str, int], set[int]] = {}
     for left_out in selection.boundary_ties:
         reason, rank = selection.reasons[left_out], rank_of[left_out]
         group = (group_of or {}).get(left_out)
-        line = f"track:{group}" if reason == "group_full" else "overall"
+        district = (district_of or {}).get(left_out)
+        line = {"group_full": f"track:{group}", "district_full": f"district:{district}"}.get(reason, "overall")
 
-        def same_line(a: int, line: str = line, group: str | None = group, reason: str = reason) -> bool:
+        def same_line(a: int, group: str | None = group, district: str | None = district, reason: str = reason) -> bool:
             if reason == "group_full":
                 return (group_of or {}).get(a) == group
+            if reason == "district_full":
+                return (district_of or {}).get(a) == district
             return True
 
         members = {

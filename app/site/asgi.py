@@ -57,6 +57,8 @@ from programmes.payees.controllers import BankAccountController
 from programmes.recommendations.controllers import RecommendationController
 from programmes.reports.controllers import ReportController, ReportFormController
 from programmes.risk.controllers import RiskWarningController
+from programmes.stages.controllers import StageController
+from scoring.advancement.controllers import StageAdvanceController
 from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
 from scoring.feedback.controllers import FeedbackController
@@ -168,6 +170,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             OpenResultsController,  # issue 15: 一公开 results of finalised 公示
             InspectionDrawController,
             RankingController,
+            StageController,
+            StageAdvanceController,
             BankAccountController,
             ClawbackController,
             RiskWarningController,

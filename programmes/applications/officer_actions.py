@@ -21,6 +21,7 @@ from programmes.applications.access import APPLICATIONS  # noqa: F401 — declar
 from programmes.applications.notify import notify_status_change
 from programmes.applications.schemas import ActionResult, ApplicationRead
 from programmes.ports import review_side
+from programmes.stages.advance import move_on
 from programmes.tables import Application
 from programmes.workflows import APPLICATION, application_action_label
 
@@ -45,11 +46,17 @@ def _check_request(action: str, reason: str) -> None:
 async def act(principal: Principal, application_id: int, action: str, reason: str = "") -> ApplicationRead:
     """Officer in scope takes ``action`` on one application."""
     _check_request(action, reason)
-    await load(principal, Application, application_id, columns=(Application.id, Application.scope_district))
+    row = await load(
+        principal, Application, application_id, columns=(Application.id, Application.round, Application.scope_district)
+    )
     workflow, _ = await repository.workflow_of(application_id)
     values: dict[str, Any] = {"returned_reason": reason.strip()} if action == "return_for_revision" else {}
     if action in ("advance", "select"):  # a tie at a quota's cut line is the officer's recorded decision (issue 11)
         await review_side().ensure_past_cut_line(application_id)
+    if action == "advance":
+        # The one advance path (programmes.stages.advance): the entry is carried into the next stage, if any.
+        await move_on(Actor.of(principal), row["round"], [application_id])
+        return await repository.read(application_id, frozen=True)
     async with unit_of_work(Actor.of(principal)) as uow:
         result = await uow.transition(
             Application, application_id, action, values=values, reason=reason.strip(), workflow=workflow

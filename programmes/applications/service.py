@@ -18,6 +18,7 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications import repository
 from programmes.applications.access import APPLICATIONS  # noqa: F401 — declares the policy load() reads
+from programmes.applications.carry import admits_direct_applications
 from programmes.applications.notify import notify_status_change
 from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate
 from programmes.applications.screening import screen_application
@@ -50,6 +51,9 @@ async def create_draft(principal: Principal, data: ApplicationCreate) -> Applica
     filed group's draft is started by a member of its custodian centre (财务代管)."""
     applied_via = await ensure_may_apply_for(principal.user_id, data.organisation_id)
     round_row = await repository.accepting_round(data.round_id)
+    if not await admits_direct_applications(round_row):
+        # 复赛/决赛 (and graduation rounds) take only the entries the previous stage carried in (programmes.stages).
+        raise conflict("round_admits_advanced_only", "本阶段只接受上一阶段晋级的申报，不接受直接申报")
     await _checked_track(data.round_id, data.track_id)
     _check_size(data.answers)
     organisation = (

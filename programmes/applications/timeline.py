@@ -22,6 +22,8 @@ _LABELS: dict[str, str] = (
         "application.save_draft": "保存草稿",
         "application.screen": "资格审查",
         "application.eligibility_override": "资格审查人工认定",
+        "application.carry": "带入下一阶段",
+        "application.stage_update": "更新本阶段申报内容（新版本）",
         "attachment.upload": "上传附件",
         "attachment.delete": "删除附件",
         "district_recommendation.recommend": "区级推荐",

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from app.reference import District
 from app.types import ExactInt, RequestModel, at_most_entries
 from programmes.eligibility import EligibilityRules
-from programmes.tables import ProgrammeKind
+from programmes.tables import ProgrammeKind, RoundStage
 
 AttachmentType = Literal["pdf", "docx", "xlsx", "jpg", "png"]
 DEFAULT_ATTACHMENT_TYPES: tuple[AttachmentType, ...] = ("pdf", "docx", "xlsx", "jpg", "png")
@@ -105,6 +105,12 @@ class RoundCreate(RequestModel):
     )
     max_attachment_mb: ExactInt = Field(default=20, gt=0, le=200)
     max_application_attachment_mb: ExactInt = Field(default=100, gt=0, le=1000)
+    stage: RoundStage = Field(
+        default=RoundStage.call,
+        description="本轮在届次中的阶段：call 申报、district_recommendation 区级推荐、preliminary 初赛、"
+        "semifinal 复赛、final 决赛路演（每届一个）、custom 其他阶段、graduation 结项评估（仅沪社星耀）",
+    )
+    position: ExactInt = Field(default=0, ge=0, le=100, description="阶段顺序（小的在前）；轮次有申报后不能修改")
 
 
 class TrackIn(RequestModel):
@@ -154,6 +160,8 @@ class RoundRead(BaseModel):
     attachment_types: list[str]
     max_attachment_bytes: int
     max_application_attachment_bytes: int
+    stage: str = Field(default=RoundStage.call, description="阶段（programmes.kinds.RoundStage）")
+    position: int = Field(default=0, description="阶段顺序")
 
 
 class RankingRow(BaseModel):

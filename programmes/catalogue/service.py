@@ -31,6 +31,7 @@ from programmes.forms import check_form_schema
 from programmes.kinds import RoundStage
 from programmes.ports import review_side
 from programmes.scope import district_for_new_programme
+from programmes.stages.rules import check_stage
 from programmes.tables import Criterion, Edition, FormVersion, Programme, Round, Track
 from programmes.workflows import RoundStatus
 from programmes.workflows.contest import CONTEST_ROUND
@@ -82,6 +83,7 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
         raise DomainError("tracks_duplicate", "赛道名称不能重复", 422)
     check_criteria(data.criteria)
     check_form_schema(data.form_schema)
+    await check_stage(edition_id, data.stage)
     district = edition["scope_district"]
     async with unit_of_work(Actor.of(principal)) as uow:
         form = await FormVersion.insert(
@@ -106,6 +108,8 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
                 max_attachment_bytes=data.max_attachment_mb * 1024 * 1024,
                 max_application_attachment_bytes=data.max_application_attachment_mb * 1024 * 1024,
                 scope_district=district,
+                stage=data.stage,
+                position=data.position,
             )
         ).returning(Round.id)
         round_id = int(created[0]["id"])
@@ -132,7 +136,12 @@ async def create_round(principal: Principal, edition_id: int, data: RoundCreate)
                     for i, t in enumerate(data.tracks)
                 ]
             )
-        await uow.audit("round.create", "round", round_id, after={"name": data.name, "form_id": form[0]["id"]})
+        await uow.audit(
+            "round.create",
+            "round",
+            round_id,
+            after={"name": data.name, "form_id": form[0]["id"], "stage": data.stage, "position": data.position},
+        )
     return await read_round(round_id)
 
 
@@ -203,6 +212,8 @@ async def read_rounds(rows: Sequence[Mapping[str, Any]]) -> list[RoundRead]:
             attachment_types=row["attachment_types"] or [],
             max_attachment_bytes=row["max_attachment_bytes"],
             max_application_attachment_bytes=row["max_application_attachment_bytes"],
+            stage=row["stage"],
+            position=row["position"],
         )
         for row in rows
     ]

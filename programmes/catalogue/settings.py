@@ -19,7 +19,8 @@ from programmes.catalogue.schemas import ProgrammeRead, RoundRead
 from programmes.catalogue.service import read_round
 from programmes.catalogue.settings_schemas import ProgrammeUpdate, RoundSettingsUpdate, TrackChange
 from programmes.ports import review_side
-from programmes.tables import Criterion, Edition, Programme, Round, Track
+from programmes.stages.rules import check_order_unlocked, check_stage
+from programmes.tables import Criterion, Edition, Programme, Round, RoundStage, Track
 from programmes.workflows import RoundStatus
 from scoring.tie_break import tie_break_problems
 
@@ -83,8 +84,15 @@ async def update_round_settings(principal: Principal, round_id: int, data: Round
             "max_application_attachment_bytes": (
                 sent["max_application_attachment_mb"] * MB if "max_application_attachment_mb" in sent else None
             ),
+            "stage": sent.get("stage"),
+            "position": sent.get("position"),
         }
         changes = {k: v for k, v in wanted.items() if v is not None and v != current[k]}
+        for moved in ("stage", "position"):
+            if moved in changes:
+                await check_order_unlocked(round_id, moved)
+        if "stage" in changes:
+            await check_stage(current["edition"], RoundStage(str(changes["stage"])), round_id)
         before_criteria = await _criteria(round_id)
         new_criteria = [c.model_dump() for c in sent["criteria"]] if "criteria" in sent else None
         if new_criteria == before_criteria:

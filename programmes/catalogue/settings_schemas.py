@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, ConfigDict, Field
 from app.types import ExactInt, Id, RequestModel
 from programmes.catalogue.schemas import AttachmentType, CriterionIn
 from programmes.eligibility import EligibilityRules
-from programmes.tables import ProgrammeKind
+from programmes.tables import ProgrammeKind, RoundStage
 from scoring.aggregation import Method as AggregationMethod  # the methods ranking knows, no others
 
 
@@ -52,6 +52,8 @@ class RoundSettingsUpdate(RequestModel):
         default=None, min_length=1, max_length=30, description="评分标准（整体替换）；评审开始后不能修改"
     )
     tracks: list[TrackChange] | None = Field(default=None, max_length=30, description="赛道名称与入围名额")
+    stage: RoundStage | None = Field(default=None, description="阶段；轮次有申报后不能修改（每届一个决赛）")
+    position: ExactInt | None = Field(default=None, ge=0, le=100, description="阶段顺序；轮次有申报后不能修改")
     reason: str = Field(default="", max_length=1000, description="修改原因，记入审计日志")
 
 

@@ -22,6 +22,7 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications import repository
+from programmes.applications.carry import admits_direct_applications
 from programmes.attachments.carry import copy_allowed, discard
 from programmes.attachments.tables import Attachment
 from programmes.fasttrack.access import INVITATIONS
@@ -78,6 +79,8 @@ async def _target_round(principal: Principal, round_id: int) -> dict[str, Any]:
     round_row = await repository.accepting_round(round_id)
     if round_row["kind"] != ProgrammeKind.support_plan:
         raise invalid("round_not_support_plan", "只能邀请进入沪社星耀的轮次", "round_id")
+    if not await admits_direct_applications(round_row):  # a later stage admits only the entries carried into it
+        raise conflict("round_admits_advanced_only", "本阶段只接受上一阶段晋级的申报，不接受直接申报")
     form = (
         await Round.select(Round.form._.json_schema.as_alias("schema"))
         .where(Round.id == round_id)

@@ -19,6 +19,7 @@ from app.workflow.engine import Actor, ensure_guards
 from programmes.applications.gate import listing_refusal
 from programmes.applications.notify import notify_members
 from programmes.applications.repository import workflow_of
+from programmes.stages.advance import carry_advanced
 from programmes.tables import Application, Round
 from programmes.workflows import RoundStatus
 from programmes.workflows.publication import OBJECTION, PUBLICATION, ObjectionStatus
@@ -161,6 +162,7 @@ async def finalise(principal: Principal, publication_id: int) -> PublicationRead
         columns=(
             Publication.scope_district,
             Publication.ends_at,
+            Publication.round,
             Publication.round._.edition._.programme._.kind.as_alias("kind"),
         ),
     )
@@ -200,6 +202,8 @@ async def finalise(principal: Principal, publication_id: int) -> PublicationRead
                 f"publication:{publication_id}:final:{entry['application_id']}",
             )
         await notify_feedback_ready(publication_id, {e["application_id"] for e in current["entries"] or []})
+    if action == "advance":  # the listed entries go on into the next stage, if the edition has one
+        await carry_advanced(Actor.of(principal), row["round"])
     return await read(publication_id)
 
 

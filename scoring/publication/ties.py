@@ -3,7 +3,8 @@ tied entries pass, with a reason, audited), and required before 公示 lists the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -32,17 +33,34 @@ class CutLines:
     undecided: list[CutLineTie]
     selected: tuple[int, ...]
     decisions: dict[DecisionKey, list[int]]
+    # Why each other listed entry is out (scoring.cut_line.Selection.reasons, before the tie decisions).
+    reasons: Mapping[int, str] = field(default_factory=dict)
+    listed: tuple[int, ...] = ()  # every ranked entry the selection walked (those off the list left out)
 
 
 async def _round(principal: Principal, round_id: int) -> dict[str, Any]:
     return await load(principal, ROUNDS.table, round_id, columns=(Round.id, Round.status, Round.scope_district))
 
 
-async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> CutLines:
-    """The round's selection under the quota (``top_n`` overall, each track's quota), its ties, the decisions
+async def selection_of(
+    round_id: int,
+    top_n: int | None,
+    cutoff: str | None,
+    *,
+    track_quotas: Mapping[int, int] | None = None,
+    district_quotas: Mapping[str, int] | None = None,
+) -> CutLines:
+    """The round's selection under the quota (``top_n`` overall, each track's quota — ``track_quotas`` replaces the
+    tracks' own for the tracks it names —, each applicant district's ``district_quotas``), its ties, the decisions
     that still match, and the final list of advancing application ids (rank order)."""
     entries = (
-        await RankingEntry.select(RankingEntry.rank, RankingEntry.application, RankingEntry.track, RankingEntry.methods)
+        await RankingEntry.select(
+            RankingEntry.rank,
+            RankingEntry.application,
+            RankingEntry.track,
+            RankingEntry.methods,
+            RankingEntry.application._.organisation_district.as_alias("district"),
+        )
         .where(RankingEntry.round == round_id)
         .output(load_json=True)
     )
@@ -55,16 +73,24 @@ async def selection_of(round_id: int, top_n: int | None, cutoff: str | None) -> 
     dropped = {row["id"] for row in out}
     entries = [e for e in entries if e["application"] not in dropped]
     ranking = [RankedApplication(e["rank"], e["application"], Fraction(e["methods"]["score"])) for e in entries]
-    quotas = {
-        str(t["id"]): t["quota"]
-        for t in await Track.select(Track.id, Track.quota).where(Track.round == round_id)
-        if t["quota"]
-    }
-    quota = Quota(top_n=top_n, per_group=quotas, cutoff=Fraction(cutoff) if cutoff else None)
-    selection, ties = cut_line_ties(ranking, quota, {e["application"]: str(e["track"]) for e in entries if e["track"]})
+    own = {t["id"]: t["quota"] for t in await Track.select(Track.id, Track.quota).where(Track.round == round_id)}
+    quotas = {str(i): q for i, q in {**own, **(track_quotas or {})}.items() if q}
+    quota = Quota(
+        top_n=top_n,
+        per_group=quotas,
+        per_district=dict(district_quotas or {}),
+        cutoff=Fraction(cutoff) if cutoff else None,
+    )
+    selection, ties = cut_line_ties(
+        ranking,
+        quota,
+        {e["application"]: str(e["track"]) for e in entries if e["track"]},
+        {e["application"]: e["district"] for e in entries if e["district"]} if district_quotas else None,
+    )
     decisions = await _decisions(round_id)
     selected, undecided = decided_selection(ranking, selection, ties, decisions)
-    return CutLines(ties, undecided, selected, decisions)
+    listed = tuple(e.application_id for e in ranking)
+    return CutLines(ties, undecided, selected, decisions, selection.reasons, listed)
 
 
 async def _decisions(round_id: int) -> dict[DecisionKey, list[int]]:
@@ -126,15 +152,18 @@ async def decide(
     reason: str,
     top_n: int | None,
     cutoff: str | None,
+    track_quotas: Mapping[int, int] | None = None,
+    district_quotas: Mapping[str, int] | None = None,
 ) -> CutLineDecisionRead:
     """Officer in scope decides one tie of the round's current ranking under this quota (audited). One decision per
-    tie: the round's row lock serialises concurrent ones, the second is refused with 409 ``cut_line_decided``."""
+    tie: the round's row lock serialises concurrent ones, the second is refused with 409 ``cut_line_decided``. The
+    stage advance (scoring.advancement) decides its ties here too, with its track and district quotas."""
     round_row = await _round(principal, round_id)
     if round_row["status"] != RoundStatus.closed:
         raise conflict("round_not_closed", "轮次关闭并完成排名后才能裁定并列")
     async with unit_of_work(Actor.of(principal)) as uow:
         await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")
-        found = await selection_of(round_id, top_n, cutoff)
+        found = await selection_of(round_id, top_n, cutoff, track_quotas=track_quotas, district_quotas=district_quotas)
         tie = next((t for t in found.ties if t.line == line and t.rank == rank), None)
         if tie is None:
             message = "该入围线上没有这一名次的并列"

@@ -98,6 +98,9 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "更正训练营出勤",
         "发放结业证书",
         *(f.name for f in RECOMMENDATION_FORMS),  # issue 15: 区级推荐
+        "设置轮次阶段与顺序",  # issue 15: stages
+        "晋级下一阶段（预览或确认）",
+        "裁定晋级线并列",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

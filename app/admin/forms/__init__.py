@@ -26,6 +26,7 @@ from app.admin.forms.organisations import ORGANISATION_FORMS
 from app.admin.forms.recommendations import RECOMMENDATION_FORMS
 from app.admin.forms.review import REVIEW_FORMS
 from app.admin.forms.settings import SETTINGS_FORMS
+from app.admin.forms.stages import STAGE_FORMS
 
 FORMS: list[FormConfig] = [
     *APPLICATION_FORMS,
@@ -46,6 +47,7 @@ FORMS: list[FormConfig] = [
     *CAMP_FORMS,  # issue 14: camps, sessions, registrations
     *CAMP_ATTENDANCE_FORMS,  # issue 14: attendance corrections, certificates
     *RECOMMENDATION_FORMS,  # issue 15: 区级推荐 quotas, recommendations, forward
+    *STAGE_FORMS,  # issue 15: stage order, stage advance with quotas and ties
 ]
 
 __all__ = ["FORMS"]
