@@ -27,7 +27,6 @@ _LABELS: dict[str, str] = (
         "attachment.upload": "上传附件",
         "attachment.delete": "删除附件",
         "district_recommendation.recommend": "区级推荐",
-        "application.carry": "由上一阶段带入本阶段",
     }
     | {
         # The officer's reason for reopening or removing a review assignment, noted on the application.
