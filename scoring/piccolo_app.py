@@ -21,3 +21,5 @@ APP_CONFIG = AppConfig(
 import scoring.access  # noqa: E402, F401
 import scoring.bindings  # noqa: E402, F401
 import scoring.ports  # noqa: E402, F401
+import scoring.roadshow.access  # noqa: E402, F401
+import scoring.roadshow.window  # noqa: E402, F401 — registers the score-sheet lock's 409

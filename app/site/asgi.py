@@ -61,6 +61,7 @@ from scoring.mentors.controllers import MentorController
 from scoring.publication.controllers import PublicationController
 from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
+from scoring.roadshow.controllers import RoadshowController
 
 PROBLEM_RESPONSES = {
     status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False)
@@ -180,6 +181,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             CampController,
             CampAttendanceController,
             CertificateCheckController,
+            RoadshowController,  # issue 15: the final (决赛路演), scored live
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]
