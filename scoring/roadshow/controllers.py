@@ -67,6 +67,15 @@ class RoadshowController(Controller):
         return await service.public_draw(roadshow_session_id)
 
     @post(
+        "/roadshow-sessions/{roadshow_session_id:int}/end",
+        opt={"permission": STAFF},
+        summary="End the session: score sheets locked; the round closes and ranks if its deadline has passed",
+        status_code=200,
+    )
+    async def end(self, principal: CurrentPrincipal, roadshow_session_id: FromPath[int]) -> EndRead:
+        return await service.end_session(principal, roadshow_session_id)
+
+    @post(
         "/roadshow-presentations/{roadshow_presentation_id:int}/start",
         opt={"permission": STAFF},
         summary="Start an entry's presentation (its scoring window opens)",
