@@ -18,6 +18,7 @@ from scoring.roadshow import board, clock, service, votes
 from scoring.roadshow.schemas import (
     BoardRead,
     DrawRead,
+    EndRead,
     JudgeSheet,
     PresentationRead,
     SessionCreate,
