@@ -126,4 +126,6 @@ async def test_one_presentation_on_stage_at_a_time(client: httpx.AsyncClient) ->
     assert ended["session"]["status"] == "ended" and ended["round_closed"] is False  # the deadline is still ahead
     third = session["presentations"][2]["id"]
     refused(await client.post(f"/roadshow-presentations/{third}/start", headers=headers), 409, "roadshow_not_live")
-    problem(await client.post(f"/roadshow-sessions/{session['id']}/end", headers=headers), 409, "transition_invalid_state")
+    problem(
+        await client.post(f"/roadshow-sessions/{session['id']}/end", headers=headers), 409, "transition_invalid_state"
+    )
