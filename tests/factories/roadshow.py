@@ -24,8 +24,8 @@ from tests.factories.http import ok
 Clock = Callable[[datetime], None]
 
 
-@pytest.fixture
-def window_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+@pytest.fixture(name="window_clock")
+def window_clock_fixture(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Set the live-scoring window's "now" (the presentation clock itself runs on real time)."""
 
     def set_to(moment: datetime) -> None:

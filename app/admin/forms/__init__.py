@@ -24,6 +24,7 @@ from app.admin.forms.money import MONEY_FORMS
 from app.admin.forms.notice import NOTICE_FORMS
 from app.admin.forms.organisations import ORGANISATION_FORMS
 from app.admin.forms.review import REVIEW_FORMS
+from app.admin.forms.roadshow import ROADSHOW_FORMS
 from app.admin.forms.settings import SETTINGS_FORMS
 
 FORMS: list[FormConfig] = [
@@ -44,6 +45,7 @@ FORMS: list[FormConfig] = [
     *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation
     *CAMP_FORMS,  # issue 14: camps, sessions, registrations
     *CAMP_ATTENDANCE_FORMS,  # issue 14: attendance corrections, certificates
+    *ROADSHOW_FORMS,  # issue 15: the final (决赛路演): order, clock, end
 ]
 
 __all__ = ["FORMS"]

@@ -14,7 +14,7 @@ from app.auth.tables import Role
 from scoring.tables import ReviewAssignment
 from tests import factories
 from tests.factories.http import ok, problem
-from tests.factories.roadshow import Clock, assignment_of, drawn, final_round, present, score, window_clock  # noqa: F401
+from tests.factories.roadshow import Clock, assignment_of, drawn, final_round, present, score, window_clock_fixture  # noqa: F401 — pytest fixture
 
 DRAFT = {"scores": {"innovation": 70}, "comment": ""}
 

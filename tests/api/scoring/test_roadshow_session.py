@@ -14,7 +14,7 @@ from scoring.roadshow.maths import presentation_order
 from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession
 from tests import factories
 from tests.factories.http import ok, problem, refused
-from tests.factories.roadshow import drawn, final_round, present
+from tests.factories.roadshow import drawn, final_round
 
 
 async def test_the_order_is_committed_then_revealed_and_anyone_can_recompute_it(client: httpx.AsyncClient) -> None:
