@@ -96,6 +96,10 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "取消训练营报名",
         "更正训练营出勤",
         "发放结业证书",
+        "决赛路演：登记",
+        "决赛路演：抽取出场顺序",
+        "决赛路演：项目路演计时",
+        "决赛路演：结束路演",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -96,7 +96,7 @@ ROADSHOW_FORMS = [
         "决赛路演：抽取出场顺序", RoadshowAction, _draw, description="公开种子并抽取出场顺序", form_group="决赛路演"
     ),
     FormConfig(
-        "决赛路演：开始/结束项目路演",
+        "决赛路演：项目路演计时",
         PresentationClock,
         _clock,
         description="同一时间只能有一个项目在路演；评委在路演开始至结束后宽限时间内评分",
