@@ -103,3 +103,13 @@ GENERIC = {
     429: ("too_many_requests", "请求过于频繁"),
     500: ("internal_error", "服务器内部错误，请稍后重试"),
 }
+
+
+# Database guards (a trigger raising ``check_violation`` with a named constraint) that mean "this is locked", not a
+# bug: the API answers them as the registered DomainError (409) wherever the write came from. Rooms register theirs
+# at import time (e.g. scoring.roadshow: the final's score sheets once its session ended).
+GUARDED_CONSTRAINTS: dict[str, DomainError] = {}
+
+
+def guarded_constraint(constraint: str, error: DomainError) -> None:
+    GUARDED_CONSTRAINTS[constraint] = error

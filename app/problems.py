@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asyncpg.exceptions import CheckViolationError
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -20,7 +21,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from app.errors import GENERIC, PROBLEM_JSON, TITLES, DomainError
+from app.errors import GENERIC, GUARDED_CONSTRAINTS, PROBLEM_JSON, TITLES, DomainError
 from app.validation_messages import validation_errors
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,17 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, code, detail, None, request.url.path)
 
 
+def guarded_constraint_handler(request: Request[Any, Any, Any], exc: CheckViolationError) -> Response[dict[str, Any]]:
+    """A database guard registered with ``app.errors.guarded_constraint`` (a lock, not a bug) as its 409."""
+    known = GUARDED_CONSTRAINTS.get(getattr(exc, "constraint_name", None) or "")
+    if known is None:
+        return internal_error_handler(request, exc)
+    return domain_error_handler(request, known)
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
+    CheckViolationError: guarded_constraint_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # wrong codes per organisation and session beyond this many per window → 429 (counted in Redis).
     checkin_margin_minutes: int = Field(default=15, ge=0, le=240)
     rate_limit_checkin_failures: str = Field(default="5/minute", pattern=RATE_LIMIT_PATTERN)
+    # 决赛路演: public votes counted per signed-in account and per client address (429 beyond, counted in Redis);
+    # the live board's server-sent events stream sends the board this often.
+    rate_limit_vote_per_account: str = Field(default="10/minute", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_vote_per_ip: str = Field(default="600/minute", pattern=RATE_LIMIT_PATTERN)
+    roadshow_board_interval_seconds: float = Field(default=2.0, ge=0.05, le=60)
     # Largest accepted request body; bigger bodies get 413 problem+json.
     max_body_bytes: int = 1_000_000
     db_pool_min: int = 1

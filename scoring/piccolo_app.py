@@ -9,7 +9,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="scoring",
     migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations", "scoring"),
-    table_classes=table_finder(modules=["scoring.tables", "scoring.mentors.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        modules=["scoring.tables", "scoring.mentors.tables", "scoring.roadshow.tables"], exclude_imported=True
+    ),
     migration_dependencies=["programmes.piccolo_app"],
     commands=[],
 )
@@ -19,3 +21,5 @@ APP_CONFIG = AppConfig(
 import scoring.access  # noqa: E402, F401
 import scoring.bindings  # noqa: E402, F401
 import scoring.ports  # noqa: E402, F401
+import scoring.roadshow.access  # noqa: E402, F401
+import scoring.roadshow.window  # noqa: E402, F401 — registers the score-sheet lock's 409

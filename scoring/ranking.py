@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
@@ -14,6 +14,7 @@ from programmes.workflows import APPLICATION, ApplicationStatus
 from programmes.workflows.bindings import round_application_workflow
 from scoring.aggregation import Criterion as RubricCriterion
 from scoring.aggregation import Review, RoundAggregate, RoundRules, aggregate_round
+from scoring.roadshow.result import live_result
 from scoring.tables import RankingEntry, ReviewAssignment
 from scoring.tie_break import DEFAULT_TIE_BREAK
 
@@ -34,6 +35,18 @@ def exact(value: Fraction | Decimal) -> Decimal:
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     return value.quantize(PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def round_rules(round_row: Mapping[str, Any], criteria: Sequence[RubricCriterion]) -> RoundRules:
+    """The round's aggregation rules from its ``aggregation_method``, ``tie_break`` and
+    ``reviews_per_application`` (the live board of a final computes with the same rules: scoring.roadshow.board)."""
+    return RoundRules(
+        criteria=criteria,
+        method=round_row["aggregation_method"],
+        tie_break=[c.code for c in criteria],
+        tie_order=round_row["tie_break"] or DEFAULT_TIE_BREAK,
+        min_reviews=round_row["reviews_per_application"],
+    )
 
 
 async def aggregate(
@@ -68,13 +81,7 @@ async def aggregate(
     ]
     if not reviews:
         return None, by_id
-    rules = RoundRules(
-        criteria=criteria,
-        method=round_row["aggregation_method"],
-        tie_break=[c.code for c in criteria],
-        tie_order=round_row["tie_break"] or DEFAULT_TIE_BREAK,
-        min_reviews=round_row["reviews_per_application"],
-    )
+    rules = round_rules(round_row, criteria)
     reviewed = {r.application_id for r in reviews}
     submitted_at = {a: by_id[a]["submitted_at"] for a in reviewed}
     result = aggregate_round(rules, reviews, submitted_at)
@@ -95,6 +102,8 @@ async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
     result, applications = await aggregate(round_id, exclude)
     if result is None:
         return
+    # A final scored live (scoring.roadshow): its session must have ended, and the public vote is blended in.
+    live = await live_result(round_id, result)
     details = {r.application_id: r for r in result.results()}
     system = Actor.system()
     kind_workflow = await round_application_workflow(round_id)  # once, not once per application moved
@@ -105,7 +114,7 @@ async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
             RankingEntry(
                 round=round_id,
                 application=entry.application_id,
-                rank=entry.rank,
+                rank=live.places[entry.application_id][0] if live else entry.rank,
                 weighted_mean=exact(detail.weighted_mean),
                 review_count=detail.review_count,
                 methods={
@@ -116,6 +125,16 @@ async def rank_round(round_id: int, exclude: Collection[int] = ()) -> None:
                     "trimmed_mean": str(exact(detail.trimmed_mean)),
                     "calibrated_mean": str(detail.calibrated_mean),
                     "spread": round(detail.spread, 6),
+                    **(
+                        {
+                            "judges_score": str(exact(entry.score)),
+                            "public_votes": live.votes.get(entry.application_id, 0),
+                            "vote_weight_percent": live.weight_percent,
+                            "score": str(exact(live.places[entry.application_id][1])),
+                        }
+                        if live
+                        else {}
+                    ),
                 },
                 flags=(["too_few_reviews"] if detail.too_few_reviews else [])
                 + [f"outlier_review:{expert}" for expert in detail.outlier_experts],

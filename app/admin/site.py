@@ -74,6 +74,7 @@ from programmes.tables import (
     Track,
     Tranche,
 )
+from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
 from scoring.tables import (
     ConflictOfInterest,
     ExpertAffiliation,
@@ -122,6 +123,21 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (ConflictOfInterest, "专家与评审", True, ["id", "expert", "organisation", "source", "reason", "revoked_at"]),
     (Publication, "专家与评审", True, ["id", "round", "status", "starts_at", "ends_at"]),
     (Objection, "专家与评审", True, ["id", "publication", "application", "status", "created_at"]),
+    # issue 15: 决赛路演 — read-only; setting up, drawing, the clock and ending are forms (app.admin.forms.roadshow).
+    # The hidden seed (roadshow_seed) is never in the admin, like 双随机's.
+    (
+        RoadshowSession,
+        "专家与评审",
+        True,
+        ["id", "round", "status", "seed_hash", "seed", "vote_weight_percent", "voting_open", "ended_at"],
+    ),
+    (
+        RoadshowPresentation,
+        "专家与评审",
+        True,
+        ["id", "session", "position", "application", "planned_minutes", "started_at", "stopped_at"],
+    ),
+    (RoadshowVote, "专家与评审", True, ["id", "session", "application", "created_at"]),
     (FundSource, "资金", False, ["id", "name", "kind"]),
     (BudgetLine, "资金", True, ["id", "edition", "fund_source", "amount_fen"]),
     (Award, "资金", True, ["id", "application", "budget_line", "amount_fen", "payee"]),

@@ -145,6 +145,19 @@ async def check(scope: Scope, receive: Receive, rule_name: str) -> None:
     raise DomainError("too_many_requests", detail, 429, errors, headers={"Retry-After": str(retry_after)})
 
 
+async def check_identities(rule_name: str, limits: list[tuple[str, str, str]]) -> None:
+    """Count one attempt under each (kind, identity, limit such as ``"10/minute"``) of ``rule_name``: for routes
+    whose identity is the signed-in account rather than a body field (the roadshow's public vote). Same counters,
+    same 429 with Retry-After, same pass-through when Redis is down."""
+    namespace = _namespace(get_settings())
+    keys = [(_key(namespace, rule_name, kind, identity), *parse_limit(text)) for kind, identity, text in limits]
+    over = [left for (_, limit, _), (attempts, left) in zip(keys, await _count(keys), strict=False) if attempts > limit]
+    if over:
+        retry_after = max(over)
+        detail = f"操作过于频繁，请 {_wait_zh(retry_after)}后再试"
+        raise DomainError("too_many_requests", detail, 429, headers={"Retry-After": str(retry_after)})
+
+
 def _wait_zh(seconds: int) -> str:
     if seconds < 120:
         return f"{seconds} 秒"

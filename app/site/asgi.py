@@ -67,6 +67,7 @@ from scoring.publication.controllers import PublicationController
 from scoring.publication.open_results import OpenResultsController
 from scoring.rankings.controllers import RankingController
 from scoring.reviews.controllers import ReviewController
+from scoring.roadshow.controllers import RoadshowController
 
 PROBLEM_RESPONSES = {
     status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False)
@@ -192,6 +193,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             CampController,
             CampAttendanceController,
             CertificateCheckController,
+            RoadshowController,  # issue 15: the final (决赛路演), scored live
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

@@ -34,6 +34,7 @@ from programmes.workflows.orders import BID, CASE, ORDER, SESSION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.recommendation import DISTRICT_RECOMMENDATION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
+from programmes.workflows.roadshow import ROADSHOW_SESSION  # noqa: E402
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING  # noqa: E402
 from programmes.workflows.support_plan import SUPPORT_PLAN_APPLICATION  # noqa: E402
 
@@ -45,6 +46,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "support_plan.md": (SUPPORT_PLAN_APPLICATION,),
     "matching.md": (MATCHING_APPLICATION, DEMAND, OFFER, SESSION, ORDER, BID, CASE),
     "review.md": (REVIEW_ASSIGNMENT, PUBLICATION, OBJECTION),
+    "roadshow.md": (ROADSHOW_SESSION,),
     "disbursement.md": (AWARD, TRANCHE, PAYMENT_BATCH, BATCH_ITEM),
     "agreements.md": (AGREEMENT, BANK_ACCOUNT, PROGRESS_REPORT),
     "supervision.md": (CLAWBACK, RISK_WARNING, INSPECTION_DRAW),

@@ -24,6 +24,7 @@ from scoring.experts.service import record_conflict
 from scoring.ranking import rubric
 from scoring.reviews.schemas import DeclineRead, ExpertAssignmentView, ReviewDraft
 from scoring.reviews.service import expert_view
+from scoring.roadshow.window import check_live_window
 from scoring.tables import Objection, ReviewAssignment
 
 
@@ -64,6 +65,7 @@ async def save_draft(principal: Principal, assignment_id: int, data: ReviewDraft
     if unknown:
         raise _score_errors(unknown)
     async with unit_of_work(Actor.of(principal)):
+        await check_live_window(row["application"])  # a final's live scoring: within the presentation's window only
         # Under the row lock submit's transition takes: a draft save that lost the race to a submit changes
         # nothing, so the submitted scores are the scores the ranking reads.
         locked = (
@@ -114,6 +116,7 @@ async def submit(principal: Principal, assignment_id: int, data: ReviewDraft) ->
         message = f"以下评分低于要求说明的分数线，请填写评语：{'、'.join(low)}"
         raise DomainError("comment_required", message, 422, [FieldError("comment", "comment_required", message)])
     async with unit_of_work(Actor.of(principal)) as uow:
+        await check_live_window(row["application"])  # a final's live scoring: within the presentation's window only
         await uow.transition(
             ReviewAssignment,
             assignment_id,

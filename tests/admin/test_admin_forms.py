@@ -101,6 +101,10 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "设置轮次阶段与顺序",  # issue 15: stages
         "晋级下一阶段（预览或确认）",
         "裁定晋级线并列",
+        "决赛路演：登记",
+        "决赛路演：抽取出场顺序",
+        "决赛路演：项目路演计时",
+        "决赛路演：结束路演",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -160,6 +160,40 @@ async def fill_every_table() -> dict[str, Any]:
             scope_district=org["district"],
         )
     )
+    # 决赛路演 (issue 15): an ended roadshow session on the demo's closed round, its one presentation and a public
+    # vote (rows shaped as scoring/roadshow writes them; its services are tested in tests/api/scoring).
+    from app.timezone import now_utc
+    from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
+
+    seed = "0" * 64
+    moment = now_utc()
+    session = await RoadshowSession.insert(
+        RoadshowSession(
+            round=application["round"],
+            status="ended",
+            seed_hash=hashlib.sha256(seed.encode()).hexdigest(),
+            seed=seed,
+            entries=[application["id"]],
+            vote_weight_percent=10,
+            drawn_at=moment - timedelta(hours=2),
+            ended_at=moment,
+            scope_district=scope,
+        )
+    ).returning(RoadshowSession.id)
+    await RoadshowPresentation.insert(
+        RoadshowPresentation(
+            session=session[0]["id"],
+            application=application["id"],
+            position=1,
+            planned_minutes=8,
+            started_at=moment - timedelta(hours=1),
+            stopped_at=moment - timedelta(minutes=52),
+            scope_district=scope,
+        )
+    )
+    await RoadshowVote.insert(
+        RoadshowVote(session=session[0]["id"], voter=applicant.user_id, application=application["id"])
+    )
     # A credit-code claim (认领) on the demo organisation, pending, through its service.
     from app.organisations.claims import submit
     from app.organisations.schemas import OrganisationClaimCreate

@@ -25,6 +25,7 @@ from app.admin.forms.notice import NOTICE_FORMS
 from app.admin.forms.organisations import ORGANISATION_FORMS
 from app.admin.forms.recommendations import RECOMMENDATION_FORMS
 from app.admin.forms.review import REVIEW_FORMS
+from app.admin.forms.roadshow import ROADSHOW_FORMS
 from app.admin.forms.settings import SETTINGS_FORMS
 from app.admin.forms.stages import STAGE_FORMS
 
@@ -48,6 +49,7 @@ FORMS: list[FormConfig] = [
     *CAMP_ATTENDANCE_FORMS,  # issue 14: attendance corrections, certificates
     *RECOMMENDATION_FORMS,  # issue 15: 区级推荐 quotas, recommendations, forward
     *STAGE_FORMS,  # issue 15: stage order, stage advance with quotas and ties
+    *ROADSHOW_FORMS,  # issue 15: the final (决赛路演): order, clock, end
 ]
 
 __all__ = ["FORMS"]
