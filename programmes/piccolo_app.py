@@ -25,6 +25,8 @@ APP_CONFIG = AppConfig(
             "programmes.fasttrack.tables",
             "programmes.incubation.tables",
             "programmes.camps.tables",
+            "programmes.prizes.tables",
+            "programmes.resources.tables",
         ],
         exclude_imported=True,
     ),

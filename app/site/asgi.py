@@ -53,7 +53,9 @@ from programmes.matching.controllers_offer import OfferController
 from programmes.matching.controllers_order import MatchOrderController
 from programmes.matching.controllers_session import MatchingSessionController
 from programmes.payees.controllers import BankAccountController
+from programmes.prizes.controllers import AwardCertificateCheckController, PrizeController
 from programmes.reports.controllers import ReportController, ReportFormController
+from programmes.resources.controllers import ResourceController
 from programmes.risk.controllers import RiskWarningController
 from scoring.assignments.controllers import AssignmentController
 from scoring.experts.controllers import ExpertController
@@ -180,6 +182,9 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             CampController,
             CampAttendanceController,
             CertificateCheckController,
+            PrizeController,  # issue 15: prize tiers, confirmation, award certificates
+            AwardCertificateCheckController,
+            ResourceController,  # issue 15: resource partners, offers, introductions of winners
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

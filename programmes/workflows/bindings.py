@@ -15,6 +15,7 @@ from programmes.incubation.tables import Replication, SupportedProject
 from programmes.matching.tables import Demand, DemandBid, MatchingCase, MatchingSession, MatchOrder, ServiceOffer
 from programmes.payees.tables import BankAccount
 from programmes.reports.tables import ProgressReport
+from programmes.resources.tables import ResourceIntroduction
 from programmes.risk.tables import RiskWarning
 from programmes.tables import (
     Application,
@@ -34,6 +35,7 @@ from programmes.workflows.disbursement import AWARD, BATCH_ITEM, PAYMENT_BATCH, 
 from programmes.workflows.fasttrack import FASTTRACK_INVITATION
 from programmes.workflows.incubation import REPLICATION, SUPPORTED_PROJECT
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION
+from programmes.workflows.resources import INTRODUCTION
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
 
 
@@ -81,3 +83,4 @@ bind(SupportedProject, SUPPORTED_PROJECT)
 bind(Replication, REPLICATION)
 bind(Camp, CAMP)
 bind(CampRegistration, REGISTRATION)
+bind(ResourceIntroduction, INTRODUCTION)
