@@ -23,6 +23,7 @@ from app.admin.forms.matching_demands import MATCHING_DEMAND_FORMS
 from app.admin.forms.money import MONEY_FORMS
 from app.admin.forms.notice import NOTICE_FORMS
 from app.admin.forms.organisations import ORGANISATION_FORMS
+from app.admin.forms.prizes import PRIZE_FORMS
 from app.admin.forms.review import REVIEW_FORMS
 from app.admin.forms.settings import SETTINGS_FORMS
 
@@ -44,6 +45,7 @@ FORMS: list[FormConfig] = [
     *INCUBATION_FORMS,  # issue 14: 沪社星耀 cohorts and graduation
     *CAMP_FORMS,  # issue 14: camps, sessions, registrations
     *CAMP_ATTENDANCE_FORMS,  # issue 14: attendance corrections, certificates
+    *PRIZE_FORMS,  # issue 15: confirming prizes, introducing winners to resources
 ]
 
 __all__ = ["FORMS"]
