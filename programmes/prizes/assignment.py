@@ -22,6 +22,7 @@ from app.workflow.engine import Actor
 from programmes.awards.schemas import AwardCreate
 from programmes.awards.service import make_award
 from programmes.camps.attendance_rules import new_verification_code
+from programmes.catalogue.access import EDITIONS
 from programmes.kinds import AwardType, RoundStage
 from programmes.ports import NoticeFacts, review_side
 from programmes.prizes import fill as filling
@@ -160,7 +161,7 @@ def _preview(edition_id: int, draft: Draft, confirmed: bool) -> PrizePreview:
 
 async def preview(principal: Principal, edition_id: int, data: PrizeRequest) -> PrizePreview:
     """Who would win what (officers in the edition's scope); changes nothing."""
-    await load(principal, Edition, edition_id, columns=EDITION_COLUMNS)
+    await load(principal, EDITIONS.table, edition_id, columns=EDITION_COLUMNS)
     confirmed = await PrizeConfirmation.exists().where(PrizeConfirmation.edition == edition_id)
     return _preview(edition_id, await _draft(edition_id, data), bool(confirmed))
 
@@ -183,7 +184,7 @@ def _ensure_confirmable(draft: Draft) -> None:
 async def confirm(principal: Principal, edition_id: int, data: PrizeRequest) -> PrizeConfirmationRead:
     """Record the edition's prizes and award their money (officers in the edition's scope); repeatable."""
     async with unit_of_work(Actor.of(principal)) as uow:
-        edition = await load(principal, Edition, edition_id, columns=EDITION_COLUMNS, lock=True)
+        edition = await load(principal, EDITIONS.table, edition_id, columns=EDITION_COLUMNS, lock=True)
         if await PrizeConfirmation.exists().where(PrizeConfirmation.edition == edition_id):
             return await read_confirmation(edition_id)
         draft = await _draft(edition_id, data)

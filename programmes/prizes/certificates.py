@@ -13,6 +13,7 @@ from app.auth.principal import Principal
 from app.errors import not_found
 from app.timezone import shown
 from programmes.camps.certificate_pdf import CertificateText, render_document
+from programmes.prizes.access import PRIZES
 from programmes.prizes.schemas import AwardCertificateCheck
 from programmes.prizes.tables import Prize
 
@@ -58,7 +59,7 @@ async def verify(code: str) -> AwardCertificateCheck:
 
 
 async def certificate_pdf(principal: Principal, prize_id: int, base_url: str) -> tuple[str, bytes]:
-    await load(principal, Prize, prize_id, "party", columns=(Prize.organisation, Prize.scope_district))
+    await load(principal, PRIZES.table, prize_id, "party", columns=(Prize.organisation, Prize.scope_district))
     facts = await _facts(Prize.id == prize_id)
     assert facts is not None  # just loaded
     check = _check(facts)

@@ -9,6 +9,8 @@ from app.access import load
 from app.auth.principal import Principal
 from app.errors import not_found
 from app.paging import Page, PageParams, fetch_page
+from programmes.catalogue.access import EDITIONS
+from programmes.prizes.access import PRIZES
 from programmes.prizes.schemas import PrizeConfirmationRead, PrizeRead
 from programmes.prizes.tables import Prize, PrizeConfirmation
 from programmes.tables import Edition
@@ -64,12 +66,12 @@ async def read_confirmation(edition_id: int) -> PrizeConfirmationRead:
 
 
 async def confirmation_for(principal: Principal, edition_id: int) -> PrizeConfirmationRead:
-    await load(principal, Edition, edition_id, columns=(Edition.id, Edition.scope_district))
+    await load(principal, EDITIONS.table, edition_id, columns=(Edition.id, Edition.scope_district))
     return await read_confirmation(edition_id)
 
 
 async def list_prizes(principal: Principal, edition_id: int, params: PageParams) -> Page[PrizeRead]:
-    await load(principal, Edition, edition_id, columns=(Edition.id, Edition.scope_district))
+    await load(principal, EDITIONS.table, edition_id, columns=(Edition.id, Edition.scope_district))
     page = await fetch_page(Prize, _ordered(), params, Prize.confirmation.edition == edition_id)
     return page.map([prize_read(row) for row in page.items])
 
@@ -83,5 +85,5 @@ async def read_prize(prize_id: int) -> PrizeRead:
 
 async def prize_for(principal: Principal, prize_id: int) -> PrizeRead:
     """A prize for its organisation's members or staff in scope."""
-    await load(principal, Prize, prize_id, "party", columns=(Prize.organisation, Prize.scope_district))
+    await load(principal, PRIZES.table, prize_id, "party", columns=(Prize.organisation, Prize.scope_district))
     return await read_prize(prize_id)

@@ -14,6 +14,7 @@ from app.money import yuan
 from app.paging import Page, PageParams, fetch_page
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
+from programmes.catalogue.access import EDITIONS
 from programmes.ledger import service as ledger
 from programmes.prizes.schemas import TierIn, TierPlaceRead, TierRead, TierSet
 from programmes.prizes.tables import PrizeConfirmation, PrizeTier
@@ -74,7 +75,9 @@ async def set_tiers(principal: Principal, edition_id: int, data: TierSet) -> lis
     """Replace the edition's tiers (officers in the edition's scope), refused once its prizes are confirmed."""
     async with unit_of_work(Actor.of(principal)) as uow:
         # The edition's lock serialises tier changes with each other and with the confirmation.
-        edition = await load(principal, Edition, edition_id, columns=(Edition.id, Edition.scope_district), lock=True)
+        edition = await load(
+            principal, EDITIONS.table, edition_id, columns=(Edition.id, Edition.scope_district), lock=True
+        )
         if await PrizeConfirmation.exists().where(PrizeConfirmation.edition == edition_id):
             raise conflict("prizes_confirmed", "本届奖项已确定，不能再修改奖项设置")
         await _check(edition_id, data.tiers)
@@ -108,7 +111,7 @@ async def set_tiers(principal: Principal, edition_id: int, data: TierSet) -> lis
 
 
 async def list_tiers(principal: Principal, edition_id: int, params: PageParams) -> Page[TierRead]:
-    await load(principal, Edition, edition_id, columns=(Edition.id, Edition.scope_district))
+    await load(principal, EDITIONS.table, edition_id, columns=(Edition.id, Edition.scope_district))
     query = PrizeTier.select().order_by(PrizeTier.position).order_by(PrizeTier.id).output(load_json=True)
     page = await fetch_page(PrizeTier, query, params, PrizeTier.edition == edition_id)
     return page.map([read_tier(row) for row in page.items])

@@ -15,7 +15,9 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import now_utc, today_shanghai
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
+from programmes.prizes.access import PRIZES
 from programmes.prizes.tables import Prize
+from programmes.resources.access import INTRODUCTIONS, OFFERS
 from programmes.resources.schemas import IntroductionCreate, IntroductionRead
 from programmes.resources.service import is_current
 from programmes.resources.tables import ResourceIntroduction, ResourceOffer
@@ -63,14 +65,17 @@ async def introduce(principal: Principal, offer_id: int, data: IntroductionCreat
     """Officers who can see both the offer and the prize introduce the winner to a current offer."""
     offer = await load(
         principal,
-        ResourceOffer,
+        OFFERS.table,
         offer_id,
         columns=(ResourceOffer.scope_district, ResourceOffer.valid_from, ResourceOffer.valid_until),
     )
     if not is_current(offer, today_shanghai()):
         raise conflict("offer_not_current", "该资源不在有效期内，不能对接")
     prize = await load(
-        principal, Prize, data.prize_id, columns=(Prize.scope_district, Prize.organisation, Prize.application.title)
+        principal,
+        PRIZES.table,
+        data.prize_id,
+        columns=(Prize.scope_district, Prize.organisation, Prize.application.title),
     )
     try:
         async with unit_of_work(Actor.of(principal)) as uow:
@@ -108,7 +113,7 @@ async def follow_up(principal: Principal, introduction_id: int, action: str, not
     async with unit_of_work(Actor.of(principal)) as uow:
         row = await load(
             principal,
-            ResourceIntroduction,
+            INTRODUCTIONS.table,
             introduction_id,
             columns=(ResourceIntroduction.scope_district, ResourceIntroduction.notes),
             lock=True,

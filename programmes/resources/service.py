@@ -14,6 +14,7 @@ from app.paging import Page, PageParams, fetch_page
 from app.timezone import today_shanghai
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
+from programmes.resources.access import OFFERS, PARTNERS
 from programmes.resources.kinds import OfferKind, PartnerKind
 from programmes.resources.schemas import OfferCreate, OfferRead, PartnerCreate, PartnerRead
 from programmes.resources.tables import ResourceOffer, ResourcePartner
@@ -59,7 +60,7 @@ async def list_partners(principal: Principal, params: PageParams, kind: PartnerK
 async def publish_offer(principal: Principal, partner_id: int, data: OfferCreate) -> OfferRead:
     """An offer of a partner in scope; it carries the partner's scope."""
     async with unit_of_work(Actor.of(principal)) as uow:
-        partner = await load(principal, ResourcePartner, partner_id, columns=(ResourcePartner.scope_district,))
+        partner = await load(principal, PARTNERS.table, partner_id, columns=(ResourcePartner.scope_district,))
         rows = await ResourceOffer.insert(
             ResourceOffer(
                 partner=partner_id,
@@ -105,7 +106,7 @@ async def read_offer(offer_id: int) -> OfferRead:
 
 
 async def offer_for(principal: Principal, offer_id: int) -> OfferRead:
-    await load(principal, ResourceOffer, offer_id, columns=(ResourceOffer.scope_district,))
+    await load(principal, OFFERS.table, offer_id, columns=(ResourceOffer.scope_district,))
     return await read_offer(offer_id)
 
 
