@@ -127,3 +127,27 @@ async def confirmed(client: httpx.AsyncClient, final: Final, **body: Any) -> dic
     return ok(  # type: ignore[no-any-return]
         await client.post(f"/editions/{final.edition_id}/prizes/confirm", json=body, headers=final.officer.headers)
     )
+
+
+async def winners(client: httpx.AsyncClient, count: int = 2, **options: Any) -> tuple[Final, list[dict[str, Any]]]:
+    """A final whose ``count`` best entries won 优秀奖 (honours, no money): the final and its prizes."""
+    final = await final_round(client, [90 - i for i in range(count + 1)], **options)
+    honours = [{"track": None, "count": count, "amount_fen": 0}]
+    await set_tiers(client, final, {"tiers": [{"name": "优秀奖", "position": 1, "places": honours}]})
+    return final, (await confirmed(client, final))["prizes"]
+
+
+def offer_body(**overrides: Any) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from app.timezone import today_shanghai
+
+    today = today_shanghai()
+    return {
+        "kind": "venue",
+        "title": "社区活动室免费使用",
+        "description": "每周二、四下午",
+        "valid_from": (today - timedelta(days=1)).isoformat(),
+        "valid_until": (today + timedelta(days=180)).isoformat(),
+        **overrides,
+    }
