@@ -21,7 +21,7 @@ class PrizeTier(Table):
 
     id: Serial  # added by Piccolo; declared for the type checker
     edition = ForeignKey(Edition, on_delete=OnDelete.restrict, null=False)
-    name = Varchar(length=20, null=False)
+    name = Varchar(length=100, null=False)
     position = Integer(null=False)
     # The budget line prize money of this tier obligates (its fund source is the award's); NULL for a tier
     # without money (e.g. 优秀奖 as an honour only).

@@ -18,10 +18,10 @@ from programmes.resources.schemas import (
     FollowUp,
     IntroductionCreate,
     IntroductionRead,
-    OfferCreate,
-    OfferRead,
-    PartnerCreate,
-    PartnerRead,
+    ResourceOfferCreate,
+    ResourceOfferRead,
+    ResourcePartnerCreate,
+    ResourcePartnerRead,
 )
 from programmes.workflows.resources import IntroductionStatus
 
@@ -31,7 +31,9 @@ class ResourceController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post("/resource-partners", opt={"permission": STAFF}, summary="Record a resource partner (基金会/企业/街镇)")
-    async def create_partner(self, principal: CurrentPrincipal, data: JSONBody[PartnerCreate]) -> PartnerRead:
+    async def create_partner(
+        self, principal: CurrentPrincipal, data: JSONBody[ResourcePartnerCreate]
+    ) -> ResourcePartnerRead:
         return await service.create_partner(principal, data)
 
     @get("/resource-partners", opt={"permission": STAFF}, summary="Resource partners in scope")
@@ -41,7 +43,7 @@ class ResourceController(Controller):
         paging: Paging,
         request: Request[Any, Any, Any],
         kind: FromQuery[PartnerKind | None] = None,
-    ) -> Response[list[PartnerRead]]:
+    ) -> Response[list[ResourcePartnerRead]]:
         return page_response(await service.list_partners(principal, paging, kind), request)
 
     @post(
@@ -50,8 +52,8 @@ class ResourceController(Controller):
         summary="Publish a partner's offer (funding, venue, mentoring, purchase of services; valid period)",
     )
     async def publish_offer(
-        self, principal: CurrentPrincipal, partner_id: FromPath[int], data: JSONBody[OfferCreate]
-    ) -> OfferRead:
+        self, principal: CurrentPrincipal, partner_id: FromPath[int], data: JSONBody[ResourceOfferCreate]
+    ) -> ResourceOfferRead:
         return await service.publish_offer(principal, partner_id, data)
 
     @get("/resource-offers", opt={"permission": STAFF}, summary="Offers in scope (filter by kind, partner, current)")
@@ -63,12 +65,12 @@ class ResourceController(Controller):
         kind: FromQuery[OfferKind | None] = None,
         partner_id: OptionalQueryId = None,
         current: FromQuery[bool | None] = None,
-    ) -> Response[list[OfferRead]]:
+    ) -> Response[list[ResourceOfferRead]]:
         found = await service.list_offers(principal, paging, kind=kind, partner_id=partner_id, current=current)
         return page_response(found, request)
 
     @get("/resource-offers/{offer_id:int}", opt={"permission": STAFF}, summary="An offer")
-    async def read_offer(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> OfferRead:
+    async def read_offer(self, principal: CurrentPrincipal, offer_id: FromPath[int]) -> ResourceOfferRead:
         return await service.offer_for(principal, offer_id)
 
     @post(

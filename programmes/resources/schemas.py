@@ -12,7 +12,7 @@ from programmes.resources.kinds import OfferKind, PartnerKind
 from programmes.workflows.resources import IntroductionStatus
 
 
-class PartnerCreate(RequestModel):
+class ResourcePartnerCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -21,10 +21,10 @@ class PartnerCreate(RequestModel):
     )
     name: str = Field(min_length=2, max_length=200)
     kind: PartnerKind = Field(description="foundation 基金会 / enterprise 企业 / street 街镇 / other 其他")
-    description: str = Field(default="", max_length=2000)
+    description: str = Field(default="", max_length=1000)
 
 
-class PartnerRead(BaseModel):
+class ResourcePartnerRead(BaseModel):
     id: int
     name: str
     kind: PartnerKind
@@ -34,7 +34,7 @@ class PartnerRead(BaseModel):
     created_at: datetime
 
 
-class OfferCreate(RequestModel):
+class ResourceOfferCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -53,18 +53,18 @@ class OfferCreate(RequestModel):
         description="funding 资金 / venue 场地 / mentoring 导师 / service_purchase 购买服务 / other"
     )
     title: str = Field(min_length=2, max_length=200)
-    description: str = Field(default="", max_length=4000, description="说明（自由填写）")
+    description: str = Field(default="", max_length=1000, description="说明（自由填写）")
     valid_from: date
     valid_until: date
 
     @model_validator(mode="after")
-    def _period(self) -> OfferCreate:
+    def _period(self) -> ResourceOfferCreate:
         if self.valid_until < self.valid_from:
             raise ValueError("有效期结束日期不能早于开始日期")
         return self
 
 
-class OfferRead(BaseModel):
+class ResourceOfferRead(BaseModel):
     id: int
     partner_id: int
     partner_name: str

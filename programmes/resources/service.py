@@ -16,11 +16,16 @@ from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.resources.access import OFFERS, PARTNERS
 from programmes.resources.kinds import OfferKind, PartnerKind
-from programmes.resources.schemas import OfferCreate, OfferRead, PartnerCreate, PartnerRead
+from programmes.resources.schemas import (
+    ResourceOfferCreate,
+    ResourceOfferRead,
+    ResourcePartnerCreate,
+    ResourcePartnerRead,
+)
 from programmes.resources.tables import ResourceOffer, ResourcePartner
 
 
-async def create_partner(principal: Principal, data: PartnerCreate) -> PartnerRead:
+async def create_partner(principal: Principal, data: ResourcePartnerCreate) -> ResourcePartnerRead:
     async with unit_of_work(Actor.of(principal)) as uow:
         rows = await ResourcePartner.insert(
             ResourcePartner(
@@ -36,7 +41,7 @@ async def create_partner(principal: Principal, data: PartnerCreate) -> PartnerRe
     return (await _partners([partner_id]))[0]
 
 
-async def _partners(ids: list[int]) -> list[PartnerRead]:
+async def _partners(ids: list[int]) -> list[ResourcePartnerRead]:
     if not ids:
         return []
     rows = await ResourcePartner.select().where(ResourcePartner.id.is_in(ids)).order_by(ResourcePartner.id)
@@ -46,10 +51,12 @@ async def _partners(ids: list[int]) -> list[PartnerRead]:
         .where(ResourceOffer.partner.is_in(ids))
         .group_by(ResourceOffer.partner)
     }
-    return [PartnerRead(**dict(r), offers=counts.get(int(r["id"]), 0)) for r in rows]
+    return [ResourcePartnerRead(**dict(r), offers=counts.get(int(r["id"]), 0)) for r in rows]
 
 
-async def list_partners(principal: Principal, params: PageParams, kind: PartnerKind | None) -> Page[PartnerRead]:
+async def list_partners(
+    principal: Principal, params: PageParams, kind: PartnerKind | None
+) -> Page[ResourcePartnerRead]:
     where = [*staff_filter(principal, ResourcePartner.scope_district)]
     if kind is not None:
         where.append(ResourcePartner.kind == kind)
@@ -57,7 +64,7 @@ async def list_partners(principal: Principal, params: PageParams, kind: PartnerK
     return page.map(await _partners([int(r["id"]) for r in page.items]))
 
 
-async def publish_offer(principal: Principal, partner_id: int, data: OfferCreate) -> OfferRead:
+async def publish_offer(principal: Principal, partner_id: int, data: ResourceOfferCreate) -> ResourceOfferRead:
     """An offer of a partner in scope; it carries the partner's scope."""
     async with unit_of_work(Actor.of(principal)) as uow:
         partner = await load(principal, PARTNERS.table, partner_id, columns=(ResourcePartner.scope_district,))
@@ -84,8 +91,8 @@ def is_current(row: dict[str, Any], today: date) -> bool:
 OFFER_COLUMNS = (*ResourceOffer.all_columns(), ResourceOffer.partner.name.as_alias("partner_name"))
 
 
-def _offer_read(row: dict[str, Any], today: date) -> OfferRead:
-    return OfferRead(
+def _offer_read(row: dict[str, Any], today: date) -> ResourceOfferRead:
+    return ResourceOfferRead(
         id=row["id"],
         partner_id=row["partner"],
         partner_name=row["partner_name"],
@@ -99,13 +106,13 @@ def _offer_read(row: dict[str, Any], today: date) -> OfferRead:
     )
 
 
-async def read_offer(offer_id: int) -> OfferRead:
+async def read_offer(offer_id: int) -> ResourceOfferRead:
     row = await ResourceOffer.select(*OFFER_COLUMNS).where(ResourceOffer.id == offer_id).first()
     assert row is not None  # callers loaded it
     return _offer_read(dict(row), today_shanghai())
 
 
-async def offer_for(principal: Principal, offer_id: int) -> OfferRead:
+async def offer_for(principal: Principal, offer_id: int) -> ResourceOfferRead:
     await load(principal, OFFERS.table, offer_id, columns=(ResourceOffer.scope_district,))
     return await read_offer(offer_id)
 
@@ -117,7 +124,7 @@ async def list_offers(
     kind: OfferKind | None = None,
     partner_id: int | None = None,
     current: bool | None = None,
-) -> Page[OfferRead]:
+) -> Page[ResourceOfferRead]:
     today = today_shanghai()
     where = [*staff_filter(principal, ResourceOffer.scope_district)]
     if kind is not None:

@@ -21,7 +21,7 @@ class ConfirmPrizes(RequestModel):
     round_id: FormId | None = Field(default=None, title="依据的轮次编号", description="留空则为本届决赛轮次")
     tie_decisions: str = Field(
         default="",
-        max_length=20_000,
+        max_length=1000,
         title="并列裁定",
         description="每行一项：并列编号=申报编号,申报编号;理由（并列编号见 API 的奖项预览）",
     )
