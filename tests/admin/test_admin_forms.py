@@ -96,6 +96,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "取消训练营报名",
         "更正训练营出勤",
         "发放结业证书",
+        "确定奖项",
+        "引荐获奖项目对接资源",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"
