@@ -26,6 +26,8 @@ APP_CONFIG = AppConfig(
             "programmes.incubation.tables",
             "programmes.camps.tables",
             "programmes.recommendations.tables",
+            "programmes.prizes.tables",
+            "programmes.resources.tables",
         ],
         exclude_imported=True,
     ),

@@ -19,6 +19,16 @@ from typing import Any, Protocol
 from programmes.catalogue.schemas import RankingRow
 
 Sheet = tuple[list[str], list[Sequence[Any]]]
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """A round's 公示 as the prizes need it: is the result final, and who was on the public list."""
+
+    final: bool
+    listed: frozenset[int]
+
+
 SheetMaker = Callable[[int], Awaitable[Sheet]]
 
 
@@ -48,6 +58,9 @@ class ReviewSide(Protocol):
     async def ensure_noticed(self, application_id: int, round_id: int) -> None:
         """409 unless the application passed its round's 公示 (no notice: nothing to pass); in the award's
         transaction."""
+
+    async def notice_of(self, round_id: int) -> NoticeFacts | None:
+        """The round's 公示 (None: the round was never published)."""
 
     async def review_started(self, round_id: int) -> bool:
         """An expert has been assigned to an application of the round."""

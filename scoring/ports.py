@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from programmes import ports
 from programmes.catalogue.schemas import RankingRow
+from programmes.workflows.publication import PublicationStatus
 from scoring import ranking as computing
 from scoring import sheets
 from scoring.experts.conflicts import forbidden_pairs
@@ -15,7 +16,7 @@ from scoring.graduation import submitted_reviews
 from scoring.publication.notice_gate import ensure_noticed
 from scoring.publication.ties import ensure_past_cut_line
 from scoring.rankings.service import ranking
-from scoring.tables import ReviewAssignment
+from scoring.tables import Publication, ReviewAssignment
 
 SHEETS: Mapping[str, ports.SheetMaker] = {
     "scores": sheets.scores_sheet,
@@ -38,6 +39,18 @@ class ScoringSide:
 
     async def ensure_noticed(self, application_id: int, round_id: int) -> None:
         await ensure_noticed(application_id, round_id)
+
+    async def notice_of(self, round_id: int) -> ports.NoticeFacts | None:
+        notice = (
+            await Publication.select(Publication.status, Publication.entries)
+            .where(Publication.round == round_id)
+            .first()
+            .output(load_json=True)
+        )
+        if notice is None:
+            return None
+        listed = frozenset(int(e["application_id"]) for e in notice["entries"] or [])
+        return ports.NoticeFacts(final=notice["status"] == PublicationStatus.final, listed=listed)
 
     async def review_started(self, round_id: int) -> bool:
         return bool(await ReviewAssignment.exists().where(ReviewAssignment.application._.round == round_id))

@@ -54,8 +54,10 @@ from programmes.matching.tables import (
 )
 from programmes.matching.tables_delivery import DeliveryFile
 from programmes.payees.tables import BankAccount
+from programmes.prizes.tables import Prize, PrizeConfirmation, PrizeTier
 from programmes.recommendations.tables import DistrictQuota, Recommendation, RecommendationClosure
 from programmes.reports.tables import ProgressReport, ReportExpense
+from programmes.resources.tables import ResourceIntroduction, ResourceOffer, ResourcePartner
 from programmes.risk.tables import RiskWarning
 from programmes.tables import (
     Application,
@@ -200,6 +202,13 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (DistrictQuota, "大赛阶段", True, ["id", "round", "district", "quota", "updated_at"]),
     (Recommendation, "大赛阶段", True, ["id", "round", "application", "district", "status", "created_at"]),
     (RecommendationClosure, "大赛阶段", True, ["id", "round", "next_round", "advanced", "not_advanced", "closed_at"]),
+    # issue 15: prizes and resource links — read-only; confirming prizes and introducing winners are forms.
+    (PrizeTier, "奖项与资源对接", True, ["id", "edition", "name", "position", "budget_line"]),
+    (PrizeConfirmation, "奖项与资源对接", True, ["id", "edition", "round", "confirmed_by", "confirmed_at"]),
+    (Prize, "奖项与资源对接", True, ["id", "tier", "application", "organisation", "rank", "amount_fen", "award"]),
+    (ResourcePartner, "奖项与资源对接", True, ["id", "name", "kind", "scope_district", "created_at"]),
+    (ResourceOffer, "奖项与资源对接", True, ["id", "partner", "kind", "title", "valid_from", "valid_until"]),
+    (ResourceIntroduction, "奖项与资源对接", True, ["id", "offer", "prize", "status", "created_at"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
     (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),

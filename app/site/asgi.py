@@ -54,8 +54,10 @@ from programmes.matching.controllers_order import MatchOrderController
 from programmes.matching.controllers_session import MatchingSessionController
 from programmes.opendata.controllers import OpenDataController
 from programmes.payees.controllers import BankAccountController
+from programmes.prizes.controllers import AwardCertificateCheckController, PrizeController
 from programmes.recommendations.controllers import RecommendationController
 from programmes.reports.controllers import ReportController, ReportFormController
+from programmes.resources.controllers import ResourceController
 from programmes.risk.controllers import RiskWarningController
 from programmes.stages.controllers import StageController
 from scoring.advancement.controllers import StageAdvanceController
@@ -194,6 +196,9 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             CampAttendanceController,
             CertificateCheckController,
             RoadshowController,  # issue 15: the final (决赛路演), scored live
+            PrizeController,  # issue 15: prize tiers, confirmation, award certificates
+            AwardCertificateCheckController,
+            ResourceController,  # issue 15: resource partners, offers, introductions of winners
         ],
     )
     handlers: list[Any] = [api, live, ready, index, docs_assets()]

@@ -33,6 +33,7 @@ from programmes.workflows.mentorship import MENTORSHIP  # noqa: E402
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION  # noqa: E402
 from programmes.workflows.publication import OBJECTION, PUBLICATION  # noqa: E402
 from programmes.workflows.recommendation import DISTRICT_RECOMMENDATION  # noqa: E402
+from programmes.workflows.resources import INTRODUCTION  # noqa: E402
 from programmes.workflows.review import REVIEW_ASSIGNMENT  # noqa: E402
 from programmes.workflows.roadshow import ROADSHOW_SESSION  # noqa: E402
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING  # noqa: E402
@@ -54,6 +55,7 @@ DOCUMENTS: dict[str, tuple[Workflow, ...]] = {
     "fasttrack.md": (FASTTRACK_INVITATION, MENTORSHIP),
     "incubation.md": (SUPPORTED_PROJECT, REPLICATION),
     "camps.md": (CAMP, REGISTRATION),
+    "resources.md": (INTRODUCTION,),
 }
 
 # Display order for roles; anything unknown sorts after these.

@@ -13,6 +13,7 @@ from app.timezone import today_shanghai
 from programmes.camps.kinds import CAMP_KIND_LABELS_ZH, CampAudience
 from programmes.camps.schemas import EligibilityRead
 from programmes.incubation.tables import SupportedProject
+from programmes.prizes.tables import Prize
 from programmes.tables import Award, ProgrammeKind
 from programmes.workflows.disbursement import AwardStatus
 
@@ -41,6 +42,9 @@ async def _in_cohort(organisation_id: int, edition_id: int | None) -> bool:
 
 
 async def _contest_winner(organisation_id: int) -> bool:
+    """A prize of a contest (money or honour only, programmes.prizes), or an active award of a contest."""
+    if await Prize.exists().where(Prize.organisation == organisation_id):
+        return True
     found = await Award.exists().where(
         (Award.application._.organisation == organisation_id)
         & (Award.status == AwardStatus.active)

@@ -16,6 +16,7 @@ from programmes.matching.tables import Demand, DemandBid, MatchingCase, Matching
 from programmes.payees.tables import BankAccount
 from programmes.recommendations.tables import Recommendation
 from programmes.reports.tables import ProgressReport
+from programmes.resources.tables import ResourceIntroduction
 from programmes.risk.tables import RiskWarning
 from programmes.tables import (
     Application,
@@ -36,6 +37,7 @@ from programmes.workflows.fasttrack import FASTTRACK_INVITATION
 from programmes.workflows.incubation import REPLICATION, SUPPORTED_PROJECT
 from programmes.workflows.orders import BID, CASE, ORDER, SESSION
 from programmes.workflows.recommendation import DISTRICT_RECOMMENDATION
+from programmes.workflows.resources import INTRODUCTION
 from programmes.workflows.supervision import CLAWBACK, INSPECTION_DRAW, RISK_WARNING
 
 
@@ -84,3 +86,4 @@ bind(Replication, REPLICATION)
 bind(Camp, CAMP)
 bind(CampRegistration, REGISTRATION)
 bind(Recommendation, DISTRICT_RECOMMENDATION)
+bind(ResourceIntroduction, INTRODUCTION)

@@ -105,6 +105,8 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "决赛路演：抽取出场顺序",
         "决赛路演：项目路演计时",
         "决赛路演：结束路演",
+        "确定奖项",
+        "引荐获奖项目对接资源",
     }
     schema = ok(await changning.get(f"forms/{quote(forms[APPROVE_BATCH])}/schema/"))
     assert schema["required"] == ["batch_id"] and schema["properties"]["batch_id"]["description"] == "支付批次编号"

@@ -194,6 +194,69 @@ async def fill_every_table() -> dict[str, Any]:
     await RoadshowVote.insert(
         RoadshowVote(session=session[0]["id"], voter=applicant.user_id, application=application["id"])
     )
+    # Prizes and resource links (issue 15): the demo's funded project as a 一等奖 winner introduced to a venue offer
+    # (rows shaped as programmes/prizes and programmes/resources write them; their services are tested in
+    # tests/api/prizes).
+    from app.timezone import now_utc
+    from programmes.prizes.tables import Prize, PrizeConfirmation, PrizeTier
+    from programmes.resources.tables import ResourceIntroduction, ResourceOffer, ResourcePartner
+
+    line = await Award.select(Award.budget_line, Award.amount_fen).where(Award.id == award["id"]).first()
+    assert line is not None
+    tier = await PrizeTier.insert(
+        PrizeTier(
+            edition=application["edition"],
+            name="一等奖",
+            position=1,
+            budget_line=line["budget_line"],
+            places=[{"track": None, "count": 1, "amount_fen": line["amount_fen"]}],
+            scope_district=scope,
+        )
+    ).returning(PrizeTier.id)
+    confirmation = await PrizeConfirmation.insert(
+        PrizeConfirmation(
+            edition=application["edition"],
+            round=application["round"],
+            confirmed_by=officer.user_id,
+            confirmed_at=now_utc(),
+            scope_district=scope,
+        )
+    ).returning(PrizeConfirmation.id)
+    prize = await Prize.insert(
+        Prize(
+            confirmation=confirmation[0]["id"],
+            tier=tier[0]["id"],
+            application=award["application"],
+            organisation=org["id"],
+            rank=1,
+            amount_fen=line["amount_fen"],
+            award=award["id"],
+            verification_code="DEMOPRIZE234",
+            scope_district=scope,
+        )
+    ).returning(Prize.id)
+    partner = await ResourcePartner.insert(
+        ResourcePartner(name="上海某公益基金会", kind="foundation", created_by=officer.user_id, scope_district=scope)
+    ).returning(ResourcePartner.id)
+    offer = await ResourceOffer.insert(
+        ResourceOffer(
+            partner=partner[0]["id"],
+            kind="venue",
+            title="社区活动室免费使用",
+            valid_from=today_shanghai(),
+            valid_until=today_shanghai() + timedelta(days=180),
+            scope_district=scope,
+        )
+    ).returning(ResourceOffer.id)
+    await ResourceIntroduction.insert(
+        ResourceIntroduction(
+            offer=offer[0]["id"],
+            prize=prize[0]["id"],
+            notes=[{"at": now_utc().isoformat(), "by": officer.user_id, "action": "introduce", "note": "已电话介绍"}],
+            introduced_by=officer.user_id,
+            scope_district=scope,
+        )
+    )
     # A credit-code claim (认领) on the demo organisation, pending, through its service.
     from app.organisations.claims import submit
     from app.organisations.schemas import OrganisationClaimCreate

@@ -23,6 +23,7 @@ from app.admin.forms.matching_demands import MATCHING_DEMAND_FORMS
 from app.admin.forms.money import MONEY_FORMS
 from app.admin.forms.notice import NOTICE_FORMS
 from app.admin.forms.organisations import ORGANISATION_FORMS
+from app.admin.forms.prizes import PRIZE_FORMS
 from app.admin.forms.recommendations import RECOMMENDATION_FORMS
 from app.admin.forms.review import REVIEW_FORMS
 from app.admin.forms.roadshow import ROADSHOW_FORMS
@@ -50,6 +51,7 @@ FORMS: list[FormConfig] = [
     *RECOMMENDATION_FORMS,  # issue 15: 区级推荐 quotas, recommendations, forward
     *STAGE_FORMS,  # issue 15: stage order, stage advance with quotas and ties
     *ROADSHOW_FORMS,  # issue 15: the final (决赛路演): order, clock, end
+    *PRIZE_FORMS,  # issue 15: confirming prizes, introducing winners to resources
 ]
 
 __all__ = ["FORMS"]
