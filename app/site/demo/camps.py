@@ -65,4 +65,3 @@ async def load_demo_camp(officer: Principal, applicants: list[Principal], editio
             ),
         )
     return camp.id
-

@@ -3,6 +3,9 @@ projects, now mid-way in the cohort 「2025 年第一期」. 阳光 (sunshine) i
 organisation) missed its mid-term milestone report, so the daily risk scan has raised the existing
 ``report_overdue`` 预警. Each project has indicators, a mentor assigned by the solver (k = 1) who has logged a
 meeting, and both organisations hold seats in the edition's 品牌塑造营 (app/site/demo/camps.py) with attendance.
+阳光 has stated its indicator values with its mid-term report (they count once the officer accepts it), and its 2025
+contest award is fast-tracked into the open 2026 round: a pre-filled draft waiting for 阳光 to accept.
+
 Graduation and replication are added by app/site/demo/graduation.py. Built through the same services as
 production, except where the demo must put a date in the past (a closed round's deadline, an overdue report)."""
 
@@ -83,13 +86,21 @@ async def _applicant(organisation_name: str, username: str) -> tuple[int, Princi
 
 async def load_incubation_demo(officer: Principal, expert: Principal, mentor: Principal) -> IncubationDemo:
     """``expert`` reviews the 2025 round; ``mentor`` is flagged as a mentor and assigned by the solver."""
+    from app.site.demo import DEMO_FORM
     from programmes.applications.officer_actions import act
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
     from programmes.catalogue.schemas import CriterionIn, EditionCreate, RoundCreate
     from programmes.catalogue.service import close_round, create_edition, create_round, open_round
     from programmes.incubation import projects
-    from programmes.incubation.schemas import CohortCreate, IndicatorIn, PlanWrite, ProjectJoin
+    from programmes.incubation.schemas import (
+        CohortCreate,
+        IndicatorIn,
+        IndicatorValueIn,
+        IndicatorValues,
+        PlanWrite,
+        ProjectJoin,
+    )
     from programmes.reports.tables import ProgressReport
     from programmes.risk.scan import scan_risks
     from programmes.tables import Programme, Round
@@ -97,8 +108,6 @@ async def load_incubation_demo(officer: Principal, expert: Principal, mentor: Pr
     from scoring.assignments.service import assign
     from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import ReviewDraft
-
-    from app.site.demo import DEMO_FORM
 
     programme = await Programme.select(Programme.id).where(Programme.name == SUPPORT_PROGRAMME).first()
     assert programme is not None  # made by app.site.demo._other_programmes
@@ -143,9 +152,10 @@ async def load_incubation_demo(officer: Principal, expert: Principal, mentor: Pr
     await close_round(officer, round_row.id)
     for application_id in applications:
         await act(officer, application_id, "select")
-    award_ids = [await _fund(officer, applicant, application_id) for applicant, application_id in zip(
-        applicants, applications, strict=True
-    )]
+    award_ids = [
+        await _fund(officer, applicant, application_id)
+        for applicant, application_id in zip(applicants, applications, strict=True)
+    ]
     # Demo only: greenshoots' mid-term report fell due ten days ago (the award plan accepts future dates only).
     for award_id, (*_, due_in_days) in zip(award_ids, PROJECTS, strict=True):
         await ProgressReport.update({ProgressReport.due_on: today_shanghai() + timedelta(days=due_in_days)}).where(
@@ -163,9 +173,18 @@ async def load_incubation_demo(officer: Principal, expert: Principal, mentor: Pr
             goals="形成可复制的社区服务模式",
             indicators=[IndicatorIn(name=i, unit=u, baseline=b, target=t) for i, u, b, t in indicators],
         )
-        await projects.write_plan(officer, project.id, plan)
+        planned = await projects.write_plan(officer, project.id, plan)
         project_ids.append(project.id)
+        if not project_ids[1:]:  # 阳光: values stated with its mid-term report
+            report = await ProgressReport.select(ProgressReport.id).where(
+                (ProgressReport.award == award_ids[0]) & (ProgressReport.kind == "milestone")
+            )
+            stated = [IndicatorValueIn(indicator_id=i.id, value=i.target / 2) for i in planned.indicators]
+            await projects.record_values(
+                applicants[0], project.id, IndicatorValues(report_id=int(report[0]["id"]), values=stated)
+            )
     await _mentor(officer, mentor, round_row.id)
+    await _fast_track(officer)
     return IncubationDemo(edition.id, round_row.id, cohort.id, project_ids, applicants)
 
 
@@ -253,3 +272,32 @@ async def _mentor(officer: Principal, mentor: Principal, round_id: int) -> None:
                 follow_ups="下次会面前完成志愿者招募方案",
             ),
         )
+
+
+async def _fast_track(officer: Principal) -> None:
+    """阳光's 2025 contest award (app/site/demo/money.py) invited into the open 2026 沪社星耀 round."""
+    from programmes.fasttrack import service
+    from programmes.fasttrack.schemas import FieldPair, InvitationCreate
+    from programmes.tables import Award, ProgrammeKind, Round
+
+    winner = (
+        await Award.select(Award.application)
+        .where(Award.application.round._.edition._.programme._.kind == ProgrammeKind.contest)
+        .first()
+    )
+    open_round = (
+        await Round.select(Round.id)
+        .where(Round.edition._.programme._.name == SUPPORT_PROGRAMME, Round.edition._.year == 2026)
+        .first()
+    )
+    assert winner is not None and open_round is not None
+    fields = ["summary", "beneficiaries", "budget_yuan", "contact_person"]
+    await service.invite(
+        officer,
+        InvitationCreate(
+            origin_application_id=int(winner["application"]),
+            round_id=int(open_round["id"]),
+            mapping=[FieldPair(contest_field=f, support_field=f) for f in fields],
+            message="贵单位的大赛获奖项目符合沪社星耀扶持方向，欢迎直通申报。",
+        ),
+    )

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from app.site.demo import load_demo
-from programmes.incubation.tables import Cohort
+from programmes.fasttrack.tables import FastTrackInvitation
+from programmes.incubation.tables import Cohort, IndicatorValue
 from scoring.mentors.tables import MentorMeeting, Mentorship
 from tests.factories.http import ok
 
@@ -43,3 +44,8 @@ async def test_the_demo_has_a_cohort_mid_way(client: httpx.AsyncClient) -> None:
     greenshoots = await _token(client, "greenshoots", "greenshoots-pass-2026")
     mine = ok(await client.get(f"/incubation/projects/{late['project_id']}", headers=greenshoots))
     assert mine["title"] == "青苗课后成长营"
+    # 阳光 stated its values with the mid-term report: recorded, counting once the report is accepted.
+    assert await IndicatorValue.count() == 2
+    # The 2025 contest winner fast-tracked into the open 2026 round, waiting for the organisation's answer.
+    [invitation] = await FastTrackInvitation.select(FastTrackInvitation.status)
+    assert invitation["status"] == "invited"
