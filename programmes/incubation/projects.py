@@ -17,6 +17,7 @@ from app.timezone import now_utc, today_shanghai
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.catalogue.access import EDITIONS
+from programmes.incubation.access import COHORTS, PROJECTS  # noqa: F401 — declares the policies load() reads
 from programmes.incubation.schemas import (
     CohortCreate,
     CohortRead,

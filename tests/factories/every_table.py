@@ -63,7 +63,9 @@ async def fill_every_table() -> dict[str, Any]:
     assert application is not None
 
     # Money: the demo's released tranche paid in a batch (ledger, batch items, the simulated bank's transfer).
-    released = await Tranche.select(Tranche.id).where(Tranche.award == award["id"], Tranche.status == "released").first()
+    released = (
+        await Tranche.select(Tranche.id).where(Tranche.award == award["id"], Tranche.status == "released").first()
+    )
     assert released is not None
     batch = await create_batch(officer, BatchCreate(title="演示第一批拨付", tranche_ids=[released["id"]]))
     await approve_batch(await _principal("reviewer"), batch.id)  # four-eyes: not the builder

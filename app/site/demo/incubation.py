@@ -282,7 +282,7 @@ async def _fast_track(officer: Principal) -> None:
 
     winner = (
         await Award.select(Award.application)
-        .where(Award.application.round._.edition._.programme._.kind == ProgrammeKind.contest)
+        .where(Award.application._.round._.edition._.programme._.kind == ProgrammeKind.contest)
         .first()
     )
     open_round = (
