@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from app.access import load
 from app.auth.principal import Principal
 from app.paging import MAX_LIMIT, Page, PageParams, fetch_page
 from programmes.camps.participation import by_organisation
-from programmes.incubation.projects import award_of, indicators, milestones
+from programmes.incubation.projects import awards_of, indicators_of, milestones_of, tranches_of
 from programmes.incubation.schemas import DashboardRow
 from programmes.incubation.tables import Cohort, SupportedProject
 from programmes.risk.tables import RiskWarning
-from programmes.tables import Tranche
 from programmes.workflows.disbursement import TrancheStatus
 from programmes.workflows.supervision import RiskWarningStatus
 from programmes.xlsx_export import write_xlsx
@@ -31,23 +32,33 @@ async def rows(principal: Principal, cohort_id: int, params: PageParams) -> Page
     return page.map(await _rows(int(cohort["edition"]), page.items))
 
 
+async def _open_warnings(award_ids: list[int]) -> dict[int, int]:
+    if not award_ids:
+        return {}
+    rows = (
+        await RiskWarning.select(RiskWarning.award, Count(alias="n"))
+        .where(RiskWarning.award.is_in(award_ids), RiskWarning.status == RiskWarningStatus.open)
+        .group_by(RiskWarning.award)
+    )
+    return {int(r["award"]): int(r["n"]) for r in rows}
+
+
 async def _rows(edition_id: int, projects: list[dict[str, Any]]) -> list[DashboardRow]:
-    # The page's organisations at once (not a query per row).
+    """The page's rows; every related table is read once for the whole page (never a query per project)."""
+    awards = await awards_of(projects)
+    award_ids = [a for a in awards.values() if a is not None]
+    steps_of = await milestones_of(award_ids)
+    tranches = await tranches_of(award_ids)
+    warnings = await _open_warnings(award_ids)
+    marks_of = await indicators_of([int(p["id"]) for p in projects])
     attendance = await by_organisation(edition_id, [int(p["organisation"]) for p in projects])
     result = []
     for project in projects:
-        award_id = await award_of(dict(project))
-        steps = await milestones(award_id)
-        tranches = await Tranche.select().where(Tranche.award == award_id) if award_id else []
-        paid = [t for t in tranches if t["status"] == TrancheStatus.paid]
-        warnings = (
-            await RiskWarning.count().where(
-                (RiskWarning.award == award_id) & (RiskWarning.status == RiskWarningStatus.open)
-            )
-            if award_id
-            else 0
-        )
-        marks = await indicators(int(project["id"]))
+        award_id = awards[int(project["id"])]
+        steps = steps_of.get(award_id, []) if award_id is not None else []
+        plan = tranches.get(award_id, []) if award_id is not None else []
+        paid = [t for t in plan if t["status"] == TrancheStatus.paid]
+        marks = marks_of[int(project["id"])]
         camp = attendance.get(int(project["organisation"]))
         result.append(
             DashboardRow(
@@ -58,10 +69,10 @@ async def _rows(edition_id: int, projects: list[dict[str, Any]]) -> list[Dashboa
                 milestones_total=len(steps),
                 milestones_done=sum(1 for s in steps if s.status == "accepted"),
                 milestones_late=sum(1 for s in steps if s.late),
-                tranches_total=len(tranches),
+                tranches_total=len(plan),
                 tranches_paid=len(paid),
                 paid_fen=sum(int(t["amount_fen"]) for t in paid),
-                open_warnings=int(warnings),
+                open_warnings=warnings.get(award_id, 0) if award_id is not None else 0,
                 indicators_reached=sum(1 for i in marks if i.reached),
                 indicators_total=len(marks),
                 indicators=marks,
