@@ -124,6 +124,7 @@ async def load_demo() -> bool:
     await register_second_organisation()
     incubation = await load_incubation_demo(
         officer,
+        Principal(ids["reviewer"], "reviewer", Role.officer, None),
         Principal(ids["expert1"], "expert1", Role.expert, None),
         Principal(ids["expert2"], "expert2", Role.expert, None),
     )

@@ -7,7 +7,7 @@ meeting, and both organisations hold seats in the edition's 品牌塑造营 (app
 contest award is fast-tracked into the open 2026 round: a pre-filled draft waiting for 阳光 to accept.
 
 Graduation and replication are added by app/site/demo/graduation.py. Built through the same services as
-production, except where the demo must put a date in the past (a closed round's deadline, an overdue report)."""
+production, except where the demo must put a date in the past (a closed round's deadline)."""
 
 from __future__ import annotations
 
@@ -84,8 +84,11 @@ async def _applicant(organisation_name: str, username: str) -> tuple[int, Princi
     return int(org["id"]), Principal(int(member[0]["user"]), username, Role.applicant, None)
 
 
-async def load_incubation_demo(officer: Principal, expert: Principal, mentor: Principal) -> IncubationDemo:
-    """``expert`` reviews the 2025 round; ``mentor`` is flagged as a mentor and assigned by the solver."""
+async def load_incubation_demo(
+    officer: Principal, reviewer: Principal, expert: Principal, mentor: Principal
+) -> IncubationDemo:
+    """``expert`` reviews the 2025 round; ``reviewer`` gives the agreements' second countersignature (four-eyes);
+    ``mentor`` is flagged as a mentor and assigned by the solver."""
     from app.site.demo import DEMO_FORM
     from programmes.applications.officer_actions import act
     from programmes.applications.schemas import ApplicationCreate
@@ -152,15 +155,11 @@ async def load_incubation_demo(officer: Principal, expert: Principal, mentor: Pr
     await close_round(officer, round_row.id)
     for application_id in applications:
         await act(officer, application_id, "select")
+    # greenshoots' mid-term report fell due ten days ago.
     award_ids = [
-        await _fund(officer, applicant, application_id)
-        for applicant, application_id in zip(applicants, applications, strict=True)
+        await _fund((officer, reviewer), applicant, application_id, due_in_days)
+        for applicant, application_id, (*_, due_in_days) in zip(applicants, applications, PROJECTS, strict=True)
     ]
-    # Demo only: greenshoots' mid-term report fell due ten days ago (the award plan accepts future dates only).
-    for award_id, (*_, due_in_days) in zip(award_ids, PROJECTS, strict=True):
-        await ProgressReport.update({ProgressReport.due_on: today_shanghai() + timedelta(days=due_in_days)}).where(
-            (ProgressReport.award == award_id) & (ProgressReport.kind == "milestone")
-        )
     await scan_risks(today_shanghai())  # the daily cron: raises report_overdue for greenshoots
 
     cohort = await projects.create_cohort(
@@ -188,8 +187,12 @@ async def load_incubation_demo(officer: Principal, expert: Principal, mentor: Pr
     return IncubationDemo(edition.id, round_row.id, cohort.id, project_ids, applicants)
 
 
-async def _fund(officer: Principal, applicant: Principal, application_id: int) -> int:
-    """15 万元 (below the four-eyes amount): 30 % on signing, 40 % after the mid-term report, 30 % after the final."""
+async def _fund(
+    officers: tuple[Principal, Principal], applicant: Principal, application_id: int, midterm_in_days: int
+) -> int:
+    """15 万元: 30 % on signing, 40 % after the mid-term report, 30 % after the final. Above the four-eyes amount,
+    so the second officer countersigns after the first."""
+    officer, reviewer = officers
     from programmes.agreements.service import countersign, sign
     from programmes.awards.schemas import AwardCreate, BudgetLineCreate, FundSourceCreate, PlannedTranche
     from programmes.awards.service import create_budget_line, create_fund_source, make_award
@@ -197,6 +200,7 @@ async def _fund(officer: Principal, applicant: Principal, application_id: int) -
     from programmes.payees.service import submit as submit_account
     from programmes.payees.service import verify
     from programmes.tables import Application, BudgetLine, ExpenseCategory, FundSourceKind, ReleaseCondition
+    from programmes.workflows.agreements import AgreementStatus
 
     row = (
         await Application.select(
@@ -227,7 +231,9 @@ async def _fund(officer: Principal, applicant: Principal, application_id: int) -
             payment_plan=[
                 PlannedTranche(amount_fen=4_500_000, condition=ReleaseCondition.on_signing),
                 PlannedTranche(
-                    amount_fen=6_000_000, condition=ReleaseCondition.milestone, report_due_on=today + timedelta(days=30)
+                    amount_fen=6_000_000,
+                    condition=ReleaseCondition.milestone,
+                    report_due_on=today + timedelta(days=midterm_in_days),
                 ),
                 PlannedTranche(
                     amount_fen=4_500_000,
@@ -246,7 +252,9 @@ async def _fund(officer: Principal, applicant: Principal, application_id: int) -
     await verify(officer, account.id)
     assert award.agreement_id is not None  # make_award always writes the draft agreement
     await sign(applicant, award.agreement_id, "项目负责人")
-    await countersign(officer, award.agreement_id)
+    first = await countersign(officer, award.agreement_id)
+    if first.status == AgreementStatus.countersigning:
+        await countersign(reviewer, award.agreement_id)
     return award.id
 
 
