@@ -37,7 +37,9 @@ APP_CONFIG = AppConfig(
 
 # The tables' workflows are bound where Piccolo loads the tables, so every process that reaches a table knows it.
 # Likewise the rooms' reactions to the core app's events (a claim transfer withdraws the former members' accounts; a
-# change of screened facts re-screens the organisations' open applications).
+# change of screened facts re-screens the organisations' open applications), and the conditions rooms put on
+# submitting (a fast-tracked draft only after the invitation is accepted).
 import programmes.applications.rescreening  # noqa: E402, F401
+import programmes.fasttrack.submit_rule  # noqa: E402, F401
 import programmes.payees.claims  # noqa: E402, F401
 import programmes.workflows.bindings  # noqa: E402, F401

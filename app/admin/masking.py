@@ -1,4 +1,6 @@
-"""Bank account numbers leave the admin masked, the way the exports show them (``masked_account``).
+"""Bank account numbers leave the admin masked, the way the exports show them (``masked_account``), and a camp
+session's check-in code hash not at all: the code is six digits salted with the session id, so its SHA-256 gives
+the live code away in a million guesses; the trainer reads the code when issuing it, nobody needs the hash.
 
 Piccolo Admin has no per-column read hook, and a column hidden from the list still shows on the detail page, so
 the admin's JSON answers are masked on their way out: every value under a key named ``account_number`` —
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,19 +23,24 @@ from starlette.responses import JSONResponse
 
 from programmes.exports.money import masked_account
 
-MASKED_KEYS = frozenset({"account_number"})
+HIDDEN = "（已隐藏）"
+MASKERS: dict[str, Callable[[str], str]] = {"account_number": masked_account, "code_hash": lambda _: HIDDEN}
+MASKED_KEYS = frozenset(MASKERS)
 _TABLE_PATH = re.compile(r"/api/tables/(?P<table>[a-z_]+)/(?:count/)?$")
 _TABLE_NAME = re.compile(r"/api/tables/(?P<table>[a-z_]+)/")
-_MARKER = b"account_number"
+_MARKERS = tuple(key.encode() for key in MASKED_KEYS)
 
 
 def mask(value: Any) -> Any:
     """``value`` with every masked key's string replaced by its masked form, also inside JSON strings."""
     if isinstance(value, dict):
-        return {k: masked_account(v) if _is_masked(k) and isinstance(v, str) else mask(v) for k, v in value.items()}
+        return {
+            k: MASKERS[k.rsplit(".", 1)[-1]](v) if _is_masked(k) and isinstance(v, str) else mask(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [mask(v) for v in value]
-    if isinstance(value, str) and "account_number" in value and value[:1] in "{[":
+    if isinstance(value, str) and any(key in value for key in MASKED_KEYS) and value[:1] in "{[":
         try:
             inner = json.loads(value)
         except ValueError:
@@ -69,11 +77,13 @@ def masked_admin(admin_app: Any, tables: list[type[Table]]) -> Any:
         table = _TABLE_NAME.search(scope["path"])
         if table and table["table"] in with_masked and scope.get("method") not in ("GET", "HEAD"):
             # The edit form would send the masked value back over the real number: these tables stay read-only.
-            await JSONResponse({"detail": "此表含脱敏的银行账号，只读"}, status_code=405)(scope, receive, send)
+            await JSONResponse({"detail": "此表含脱敏的字段（银行账号、签到码），只读"}, status_code=405)(
+                scope, receive, send
+            )
             return
         match = _TABLE_PATH.search(scope["path"])
         if match and match["table"] in with_masked and _names_masked_column(scope.get("query_string", b"")):
-            refusal = JSONResponse({"detail": "银行账号已脱敏，不能按账号筛选或排序"}, status_code=400)
+            refusal = JSONResponse({"detail": "银行账号、签到码已脱敏，不能按其筛选或排序"}, status_code=400)
             await refusal(scope, receive, send)
             return
         start: dict[str, Any] = {}
@@ -102,7 +112,7 @@ def _is_json(start: dict[str, Any]) -> bool:
 
 
 def _masked(data: bytes, start: dict[str, Any]) -> bytes:
-    if _MARKER not in data or not _is_json(start):
+    if not any(marker in data for marker in _MARKERS) or not _is_json(start):
         return data
     try:
         document = json.loads(data)

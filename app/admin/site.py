@@ -31,10 +31,20 @@ from app.outbox import OutboxMessage
 from app.settings import get_settings
 from programmes.agreements.tables import Agreement
 from programmes.attachments.tables import Attachment
-from programmes.camps.tables import Camp, CampRegistration, CampSession
+from programmes.camps.tables import (
+    Camp,
+    CampCertificate,
+    CampMaterial,
+    CampRegistration,
+    CampSession,
+    SessionAttendance,
+    SessionCheckinCode,
+    SessionFeedback,
+)
 from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.exports.tables import ExportJob
-from programmes.incubation.tables import Cohort, ProjectIndicator, Replication, SupportedProject
+from programmes.fasttrack.tables import FastTrackInvitation
+from programmes.incubation.tables import Cohort, IndicatorValue, ProjectIndicator, Replication, SupportedProject
 from programmes.ledger.tables import LedgerEntry
 from programmes.matching.tables import (
     Community,
@@ -77,6 +87,7 @@ from programmes.tables import (
     Tranche,
 )
 from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
+from scoring.mentors.tables import MentorMeeting, MentorProfile, MentorRating, Mentorship
 from scoring.tables import (
     ConflictOfInterest,
     ExpertAffiliation,
@@ -194,9 +205,22 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (Cohort, "沪社星耀", True, ["id", "edition", "name", "created_at"]),
     (SupportedProject, "沪社星耀", True, ["id", "cohort", "application", "organisation", "title", "status"]),
     (ProjectIndicator, "沪社星耀", True, ["id", "project", "name", "unit", "baseline", "target"]),
+    (IndicatorValue, "沪社星耀", True, ["id", "indicator", "report", "value", "recorded_at"]),
     (Replication, "沪社星耀", True, ["id", "origin", "organisation", "district", "street", "status"]),
+    (
+        FastTrackInvitation,
+        "沪社星耀",
+        True,
+        ["id", "origin_application", "round", "organisation", "application", "status", "created_at", "answered_at"],
+    ),
+    (Mentorship, "沪社星耀", True, ["id", "application", "mentor", "status", "assigned_by", "created_at"]),
+    (MentorMeeting, "沪社星耀", True, ["id", "mentorship", "met_on", "topic", "follow_ups", "created_at"]),
+    (MentorRating, "沪社星耀", True, ["id", "mentorship", "score", "comment", "created_at"]),
+    # Mentor flags sit beside the expert profiles (no district of their own: city staff only, like the pool).
+    (MentorProfile, "专家与评审", True, ["id", "expert", "mentor", "domains", "max_projects", "updated_at"]),
     (Camp, "训练营", True, ["id", "title", "kind", "audience", "capacity", "status", "scope_district"]),
     (CampSession, "训练营", True, ["id", "camp", "title", "session_date", "start_time", "end_time", "trainer"]),
+    (CampMaterial, "训练营", True, ["id", "camp", "session", "filename", "content_type", "size_bytes", "created_at"]),
     (CampRegistration, "训练营", True, ["id", "camp", "organisation", "status", "waitlist_position", "created_at"]),
     # issue 15: 区级推荐 — read-only; quotas, recommendations and the forward are forms (admin.forms.recommendations).
     (DistrictQuota, "大赛阶段", True, ["id", "round", "district", "quota", "updated_at"]),
@@ -209,6 +233,16 @@ MENU: list[tuple[type[Table], str, bool, list[str] | None]] = [
     (ResourcePartner, "奖项与资源对接", True, ["id", "name", "kind", "scope_district", "created_at"]),
     (ResourceOffer, "奖项与资源对接", True, ["id", "partner", "kind", "title", "valid_from", "valid_until"]),
     (ResourceIntroduction, "奖项与资源对接", True, ["id", "offer", "prize", "status", "created_at"]),
+    (
+        SessionAttendance,
+        "训练营",
+        True,
+        ["id", "session", "registration", "checked_in_at", "corrected_by", "reason"],
+    ),
+    # The code's hash never leaves the admin (app.admin.masking): a six-digit code falls to a million guesses.
+    (SessionCheckinCode, "训练营", True, ["id", "session", "valid_from", "valid_until", "created_by", "created_at"]),
+    (SessionFeedback, "训练营", True, ["id", "session", "registration", "rating", "comment", "created_at"]),
+    (CampCertificate, "训练营", True, ["id", "registration", "verification_code", "issued_at"]),
     (AuditEntry, "系统", True, ["id", "created_at", "actor_id", "action", "object_type", "object_id"]),
     (OutboxMessage, "系统", True, ["id", "job_name", "job_key", "created_at", "delivered_at"]),
     (Notification, "系统", True, ["id", "user", "kind", "title", "created_at", "read_at"]),
@@ -233,6 +267,9 @@ FILTERS: dict[type[Table], list[str]] = {
     Demand: ["status", "field", "district", "community"],
     MatchOrder: ["status", "session", "organisation"],
     MatchingCase: ["status", "field"],
+    SessionAttendance: ["session", "registration"],
+    FastTrackInvitation: ["status", "round"],
+    Mentorship: ["status", "mentor"],
 }
 
 

@@ -22,6 +22,7 @@ from programmes.applications.carry import admits_direct_applications
 from programmes.applications.notify import notify_status_change
 from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate
 from programmes.applications.screening import screen_application
+from programmes.applications.submit_rules import ensure_submittable
 from programmes.catalogue.access import ROUNDS  # noqa: F401 — likewise for rounds
 from programmes.forms import validate_answers
 from programmes.tables import Application, Round
@@ -150,6 +151,7 @@ async def submit(principal: Principal, application_id: int) -> ApplicationRead:
         # The answers are read under the row lock autosave takes too: what is validated and frozen is exactly what
         # the row holds when the status changes (an autosave either commits before this or is refused after).
         locked = await repository.lock(application_id)
+        await ensure_submittable(locked)  # other rooms' conditions (a fast-tracked draft: invitation accepted)
         answers = locked["answers"] or {}
         validate_answers(form["schema"], answers)
         action = "resubmit" if locked["status"] == ApplicationStatus.returned else "submit"

@@ -137,7 +137,10 @@ class DashboardRow(BaseModel):
     indicators_reached: int
     indicators_total: int
     indicators: list[IndicatorRead]
-    # Camp attendance (the camps part fills it through ``dashboard.ATTENDANCE``): None until camps exist.
+    # Camp attendance in the edition's camps where the organisation holds a seat (programmes.camps.participation):
+    # sessions attended of those already held; the rate (0..1) is None while none has been held.
+    sessions_attended: int
+    sessions_held: int
     attendance_rate: float | None
 
 

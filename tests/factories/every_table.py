@@ -52,7 +52,8 @@ async def fill_every_table() -> dict[str, Any]:
     expert = await _principal("expert2")
     applicant = await _principal("sunshine")
     org = await Organisation.select(Organisation.id, Organisation.district).first()
-    award = await Award.select(Award.id, Award.application).first()
+    # The contest winner's award (app/site/demo/money.py), the demo's first; the 沪社星耀 demo funds two more.
+    award = await Award.select(Award.id, Award.application).order_by(Award.id).first()
     assert org is not None and award is not None
     application = (
         await Application.select(Application.id, Application.round, Application.round._.edition.as_alias("edition"))
@@ -62,7 +63,9 @@ async def fill_every_table() -> dict[str, Any]:
     assert application is not None
 
     # Money: the demo's released tranche paid in a batch (ledger, batch items, the simulated bank's transfer).
-    released = await Tranche.select(Tranche.id).where(Tranche.status == "released").first()
+    released = (
+        await Tranche.select(Tranche.id).where(Tranche.award == award["id"], Tranche.status == "released").first()
+    )
     assert released is not None
     batch = await create_batch(officer, BatchCreate(title="演示第一批拨付", tranche_ids=[released["id"]]))
     await approve_batch(await _principal("reviewer"), batch.id)  # four-eyes: not the builder
@@ -130,31 +133,20 @@ async def fill_every_table() -> dict[str, Any]:
             scope_district=scope,
         )
     )
-    # 沪社星耀 incubation: the demo's funded project in a cohort, with one indicator and a proposed replication
-    # (rows shaped as programmes/incubation writes them; its services are tested in tests/api/incubation).
-    from programmes.incubation.tables import Cohort, ProjectIndicator, Replication, SupportedProject
+    # 沪社星耀: the demo has the cohort, projects, indicators and values, mentors and meetings, camp attendance and
+    # feedback, a fast-track invitation (app/site/demo/incubation.py); added here: a proposed replication, a mentor
+    # rating (rows shaped as their services write them: those services need a graduation, tested in
+    # tests/api/incubation), a camp material, a check-in code and a certificate (through the services).
+    from programmes.incubation.tables import Replication, SupportedProject
+    from scoring.mentors.tables import MentorRating, Mentorship
 
-    cohort = await Cohort.insert(
-        Cohort(edition=application["edition"], name="2026 年第一期", scope_district=scope)
-    ).returning(Cohort.id)
-    project = await SupportedProject.insert(
-        SupportedProject(
-            cohort=cohort[0]["id"],
-            application=award["application"],
-            award=award["id"],
-            organisation=org["id"],
-            title="社区助餐与陪伴",
-            scope_district=scope,
-        )
-    ).returning(SupportedProject.id)
-    await ProjectIndicator.insert(
-        ProjectIndicator(project=project[0]["id"], name="服务人次", unit="人次", target=1200, scope_district=scope)
-    )
+    project = await SupportedProject.select().order_by(SupportedProject.id).first()
+    assert project is not None
     await Replication.insert(
         Replication(
-            origin=project[0]["id"],
+            origin=project["id"],
             organisation=org["id"],
-            title="社区助餐（复制点）",
+            title="社区长者陪伴（复制点）",
             district=org["district"],
             street="测试街道",
             scope_district=org["district"],
@@ -257,6 +249,18 @@ async def fill_every_table() -> dict[str, Any]:
             scope_district=scope,
         )
     )
+    mentorship = await Mentorship.select().order_by(Mentorship.id).first()
+    assert mentorship is not None
+    await MentorRating.insert(
+        MentorRating(
+            mentorship=mentorship["id"],
+            score=5,
+            comment="导师每月来访，建议具体可行",
+            rated_by=applicant.user_id,
+            scope_district=mentorship["scope_district"],
+        )
+    )
+    await _camp_rows(officer)
     # A credit-code claim (认领) on the demo organisation, pending, through its service.
     from app.organisations.claims import submit
     from app.organisations.schemas import OrganisationClaimCreate
@@ -306,3 +310,43 @@ async def fill_every_table() -> dict[str, Any]:
         )
     )
     return {"officer": officer, "export_id": export.id}
+
+
+async def _camp_rows(officer: Principal) -> None:
+    """A material on the demo camp, a check-in code for its next session, and 阳光's certificate once an officer
+    records its third session (the completion rule is 80 %)."""
+    from programmes.camps.attendance import correct_attendance
+    from programmes.camps.certificates import issue_for_camp
+    from programmes.camps.checkin import issue_code
+    from programmes.camps.schemas_attendance import AttendanceCorrection
+    from programmes.camps.tables import Camp, CampMaterial, CampRegistration, CampSession
+
+    camp = await Camp.select(Camp.id, Camp.scope_district).order_by(Camp.id).first()
+    assert camp is not None
+    sessions = await CampSession.select(CampSession.id).where(CampSession.camp == camp["id"]).order_by(CampSession.id)
+    content = b"%PDF-1.4 handout"
+    await CampMaterial.insert(
+        CampMaterial(
+            camp=camp["id"],
+            session=sessions[0]["id"],
+            storage_key=f"camps/demo/{camp['id']}-handout.pdf",
+            filename="品牌定位讲义.pdf",
+            content_type="application/pdf",
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=officer.user_id,
+            scope_district=camp["scope_district"],
+        )
+    )
+    await issue_code(officer, int(sessions[-1]["id"]))
+    first = (
+        await CampRegistration.select(CampRegistration.id)
+        .where(CampRegistration.camp == camp["id"])
+        .order_by(CampRegistration.id)
+        .first()
+    )
+    assert first is not None
+    correction = AttendanceCorrection(present=True, reason="补录：现场签到表")
+    await correct_attendance(officer, int(sessions[-1]["id"]), int(first["id"]), correction)
+    issued = await issue_for_camp(officer, int(camp["id"]))
+    assert issued.issued >= 1, issued

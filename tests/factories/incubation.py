@@ -5,12 +5,13 @@ straight into the tables (the award machinery is tested in tests/api/money and t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
 from app.reference import District
-from app.timezone import now_utc, today_shanghai
+from app.timezone import SHANGHAI, now_utc, today_shanghai
+from programmes.camps.tables import Camp, CampRegistration, CampSession, SessionAttendance
 from programmes.reports.tables import ProgressReport
 from programmes.tables import Application, Award, BudgetLine, FundSource, Tranche
 from tests import factories
@@ -157,3 +158,64 @@ async def cohort_with_projects(client: httpx.AsyncClient, w: IncubationWorld) ->
         "selected_project_id": selected["id"],
         "indicator_id": planned["indicators"][0]["id"],
     }
+
+
+async def edition_camp(
+    edition_id: int | None, starts: list[datetime], status: str = "open", district: District = District.changning
+) -> tuple[int, list[int]]:
+    """A camp of the edition (``None``: standalone) with one two-hour session per start (Beijing time)."""
+    camp = await Camp.insert(
+        Camp(
+            edition=edition_id,
+            kind="brand",
+            title="品牌塑造营",
+            audience="any_registered",
+            capacity=30,
+            status=status,
+            scope_district=district.value,
+        )
+    ).returning(Camp.id)
+    camp_id = int(camp[0]["id"])
+    session_ids = []
+    for n, start in enumerate(starts):
+        local = start.astimezone(SHANGHAI)
+        rows = await CampSession.insert(
+            CampSession(
+                camp=camp_id,
+                title=f"第{n + 1}讲",
+                session_date=local.date(),
+                start_time=local.time(),
+                end_time=(local + timedelta(hours=2)).time(),
+                place="上海市社会组织服务中心 301 室",
+                trainer="李老师",
+                scope_district=district.value,
+            )
+        ).returning(CampSession.id)
+        session_ids.append(int(rows[0]["id"]))
+    return camp_id, session_ids
+
+
+async def camp_seat(camp_id: int, organisation_id: int, status: str = "registered") -> int:
+    rows = await CampRegistration.insert(
+        CampRegistration(
+            camp=camp_id,
+            organisation=organisation_id,
+            participants=[{"name": "张晓明", "role": "项目主管", "mobile": "13900000001"}],
+            status=status,
+            waitlist_position=1 if status == "waitlisted" else None,
+            scope_district=District.changning.value,
+        )
+    ).returning(CampRegistration.id)
+    return int(rows[0]["id"])
+
+
+async def checked_in(registration_id: int, session_id: int) -> None:
+    """A check-in row as ``POST /camps/sessions/{id}/checkin`` writes it."""
+    await SessionAttendance.insert(
+        SessionAttendance(
+            registration=registration_id,
+            session=session_id,
+            checked_in_at=now_utc(),
+            scope_district=District.changning.value,
+        )
+    )

@@ -1,7 +1,9 @@
 """Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
-last year's winner funded under an effective agreement (app/site/demo/money.py), and 聚力计划's whole path from a
-street's demand list to a replicated case (app/site/demo/matching.py), and a 沪社星耀 project graduated 优秀 through
-a reviewed graduation round and replicated in another district (app/site/demo/graduation.py)."""
+last year's winner funded under an effective agreement (app/site/demo/money.py), 沪社星耀's 2025 cohort mid-way with
+its 品牌塑造营, mentors and an overdue milestone (app/site/demo/incubation.py, camps.py, camp_attendance.py), a
+沪社星耀 project graduated 优秀 through a reviewed graduation round and replicated in another district
+(app/site/demo/graduation.py), and 聚力计划's whole path from a street's demand list to a replicated case
+(app/site/demo/matching.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("expert", "expert1", "expert1-pass-2026"),
     ("expert", "expert2", "expert2-pass-2026"),
     ("applicant", "sunshine", "sunshine-pass-2026"),
+    # The second 沪社星耀 project's organisation (上海绿苗青少年发展中心), registered in app/site/demo/incubation.py.
+    ("applicant", "greenshoots", "greenshoots-pass-2026"),
     # 聚力计划 community accounts (街道), opened by `officer` through the service in app/site/demo/matching.py.
     ("community", "xinhua", "xinhua-pass-2026"),
     ("community", "huamu", "huamu-pass-2026"),
@@ -106,13 +110,6 @@ async def load_demo() -> bool:
     await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source.id, amount_fen=200_000_000))
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
-    from app.site.demo.camps import demo_applicant, load_demo_camp
-
-    camp_applicant = await demo_applicant("sunshine")
-    camp_id = await load_demo_camp(officer, camp_applicant)
-    from app.site.demo.camp_attendance import load_demo_attendance
-
-    await load_demo_attendance(officer, camp_applicant, camp_id)
     from app.site.demo.money import load_funded_project
 
     await load_funded_project(
@@ -122,6 +119,19 @@ async def load_demo() -> bool:
         programme.id,
         DEMO_FORM,
     )
+    from app.site.demo.camp_attendance import load_demo_attendance
+    from app.site.demo.camps import load_demo_camp
+    from app.site.demo.incubation import load_incubation_demo, register_second_organisation
+
+    await register_second_organisation()
+    incubation = await load_incubation_demo(
+        officer,
+        Principal(ids["reviewer"], "reviewer", Role.officer, None),
+        Principal(ids["expert1"], "expert1", Role.expert, None),
+        Principal(ids["expert2"], "expert2", Role.expert, None),
+    )
+    camp_id = await load_demo_camp(officer, incubation.applicants, incubation.edition_id)
+    await load_demo_attendance(officer, incubation.applicants[0], camp_id)
     from app.site.demo.matching import load_matching_demo
 
     await load_matching_demo(officer)

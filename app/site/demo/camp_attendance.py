@@ -1,5 +1,6 @@
-"""Demo attendance on the demo camp (app/site/demo/camps.py): the demo organisation attended the first two
-sessions (recorded by the officer, as after a paper sign-in sheet) and rated the first one."""
+"""Demo attendance on the demo camp (app/site/demo/camps.py): of its two held sessions, the first registration
+(阳光) attended both and the others the first only (recorded by the officer, as after a paper sign-in sheet); 阳光
+rated the first session."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ async def load_demo_attendance(officer: Principal, applicant: Principal, camp_id
         .order_by(CampSession.session_date)
         .order_by(CampSession.id)
     )
-    registrations = await CampRegistration.select(CampRegistration.id).where(
-        CampRegistration.camp == camp_id, CampRegistration.status == "registered"
+    registrations = (
+        await CampRegistration.select(CampRegistration.id)
+        .where(CampRegistration.camp == camp_id, CampRegistration.status == "registered")
+        .order_by(CampRegistration.id)
     )
-    for registration in registrations:
-        for session in sessions[:2]:
+    for n, registration in enumerate(registrations):
+        for session in sessions[: 2 if n == 0 else 1]:
             await correct_attendance(
                 officer,
                 int(session["id"]),

@@ -1,5 +1,6 @@
-"""Demo camp: a city 品牌塑造营 open for registration with three sessions, the demo organisation registered with two
-participants (attendance is recorded by the attendance part on these rows)."""
+"""Demo camp: a city 品牌塑造营 of the 2025 沪社星耀 edition (app/site/demo/incubation.py), open for registration,
+with three sessions (two held, one next week); the cohort's two organisations registered, with named participants
+(attendance is recorded by the attendance part on these rows)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from datetime import time, timedelta
 
 from app.auth.principal import Principal
 from app.organisations.membership import acting_organisation_ids
-from app.organisations.tables import OrganisationMember
 
 
-async def load_demo_camp(officer: Principal, applicant: Principal) -> int:
+async def load_demo_camp(officer: Principal, applicants: list[Principal], edition_id: int | None = None) -> int:
     """Returns the camp's id."""
     from app.timezone import today_shanghai
     from programmes.camps import camps, registrations
@@ -20,6 +20,7 @@ async def load_demo_camp(officer: Principal, applicant: Principal) -> int:
     camp = await camps.create(
         officer,
         CampCreate(
+            edition_id=edition_id,
             kind=CampKind.brand,
             title="2026 品牌塑造营（第一期）",
             description="面向已登记社会组织的品牌定位、传播与公众沟通能力提升培训，共三场。",
@@ -28,19 +29,19 @@ async def load_demo_camp(officer: Principal, applicant: Principal) -> int:
             completion_min_percent=80,
         ),
     )
-    start = today_shanghai() + timedelta(days=7)
+    today = today_shanghai()
     sessions = [
         ("品牌定位与项目故事", "上海市社会组织服务中心 301 室", "", "李老师"),
         ("新媒体传播实务", "", "https://meeting.example.cn/brand-2", "王老师"),
         ("公众沟通与筹款表达", "上海市社会组织服务中心 301 室", "", "陈老师"),
     ]
-    for n, (title, place, link, trainer) in enumerate(sessions):
+    for days, (title, place, link, trainer) in zip((-14, -7, 7), sessions, strict=True):
         await camps.add_session(
             officer,
             camp.id,
             SessionCreate(
                 title=title,
-                session_date=start + timedelta(days=7 * n),
+                session_date=today + timedelta(days=days),
                 start_time=time(9, 0),
                 end_time=time(12, 0),
                 place=place,
@@ -49,28 +50,18 @@ async def load_demo_camp(officer: Principal, applicant: Principal) -> int:
             ),
         )
     await camps.step(officer, camp.id, "open")
-    [organisation_id] = await acting_organisation_ids(applicant.user_id)
-    await registrations.register(
-        applicant,
-        camp.id,
-        RegistrationCreate(
-            organisation_id=organisation_id,
-            participants=[
-                CampParticipant(name="张晓明", position="项目主管", mobile="13800138001"),
-                CampParticipant(name="李芳", position="传播专员", mobile="13800138002"),
-            ],
-        ),
-    )
+    people = [
+        [("张晓明", "项目主管", "13800138001"), ("李芳", "传播专员", "13800138002")],
+        [("周婷", "项目社工", "13800138011")],
+    ]
+    for applicant, names in zip(applicants, people, strict=False):
+        [organisation_id] = await acting_organisation_ids(applicant.user_id)
+        await registrations.register(
+            applicant,
+            camp.id,
+            RegistrationCreate(
+                organisation_id=organisation_id,
+                participants=[CampParticipant(name=n, position=p, mobile=m) for n, p, m in names],
+            ),
+        )
     return camp.id
-
-
-async def demo_applicant(username: str) -> Principal:
-    from app.auth.tables import Role
-
-    member = (
-        await OrganisationMember.select(OrganisationMember.user)
-        .where(OrganisationMember.user.username == username)
-        .first()
-    )
-    assert member is not None
-    return Principal(int(member["user"]), username, Role.applicant, None)

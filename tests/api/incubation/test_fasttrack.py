@@ -129,8 +129,9 @@ async def test_officer_withdraws_an_unanswered_invitation(client: httpx.AsyncCli
     problem(await client.post(url, json={"reason": "轮次调整"}, headers=world.pudong_officer.headers), 404, "not_found")
     withdrawn = ok(await client.post(url, json={"reason": "轮次调整"}, headers=world.city_officer.headers), 201)
     assert withdrawn["status"] == "withdrawn"
-    # Invited again, the organisation submits the draft straight away: the officer can no longer withdraw it.
+    # Invited again, the organisation accepts and submits the draft: the officer can no longer withdraw it.
     again = ok(await client.post(BASE, json=_body(origin, round_id), headers=world.city_officer.headers), 201)
+    ok(await client.post(f"{BASE}/{again['id']}/accept", headers=world.other_applicant.headers), 201)
     ok(await client.post(f"/applications/{again['application_id']}/submit", headers=world.other_applicant.headers))
     problem(
         await client.post(

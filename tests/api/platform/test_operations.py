@@ -94,8 +94,10 @@ async def test_demo_data_loads_once(client: httpx.AsyncClient) -> None:
     # Last year's winner is funded: agreement in force, first tranche payable, a milestone report owed, books clean.
     login = await client.post("/auth/login", json={"username": "sunshine", "password": "sunshine-pass-2026"})
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    [agreement] = (await client.get("/agreements", headers=headers)).json()
-    assert agreement["status"] == "effective"
+    # Its two agreements: the contest award (the first) and the 沪社星耀 project (app/site/demo/incubation.py).
+    agreements = (await client.get("/agreements", headers=headers)).json()
+    agreement, incubated = sorted(agreements, key=lambda a: a["award_id"])
+    assert agreement["status"] == "effective" and incubated["status"] == "effective"
     # 20 万元 is above the four-eyes amount: `officer` countersigned first, `reviewer` second.
     assert None not in (agreement["first_countersigned_by"], agreement["countersigned_by"])
     assert agreement["first_countersigned_by"] != agreement["countersigned_by"]
