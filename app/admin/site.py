@@ -86,8 +86,8 @@ from programmes.tables import (
     Track,
     Tranche,
 )
-from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
 from scoring.mentors.tables import MentorMeeting, MentorProfile, MentorRating, Mentorship
+from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
 from scoring.tables import (
     ConflictOfInterest,
     ExpertAffiliation,

@@ -1,4 +1,4 @@
-"""Demo data for 沪社星耀's end of the road: last year's (2025) project of 上海阳光社区公益服务社, selected and in a
+"""Demo data for 沪社星耀's end of the road: the 2024 project of 上海阳光社区公益服务社, selected and in a
 cohort, graduated 优秀 through a graduation round (结项评估) that both demo experts reviewed (blind), then replicated
 by a 浦东 organisation in 花木街道 — so ``make run`` shows a graduation evaluation with its submitted reviews, the
 lineage and the public practice page (/incubation/practices/{id}). Built through the same services as production.
@@ -77,7 +77,7 @@ async def _replicating_organisation() -> int:
 
 
 async def _selected_project(officer: Principal, expert: Principal, edition_id: int) -> int:
-    """The sunshine organisation's 2025 application: submitted, reviewed, ranked and selected."""
+    """The sunshine organisation's 2024 application: submitted, reviewed, ranked and selected."""
     from app.site.demo import DEMO_FORM
     from programmes.applications.officer_actions import act
     from programmes.applications.schemas import ApplicationCreate
@@ -133,7 +133,7 @@ async def _graduation_round(officer: Principal, edition_id: int) -> int:
         officer,
         edition_id,
         RoundCreate(
-            name="2025 年度结项评估",
+            name="2024 年度结项评估",
             opens_at=now - timedelta(minutes=1),
             closes_at=now + timedelta(days=30),
             blind=True,
@@ -170,9 +170,9 @@ async def load_demo_graduation(officer: Principal, experts: list[Principal]) -> 
     from scoring.reviews.reviewing import submit as submit_review
     from scoring.reviews.schemas import ReviewDraft
 
-    edition = await create_edition(officer, await _support_programme(), EditionCreate(year=2025, title="2025 年度"))
+    edition = await create_edition(officer, await _support_programme(), EditionCreate(year=2024, title="2024 年度"))
     application_id = await _selected_project(officer, experts[0], edition.id)
-    cohort = await projects.create_cohort(officer, CohortCreate(edition_id=edition.id, name="2025 年第一期"))
+    cohort = await projects.create_cohort(officer, CohortCreate(edition_id=edition.id, name="2024 年第一期"))
     project = await projects.join(officer, cohort.id, ProjectJoin(application_id=application_id))
     indicator = IndicatorIn(name="助餐人次", unit="人次", baseline=0, target=6000)
     await projects.write_plan(officer, project.id, PlanWrite(goals="长者助餐全覆盖", indicators=[indicator]))
