@@ -39,8 +39,18 @@ from programmes.workflows.incubation import SUPPORTED_PROJECT
 JOINABLE = ("selected", "awarded")
 
 
-async def _cohort_read(row: dict[str, Any]) -> CohortRead:
-    projects = await SupportedProject.count().where(SupportedProject.cohort == row["id"])
+async def _project_counts(cohort_ids: list[int]) -> dict[int, int]:
+    """How many projects each cohort holds, in one grouped query."""
+    rows = await SupportedProject.raw(
+        "SELECT cohort, count(*) AS projects FROM supported_project WHERE cohort = ANY({}::bigint[]) GROUP BY cohort",
+        cohort_ids or [0],
+    )
+    return {int(r["cohort"]): int(r["projects"]) for r in rows}
+
+
+async def _cohort_read(row: dict[str, Any], projects: int | None = None) -> CohortRead:
+    if projects is None:
+        projects = (await _project_counts([int(row["id"])])).get(int(row["id"]), 0)
     return CohortRead(
         id=row["id"],
         edition_id=row["edition"],
@@ -90,7 +100,8 @@ async def read_cohort(principal: Principal, cohort_id: int) -> CohortRead:
 async def list_cohorts(principal: Principal, params: PageParams) -> Page[CohortRead]:
     where = () if principal.is_city_staff else (Cohort.scope_district == principal.district,)
     page = await fetch_page(Cohort, Cohort.select().order_by(Cohort.id), params, *where)
-    return page.map([await _cohort_read(row) for row in page.items])
+    counts = await _project_counts([int(row["id"]) for row in page.items])
+    return page.map([await _cohort_read(row, counts.get(int(row["id"]), 0)) for row in page.items])
 
 
 async def join(principal: Principal, cohort_id: int, data: ProjectJoin) -> ProjectRead:
