@@ -18,6 +18,7 @@ from app.access import staff_filter
 from app.admin.forms.common import as_officer, validated
 from app.admin.forms.config_fields import (
     AGGREGATION_CHOICES,
+    ATTACHMENT_FIELDS,
     CITY_LEVEL,
     CRITERION_FIELDS,
     DISTRICT_CHOICES,
@@ -25,7 +26,6 @@ from app.admin.forms.config_fields import (
     STAGE_CHOICES,
     TRACK_FIELDS,
     YES_NO,
-    AttachmentChoices,
     attachment_types,
     beijing,
     choice,
@@ -111,7 +111,7 @@ async def _create_edition(request: Request, data: EditionCreateForm) -> str:
     return await as_officer(request, work)
 
 
-class RoundCreateBase(AttachmentChoices):
+class RoundCreateBase(RequestModel):
     edition_id: FormId = Field(title="届次编号", description="见「届次」表")
     name: str = Field(default="", max_length=100, title="轮次名称", description="例如 初赛")
     stage: str = choice(STAGE_CHOICES, title="阶段", default="申报", description="每届只有一个决赛路演")
@@ -134,7 +134,9 @@ class RoundCreateBase(AttachmentChoices):
     )
 
 
-RoundCreateForm: type[BaseModel] = with_rows("RoundCreateForm", RoundCreateBase, {**CRITERION_FIELDS, **TRACK_FIELDS})
+RoundCreateForm: type[BaseModel] = with_rows(
+    "RoundCreateForm", RoundCreateBase, ATTACHMENT_FIELDS, CRITERION_FIELDS, TRACK_FIELDS
+)
 
 
 def form_schema_from(template: str, text: str) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from pydantic import BaseModel, Field, create_model
 
 from app.reference import DISTRICT_NAMES_ZH
 from app.timezone import SHANGHAI
-from app.types import RequestModel
 from programmes.catalogue.schemas import DEFAULT_ATTACHMENT_TYPES
 from programmes.kinds import ROUND_STAGE_ZH
 from programmes.tables import ProgrammeKind
@@ -99,14 +98,13 @@ def number(text: str) -> int | str:
     return int(text) if text.isdigit() else text
 
 
-class AttachmentChoices(RequestModel):
-    """附件类型 as one yes/no select each (the admin's nearest thing to checkboxes)."""
-
-    attach_pdf: bool = Field(default=True, title="允许 PDF 附件")
-    attach_docx: bool = Field(default=True, title="允许 Word（docx）附件")
-    attach_xlsx: bool = Field(default=True, title="允许 Excel（xlsx）附件")
-    attach_jpg: bool = Field(default=True, title="允许 JPG 图片")
-    attach_png: bool = Field(default=True, title="允许 PNG 图片")
+# 附件类型 as one yes/no select each (the admin's nearest thing to checkboxes).
+ATTACHMENT_FIELDS: dict[str, Any] = {
+    f"attach_{kind}": (bool, Field(default=True, title=f"允许 {label} 附件"))
+    for kind, label in zip(
+        DEFAULT_ATTACHMENT_TYPES, ("PDF", "Word（docx）", "Excel（xlsx）", "JPG 图片", "PNG 图片"), strict=True
+    )
+}
 
 
 def attachment_types(data: BaseModel) -> list[str]:
@@ -149,9 +147,11 @@ def track_rows(data: BaseModel) -> list[dict[str, Any]]:
 
 
 # The fields of the fixed rows, spliced into the form models' namespaces (pydantic reads annotations + defaults).
-CRITERION_FIELDS: dict[str, Any] = {k: v for i in range(1, CRITERION_ROWS + 1) for k, v in _criterion_row(i).items()}
+CRITERION_FIELDS: dict[str, Any] = {
+    k: (str, v) for i in range(1, CRITERION_ROWS + 1) for k, v in _criterion_row(i).items()
+}
 TRACK_FIELDS: dict[str, Any] = {
-    k: v
+    k: (str, v)
     for i in range(1, TRACK_ROWS + 1)
     for k, v in {
         f"track_{i}_name": Field(default="", max_length=100, title=f"赛道 {i}：名称", description="不分赛道则留空"),
@@ -160,7 +160,7 @@ TRACK_FIELDS: dict[str, Any] = {
 }
 
 
-def with_rows(name: str, base: type[BaseModel], rows: Mapping[str, Any]) -> type[BaseModel]:
-    """``base`` followed by the fixed rows' text fields (the admin renders fields in this order)."""
-    fields: dict[str, Any] = {field_name: (str, field) for field_name, field in rows.items()}
+def with_rows(name: str, base: type[BaseModel], *rows: Mapping[str, Any]) -> type[BaseModel]:
+    """``base`` followed by the rows' ``(type, Field)`` definitions (the admin renders fields in this order)."""
+    fields: dict[str, Any] = {field_name: field for row in rows for field_name, field in row.items()}
     return create_model(name, __base__=base, **fields)

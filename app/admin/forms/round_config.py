@@ -18,12 +18,12 @@ from app.admin.forms.catalogue import FIRST_TEMPLATE, TEMPLATE_CHOICES, form_sch
 from app.admin.forms.common import as_officer, validated
 from app.admin.forms.config_fields import (
     AGGREGATION_CHOICES,
+    ATTACHMENT_FIELDS,
     CRITERION_FIELDS,
     DISTRICT_CHOICES,
     KEEP,
     STAGE_CHOICES,
     YES_NO,
-    AttachmentChoices,
     attachment_types,
     beijing,
     choice,
@@ -58,7 +58,7 @@ async def _save(request: Request, round_id: int, values: dict[str, Any], what: s
     return await as_officer(request, work)
 
 
-class RoundEditBase(AttachmentChoices):
+class RoundEditBase(RequestModel):
     round_id: FormId = Field(title="轮次编号", description="见「轮次」表")
     name: str = Field(default="", max_length=100, title="轮次名称", description="留空表示不变（下同）")
     stage: str = choice(STAGE_CHOICES, title="阶段", default=KEEP, keep=True, description="轮次有申报后不能修改")
@@ -82,15 +82,19 @@ class RoundEditBase(AttachmentChoices):
 def _edit_track_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for i in range(1, EDIT_TRACK_ROWS + 1):
-        fields[f"track_{i}_id"] = Field(default="", max_length=10, title=f"赛道 {i}：编号", description="见「赛道」表")
-        fields[f"track_{i}_name"] = Field(default="", max_length=100, title=f"赛道 {i}：新名称")
-        fields[f"track_{i}_quota"] = Field(
-            default="", max_length=6, title=f"赛道 {i}：入围名额", description=f"填「{UNLIMITED}」取消名额"
+        fields[f"track_{i}_id"] = (
+            str,
+            Field(default="", max_length=10, title=f"赛道 {i}：编号", description="见「赛道」表"),
+        )
+        fields[f"track_{i}_name"] = (str, Field(default="", max_length=100, title=f"赛道 {i}：新名称"))
+        fields[f"track_{i}_quota"] = (
+            str,
+            Field(default="", max_length=6, title=f"赛道 {i}：入围名额", description=f"填「{UNLIMITED}」取消名额"),
         )
     return fields
 
 
-RoundEditForm: type[BaseModel] = with_rows("RoundEditForm", RoundEditBase, _edit_track_fields())
+RoundEditForm: type[BaseModel] = with_rows("RoundEditForm", RoundEditBase, ATTACHMENT_FIELDS, _edit_track_fields())
 
 
 def _track_changes(form: Any) -> list[dict[str, Any]]:
