@@ -1,5 +1,5 @@
-"""The structured configuration forms (新建项目, 新建届次, 新建轮次, 修改轮次, 设置评分细则, 设置资格条件, 更换申报表版本)
-over the admin's HTTP API: the API's services, scope, zh-CN errors naming the field, audit rows."""
+"""The structured configuration forms over the admin's HTTP API (新建项目, 新建届次, 新建轮次, 修改轮次,
+设置评分细则, 设置资格条件, 更换申报表版本): the API's services, scope, zh-CN errors naming the field, audit rows."""
 
 from __future__ import annotations
 
