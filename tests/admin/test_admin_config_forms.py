@@ -34,7 +34,7 @@ ROUND_FIELDS: dict[str, Any] = {
     "position": "1",
     "opens_at": "2030-03-01T09:00",  # the date-time picker's value: Beijing time
     "closes_at": "2030-04-01 17:00",
-    "blind": "是",
+    "blind": True,
     "aggregation_method": "中位数",
     "attach_xlsx": False,
     "max_attachment_mb": "10",

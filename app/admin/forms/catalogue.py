@@ -25,7 +25,6 @@ from app.admin.forms.config_fields import (
     KIND_CHOICES,
     STAGE_CHOICES,
     TRACK_FIELDS,
-    YES_NO,
     attachment_types,
     beijing,
     choice,
@@ -118,10 +117,10 @@ class RoundCreateBase(RequestModel):
     position: str = Field(default="0", max_length=3, title="阶段顺序", description="0–100，小的在前")
     opens_at: str = moment_field(title="开放时间")
     closes_at: str = moment_field(title="截止时间", description="北京时间，例如 2026-04-01 17:00")
-    blind: str = choice(YES_NO, title="匿名评审", default="是", description="专家看不到申报单位名称")
+    blind: bool = Field(default=True, title="匿名评审", description="专家看不到申报单位名称")
     reviews_per_application: str = Field(default="3", max_length=2, title="每个申报的评审专家人数")
     aggregation_method: str = choice(AGGREGATION_CHOICES, title="排名汇总方法", default="加权平均")
-    allow_multiple_entries: str = choice(YES_NO, title="允许同一单位在同一赛道多次申报", default="否")
+    allow_multiple_entries: bool = Field(default=False, title="允许同一单位在同一赛道多次申报")
     max_attachment_mb: str = Field(default="20", max_length=4, title="单个附件上限（MB）")
     max_application_attachment_mb: str = Field(default="100", max_length=5, title="每个申报附件总上限（MB）")
     form_template: str = choice(TEMPLATE_CHOICES, title="申报表模板", default=FIRST_TEMPLATE)
@@ -170,10 +169,10 @@ async def _create_round(request: Request, data: BaseModel) -> str:
         "position": number(form.position),
         "opens_at": _when("opens_at", form.opens_at),
         "closes_at": _when("closes_at", form.closes_at),
-        "blind": pick("blind", form.blind, YES_NO),
+        "blind": form.blind,
         "reviews_per_application": number(form.reviews_per_application),
         "aggregation_method": pick("aggregation_method", form.aggregation_method, AGGREGATION_CHOICES),
-        "allow_multiple_entries": pick("allow_multiple_entries", form.allow_multiple_entries, YES_NO),
+        "allow_multiple_entries": form.allow_multiple_entries,
         "attachment_types": attachment_types(form),
         "max_attachment_mb": number(form.max_attachment_mb),
         "max_application_attachment_mb": number(form.max_application_attachment_mb),
