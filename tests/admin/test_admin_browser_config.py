@@ -42,15 +42,26 @@ async def test_officer_creates_a_round_in_the_browser(server: str, browser: Any)
         slug = {f["name"]: f["slug"] for f in forms}["新建轮次"]
         await page.goto(f"{server}/admin/#/forms/{quote(slug)}/")
         await expect(page.locator("[data-uitest=submit_custom_form_button]")).to_be_visible()
-        for label in ("届次编号", "阶段", "开放时间", "截止时间", "排名汇总方法", "评分项 1：代码", "赛道 1：名称"):
-            await expect(page.get_by_text(label, exact=True).first).to_be_visible()
+        for label in (
+            "届次编号（见「届次」表）",
+            "阶段（申报、区级推荐、初赛",
+            "开放时间（北京时间）",
+            "排名汇总方法",
+            "赛道 1：名称",
+        ):
+            await expect(page.get_by_text(label).first).to_be_visible()
 
         await page.fill("input[name=edition_id]", str(edition["edition"]))
         await page.fill("input[name=name]", "复赛")
         await page.fill("input[name=stage]", "复赛")
         await page.fill("input[name=position]", "2")
-        await page.fill("input[name=opens_at]", "2030-03-01T09:00")
-        await page.fill("input[name=closes_at]", "2030-02-01T17:00")  # before the opening
+        # The date-time fields are the browser's own picker (a hidden input carries the value): Beijing time.
+        opens, closes = (
+            page.locator("input[type=datetime-local]").nth(0),
+            page.locator("input[type=datetime-local]").nth(1),
+        )
+        await opens.fill("2030-03-01T09:00")
+        await closes.fill("2030-02-01T17:00")  # before the opening
         await page.fill("input[name=criterion_1_code]", "innovation")
         await page.fill("input[name=criterion_1_name]", "创新性")
         await page.fill("input[name=criterion_1_weight]", "100")
@@ -60,7 +71,7 @@ async def test_officer_creates_a_round_in_the_browser(server: str, browser: Any)
         await page.screenshot(path=str(SHOTS / "new-round-error.png"), full_page=True)
         assert await Round.count().where(Round.edition == edition["edition"]) == 1
 
-        await page.fill("input[name=closes_at]", "2030-04-01T17:00")
+        await closes.fill("2030-04-01T17:00")
         await page.locator("[data-uitest=submit_custom_form_button]").click()
         await expect(page.locator("#success_message")).to_contain_text("「复赛」已创建（草稿）")
         await page.screenshot(path=str(SHOTS / "new-round-created.png"), full_page=True)

@@ -75,11 +75,11 @@ async def _create_programme(request: Request, data: ProgrammeCreateForm) -> str:
 class EditionCreateForm(RequestModel):
     programme: str = Field(
         max_length=200,
-        title="项目",
-        description="项目名称（与「项目」表中一致）或项目编号；只列出您有权管理的项目",
+        title="项目（名称或编号）",
+        description="项目名称（与「项目」表中一致）或项目编号；只查找您有权管理的项目",
     )
     year: str = Field(default="2026", max_length=4, title="年度", description="例如 2026")
-    title: str = Field(default="", max_length=200, title="届次名称", description="例如 2026 年度；留空取「年度 年度」")
+    title: str = Field(default="", max_length=200, title="届次名称（留空为「年度 年度」）")
 
 
 async def programme_by_name(principal: Principal, text: str) -> int:
@@ -111,10 +111,10 @@ async def _create_edition(request: Request, data: EditionCreateForm) -> str:
 
 
 class RoundCreateBase(RequestModel):
-    edition_id: FormId = Field(title="届次编号", description="见「届次」表")
+    edition_id: FormId = Field(title="届次编号（见「届次」表）")
     name: str = Field(default="", max_length=100, title="轮次名称", description="例如 初赛")
     stage: str = choice(STAGE_CHOICES, title="阶段", default="申报", description="每届只有一个决赛路演")
-    position: str = Field(default="0", max_length=3, title="阶段顺序", description="0–100，小的在前")
+    position: str = Field(default="0", max_length=3, title="阶段顺序（0–100，小的在前）")
     opens_at: str = moment_field(title="开放时间")
     closes_at: str = moment_field(title="截止时间", description="北京时间，例如 2026-04-01 17:00")
     blind: bool = Field(default=True, title="匿名评审", description="专家看不到申报单位名称")
@@ -128,7 +128,7 @@ class RoundCreateBase(RequestModel):
     form_schema: str = Field(
         default="",
         max_length=100_000,
-        title="自定义申报表（JSON Schema）",
+        title="自定义申报表 JSON Schema（仅模板选「自定义」时填写）",
         description="仅当模板选「自定义」时填写；与 API 相同的表单定义检查",
     )
 

@@ -57,7 +57,7 @@ def choice(options: Mapping[str, Any], *, title: str, default: str, description:
     return Field(
         default=default,
         max_length=60,
-        title=title,
+        title=f"{title}（{listed}）",  # Piccolo's form shows a field's title, not its description
         description=f"{description}（可选：{listed}）" if description else f"可选：{listed}",
         json_schema_extra=cast(
             "dict[str, Any]",
@@ -79,7 +79,11 @@ def pick(field_name: str, text: str, options: Mapping[str, T]) -> T:
 
 def moment_field(*, title: str, default: str = "", description: str = "北京时间，例如 2026-03-01 09:00") -> Any:
     return Field(
-        default=default, max_length=40, title=title, description=description, json_schema_extra={"format": "date-time"}
+        default=default,
+        max_length=40,
+        title=f"{title}（北京时间）",
+        description=description,
+        json_schema_extra={"format": "date-time"},
     )
 
 
@@ -116,9 +120,9 @@ TRACK_ROWS = 4
 
 
 def _criterion_row(i: int) -> dict[str, Any]:
-    extra = "例如 innovation（小写字母、数字、下划线）" if i == 1 else ""
+    extra = "（小写字母、数字、下划线，例如 innovation）" if i == 1 else ""
     return {
-        f"criterion_{i}_code": Field(default="", max_length=50, title=f"评分项 {i}：代码", description=extra),
+        f"criterion_{i}_code": Field(default="", max_length=50, title=f"评分项 {i}：代码{extra}"),
         f"criterion_{i}_name": Field(default="", max_length=100, title=f"评分项 {i}：名称"),
         f"criterion_{i}_weight": Field(default="", max_length=4, title=f"评分项 {i}：权重"),
         f"criterion_{i}_max_score": Field(default="", max_length=4, title=f"评分项 {i}：满分"),

@@ -59,8 +59,8 @@ async def _save(request: Request, round_id: int, values: dict[str, Any], what: s
 
 
 class RoundEditBase(RequestModel):
-    round_id: FormId = Field(title="轮次编号", description="见「轮次」表")
-    name: str = Field(default="", max_length=100, title="轮次名称", description="留空表示不变（下同）")
+    round_id: FormId = Field(title="轮次编号（见「轮次」表）")
+    name: str = Field(default="", max_length=100, title="轮次名称（留空表示不变，下同）")
     stage: str = choice(STAGE_CHOICES, title="阶段", default=KEEP, keep=True, description="轮次有申报后不能修改")
     position: str = Field(default="", max_length=3, title="阶段顺序", description="0–100；轮次有申报后不能修改")
     opens_at: str = moment_field(title="开放时间")
@@ -84,12 +84,12 @@ def _edit_track_fields() -> dict[str, Any]:
     for i in range(1, EDIT_TRACK_ROWS + 1):
         fields[f"track_{i}_id"] = (
             str,
-            Field(default="", max_length=10, title=f"赛道 {i}：编号", description="见「赛道」表"),
+            Field(default="", max_length=10, title=f"赛道 {i}：编号（见「赛道」表）"),
         )
         fields[f"track_{i}_name"] = (str, Field(default="", max_length=100, title=f"赛道 {i}：新名称"))
         fields[f"track_{i}_quota"] = (
             str,
-            Field(default="", max_length=6, title=f"赛道 {i}：入围名额", description=f"填「{UNLIMITED}」取消名额"),
+            Field(default="", max_length=6, title=f"赛道 {i}：入围名额（填「{UNLIMITED}」取消名额）"),
         )
     return fields
 
@@ -169,11 +169,11 @@ class EligibilityForm(RequestModel):
         description="须经代管的社会组织服务中心申报",
     )
     min_grade: str = choice(GRADE_CHOICES, title="最低评估等级", default=UNLIMITED, description="等级须在审查日有效")
-    min_registration_years: str = Field(default="0", max_length=2, title="成立登记满（年）", description="0 表示不限")
+    min_registration_years: str = Field(default="0", max_length=2, title="成立登记满（年，0 表示不限）")
     allowed_districts: str = Field(
         default="",
         max_length=400,
-        title="允许申报的组织所在区",
+        title="允许申报的组织所在区（区名以顿号分隔，留空不限）",
         description="区名，用顿号或逗号分隔，例如 长宁区、徐汇区；留空表示不限（区级项目由系统限定为本区）",
     )
     certificate_warning_days: str = Field(
@@ -215,7 +215,7 @@ class FormVersionForm(RequestModel):
     form_schema: str = Field(
         default="",
         max_length=100_000,
-        title="自定义申报表（JSON Schema）",
+        title="自定义申报表 JSON Schema（仅模板选「自定义」时填写）",
         description="仅当模板选「自定义」时填写；与 API 相同的表单定义检查",
     )
 
