@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.admin.forms.form_templates import FORM_TEMPLATES
+from app.admin.form_templates import FORM_TEMPLATES
 from app.audit import AuditEntry
 from app.auth.tables import Role
 from app.reference import District

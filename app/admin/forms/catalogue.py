@@ -7,7 +7,6 @@ API's: a district officer creates only in their own district and cannot reach an
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from piccolo_admin.endpoints import FormConfig
@@ -15,33 +14,32 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from app.access import staff_filter
-from app.admin.forms.common import as_officer, validated
-from app.admin.forms.config_fields import (
+from app.admin.config_fields import (
     AGGREGATION_CHOICES,
     ATTACHMENT_FIELDS,
     CITY_LEVEL,
     CRITERION_FIELDS,
     DISTRICT_CHOICES,
+    FIRST_TEMPLATE,
     KIND_CHOICES,
     STAGE_CHOICES,
+    TEMPLATE_CHOICES,
     TRACK_FIELDS,
     attachment_types,
     beijing,
     choice,
     criteria_rows,
+    form_schema_from,
     moment_field,
     number,
     pick,
     track_rows,
     with_rows,
 )
-from app.admin.forms.form_templates import CUSTOM_JSON, FORM_TEMPLATES
+from app.admin.forms.common import as_officer, validated
 from app.auth.principal import Principal
 from app.errors import not_found
 from app.types import FormId, RequestModel
-
-TEMPLATE_CHOICES: dict[str, str] = {**{name: name for name in FORM_TEMPLATES}, CUSTOM_JSON: CUSTOM_JSON}
-FIRST_TEMPLATE = next(iter(FORM_TEMPLATES))
 
 
 class ProgrammeCreateForm(RequestModel):
@@ -136,22 +134,6 @@ class RoundCreateBase(RequestModel):
 RoundCreateForm: type[BaseModel] = with_rows(
     "RoundCreateForm", RoundCreateBase, ATTACHMENT_FIELDS, CRITERION_FIELDS, TRACK_FIELDS
 )
-
-
-def form_schema_from(template: str, text: str) -> dict[str, Any]:
-    """The chosen template, or the pasted schema (which the service checks like the API's)."""
-    chosen = pick("form_template", template, TEMPLATE_CHOICES)
-    if chosen != CUSTOM_JSON:
-        if text.strip():
-            raise ValueError("form_schema：已选择模板时请留空自定义 JSON，或将模板改为「自定义」")
-        return FORM_TEMPLATES[chosen]
-    try:
-        schema = json.loads(text)
-    except (ValueError, RecursionError):
-        raise ValueError("form_schema：JSON 格式不正确") from None
-    if not isinstance(schema, dict):
-        raise ValueError("form_schema：表单定义的顶层必须是 object")
-    return schema
 
 
 def _when(name: str, text: str) -> Any:

@@ -14,25 +14,27 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from app.admin.forms.catalogue import FIRST_TEMPLATE, TEMPLATE_CHOICES, form_schema_from
-from app.admin.forms.common import as_officer, validated
-from app.admin.forms.config_fields import (
+from app.admin.config_fields import (
     AGGREGATION_CHOICES,
     ATTACHMENT_FIELDS,
     CRITERION_FIELDS,
     DISTRICT_CHOICES,
+    FIRST_TEMPLATE,
     KEEP,
     STAGE_CHOICES,
+    TEMPLATE_CHOICES,
     YES_NO,
     attachment_types,
     beijing,
     choice,
     criteria_rows,
+    form_schema_from,
     moment_field,
     number,
     pick,
     with_rows,
 )
+from app.admin.forms.common import as_officer, validated
 from app.auth.principal import Principal
 from app.organisations.kinds import OrganisationType
 from app.types import FormId, RequestModel

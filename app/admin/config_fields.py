@@ -15,12 +15,14 @@ API's. Nothing here is validated by the form model itself: pydantic's errors at 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, Field, create_model
 
+from app.admin.form_templates import CUSTOM_JSON, FORM_TEMPLATES
 from app.reference import DISTRICT_NAMES_ZH
 from app.timezone import SHANGHAI
 from programmes.catalogue.schemas import DEFAULT_ATTACHMENT_TYPES
@@ -48,6 +50,8 @@ AGGREGATION_CHOICES: dict[str, str] = {
     "校准后平均（消除评委宽严差异）": "calibrated_mean",
 }
 YES_NO: dict[str, bool] = {"是": True, "否": False}
+TEMPLATE_CHOICES: dict[str, str] = {**{name: name for name in FORM_TEMPLATES}, CUSTOM_JSON: CUSTOM_JSON}
+FIRST_TEMPLATE = next(iter(FORM_TEMPLATES))
 
 
 def choice(options: Mapping[str, Any], *, title: str, default: str, description: str = "", keep: bool = False) -> Any:
@@ -168,3 +172,19 @@ def with_rows(name: str, base: type[BaseModel], *rows: Mapping[str, Any]) -> typ
     """``base`` followed by the rows' ``(type, Field)`` definitions (the admin renders fields in this order)."""
     fields: dict[str, Any] = {field_name: field for row in rows for field_name, field in row.items()}
     return create_model(name, __base__=base, **fields)
+
+
+def form_schema_from(template: str, text: str) -> dict[str, Any]:
+    """The chosen template, or the pasted schema (which the service checks like the API's)."""
+    chosen = pick("form_template", template, TEMPLATE_CHOICES)
+    if chosen != CUSTOM_JSON:
+        if text.strip():
+            raise ValueError("form_schema：已选择模板时请留空自定义 JSON，或将模板改为「自定义」")
+        return FORM_TEMPLATES[chosen]
+    try:
+        schema = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ValueError("form_schema：JSON 格式不正确") from None
+    if not isinstance(schema, dict):
+        raise ValueError("form_schema：表单定义的顶层必须是 object")
+    return schema
