@@ -70,6 +70,13 @@ async def test_approve_batch_form_calls_the_service(admin_client: AdminFactory) 
         "重新执行支付批次",
         "查看支付批次进度",
         "下载导出文件",
+        "新建项目",  # issue 16: structured configuration forms
+        "新建届次",
+        "新建轮次",
+        "修改轮次",
+        "设置评分细则",
+        "设置资格条件",
+        "更换申报表版本",
         "修改轮次设置",
         "修改项目",
         "更正社会组织登记信息",

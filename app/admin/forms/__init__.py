@@ -14,6 +14,7 @@ from app.admin.forms.agreements import AGREEMENT_FORMS
 from app.admin.forms.applications import APPLICATION_FORMS
 from app.admin.forms.camp_attendance import CAMP_ATTENDANCE_FORMS
 from app.admin.forms.camps import CAMP_FORMS
+from app.admin.forms.catalogue import CATALOGUE_FORMS
 from app.admin.forms.custody import CUSTODY_FORMS
 from app.admin.forms.fasttrack import FASTTRACK_FORMS
 from app.admin.forms.gate import GATE_FORMS
@@ -27,6 +28,7 @@ from app.admin.forms.prizes import PRIZE_FORMS
 from app.admin.forms.recommendations import RECOMMENDATION_FORMS
 from app.admin.forms.review import REVIEW_FORMS
 from app.admin.forms.roadshow import ROADSHOW_FORMS
+from app.admin.forms.round_config import ROUND_CONFIG_FORMS
 from app.admin.forms.settings import SETTINGS_FORMS
 from app.admin.forms.stages import STAGE_FORMS
 
@@ -35,6 +37,8 @@ FORMS: list[FormConfig] = [
     *ACCOUNT_FORMS,
     *AGREEMENT_FORMS,
     *MONEY_FORMS,
+    *CATALOGUE_FORMS,  # issue 16: 新建项目 / 届次 / 轮次 through structured fields
+    *ROUND_CONFIG_FORMS,  # issue 16: 修改轮次, 评分细则, 资格条件, 申报表版本
     *SETTINGS_FORMS,
     *DOWNLOAD_FORMS,
     *REVIEW_FORMS,
