@@ -26,12 +26,16 @@ from app.errors import DomainError
 from app.types import ID_MAX
 from programmes.content_types import content_disposition
 
+# Anchored: the mount may or may not leave ``/admin`` in the path, and adds a trailing slash.
 _ROUTES = {
-    "index": re.compile(r"/screening/?$"),
-    "round": re.compile(r"/rounds/(?P<id>[0-9]{1,10})/screening/?$"),
-    "xlsx": re.compile(r"/rounds/(?P<id>[0-9]{1,10})/screening\.xlsx/?$"),
-    "application": re.compile(r"/applications/(?P<id>[0-9]{1,10})/?$"),
-    "attachment": re.compile(r"/attachments/(?P<id>[0-9]{1,10})/file/?$"),
+    name: re.compile(rf"^(?:/admin)?{pattern}/?$")
+    for name, pattern in {
+        "index": r"/screening",
+        "round": r"/rounds/(?P<id>[0-9]{1,10})/screening",
+        "xlsx": r"/rounds/(?P<id>[0-9]{1,10})/screening\.xlsx",
+        "application": r"/applications/(?P<id>[0-9]{1,10})",
+        "attachment": r"/attachments/(?P<id>[0-9]{1,10})/file",
+    }.items()
 }
 _NOT_FOUND = "记录不存在或不在您的管辖范围内"
 _VIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg"})
@@ -42,7 +46,7 @@ def _route(scope: dict[str, Any]) -> tuple[str, int] | None:
     if scope["type"] != "http" or "/api/" in path or scope.get("method") not in ("GET", "HEAD", "POST"):
         return None
     for name, pattern in _ROUTES.items():
-        match = pattern.search(path)
+        match = pattern.match(path)
         if match:
             return name, int(match.groupdict().get("id") or 0)
     return None
