@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import httpx
+
 from app.audit import AuditEntry
 from app.auth.tables import Role
 from app.reference import District
 from app.types import ID_MAX
 from programmes.tables import Application
-from tests import factories
 from tests.factories.admin import AdminFactory, AdminSession
-from tests.factories.reader import screening_round
+from tests.factories.reader import screening_round, user_of
 
 
-async def _decide(session: AdminSession, application_id: int, action: str, reason: str, *, csrf: bool = True) -> object:
+async def _decide(
+    session: AdminSession, application_id: int, action: str, reason: str, *, csrf: bool = True
+) -> httpx.Response:
     token = session.http.cookies.get("csrftoken") if csrf else "forged"
     return await session.http.post(
         f"/admin/applications/{application_id}",
@@ -40,7 +43,7 @@ async def _audits(application_id: int, action: str) -> int:
 
 async def test_the_reader_lays_out_the_application_in_chinese(admin_client: AdminFactory) -> None:
     officer = await admin_client(Role.officer)
-    made = await screening_round(officer.user, District.changning, count=1)  # type: ignore[arg-type]
+    made = await screening_round(user_of(officer), District.changning, count=1)
     page = await officer.http.get(f"/admin/applications/{made.application_ids[0]}")
     assert page.status_code == 200, page.text
     html = page.text
@@ -57,7 +60,7 @@ async def test_the_reader_lays_out_the_application_in_chinese(admin_client: Admi
 
 async def test_attachments_download_with_the_admin_session(admin_client: AdminFactory) -> None:
     officer = await admin_client(Role.officer, District.changning)
-    made = await screening_round(officer.user, District.changning, count=1)  # type: ignore[arg-type]
+    made = await screening_round(user_of(officer), District.changning, count=1)
     response = await officer.http.get(f"/admin/attachments/{made.attachment_id}/file")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
@@ -67,7 +70,7 @@ async def test_attachments_download_with_the_admin_session(admin_client: AdminFa
 
 async def test_a_district_officer_gets_404_outside_their_district(admin_client: AdminFactory) -> None:
     city = await admin_client(Role.officer)
-    pudong = await screening_round(city.user, District.pudong, count=1)  # type: ignore[arg-type]
+    pudong = await screening_round(user_of(city), District.pudong, count=1)
     changning = await admin_client(Role.officer, District.changning)
     application_id = pudong.application_ids[0]
     for path in (
@@ -81,7 +84,7 @@ async def test_a_district_officer_gets_404_outside_their_district(admin_client: 
         assert response.status_code == 404, path
         assert "记录不存在或不在您的管辖范围内" in response.text
     refused = await _decide(changning, application_id, "reject", "不符合本区申报要求")
-    assert refused.status_code == 404  # type: ignore[attr-defined]
+    assert refused.status_code == 404
     assert await _row(application_id) == {"status": "submitted", "eligibility_outcome": "ineligible"}
     assert (await city.http.get(f"/admin/applications/{application_id}")).status_code == 200
 
@@ -94,38 +97,38 @@ async def test_without_an_admin_session_the_pages_send_to_the_login(admin_client
 
 async def test_override_needs_a_reason_and_is_audited(admin_client: AdminFactory) -> None:
     officer = await admin_client(Role.officer, District.changning)
-    made = await screening_round(officer.user, District.changning, count=1)  # type: ignore[arg-type]
+    made = await screening_round(user_of(officer), District.changning, count=1)
     application_id = made.application_ids[0]
     short = await _decide(officer, application_id, "override", "同意")
-    assert short.status_code == 422  # type: ignore[attr-defined]
-    assert 'class="error" id="reason-override-error"' in short.text  # type: ignore[attr-defined]
-    assert "至少 5 个字" in short.text  # type: ignore[attr-defined]
+    assert short.status_code == 422
+    assert 'class="error" id="reason-override-error"' in short.text
+    assert "至少 5 个字" in short.text
     assert await _row(application_id) == {"status": "submitted", "eligibility_outcome": "ineligible"}
     done = await _decide(officer, application_id, "override", "已核验其评估等级证书原件，符合要求")
-    assert done.status_code == 303  # type: ignore[attr-defined]
+    assert done.status_code == 303
     assert (await _row(application_id))["eligibility_outcome"] == "overridden"
     assert await _audits(application_id, "application.eligibility_override") == 1
-    after = await officer.http.get(done.headers["location"])  # type: ignore[attr-defined]
+    after = await officer.http.get(done.headers["location"])
     assert "已人工认定资格" in after.text and "已核验其评估等级证书原件" in after.text
     again = await _decide(officer, application_id, "override", "再次认定一次看看会怎样")
-    assert again.status_code == 422 and "只有资格审查未通过的申报才需要人工认定" in again.text  # type: ignore[attr-defined]
+    assert again.status_code == 422 and "只有资格审查未通过的申报才需要人工认定" in again.text
 
 
 async def test_return_and_reject_take_a_reason_through_the_service(admin_client: AdminFactory) -> None:
     officer = await admin_client(Role.officer)
-    made = await screening_round(officer.user, None, count=2)  # type: ignore[arg-type]
+    made = await screening_round(user_of(officer), None, count=2)
     first, second = made.application_ids
     empty = await _decide(officer, first, "return_for_revision", "  ")
-    assert empty.status_code == 422 and "此操作须填写原因" in empty.text  # type: ignore[attr-defined]
+    assert empty.status_code == 422 and "此操作须填写原因" in empty.text
     too_long = await _decide(officer, first, "reject", "长" * 1001)
-    assert too_long.status_code == 422 and "最多 1000 个字" in too_long.text  # type: ignore[attr-defined]
+    assert too_long.status_code == 422 and "最多 1000 个字" in too_long.text
     unknown = await _decide(officer, first, "advance", "想晋级")
-    assert unknown.status_code == 422  # type: ignore[attr-defined]
+    assert unknown.status_code == 422
     assert (await _row(first))["status"] == "submitted"
-    assert (await _decide(officer, first, "return_for_revision", "预算明细不完整")).status_code == 303  # type: ignore[attr-defined]
+    assert (await _decide(officer, first, "return_for_revision", "预算明细不完整")).status_code == 303
     assert (await _row(first))["status"] == "returned"
     assert await _audits(first, "contest_application.return_for_revision") == 1
-    assert (await _decide(officer, second, "reject", "不属于本项目资助范围")).status_code == 303  # type: ignore[attr-defined]
+    assert (await _decide(officer, second, "reject", "不属于本项目资助范围")).status_code == 303
     assert (await _row(second))["status"] == "rejected"
     page = await officer.http.get(f"/admin/applications/{second}")
     assert "驳回" in page.text and "不属于本项目资助范围" in page.text
@@ -133,18 +136,17 @@ async def test_return_and_reject_take_a_reason_through_the_service(admin_client:
 
 async def test_a_post_without_the_csrf_token_changes_nothing(admin_client: AdminFactory) -> None:
     officer = await admin_client(Role.officer)
-    made = await screening_round(officer.user, None, count=1)  # type: ignore[arg-type]
+    made = await screening_round(user_of(officer), None, count=1)
     forged = await _decide(officer, made.application_ids[0], "reject", "跨站伪造的请求", csrf=False)
-    assert forged.status_code == 403  # type: ignore[attr-defined]
+    assert forged.status_code == 403
     assert (await _row(made.application_ids[0]))["status"] == "submitted"
 
 
 async def test_the_rounds_index_lists_only_rounds_in_scope(admin_client: AdminFactory) -> None:
     city = await admin_client(Role.officer)
-    pudong = await screening_round(city.user, District.pudong, count=1)  # type: ignore[arg-type]
-    changning = await screening_round(city.user, District.changning, count=1)  # type: ignore[arg-type]
+    pudong = await screening_round(user_of(city), District.pudong, count=1)
+    changning = await screening_round(user_of(city), District.changning, count=1)
     district = await admin_client(Role.officer, District.changning)
     page = await district.http.get("/admin/screening")
     assert f"/admin/rounds/{changning.round_id}/screening" in page.text
     assert f"/admin/rounds/{pudong.round_id}/screening" not in page.text
-    assert factories is not None

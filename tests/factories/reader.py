@@ -9,6 +9,7 @@ from typing import Any
 
 from app.reference import District
 from tests import factories
+from tests.factories.admin import AdminSession
 from tests.factories.applications import PDF
 
 READER_FORM: dict[str, Any] = {
@@ -44,6 +45,11 @@ READER_ANSWERS: dict[str, Any] = {
 }
 
 
+def user_of(session: AdminSession) -> factories.User:
+    assert session.user is not None
+    return session.user
+
+
 @dataclass
 class ScreeningRound:
     round_id: int
@@ -56,7 +62,7 @@ async def screening_round(
     officer: factories.User, district: District | None, *, count: int = 3, title: str = "社区助餐", strict: bool = True
 ) -> ScreeningRound:
     """An open round of ``district``'s programme with ``count`` submitted applications from organisations of that
-    district (changning for a city programme); ``strict`` rounds want a 5A grade, so every one is screened ineligible."""
+    district (changning for a city programme); ``strict`` rounds want a 5A grade, so each is screened ineligible."""
     from app.timezone import now_utc
     from programmes.applications.schemas import ApplicationCreate
     from programmes.applications.service import create_draft, submit
