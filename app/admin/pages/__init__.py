@@ -6,7 +6,7 @@
 - ``GET  /admin/attachments/{id}/file``: an attachment, with the API's download rules.
 
 Piccolo Admin has no extension point for a custom server-rendered page, so this is an ASGI wrapper like the export
-download (docs/adr/0022-admin-pages-beside-piccolo-admin.md). Every POST repeats Piccolo's ``csrftoken`` cookie.
+download (docs/adr/0016-admin-reader-pages.md). Every POST repeats Piccolo's ``csrftoken`` cookie.
 """
 
 from __future__ import annotations
