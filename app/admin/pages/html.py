@@ -23,9 +23,18 @@ from programmes.workflows import APPLICATION_WORKFLOWS
 _CSRF_COOKIE = "csrftoken"  # Piccolo Admin's double-submit cookie; a POST here must repeat it in the form
 MAX_FORM_BYTES = 64_000
 
+# Every kind's states (for the status filter); ``status_zh`` names a state as the application's own kind does
+# (「已立项资助」 in a contest, 「已签约资助」 in 沪社星耀).
 STATUS_ZH: dict[str, str] = {
     state: label for workflow in APPLICATION_WORKFLOWS.values() for state, label in workflow.states.items()
 }
+
+
+def status_zh(kind: str | None, status: str) -> str:
+    own = next((w.states for k, w in APPLICATION_WORKFLOWS.items() if k.value == kind), {})
+    return own.get(status) or STATUS_ZH.get(status, status)
+
+
 OUTCOME_ZH = {
     "not_screened": "未审查",
     "eligible": "通过",

@@ -16,11 +16,11 @@ from app.admin.pages.answers import render_answers
 from app.admin.pages.html import (
     OUTCOME_ZH,
     SEVERITY_ZH,
-    STATUS_ZH,
     csrf_field,
     esc,
     page,
     redirect,
+    status_zh,
     when,
 )
 from app.auth.principal import Principal
@@ -50,12 +50,18 @@ def attachment_url(attachment_id: int) -> str:
 async def _names(app: ApplicationRead) -> dict[str, str]:
     """Organisation, round and track names: one query each, whatever the page holds."""
     org = await Organisation.select(Organisation.name).where(Organisation.id == app.organisation_id).first()
-    round_row = await Round.select(Round.name, Round.edition.title).where(Round.id == app.round_id).first()
+    edition: Any = Round.edition
+    round_row = (
+        await Round.select(Round.name, edition.title, edition.programme.kind.as_alias("kind"))
+        .where(Round.id == app.round_id)
+        .first()
+    )
     track = await Track.select(Track.name).where(Track.id == app.track_id).first() if app.track_id else None
     return {
         "organisation": org["name"] if org else "—",
         "round": f"{round_row['edition.title']} · {round_row['name']}" if round_row else "—",
         "track": track["name"] if track else "（无赛道）",
+        "kind": round_row["kind"] if round_row else "",
     }
 
 
@@ -113,13 +119,13 @@ async def _attachments(principal: Principal, app: ApplicationRead) -> str:
     )
 
 
-async def _timeline(principal: Principal, app: ApplicationRead) -> str:
+async def _timeline(principal: Principal, app: ApplicationRead, kind: str) -> str:
     from programmes.applications.timeline import timeline
 
     entries = await timeline(principal, app.id, PageParams(limit=MAX_LIMIT))
     rows = "".join(
         f"<tr><td>{when(e.at)}</td><td>{esc(e.label)}</td><td>{esc(e.actor)}</td>"
-        f"<td>{esc(STATUS_ZH.get(e.status_after or '', '—'))}</td><td>{esc(e.reason)}</td></tr>"
+        f"<td>{esc(status_zh(kind, e.status_after) if e.status_after else '—')}</td><td>{esc(e.reason)}</td></tr>"
         for e in entries.items
     )
     return (
@@ -159,7 +165,7 @@ async def reader_page(
 
     app = await read_for(principal, application_id)
     names = await _names(app)
-    status = STATUS_ZH.get(app.status, app.status)
+    status = status_zh(names["kind"], app.status)
     returned = f"<dt>退回原因</dt><dd>{esc(app.returned_reason)}</dd>" if app.returned_reason else ""
     summary = (
         f'<dl class="answers"><dt>申报编号</dt><dd>{app.id}</dd><dt>申报单位</dt><dd>{esc(names["organisation"])}</dd>'
@@ -178,7 +184,7 @@ async def reader_page(
         f"<section aria-labelledby='s-actions'><h2 id='s-actions'>审查决定</h2>"
         f"{_decision_forms(scope, app, errors or {}, reason)}</section>"
         f"<section aria-labelledby='s-timeline'><h2 id='s-timeline'>办理记录</h2>"
-        f"{await _timeline(principal, app)}</section>"
+        f"{await _timeline(principal, app, names['kind'])}</section>"
     )
     return page(f"申报审阅：{app.title}", body, status=422 if errors else 200)
 

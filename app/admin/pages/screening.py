@@ -29,6 +29,7 @@ from app.admin.pages.html import (
     options,
     page,
     query_string,
+    status_zh,
     when,
 )
 from app.admin.pages.reader import application_url
@@ -113,8 +114,12 @@ def screening_url(round_id: int) -> str:
 
 async def _round(principal: Principal, round_id: int) -> dict[str, Any]:
     row = await load(principal, Round, round_id, columns=(Round.id, Round.name, Round.scope_district))
-    edition = await Round.select(Round.edition.title).where(Round.id == round_id).first()
-    return {**row, "title": f"{edition['edition.title'] if edition else ''} · {row['name']}"}
+    edition: Any = Round.edition
+    names = (
+        await Round.select(edition.title, edition.programme.kind.as_alias("kind")).where(Round.id == round_id).first()
+    )
+    assert names is not None
+    return {**row, "title": f"{names['edition.title']} · {row['name']}", "kind": names["kind"]}
 
 
 def _district(value: str | None) -> str:
@@ -175,7 +180,7 @@ async def screening_page(
         f'<label class="sr" for="pick-{r["id"]}">选择申报 {r["id"]}</label></td>'
         f'<td><a href="{application_url(r["id"])}">{esc(r["title"])}</a></td><td>{esc(r["organisation_name"])}</td>'
         f"<td>{esc(_district(r['organisation_district']))}</td><td>{esc(r['track_name'] or '—')}</td>"
-        f"<td>{esc(STATUS_ZH.get(r['status'], r['status']))}</td>"
+        f"<td>{esc(status_zh(round_row['kind'], r['status']))}</td>"
         f"<td>{esc(OUTCOME_ZH.get(r['eligibility_outcome'], r['eligibility_outcome']))}</td>"
         f"<td>{when(r['submitted_at'])}</td></tr>"
         for r in rows.items
@@ -251,7 +256,7 @@ async def bulk_decide(
 
 async def screening_xlsx(principal: Principal, round_id: int, params: dict[str, str]) -> Response:
     """The current filter, every page of it, as one xlsx (what the officer is looking at)."""
-    await _round(principal, round_id)
+    kind = (await _round(principal, round_id))["kind"]
     filters = Filters.parse(params)
     query = Application.select(*_columns()).where(*filters.where(principal, round_id)).order_by(Application.id)
     workbook = Workbook(write_only=True)
@@ -265,7 +270,7 @@ async def screening_xlsx(principal: Principal, round_id: int, params: dict[str, 
                 r["organisation_name"],
                 _district(r["organisation_district"]),
                 r["track_name"] or "",
-                STATUS_ZH.get(r["status"], r["status"]),
+                status_zh(kind, r["status"]),
                 OUTCOME_ZH.get(r["eligibility_outcome"], r["eligibility_outcome"]),
                 shown(r["submitted_at"]).replace(tzinfo=None) if r["submitted_at"] else None,
             ]
