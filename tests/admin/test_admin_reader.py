@@ -150,3 +150,17 @@ async def test_the_rounds_index_lists_only_rounds_in_scope(admin_client: AdminFa
     page = await district.http.get("/admin/screening")
     assert f"/admin/rounds/{changning.round_id}/screening" in page.text
     assert f"/admin/rounds/{pudong.round_id}/screening" not in page.text
+
+
+def test_answers_are_escaped_and_undeclared_ones_listed_last() -> None:
+    from app.admin.pages.answers import render_answers
+    from tests.factories.reader import READER_FORM
+
+    html = render_answers(
+        READER_FORM,
+        {"summary": "<script>alert(1)</script>", "budget": 2500, "team": [], "legacy": True, "cooperates": False},
+    )
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "2,500 元" in html and "（未填写）" in html  # the empty repeatable group and the missing contact phone
+    assert html.index("表单未声明的内容") < html.index("legacy") and "是" in html and "否" in html
+    assert render_answers(None, {}) == "<p>（无申报内容）</p>"
