@@ -15,6 +15,7 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from app.admin.downloads import export_downloads
 from app.admin.forms import FORMS
 from app.admin.masking import masked_admin
+from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.reference import REFERENCE, audited_writes, reference_hooks
 from app.admin.scope import (
     scope_column,
@@ -86,8 +87,8 @@ from programmes.tables import (
     Track,
     Tranche,
 )
-from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
 from scoring.mentors.tables import MentorMeeting, MentorProfile, MentorRating, Mentorship
+from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
 from scoring.tables import (
     ConflictOfInterest,
     ExpertAffiliation,
@@ -323,9 +324,12 @@ def build_admin() -> Any:
         auto_include_related=False,
         allowed_hosts=[],
         production=get_settings().production,
+        # The overview (app.admin.overview) is the first link of the sidebar: Piccolo Admin's home page is its own.
+        sidebar_links={"首页概览": OVERVIEW_PATH},
     )
-    # Outermost first: account numbers masked in every answer; export downloads; district-scoped user ids; district
-    # scope; innermost, each reference-table write runs in one transaction with its audit row.
+    # Outermost first: account numbers masked in every answer; the overview page; export downloads; district-scoped
+    # user ids; district scope; innermost, each reference-table write runs in one transaction with its audit row.
     return masked_admin(
-        export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped))), [t for t, *_ in MENU]
+        overview_pages(export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped)))),
+        [t for t, *_ in MENU],
     )
