@@ -59,8 +59,10 @@ def chart_svg(section: Section) -> str:
     )
     chart.title = section.title
     rows = section.rows[:-1] if chart_spec.skip_last else section.rows
-    labels = [str(row[chart_spec.label]) for row in rows]
-    if chart_spec.label == 0 and chart_spec.series == (len(section.headers) - 1,) and len(set(labels)) < len(labels):
+    if not any(_number(row[column]) for row in rows for column in chart_spec.series):
+        return '<p class="empty">各项均为 0，未绘制图表</p>'
+    labels = ["·".join(str(row[column]) for column in chart_spec.label) for row in rows]
+    if chart_spec.label == (0,) and chart_spec.series == (len(section.headers) - 1,) and len(set(labels)) < len(labels):
         # Several rows per label (applications per status × track × district): the chart sums them per label.
         totals: dict[str, float] = {}
         for row in rows:

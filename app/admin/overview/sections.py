@@ -29,9 +29,10 @@ YUAN = "#,##0.00"
 
 @dataclass(frozen=True)
 class Chart:
-    """How a section is drawn: bars per row, labelled by column ``label``, one series per column in ``series``."""
+    """How a section is drawn: bars per row, labelled by the columns ``label`` (joined with ·), one series per
+    column in ``series``."""
 
-    label: int
+    label: Sequence[int]
     series: Sequence[int]
     horizontal: bool = False
     skip_last: bool = False  # the table ends with a 合计 row the chart leaves out
@@ -112,7 +113,7 @@ async def open_calls(district: str | None) -> Section:
             ]
             for r in rows
         ],
-        Chart(label=1, series=(4,), horizontal=True),
+        Chart(label=(0, 1), series=(4,), horizontal=True),
     )
 
 
@@ -138,7 +139,7 @@ async def applications(district: str | None) -> Section:
             ]
             for r in rows
         ],
-        Chart(label=0, series=(3,)),
+        Chart(label=(0,), series=(3,)),
     )
 
 
@@ -169,7 +170,7 @@ async def review_progress(district: str | None) -> Section:
             ]
             for r in rows
         ],
-        Chart(label=1, series=(3, 4, 5), horizontal=True),
+        Chart(label=(0, 1), series=(3, 4, 5), horizontal=True),
     )
 
 
@@ -197,7 +198,7 @@ async def notices(district: str | None) -> Section:
             ]
             for r in rows
         ],
-        Chart(label=1, series=(3, 4), horizontal=True),
+        Chart(label=(0, 1), series=(3, 4), horizontal=True),
     )
 
 
@@ -215,7 +216,7 @@ async def money_by_fund_source(district: str | None) -> Section:
         "已承诺 = 资助承诺 − 冲回 − 追回退款；可用余额 = 预算 − 已承诺；已拨付为实际支付",
         [*by_source.headers[: labels + len(MEASURES_ZH)]],
         [list(row[: labels + len(MEASURES_ZH)]) for row in by_source.rows],
-        Chart(label=0, series=(2, 3, 4, 6), skip_last=True),
+        Chart(label=(0,), series=(2, 3, 4, 6), skip_last=True),
         money_columns=tuple(range(labels, labels + len(MEASURES_ZH))),
     )
 
@@ -236,7 +237,7 @@ async def money_by_district(district: str | None) -> Section:
         "含大赛、创投资助和聚力计划服务订单",
         ("受资助机构所在区", "已承诺", "已支付"),
         [[district_name(r["district"]), yuan(net_obligation(r)), yuan(r[LedgerKind.disbursement.value])] for r in rows],
-        Chart(label=0, series=(1, 2)),
+        Chart(label=(0,), series=(1, 2)),
         money_columns=(1, 2),
     )
 
@@ -265,7 +266,7 @@ async def supervision(district: str | None) -> Section:
         "逾期：到期日（北京时间）已过仍待提交或退回待改的进度报告",
         ("事项", "数量"),
         table,
-        Chart(label=0, series=(1,), horizontal=True),
+        Chart(label=(0,), series=(1,), horizontal=True),
     )
 
 
@@ -278,7 +279,7 @@ async def matching(principal: Principal) -> Section:
         "与「对接成效」接口的数字一致",
         ("区", "发布需求", "已对接", "已完成服务", "服务人次"),
         [[r.label, r.demands_published, r.demands_matched, r.demands_delivered, r.beneficiaries_served] for r in rows],
-        Chart(label=0, series=(1, 2, 3)),
+        Chart(label=(0,), series=(1, 2, 3)),
     )
 
 
@@ -307,7 +308,7 @@ async def camps(district: str | None) -> Section:
             ]
             for r in rows
         ],
-        Chart(label=0, series=(3, 4, 5), horizontal=True),
+        Chart(label=(0,), series=(3, 4, 5), horizontal=True),
     )
 
 
