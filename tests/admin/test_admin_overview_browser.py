@@ -40,6 +40,7 @@ async def _look(server: str, browser: Any, user: factories.User, name: str) -> s
         await expect(download).to_be_visible()
         SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        await page.screenshot(path=str(SHOTS / f"{name}-top.png"))  # the first screen, for docs/admin.md
 
         results = await Axe().run(page)
         serious = [

@@ -2,7 +2,8 @@
 admin session: city staff see the city, a district officer their district, every other role gets 403.
 
 A wrapper around the admin ASGI app, like the export downloads (app.admin.downloads): Piccolo Admin has no hook for
-a server-rendered page of its own, and its SPA would need JavaScript from us. See docs/adr/0016-admin-overview-page.md.
+a server-rendered page of its own, and its SPA would need JavaScript from us. See docs/adr/0007-admin-gateway.md
+(「The overview page」).
 """
 
 from __future__ import annotations
