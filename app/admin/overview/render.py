@@ -63,6 +63,8 @@ def chart_svg(section: Section) -> str:
         x_label_rotation=0 if chart_spec.horizontal else 20,
         print_values=False,
         explicit_size=True,
+        truncate_label=-1,  # names are shown whole (pygal cuts them at a few characters by default)
+        truncate_legend=-1,
     )
     chart.title = section.title
     rows = section.rows[:-1] if chart_spec.skip_last else section.rows
