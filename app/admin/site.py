@@ -15,6 +15,7 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from app.admin.downloads import export_downloads
 from app.admin.forms import FORMS
 from app.admin.masking import masked_admin
+from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.pages import admin_pages
 from app.admin.reference import REFERENCE, audited_writes, reference_hooks
 from app.admin.scope import (
@@ -324,13 +325,14 @@ def build_admin() -> Any:
         auto_include_related=False,
         allowed_hosts=[],
         production=get_settings().production,
-        # issue 16: the application reader and the rounds' screening lists (app.admin.pages), beside the tables.
-        sidebar_links={"申报审阅与资格审查": "/admin/screening"},
+        # issue 16: the overview first (Piccolo Admin's home page is its own), then the application reader and the
+        # rounds' screening lists (app.admin.overview, app.admin.pages), beside the tables.
+        sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening"},
     )
-    # Outermost first: account numbers masked in every answer; the reader and screening pages; export downloads;
-    # district-scoped user ids; district scope; innermost, each reference-table write runs in one transaction with
-    # its audit row.
+    # Outermost first: account numbers masked in every answer; the overview page; the reader and screening pages;
+    # export downloads; district-scoped user ids; district scope; innermost, each reference-table write runs in one
+    # transaction with its audit row.
     return masked_admin(
-        admin_pages(export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped)))),
+        overview_pages(admin_pages(export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped))))),
         [t for t, *_ in MENU],
     )
