@@ -11,8 +11,8 @@ from programmes.draws.tables import InspectionDraw, InspectionFinding
 from programmes.ledger.service import award_sums, net_obligation
 from programmes.ledger.tables import LedgerKind
 from programmes.matching.cases import library
-from programmes.prizes.tables import Prize
 from programmes.opendata.schemas import OpenAward, OpenCall, OpenCase, OpenDisbursement, OpenInspection
+from programmes.prizes.tables import Prize
 from programmes.tables import Award, Round
 from programmes.workflows import RoundStatus
 from programmes.workflows.contest import PROGRAMME_ROUND

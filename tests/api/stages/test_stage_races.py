@@ -8,8 +8,8 @@ import asyncio
 import httpx
 
 from app.audit import AuditEntry
-from app.notifications.tables import Notification
 from app.auth.tables import Role
+from app.notifications.tables import Notification
 from app.reference import District
 from programmes.attachments.tables import Attachment
 from programmes.tables import Application, Round
