@@ -37,9 +37,7 @@ class OpenWorld:
     case_id: int
 
 
-async def open_world(client: httpx.AsyncClient, world: World, with_prizes: bool = False) -> OpenWorld:
-    """``with_prizes``: also a final whose 公示 is final and whose prizes (一等奖, 二等奖 with money) are confirmed,
-    so the awards dataset has prize rows to scan."""
+async def open_world(client: httpx.AsyncClient, world: World) -> OpenWorld:
     paid = await paid_award(world)
     officer = world.city_officer.principal
     # People behind the accounts: a contact name on every account, a contact person in an application's answers.
@@ -63,12 +61,6 @@ async def open_world(client: httpx.AsyncClient, world: World, with_prizes: bool 
     }
     case = ok(await client.post("/matching/cases", json=body, headers=case_officer.headers), 201)
     ok(await client.post(f"/matching/cases/{case['id']}/publish", headers=case_officer.headers))
-    if with_prizes:
-        from tests.factories.prizes import confirmed, final_round, set_tiers, tiers
-
-        final = await final_round(client, [90, 80, 70])
-        await set_tiers(client, final, tiers(final.line_id, honour=0))
-        await confirmed(client, final)
     return OpenWorld(paid, notice, int(draw["id"]), int(case["id"]))
 
 
