@@ -1,9 +1,10 @@
-"""Demo data for the contest as a staged contest (issue 15): the 2024 edition (第八届) of the city contest
-with 区级推荐 → 初赛 → 复赛 → 决赛 rounds in order. Three 长宁 entries are recommended by the 长宁 officer and
-forwarded by the city, reviewed by both demo experts in 初赛 and 复赛 and advanced, and the best two present at a
-finished roadshow (drawn, presented, scored live); the final's 公示 is finalised, 一等奖 and 二等奖 are confirmed
-and the winner is introduced to a resource partner's offer. Built through the same services as production; only
-deadlines are moved into the past (a demo cannot wait for a window or a notice period to end)."""
+"""Demo data for the contest as a staged contest (issue 15): the 2024 edition (第八届) of the city contest with
+区级推荐 → 初赛 → 复赛 → 决赛 rounds in order. Three 长宁 organisations of their own (apart from the other demos'
+``sunshine``) have their entries recommended by the 长宁 officer and forwarded by the city, reviewed by both demo
+experts in 初赛 and 复赛 and advanced; the best two present at a finished roadshow (drawn, presented, scored live);
+the final's 公示 is finalised, 一等奖 and 二等奖 are confirmed and the winner is introduced to a resource partner's
+offer. Built through the same services as production; only deadlines are moved into the past (a demo cannot wait
+for a window or a notice period to end)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ STAGES = (
     ("决赛（路演）", "final"),
 )
 ENTRIES = (  # organisation, project, credit code body (长宁 310105), scores in 初赛 / 复赛 / 决赛
-    ("上海阳光社区公益服务社", "独居老人智慧陪伴", None, (92, 90, 93)),
+    ("长宁银龄互助服务社", "独居老人智慧陪伴", "52310105MJ0000033", (92, 90, 93)),
     ("长宁乐邻社区服务中心", "楼组议事厅", "52310105MJ0000031", (85, 86, 84)),
     ("长宁青苗青少年服务社", "四点半课堂", "52310105MJ0000032", (78, 70, 0)),
 )
