@@ -88,7 +88,7 @@ class FollowUp(RequestModel):
 
 
 class NoteRead(BaseModel):
-    at: str
+    at: datetime  # stored as UTC ISO text in the notes; shown in Beijing time like every response datetime
     by: int | None
     action: str
     note: str
