@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from asyncpg.exceptions import CheckViolationError
+from asyncpg.exceptions import CheckViolationError, UniqueViolationError
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -102,8 +102,11 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, code, detail, None, request.url.path)
 
 
-def guarded_constraint_handler(request: Request[Any, Any, Any], exc: CheckViolationError) -> Response[dict[str, Any]]:
-    """A database guard registered with ``app.errors.guarded_constraint`` (a lock, not a bug) as its 409."""
+def guarded_constraint_handler(
+    request: Request[Any, Any, Any], exc: CheckViolationError | UniqueViolationError
+) -> Response[dict[str, Any]]:
+    """A database guard registered with ``app.errors.guarded_constraint`` (a lock or a one-only index, not a bug)
+    as its 409; any other violation is a bug (500)."""
     known = GUARDED_CONSTRAINTS.get(getattr(exc, "constraint_name", None) or "")
     if known is None:
         return internal_error_handler(request, exc)
@@ -113,6 +116,7 @@ def guarded_constraint_handler(request: Request[Any, Any, Any], exc: CheckViolat
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     CheckViolationError: guarded_constraint_handler,
+    UniqueViolationError: guarded_constraint_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

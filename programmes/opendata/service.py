@@ -12,6 +12,7 @@ from programmes.ledger.service import award_sums, net_obligation
 from programmes.ledger.tables import LedgerKind
 from programmes.matching.cases import library
 from programmes.opendata.schemas import OpenAward, OpenCall, OpenCase, OpenDisbursement, OpenInspection
+from programmes.prizes.tables import Prize
 from programmes.tables import Award, Round
 from programmes.workflows import RoundStatus
 from programmes.workflows.contest import PROGRAMME_ROUND
@@ -70,9 +71,19 @@ AWARD_COLUMNS = (
 )
 
 
+async def prize_names(award_ids: list[int]) -> dict[int, str]:
+    """The prize tier (一等奖…) of each award that holds a prize's money, for a page in one query; an award without
+    a prize (a grant, or a prize tier without money) is absent."""
+    rows = await Prize.select(Prize.award, Prize.tier._.name.as_alias("tier")).where(
+        Prize.award.is_in(award_ids or [0])
+    )
+    return {r["award"]: r["tier"] for r in rows if r["award"] is not None}
+
+
 async def awards(paging: PageParams) -> Page[OpenAward]:
     """Every award, oldest first; a cancelled one stays listed with its status."""
     page = await fetch_page(Award, Award.select(*AWARD_COLUMNS).order_by(Award.id), paging)
+    prizes = await prize_names([r["id"] for r in page.items])
     return page.map(
         [
             OpenAward(
@@ -83,7 +94,7 @@ async def awards(paging: PageParams) -> Page[OpenAward]:
                 organisation=r["organisation"],
                 project=r["project"],
                 track=r["track"],
-                prize=None,  # prize tiers (一等奖…) are another room's; the field is in the schema already
+                prize=prizes.get(r["id"]),
                 amount_fen=r["amount_fen"],
                 fund_source_kind=r["fund_source_kind"],
                 award_type=r["award_type"],

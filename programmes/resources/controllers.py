@@ -9,10 +9,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from app.auth.principal import STAFF, CurrentPrincipal, provide_principal
+from app.auth.principal import APPLICANTS, STAFF, CurrentPrincipal, provide_principal
 from app.paging import Paging, page_response
 from app.params import OptionalQueryId
-from programmes.resources import introductions, service
+from programmes.resources import introductions, service, winners
 from programmes.resources.kinds import OfferKind, PartnerKind
 from programmes.resources.schemas import (
     FollowUp,
@@ -22,6 +22,7 @@ from programmes.resources.schemas import (
     ResourceOfferRead,
     ResourcePartnerCreate,
     ResourcePartnerRead,
+    WinnerIntroductionRead,
 )
 from programmes.workflows.resources import IntroductionStatus
 
@@ -97,6 +98,20 @@ class ResourceController(Controller):
             principal, paging, status=status, offer_id=offer_id, prize_id=prize_id
         )
         return page_response(found, request)
+
+    @get(
+        "/my/resource-introductions",
+        opt={"permission": APPLICANTS},
+        summary="My organisations' resource introductions as winners (offer, partner, status, notes)",
+    )
+    async def my_introductions(
+        self,
+        principal: CurrentPrincipal,
+        paging: Paging,
+        request: Request[Any, Any, Any],
+        status: FromQuery[IntroductionStatus | None] = None,
+    ) -> Response[list[WinnerIntroductionRead]]:
+        return page_response(await winners.my_introductions(principal, paging, status), request)
 
     @post(
         "/resource-introductions/{introduction_id:int}/contact",

@@ -88,7 +88,7 @@ class FollowUp(RequestModel):
 
 
 class NoteRead(BaseModel):
-    at: str
+    at: datetime  # stored as UTC ISO text in the notes; shown in Beijing time like every response datetime
     by: int | None
     action: str
     note: str
@@ -109,3 +109,32 @@ class IntroductionRead(BaseModel):
     @staticmethod
     def notes_of(raw: Any) -> list[NoteRead]:
         return [NoteRead(**n) for n in raw or []]
+
+
+class WinnerOfferRead(BaseModel):
+    """The offer a winner was introduced to, as the winner reads it (with its partner)."""
+
+    id: int
+    kind: OfferKind
+    title: str
+    description: str
+    valid_from: date
+    valid_until: date
+    partner_name: str
+    partner_kind: PartnerKind
+
+
+class WinnerIntroductionRead(BaseModel):
+    """One of my organisation's resource introductions (链接资源对接): the offer and partner, the prize it followed,
+    where the follow-up stands and every step's note."""
+
+    id: int
+    offer: WinnerOfferRead
+    prize_id: int
+    tier_name: str
+    organisation_id: int
+    project_title: str
+    status: IntroductionStatus
+    status_zh: str
+    notes: list[NoteRead]
+    created_at: datetime

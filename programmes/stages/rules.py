@@ -4,12 +4,18 @@ entries (moving it would change which stage its entries came from or go to)."""
 
 from __future__ import annotations
 
-from app.errors import DomainError, FieldError
+from app.errors import DomainError, FieldError, guarded_constraint
 from programmes.tables import Application, Edition, ProgrammeKind, Round, RoundStage
 
 
 def _refused(status: int, code: str, message: str, field_name: str) -> DomainError:
     return DomainError(code, message, status, [FieldError(field_name, code, message)])
+
+
+FINAL_EXISTS = _refused(409, "final_stage_exists", "本届已有决赛轮次，每届只能有一个决赛", "stage")
+# Two concurrent writes can both pass the check below; the partial unique index (migration 19_30_00_000001) keeps
+# one final, and its violation is answered as the same 409.
+guarded_constraint("round_one_final_per_edition", FINAL_EXISTS)
 
 
 async def check_stage(edition_id: int, stage: RoundStage, round_id: int | None = None) -> None:
@@ -23,7 +29,7 @@ async def check_stage(edition_id: int, stage: RoundStage, round_id: int | None =
         if round_id is not None:
             others = others.where(Round.id != round_id)
         if await others:
-            raise _refused(409, "final_stage_exists", "本届已有决赛轮次，每届只能有一个决赛", "stage")
+            raise FINAL_EXISTS
 
 
 async def check_order_unlocked(round_id: int, field_name: str) -> None:

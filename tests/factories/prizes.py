@@ -12,8 +12,6 @@ from app.auth.tables import Role
 from app.reference import District
 from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
 from programmes.awards.service import create_budget_line, create_fund_source
-from programmes.kinds import RoundStage
-from programmes.tables import Round
 from scoring.publication.service import finalise, publish
 from tests import factories
 from tests.factories import User
@@ -67,8 +65,9 @@ async def final_round(
         options["tracks"] = [{"name": name} for name in tracks]
     call = await factories.contest_round(officer, district=district, **options)
     # Without submitted_at in the tie-break, equal scores share a rank (a tie the prizes must decide).
-    ok(await client.patch(f"/rounds/{call['id']}", json={"tie_break": NO_TIME}, headers=officer.headers))
-    await Round.update({Round.stage: RoundStage.final, Round.name: "决赛"}).where(Round.id == call["id"])
+    # The edition's 决赛, set through the round API (before any entry: the order locks after).
+    body = {"tie_break": NO_TIME, "stage": "final", "name": "决赛"}
+    ok(await client.patch(f"/rounds/{call['id']}", json=body, headers=officer.headers))
     track_ids = {t["name"]: t["id"] for t in call.get("tracks", [])}
     apps, orgs, members = [], {}, {}
     for i, _ in enumerate(scores):

@@ -42,8 +42,9 @@ async def stage_rounds(officer: User, **round_options: Any) -> tuple[int, int]:
     from app.timezone import now_utc
     from programmes.catalogue.schemas import CriterionIn, RoundCreate
     from programmes.catalogue.service import create_round, open_round
+    from programmes.catalogue.settings import update_round_settings
+    from programmes.catalogue.settings_schemas import RoundSettingsUpdate
     from programmes.kinds import RoundStage
-    from programmes.tables import Round
 
     first = await factories.contest_round(officer, **round_options)
     now = now_utc()
@@ -60,10 +61,11 @@ async def stage_rounds(officer: User, **round_options: Any) -> tuple[int, int]:
         ),
     )
     await open_round(officer.principal, second.id)
-    await Round.update(
-        {Round.stage: RoundStage.district_recommendation, Round.position: 0, Round.name: "区级推荐"}
-    ).where(Round.id == first["id"])
-    await Round.update({Round.stage: RoundStage.preliminary, Round.position: 1}).where(Round.id == second.id)
+    # The stage order set through the round API (before any entry: the order locks after).
+    first_stage = RoundSettingsUpdate(stage=RoundStage.district_recommendation, position=0, name="区级推荐")
+    await update_round_settings(officer.principal, first["id"], first_stage)
+    second_stage = RoundSettingsUpdate(stage=RoundStage.preliminary, position=1)
+    await update_round_settings(officer.principal, second.id, second_stage)
     return int(first["id"]), second.id
 
 

@@ -13,8 +13,6 @@ import pytest
 
 from app.auth.tables import Account, Role
 from app.reference import District
-from programmes.kinds import RoundStage
-from programmes.tables import Round
 from scoring.roadshow import window
 from tests import factories
 from tests.factories import User
@@ -72,13 +70,13 @@ async def final_round(
             )
         )
     call = await factories.contest_round(officer, district=district, blind=blind, reviews_per_application=judges)
+    # The round is the edition's final, set through the round API (before any entry: the order locks after).
+    ok(await client.patch(f"/rounds/{call['id']}", json={"stage": "final"}, headers=officer.headers))
     members, ids = [], []
     for _ in range(entries):
         org_id, member = await factories.organisation(district=district or District.changning)
         ids.append((await submitted(client, member, org_id, call["id"]))["id"])
         members.append(member)
-    # The carry from 复赛 is another room's; here the round simply is the edition's final.
-    await Round.update({Round.stage: RoundStage.final}).where(Round.id == call["id"])
     ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
     final = Final(officer, pool, call, sorted(ids), members)
     if commit:

@@ -137,3 +137,29 @@ def quota(**values: Any) -> dict[str, Any]:
     body["district_quotas"] = [{"district": d, "quota": n} for d, n in values.get("district_quotas", {}).items()]
     body["track_quotas"] = [{"track_id": t, "quota": n} for t, n in values.get("track_quotas", {}).items()]
     return body
+
+
+def round_body(name: str, **extra: Any) -> dict[str, Any]:
+    """A POST /editions/{id}/rounds body: open for a week, the house form and criteria, ``extra`` on top."""
+    now = now_utc()
+    return {
+        "name": name,
+        "opens_at": (now - timedelta(hours=1)).isoformat(),
+        "closes_at": (now + timedelta(days=7)).isoformat(),
+        "form_title": f"{name}申报书",
+        "form_schema": FORM,
+        "criteria": CRITERIA,
+        **extra,
+    }
+
+
+async def http_edition(client: httpx.AsyncClient, officer: User, kind: str = "contest") -> int:
+    """A programme and its 2026 edition made over HTTP: the edition's id."""
+    programme = ok(await client.post("/programmes", json={"name": "大赛", "kind": kind}, headers=officer.headers), 201)
+    edition = ok(
+        await client.post(
+            f"/programmes/{programme['id']}/editions", json={"year": 2026, "title": "2026"}, headers=officer.headers
+        ),
+        201,
+    )
+    return int(edition["id"])

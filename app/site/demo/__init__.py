@@ -2,8 +2,9 @@
 last year's winner funded under an effective agreement (app/site/demo/money.py), 沪社星耀's 2025 cohort mid-way with
 its 品牌塑造营, mentors and an overdue milestone (app/site/demo/incubation.py, camps.py, camp_attendance.py), a
 沪社星耀 project graduated 优秀 through a reviewed graduation round and replicated in another district
-(app/site/demo/graduation.py), and 聚力计划's whole path from a street's demand list to a replicated case
-(app/site/demo/matching.py)."""
+(app/site/demo/graduation.py), 聚力计划's whole path from a street's demand list to a replicated case
+(app/site/demo/matching.py), and the 2024 staged contest edition: 区级推荐 → 初赛 → 复赛 → 决赛 with a finished
+roadshow, confirmed prizes and a resource introduction (app/site/demo/contest_stages.py)."""
 
 from __future__ import annotations
 
@@ -139,6 +140,15 @@ async def load_demo() -> bool:
 
     await load_demo_graduation(
         officer, [Principal(ids[name], name, Role.expert, None) for name in ("expert1", "expert2")]
+    )
+    from app.site.demo.contest_stages import load_contest_stages
+
+    await load_contest_stages(
+        officer,
+        Principal(ids["changning"], "changning", Role.officer, District.changning.value),
+        [Principal(ids[name], name, Role.expert, None) for name in ("expert1", "expert2")],
+        programme.id,
+        DEMO_FORM,
     )
     return True
 

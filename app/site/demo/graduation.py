@@ -126,7 +126,6 @@ async def _graduation_round(officer: Principal, edition_id: int) -> int:
     from programmes.catalogue.schemas import CriterionIn, RoundCreate
     from programmes.catalogue.service import create_round, open_round
     from programmes.kinds import RoundStage
-    from programmes.tables import Round
 
     now = now_utc()
     created = await create_round(
@@ -144,10 +143,10 @@ async def _graduation_round(officer: Principal, edition_id: int) -> int:
                 CriterionIn(code="sustainability", name="可持续与可复制", weight=40, max_score=100),
             ],
             reviews_per_application=2,
+            stage=RoundStage.graduation,  # outside the stage order; only 沪社星耀 editions may have one
+            position=99,
         ),
     )
-    # Round create takes no stage yet (the contest-stages part of issue 15 adds it): set on the row for the demo.
-    await Round.update({Round.stage: RoundStage.graduation, Round.position: 99}).where(Round.id == created.id)
     await open_round(officer, created.id)
     return int(created.id)
 
