@@ -30,6 +30,7 @@ LONG_TEXT = {
     "ProgrammeUpdate.description": "Programme.description (text)",
     "ProgrammeForm.description": "Programme.description (text)",
     "RoundSettingsForm.eligibility_rules": "admin form JSON text, parsed into Round.eligibility_rules (jsonb)",
+    "FormVersionForm.form_schema": "admin form JSON Schema text, checked by check_form_schema into FormVersion (jsonb)",
     "RoundSettingsForm.criteria": "admin form JSON text, parsed into Criterion rows (each checked by CriterionIn)",
     "RoundSettingsForm.tracks": "admin form JSON text, parsed into TrackChange items (each checked)",
     "OrganisationClaimCreate.evidence": "OrganisationClaim.evidence (text); not copied into the audit log",
@@ -54,6 +55,9 @@ NORMALISED = {
     "PasswordResetConfirm.token": "never stored; compared with the stored SHA-256 of the code",
     "InvitationAccept.code": "never stored; compared with the stored SHA-256 of the code",
     "ApplicationsAction.application_ids": "admin form text, parsed into ids (parse_ids)",
+    "ProgrammeCreateForm.kind": "a Chinese label from the form's choices, stored as its code (Programme.kind)",
+    "RoundCreateForm.stage": "a Chinese label from the form's choices, stored as its RoundStage code",
+    "RoundEditForm.stage": "a Chinese label from the form's choices, stored as its RoundStage code",
     "ApplicationsScreen.application_ids": "admin form text, parsed into ids (parse_ids)",
     "BatchBuild.tranche_ids": "admin form text, parsed into ids (parse_ids)",
 }
