@@ -49,6 +49,11 @@ def credit_code(serial: int, org_type: OrganisationType = OrganisationType.socia
     return body + check_character(body)
 
 
+def wrong_check_character(code: str) -> str:
+    """``code`` with any check character but its real one (a fixed "0" is the real one for some serials)."""
+    return code[:-1] + ("1" if code[-1] != "1" else "2")
+
+
 class User:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal

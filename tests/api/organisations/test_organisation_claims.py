@@ -55,7 +55,8 @@ async def test_a_claim_approved_moves_membership_and_stops_the_old_accounts(
     account_id = await factories.verified_bank_account(world.org_id)
 
     before = await row_counts()
-    refused(await client.post("/organisations/claims", json=claim_body(2, code[:-1] + "0")), 422, "credit_code_check")
+    wrong = factories.wrong_check_character(code)
+    refused(await client.post("/organisations/claims", json=claim_body(2, wrong)), 422, "credit_code_check")
     unknown = factories.credit_code(650_001)
     refused(await client.post("/organisations/claims", json=claim_body(3, unknown)), 422, "claim_code_not_registered")
     refused(
