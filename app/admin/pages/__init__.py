@@ -5,13 +5,14 @@
 - ``GET  /admin/applications/{id}`` (+ ``POST``: override / return for revision / reject with a reason);
 - ``GET  /admin/attachments/{id}/file``: an attachment, with the API's download rules.
 
-Piccolo Admin has no extension point for a custom server-rendered page, so this is an ASGI wrapper like the export
-download (docs/adr/0016-admin-reader-pages.md). Every POST repeats Piccolo's ``csrftoken`` cookie.
+Each page module declares its paths as ``PageRoute`` rows (app.admin.pages.routing) in its own list, added to
+``ROUTE_LISTS`` below. Piccolo Admin has no extension point for a custom server-rendered page, so this is an ASGI
+wrapper like the export download (docs/adr/0016-admin-reader-pages.md). Every POST repeats Piccolo's
+``csrftoken`` cookie.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,46 +20,24 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from app.admin.pages.html import csrf_ok, esc, first, page, problem_page, read_form
 from app.admin.pages.reader import DONE_ZH, decide, reader_page
+from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.pages.screening import bulk_decide, screening_page, screening_url, screening_xlsx
 from app.admin.scope import principal_from_session
-from app.auth.principal import Principal
 from app.errors import DomainError
 from app.types import ID_MAX
 from programmes.content_types import content_disposition
 
-# Anchored: the mount may or may not leave ``/admin`` in the path, and adds a trailing slash.
-_ROUTES = {
-    name: re.compile(rf"^(?:/admin)?{pattern}/?$")
-    for name, pattern in {
-        "index": r"/screening",
-        "round": r"/rounds/(?P<id>[0-9]{1,10})/screening",
-        "xlsx": r"/rounds/(?P<id>[0-9]{1,10})/screening\.xlsx",
-        "application": r"/applications/(?P<id>[0-9]{1,10})",
-        "attachment": r"/attachments/(?P<id>[0-9]{1,10})/file",
-    }.items()
-}
 _NOT_FOUND = "记录不存在或不在您的管辖范围内"
 _VIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
-def _route(scope: dict[str, Any]) -> tuple[str, int] | None:
-    path = scope.get("path", "")
-    if scope["type"] != "http" or "/api/" in path or scope.get("method") not in ("GET", "HEAD", "POST"):
-        return None
-    for name, pattern in _ROUTES.items():
-        match = pattern.match(path)
-        if match:
-            return name, int(match.groupdict().get("id") or 0)
-    return None
-
-
-async def _rounds_index(principal: Principal) -> Response:
+async def _rounds_index(request: PageRequest) -> Response:
     from app.access import staff_filter
     from programmes.tables import Round
 
     rows = await (
         Round.select(Round.id, Round.name, Round.edition.title)
-        .where(*staff_filter(principal, Round.scope_district))
+        .where(*staff_filter(request.principal, Round.scope_district))
         .order_by(Round.id, ascending=False)
         .limit(200)
     )
@@ -69,10 +48,10 @@ async def _rounds_index(principal: Principal) -> Response:
     return page("申报审阅与资格审查", f"<section><h2>选择轮次（最近 200 个）</h2>{listing}</section>")
 
 
-async def _attachment(principal: Principal, attachment_id: int) -> Response:
+async def _attachment(request: PageRequest) -> Response:
     from programmes.attachments.service import download
 
-    meta, chunks = await download(principal, attachment_id)
+    meta, chunks = await download(request.principal, request.object_id)
     # PDFs and photos open in the browser; anything else (office files, and HTML/SVG an applicant could script)
     # is saved. A sandbox CSP keeps even an inline file from running anything on the admin's origin.
     disposition = "inline" if meta.content_type in _VIEWABLE else "attachment"
@@ -85,33 +64,76 @@ async def _attachment(principal: Principal, attachment_id: int) -> Response:
     return StreamingResponse(chunks, media_type=meta.content_type, headers=headers)
 
 
-async def _answer(scope: dict[str, Any], receive: Any, name: str, object_id: int) -> Response:
+async def _reader(request: PageRequest) -> Response:
+    notice = DONE_ZH.get(request.params.get("done", ""), "")
+    return await reader_page(request.scope, request.principal, request.object_id, notice=notice)
+
+
+async def _decide(request: PageRequest) -> Response:
+    form = request.form
+    return await decide(
+        request.scope, request.principal, request.object_id, first(form, "action"), first(form, "reason")
+    )
+
+
+async def _screening(request: PageRequest) -> Response:
+    return await screening_page(request.scope, request.principal, request.object_id, request.params)
+
+
+async def _bulk(request: PageRequest) -> Response:
+    return await bulk_decide(request.scope, request.principal, request.object_id, request.form)
+
+
+async def _xlsx(request: PageRequest) -> Response:
+    return await screening_xlsx(request.principal, request.object_id, request.params)
+
+
+SCREENING_ROUTES = [
+    PageRoute(r"/screening", _rounds_index),
+    PageRoute(r"/rounds/(?P<id>[0-9]{1,10})/screening", _screening, _bulk),
+    PageRoute(r"/rounds/(?P<id>[0-9]{1,10})/screening\.xlsx", _xlsx),
+    PageRoute(r"/applications/(?P<id>[0-9]{1,10})", _reader, _decide),
+    PageRoute(r"/attachments/(?P<id>[0-9]{1,10})/file", _attachment),
+]
+
+# One list per page module (a new page adds its list here).
+ROUTE_LISTS: list[list[PageRoute]] = [
+    SCREENING_ROUTES,
+]
+_ROUTES = [(route.compiled(), route) for routes in ROUTE_LISTS for route in routes]
+
+
+def _route(scope: dict[str, Any]) -> tuple[PageRoute, int] | None:
+    path = scope.get("path", "")
+    if scope["type"] != "http" or "/api/" in path or scope.get("method") not in ("GET", "HEAD", "POST"):
+        return None
+    for pattern, route in _ROUTES:
+        match = pattern.match(path)
+        if match:
+            return route, int(match.groupdict().get("id") or 0)
+    return None
+
+
+async def _answer(scope: dict[str, Any], receive: Any, route: PageRoute, object_id: int) -> Response:
     principal = await principal_from_session(scope)
     if principal is None:
         return RedirectResponse("/admin/", status_code=303)
     if not principal.is_staff:
         return problem_page(403, "只有项目官员和管理员可以使用后台")
-    if object_id > ID_MAX or (name == "index" and scope["method"] == "POST"):
-        return problem_page(404, _NOT_FOUND)
+    posting = scope["method"] == "POST"
+    handler = route.post if posting else route.get
+    if object_id > ID_MAX or handler is None:
+        return problem_page(
+            404 if object_id > ID_MAX or not posting else 405, _NOT_FOUND if not posting else "不支持的操作"
+        )
     params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-    if scope["method"] == "POST":
-        form = await read_form(receive)
-        if form is None or not csrf_ok(scope, form):
+    form: dict[str, list[str]] = {}
+    if posting:
+        read = await read_form(receive)
+        if read is None or not csrf_ok(scope, read):
             return problem_page(403, "页面已过期，请刷新后重试")
-        if name == "application":
-            return await decide(scope, principal, object_id, first(form, "action"), first(form, "reason"))
-        if name == "round":
-            return await bulk_decide(scope, principal, object_id, form)
-        return problem_page(405, "不支持的操作")
-    if name == "index":
-        return await _rounds_index(principal)
-    if name == "round":
-        return await screening_page(scope, principal, object_id, params)
-    if name == "xlsx":
-        return await screening_xlsx(principal, object_id, params)
-    if name == "attachment":
-        return await _attachment(principal, object_id)
-    return await reader_page(scope, principal, object_id, notice=DONE_ZH.get(params.get("done", ""), ""))
+        form = read
+    return await handler(PageRequest(scope, principal, object_id, params, form))
 
 
 def admin_pages(admin_app: Any) -> Any:

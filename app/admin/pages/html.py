@@ -68,12 +68,20 @@ def when(moment: datetime | None) -> str:
     return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
+# The header's links to the admin's own pages (each page module adds its entry, in the sidebar's order).
+NAV: list[tuple[str, str]] = [
+    ("首页概览", "/admin/overview"),
+    ("申报审阅与资格审查", "/admin/screening"),
+]
+
+
 def page(title: str, body: str, *, status: int = 200) -> HTMLResponse:
+    links = "".join(f' · <a href="{esc(url)}">{esc(label)}</a>' for label, url in NAV)
     html = (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width"><title>{esc(title)}</title><style>{_STYLE}</style></head>'
-        '<body><header><a href="/admin/">Seedbed 社会组织项目管理后台</a> · '
-        '<a href="/admin/screening">申报审阅与资格审查</a></header>'
+        '<body><header><nav aria-label="后台导航"><a href="/admin/">Seedbed 社会组织项目管理后台</a>'
+        f"{links}</nav></header>"
         f"<main><h1>{esc(title)}</h1>{body}</main></body></html>"
     )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
