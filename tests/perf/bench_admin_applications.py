@@ -27,8 +27,9 @@ runs, the median counts):
 
 Target: every admin case < 1 s. ``ratio`` = baseline seconds / these seconds (below 1: slower than the raw query).
 Also checked, outside the timing: each page returns the rows the raw query returns (same ids), and the SQL a list
-request sends does not grow with the page size (no query per row: the statements of a 15-row and a 100-row page are
-counted). Appended to tests/perf/results.json. Never run as a timed test.
+request sends does not grow with the page size (no query per row: the statements of a 15- and a 100-row table page
+and of a 50- and a 200-row screening page are counted; the benchmark fails if they differ). Appended to
+tests/perf/results.json. Never run as a timed test.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ SCREENING_SQL = (
     " a.eligibility_outcome, a.submitted_at FROM application a"
     " LEFT JOIN organisation o ON o.id = a.organisation LEFT JOIN track t ON t.id = a.track"
     " WHERE a.round = $1 AND a.status <> 'draft' AND a.status = $2 AND a.organisation_district = $3"
-    f" ORDER BY a.id LIMIT {SCREENING_ROWS}"
+    " ORDER BY a.id LIMIT $4"
 )
 SCREENING_COUNT_SQL = (
     "SELECT count(*) FROM application a"
@@ -237,8 +238,8 @@ async def table_view(http: Any, page_size: int = TABLE_PAGE_SIZE) -> list[int]:
     return [int(r["id"]) for r in rows.json()["rows"]]
 
 
-async def screening_view(http: Any, round_id: int) -> list[int]:
-    response = await http.get(f"/admin/rounds/{round_id}/screening", params=SCREENING_FILTER)
+async def screening_view(http: Any, round_id: int, limit: int = SCREENING_ROWS) -> list[int]:
+    response = await http.get(f"/admin/rounds/{round_id}/screening", params={**SCREENING_FILTER, "limit": str(limit)})
     if response.status_code != 200:
         raise RuntimeError(f"screening page: {response.status_code} {response.text[:200]}")
     return [int(i) for i in re.findall(r'name="ids" value="([0-9]+)"', response.text)]
@@ -254,22 +255,28 @@ async def raw_table(connection: asyncpg.Connection, district: str | None, limit:
 
 async def raw_screening(connection: asyncpg.Connection, round_id: int) -> list[int]:
     args = (round_id, *SCREENING_FILTER.values())
-    rows = await connection.fetch(SCREENING_SQL, *args)
+    rows = await connection.fetch(SCREENING_SQL, *args, SCREENING_ROWS)
     await connection.fetchval(SCREENING_COUNT_SQL, *args)
     return [int(r["id"]) for r in rows]
 
 
-async def statements_of(connection: asyncpg.Connection, run: Callable[[], Awaitable[object]]) -> int:
-    """How many statements the database ran during ``run`` (pg_stat_statements is not assumed: the server's
-    transaction counter moves once per autocommitted statement, and each Piccolo query runs on its own)."""
-    query = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
-    await connection.execute("SELECT pg_stat_clear_snapshot()")
-    before = await connection.fetchval(query)
-    await run()
-    await asyncio.sleep(1.5)  # statistics reach pg_stat_database asynchronously (stats_fetch_consistency)
-    await connection.execute("SELECT pg_stat_clear_snapshot()")
-    after = await connection.fetchval(query)
-    return int(after - before)
+async def statements_of(run: Callable[[], Awaitable[object]]) -> int:
+    """How many SQL statements ``run`` sends: every asyncpg connection's ``_execute`` (the path ``fetch``,
+    ``fetchrow`` and ``execute`` with arguments take, which Piccolo uses) is counted while it runs."""
+    counted = 0
+    original = asyncpg.connection.Connection._execute
+
+    async def counting(self: asyncpg.Connection, *args: Any, **kwargs: Any) -> Any:
+        nonlocal counted
+        counted += 1
+        return await original(self, *args, **kwargs)
+
+    asyncpg.connection.Connection._execute = counting  # type: ignore[method-assign]
+    try:
+        await run()
+    finally:
+        asyncpg.connection.Connection._execute = original  # type: ignore[method-assign]
+    return counted
 
 
 async def timed(run: Callable[[], Awaitable[object]]) -> float:
@@ -313,8 +320,16 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 == await raw_screening(connection, district_round),
             }
             statements = {
-                f"table/{size}_rows": await statements_of(connection, lambda size=size: table_view(city, size))  # type: ignore[misc]
-                for size in (TABLE_PAGE_SIZE, 100)
+                **{
+                    f"table/{size}_rows": await statements_of(lambda size=size: table_view(city, size))  # type: ignore[misc]
+                    for size in (TABLE_PAGE_SIZE, 100)
+                },
+                **{
+                    f"screening/{size}_rows": await statements_of(
+                        lambda size=size: screening_view(city, city_round, size)  # type: ignore[misc]
+                    )
+                    for size in (SCREENING_ROWS, 200)
+                },
             }
             runs: dict[str, list[float]] = {}
             for group, variants in cases.items():
@@ -394,7 +409,12 @@ def main(argv: list[str] | None = None) -> int:
     m = run_in_database(args)
     size = m["applications"]
     entries = []
-    failed = not all(m["same_rows"].values())
+    statements = m["statements"]
+    per_row = {
+        "table": statements[f"table/{TABLE_PAGE_SIZE}_rows"] != statements["table/100_rows"],
+        "screening": statements[f"screening/{SCREENING_ROWS}_rows"] != statements["screening/200_rows"],
+    }
+    failed = not all(m["same_rows"].values()) or any(per_row.values())
     for case, runs in m["runs"].items():
         group, variant = case.split("/")
         base = statistics.median(m["runs"][f"{group}/asyncpg"])
