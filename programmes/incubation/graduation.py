@@ -23,7 +23,7 @@ from app.workflow.engine import Actor
 from programmes.applications.carry import carry_and_submit, discard_files, prepare_files
 from programmes.catalogue.access import ROUNDS
 from programmes.clawbacks import service as clawbacks
-from programmes.incubation.projects import award_of, indicators, milestones, read
+from programmes.incubation.project_reads import award_of, indicators, milestones, read
 from programmes.incubation.schemas import GraduationDecision, GraduationStart, ProjectRead
 from programmes.incubation.tables import Cohort, SupportedProject
 from programmes.kinds import RoundStage
@@ -125,7 +125,7 @@ async def start(principal: Principal, project_id: int, data: GraduationStart) ->
 
 async def _evaluation(project: dict[str, Any], required: int, reviews: list[SubmittedReview]) -> dict[str, Any]:
     """The decision's record: every submitted review with its expert (the organisation's read drops the names when
-    blind, ``projects.read_for``), the mean and the mean per criterion."""
+    blind, ``project_reads.read_for``), the mean and the mean per criterion."""
     started = project["evaluation"] or {}
     criteria = (
         await Criterion.select(Criterion.code, Criterion.name, Criterion.weight, Criterion.max_score)
