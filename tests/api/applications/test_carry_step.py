@@ -61,8 +61,9 @@ async def test_carrying_the_same_entry_again_is_refused_and_leaves_nothing(clien
     await _carry(stages, source, target, source["submitted_answers"])
     entries, audit = await Application.count(), await AuditEntry.count()
 
+    # Another entry number, as graduation gives each carry: only the once-per-source rule can refuse it.
     with pytest.raises(DomainError) as refused:
-        await _carry(stages, source, target, source["submitted_answers"])
+        await _carry(stages, {**source, "entry_number": 2}, target, source["submitted_answers"])
 
     assert refused.value.code == "entry_already_carried" and refused.value.status == 409
     assert await Application.count() == entries and await AuditEntry.count() == audit
