@@ -4,10 +4,9 @@
         [--repeats 5] [--no-record]
 
 Same database set-up as tests/perf/bench_scoring_db.py (its own ``seedbed_bench_<pid>`` database, migrated, dropped
-at the end, the measuring in a child process). Fixtures go in with asyncpg ``COPY``: 400 organisations over the 16
-districts; a city-level contest round (初赛) of ``--applications`` entries in two tracks, and one district-level
-round each for 浦东 and 徐汇 of ``--district-applications`` entries; statuses, screening results and districts of
-the applicant spread over the rows; answers of about 1 kB (submitted and current) and a screening result per row.
+at the end, the measuring in a child process). Fixtures (tests/perf/application_fixtures.py, asyncpg ``COPY``): 400
+organisations over the 16 districts; a city-level contest round (初赛) of ``--applications`` entries in two tracks,
+and one district-level round each for 浦东 and 徐汇 of ``--district-applications`` entries.
 A city officer and a 浦东 district officer log in to the admin (``create_account``, then Piccolo Admin's login form)
 and every request goes through the real ASGI app with its session cookie (httpx ``ASGITransport``: in process, so
 the time is the server's plus a little client work). Cases (one untimed warm-up each; ``--repeats`` alternating
@@ -44,31 +43,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from tests.perf.bench_scoring_db import ADMIN_DSN, ROOT, T0, admin_execute, credit_code, with_database
+from tests.perf.application_fixtures import load_fixtures
+from tests.perf.bench_scoring_db import ADMIN_DSN, ROOT, admin_execute, with_database
 from tests.perf.bench_servers import RESULTS, record
 
 TARGET_SECONDS = 1.0
-ORGANISATIONS = 400
 PASSWORD = "bench-password-123"
-STATUSES = ("submitted", "in_review", "in_review", "in_review", "returned", "rejected", "withdrawn")
-OUTCOMES = ("eligible", "eligible", "eligible", "ineligible", "overridden", "not_screened")
-ANSWERS = json.dumps(
-    {
-        "summary": "面向社区独居老人的助餐与陪伴服务，" * 8,
-        "beneficiaries": 320,
-        "budget_fen": 15_000_000,
-        "team": [{"name": f"成员{i}", "role": "项目执行"} for i in range(6)],
-        "plan": ["需求调研", "志愿者招募与培训", "服务实施", "评估与总结"],
-    },
-    ensure_ascii=False,
-)
-SCREENED = json.dumps({"eligible": True, "findings": [], "rules_checked": 4}, ensure_ascii=False)
 TABLE_FILTER = {"status": "in_review", "organisation_district": "pudong"}
 TABLE_PAGE_SIZE = 15  # Piccolo Admin 1.14's default rows per page
 SCREENING_FILTER = {"status": "in_review", "district": "pudong"}
@@ -91,123 +76,6 @@ SCREENING_COUNT_SQL = (
     "SELECT count(*) FROM application a"
     " WHERE a.round = $1 AND a.status <> 'draft' AND a.status = $2 AND a.organisation_district = $3"
 )
-
-
-# --- fixtures (child) --------------------------------------------------------------------------------------------
-
-
-async def _round(connection: asyncpg.Connection, name: str, district: str | None) -> dict[str, Any]:
-    """Programme → edition → form → open round → two tracks, all of ``district`` (None: city level)."""
-    programme = await connection.fetchval(
-        "INSERT INTO programme (name, kind, scope_district) VALUES ($1, 'contest', $2) RETURNING id", name, district
-    )
-    edition = await connection.fetchval(
-        "INSERT INTO edition (programme, year, title, scope_district) VALUES ($1, 2026, $2, $3) RETURNING id",
-        programme,
-        f"2026 {name}",
-        district,
-    )
-    form = await connection.fetchval(
-        "INSERT INTO form_version (edition, title, json_schema, scope_district) VALUES ($1, '申报表', '{}', $2)"
-        " RETURNING id",
-        edition,
-        district,
-    )
-    round_id = await connection.fetchval(
-        "INSERT INTO round (edition, name, status, form, opens_at, closes_at, allow_multiple_entries, scope_district)"
-        " VALUES ($1, '初赛', 'open', $2, $3, $4, true, $5) RETURNING id",
-        edition,
-        form,
-        T0 - timedelta(days=30),
-        T0 + timedelta(days=30),
-        district,
-    )
-    tracks = [
-        await connection.fetchval(
-            "INSERT INTO track (round, name, position, scope_district) VALUES ($1, $2, $3, $4) RETURNING id",
-            round_id,
-            track,
-            position,
-            district,
-        )
-        for position, track in enumerate(("为老服务", "青少年成长"))
-    ]
-    return {"id": round_id, "form": form, "tracks": tracks, "district": district}
-
-
-async def load_fixtures(connection: asyncpg.Connection, applications: int, per_district: int) -> dict[str, Any]:
-    from app.reference import District
-
-    started = time.perf_counter()
-    districts = [d.value for d in District]
-    await connection.copy_records_to_table(
-        "organisation",
-        columns=["name", "org_type", "credit_code", "district"],
-        records=[
-            (f"基准社会组织{i:04d}", "social_service_institution", credit_code(i), districts[i % len(districts)])
-            for i in range(ORGANISATIONS)
-        ],
-    )
-    organisations = [r["id"] for r in await connection.fetch("SELECT id FROM organisation ORDER BY id")]
-    rounds = [
-        (await _round(connection, "基准大赛（市级）", None), applications),
-        (await _round(connection, "基准大赛（浦东）", "pudong"), per_district),
-        (await _round(connection, "基准大赛（徐汇）", "xuhui"), per_district),
-    ]
-    columns = [
-        "round",
-        "track",
-        "organisation",
-        "entry_number",
-        "title",
-        "status",
-        "answers",
-        "form_version",
-        "submitted_answers",
-        "submitted_at",
-        "eligibility",
-        "eligibility_outcome",
-        "organisation_district",
-        "scope_district",
-        "created_at",
-        "updated_at",
-    ]
-    for round_row, count in rounds:
-        records = []
-        for i in range(count):
-            submitted = T0 + timedelta(seconds=37 * i % 86_400)
-            records.append(
-                (
-                    round_row["id"],
-                    round_row["tracks"][i % 2],
-                    organisations[i % ORGANISATIONS],
-                    i // ORGANISATIONS + 1,
-                    f"基准项目{i:05d}",
-                    STATUSES[i % len(STATUSES)],
-                    ANSWERS,
-                    round_row["form"],
-                    ANSWERS,
-                    submitted,
-                    SCREENED,
-                    OUTCOMES[i % len(OUTCOMES)],
-                    districts[i % ORGANISATIONS % len(districts)],
-                    round_row["district"],
-                    submitted,
-                    submitted,
-                )
-            )
-        await connection.copy_records_to_table("application", columns=columns, records=records)
-    await connection.execute("ANALYZE")
-    total = applications + 2 * per_district
-    return {
-        "city_round": rounds[0][0]["id"],
-        "district_round": rounds[1][0]["id"],
-        "applications": total,
-        "load_seconds": round(time.perf_counter() - started, 2),
-    }
-
-
-# --- measured code (child) ---------------------------------------------------------------------------------------
 
 
 async def admin_session(app: Any, role: Any, district: Any, username: str) -> Any:
