@@ -218,9 +218,13 @@ def _place(refusal: Refusal, location: str, message: str) -> None:
 def _read_form(form: dict[str, list[str]]) -> tuple[dict[str, Any], Refusal]:
     """The form as ``AwardCreate`` input; amounts not readable as 元 are refused before the model sees them."""
     refusal: Refusal = {}
+    line = first(form, "budget_line_id")
+    if not line.isdigit() or len(line) > 10:
+        refusal["budget_line_id"] = "请选择预算科目"
     values: dict[str, Any] = {
         "application_id": 0,
-        "budget_line_id": first(form, "budget_line_id") or None,
+        # The API's ids are JSON integers (``Id``); a form sends text, so the digits are read here.
+        "budget_line_id": int(line) if line.isdigit() and len(line) <= 10 else None,
         "award_type": first(form, "award_type") or AwardType.reward.value,
     }
     amount = fen_from_yuan(first(form, "amount"))
@@ -235,7 +239,13 @@ def _read_form(form: dict[str, list[str]]) -> tuple[dict[str, Any], Refusal]:
         fen = fen_from_yuan(text)
         if fen is None:
             refusal[f"t{i}_amount"] = "请填写本笔金额（元，最多两位小数）"
-        plan.append({"amount_fen": fen, "condition": first(form, f"t{i}_condition"), "report_due_on": due or None})
+        plan.append(
+            {
+                "amount_fen": fen,
+                "condition": first(form, f"t{i}_condition") or ReleaseCondition.on_signing.value,
+                "report_due_on": due or None,
+            }
+        )
     values["payment_plan"] = plan or None
     values["final_report_due_on"] = first(form, "final_report_due_on") or None
     return values, refusal

@@ -138,7 +138,8 @@ async def payable_page(request: PageRequest, refusal: Refusal | None = None, sta
 async def build_batch(request: PageRequest) -> Response:
     from programmes.disbursements.service import create_batch
 
-    ticked = [v for v in request.form.get("tranche_ids", []) if v.isdigit() and len(v) <= 10]
+    # The API's ids are JSON integers (``Id``); a form sends text, so the digits are read here.
+    ticked = [int(v) for v in request.form.get("tranche_ids", []) if v.isdigit() and len(v) <= 10]
     fields = ("title", "tranche_ids")
     if not ticked:
         return await payable_page(request, {"tranche_ids": "请至少勾选一笔款项"}, 422)

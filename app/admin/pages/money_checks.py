@@ -60,6 +60,13 @@ def _row_forms(scope: dict[str, Any], url: str, row_id: int, yes: str, no: str, 
     )
 
 
+def _unlisted_error(error: RowError | None, listed: list[int]) -> str:
+    """A refusal about a row no longer in the list (already decided) is shown at the top instead."""
+    if error is None or error[0] in listed:
+        return ""
+    return f'<p class="error" role="alert" id="row-err-{error[0]}">{esc(error[1])}</p>'
+
+
 async def agreements_page(request: PageRequest, error: RowError | None = None, status: int = 200) -> Response:
     where = [
         Agreement.status.is_in(list(COUNTERSIGNABLE_STATES)),
@@ -102,7 +109,7 @@ async def agreements_page(request: PageRequest, error: RowError | None = None, s
         ["资助项目", "收款单位", "资助金额", "机构签署人（北京时间）", "状态", "操作"],
         body_rows,
     )
-    done = notice(DONE_ZH.get(request.params.get("done", ""), ""))
+    done = notice(DONE_ZH.get(request.params.get("done", ""), "")) + _unlisted_error(error, [r["id"] for r in rows])
     return page("待会签资助协议", f"{done}<section>{counted(total, len(rows))}{listing}</section>", status=status)
 
 
@@ -139,7 +146,7 @@ async def accounts_page(request: PageRequest, error: RowError | None = None, sta
         ["机构", "户名", "开户行", "账号（仅显示后四位）", "提交时间（北京时间）", "操作"],
         body_rows,
     )
-    done = notice(DONE_ZH.get(request.params.get("done", ""), ""))
+    done = notice(DONE_ZH.get(request.params.get("done", ""), "")) + _unlisted_error(error, [r["id"] for r in rows])
     return page("待核验银行账户", f"{done}<section>{counted(total, len(rows))}{listing}</section>", status=status)
 
 
