@@ -107,7 +107,7 @@ async def money_home(request: PageRequest) -> Response:
         f'<li><a href="{link}">{esc(label)}</a>：<strong>{count}</strong></li>' for label, link, count in queues
     )
     links = (
-        f'<p><a href="{MONEY_URL}/batches">全部支付批次与对账结果</a> · '
+        f'<p><a href="{MONEY_URL}/batches">全部支付批次</a> · '
         f'<a href="{MONEY_URL}/reconciliation">对账结果</a></p>'
     )
     body = (
