@@ -106,10 +106,7 @@ async def money_home(request: PageRequest) -> Response:
     items = "".join(
         f'<li><a href="{link}">{esc(label)}</a>：<strong>{count}</strong></li>' for label, link, count in queues
     )
-    links = (
-        f'<p><a href="{MONEY_URL}/batches">全部支付批次</a> · '
-        f'<a href="{MONEY_URL}/reconciliation">对账结果</a></p>'
-    )
+    links = f'<p><a href="{MONEY_URL}/batches">全部支付批次</a> · <a href="{MONEY_URL}/reconciliation">对账结果</a></p>'
     body = (
         f"<section aria-labelledby='m-queues'><h2 id='m-queues'>待办</h2><ul>{items}</ul>{links}</section>"
         f"<section aria-labelledby='m-editions'><h2 id='m-editions'>预算与拨付</h2>{await _editions(request.principal)}"
