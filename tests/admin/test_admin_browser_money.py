@@ -1,9 +1,11 @@
-"""The money pages (资金管理) in Chromium: a city officer countersigns, builds a batch by ticking and is refused its
-approval, a second officer approves it and sees it paid, and a district officer sees only their district. axe-core
-finds no serious or critical violation; screenshots in ``.seedbed/test/admin-money/``."""
+"""The money pages (资金管理) in Chromium: a city officer awards a winner with a payment plan (one refusal first),
+countersigns, builds a batch by ticking and is refused its approval, a second officer approves it and sees it paid,
+and a district officer sees only their district. axe-core finds no serious or critical violation; screenshots in
+``.seedbed/test/admin-money/``."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +16,9 @@ from tests import factories
 from tests.admin.test_admin_browser_reader import _axe_clean, _login
 from tests.factories.admin import draft_batch
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.money import budget_line, ranked_world
 from tests.factories.worker import run_worker_burst
+from tests.factories.world import build_world
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-money"
 
@@ -25,10 +29,29 @@ async def test_city_officers_move_money_from_agreement_to_payment(server: str, b
     from playwright.async_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    city = await factories.user(Role.officer)
+    world = await build_world()
+    [winner] = await ranked_world(world)
+    await budget_line(world, 1_000_000)
+    city = world.city_officer
     made = await draft_batch(city, None)
     page = await _login(browser, server, city.principal.username)
     try:
+        # 确定资助: the winner from the queue, the budget line from a list, a plan of two tranches in 元.
+        await page.goto(f"{server}/admin/money/awards")
+        await page.locator(f'a[href="/admin/money/awards/{winner}"]').click()
+        await page.fill("#a-amount", "8000")
+        await page.fill("#t0-amount", "5000")
+        await page.fill("#t1-amount", "3000")
+        await page.select_option("#t1-condition", "final_report")
+        await page.get_by_role("button", name="确定资助").click()
+        await expect(page.locator("#err-t1_due")).to_have_text("中期或结项后拨付的款项须填写报告截止日期")
+        await _axe_clean(page)
+        await page.screenshot(path=str(SHOTS / "award-refused.png"), full_page=True)
+        await page.fill("#t1-due", (date.today() + timedelta(days=200)).isoformat())
+        await page.get_by_role("button", name="确定资助").click()
+        await expect(page.get_by_role("status")).to_have_text("资助已确定，资助协议（草稿）已生成，待机构签署")
+
+        await page.goto(f"{server}/admin/")
         await page.get_by_role("link", name="资金管理").first.click()
         await expect(page.get_by_role("heading", name="资金管理", exact=True)).to_be_visible()
         await expect(page.get_by_role("cell", name="100,000.00 元").first).to_be_visible()
