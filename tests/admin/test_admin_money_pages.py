@@ -18,6 +18,7 @@ from programmes.payees.schemas import BankAccountCreate
 from programmes.payees.tables import BankAccount
 from programmes.risk.tables import RiskWarning
 from programmes.tables import Award, Clawback, PaymentBatch, SimulatedTransfer, Tranche
+from scoring.publication.service import publish
 from tests import factories
 from tests.factories.admin import AdminFactory, AdminSession, draft_batch
 from tests.factories.money import budget_line, paid_award, ranked_world
@@ -61,8 +62,15 @@ async def test_award_with_a_payment_plan_in_yuan_and_its_refusals(admin_client: 
     line_id = await budget_line(world, 1_000_000)
     url = f"/admin/money/awards/{application_id}"
 
+    # During the 公示 the winner is not yet awardable: not in the queue, and the service refuses the award.
+    notice = await publish(world.city_officer.principal, world.round["id"], 7, None, None)
+    assert f'href="{url}"' not in (await city.http.get("/admin/money/awards")).text
+    running = await post(city, url, {"budget_line_id": str(line_id), "amount": "100", "award_type": "reward"})
+    assert running.status_code == 409 and "期满后方可确定资助" in running.text
+    await factories.end_notice_period(notice.id)
     queue = await city.http.get("/admin/money/awards")
     assert f'href="{url}"' in queue.text and "浦东新区 · " in queue.text
+    assert "公示期满，尚无资助）</a>：<strong>1</strong>" in (await city.http.get("/admin/money")).text
     form = await city.http.get(url)
     assert form.status_code == 200 and "财政资金（财政资金）：预算 10,000.00 元，可用 10,000.00 元" in form.text
 

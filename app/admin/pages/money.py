@@ -8,6 +8,8 @@ source too), so the page, the overview and the export never disagree. Every coun
 
 from __future__ import annotations
 
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 from starlette.responses import Response
 
 from app.access import staff_filter
@@ -24,23 +26,37 @@ from programmes.tables import Application, Award, Clawback, PaymentBatch, Tranch
 
 MONEY_URL = "/admin/money"
 AWARDABLE_STATES = ("ranked", "advanced", "selected")  # the states the workflows' 「确定资助」 step starts from
+# The 公示 gate (scoring/publication/notice_gate.py) as a filter: a round without a notice, or listed in its notice
+# whose period has ended with no objection about it still open. The award service checks it again under its lock.
+_NOTICE_PASSED = WhereRaw(
+    "(NOT EXISTS (SELECT 1 FROM publication p WHERE p.round = application.round)"
+    " OR EXISTS (SELECT 1 FROM publication p WHERE p.round = application.round AND p.ends_at <= now()"
+    " AND p.entries @> jsonb_build_array(jsonb_build_object('application_id', application.id))"
+    " AND NOT EXISTS (SELECT 1 FROM objection o WHERE o.publication = p.id AND o.application = application.id"
+    " AND o.status = 'open')))"
+)
 COUNTERSIGNABLE_STATES = ("signed", "countersigning")
 PAYABLE_STATES = ("released", "failed")  # a failed payment may go into a new batch
+
+
+def awardable(principal: Principal) -> list[Combinable]:
+    """Winners the officer may award now: in an awardable state, past the 公示 gate, no award yet, in scope."""
+    return [
+        Application.status.is_in(list(AWARDABLE_STATES)),
+        Application.id.not_in(Award.select(Award.application)),
+        _NOTICE_PASSED,
+        *staff_filter(principal, Application.scope_district),
+    ]
 
 
 async def queue_counts(principal: Principal) -> list[tuple[str, str, int]]:
     """(label, link, count) of each queue, in the order money moves."""
     scoped = staff_filter
-    not_awarded = Application.id.not_in(Award.select(Award.application))
     counts = [
         (
-            "待确定资助（已排名、晋级或入选，尚无资助）",
+            "待确定资助（已排名、晋级或入选，公示期满，尚无资助）",
             f"{MONEY_URL}/awards",
-            await Application.count().where(
-                Application.status.is_in(list(AWARDABLE_STATES)),
-                not_awarded,
-                *scoped(principal, Application.scope_district),
-            ),
+            await Application.count().where(*awardable(principal)),
         ),
         (
             "待会签资助协议",

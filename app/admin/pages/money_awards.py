@@ -1,6 +1,6 @@
 """确定资助 without typing ids: ``/admin/money/awards`` lists the applications of the officer's scope that may be
-awarded (ranked, advanced or selected, no award yet); ``/admin/money/awards/{application id}`` awards one with a
-budget line picked from its edition's lines and a payment plan of up to six tranches typed in 元.
+awarded (ranked, advanced or selected, past their round's 公示, no award yet); ``/admin/money/awards/{application
+id}`` awards one with a budget line picked from its edition's lines and a payment plan of up to six tranches in 元.
 
 The form is read into the API's ``AwardCreate`` (so its validators and ``payment_plan_for`` judge it) and handed
 to ``make_award`` with the officer's principal: over budget, not eligible, 公示 not passed are the service's
@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from app.access import staff_filter
 from app.admin.pages.html import csrf_field, esc, first, options, page, redirect, status_zh
-from app.admin.pages.money import AWARDABLE_STATES, MONEY_URL
+from app.admin.pages.money import MONEY_URL, awardable
 from app.admin.pages.money_common import (
     LIST_LIMIT,
     TOP,
@@ -40,7 +40,7 @@ from programmes.awards.schemas import AwardCreate
 from programmes.exports.money import FUND_KIND_ZH
 from programmes.kinds import AwardType, ReleaseCondition
 from programmes.ledger import service as ledger
-from programmes.tables import Application, Award, BudgetLine
+from programmes.tables import Application, BudgetLine
 
 AWARDS_URL = f"{MONEY_URL}/awards"
 PLAN_ROWS = 6
@@ -61,11 +61,7 @@ _FIELDS = ("budget_line_id", "amount", "award_type", "final_report_due_on", "pay
 
 
 async def awards_queue(request: PageRequest) -> Response:
-    where = [
-        Application.status.is_in(list(AWARDABLE_STATES)),
-        Application.id.not_in(Award.select(Award.application)),
-        *staff_filter(request.principal, Application.scope_district),
-    ]
+    where = awardable(request.principal)
     total = await Application.count().where(*where)
     edition: Any = Application.round.edition
     rows = (

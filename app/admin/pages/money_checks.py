@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from app.access import staff_filter
@@ -152,20 +152,21 @@ async def accounts_page(request: PageRequest, error: RowError | None = None, sta
 
 async def _decide(
     request: PageRequest,
-    model: type[BaseModel],
+    read_reason: Callable[[str], str],
     yes: Callable[[], Awaitable[Any]],
     no: Callable[[str], Awaitable[Any]],
     again: Callable[[PageRequest, RowError, int], Awaitable[Response]],
     back: str,
 ) -> Response:
-    """Run the row's action; the reason is read by the API's model first. A refusal re-shows the list."""
+    """Run the row's action; the reason is read by the API's model first (``read_reason``). A refusal re-shows the
+    list with its message on the row."""
     action = first(request.form, "action")
     try:
         if action == "yes":
             await yes()
         elif action == "no":
             try:
-                reason = model.model_validate({"reason": first(request.form, "reason")}).reason  # type: ignore[attr-defined]
+                reason = read_reason(first(request.form, "reason"))
             except ValidationError as exc:
                 return await again(request, (request.object_id, pydantic_error(exc.errors()[0])["message"]), 422)
             await no(reason)
@@ -184,7 +185,7 @@ async def decide_agreement(request: PageRequest) -> Response:
     principal, agreement_id = request.principal, request.object_id
     response = await _decide(
         request,
-        AgreementReturn,
+        lambda text: AgreementReturn.model_validate({"reason": text}).reason,
         lambda: countersign(principal, agreement_id),
         lambda reason: return_signature(principal, agreement_id, reason),
         agreements_page,
@@ -199,7 +200,7 @@ async def decide_account(request: PageRequest) -> Response:
     principal, account_id = request.principal, request.object_id
     response = await _decide(
         request,
-        BankAccountDecision,
+        lambda text: BankAccountDecision.model_validate({"reason": text}).reason,
         lambda: verify(principal, account_id),
         lambda reason: reject(principal, account_id, reason),
         accounts_page,

@@ -20,7 +20,7 @@ from app.reference import DISTRICT_NAMES_ZH, District
 from app.validation_messages import pydantic_error
 
 TOP = "_"
-LIST_LIMIT = 100  # every money list shows at most this many rows (oldest first, by id), with the total counted
+LIST_LIMIT = 100  # every money list shows at most this many rows (in a stable order by id), with the total counted
 CITY_ZH = "市级"
 Refusal = dict[str, str]
 
@@ -99,7 +99,7 @@ def notice(message: str) -> str:
 
 
 def counted(total: int, shown_rows: int) -> str:
-    more = f"，仅显示最早的 {shown_rows} 条" if total > shown_rows else ""
+    more = f"，仅显示前 {shown_rows} 条（请先办理这些）" if total > shown_rows else ""
     return f"<p>共 {total} 条{more}</p>"
 
 
