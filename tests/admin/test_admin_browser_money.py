@@ -13,8 +13,8 @@ import pytest
 from app.auth.tables import Role
 from app.reference import District
 from tests import factories
-from tests.admin.test_admin_browser_reader import _axe_clean, _login
 from tests.factories.admin import draft_batch
+from tests.factories.admin_browser import admin_login, axe_clean
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.money import budget_line, ranked_world
 from tests.factories.worker import run_worker_burst
@@ -34,7 +34,7 @@ async def test_city_officers_move_money_from_agreement_to_payment(server: str, b
     await budget_line(world, 1_000_000)
     city = world.city_officer
     made = await draft_batch(city, None)
-    page = await _login(browser, server, city.principal.username)
+    page = await admin_login(browser, server, city.principal.username)
     try:
         # 确定资助: the winner from the queue, the budget line from a list, a plan of two tranches in 元.
         await page.goto(f"{server}/admin/money/awards")
@@ -45,7 +45,7 @@ async def test_city_officers_move_money_from_agreement_to_payment(server: str, b
         await page.select_option("#t1-condition", "final_report")
         await page.get_by_role("button", name="确定资助").click()
         await expect(page.locator("#err-t1_due")).to_have_text("中期或结项后拨付的款项须填写报告截止日期")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "award-refused.png"), full_page=True)
         await page.fill("#t1-due", (date.today() + timedelta(days=200)).isoformat())
         await page.get_by_role("button", name="确定资助").click()
@@ -55,12 +55,12 @@ async def test_city_officers_move_money_from_agreement_to_payment(server: str, b
         await page.get_by_role("link", name="资金管理").first.click()
         await expect(page.get_by_role("heading", name="资金管理", exact=True)).to_be_visible()
         await expect(page.get_by_role("cell", name="100,000.00 元").first).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "money-home.png"), full_page=True)
 
         await page.get_by_role("link", name="待会签资助协议").click()
         await expect(page.get_by_role("cell", name="邻里守望")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "agreements.png"), full_page=True)
         await page.get_by_role("button", name="会签").click()
         await expect(page.get_by_role("status")).to_have_text("已会签")
@@ -68,20 +68,20 @@ async def test_city_officers_move_money_from_agreement_to_payment(server: str, b
         await page.goto(f"{server}/admin/money/payable")
         await page.check(f"#pick-{made['signed_tranche_id']}")
         await page.fill("#b-title", "第二批拨付")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "payable.png"), full_page=True)
         await page.get_by_role("button", name="将勾选的款项建立支付批次（草稿，待另一名官员审批）").click()
         await expect(page.get_by_role("heading", name="支付批次：第二批拨付")).to_be_visible()
         await page.get_by_role("button", name="审批并支付（须为建立人以外的官员）").click()
         await expect(page.get_by_role("alert")).to_have_text("支付批次须由建立批次以外的另一名官员审批（双人复核）")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "batch-four-eyes-refused.png"), full_page=True)
         batch_url = page.url
     finally:
         await page.context.close()
 
     second = await factories.user(Role.officer)
-    page = await _login(browser, server, second.principal.username)
+    page = await admin_login(browser, server, second.principal.username)
     try:
         await page.goto(batch_url)
         await page.get_by_role("button", name="审批并支付（须为建立人以外的官员）").click()
@@ -90,7 +90,7 @@ async def test_city_officers_move_money_from_agreement_to_payment(server: str, b
         await page.reload()
         await expect(page.get_by_text("已支付 1 笔（10,000.00 元）")).to_be_visible()
         await expect(page.get_by_text("对账无差异。")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "batch-paid.png"), full_page=True)
     finally:
         await page.context.close()
@@ -104,14 +104,14 @@ async def test_district_officer_sees_only_their_districts_money(server: str, bro
     theirs = await draft_batch(city, None)
     officer = await factories.user(Role.officer, District.changning)
     await draft_batch(officer, District.changning)
-    page = await _login(browser, server, officer.principal.username)
+    page = await admin_login(browser, server, officer.principal.username)
     try:
         await page.goto(f"{server}/admin/money")
         await expect(page.get_by_text("待审批支付批次：1")).to_be_visible()
         await page.goto(f"{server}/admin/money/batches")
         await expect(page.get_by_role("link", name="第一批")).to_have_count(1)
         await expect(page.get_by_role("cell", name="长宁区")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "district-batches.png"), full_page=True)
         await page.goto(f"{server}/admin/money/batches/{theirs['id']}")
         await expect(page.get_by_text("记录不存在或不在您的管辖范围内")).to_be_visible()
