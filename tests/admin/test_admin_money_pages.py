@@ -141,6 +141,39 @@ async def test_agreements_are_countersigned_or_returned_with_a_reason(admin_clie
     assert again.status_code == 409 and f'id="row-err-{agreement_id}"' in again.text
 
 
+async def test_a_signed_agreement_is_returned_for_re_signing(admin_client: AdminFactory) -> None:
+    city = await admin_client(Role.officer)
+    assert city.user is not None
+    agreement_id = (await draft_batch(city.user, None))["signed_agreement_id"]
+    returned = await post(
+        city, f"/admin/money/agreements/{agreement_id}", {"action": "no", "reason": "签署人非法定代表人"}
+    )
+    assert returned.status_code == 303 and returned.headers["location"].endswith("done=return")
+    status = await Agreement.select(Agreement.status).where(Agreement.id == agreement_id).first()
+    assert status == {"status": "draft"}
+    snapshot = await row_counts()
+    unsigned = await post(city, f"/admin/money/agreements/{agreement_id}", {"action": "yes"})
+    assert unsigned.status_code == 409 and f'id="row-err-{agreement_id}"' in unsigned.text
+    assert await row_counts() == snapshot
+
+
+async def test_a_draft_batch_is_discarded_with_a_reason(admin_client: AdminFactory) -> None:
+    city = await admin_client(Role.officer)
+    assert city.user is not None
+    batch = await draft_batch(city.user, None)
+    url = f"/admin/money/batches/{batch['id']}"
+    snapshot = await row_counts()
+    empty = await post(city, url, {"action": "discard", "reason": ""})
+    assert empty.status_code == 422 and 'id="err-reason"' in empty.text
+    assert await row_counts() == snapshot
+    discarded = await post(city, url, {"action": "discard", "reason": "收款账户待更新"})
+    assert discarded.status_code == 303
+    assert await PaymentBatch.select(PaymentBatch.status).where(PaymentBatch.id == batch["id"]).first() == {
+        "status": "discarded"
+    }
+    assert "可拨付" in (await city.http.get("/admin/money/payable")).text
+
+
 async def test_bank_accounts_are_verified_or_rejected_with_masked_numbers(admin_client: AdminFactory) -> None:
     from programmes.payees.service import submit
 
