@@ -4,6 +4,8 @@
 - ``GET  /admin/rounds/{id}/screening`` (+ ``POST``: bulk return/reject of the ticked rows) and ``….xlsx``;
 - ``GET  /admin/applications/{id}`` (+ ``POST``: override / return for revision / reject with a reason);
 - ``GET  /admin/attachments/{id}/file``: an attachment, with the API's download rules.
+- ``/admin/money/…``: 资金管理, money from award to reconciliation (``money*.py``; app/admin/pages/money.py lists the
+  queues, each page module its own routes).
 
 Each page module declares its paths as ``PageRoute`` rows (app.admin.pages.routing) in its own list, added to
 ``ROUTE_LISTS`` below. Piccolo Admin has no extension point for a custom server-rendered page, so this is an ASGI
