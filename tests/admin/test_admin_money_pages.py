@@ -354,3 +354,24 @@ async def test_money_pages_refuse_a_post_without_the_csrf_token(admin_client: Ad
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 403 and "页面已过期" in response.text
+
+
+async def test_reconciliation_findings_are_shown_to_the_scope_they_concern(admin_client: AdminFactory) -> None:
+    from app.timezone import now_utc
+
+    city = await admin_client(Role.officer)
+    pudong = await admin_client(Role.officer, District.pudong)
+    # The bank reports a transfer Seedbed never made: a finding about no district, for city staff only.
+    await SimulatedTransfer.insert(
+        SimulatedTransfer(
+            idempotency_key="tranche:999999",
+            payee_name="某机构",
+            amount_fen=1_000,
+            reference="SIM-LOST",
+            created_at=now_utc(),
+        )
+    )
+    seen = await city.http.get("/admin/money/reconciliation")
+    assert seen.status_code == 200 and "本范围内差异共 1 处" in seen.text and "SIM-LOST" in seen.text
+    hidden = await pudong.http.get("/admin/money/reconciliation")
+    assert "本范围内差异共 0 处" in hidden.text and "SIM-LOST" not in hidden.text

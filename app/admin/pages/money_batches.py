@@ -46,6 +46,7 @@ from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
 PAYABLE_URL = f"{MONEY_URL}/payable"
 BATCHES_URL = f"{MONEY_URL}/batches"
 DONE_ZH = {
+    "build": "支付批次已建立（草稿），须由另一名官员审批",
     "approve": "支付批次已审批，后台正在逐笔支付",
     "rerun": "已重新提交支付任务（不会重复支付）",
     "discard": "支付批次已作废，其中款项恢复为可拨付",
@@ -253,9 +254,7 @@ async def batch_page(request: PageRequest, refusal: Refusal | None = None, statu
     )
     tranche_subjects = {f"tranche:{t}" for t in items} | {f"payment_batch:{batch.id}"}
     findings = [d for d in await scoped_discrepancies(request.principal) if d.subject in tranche_subjects]
-    done = notice(
-        DONE_ZH.get(request.params.get("done", ""), "支付批次已建立（草稿）" if request.params.get("done") else "")
-    )
+    done = notice(DONE_ZH.get(request.params.get("done", ""), ""))
     body = (
         f"{done}<section aria-labelledby='b-progress'><h2 id='b-progress'>进度</h2>"
         f"<p>{esc(progress_summary_zh(batch))}</p>{people}</section>"
