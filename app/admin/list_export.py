@@ -123,7 +123,9 @@ def export_column(column: Column) -> ExportColumn:
         return ExportColumn(header, _day(name), "yyyy-mm-dd")
     if isinstance(column, Boolean):
         return ExportColumn(header, lambda row: None if row.get(name) is None else _YES_NO[bool(row[name])])
-    if column._meta.choices is not None or name == "eligibility_outcome":
+    table: type[Table] = column._meta.table
+    coded = name == "eligibility_outcome" or (is_bound(table) and name == binding_of(table).column)
+    if column._meta.choices is not None or coded:
         return ExportColumn(header, _labelled(name, _choices(column)))
     return ExportColumn(header, _text(name))  # JSON arrives as its text, arrays as a list
 
