@@ -43,6 +43,9 @@
       link = document.createElement("a");
       link.id = LINK_ID;
       link.className = "button";
+      // Piccolo's own button blue is too light for white text (WCAG AA); ours uses the admin pages' header blue.
+      link.style.backgroundColor = "#1f3a5f";
+      link.style.color = "#ffffff";
       link.textContent = "导出 xlsx（当前筛选）";
       link.title = "按当前的筛选和排序导出全部行（不只本页），最多 50,000 行";
       buttons.appendChild(link);
