@@ -81,6 +81,17 @@ def _choices(column: Column) -> Callable[[str], str]:
     return lambda code: by_value.get(code, code)
 
 
+def _is_coded(column: Column) -> bool:
+    table: type[Table] = column._meta.table
+    bound = is_bound(table) and column._meta.name == binding_of(table).column
+    return column._meta.choices is not None or bound or column._meta.name == "eligibility_outcome"
+
+
+def _coded(column: Column) -> Callable[[str], str]:
+    """How a filter value of ``column`` reads: its Chinese name where the column holds codes, else as typed."""
+    return _choices(column) if _is_coded(column) else str
+
+
 def _moment(name: str) -> Callable[[dict[str, Any]], Cell]:
     def cell(row: dict[str, Any]) -> Cell:
         value = row.get(name)
@@ -123,9 +134,7 @@ def export_column(column: Column) -> ExportColumn:
         return ExportColumn(header, _day(name), "yyyy-mm-dd")
     if isinstance(column, Boolean):
         return ExportColumn(header, lambda row: None if row.get(name) is None else _YES_NO[bool(row[name])])
-    table: type[Table] = column._meta.table
-    coded = name == "eligibility_outcome" or (is_bound(table) and name == binding_of(table).column)
-    if column._meta.choices is not None or coded:
+    if _is_coded(column):
         return ExportColumn(header, _labelled(name, _choices(column)))
     return ExportColumn(header, _text(name))  # JSON arrives as its text, arrays as a list
 
@@ -217,15 +226,31 @@ def _refusal(status: int, body: bytes) -> Response:
     return problem_page(400 if status < 500 else 500, f"无法按当前筛选导出：{detail or '筛选条件无效'}")
 
 
-def _filters_zh(listed: ListedTable, params: list[tuple[str, str]]) -> str:
-    names = {c._meta.name for c in listed.table._meta.columns}
-    shown_filters = []
+_OPERATORS_ZH = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "e": "="}
+_NULL_ZH = {"is_null": "为空", "not_null": "不为空"}
+_MATCH_ZH = {"contains": "包含", "starts": "开头为", "ends": "结尾为", "exact": "="}
+
+
+def _filters_zh(listed: ListedTable, params: list[tuple[str, str]]) -> tuple[str, str]:
+    """The filters and the order as an officer reads them: 「状态=已提交」, 「提交时间 降序」."""
+    columns = {c._meta.name: c for c in listed.table._meta.columns}
+    operators = {k.removesuffix("__operator"): v for k, v in params if k.endswith("__operator")}
+    matches = {k.removesuffix("__match"): v for k, v in params if k.endswith("__match")}
+    filters: list[str] = []
+    order = ""
     for key, value in params:
-        base = key.removesuffix("[]").split("__")[0]
-        if base in names:
-            suffix = key.removesuffix("[]")[len(base) :]
-            shown_filters.append(f"{column_label(listed.tablename, base)}{suffix}={value}")
-    return "；".join(shown_filters) or "（无筛选）"
+        if key == "__order":
+            order = "，".join(
+                f"{column_label(listed.tablename, o.lstrip('+-'))} {'降序' if o.startswith('-') else '升序'}"
+                for o in value.split(",")
+                if o.lstrip("+-") in columns
+            )
+        elif key.endswith("__operator") and value in _NULL_ZH and (base := key.removesuffix("__operator")) in columns:
+            filters.append(f"{column_label(listed.tablename, base)}{_NULL_ZH[value]}")
+        elif (base := key.removesuffix("[]")) in columns and value and operators.get(base) not in _NULL_ZH:
+            sign = _MATCH_ZH.get(matches.get(base, ""), "") or _OPERATORS_ZH.get(operators.get(base, "e"), "=")
+            filters.append(f"{column_label(listed.tablename, base)}{sign}{_coded(columns[base])(value)}")
+    return "；".join(filters) or "（无筛选）", order or "（默认）"
 
 
 def _append(writer: XlsxWriter, rows: list[Row]) -> None:
@@ -272,10 +297,12 @@ def _about_sheet(
 ) -> None:
     """A second sheet saying what the workbook holds: which list, when, which filters, how many rows."""
     sheet = writer.workbook.create_sheet(sheet_title_for("导出说明"))
+    filters, order = _filters_zh(listed, params)
     lines: list[tuple[str, Cell]] = [
         ("列表", table_label(listed.tablename)),
         ("导出时间（北京时间）", shown(now_utc()).strftime("%Y-%m-%d %H:%M")),
-        ("筛选条件", _filters_zh(listed, params)),
+        ("筛选条件", filters),
+        ("排序", order),
         ("符合筛选的行数", total),
         ("导出行数", exported),
     ]

@@ -57,8 +57,32 @@ async def test_the_filters_and_order_of_the_list_are_the_exports(admin_client: A
     rows, about = _sheets(await _export(officer, "application", {"scope_district": "pudong", "status": "submitted"}))
     assert _ids(rows) == sorted(other.application_ids, reverse=True)
     assert about["导出行数"] == 2 and about["符合筛选的行数"] == 2
-    label = column_label("application", "scope_district")
-    assert about["筛选条件"] == f"{label}=pudong；{column_label('application', 'status')}=submitted"
+    district, status = column_label("application", "scope_district"), column_label("application", "status")
+    assert about["筛选条件"] == f"{district}=浦东新区；{status}=已提交"
+    assert about["排序"] == f"{column_label('application', 'id')} 降序"
+
+
+def test_the_about_sheet_reads_the_filters_as_an_officer_would() -> None:
+    listed = list_export.ListedTable(Application, ())
+    params = [
+        ("title__match", "contains"),
+        ("title", "助餐"),
+        ("track__operator", "is_null"),
+        ("eligibility_outcome", "ineligible"),
+        ("submitted_at__operator", "gte"),
+        ("submitted_at", "2026-01-01T00:00"),
+        ("__order", "-submitted_at,id"),
+    ]
+    filters, order = list_export._filters_zh(listed, params)
+
+    def label(name: str) -> str:
+        return column_label("application", name)
+
+    assert filters == (
+        f"{label('title')}包含助餐；{label('track')}为空；{label('eligibility_outcome')}=未通过；"
+        f"{label('submitted_at')}≥2026-01-01T00:00"
+    )
+    assert order == f"{label('submitted_at')} 降序，{label('id')} 升序"
 
 
 async def test_names_beijing_time_and_labels_from_the_labels_module(
