@@ -14,6 +14,8 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 
 from app.admin.downloads import export_downloads
 from app.admin.forms import FORMS
+from app.admin.list_export import list_exports
+from app.admin.list_export_button import list_export_button
 from app.admin.masking import masked_admin
 from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.pages import admin_pages
@@ -329,10 +331,12 @@ def build_admin() -> Any:
         # rounds' screening lists (app.admin.overview, app.admin.pages), beside the tables.
         sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening", "资金管理": "/admin/money"},
     )
-    # Outermost first: account numbers masked in every answer; the overview page; the reader and screening pages;
-    # export downloads; district-scoped user ids; district scope; innermost, each reference-table write runs in one
-    # transaction with its audit row.
-    return masked_admin(
+    # Outermost first: the list export's button in index.html; the lists as xlsx (they call the chain below, so
+    # the list API's scope and masking apply to them); account numbers masked in every answer; the overview page;
+    # the reader and screening pages; export downloads; district-scoped user ids; district scope; innermost, each
+    # reference-table write runs in one transaction with its audit row.
+    masked = masked_admin(
         overview_pages(admin_pages(export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped))))),
         [t for t, *_ in MENU],
     )
+    return list_export_button(list_exports(masked, configs))
