@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from app.access import staff_filter
-from app.admin.pages.advance import advance_section, commit_advance, decide_tie, quota_values
+from app.admin.pages.advance import advance_section, commit_advance, decide_tie, parse_quota, quota_values
 from app.admin.pages.feedback import TOP, Outcome, Refusal, error_of, form_int, invalid, refused, typed_of
 from app.admin.pages.html import csrf_field, esc, first, page, query_string, redirect, when
 from app.admin.pages.objections import conclude_rereview, objections_section, resolve_objection
@@ -159,12 +159,14 @@ async def publication_page(
 ) -> Response:
     context = await round_context(request.principal, request.object_id)
     quota = quota_values(values if values is not None else request.params, context)
+    if refusal is None:  # a quota typed into the preview's GET form is checked like a POST's
+        checked = parse_quota(quota, context)
+        refusal = checked if isinstance(checked, Refusal) else None
     done = DONE_ZH.get(request.params.get("done", ""), "")
     notice = f'<p class="notice" role="status">{esc(done)}</p>' if done and refusal is None else ""
-    top = f'<p class="error" role="alert">{esc(refusal.errors[TOP])}</p>' if refusal and TOP in refusal.errors else ""
     round_status = CONTEST_ROUND.states.get(context.status, context.status)
-    body = (
-        f"{notice}{top}<p>轮次状态：{esc(round_status)} · "
+    sections = (
+        f"<p>轮次状态：{esc(round_status)} · "
         '<a href="/admin/publication">返回公示与晋级轮次列表</a></p>'
         f"<section aria-labelledby='s-notice'><h2 id='s-notice'>公示</h2>"
         f"{await _notice_section(request.scope, context, refusal)}</section>"
@@ -173,6 +175,11 @@ async def publication_page(
         f"<section aria-labelledby='s-advance'><h2 id='s-advance'>晋级下一阶段</h2>"
         f"{await advance_section(request.scope, request.principal, context, quota, refusal)}</section>"
     )
+    # A message whose field is not on the page (the form is gone: published meanwhile, objection already handled)
+    # is shown at the top instead of being lost.
+    unplaced = [m for f, m in (refusal.errors if refusal else {}).items() if f'id="{f}-error"' not in sections]
+    top = "".join(f'<p class="error" role="alert">{esc(m)}</p>' for m in unplaced)
+    body = f"{notice}{top}{sections}"
     return page(f"公示与晋级：{context.title}", body, status=refusal.status if refusal else 200)
 
 
