@@ -58,26 +58,26 @@ async def test_publish_with_refusals_then_the_list_and_its_xlsx(
     first_page = await city.http.get(url(round_id))
     assert first_page.status_code == 200 and "本轮尚未公示" in first_page.text and "发布公示" in first_page.text
     for fields, status, message in (
-        ([("action", "publish"), ("days", "0")], 422, "不能小于 1"),
-        ([("action", "publish"), ("days", "七")], 422, "应为整数"),
-        ([("action", "publish"), ("days", "7"), ("cutoff", "高分")], 422, "格式不正确"),
-        ([("action", "publish"), ("days", "7"), ("top_n", "20000")], 422, "不能大于 10000"),
+        ([("action", "publish"), ("pub_days", "0")], 422, "不能小于 1"),
+        ([("action", "publish"), ("pub_days", "七")], 422, "应为整数"),
+        ([("action", "publish"), ("pub_days", "7"), ("pub_cutoff", "高分")], 422, "格式不正确"),
+        ([("action", "publish"), ("pub_days", "7"), ("pub_top_n", "20000")], 422, "不能大于 10000"),
         ([("action", "withdraw")], 422, "不支持的操作"),
     ):
         refused = await act(city, round_id, fields)
         assert refused.status_code == status and message in refused.text, (fields, refused.text[-2000:])
         assert 'role="alert"' in refused.text
-    no_token = await act(city, round_id, [("action", "publish"), ("days", "7")], csrf=False)
+    no_token = await act(city, round_id, [("action", "publish"), ("pub_days", "7")], csrf=False)
     assert no_token.status_code == 403
     assert await Publication.count() == 0 and await AuditEntry.count() == before
 
-    done(await act(city, round_id, [("action", "publish"), ("days", "7"), ("top_n", "2")]), "published")
+    done(await act(city, round_id, [("action", "publish"), ("pub_days", "7"), ("pub_top_n", "2")]), "published")
     shown = await city.http.get(url(round_id), params={"done": "published"})
     assert "公示已发布" in shown.text and "公示中" in shown.text and "Z<" not in shown.text
     titles = {a[2]["id"]: a[2]["title"] for a in world["apps"]}
     assert titles[ranking[0]] in shown.text and titles[ranking[1]] in shown.text
     assert f'href="/admin/applications/{ranking[0]}"' in shown.text and "长宁区" in shown.text
-    again = await act(city, round_id, [("action", "publish"), ("days", "7")])
+    again = await act(city, round_id, [("action", "publish"), ("pub_days", "7")])
     assert again.status_code == 409 and "该轮次已公示" in again.text
     assert await Publication.count() == 1
 
@@ -175,6 +175,9 @@ async def test_stage_advance_with_a_tie_decided_on_the_page(
     before = await AuditEntry.count()
     early = await act(city, prelim, [*quota, ("action", "advance")])
     assert early.status_code == 409 and "入围线上有并列" in early.text
+    tied_notice = await act(city, prelim, [("action", "publish"), ("pub_days", "7"), ("pub_top_n", "1")])
+    assert tied_notice.status_code == 409 and "在「入围线并列」中裁定后再发布" in tied_notice.text
+    assert await Publication.count() == 0
     tie = [*quota, ("action", "decide_tie"), ("line", "district:pudong"), ("rank", "1")]
     both = await act(city, prelim, [*tie, ("passed", str(first)), ("passed", str(second)), ("reason", "两个都晋级")])
     assert both.status_code == 422 and 'id="tie-district-pudong-1-passed-error"' in both.text
@@ -210,12 +213,12 @@ async def test_a_district_officer_sees_and_acts_on_their_district_only(
     for attempt in (
         await xuhui.http.get(url(city_round)),
         await xuhui.http.get(f"{url(city_round)}.xlsx"),
-        await act(xuhui, city_round, [("action", "publish"), ("days", "7")]),
+        await act(xuhui, city_round, [("action", "publish"), ("pub_days", "7")]),
     ):
         assert attempt.status_code == 404 and NOT_FOUND in attempt.text
     assert await Publication.count() == 0
 
-    done(await act(xuhui, prelim, [("action", "publish"), ("days", "5")]), "published")
+    done(await act(xuhui, prelim, [("action", "publish"), ("pub_days", "5")]), "published")
     page = await xuhui.http.get(url(prelim))
     assert "睦邻计划 1" in page.text and "徐汇区" in page.text
     city = await admin_client(Role.officer)

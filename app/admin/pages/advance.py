@@ -22,7 +22,7 @@ from app.auth.principal import Principal
 from app.errors import DomainError
 from app.reference import District
 from programmes.tables import Application
-from scoring.advancement.schemas import StagePreviewRead, StageQuota, StageTieDecision
+from scoring.advancement.schemas import StageEntryRead, StagePreviewRead, StageQuota, StageTieDecision
 from scoring.tables import RankingEntry
 
 REASON_ZH = {
@@ -30,7 +30,7 @@ REASON_ZH = {
     "top_n_reached": "超出晋级总数",
     "group_full": "赛道名额已满",
     "district_full": "区名额已满",
-    "tie": "入围线并列，裁定未晋级或待裁定",
+    "tie": "入围线并列，裁定未晋级",
 }
 SHOWN_ENTRIES = 500  # the preview's table; the counts above it are over every entry
 
@@ -178,13 +178,20 @@ def _ties(
     return f"<ul>{''.join(parts)}</ul>"
 
 
+def _outcome(e: StageEntryRead, undecided: set[int]) -> str:
+    if e.application_id in undecided:  # the preview's pick is no decision: the officer's is still to come
+        return "入围线并列，待裁定"
+    return "晋级" if e.advancing else "未晋级：" + REASON_ZH.get(e.reason or "", e.reason or "—")
+
+
 def _entries(context: RoundContext, seen: StagePreviewRead, organisations: dict[int, str]) -> str:
+    undecided = {a for t in seen.ties if not t.decided for a in t.tied_application_ids}
     rows = "".join(
         f'<tr><td>{e.rank}</td><td><a href="{application_url(e.application_id)}">{esc(e.title)}</a></td>'
         f"<td>{esc(organisations.get(e.application_id, '—'))}</td>"
         f"<td>{esc(context.track_names.get(e.track_id, '—') if e.track_id else '—')}</td>"
         f"<td>{esc(district_zh(e.district))}</td><td>{esc(status_zh(context.kind, e.status))}</td>"
-        f"<td>{'晋级' if e.advancing else '未晋级：' + esc(REASON_ZH.get(e.reason or '', e.reason or '—'))}</td>"
+        f"<td>{esc(_outcome(e, undecided))}</td>"
         f"<td>{'已带入' if e.carried_entry_id else '—'}</td></tr>"
         for e in seen.entries[:SHOWN_ENTRIES]
     )
@@ -209,11 +216,14 @@ def _commit_form(
         return f'<p class="notice">本阶段的晋级已确认，晋级项目已带入「{esc(seen.next_round_name)}」。</p>'
     _, error = error_of(refusal, "adv-commit")
     going = sum(e.advancing for e in seen.entries)
+    plan = (
+        f"尚有 {seen.undecided_ties} 处入围线并列待裁定，裁定后方可确认。"
+        if seen.undecided_ties
+        else f"按以上名额确认：{going} 个项目晋级并带入「{esc(seen.next_round_name)}」，其余为未晋级，均通知申报单位。"
+    )
     return (
         f'<form method="post" action="{publication_url(context.id)}">{csrf_field(scope)}{_hidden(values)}'
-        '<input type="hidden" name="action" value="advance">'
-        f"<p>按以上名额确认：{going} 个项目晋级并带入「{esc(seen.next_round_name)}」，"
-        "其余为未晋级，均通知申报单位。</p>"
+        f'<input type="hidden" name="action" value="advance"><p>{plan}</p>'
         f'<button type="submit" id="adv-commit">确认晋级</button>{error}</form>'
     )
 
@@ -284,6 +294,7 @@ async def commit_advance(principal: Principal, context: RoundContext, form: dict
         return quota
     try:
         await service.commit(principal, context.id, quota)
-    except DomainError as exc:
-        return refused("adv-commit", exc, _typed(values))
+    except DomainError as exc:  # an undecided tie: the ties are listed above with their names
+        hint = "请先在上方「入围线并列」中裁定" if exc.code == "cut_line_tie_undecided" else ""
+        return refused("adv-commit", exc, _typed(values), hint=hint)
     return "advanced"

@@ -26,12 +26,13 @@ class Refusal:
 Outcome = str | Refusal  # a done code, or why nothing changed
 
 
-def refused(field_id: str, exc: DomainError, typed: dict[str, str] | None = None) -> Refusal:
-    """The service's refusal next to ``field_id``; its per-field details (e.g. which entries tie) follow the
-    message. A 404 is not a refusal but the uniform out-of-scope page, so it is raised again."""
+def refused(field_id: str, exc: DomainError, typed: dict[str, str] | None = None, *, hint: str = "") -> Refusal:
+    """The service's refusal next to ``field_id``, then its per-field details (e.g. which reviews are missing) or,
+    instead of them, ``hint`` (where on the page to act, when the details would only name ids). A 404 is not a
+    refusal but the uniform out-of-scope page, so it is raised again."""
     if exc.status == 404:
         raise exc
-    details = [e.message for e in exc.errors if e.message and e.message != exc.detail]
+    details = [hint] if hint else [e.message for e in exc.errors if e.message and e.message != exc.detail]
     message = exc.detail + (f"：{'；'.join(details)}" if details else "")
     return Refusal({field_id: message}, typed or {}, exc.status)
 

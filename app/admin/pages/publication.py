@@ -52,6 +52,7 @@ DONE_ZH = {
     "tie": "并列已裁定，并记入审计日志",
     "advanced": "晋级已确认：晋级项目已带入下一阶段，其余为未晋级，均已通知",
 }
+TIE_HINT = "请在下方「晋级下一阶段」填写相同的晋级总数和分数线预览，在「入围线并列」中裁定后再发布"
 INDEX_ROUNDS = 200
 SHOWN_ENTRIES = 500  # on the page; the xlsx has the whole list
 
@@ -96,7 +97,7 @@ def _publish_form(scope: dict[str, Any], context: RoundContext, refusal: Refusal
     ):
         attrs, error = error_of(refusal, field_id)
         fields.append(
-            f'<label for="{field_id}">{label}</label><input id="{field_id}" name="{name}" '
+            f'<label for="{field_id}">{label}</label><input id="{field_id}" name="pub_{name}" '
             f'value="{esc(typed_of(refusal, field_id, default))}"{attrs}>{error}'
         )
     example = when(now_utc() + timedelta(days=7))
@@ -186,9 +187,10 @@ async def publication_page(
 async def _publish(principal: Principal, context: RoundContext, form: dict[str, list[str]]) -> Outcome:
     from scoring.publication.service import publish
 
-    typed = {f"pub-{k}": first(form, k) for k in ("days", "top_n", "cutoff")}
-    values = {"days": form_int(first(form, "days")), "top_n": form_int(first(form, "top_n"))}
-    values["cutoff"] = first(form, "cutoff").strip() or None
+    # ``pub_…``: the advance's quota fields are ``top_n`` and ``cutoff`` too, and are kept across its actions.
+    typed = {f"pub-{k}": first(form, f"pub_{k}") for k in ("days", "top_n", "cutoff")}
+    values = {"days": form_int(typed["pub-days"]), "top_n": form_int(typed["pub-top_n"])}
+    values["cutoff"] = typed["pub-cutoff"].strip() or None
     try:
         checked = PublishRequest.model_validate(values)
     except ValidationError as exc:
@@ -196,7 +198,7 @@ async def _publish(principal: Principal, context: RoundContext, form: dict[str, 
     try:
         await publish(principal, context.id, checked.days, checked.top_n, checked.cutoff)
     except DomainError as exc:
-        return refused("pub-submit", exc, typed)
+        return refused("pub-submit", exc, typed, hint=TIE_HINT if exc.code == "cut_line_tie_undecided" else "")
     return "published"
 
 
