@@ -171,7 +171,7 @@ async def test_stage_advance_with_a_tie_decided_on_the_page(
     quota = [("district-pudong", "1")]
     preview = await city.http.get(url(prelim), params=dict(quota))
     assert preview.status_code == 200 and "浦东新区名额线" in preview.text and "待裁定" in preview.text
-    assert "睦邻计划 1" in preview.text and "「复赛」" in preview.text
+    assert "睦邻计划 1" in preview.text and "下一阶段：复赛" in preview.text
     before = await AuditEntry.count()
     early = await act(city, prelim, [*quota, ("action", "advance")])
     assert early.status_code == 409 and "入围线上有并列" in early.text
