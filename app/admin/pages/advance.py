@@ -36,14 +36,15 @@ SHOWN_ENTRIES = 500  # the preview's table; the counts above it are over every e
 
 
 def quota_values(source: dict[str, str], context: RoundContext) -> dict[str, str]:
-    """The quota fields of a query string or form, only those this round can have."""
+    """The quota fields of a query string or form, only those this round can have (bounded: the model says what
+    is wrong with a long value, nothing is cut into a valid one)."""
     names = [
         "top_n",
         "cutoff",
         *(f"track-{t}" for t in context.track_names),
         *(f"district-{d.value}" for d in District),
     ]
-    return {name: source[name].strip()[:11] for name in names if source.get(name, "").strip()}
+    return {name: source[name].strip()[:32] for name in names if source.get(name, "").strip()}
 
 
 def _quota_body(values: dict[str, str], context: RoundContext) -> tuple[dict[str, Any], dict[str, str]]:
