@@ -329,7 +329,12 @@ def build_admin() -> Any:
         production=get_settings().production,
         # issue 16: the overview first (Piccolo Admin's home page is its own), then the application reader and the
         # rounds' screening lists (app.admin.overview, app.admin.pages), beside the tables.
-        sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening", "资金管理": "/admin/money"},
+        sidebar_links={
+            "首页概览": OVERVIEW_PATH,
+            "申报审阅与资格审查": "/admin/screening",
+            "公示与晋级": "/admin/publication",
+            "资金管理": "/admin/money",
+        },
     )
     # Outermost first: the list export's button in index.html; the lists as xlsx (they call the chain below, so
     # the list API's scope and masking apply to them); account numbers masked in every answer; the overview page;

@@ -39,7 +39,9 @@ async def score(experts: list[User], application_id: int, base: int) -> None:
         await submit_review(expert.principal, row["id"], ReviewDraft(scores={"innovation": base, "feasibility": base}))
 
 
-async def published_round(client: httpx.AsyncClient, top_n: int = 2) -> Notice:
+async def closed_round(client: httpx.AsyncClient) -> tuple[dict[str, Any], list[int]]:
+    """A city contest round with three applications, reviewed (scores 80, 70, 60) and closed: the world of
+    ``setup_round`` and the ranking (application ids, best first), not yet published."""
     world = await setup_round(client, experts=2, applications=3)
     officer, call = world["officer"], world["round"]
     ok(await client.post(f"/rounds/{call['id']}/assignments", headers=officer.headers), 201)
@@ -49,6 +51,12 @@ async def published_round(client: httpx.AsyncClient, top_n: int = 2) -> Notice:
     ranking = [
         r["application_id"] for r in ok(await client.post(f"/rounds/{call['id']}/close", headers=officer.headers))
     ]
+    return world, ranking
+
+
+async def published_round(client: httpx.AsyncClient, top_n: int = 2) -> Notice:
+    world, ranking = await closed_round(client)
+    officer, call = world["officer"], world["round"]
     publication = await publish(officer.principal, call["id"], 7, top_n, None)
     return Notice(
         officer=officer,

@@ -27,6 +27,7 @@ from app.admin.pages.money_batches import MONEY_BATCH_ROUTES
 from app.admin.pages.money_checks import MONEY_CHECK_ROUTES
 from app.admin.pages.money_reconciliation import MONEY_RECONCILIATION_ROUTES
 from app.admin.pages.money_recovery import MONEY_RECOVERY_ROUTES
+from app.admin.pages.publication import PUBLICATION_ROUTES
 from app.admin.pages.reader import DONE_ZH, decide, reader_page
 from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.pages.screening import bulk_decide, screening_page, screening_url, screening_xlsx
@@ -113,6 +114,7 @@ ROUTE_LISTS: list[list[PageRoute]] = [
     MONEY_BATCH_ROUTES,
     MONEY_RECONCILIATION_ROUTES,
     MONEY_RECOVERY_ROUTES,
+    PUBLICATION_ROUTES,
 ]
 _ROUTES = [(route.compiled(), route) for routes in ROUTE_LISTS for route in routes]
 
