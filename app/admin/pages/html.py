@@ -72,6 +72,8 @@ def when(moment: datetime | None) -> str:
 NAV: list[tuple[str, str]] = [
     ("首页概览", "/admin/overview"),
     ("申报审阅与资格审查", "/admin/screening"),
+    ("聚力计划对接", "/admin/matching"),
+    ("沪社星耀与训练营", "/admin/incubation"),
 ]
 
 
