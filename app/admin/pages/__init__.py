@@ -18,7 +18,9 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from app.admin.pages.camps import CAMP_ROUTES
 from app.admin.pages.html import csrf_ok, esc, first, page, problem_page, read_form
+from app.admin.pages.incubation import INCUBATION_ROUTES
 from app.admin.pages.matching import MATCHING_ROUTES
 from app.admin.pages.matching_desk import MATCHING_DESK_ROUTES
 from app.admin.pages.reader import DONE_ZH, decide, reader_page
@@ -103,6 +105,8 @@ ROUTE_LISTS: list[list[PageRoute]] = [
     SCREENING_ROUTES,
     MATCHING_ROUTES,
     MATCHING_DESK_ROUTES,
+    INCUBATION_ROUTES,
+    CAMP_ROUTES,
 ]
 _ROUTES = [(route.compiled(), route) for routes in ROUTE_LISTS for route in routes]
 
