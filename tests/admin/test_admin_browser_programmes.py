@@ -12,7 +12,7 @@ import pytest
 from app.site.demo import load_demo
 from programmes.camps.tables import Camp
 from programmes.incubation.tables import Cohort
-from tests.admin.test_admin_browser_reader import _axe_clean
+from tests.factories.admin_pages import axe_clean, browser_login
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-programmes"
@@ -20,23 +20,8 @@ SHOTS = ROOT / ".seedbed" / "test" / "admin-programmes"
 pytestmark = pytest.mark.browser
 
 
-async def _login(browser: Any, server: str, username: str, password: str) -> Any:  # noqa: F811
-    from playwright.async_api import expect
-
-    context = await browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(20_000)
-    expect.set_options(timeout=20_000)
-    await page.goto(f"{server}/admin/")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[type=password]", password)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("link", name=username)).to_be_visible()
-    return page
-
-
 async def _shot(page: Any, name: str) -> None:
-    await _axe_clean(page)
+    await axe_clean(page)
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
@@ -45,7 +30,7 @@ async def test_programme_pages_as_the_city_and_the_district_officer(server: str,
 
     assert await load_demo()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = await _login(browser, server, "officer", "officer-pass-2026")
+    page = await browser_login(browser, server, "officer", "officer-pass-2026")
     try:
         await page.get_by_role("link", name="聚力计划对接").first.click()
         await expect(page.get_by_role("heading", name="聚力计划对接")).to_be_visible()
@@ -84,7 +69,7 @@ async def test_programme_pages_as_the_city_and_the_district_officer(server: str,
     # The 长宁区 officer: their district's session; a city cohort and camp are the uniform 404 page.
     city_cohort = await Cohort.select(Cohort.id).where(Cohort.scope_district.is_null()).first()
     city_camp = await Camp.select(Camp.id).where(Camp.scope_district.is_null()).first()
-    page = await _login(browser, server, "changning", "changning-pass-2026")
+    page = await browser_login(browser, server, "changning", "changning-pass-2026")
     try:
         await page.get_by_role("link", name="聚力计划对接").first.click()
         await expect(page.get_by_role("link", name="2026 年长宁区聚力计划交流对接会")).to_be_visible()

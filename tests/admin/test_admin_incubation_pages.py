@@ -19,8 +19,8 @@ from programmes.incubation.tables import SupportedProject
 from scoring.mentors.tables import MentorProfile, Mentorship
 from scoring.tables import ExpertProfile
 from tests import factories
-from tests.admin.test_admin_matching_pages import NOT_FOUND, post
 from tests.factories.admin import AdminFactory
+from tests.factories.admin_pages import NOT_FOUND, post_form
 from tests.factories.graduation import graduation_experts, graduation_round
 from tests.factories.incubation import build, camp_seat, checked_in, edition_camp
 from tests.factories.world import build_world
@@ -64,11 +64,11 @@ async def test_cohort_dashboard_xlsx_and_graduation(admin_client: AdminFactory) 
     await submit_review(expert.principal, assignment.id, ReviewDraft(scores={"goals": 90, "sustainability": 80}))
     assert "记录结论" in (await changning.http.get(url)).text
     before = await AuditEntry.count()
-    refused = await post(changning, url, action="graduate", project_id=project.id, outcome="excellent", reason="")
+    refused = await post_form(changning, url, action="graduate", project_id=project.id, outcome="excellent", reason="")
     assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
-    hidden = await post(pudong, url, action="graduate", project_id=project.id, outcome="excellent", reason="达成")
+    hidden = await post_form(pudong, url, action="graduate", project_id=project.id, outcome="excellent", reason="达成")
     assert hidden.status_code == 404 and await AuditEntry.count() == before
-    done = await post(
+    done = await post_form(
         changning, url, action="graduate", project_id=project.id, outcome="excellent", reason="指标全部达成"
     )
     assert done.status_code == 303 and "已记录结项评估结论" in (await changning.http.get(done.headers["location"])).text
@@ -86,13 +86,13 @@ async def test_mentor_preview_writes_nothing_and_checks_the_round(admin_client: 
         w.world.changning_officer.principal, CohortCreate(edition_id=w.edition_id, name="第二期")
     )
     url = f"/admin/incubation/cohorts/{cohort.id}"
-    lacking = await post(changning, url, action="mentor_preview", round_id=w.round_id, k=1)
+    lacking = await post_form(changning, url, action="mentor_preview", round_id=w.round_id, k=1)
     assert lacking.status_code == 422 and "无法为每个扶持项目配齐导师" in lacking.text  # no mentor yet
     for _ in range(2):
         mentor = await factories.user(Role.expert)
         await ExpertProfile.insert(ExpertProfile(expert=mentor.id))
         await MentorProfile.insert(MentorProfile(expert=mentor.id, domains=["品牌传播"], max_projects=2))
-    preview = await post(changning, url, action="mentor_preview", round_id=w.round_id, k=1)
+    preview = await post_form(changning, url, action="mentor_preview", round_id=w.round_id, k=1)
     assert preview.status_code == 200 and "导师分配预览（未写入）" in preview.text and "社区助餐与陪伴" in preview.text
     assert "楼组自治议事" in preview.text and await Mentorship.count() == 0
     for fields, message in (
@@ -100,10 +100,10 @@ async def test_mentor_preview_writes_nothing_and_checks_the_round(admin_client: 
         ({"action": "mentors", "round_id": w.round_id, "k": 9}, "导师人数须为 1–5 位"),
         ({"action": "graduate", "project_id": "x"}, "请选择本批次的一个项目"),
     ):
-        refused = await post(changning, url, **fields)
+        refused = await post_form(changning, url, **fields)
         assert refused.status_code == 422 and message in refused.text, message
     assert await Mentorship.count() == 0
-    committed = await post(changning, url, action="mentors", round_id=w.round_id, k=1)
+    committed = await post_form(changning, url, action="mentors", round_id=w.round_id, k=1)
     assert committed.status_code == 303 and await Mentorship.count() == 2
 
 
@@ -137,10 +137,10 @@ async def test_camp_page_actions(admin_client: AdminFactory) -> None:
         ({"action": "cancel_registration", "registration_id": 999999}, "报名"),
         ({"action": "fly"}, "不支持的操作"),
     ):
-        refused = await post(officer, url, **fields)
+        refused = await post_form(officer, url, **fields)
         assert refused.status_code == 422 and message in refused.text, message
     assert await AuditEntry.count() == before
-    corrected = await post(
+    corrected = await post_form(
         officer,
         url,
         action="correct",
@@ -156,20 +156,22 @@ async def test_camp_page_actions(admin_client: AdminFactory) -> None:
         .first()
     )
     assert mark == {"checked_in_at": None}
-    cancelled = await post(officer, url, action="cancel_registration", registration_id=seated, reason="单位无法参加")
+    cancelled = await post_form(
+        officer, url, action="cancel_registration", registration_id=seated, reason="单位无法参加"
+    )
     assert cancelled.status_code == 303
     statuses = {
         r["id"]: r["status"] for r in await CampRegistration.select(CampRegistration.id, CampRegistration.status)
     }
     assert statuses == {seated: "cancelled", waiting: "registered"}  # the wait list moved up
-    closed = await post(officer, url, action="close")
+    closed = await post_form(officer, url, action="close")
     assert closed.status_code == 303 and "已截止报名" in (await officer.http.get(closed.headers["location"])).text
-    issued = await post(officer, url, action="certificates")
+    issued = await post_form(officer, url, action="certificates")
     assert issued.status_code == 303 and "新发结业证书" in (await officer.http.get(issued.headers["location"])).text
     xuhui = await admin_client(Role.officer, District.xuhui)
     hidden = await xuhui.http.get(url)
     assert hidden.status_code == 404 and NOT_FOUND in hidden.text
-    refused = await post(xuhui, url, action="cancel", reason="越权取消")
+    refused = await post_form(xuhui, url, action="cancel", reason="越权取消")
     assert refused.status_code == 404 and (await Camp.select(Camp.status).where(Camp.id == camp_id).first()) == {
         "status": "closed"
     }

@@ -3,9 +3,6 @@ orders and cases — each action through the admin session and the services, eac
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-import httpx
 import pytest
 
 from app.audit import AuditEntry
@@ -15,18 +12,11 @@ from programmes.matching.tables import Demand, MatchingCase, MatchOrder, Session
 from tests import factories
 from tests.factories import matching_cases as cases
 from tests.factories.admin import AdminFactory, AdminSession
+from tests.factories.admin_pages import NOT_FOUND, post_form
 from tests.factories.matching import community, demand, offer
 from tests.factories.reader import user_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production:UserWarning")
-NOT_FOUND = "记录不存在或不在您的管辖范围内"
-
-
-async def post(session: AdminSession, url: str, **fields: object) -> httpx.Response:
-    body = [("csrftoken", session.http.cookies.get("csrftoken") or ""), *((k, str(v)) for k, v in fields.items())]
-    return await session.http.post(
-        url, content=urlencode(body), headers={"Content-Type": "application/x-www-form-urlencoded"}
-    )
 
 
 async def _open_session(officer: AdminSession, district: District) -> tuple[int, int, int]:
@@ -52,7 +42,7 @@ async def test_session_list_preview_adjust_and_publish(admin_client: AdminFactor
     listing = await officer.http.get("/admin/matching")
     assert listing.status_code == 200 and f'href="{url}"' in listing.text
     assert "长宁区对接会" in listing.text and "交流对接活动" in listing.text and "对接中" in listing.text
-    previewed = await post(officer, url, action="preview")
+    previewed = await post_form(officer, url, action="preview")
     assert previewed.status_code == 303
     shown = await officer.http.get(previewed.headers["location"])
     assert "已重新计算对接预览" in shown.text and "独居老人助餐" in shown.text and "银龄助餐服务" in shown.text
@@ -67,17 +57,17 @@ async def test_session_list_preview_adjust_and_publish(admin_client: AdminFactor
         ({"action": "add", "demand_id": demand_id, "offer_id": offer_id}, "已有足够的服务方"),
         ({"action": "remove", "pair_id": "x"}, "请选择要移除的配对"),
     ):
-        refused = await post(officer, url, **fields)
+        refused = await post_form(officer, url, **fields)
         assert refused.status_code == 422 and message in refused.text, message
     assert (
         await AuditEntry.count() == before and await SessionPair.count().where(SessionPair.session == session_id) == 1
     )
-    removed = await post(officer, url, action="remove", pair_id=pair["id"])
+    removed = await post_form(officer, url, action="remove", pair_id=pair["id"])
     assert removed.status_code == 303 and await SessionPair.count().where(SessionPair.session == session_id) == 0
-    added = await post(officer, url, action="add", demand_id=demand_id, offer_id=offer_id)
+    added = await post_form(officer, url, action="add", demand_id=demand_id, offer_id=offer_id)
     assert added.status_code == 303
     assert "官员手工增加" in (await officer.http.get(url)).text
-    published = await post(officer, url, action="publish")
+    published = await post_form(officer, url, action="publish")
     assert published.status_code == 303 and await MatchOrder.count().where(MatchOrder.session == session_id) == 1
     assert "结果已发布" in (await officer.http.get(url)).text
 
@@ -90,7 +80,7 @@ async def test_district_officer_sees_only_their_sessions(admin_client: AdminFact
     hidden = await changning.http.get(f"/admin/matching/sessions/{session_id}")
     assert hidden.status_code == 404 and NOT_FOUND in hidden.text
     before = await AuditEntry.count()
-    refused = await post(changning, f"/admin/matching/sessions/{session_id}", action="preview")
+    refused = await post_form(changning, f"/admin/matching/sessions/{session_id}", action="preview")
     assert refused.status_code == 404 and await AuditEntry.count() == before
     assert await SessionPair.count().where(SessionPair.session == session_id) == 0
     # Without the CSRF field the router refuses before the handler.
@@ -107,15 +97,17 @@ async def test_demand_moderation_publish_and_reject(admin_client: AdminFactory) 
     foreign = await demand(theirs, status="submitted", title="徐汇的需求")
     queue = await officer.http.get("/admin/matching/demands")
     assert "儿童课后托管" in queue.text and "徐汇的需求" not in queue.text and "长宁区" in queue.text
-    refused = await post(officer, "/admin/matching/demands", action="reject", demand_id=second, reason=" ")
+    refused = await post_form(officer, "/admin/matching/demands", action="reject", demand_id=second, reason=" ")
     assert refused.status_code == 422 and "须填写原因" in refused.text
-    hidden = await post(officer, "/admin/matching/demands", action="publish", demand_id=foreign)
+    hidden = await post_form(officer, "/admin/matching/demands", action="publish", demand_id=foreign)
     assert hidden.status_code == 404 and NOT_FOUND in hidden.text
     statuses = {r["id"]: r["status"] for r in await Demand.select(Demand.id, Demand.status)}
     assert statuses[second] == "submitted" and statuses[foreign] == "submitted"
-    done = await post(officer, "/admin/matching/demands", action="publish", demand_id=first)
+    done = await post_form(officer, "/admin/matching/demands", action="publish", demand_id=first)
     assert done.status_code == 303 and "需求已发布" in (await officer.http.get(done.headers["location"])).text
-    rejected = await post(officer, "/admin/matching/demands", action="reject", demand_id=second, reason="预算不明确")
+    rejected = await post_form(
+        officer, "/admin/matching/demands", action="reject", demand_id=second, reason="预算不明确"
+    )
     assert rejected.status_code == 303
     statuses = {r["id"]: r["status"] for r in await Demand.select(Demand.id, Demand.status)}
     assert statuses[first] == "published" and statuses[second] == "rejected"
@@ -127,25 +119,27 @@ async def test_orders_promote_and_publish_a_case(admin_client: AdminFactory) -> 
     listing = await officer.http.get("/admin/matching/orders")
     assert listing.status_code == 200 and "已评价" in listing.text and "推荐为案例" in listing.text
     order_id = made["order_id"]
-    short = await post(officer, "/admin/matching/orders", action="promote", order_id=order_id, title="x", summary="")
+    short = await post_form(
+        officer, "/admin/matching/orders", action="promote", order_id=order_id, title="x", summary=""
+    )
     assert short.status_code == 422 and await MatchingCase.count() == 0
     xuhui = await admin_client(Role.officer, District.xuhui)
-    hidden = await post(
+    hidden = await post_form(
         xuhui, "/admin/matching/orders", action="promote", order_id=order_id, title="案例", summary="简介"
     )
     assert hidden.status_code == 404 and await MatchingCase.count() == 0
     fields = {"title": "银龄数字课堂走进社区", "summary": "志愿者每周辅导老年人", "outcomes": "培训 12 次"}
-    done = await post(officer, "/admin/matching/orders", action="promote", order_id=order_id, **fields)
+    done = await post_form(officer, "/admin/matching/orders", action="promote", order_id=order_id, **fields)
     assert done.status_code == 303 and await MatchingCase.count() == 1
     case = await MatchingCase.select(MatchingCase.id).first()
     assert case is not None
-    published = await post(officer, "/admin/matching/orders", action="publish_case", case_id=case["id"])
+    published = await post_form(officer, "/admin/matching/orders", action="publish_case", case_id=case["id"])
     assert published.status_code == 303
     shown = await officer.http.get(published.headers["location"])
     assert "案例已发布" in shown.text and "已推荐为案例" in shown.text and "撤下原因" in shown.text
-    refused = await post(officer, "/admin/matching/orders", action="withdraw_case", case_id=case["id"], reason="")
+    refused = await post_form(officer, "/admin/matching/orders", action="withdraw_case", case_id=case["id"], reason="")
     assert refused.status_code == 422 and "须填写原因" in refused.text and 'aria-invalid="true"' in refused.text
-    withdrawn = await post(
+    withdrawn = await post_form(
         officer, "/admin/matching/orders", action="withdraw_case", case_id=case["id"], reason="照片未授权"
     )
     assert withdrawn.status_code == 303

@@ -63,7 +63,12 @@ async def test_the_sidebar_links_the_overview(admin_client: AdminFactory) -> Non
     links = (await city.get("links/")).json()
     # The overview comes first (dicts keep the order the sidebar shows), then the reader and screening pages.
     assert list(links.items())[0] == ("首页概览", "/admin/overview")
-    assert links == {"首页概览": "/admin/overview", "申报审阅与资格审查": "/admin/screening"}
+    assert links == {
+        "首页概览": "/admin/overview",
+        "申报审阅与资格审查": "/admin/screening",
+        "聚力计划对接": "/admin/matching",
+        "沪社星耀与训练营": "/admin/incubation",
+    }
 
 
 async def test_a_district_officer_sees_only_their_district(admin_client: AdminFactory) -> None:
