@@ -47,6 +47,10 @@ async def test_session_list_preview_adjust_and_publish(admin_client: AdminFactor
     shown = await officer.http.get(previewed.headers["location"])
     assert "已重新计算对接预览" in shown.text and "独居老人助餐" in shown.text and "银龄助餐服务" in shown.text
     assert "标签重合" in shown.text  # the score explained term by term
+    # Pairing by hand offers the offers serving the session's district, not another district's.
+    xuhui_org, _ = await factories.organisation(District.xuhui)
+    await offer(xuhui_org, title="徐汇社区服务")
+    assert "徐汇社区服务" not in (await officer.http.get(url)).text
     pair = await SessionPair.select(SessionPair.id).where(SessionPair.session == session_id).first()
     assert pair is not None
     # Refusals: an unknown action, a pair without its demand, a second identical pair; nothing changes.

@@ -127,16 +127,28 @@ async def _names(pairs: list[SessionPairRead], demand_ids: list[int]) -> tuple[d
     )
 
 
-async def _offer_choices() -> list[tuple[str, str]]:
-    """Offers an officer may pair by hand: the library's approved ones (the service checks every rule again)."""
+async def _offer_choices(district: str | None) -> list[tuple[str, str]]:
+    """Offers an officer may pair by hand: matchable ones serving the session's district (any, for a city-wide
+    session), so a district officer is offered no unrelated organisation; the service checks every rule again."""
     organisation: Any = ServiceOffer.organisation
+    where: list[Any] = [ServiceOffer.status == "approved"]
+    if district:
+        where.append((ServiceOffer.city_wide == True) | ServiceOffer.districts_served.any(district))  # noqa: E712
     rows = (
         await ServiceOffer.select(ServiceOffer.id, ServiceOffer.title, organisation.name.as_alias("organisation"))
-        .where(ServiceOffer.status == "approved")
+        .where(*where)
         .order_by(ServiceOffer.id)
         .limit(MAX_LIMIT)
     )
     return [(str(r["id"]), f"{r['title']}（{r['organisation']}）") for r in rows]
+
+
+def _more(total: int, shown: int) -> str:
+    return (
+        f"<p>共 {total} 条，此处显示前 {shown} 条（完整名单见侧栏「聚力计划」分组下的对接预览表）。</p>"
+        if total > shown
+        else ""
+    )
 
 
 def _terms(terms: dict[str, int]) -> str:
@@ -157,8 +169,10 @@ async def session_page(
     from programmes.matching import sessions
 
     shown = await sessions.read_for(principal, session_id)
-    pairs = (await sessions.pairs(principal, session_id, PageParams(limit=MAX_LIMIT))).items
-    unmatched = (await sessions.unmatched(principal, session_id, PageParams(limit=MAX_LIMIT))).items
+    # One page of each (at most 200 rows; a session larger than that says so rather than paging two lists at once).
+    paired = await sessions.pairs(principal, session_id, PageParams(limit=MAX_LIMIT))
+    left = await sessions.unmatched(principal, session_id, PageParams(limit=MAX_LIMIT))
+    pairs, unmatched = paired.items, left.items
     demand_names, offer_names = await _names(pairs, [u.demand_id for u in unmatched])
     adjustable = shown.status == "open"
     url = session_url(session_id)
@@ -188,18 +202,24 @@ async def session_page(
     body += section(
         "pairs",
         "对接预览",
-        table(
+        _more(paired.total, len(pairs))
+        + table(
             "预览中的配对（得分与各项得分明细）", ("需求", "服务项目", "得分", "得分明细", "来源", "调整"), pair_rows
         ),
     )
-    body += section("unmatched", "未对接的需求", table("未对接的需求及原因", ("需求", "原因"), unmatched_rows))
+    body += section(
+        "unmatched",
+        "未对接的需求",
+        _more(left.total, len(unmatched)) + table("未对接的需求及原因", ("需求", "原因"), unmatched_rows),
+    )
     if adjustable:
         demands = [(str(d), name) for d, name in demand_names.items()]
+        offers = await _offer_choices(shown.district)
         add = (
             f'<form method="post" action="{url}">{csrf_field(scope)}<input type="hidden" name="action" value="add">'
             f'<label for="add-demand">需求</label><select id="add-demand" name="demand_id">{options(demands, "")}'
             f'</select><label for="add-offer">服务项目（已入库）</label><select id="add-offer" name="offer_id">'
-            f'{options(await _offer_choices(), "")}</select><button type="submit">增加配对</button></form>'
+            f'{options(offers, "")}</select><button type="submit">增加配对</button></form>'
         )
         body += section("add", "手工增加配对", add)
     return page(f"聚力计划对接：{shown.title}", body, status=status)
