@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from app.admin.pages.camps import camps_section
 from app.admin.pages.html import csrf_field, esc, first, options, page, redirect
 from app.admin.pages.parts import Html, alert, district_zh, form_id, link, notice, pager, section, table
 from app.admin.pages.routing import PageRequest, PageRoute
@@ -46,7 +47,6 @@ async def _edition_titles(edition_ids: list[int]) -> dict[int, str]:
 
 
 async def incubation_index(request: PageRequest) -> Response:
-    from app.admin.pages.camps import camps_section
     from programmes.incubation import projects
 
     paging = paging_of(request.params)

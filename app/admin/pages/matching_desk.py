@@ -31,6 +31,7 @@ from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.reference import validation_message
 from app.errors import DomainError
 from app.money import yuan
+from app.organisations.tables import Organisation
 from app.paging import DEFAULT_LIMIT, PageParams
 from programmes.matching.tables import MatchingCase
 
@@ -150,10 +151,17 @@ async def orders_page(
             MatchingCase.order.is_in([o.id for o in shown] or [0])
         )
     }
+    organisations = {
+        int(r["id"]): r["name"]
+        for r in await Organisation.select(Organisation.id, Organisation.name).where(
+            Organisation.id.is_in(sorted({o.organisation_id for o in shown}) or [0])
+        )
+    }
     order_rows = [
         (
             o.demand_title,
             o.offer_title,
+            organisations.get(o.organisation_id, "—"),
             o.status_zh,
             o.beneficiaries_served,
             f"总体 {o.evaluation.overall} 分" if o.evaluation is not None else "—",
@@ -198,7 +206,7 @@ async def orders_page(
         "服务中与已完成的订单",
         table(
             "订单（服务中、社区已确认完成、已评价）",
-            ("需求", "服务项目", "状态", "服务人次", "评价", "金额", "案例"),
+            ("需求", "服务项目", "承接机构", "状态", "服务人次", "评价", "金额", "案例"),
             order_rows,
         ),
     )
