@@ -4,6 +4,8 @@
 - ``GET  /admin/rounds/{id}/screening`` (+ ``POST``: bulk return/reject of the ticked rows) and ``….xlsx``;
 - ``GET  /admin/applications/{id}`` (+ ``POST``: override / return for revision / reject with a reason);
 - ``GET  /admin/attachments/{id}/file``: an attachment, with the API's download rules.
+- 聚力计划 (``/admin/matching…``, app.admin.pages.matching and .matching_desk), 沪社星耀 (``/admin/incubation…``,
+  .incubation) and 训练营 (``/admin/camps/{id}``, .camps): issue 16 task 7, the programme forms' actions on pages.
 
 Each page module declares its paths as ``PageRoute`` rows (app.admin.pages.routing) in its own list, added to
 ``ROUTE_LISTS`` below. Piccolo Admin has no extension point for a custom server-rendered page, so this is an ASGI
