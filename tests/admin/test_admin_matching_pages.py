@@ -148,3 +148,28 @@ async def test_orders_promote_and_publish_a_case(admin_client: AdminFactory) -> 
     )
     assert withdrawn.status_code == 303
     assert (await MatchingCase.select(MatchingCase.status).first()) == {"status": "withdrawn"}
+
+
+async def test_session_flow_open_rematch_close(admin_client: AdminFactory) -> None:
+    from programmes.matching import sessions
+    from programmes.matching.schemas_session import SessionCreate
+    from programmes.matching.tables import MatchingSession
+
+    officer = await admin_client(Role.officer)
+    created = await sessions.create(user_of(officer).principal, SessionCreate(title="全市交流对接会"))
+    url = f"/admin/matching/sessions/{created.id}"
+
+    async def status() -> str:
+        row = await MatchingSession.select(MatchingSession.status).where(MatchingSession.id == created.id).first()
+        assert row is not None
+        return str(row["status"])
+
+    assert "开启对接" in (await officer.http.get(url)).text and "全市" in (await officer.http.get(url)).text
+    refused = await post_form(officer, url, action="close")  # a draft cannot be closed: the workflow says why
+    assert refused.status_code == 422 and await status() == "draft"
+    for action, after in (("open", "open"), ("publish", "published"), ("rematch", "open"), ("publish", "published")):
+        done = await post_form(officer, url, action=action)
+        assert done.status_code == 303 and await status() == after, action
+    closed = await post_form(officer, url, action="close")
+    assert closed.status_code == 303 and await status() == "closed"
+    assert "对接活动已结束" in (await officer.http.get(closed.headers["location"])).text
