@@ -175,3 +175,23 @@ async def test_camp_page_actions(admin_client: AdminFactory) -> None:
     assert refused.status_code == 404 and (await Camp.select(Camp.status).where(Camp.id == camp_id).first()) == {
         "status": "closed"
     }
+
+
+async def test_a_draft_camp_opens_and_is_cancelled_with_a_reason(admin_client: AdminFactory) -> None:
+    officer = await admin_client(Role.officer, District.changning)
+    camp_id, _ = await edition_camp(None, [now_utc() + timedelta(days=3)], status="draft")
+    url = f"/admin/camps/{camp_id}"
+
+    async def status() -> str:
+        row = await Camp.select(Camp.status).where(Camp.id == camp_id).first()
+        assert row is not None
+        return str(row["status"])
+
+    assert "开放报名" in (await officer.http.get(url)).text and "筹备中" in (await officer.http.get(url)).text
+    opened = await post_form(officer, url, action="open")
+    assert opened.status_code == 303 and await status() == "open"
+    refused = await post_form(officer, url, action="open")  # already open: the workflow refuses, nothing changes
+    assert refused.status_code == 422 and await status() == "open"
+    cancelled = await post_form(officer, url, action="cancel", reason="场地无法使用")
+    assert cancelled.status_code == 303 and await status() == "cancelled"
+    assert "训练营已取消" in (await officer.http.get(cancelled.headers["location"])).text
