@@ -201,7 +201,7 @@ async def cohort_page(
 
 
 async def cohort_act(request: PageRequest) -> Response:
-    from programmes.incubation import graduation, projects
+    from programmes.incubation import graduation, project_reads, projects
     from scoring.mentors import service as mentors
 
     principal, cohort_id, form = request.principal, request.object_id, request.form
@@ -210,7 +210,7 @@ async def cohort_act(request: PageRequest) -> Response:
     try:
         if action == "graduate":
             project_id = form_id(form, "project_id")
-            if project_id is None or (await projects.read_for(principal, project_id)).cohort_id != cohort_id:
+            if project_id is None or (await project_reads.read_for(principal, project_id)).cohort_id != cohort_id:
                 return await cohort_page(request, error="请选择本批次的一个项目", status=422)
             try:
                 decision = GraduationDecision(outcome=first(form, "outcome"), reason=first(form, "reason").strip())
