@@ -334,6 +334,8 @@ def build_admin() -> Any:
             "申报审阅与资格审查": "/admin/screening",
             "公示与晋级": "/admin/publication",
             "资金管理": "/admin/money",
+            "聚力计划对接": "/admin/matching",
+            "沪社星耀与训练营": "/admin/incubation",
         },
     )
     # Outermost first: the list export's button in index.html; the lists as xlsx (they call the chain below, so

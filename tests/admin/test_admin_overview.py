@@ -67,6 +67,8 @@ async def test_the_sidebar_links_the_overview(admin_client: AdminFactory) -> Non
     assert links["申报审阅与资格审查"] == "/admin/screening"
     assert links["公示与晋级"] == "/admin/publication"
     assert links["资金管理"] == "/admin/money"
+    assert links["聚力计划对接"] == "/admin/matching"
+    assert links["沪社星耀与训练营"] == "/admin/incubation"
 
 
 async def test_a_district_officer_sees_only_their_district(admin_client: AdminFactory) -> None:

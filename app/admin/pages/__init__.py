@@ -6,6 +6,8 @@
 - ``GET  /admin/attachments/{id}/file``: an attachment, with the API's download rules.
 - ``/admin/money/…``: 资金管理, money from award to reconciliation (``money*.py``; app/admin/pages/money.py lists the
   queues, each page module its own routes).
+- 聚力计划 (``/admin/matching…``, app.admin.pages.matching and .matching_desk), 沪社星耀 (``/admin/incubation…``,
+  .incubation) and 训练营 (``/admin/camps/{id}``, .camps): issue 16 task 7, the programme forms' actions on pages.
 
 Each page module declares its paths as ``PageRoute`` rows (app.admin.pages.routing) in its own list, added to
 ``ROUTE_LISTS`` below. Piccolo Admin has no extension point for a custom server-rendered page, so this is an ASGI
@@ -20,7 +22,11 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from app.admin.pages.camps import CAMP_ROUTES
 from app.admin.pages.html import csrf_ok, esc, first, page, problem_page, read_form
+from app.admin.pages.incubation import INCUBATION_ROUTES
+from app.admin.pages.matching import MATCHING_ROUTES
+from app.admin.pages.matching_desk import MATCHING_DESK_ROUTES
 from app.admin.pages.money import MONEY_HOME_ROUTES
 from app.admin.pages.money_awards import MONEY_AWARD_ROUTES
 from app.admin.pages.money_batches import MONEY_BATCH_ROUTES
@@ -115,6 +121,10 @@ ROUTE_LISTS: list[list[PageRoute]] = [
     MONEY_RECONCILIATION_ROUTES,
     MONEY_RECOVERY_ROUTES,
     PUBLICATION_ROUTES,
+    MATCHING_ROUTES,
+    MATCHING_DESK_ROUTES,
+    INCUBATION_ROUTES,
+    CAMP_ROUTES,
 ]
 _ROUTES = [(route.compiled(), route) for routes in ROUTE_LISTS for route in routes]
 
