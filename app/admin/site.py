@@ -327,7 +327,11 @@ def build_admin() -> Any:
         production=get_settings().production,
         # issue 16: the overview first (Piccolo Admin's home page is its own), then the application reader and the
         # rounds' screening lists (app.admin.overview, app.admin.pages), beside the tables.
-        sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening"},
+        sidebar_links={
+            "首页概览": OVERVIEW_PATH,
+            "申报审阅与资格审查": "/admin/screening",
+            "专家评审": "/admin/review",
+        },
     )
     # Outermost first: account numbers masked in every answer; the overview page; the reader and screening pages;
     # export downloads; district-scoped user ids; district scope; innermost, each reference-table write runs in one

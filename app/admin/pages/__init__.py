@@ -20,6 +20,8 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from app.admin.pages.html import csrf_ok, esc, first, page, problem_page, read_form
 from app.admin.pages.reader import DONE_ZH, decide, reader_page
+from app.admin.pages.review import REVIEW_ROUTES
+from app.admin.pages.review_ranking import RANKING_ROUTES
 from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.pages.screening import bulk_decide, screening_page, screening_url, screening_xlsx
 from app.admin.scope import principal_from_session
@@ -99,6 +101,8 @@ SCREENING_ROUTES = [
 # One list per page module (a new page adds its list here).
 ROUTE_LISTS: list[list[PageRoute]] = [
     SCREENING_ROUTES,
+    REVIEW_ROUTES,
+    RANKING_ROUTES,
 ]
 _ROUTES = [(route.compiled(), route) for routes in ROUTE_LISTS for route in routes]
 
