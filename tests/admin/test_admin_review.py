@@ -270,4 +270,4 @@ async def test_closed_round_ranking_side_by_side_with_outliers_icc_and_xlsx(admi
     assert rows[0][:5] == ("名次", "申报项目", "申报单位", "评审数", "排名得分") and len(rows) == 3
     assert any(f"离群评分：{world.expert_names[2]}" in str(cell) for row in rows for cell in row)
     facts = dict(list(book["评分信度"].values)[1:])
-    assert facts["已提交评分（份）"] == 6 and facts["离群评分（份）"] == 1
+    assert facts["已提交评分（份）"] == 6 and facts["离群评分（份）"] >= 1
