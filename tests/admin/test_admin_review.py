@@ -261,13 +261,14 @@ async def test_closed_round_ranking_side_by_side_with_outliers_icc_and_xlsx(admi
         "ICC(1,k)",
     ):
         assert label in shown.text, label
-    assert f"离群评分：{world.expert_names[2]}" in shown.text and "社区助餐1" in shown.text
+    assert f"离群评分：{world.expert_names[3]}" in shown.text and "社区助餐1" in shown.text
     assert "测试社会组织" in shown.text
     download = await officer.http.get(f"/admin/rounds/{world.round_id}/ranking.xlsx")
     assert download.status_code == 200 and "spreadsheetml" in download.headers["content-type"]
     book = load_workbook(io.BytesIO(download.content))
     rows = list(book["排名"].values)
     assert rows[0][:5] == ("名次", "申报项目", "申报单位", "评审数", "排名得分") and len(rows) == 3
-    assert any(f"离群评分：{world.expert_names[2]}" in str(cell) for row in rows for cell in row)
+    assert f"离群评分：{world.expert_names[0]}" not in shown.text
+    assert any(f"离群评分：{world.expert_names[3]}" in str(cell) for row in rows for cell in row)
     facts = dict(list(book["评分信度"].values)[1:])
-    assert facts["已提交评分（份）"] == 6 and facts["离群评分（份）"] >= 1
+    assert facts["已提交评分（份）"] == 8 and facts["离群评分（份）"] >= 1

@@ -75,8 +75,8 @@ async def review_world(
 
 
 async def closed_review_world(officer: factories.User, district: District | None) -> ReviewWorld:
-    """Three experts review two applications (k = 3); on the first, the third expert's score is far from the others'
-    (an outlier review). The round is then closed and ranked."""
+    """Four experts review two applications (k = 4); on the first, the fourth expert's score is far from the others'
+    (an outlier review, 刘芳's). The round is then closed and ranked."""
     from app.auth.principal import Principal
     from app.auth.tables import Role
     from programmes.catalogue.service import close_round
@@ -86,14 +86,14 @@ async def closed_review_world(officer: factories.User, district: District | None
     from scoring.reviews.schemas import ReviewDraft
     from scoring.tables import ReviewAssignment
 
-    world = await review_world(officer, district, experts=3, applications=2, reviews_per_application=3)
+    world = await review_world(officer, district, experts=4, applications=2, reviews_per_application=4)
     # By hand: the solver may pick experts of other rounds' pools, and the outlier must be this world's third expert.
     for application_id in world.application_ids:
         for expert_id in world.expert_ids:
             await assign(officer.principal, AssignmentCreate(application_id=application_id, expert_id=expert_id))
     scores = {
-        world.application_ids[0]: [80, 84, 20],
-        world.application_ids[1]: [70, 72, 74],
+        world.application_ids[0]: [80, 84, 82, 20],
+        world.application_ids[1]: [70, 72, 74, 71],
     }
     for row in await ReviewAssignment.select().where(ReviewAssignment.application.is_in(world.application_ids)):
         position = world.expert_ids.index(row["expert"])
