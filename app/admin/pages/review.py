@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from app.access import staff_filter
 from app.admin.pages.html import csrf_field, esc, first, options, page, query_string
-from app.admin.pages.reader import application_url
+from app.admin.pages.review_preview import MODES, mode_of, preview_form, preview_section
 from app.admin.pages.review_progress import (
     ReviewRound,
     application_names,
@@ -26,29 +26,21 @@ from app.admin.pages.review_progress import (
     expert_choices,
     expert_names,
     expert_progress,
+    ranking_url,
     review_round,
+    review_url,
     reviewable_choices,
 )
 from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.pages.screening import paging_of, screening_url
+from app.auth.principal import Principal
 from app.errors import DomainError
 from app.paging import PageParams
 from programmes.tables import Application, Round
-from scoring.assignment import Mode
-from scoring.assignments.schemas import AssignmentCreate, AssignmentPlanRead, ReasonBody
+from scoring.assignments.schemas import AssignmentCreate, ReasonBody
 from scoring.tables import ReviewAssignment
 
-MODES = {"total": "总亲和度最高", "fair": "兼顾公平（先抬高最低的申报）"}
 STEPS = {"remove": "撤销分配（仅限待评审）", "reopen": "退回专家重新评分（仅限已提交）"}
-PAIRS_SHOWN = 500  # a preview longer than this is committed whole or partially, not ticked row by row
-
-
-def review_url(round_id: int) -> str:
-    return f"/admin/rounds/{round_id}/review"
-
-
-def ranking_url(round_id: int) -> str:
-    return f"/admin/rounds/{round_id}/ranking"
 
 
 def _error(key: str, errors: dict[str, str]) -> tuple[str, str]:
@@ -61,90 +53,13 @@ def _error(key: str, errors: dict[str, str]) -> tuple[str, str]:
     )
 
 
-def _mode(text: str) -> Mode:
-    """The solver's mode as the API's ``Mode`` (callers have checked it is one of ``MODES``)."""
-    return "fair" if text == "fair" else "total"
-
-
 def _number(text: str) -> int | str:
     """A picked id as the integer the API's schema checks (its range); anything else stays text and is refused."""
     return int(text) if text.isdigit() and len(text) <= 10 else text
 
 
-def _yes(value: bool) -> str:
-    return "是" if value else "否"
-
-
-async def _preview(scope: dict[str, Any], principal: Any, review: ReviewRound, mode: str) -> str:
-    """The solver's assignment (nothing written), each pair with why; or why none is feasible."""
-    from scoring.assignments.service import preview
-
-    mode_field = f'<input type="hidden" name="mode" value="{esc(mode)}">'
-    partial = (
-        f'<form method="post" action="{review_url(review.id)}">{csrf_field(scope)}'
-        f'<input type="hidden" name="do" value="commit">{mode_field}<input type="hidden" name="scope" value="partial">'
-        '<button type="submit">部分分配：为能配齐的申报分配专家，其余列出原因</button></form>'
-    )
-    try:
-        plan: AssignmentPlanRead = await preview(principal, review.id, _mode(mode))
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        names = await application_names(
-            int(e.details["application_id"]) for e in exc.errors if e.details and e.details.get("application_id")
-        )
-        items = "".join(
-            f"<li>{esc(names.get(int((e.details or {}).get('application_id') or 0), '本轮'))}：{esc(e.message)}</li>"
-            for e in exc.errors
-        )
-        return f'<p class="error" role="alert">{esc(exc.detail)}</p><ul>{items}</ul>{partial}'
-    shown = plan.pairs[:PAIRS_SHOWN]
-    apps = await application_names(p.application_id for p in shown)
-    experts = await expert_names(p.expert_id for p in shown)
-    rows = "".join(
-        f'<tr><td><input type="checkbox" name="pairs" value="{p.application_id}:{p.expert_id}" form="commit"'
-        f' id="pair-{p.application_id}-{p.expert_id}"><label class="sr" for="pair-{p.application_id}-{p.expert_id}">'
-        f"选择 {esc(apps.get(p.application_id, ''))} — {esc(experts.get(p.expert_id, ''))}</label></td>"
-        f'<td><a href="{application_url(p.application_id)}">{esc(apps.get(p.application_id, "—"))}</a></td>'
-        f"<td>{esc(experts.get(p.expert_id, '—'))}</td><td>{p.affinity}</td>"
-        f"<td>{esc('、'.join(p.shared_tags) or '—')}</td><td>{_yes(p.domain_match)}</td><td>{_yes(p.track_match)}</td>"
-        "</tr>"
-        for p in shown
-    )
-    more = f"<p>共 {len(plan.pairs)} 个配对，仅列出前 {PAIRS_SHOWN} 个。</p>" if len(plan.pairs) > PAIRS_SHOWN else ""
-    summary = (
-        f"<p>方式：{esc(MODES.get(plan.mode, plan.mode))}；新配对 {len(plan.pairs)} 个；"
-        f"总亲和度 {plan.total_affinity}；"
-        f"申报最低亲和度 {plan.min_application_affinity}；{'已证明最优' if plan.optimal else '未证明最优'}"
-        f"（求解器：{esc(plan.solver)}）。</p>"
-    )
-    if not plan.pairs:
-        return summary + "<p>没有需要新增的配对：每件可评审的申报都已配齐评审专家。</p>"
-    table = (
-        '<table><caption>分配预览（尚未写入；勾选后可只提交部分配对）</caption><thead><tr><th scope="col">选择</th>'
-        '<th scope="col">申报项目（申报单位）</th><th scope="col">评审专家</th><th scope="col">亲和度</th>'
-        '<th scope="col">共同标签</th><th scope="col">领域匹配</th><th scope="col">赛道匹配</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>{more}"
-    )
-    commit = (
-        f'<form method="post" id="commit" action="{review_url(review.id)}">{csrf_field(scope)}'
-        f'<input type="hidden" name="do" value="commit">{mode_field}'
-        '<button type="submit" name="scope" value="all">全部提交</button> '
-        '<button type="submit" name="scope" value="chosen">只提交勾选的配对</button></form>'
-    )
-    return summary + table + more + commit + partial
-
-
-def _preview_form(review: ReviewRound, mode: str) -> str:
-    return (
-        f'<form method="get" action="{review_url(review.id)}"><label for="preview-mode">分配方式</label>'
-        f'<select id="preview-mode" name="preview">{options(MODES.items(), mode or "total")}</select>'
-        '<button type="submit">生成分配预览</button></form>'
-    )
-
-
 async def _assign_form(
-    scope: dict[str, Any], principal: Any, review: ReviewRound, errors: dict[str, str], form: dict[str, str]
+    scope: dict[str, Any], principal: Principal, review: ReviewRound, errors: dict[str, str], form: dict[str, str]
 ) -> str:
     apps = await reviewable_choices(principal, review.id)
     experts = await expert_choices()
@@ -211,7 +126,7 @@ async def review_page(
     progress = await application_progress(principal, review, paging)
     mode = params.get("preview", "") if params.get("preview", "") in MODES else ""
     if mode and not preview_html:
-        preview_html = await _preview(scope, principal, review, mode)
+        preview_html = await preview_section(scope, principal, review, mode)
     remind = (
         f'<form method="post" action="{review_url(review.id)}">{csrf_field(scope)}'
         '<input type="hidden" name="do" value="remind"><button type="submit">向有待评审任务的专家发送催办</button>'
@@ -236,7 +151,7 @@ async def review_page(
         f"<section aria-labelledby='s-apps'><h2 id='s-apps'>评审进度：按申报</h2>"
         f"{_pager(review, paging, progress.page.total)}{progress.table}</section>"
         f"<section aria-labelledby='s-preview'><h2 id='s-preview'>分配预览与提交</h2>{commit_error}"
-        f"{_preview_form(review, mode)}{preview_html}</section>"
+        f"{preview_form(review, mode)}{preview_html}</section>"
         f"<section aria-labelledby='s-assign'><h2 id='s-assign'>人工分配</h2>"
         f"<p>存在利益冲突的配对会被拒绝。</p>{await _assign_form(scope, principal, review, errors, form)}</section>"
         f"<section aria-labelledby='s-step'><h2 id='s-step'>撤销分配 / 退回重评</h2>"
@@ -266,7 +181,7 @@ async def _commit(request: PageRequest) -> Response:
             return await review_page(request, errors={"commit": "请至少勾选一个配对"}, status=422)
         chosen = {(c.application_id, c.expert_id) for c in checked}
     try:
-        done = await commit(request.principal, request.object_id, _mode(mode), chosen_scope == "partial", chosen)
+        done = await commit(request.principal, request.object_id, mode_of(mode), chosen_scope == "partial", chosen)
     except DomainError as exc:
         if exc.status == 404:
             raise

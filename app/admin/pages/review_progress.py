@@ -33,6 +33,14 @@ EXPERTS_SHOWN = 500  # the pool is a few hundred people; a longer list says so
 NAMES_LIMIT = 500  # the manual-assignment pickers
 
 
+def review_url(round_id: int) -> str:
+    return f"/admin/rounds/{round_id}/review"
+
+
+def ranking_url(round_id: int) -> str:
+    return f"/admin/rounds/{round_id}/ranking"
+
+
 @dataclass(frozen=True)
 class ReviewRound:
     id: int

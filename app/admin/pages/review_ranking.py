@@ -18,8 +18,7 @@ from starlette.responses import Response
 from app.admin.config_fields import AGGREGATION_CHOICES
 from app.admin.pages.html import esc, page, query_string
 from app.admin.pages.reader import application_url
-from app.admin.pages.review import ranking_url, review_url
-from app.admin.pages.review_progress import expert_names, review_round
+from app.admin.pages.review_progress import expert_names, ranking_url, review_round, review_url
 from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.pages.screening import EXPORT_ROWS_MAX, XLSX, paging_of
 from app.paging import PageParams
