@@ -256,7 +256,7 @@ async def test_closed_round_ranking_side_by_side_with_outliers_icc_and_xlsx(admi
         "中位数",
         "去掉最高最低分后平均",
         "校准后平均",
-        "评分极差",
+        "评分标准差",
         "ICC(1)",
         "ICC(1,k)",
     ):

@@ -79,7 +79,7 @@ def _live(rows: list[RankingRow]) -> list[str]:
 
 def _headers(method: str, live: list[str]) -> list[str]:
     marked = [f"{METHOD_ZH[m]}{'（本轮方法）' if m == method else ''}" for m in METHOD_COLUMNS]
-    return ["名次", "申报项目", "申报单位", "评审数", "排名得分", *marked, "评分极差", *(LIVE_COLUMNS[c] for c in live)]
+    return ["名次", "申报项目", "申报单位", "评审数", "排名得分", *marked, "评分标准差", *(LIVE_COLUMNS[c] for c in live)]
 
 
 def _values(row: RankingRow, live: list[str]) -> list[Any]:
