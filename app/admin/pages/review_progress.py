@@ -18,7 +18,7 @@ from app.access import load, staff_filter
 from app.admin.pages.html import esc, status_zh, when
 from app.admin.pages.reader import application_url
 from app.auth.principal import Principal
-from app.auth.tables import Account
+from app.auth.tables import Account, Role
 from app.paging import Page, PageParams, fetch_page
 from app.reference import DISTRICT_NAMES_ZH, District
 from app.timezone import now_utc
@@ -123,7 +123,7 @@ async def expert_choices() -> list[tuple[str, str]]:
     user: Any = Account.user
     rows = (
         await Account.select(Account.user, Account.display_name, user.username.as_alias("username"))
-        .where(Account.role == "expert")
+        .where(Account.role == Role.expert.value)
         .order_by(Account.display_name)
         .order_by(Account.user)
         .limit(NAMES_LIMIT)

@@ -54,7 +54,8 @@ def _outlier_experts(rows: list[RankingRow]) -> set[int]:
 
 
 async def _tie_labels(rows: list[RankingRow]) -> dict[str, str]:
-    ids = {int(r.cut_line_tie.split(":", 1)[1]) for r in rows if r.cut_line_tie and r.cut_line_tie[6:].isdigit()}
+    lines = [r.cut_line_tie.split(":", 1) for r in rows if r.cut_line_tie]
+    ids = {int(line[1]) for line in lines if line[0] == "track" and len(line) == 2 and line[1].isdigit()}
     tracks = await Track.select(Track.id, Track.name).where(Track.id.is_in(sorted(ids) or [0]))
     return {"overall": "入围总数线", **{f"track:{t['id']}": f"赛道「{t['name']}」名额线" for t in tracks}}
 
@@ -79,7 +80,8 @@ def _live(rows: list[RankingRow]) -> list[str]:
 
 def _headers(method: str, live: list[str]) -> list[str]:
     marked = [f"{METHOD_ZH[m]}{'（本轮方法）' if m == method else ''}" for m in METHOD_COLUMNS]
-    return ["名次", "申报项目", "申报单位", "评审数", "排名得分", *marked, "评分标准差", *(LIVE_COLUMNS[c] for c in live)]
+    live_headers = [LIVE_COLUMNS[c] for c in live]
+    return ["名次", "申报项目", "申报单位", "评审数", "排名得分", *marked, "评分标准差", *live_headers]
 
 
 def _values(row: RankingRow, live: list[str]) -> list[Any]:
