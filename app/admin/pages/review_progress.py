@@ -88,7 +88,13 @@ async def expert_names(ids: Iterable[int]) -> dict[int, str]:
     rows = await Account.select(Account.user, Account.display_name, user.username.as_alias("username")).where(
         Account.user.is_in(wanted)
     )
-    return {r["user"]: r["display_name"] or r["username"] for r in rows}
+    shown = {r["user"]: r["display_name"] or r["username"] for r in rows}
+    # Display names are not unique: two experts of one name are told apart by their usernames.
+    taken = list(shown.values())
+    return {
+        r["user"]: f"{shown[r['user']]}（{r['username']}）" if taken.count(shown[r["user"]]) > 1 else shown[r["user"]]
+        for r in rows
+    }
 
 
 async def application_names(ids: Iterable[int]) -> dict[int, str]:
