@@ -331,6 +331,7 @@ def build_admin() -> Any:
             "首页概览": OVERVIEW_PATH,
             "申报审阅与资格审查": "/admin/screening",
             "专家评审": "/admin/review",
+            "资金管理": "/admin/money",
         },
     )
     # Outermost first: account numbers masked in every answer; the overview page; the reader and screening pages;

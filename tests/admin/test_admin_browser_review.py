@@ -11,8 +11,8 @@ import pytest
 from app.auth.tables import Role
 from app.reference import District
 from tests import factories
-from tests.factories.admin import PASSWORD
-from tests.factories.browser import ROOT, admin_page, axe_clean, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.admin_browser import admin_login, axe_clean
+from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.review_admin import closed_review_world, review_world
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-review"
@@ -26,7 +26,7 @@ async def test_city_officer_runs_a_rounds_review_in_the_browser(server: str, bro
     SHOTS.mkdir(parents=True, exist_ok=True)
     city = await factories.user(Role.officer)
     world = await review_world(city, None, experts=3, applications=2, reviews_per_application=2)
-    page = await admin_page(browser, server, city.principal.username, PASSWORD)
+    page = await admin_login(browser, server, city.principal.username)
     try:
         await page.get_by_role("link", name="专家评审").first.click()
         await page.get_by_role("link", name="2026 · 初赛").first.click()
@@ -97,7 +97,7 @@ async def test_district_officer_reviews_only_their_district(server: str, browser
     pudong = await review_world(city, District.pudong, experts=2, applications=1, title="浦东助老")
     officer = await factories.user(Role.officer, District.changning)
     mine = await review_world(officer, District.changning, experts=2, applications=2, title="长宁睦邻")
-    page = await admin_page(browser, server, officer.principal.username, PASSWORD)
+    page = await admin_login(browser, server, officer.principal.username)
     try:
         await page.goto(f"{server}/admin/review")
         await expect(page.get_by_role("link", name="2026 · 初赛")).to_have_count(1)

@@ -105,28 +105,3 @@ async def browser() -> AsyncIterator[Any]:
             yield instance
         finally:
             await instance.close()
-
-
-async def axe_clean(page: Any) -> None:
-    """axe-core on the page: no serious or critical violation (the admin's own pages)."""
-    from axe_playwright_python.async_playwright import Axe
-
-    results = await Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    assert bad == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
-
-
-async def admin_page(browser: Any, server: str, username: str, password: str) -> Any:
-    """A new zh-CN browser page logged in to the admin as ``username``."""
-    from playwright.async_api import expect
-
-    context = await browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(15_000)
-    expect.set_options(timeout=15_000)
-    await page.goto(f"{server}/admin/")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[type=password]", password)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("link", name=username)).to_be_visible()
-    return page

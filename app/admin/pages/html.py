@@ -73,6 +73,7 @@ NAV: list[tuple[str, str]] = [
     ("首页概览", "/admin/overview"),
     ("申报审阅与资格审查", "/admin/screening"),
     ("专家评审", "/admin/review"),
+    ("资金管理", "/admin/money"),
 ]
 
 
