@@ -332,6 +332,7 @@ def build_admin() -> Any:
         sidebar_links={
             "首页概览": OVERVIEW_PATH,
             "申报审阅与资格审查": "/admin/screening",
+            "专家评审": "/admin/review",
             "公示与晋级": "/admin/publication",
             "资金管理": "/admin/money",
             "聚力计划对接": "/admin/matching",

@@ -138,20 +138,31 @@ async def preview(principal: Principal, round_id: int, mode: Mode) -> Assignment
     return _plan(await solve(round_id, mode))
 
 
-async def commit(principal: Principal, round_id: int, mode: Mode, partial: bool = False) -> AssignmentCommitRead:
+async def commit(
+    principal: Principal,
+    round_id: int,
+    mode: Mode,
+    partial: bool = False,
+    chosen: set[tuple[int, int]] | None = None,
+) -> AssignmentCommitRead:
     """Officer in scope writes the solver's new pairs; applications move to review.
 
     Infeasible input is refused (409 ``assignment_infeasible``, the shortfalls in errors[]) unless the officer asks
     for a partial assignment (``partial``): then every application that can be staffed is, the rest are listed in
-    ``unstaffed`` with the reason, and the choice is audited (``round.assignment_partial``)."""
+    ``unstaffed`` with the reason, and the choice is audited (``round.assignment_partial``).
+
+    ``chosen`` (the admin's ticked rows of the preview, as (application, expert) pairs): only the solver's pairs
+    among them are written, with the same due date, reasons and audit; the rest of the round stays open for a later
+    commit, which keeps the written pairs."""
     closes_at = (await _round(principal, round_id))["closes_at"]
     if not partial:
-        written = await _solve_and_write(round_id, closes_at, mode, Actor.of(principal))
+        written = await _solve_and_write(round_id, closes_at, mode, Actor.of(principal), chosen=chosen)
         return AssignmentCommitRead(**_plan(written).model_dump(), partial=False, unstaffed=[])
     async with unit_of_work(Actor.of(principal)) as uow:
         await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")
         outcome = await solve_partial(round_id, mode)
-        done = await _write(uow, outcome.result, closes_at) if outcome.result is not None else None
+        solved = _only(outcome.result, chosen) if outcome.result is not None else None
+        done = await _write(uow, solved, closes_at) if solved is not None else None
         unstaffed = [
             UnstaffedRead(
                 application_id=u.application_id, code=u.code, needed=u.needed, eligible=u.eligible, message=u.message
@@ -175,15 +186,26 @@ def _nothing(mode: Mode) -> AssignmentPlanRead:
     )
 
 
+def _only(result: AssignmentResult, chosen: set[tuple[int, int]] | None) -> AssignmentResult:
+    if chosen is None:
+        return result
+    return replace(result, pairs=tuple(p for p in result.pairs if (p.application_id, p.expert_id) in chosen))
+
+
 async def _solve_and_write(
-    round_id: int, closes_at: datetime, mode: Mode, actor: Actor, only: list[int] | None = None
+    round_id: int,
+    closes_at: datetime,
+    mode: Mode,
+    actor: Actor,
+    only: list[int] | None = None,
+    chosen: set[tuple[int, int]] | None = None,
 ) -> AssignmentResult:
     """Solve and write in one transaction, holding the round's row lock: two commits (or a commit and a
     reassignment) of one round run one after the other, so the second solves on the first one's pairs instead of
     writing the same pairs again. Lock order everywhere: round, then its applications by id."""
     async with unit_of_work(actor) as uow:
         await Round.select(Round.id).where(Round.id == round_id).lock_rows("UPDATE")
-        return await _write(uow, await solve(round_id, mode, only), closes_at)
+        return await _write(uow, _only(await solve(round_id, mode, only), chosen), closes_at)
 
 
 async def _write(uow: UnitOfWork, result: AssignmentResult, closes_at: datetime) -> AssignmentResult:

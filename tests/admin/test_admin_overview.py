@@ -61,10 +61,12 @@ async def test_the_page_is_for_staff_with_an_admin_session(admin_client: AdminFa
 async def test_the_sidebar_links_the_overview(admin_client: AdminFactory) -> None:
     city = await admin_client(Role.officer)
     links = (await city.get("links/")).json()
-    # The overview comes first (dicts keep the order the sidebar shows), then the reader and screening pages, money.
+    # The overview comes first (dicts keep the order the sidebar shows), then the reader and screening pages, the
+    # review pages, money.
     assert list(links.items())[0] == ("首页概览", "/admin/overview")
     # Each page module adds its own entry, so the rest is checked entry by entry (not as the whole dict).
     assert links["申报审阅与资格审查"] == "/admin/screening"
+    assert links["专家评审"] == "/admin/review"
     assert links["公示与晋级"] == "/admin/publication"
     assert links["资金管理"] == "/admin/money"
     assert links["聚力计划对接"] == "/admin/matching"

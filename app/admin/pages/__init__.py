@@ -4,6 +4,9 @@
 - ``GET  /admin/rounds/{id}/screening`` (+ ``POST``: bulk return/reject of the ticked rows) and ``….xlsx``;
 - ``GET  /admin/applications/{id}`` (+ ``POST``: override / return for revision / reject with a reason);
 - ``GET  /admin/attachments/{id}/file``: an attachment, with the API's download rules.
+- ``GET  /admin/review`` and ``/admin/rounds/{id}/review`` (+ ``POST``): 专家评审 — progress, the assignment preview
+  and its commit, manual assignment, remove/reopen, 催办 (``review*.py``); ``/admin/rounds/{id}/ranking`` (+ ``.xlsx``):
+  the closed round's ranking with every method, outliers and ICC;
 - ``/admin/money/…``: 资金管理, money from award to reconciliation (``money*.py``; app/admin/pages/money.py lists the
   queues, each page module its own routes).
 - 聚力计划 (``/admin/matching…``, app.admin.pages.matching and .matching_desk), 沪社星耀 (``/admin/incubation…``,
@@ -35,6 +38,8 @@ from app.admin.pages.money_reconciliation import MONEY_RECONCILIATION_ROUTES
 from app.admin.pages.money_recovery import MONEY_RECOVERY_ROUTES
 from app.admin.pages.publication import PUBLICATION_ROUTES
 from app.admin.pages.reader import DONE_ZH, decide, reader_page
+from app.admin.pages.review import REVIEW_ROUTES
+from app.admin.pages.review_ranking import RANKING_ROUTES
 from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.pages.screening import bulk_decide, screening_page, screening_url, screening_xlsx
 from app.admin.scope import principal_from_session
@@ -114,6 +119,8 @@ SCREENING_ROUTES = [
 # One list per page module (a new page adds its list here).
 ROUTE_LISTS: list[list[PageRoute]] = [
     SCREENING_ROUTES,
+    REVIEW_ROUTES,
+    RANKING_ROUTES,
     MONEY_HOME_ROUTES,
     MONEY_AWARD_ROUTES,
     MONEY_CHECK_ROUTES,

@@ -72,6 +72,7 @@ def when(moment: datetime | None) -> str:
 NAV: list[tuple[str, str]] = [
     ("首页概览", "/admin/overview"),
     ("申报审阅与资格审查", "/admin/screening"),
+    ("专家评审", "/admin/review"),
     ("公示与晋级", "/admin/publication"),
     ("资金管理", "/admin/money"),
     ("聚力计划对接", "/admin/matching"),

@@ -203,8 +203,9 @@ async def screening_page(
         '<button type="submit">对勾选的申报执行</button></form>'
     )
     notice = f'<div class="notice" role="status">{message}</div>' if message else ""
+    review = f'<p><a href="/admin/rounds/{round_id}/review">本轮专家评审：分配、进度与催办</a></p>'
     body = (
-        f"{notice}<section aria-labelledby='s-filter'><h2 id='s-filter'>筛选</h2>"
+        f"{notice}{review}<section aria-labelledby='s-filter'><h2 id='s-filter'>筛选</h2>"
         f"{await _filter_form(round_id, filters)}</section>"
         f"<section aria-labelledby='s-list'><h2 id='s-list'>申报列表</h2>"
         f"{_pager(round_id, filters, paging, rows.total)}{table}</section>"
