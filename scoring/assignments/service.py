@@ -44,9 +44,14 @@ from scoring.tables import ReviewAssignment
 REVIEW_DAYS = 14
 
 
+def review_due(closes_at: datetime | None) -> datetime:
+    """An assignment's due date: REVIEW_DAYS after the round closes (or after now, when it has already closed)."""
+    return max(now_utc(), closes_at or now_utc()) + timedelta(days=REVIEW_DAYS)
+
+
 async def assign(principal: Principal, data: AssignmentCreate) -> AssignmentRead:
     """Officer in scope assigns an expert to a submitted application (moving it to ``in_review``)."""
-    columns = (Application.id, Application.status, Application.scope_district)
+    columns = (Application.id, Application.status, Application.scope_district, Application.round.closes_at)
     application = await load(principal, APPLICATIONS.table, data.application_id, columns=columns)
     expert = await Account.select(Account.role).where(Account.user == data.expert_id).first()
     if expert is None or expert["role"] != Role.expert.value:
@@ -79,6 +84,9 @@ async def assign(principal: Principal, data: AssignmentCreate) -> AssignmentRead
                     expert=data.expert_id,
                     status=REVIEW_ASSIGNMENT.initial,
                     scope_district=application["scope_district"],
+                    # The same due date as the solver's pairs: a hand-made assignment shows as overdue and is
+                    # reminded like the others.
+                    due_at=review_due(application["round.closes_at"]),
                 )
             ).returning(ReviewAssignment.id)
             assignment_id = int(rows[0]["id"])
@@ -213,7 +221,7 @@ async def _write(uow: UnitOfWork, result: AssignmentResult, closes_at: datetime)
     so concurrent writers never deadlock). A pair for an application rejected or withdrawn since it was solved, or
     assigned by hand meanwhile, is dropped; the result returned lists only what was written. Runs in the caller's
     unit of work."""
-    due = max(now_utc(), closes_at) + timedelta(days=REVIEW_DAYS)
+    due = review_due(closes_at)
     ids = sorted({p.application_id for p in result.pairs})
     applications = {
         a["id"]: a

@@ -144,3 +144,20 @@ async def test_draft_saves_racing_review_submits_never_change_submitted_scores(c
     assert {r["status"] for r in rows} == {"submitted"}
     changed = [r for r in rows if r["scores"] != final]
     assert changed == [], f"{len(changed)} submitted reviews had their scores changed afterwards"
+
+
+async def test_a_hand_made_assignment_is_due_like_the_solvers(client: httpx.AsyncClient) -> None:
+    """Regression: a manual assignment had no due date, so it never showed as overdue and was never reminded."""
+    from datetime import timedelta
+
+    from scoring.assignments.service import REVIEW_DAYS
+
+    officer = await factories.user(Role.officer)
+    [application_id] = await submitted_applications(client, officer, 1)
+    expert = await factories.user(Role.expert)
+    made = await assign_request(client, officer, application_id, expert.id)
+    assert made.status_code == 201, made.text
+    row = await ReviewAssignment.select(ReviewAssignment.due_at).where(ReviewAssignment.id == made.json()["id"]).first()
+    closes = await Application.select(Application.round.closes_at).where(Application.id == application_id).first()
+    assert row is not None and row["due_at"] is not None and closes is not None
+    assert row["due_at"] >= closes["round.closes_at"] + timedelta(days=REVIEW_DAYS)
