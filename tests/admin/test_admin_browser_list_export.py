@@ -15,7 +15,7 @@ from app.auth.tables import Role
 from app.reference import District
 from programmes.tables import Application
 from tests import factories
-from tests.factories.admin import PASSWORD
+from tests.factories.admin_browser import admin_login
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.reader import screening_round
 
@@ -23,21 +23,6 @@ SHOTS = ROOT / ".seedbed" / "test" / "admin-exports"
 BUTTON = "导出 xlsx（当前筛选）"
 
 pytestmark = pytest.mark.browser
-
-
-async def _login(browser: Any, server: str, username: str) -> Any:  # noqa: F811
-    from playwright.async_api import expect
-
-    context = await browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    page = await context.new_page()
-    page.set_default_timeout(20_000)
-    expect.set_options(timeout=20_000)
-    await page.goto(f"{server}/admin/")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[type=password]", PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("link", name=username)).to_be_visible()
-    return page
 
 
 async def _axe_clean_button(page: Any) -> None:
@@ -75,7 +60,7 @@ async def test_city_officer_exports_the_filtered_list(server: str, browser: Any,
     made = await screening_round(city, None, count=3)
     rejected = made.application_ids[0]
     await Application.update({Application.status: "rejected"}).where(Application.id == rejected)
-    page = await _login(browser, server, city.principal.username)
+    page = await admin_login(browser, server, city.principal.username, viewport_width=1400, downloads=True)
     try:
         await _open_list(page, server, "application")
         unfiltered = await _download(page, tmp_path, "all.xlsx")
@@ -112,7 +97,7 @@ async def test_district_officer_exports_only_their_district(server: str, browser
     mine = await screening_round(city, District.changning, count=2)
     await screening_round(city, District.pudong, count=2)
     officer = await factories.user(Role.officer, District.changning)
-    page = await _login(browser, server, officer.principal.username)
+    page = await admin_login(browser, server, officer.principal.username, viewport_width=1400, downloads=True)
     try:
         await _open_list(page, server, "application")
         await page.screenshot(path=SHOTS / "district-application-list.png", full_page=True)

@@ -12,7 +12,7 @@ import pytest
 from app.site.demo import load_demo
 from programmes.camps.tables import Camp
 from programmes.incubation.tables import Cohort
-from tests.factories.admin_pages import axe_clean, browser_login
+from tests.factories.admin_browser import admin_login, axe_clean
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-programmes"
@@ -30,7 +30,7 @@ async def test_programme_pages_as_the_city_and_the_district_officer(server: str,
 
     assert await load_demo()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = await browser_login(browser, server, "officer", "officer-pass-2026")
+    page = await admin_login(browser, server, "officer", "officer-pass-2026")
     try:
         await page.get_by_role("link", name="聚力计划对接").first.click()
         await expect(page.get_by_role("heading", name="聚力计划对接")).to_be_visible()
@@ -69,7 +69,7 @@ async def test_programme_pages_as_the_city_and_the_district_officer(server: str,
     # The 长宁区 officer: their district's session; a city cohort and camp are the uniform 404 page.
     city_cohort = await Cohort.select(Cohort.id).where(Cohort.scope_district.is_null()).first()
     city_camp = await Camp.select(Camp.id).where(Camp.scope_district.is_null()).first()
-    page = await browser_login(browser, server, "changning", "changning-pass-2026")
+    page = await admin_login(browser, server, "changning", "changning-pass-2026")
     try:
         await page.get_by_role("link", name="聚力计划对接").first.click()
         await expect(page.get_by_role("link", name="2026 年长宁区聚力计划交流对接会")).to_be_visible()

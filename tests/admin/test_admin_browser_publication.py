@@ -15,7 +15,7 @@ from app.reference import District
 from programmes.tables import Application
 from scoring.tables import Publication
 from tests import factories
-from tests.admin.test_admin_browser_reader import _axe_clean, _login
+from tests.factories.admin_browser import admin_login, axe_clean
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.http import ok
 from tests.factories.notice import closed_round, end_notice
@@ -39,19 +39,19 @@ async def test_city_officer_publishes_handles_an_objection_and_finalises(
     round_id = world["round"]["id"]
     titles = {a[2]["id"]: a[2]["title"] for a in world["apps"]}
     city = await factories.user(Role.officer)
-    page = await _login(browser, server, city.principal.username)
+    page = await admin_login(browser, server, city.principal.username)
     try:
         await page.get_by_role("link", name="公示与晋级").first.click()
         await expect(page.get_by_role("heading", name="公示与晋级", exact=True)).to_be_visible()
         await expect(page.get_by_role("cell", name="未公示")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "rounds.png"), full_page=True)
         await page.locator(f'a[href="/admin/rounds/{round_id}/publication"]').click()
 
         await page.fill("#pub-days", "0")
         await page.get_by_role("button", name="发布公示").click()
         await expect(page.locator("#pub-days-error")).to_contain_text("不能小于 1")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "publish-refused.png"), full_page=True)
         await page.fill("#pub-days", "7")
         await page.fill("#pub-top_n", "2")
@@ -76,7 +76,7 @@ async def test_city_officer_publishes_handles_an_objection_and_finalises(
         )
         await page.reload()
         await expect(page.get_by_role("cell", name="该项目预算明显偏高，请核查")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "published-with-objection.png"), full_page=True)
         objection = page.locator("form", has=page.get_by_role("button", name="提交处理结果"))
         await objection.locator("select").select_option("dismissed")
@@ -91,7 +91,7 @@ async def test_city_officer_publishes_handles_an_objection_and_finalises(
         await page.goto(f"{server}/admin/rounds/{round_id}/publication")  # not reload: that would post again
         await page.get_by_role("button", name="公示结果生效").click()
         await expect(page.get_by_role("status")).to_have_text("公示结果已生效")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "finalised.png"), full_page=True)
     finally:
         await page.context.close()
@@ -111,7 +111,7 @@ async def test_district_officer_advances_their_stage_with_a_tie_decided(
     prelim, semi = stages.rounds[0]["id"], stages.rounds[1]["id"]
     ok(await client.patch(f"/rounds/{prelim}", json={"tie_break": NO_TIME}, headers=stages.officer.headers))
     await review_and_close(client, stages, prelim, {first: 80, second: 80, third: 70})
-    page = await _login(browser, server, stages.officer.principal.username)
+    page = await admin_login(browser, server, stages.officer.principal.username)
     try:
         await page.goto(f"{server}/admin/publication")
         await expect(page.locator(f'a[href="/admin/rounds/{city_round}/publication"]')).to_have_count(0)
@@ -121,7 +121,7 @@ async def test_district_officer_advances_their_stage_with_a_tie_decided(
         await expect(page.get_by_text("晋级总数线：第 1 名并列 2 个")).to_be_visible()
         await page.get_by_role("button", name="确认晋级").click()
         await expect(page.locator("#adv-commit-error")).to_contain_text("入围线上有并列")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "district-advance-tie.png"), full_page=True)
 
         await page.get_by_label("睦邻计划 2").check()
@@ -132,7 +132,7 @@ async def test_district_officer_advances_their_stage_with_a_tie_decided(
         await page.get_by_role("button", name="确认晋级").click()
         await expect(page.get_by_role("status")).to_contain_text("晋级已确认")
         await expect(page.get_by_text("本阶段的晋级已确认")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "district-advanced.png"), full_page=True)
         assert await Application.count().where(Application.round == semi) == 1
 

@@ -10,36 +10,13 @@ import pytest
 from app.auth.tables import Role
 from app.reference import District
 from tests import factories
-from tests.factories.admin import PASSWORD
+from tests.factories.admin_browser import admin_login, axe_clean
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.reader import screening_round
 
 SHOTS = ROOT / ".seedbed" / "test" / "admin-reader"
 
 pytestmark = pytest.mark.browser
-
-
-async def _axe_clean(page: Any) -> None:
-    from axe_playwright_python.async_playwright import Axe
-
-    results = await Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    assert bad == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
-
-
-async def _login(browser: Any, server: str, username: str) -> Any:  # noqa: F811
-    from playwright.async_api import expect
-
-    context = await browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(15_000)
-    expect.set_options(timeout=15_000)
-    await page.goto(f"{server}/admin/")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[type=password]", PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("link", name=username)).to_be_visible()
-    return page
 
 
 async def test_city_officer_screens_a_round_in_the_browser(server: str, browser: Any) -> None:  # noqa: F811
@@ -49,7 +26,7 @@ async def test_city_officer_screens_a_round_in_the_browser(server: str, browser:
     city = await factories.user(Role.officer)
     made = await screening_round(city, None, count=3)
     first, second, third = made.application_ids
-    page = await _login(browser, server, city.principal.username)
+    page = await admin_login(browser, server, city.principal.username)
     try:
         # Piccolo Admin's own detail page of an application opens (it used not to).
         await page.goto(f"{server}/admin/#/application/{third}/")
@@ -65,7 +42,7 @@ async def test_city_officer_screens_a_round_in_the_browser(server: str, browser:
         await page.select_option("#f-outcome", "ineligible")
         await page.get_by_role("button", name="筛选").click()
         await expect(page.get_by_text("共 3 件")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "screening-list.png"), full_page=True)
 
         # Tick two rows, return them with one reason.
@@ -82,7 +59,7 @@ async def test_city_officer_screens_a_round_in_the_browser(server: str, browser:
         await expect(page.get_by_text("150,000 元")).to_be_visible()
         await expect(page.get_by_role("link", name="项目预算表.pdf")).to_be_visible()
         await expect(page.get_by_role("cell", name="预算明细不完整，请补充")).to_be_visible()
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "reader.png"), full_page=True)
         pdf = await page.request.get(f"{server}/admin/attachments/{made.attachment_id}/file")
         assert pdf.status == 200 and (await pdf.body()).startswith(b"%PDF")
@@ -91,7 +68,7 @@ async def test_city_officer_screens_a_round_in_the_browser(server: str, browser:
         await page.fill("#reason-override", "同意")
         await page.locator("form", has=page.locator("#reason-override")).get_by_role("button").click()
         await expect(page.locator("#reason-override-error")).to_contain_text("至少 5 个字")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "reader-refused.png"), full_page=True)
         await page.fill("#reason-override", "已核验其评估等级证书原件，符合要求")
         await page.locator("form", has=page.locator("#reason-override")).get_by_role("button").click()
@@ -112,20 +89,20 @@ async def test_district_officer_sees_only_their_district(server: str, browser: A
     pudong = await screening_round(city, District.pudong, count=1, title="浦东助老")
     officer = await factories.user(Role.officer, District.changning)
     mine = await screening_round(officer, District.changning, count=2, title="长宁睦邻")
-    page = await _login(browser, server, officer.principal.username)
+    page = await admin_login(browser, server, officer.principal.username)
     try:
         await page.goto(f"{server}/admin/screening")
         await expect(page.get_by_role("link", name="2026 年度 · 初赛")).to_have_count(1)
         await page.goto(f"{server}/admin/rounds/{mine.round_id}/screening")
         await expect(page.get_by_role("link", name="长宁睦邻1")).to_be_visible()
         await expect(page.get_by_text("浦东助老")).to_have_count(0)
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "district-screening-list.png"), full_page=True)
         await page.get_by_role("link", name="长宁睦邻2").click()
         await page.fill("#reason-return_for_revision", "请补充团队成员的分工说明")
         await page.locator("form", has=page.locator("#reason-return_for_revision")).get_by_role("button").click()
         await expect(page.get_by_role("status")).to_have_text("已退回修改")
-        await _axe_clean(page)
+        await axe_clean(page)
         await page.screenshot(path=str(SHOTS / "district-reader.png"), full_page=True)
         refused = await page.goto(f"{server}/admin/applications/{pudong.application_ids[0]}")
         assert refused is not None and refused.status == 404
