@@ -17,6 +17,7 @@ from app.admin.forms import FORMS
 from app.admin.masking import masked_admin
 from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.pages import admin_pages
+from app.admin.picks import form_pickers, with_form_pickers
 from app.admin.reference import REFERENCE, audited_writes, reference_hooks
 from app.admin.scope import (
     scope_column,
@@ -329,10 +330,13 @@ def build_admin() -> Any:
         # rounds' screening lists (app.admin.overview, app.admin.pages), beside the tables.
         sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening"},
     )
+    # Piccolo's page loads one more script: the forms' dropdowns (app.admin.picks, docs/adr/0018).
+    admin.template = with_form_pickers(admin.template)
     # Outermost first: account numbers masked in every answer; the overview page; the reader and screening pages;
-    # export downloads; district-scoped user ids; district scope; innermost, each reference-table write runs in one
-    # transaction with its audit row.
+    # export downloads; the forms' per-officer choices and Chinese refusals; district-scoped user ids; district
+    # scope; innermost, each reference-table write runs in one transaction with its audit row.
+    inner = user_ids_admin(scoped_admin(audited_writes(admin), scoped))
     return masked_admin(
-        overview_pages(admin_pages(export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped))))),
+        overview_pages(admin_pages(export_downloads(form_pickers(inner, FORMS)))),
         [t for t, *_ in MENU],
     )

@@ -11,6 +11,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -23,7 +24,7 @@ class AttendanceCorrectionForm(RequestModel):
 
 
 class CertificateIssueForm(RequestModel):
-    camp_id: FormId = Field(title="训练营编号")
+    camp_id: FormId = picked("camp", title="训练营")
 
 
 async def _correct(request: Request, data: AttendanceCorrectionForm) -> str:

@@ -12,6 +12,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, parse_ids, validated
+from app.admin.picks import labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -31,7 +32,7 @@ class PromoteCase(RequestModel):
 
 class CaseAction(RequestModel):
     case_id: FormId = Field(title="案例编号")
-    action: Literal["publish", "withdraw"] = Field(title="操作", description="publish 发布 / withdraw 撤下")
+    action: Literal["publish", "withdraw"] = labelled({"publish": "发布", "withdraw": "撤下"}, title="操作")
     reason: str = Field(default="", max_length=1000, title="撤下原因", description="撤下时必填，记入审计日志")
 
 
@@ -81,8 +82,8 @@ async def _case_action(request: Request, data: CaseAction) -> str:
 
 class OpenSession(RequestModel):
     title: str = Field(min_length=2, max_length=200, title="活动名称")
-    kind: Literal["general", "special"] = Field(
-        default="general", title="活动类型", description="general 交流对接活动 / special 专场"
+    kind: Literal["general", "special"] = labelled(
+        {"general": "交流对接活动", "special": "专场"}, default="general", title="活动类型"
     )
     district: str = Field(
         default="", max_length=16, title="区", description="市级官员可指定一个区（如 changning），留空为全市"
@@ -121,7 +122,7 @@ async def _open_session(request: Request, data: OpenSession) -> str:
 
 
 class SessionOnly(RequestModel):
-    session_id: FormId = Field(title="对接活动编号")
+    session_id: FormId = picked("matching_session", title="对接活动")
 
 
 async def _preview_session(request: Request, data: SessionOnly) -> str:
@@ -138,8 +139,8 @@ async def _preview_session(request: Request, data: SessionOnly) -> str:
 
 
 class AdjustSession(RequestModel):
-    session_id: FormId = Field(title="对接活动编号")
-    action: Literal["add", "remove"] = Field(title="操作", description="add 增加配对 / remove 移除配对")
+    session_id: FormId = picked("matching_session", title="对接活动")
+    action: Literal["add", "remove"] = labelled({"add": "增加配对", "remove": "移除配对"}, title="操作")
     demand_id: FormId | None = Field(default=None, title="需求编号", description="增加配对时填写")
     offer_id: FormId | None = Field(default=None, title="服务项目编号", description="增加配对时填写")
     pair_id: FormId | None = Field(default=None, title="配对编号", description="移除配对时填写（session_pair 表）")

@@ -9,6 +9,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, parse_ids, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
@@ -17,8 +18,8 @@ from programmes.resources.schemas import IntroductionCreate
 
 
 class ConfirmPrizes(RequestModel):
-    edition_id: FormId = Field(title="届次编号")
-    round_id: FormId | None = Field(default=None, title="依据的轮次编号", description="留空则为本届决赛轮次")
+    edition_id: FormId = picked("edition", title="届次")
+    round_id: FormId | None = picked("round", optional=True, title="依据的轮次", description="留空则为本届决赛轮次")
     tie_decisions: str = Field(
         default="",
         max_length=1000,

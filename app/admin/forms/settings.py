@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import labelled, picked
 from app.auth.principal import Principal
 from app.auth.tables import ROLE_LABELS_ZH
 from app.reference import DISTRICT_NAMES_ZH, District
@@ -56,7 +57,7 @@ def _filled(form: BaseModel, *names: str) -> dict[str, Any]:
 
 
 class RoundSettingsForm(RequestModel):
-    round_id: FormId = Field(title="轮次编号")
+    round_id: FormId = picked("round", title="轮次")
     name: str = Field(default="", max_length=100, title="名称", description="留空表示不变（下同）")
     opens_at: str = Field(default="", max_length=40, title="开放时间", description="例如 2026-03-01 09:00（北京时间）")
     closes_at: str = Field(default="", max_length=40, title="截止时间", description="例如 2026-04-01 17:00（北京时间）")
@@ -124,14 +125,22 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
 
 
 class ProgrammeForm(RequestModel):
-    programme_id: FormId = Field(title="项目编号")
+    programme_id: FormId = picked("programme", title="项目")
     name: str = Field(default="", max_length=200, title="名称", description="留空表示不变（下同）")
     kind: str = Field(
         default="", max_length=16, title="项目类型", description="contest、support_plan 或 matching；已有届次后不能修改"
     )
     description: str = Field(default="", max_length=5000, title="说明")
-    conflict_rules: Literal["不变", "无", "same_street", "same_district", "same_street,same_district"] = Field(
-        default="不变", title="额外回避规则", description="same_street 同街镇、same_district 同区"
+    conflict_rules: Literal["不变", "无", "same_street", "same_district", "same_street,same_district"] = labelled(
+        {
+            "不变": "不变",
+            "无": "无",
+            "same_street": "同街镇回避",
+            "same_district": "同区回避",
+            "same_street,same_district": "同街镇及同区回避",
+        },
+        default="不变",
+        title="额外回避规则",
     )
     reason: str = Field(default="", max_length=1000, title="修改原因")
 

@@ -1,0 +1,178 @@
+"""The objects an officer may pick in an admin form, by kind: in the officer's scope, newest first, at most
+``PICK_LIMIT``, each labelled by name (「2026 第十届大赛 · 初赛」), read in one query per list.
+
+Scope is the list-side twin of the services' ``staff`` rule (``app.access.staff_filter`` on ``scope_district``):
+city staff see every district, a district officer their own district's rows. It only narrows what is offered: the
+service still decides, so a hand-typed id outside the list is refused there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from piccolo.custom_types import Combinable
+from piccolo.table import Table
+
+from app.access import staff_filter
+from app.auth.principal import Principal
+from app.money import yuan
+from app.timezone import shown
+
+PICK_LIMIT = 200
+
+Pairs = list[tuple[int, str]]
+PickList = Callable[[Principal], Awaitable[Pairs]]
+
+
+def _day(moment: Any) -> str:
+    return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+async def _rows(
+    principal: Principal, table: type[Table], *columns: Any, where: tuple[Combinable, ...] = ()
+) -> list[dict[str, Any]]:
+    scope_column: Any = getattr(table, "scope_district")  # noqa: B009 — every picked table has one
+    pk = table._meta.primary_key
+    query = table.select(pk.as_alias("id"), *columns).where(*staff_filter(principal, scope_column), *where)
+    rows: list[dict[str, Any]] = await query.order_by(pk, ascending=False).limit(PICK_LIMIT)
+    return rows
+
+
+async def rounds(principal: Principal) -> Pairs:
+    from programmes.tables import Round
+
+    edition: Any = Round.edition
+    rows = await _rows(principal, Round, edition.title.as_alias("edition"), Round.name)
+    return [(r["id"], f"{r['edition']} · {r['name']}") for r in rows]
+
+
+async def editions(principal: Principal) -> Pairs:
+    from programmes.tables import Edition
+
+    programme: Any = Edition.programme
+    rows = await _rows(principal, Edition, programme.name.as_alias("programme"), Edition.title)
+    return [(r["id"], f"{r['programme']} · {r['title']}") for r in rows]
+
+
+async def programmes(principal: Principal) -> Pairs:
+    from programmes.tables import Programme
+
+    return [(r["id"], r["name"]) for r in await _rows(principal, Programme, Programme.name)]
+
+
+async def payment_batches(principal: Principal) -> Pairs:
+    from programmes.tables import PaymentBatch
+
+    rows = await _rows(principal, PaymentBatch, PaymentBatch.title, PaymentBatch.created_at)
+    return [(r["id"], f"{r['title'] or '支付批次'}（{_day(r['created_at'])} 创建）") for r in rows]
+
+
+async def budget_lines(principal: Principal) -> Pairs:
+    from programmes.tables import BudgetLine
+
+    edition: Any = BudgetLine.edition
+    source: Any = BudgetLine.fund_source
+    rows = await _rows(
+        principal,
+        BudgetLine,
+        edition.title.as_alias("edition"),
+        source.name.as_alias("source"),
+        BudgetLine.amount_fen,
+    )
+    return [(r["id"], f"{r['edition']} · {r['source']} · {yuan(r['amount_fen'])}") for r in rows]
+
+
+async def publications(principal: Principal) -> Pairs:
+    from scoring.tables import Publication
+
+    round_: Any = Publication.round
+    rows = await _rows(principal, Publication, round_.edition.title.as_alias("edition"), round_.name.as_alias("round"))
+    return [(r["id"], f"{r['edition']} · {r['round']} 公示") for r in rows]
+
+
+async def objections(principal: Principal) -> Pairs:
+    from scoring.tables import Objection
+
+    application: Any = Objection.application
+    rows = await _rows(principal, Objection, application.title.as_alias("title"), Objection.created_at)
+    return [(r["id"], f"对「{r['title']}」的异议（{_day(r['created_at'])}）") for r in rows]
+
+
+async def inspection_draws(principal: Principal) -> Pairs:
+    from programmes.draws.tables import InspectionDraw
+
+    edition: Any = InspectionDraw.edition
+    rows = await _rows(principal, InspectionDraw, edition.title.as_alias("edition"), InspectionDraw.created_at)
+    return [(r["id"], f"{r['edition']} 抽查（{_day(r['created_at'])}）") for r in rows]
+
+
+async def camps(principal: Principal) -> Pairs:
+    from programmes.camps.tables import Camp
+
+    return [(r["id"], r["title"]) for r in await _rows(principal, Camp, Camp.title)]
+
+
+async def matching_sessions(principal: Principal) -> Pairs:
+    from programmes.matching.tables import MatchingSession
+
+    return [(r["id"], r["title"]) for r in await _rows(principal, MatchingSession, MatchingSession.title)]
+
+
+async def roadshow_sessions(principal: Principal) -> Pairs:
+    from scoring.roadshow.tables import RoadshowSession
+
+    round_: Any = RoadshowSession.round
+    rows = await _rows(
+        principal, RoadshowSession, round_.edition.title.as_alias("edition"), round_.name.as_alias("round")
+    )
+    return [(r["id"], f"{r['edition']} · {r['round']} 路演") for r in rows]
+
+
+async def finished_exports(principal: Principal) -> Pairs:
+    from programmes.exports.tables import ExportJob
+
+    round_: Any = ExportJob.round
+    rows = await _rows(
+        principal,
+        ExportJob,
+        round_.edition.title.as_alias("edition"),
+        round_.name.as_alias("round"),
+        ExportJob.created_at,
+        where=(ExportJob.state == "done",),
+    )
+    return [(r["id"], f"{r['edition']} · {r['round']}（{_day(r['created_at'])} 导出）") for r in rows]
+
+
+async def cohorts(principal: Principal) -> Pairs:
+    from programmes.incubation.tables import Cohort
+
+    edition: Any = Cohort.edition
+    rows = await _rows(principal, Cohort, edition.title.as_alias("edition"), Cohort.name)
+    return [(r["id"], f"{r['edition']} · {r['name']}") for r in rows]
+
+
+async def risk_warnings(principal: Principal) -> Pairs:
+    from programmes.risk.tables import RiskWarning
+
+    rows = await _rows(principal, RiskWarning, RiskWarning.detail, RiskWarning.first_seen_at)
+    return [(r["id"], f"{str(r['detail'])[:60]}（{_day(r['first_seen_at'])}）") for r in rows]
+
+
+# Kind → list; a form field names its kind with ``picked(kind, …)`` (app.admin.picks).
+PICK_LISTS: dict[str, PickList] = {
+    "round": rounds,
+    "edition": editions,
+    "programme": programmes,
+    "payment_batch": payment_batches,
+    "budget_line": budget_lines,
+    "publication": publications,
+    "objection": objections,
+    "inspection_draw": inspection_draws,
+    "camp": camps,
+    "matching_session": matching_sessions,
+    "roadshow_session": roadshow_sessions,
+    "finished_export": finished_exports,
+    "cohort": cohorts,
+    "risk_warning": risk_warnings,
+}
