@@ -31,8 +31,10 @@ from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, Response
 
 from app.admin.pick_lists import PICK_LISTS
-from app.admin.reference import validation_message
 from app.admin.scope import principal_from_session
+from app.organisations.kinds import EvaluationGrade
+from app.reference import DISTRICT_NAMES_ZH
+from app.validation_messages import pydantic_error
 
 PICK_KEY = "x-pick"
 SCRIPT_PATH = "form-pickers.js"
@@ -43,15 +45,28 @@ _SCRIPT_URL = re.compile(rf"^(?:/admin)?/{re.escape(SCRIPT_PATH)}$")
 _MAX_BODY = 1_000_000  # far above any form (12,000-character id lists); the app's own body limits still apply
 
 
+# Fixed value sets several forms offer, code → label (the code is what is posted and validated).
+DISTRICT_LABELS: dict[str, str] = {district.value: name for district, name in DISTRICT_NAMES_ZH.items()}
+CITY_OR_DISTRICT: dict[str, str] = {"": "市级（不限区）", **DISTRICT_LABELS}
+GRADE_LABELS: dict[str, str] = {
+    grade.value: "无等级" if grade is EvaluationGrade.none else grade.value for grade in EvaluationGrade
+}
+KEEP_LABEL = {"": "不变"}
+
+
 def _choices(pairs: Mapping[Any, str]) -> dict[str, dict[str, Any]]:
     """Piccolo's ``extra.choices`` shape (what its table views already read): label → {display_name, value}."""
     return {label: {"display_name": label, "value": value} for value, label in pairs.items()}
 
 
-def labelled(labels: Mapping[str, str], *, title: str, description: str = "", default: Any = ...) -> Any:
-    """A fixed-value field (a ``Literal`` of codes) shown as a dropdown of Chinese labels; it submits the code."""
+def labelled(
+    labels: Mapping[str, str], *, title: str, description: str = "", default: Any = ..., text: bool = False
+) -> Any:
+    """A fixed-value field shown as a dropdown of Chinese labels; it submits the code. A ``Literal``/enum field is
+    checked by its type; a ``text`` field (``str``, checked by the handler or the API's schema) gets a length bound."""
     extra: dict[str, Any] = {"extra": {"choices": _choices(labels)}}
-    return Field(default, title=title, description=description or None, json_schema_extra=extra)
+    bound = max(16, *(len(code) for code in labels)) if text else None
+    return Field(default, title=title, description=description or None, json_schema_extra=extra, max_length=bound)
 
 
 def picked(kind: str, *, title: str, description: str = "", optional: bool = False) -> Any:
@@ -120,8 +135,26 @@ def _refusal(form: FormConfig, body: bytes) -> Response | None:
     try:
         form.pydantic_model.model_validate(data)
     except ValidationError as exc:
-        return JSONResponse({"custom_form_error": validation_message(exc)}, status_code=422)
+        return JSONResponse({"custom_form_error": form_message(form, exc)}, status_code=422)
     return None
+
+
+def form_message(form: FormConfig, exc: ValidationError) -> str:
+    """Each error named by the field's title as the officer reads it (「支付批次：应为整数」); a value outside a
+    dropdown is told to pick from it rather than shown a list of codes."""
+    fields = form.pydantic_model.model_fields
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error.get("loc") else ""
+        field = fields.get(name)
+        extra = field.json_schema_extra if field is not None and isinstance(field.json_schema_extra, dict) else {}
+        title = (field.title if field is not None else None) or name or "表单"
+        if error["type"] in ("literal_error", "enum") or (PICK_KEY in extra and error["type"] != "missing"):
+            message = "请从下拉列表中选择"
+        else:
+            message = pydantic_error(error)["message"]
+        parts.append(f"{title}：{message}")
+    return "；".join(parts)
 
 
 def form_pickers(admin_app: Any, forms: list[FormConfig]) -> Any:

@@ -12,7 +12,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, parse_ids, validated
-from app.admin.picks import labelled, picked
+from app.admin.picks import CITY_OR_DISTRICT, labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -85,9 +85,7 @@ class OpenSession(RequestModel):
     kind: Literal["general", "special"] = labelled(
         {"general": "交流对接活动", "special": "专场"}, default="general", title="活动类型"
     )
-    district: str = Field(
-        default="", max_length=16, title="区", description="市级官员可指定一个区（如 changning），留空为全市"
-    )
+    district: str = labelled(CITY_OR_DISTRICT, default="", title="区", description="区级官员只能选本区", text=True)
     required_tags: str = Field(default="", max_length=1000, title="专场标签", description="逗号分隔，服务项目须含其一")
     organisation_types: str = Field(default="", max_length=1000, title="专场组织类型", description="逗号分隔")
     unmatched_penalty: int = Field(default=0, ge=0, le=1000, title="未匹配扣分", description="越高越倾向于多匹配")

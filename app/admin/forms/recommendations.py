@@ -8,7 +8,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
-from app.admin.picks import picked
+from app.admin.picks import DISTRICT_LABELS, labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -17,7 +17,7 @@ GROUP = "大赛阶段"
 
 class QuotaForm(RequestModel):
     round_id: FormId = picked("round", title="区级推荐轮次", description="市级项目中处于区级推荐阶段的轮次")
-    district: str = Field(max_length=16, title="区", description="区名或代码，例如 长宁区 或 changning")
+    district: str = labelled(DISTRICT_LABELS, title="区", text=True)
     quota: int = Field(ge=0, le=10_000, title="推荐名额")
 
 
