@@ -32,10 +32,24 @@
     return withEnum ? withEnum.enum.map((v) => [String(v), String(v)]) : null;
   }
 
+  // Piccolo's form puts each field's <label> before its input without linking them: link the visible control, so
+  // screen readers (and axe) name every field by its Chinese title.
+  function linkLabel(control, name) {
+    let box = control.parentElement;
+    while (box && box.tagName !== "FORM" && !(box.previousElementSibling && box.previousElementSibling.tagName === "LABEL")) {
+      box = box.parentElement;
+    }
+    const label = box && box.tagName !== "FORM" ? box.previousElementSibling : null;
+    if (!label || label.htmlFor) return;
+    control.id = control.id || `pick-${name}`;
+    label.htmlFor = control.id;
+  }
+
   function upgrade(form, schema) {
     for (const [name, prop] of Object.entries(schema.properties || {})) {
       const options = optionsOf(prop);
       const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (input && !options && input.type !== "hidden") linkLabel(input, name);
       if (!options || !input || input.tagName === "SELECT" || input.dataset.picked) continue;
       input.dataset.picked = "1";
       const select = document.createElement("select");
@@ -61,6 +75,7 @@
       input.setAttribute("aria-hidden", "true");
       input.tabIndex = -1;
       input.insertAdjacentElement("beforebegin", select);
+      linkLabel(select, name);
       copy();
     }
   }

@@ -15,9 +15,10 @@ from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
 from app.access import staff_filter
+from app.admin.pages.html import when
 from app.auth.principal import Principal
 from app.money import yuan
-from app.timezone import shown
+from app.reference import DISTRICT_NAMES_ZH, District
 
 PICK_LIMIT = 200
 
@@ -25,18 +26,30 @@ Pairs = list[tuple[int, str]]
 PickList = Callable[[Principal], Awaitable[Pairs]]
 
 
-def _day(moment: Any) -> str:
-    return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 async def _rows(
     principal: Principal, table: type[Table], *columns: Any, where: tuple[Combinable, ...] = ()
 ) -> list[dict[str, Any]]:
+    """The rows in scope, newest first; for city staff each row's ``scope`` says whose it is (「长宁区」 or 「市级」),
+    since two districts' rounds may share a name. A district officer's rows are all their own: no suffix."""
     scope_column: Any = getattr(table, "scope_district")  # noqa: B009 — every picked table has one
     pk = table._meta.primary_key
-    query = table.select(pk.as_alias("id"), *columns).where(*staff_filter(principal, scope_column), *where)
+    query = table.select(pk.as_alias("id"), scope_column.as_alias("district"), *columns).where(
+        *staff_filter(principal, scope_column), *where
+    )
     rows: list[dict[str, Any]] = await query.order_by(pk, ascending=False).limit(PICK_LIMIT)
+    for row in rows:
+        district = row.pop("district")
+        row["scope"] = "" if not principal.is_city_staff else f"（{_district_name(district)}）"
     return rows
+
+
+def _district_name(value: str | None) -> str:
+    if not value:
+        return "市级"
+    try:
+        return DISTRICT_NAMES_ZH[District(value)]
+    except ValueError:
+        return value
 
 
 async def rounds(principal: Principal) -> Pairs:
@@ -44,7 +57,7 @@ async def rounds(principal: Principal) -> Pairs:
 
     edition: Any = Round.edition
     rows = await _rows(principal, Round, edition.title.as_alias("edition"), Round.name)
-    return [(r["id"], f"{r['edition']} · {r['name']}") for r in rows]
+    return [(r["id"], f"{r['edition']} · {r['name']}{r['scope']}") for r in rows]
 
 
 async def editions(principal: Principal) -> Pairs:
@@ -52,20 +65,20 @@ async def editions(principal: Principal) -> Pairs:
 
     programme: Any = Edition.programme
     rows = await _rows(principal, Edition, programme.name.as_alias("programme"), Edition.title)
-    return [(r["id"], f"{r['programme']} · {r['title']}") for r in rows]
+    return [(r["id"], f"{r['programme']} · {r['title']}{r['scope']}") for r in rows]
 
 
 async def programmes(principal: Principal) -> Pairs:
     from programmes.tables import Programme
 
-    return [(r["id"], r["name"]) for r in await _rows(principal, Programme, Programme.name)]
+    return [(r["id"], f"{r['name']}{r['scope']}") for r in await _rows(principal, Programme, Programme.name)]
 
 
 async def payment_batches(principal: Principal) -> Pairs:
     from programmes.tables import PaymentBatch
 
     rows = await _rows(principal, PaymentBatch, PaymentBatch.title, PaymentBatch.created_at)
-    return [(r["id"], f"{r['title'] or '支付批次'}（{_day(r['created_at'])} 创建）") for r in rows]
+    return [(r["id"], f"{r['title'] or '支付批次'}（{when(r['created_at'])} 创建）{r['scope']}") for r in rows]
 
 
 async def budget_lines(principal: Principal) -> Pairs:
@@ -80,7 +93,7 @@ async def budget_lines(principal: Principal) -> Pairs:
         source.name.as_alias("source"),
         BudgetLine.amount_fen,
     )
-    return [(r["id"], f"{r['edition']} · {r['source']} · {yuan(r['amount_fen'])}") for r in rows]
+    return [(r["id"], f"{r['edition']} · {r['source']} · {yuan(r['amount_fen'])}{r['scope']}") for r in rows]
 
 
 async def publications(principal: Principal) -> Pairs:
@@ -88,7 +101,7 @@ async def publications(principal: Principal) -> Pairs:
 
     round_: Any = Publication.round
     rows = await _rows(principal, Publication, round_.edition.title.as_alias("edition"), round_.name.as_alias("round"))
-    return [(r["id"], f"{r['edition']} · {r['round']} 公示") for r in rows]
+    return [(r["id"], f"{r['edition']} · {r['round']} 公示{r['scope']}") for r in rows]
 
 
 async def objections(principal: Principal) -> Pairs:
@@ -96,7 +109,7 @@ async def objections(principal: Principal) -> Pairs:
 
     application: Any = Objection.application
     rows = await _rows(principal, Objection, application.title.as_alias("title"), Objection.created_at)
-    return [(r["id"], f"对「{r['title']}」的异议（{_day(r['created_at'])}）") for r in rows]
+    return [(r["id"], f"对「{r['title']}」的异议（{when(r['created_at'])}）{r['scope']}") for r in rows]
 
 
 async def inspection_draws(principal: Principal) -> Pairs:
@@ -104,19 +117,20 @@ async def inspection_draws(principal: Principal) -> Pairs:
 
     edition: Any = InspectionDraw.edition
     rows = await _rows(principal, InspectionDraw, edition.title.as_alias("edition"), InspectionDraw.created_at)
-    return [(r["id"], f"{r['edition']} 抽查（{_day(r['created_at'])}）") for r in rows]
+    return [(r["id"], f"{r['edition']} 抽查（{when(r['created_at'])}）{r['scope']}") for r in rows]
 
 
 async def camps(principal: Principal) -> Pairs:
     from programmes.camps.tables import Camp
 
-    return [(r["id"], r["title"]) for r in await _rows(principal, Camp, Camp.title)]
+    return [(r["id"], f"{r['title']}{r['scope']}") for r in await _rows(principal, Camp, Camp.title)]
 
 
 async def matching_sessions(principal: Principal) -> Pairs:
     from programmes.matching.tables import MatchingSession
 
-    return [(r["id"], r["title"]) for r in await _rows(principal, MatchingSession, MatchingSession.title)]
+    rows = await _rows(principal, MatchingSession, MatchingSession.title)
+    return [(r["id"], f"{r['title']}{r['scope']}") for r in rows]
 
 
 async def roadshow_sessions(principal: Principal) -> Pairs:
@@ -126,7 +140,7 @@ async def roadshow_sessions(principal: Principal) -> Pairs:
     rows = await _rows(
         principal, RoadshowSession, round_.edition.title.as_alias("edition"), round_.name.as_alias("round")
     )
-    return [(r["id"], f"{r['edition']} · {r['round']} 路演") for r in rows]
+    return [(r["id"], f"{r['edition']} · {r['round']} 路演{r['scope']}") for r in rows]
 
 
 async def finished_exports(principal: Principal) -> Pairs:
@@ -141,7 +155,7 @@ async def finished_exports(principal: Principal) -> Pairs:
         ExportJob.created_at,
         where=(ExportJob.state == "done",),
     )
-    return [(r["id"], f"{r['edition']} · {r['round']}（{_day(r['created_at'])} 导出）") for r in rows]
+    return [(r["id"], f"{r['edition']} · {r['round']}（{when(r['created_at'])} 导出）{r['scope']}") for r in rows]
 
 
 async def cohorts(principal: Principal) -> Pairs:
@@ -149,14 +163,14 @@ async def cohorts(principal: Principal) -> Pairs:
 
     edition: Any = Cohort.edition
     rows = await _rows(principal, Cohort, edition.title.as_alias("edition"), Cohort.name)
-    return [(r["id"], f"{r['edition']} · {r['name']}") for r in rows]
+    return [(r["id"], f"{r['edition']} · {r['name']}{r['scope']}") for r in rows]
 
 
 async def risk_warnings(principal: Principal) -> Pairs:
     from programmes.risk.tables import RiskWarning
 
     rows = await _rows(principal, RiskWarning, RiskWarning.detail, RiskWarning.first_seen_at)
-    return [(r["id"], f"{str(r['detail'])[:60]}（{_day(r['first_seen_at'])}）") for r in rows]
+    return [(r["id"], f"{str(r['detail'])[:60]}（{when(r['first_seen_at'])}）{r['scope']}") for r in rows]
 
 
 # Kind → list; a form field names its kind with ``picked(kind, …)`` (app.admin.picks).

@@ -41,7 +41,8 @@ SCRIPT_PATH = "form-pickers.js"
 _SCRIPT = (Path(__file__).parent / "form_pickers.js").read_text(encoding="utf-8")
 _SCHEMA = re.compile(r"^(?:/admin)?/api/forms/(?P<slug>[^/]+)/schema/?$")
 _POST = re.compile(r"^(?:/admin)?/api/forms/(?P<slug>[^/]+)/?$")
-_SCRIPT_URL = re.compile(rf"^(?:/admin)?/{re.escape(SCRIPT_PATH)}$")
+# Litestar's mount hands the admin the path with a trailing slash added.
+_SCRIPT_URL = re.compile(rf"^(?:/admin)?/{re.escape(SCRIPT_PATH)}/?$")
 _MAX_BODY = 1_000_000  # far above any form (12,000-character id lists); the app's own body limits still apply
 
 
@@ -55,8 +56,11 @@ KEEP_LABEL = {"": "不变"}
 
 
 def _choices(pairs: Mapping[Any, str]) -> dict[str, dict[str, Any]]:
-    """Piccolo's ``extra.choices`` shape (what its table views already read): label → {display_name, value}."""
-    return {label: {"display_name": label, "value": value} for value, label in pairs.items()}
+    """Piccolo's ``extra.choices`` shape (what its table views already read): key → {display_name, value}.
+
+    Keyed by value, never by label (two rounds may share a name), and never by a bare number: a browser orders
+    integer-like object keys numerically, which would undo the newest-first order."""
+    return {f"_{value}": {"display_name": label, "value": value} for value, label in pairs.items()}
 
 
 def labelled(
