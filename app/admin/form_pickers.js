@@ -6,6 +6,7 @@
 (() => {
   "use strict";
   const PLACEHOLDER = "请选择…";
+  const TYPE_IT = "__type__";
   const schemas = new Map();
 
   function formSlug() {
@@ -64,16 +65,24 @@
         option.textContent = label;
         select.appendChild(option);
       }
+      // A picked object's list is bounded (newest 200): an older one can still be given by its number.
+      if (prop["x-pick"]) {
+        const typed = document.createElement("option");
+        typed.value = TYPE_IT;
+        typed.textContent = "输入编号…";
+        select.appendChild(typed);
+      }
       select.value = known ? current : "";
       const copy = () => {
-        input.value = select.value;
+        const typing = select.value === TYPE_IT;
+        input.style.display = typing ? "" : "none";
+        input.value = typing ? "" : select.value;
         input.dispatchEvent(new Event("input", { bubbles: true }));
         input.dispatchEvent(new Event("change", { bubbles: true }));
+        if (typing) input.focus();
       };
       select.addEventListener("change", copy);
-      input.style.display = "none";
-      input.setAttribute("aria-hidden", "true");
-      input.tabIndex = -1;
+      input.setAttribute("aria-label", `${prop.title || name}（编号）`);
       input.insertAdjacentElement("beforebegin", select);
       linkLabel(select, name);
       copy();

@@ -131,18 +131,24 @@ async def test_district_officer_picks_only_their_district(server: str, browser: 
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     city = await factories.user(Role.officer)
-    await factories.contest_round(city, district=District.pudong)
+    pudong = await factories.contest_round(city, district=District.pudong)
     batch = await draft_batch(city, District.changning)
     officer = await factories.user(Role.officer, District.changning)
     mine = await Round.count().where(Round.scope_district == District.changning.value)
     page = await _login(browser, server, officer.principal.username)
     try:
-        # 开放轮次: only the district's rounds (and the prompt), no district suffix, nothing of 浦东.
+        # 开放轮次: only the district's rounds (the prompt first, typing a number last), no suffix, nothing of 浦东.
         await _open_form(page, server, "开放轮次")
         rounds = await _options(page, "round_id")
-        assert rounds[0] == "请选择…" and len(rounds) == mine + 1
-        assert not [r for r in rounds if "（" in r]
+        assert (rounds[0], rounds[-1], len(rounds)) == ("请选择…", "输入编号…", mine + 2)
+        assert not [r for r in rounds[1:-1] if "（" in r]
         await page.screenshot(path=str(SHOTS / "open-round-district.png"), full_page=True)
+        # Another district's round typed by number: the service's uniform refusal, nothing changes.
+        await page.select_option("select[data-pick-for=round_id]", label="输入编号…")
+        await page.fill("input[name=round_id]", str(pudong["id"]))
+        await page.locator("[data-uitest=submit_custom_form_button]").click()
+        await expect(page.get_by_text("轮次不存在或无权访问")).to_be_visible()
+        await page.screenshot(path=str(SHOTS / "open-round-typed-outside.png"), full_page=True)
 
         # 审批支付批次: the district's draft batch by its title; approving it runs the service (second officer).
         await _open_form(page, server, "审批支付批次")

@@ -280,6 +280,8 @@ async def test_application_forms_and_filters(admin_client: AdminFactory) -> None
         {"action": "return_for_revision", "application_ids": f"{ids[0]}，{ids[1]}", "reason": "请补充预算明细"},
     )
     assert returned.status_code == 200, returned.text
+    # The typed numbers are said back with the applications' titles.
+    assert f"成功 2 件：{ids[0]}「" in returned.json()["custom_form_success"], returned.text
     statuses = await Application.select(Application.status).where(Application.id.is_in(ids))
     assert {s["status"] for s in statuses} == {"returned"}
     bad_ids = await city.post(form_path("申报批量操作"), {"action": "reject", "application_ids": "一,二"})

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 from starlette.requests import Request
 
 from app.admin.downloads import download_url
-from app.admin.forms.common import ID_LIST_CHARS, as_officer, parse_ids
+from app.admin.forms.common import ID_LIST_CHARS, application_names, as_officer, parse_ids
 from app.admin.picks import labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
@@ -70,7 +70,8 @@ async def _act_on_applications(request: Request, data: ApplicationsAction) -> st
 
     async def work(principal: Principal) -> str:
         results = await act_in_bulk(principal, parse_ids(data.application_ids), data.action, data.reason)
-        done = [str(r.application_id) for r in results if r.ok]
+        names = await application_names([r.application_id for r in results if r.ok])
+        done = [names.get(r.application_id, str(r.application_id)) for r in results if r.ok]
         failed = [f"{r.application_id}（{r.detail}）" for r in results if not r.ok]
         return f"成功 {len(done)} 件：{', '.join(done) or '无'}；未处理 {len(failed)} 件：{'；'.join(failed) or '无'}"
 
