@@ -173,6 +173,116 @@ async def risk_warnings(principal: Principal) -> Pairs:
     return [(r["id"], f"{str(r['detail'])[:60]}（{when(r['first_seen_at'])}）{r['scope']}") for r in rows]
 
 
+def _named(title: Any) -> str:
+    return f"「{title}」" if title else "「（未命名）」"
+
+
+async def agreements(principal: Principal) -> Pairs:
+    from programmes.agreements.tables import Agreement
+
+    award: Any = Agreement.award
+    rows = await _rows(principal, Agreement, award.application.title.as_alias("title"))
+    return [(r["id"], f"{_named(r['title'])}的资助协议{r['scope']}") for r in rows]
+
+
+async def progress_reports(principal: Principal) -> Pairs:
+    from programmes.reports.tables import ProgressReport
+
+    award: Any = ProgressReport.award
+    rows = await _rows(
+        principal,
+        ProgressReport,
+        award.application.title.as_alias("title"),
+        ProgressReport.kind,
+        ProgressReport.sequence,
+    )
+    kinds = {"milestone": "中期报告", "final": "结项报告"}
+    return [
+        (r["id"], f"{_named(r['title'])} · 第 {r['sequence']} 期{kinds.get(r['kind'], '报告')}{r['scope']}")
+        for r in rows
+    ]
+
+
+async def bank_accounts(principal: Principal) -> Pairs:
+    from programmes.payees.tables import BankAccount
+
+    # Never the account number (masked everywhere in the admin): the holder and the bank name are enough.
+    organisation: Any = BankAccount.organisation
+    rows = await _rows(principal, BankAccount, organisation.name.as_alias("holder"), BankAccount.bank_name)
+    return [(r["id"], f"{r['holder']} · {r['bank_name']}{r['scope']}") for r in rows]
+
+
+async def organisation_claims(principal: Principal) -> Pairs:
+    from app.organisations.tables import OrganisationClaim
+
+    organisation: Any = OrganisationClaim.organisation
+    rows = await _rows(
+        principal, OrganisationClaim, organisation.name.as_alias("organisation"), OrganisationClaim.claimant_name
+    )
+    return [(r["id"], f"{r['claimant_name']} 认领「{r['organisation']}」{r['scope']}") for r in rows]
+
+
+async def demands(principal: Principal) -> Pairs:
+    from programmes.matching.tables import Demand
+
+    return [(r["id"], f"{r['title']}{r['scope']}") for r in await _rows(principal, Demand, Demand.title)]
+
+
+async def matching_cases(principal: Principal) -> Pairs:
+    from programmes.matching.tables import MatchingCase
+
+    return [(r["id"], f"{r['title']}{r['scope']}") for r in await _rows(principal, MatchingCase, MatchingCase.title)]
+
+
+async def recommendations(principal: Principal) -> Pairs:
+    from programmes.recommendations.tables import Recommendation
+
+    application: Any = Recommendation.application
+    rows = await _rows(principal, Recommendation, application.title.as_alias("title"), Recommendation.district)
+    return [(r["id"], f"推荐{_named(r['title'])}（{_district_name(r['district'])}）") for r in rows]
+
+
+async def resource_offers(principal: Principal) -> Pairs:
+    from programmes.resources.tables import ResourceOffer
+
+    partner: Any = ResourceOffer.partner
+    rows = await _rows(principal, ResourceOffer, partner.name.as_alias("partner"), ResourceOffer.title)
+    return [(r["id"], f"{r['partner']} · {r['title']}{r['scope']}") for r in rows]
+
+
+async def prizes(principal: Principal) -> Pairs:
+    from programmes.prizes.tables import Prize
+
+    application: Any = Prize.application
+    tier: Any = Prize.tier
+    rows = await _rows(principal, Prize, application.title.as_alias("title"), tier.name.as_alias("tier"))
+    return [(r["id"], f"{_named(r['title'])} · {r['tier']}{r['scope']}") for r in rows]
+
+
+async def awards(principal: Principal) -> Pairs:
+    from programmes.tables import Award
+
+    application: Any = Award.application
+    rows = await _rows(principal, Award, application.title.as_alias("title"), Award.amount_fen)
+    return [(r["id"], f"{_named(r['title'])} · {yuan(r['amount_fen'])}{r['scope']}") for r in rows]
+
+
+async def clawbacks(principal: Principal) -> Pairs:
+    from programmes.tables import Clawback
+
+    award: Any = Clawback.award
+    rows = await _rows(principal, Clawback, award.application.title.as_alias("title"), Clawback.amount_fen)
+    return [(r["id"], f"追回{_named(r['title'])} · {yuan(r['amount_fen'])}{r['scope']}") for r in rows]
+
+
+async def camp_sessions(principal: Principal) -> Pairs:
+    from programmes.camps.tables import CampSession
+
+    camp: Any = CampSession.camp
+    rows = await _rows(principal, CampSession, camp.title.as_alias("camp"), CampSession.title, CampSession.session_date)
+    return [(r["id"], f"{r['camp']} · {r['title']}（{r['session_date']}）{r['scope']}") for r in rows]
+
+
 # Kind → list; a form field names its kind with ``picked(kind, …)`` (app.admin.picks).
 PICK_LISTS: dict[str, PickList] = {
     "round": rounds,
@@ -189,4 +299,16 @@ PICK_LISTS: dict[str, PickList] = {
     "finished_export": finished_exports,
     "cohort": cohorts,
     "risk_warning": risk_warnings,
+    "agreement": agreements,
+    "progress_report": progress_reports,
+    "bank_account": bank_accounts,
+    "organisation_claim": organisation_claims,
+    "demand": demands,
+    "matching_case": matching_cases,
+    "recommendation": recommendations,
+    "resource_offer": resource_offers,
+    "prize": prizes,
+    "award": awards,
+    "clawback": clawbacks,
+    "camp_session": camp_sessions,
 }

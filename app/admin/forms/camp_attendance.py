@@ -17,7 +17,7 @@ from app.types import FormId, RequestModel
 
 
 class AttendanceCorrectionForm(RequestModel):
-    session_id: FormId = Field(title="场次编号")
+    session_id: FormId = picked("camp_session", title="场次")
     registration_id: FormId = Field(title="报名编号")
     attendance: Literal["出勤", "缺勤"] = Field(title="更正为")
     reason: str = Field(min_length=2, max_length=500, title="更正理由", description="必填，记入审计日志")

@@ -31,7 +31,7 @@ class PromoteCase(RequestModel):
 
 
 class CaseAction(RequestModel):
-    case_id: FormId = Field(title="案例编号")
+    case_id: FormId = picked("matching_case", title="案例")
     action: Literal["publish", "withdraw"] = labelled({"publish": "发布", "withdraw": "撤下"}, title="操作")
     reason: str = Field(default="", max_length=1000, title="撤下原因", description="撤下时必填，记入审计日志")
 
@@ -177,7 +177,9 @@ async def _publish_session(request: Request, data: SessionOnly) -> str:
 
 class MakePayable(RequestModel):
     order_id: FormId = Field(title="订单编号", description="已接单或服务中、需求列有预算的订单")
-    budget_line_id: FormId = Field(title="预算科目编号", description="聚力计划届次的预算科目（市级，或与订单同区）")
+    budget_line_id: FormId = picked(
+        "budget_line", title="预算科目", description="聚力计划届次的预算科目（市级，或与订单同区）"
+    )
     amount_fen: int = Field(gt=0, le=10**12, title="金额（分）", description="须在需求的预算范围内、不超过可用余额")
 
 

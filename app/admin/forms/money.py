@@ -54,13 +54,13 @@ class BatchTrancheRemovalForm(RequestModel):
 
 
 class ClawbackDemand(RequestModel):
-    award_id: FormId = Field(title="资助编号")
+    award_id: FormId = picked("award", title="资助")
     amount_fen: int = Field(title="追回金额（分）", gt=0, le=10**13, description="以分为单位，例如 1000 元填 100000")
     finding: str = Field(title="审计发现", min_length=2, max_length=1000)
 
 
 class RefundEntry(RequestModel):
-    clawback_id: FormId = Field(title="追回编号")
+    clawback_id: FormId = picked("clawback", title="追回")
     amount_fen: int = Field(title="到账金额（分）", gt=0, le=10**13)
     bank_reference: str = Field(
         title="银行流水号",

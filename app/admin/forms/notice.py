@@ -54,7 +54,7 @@ class DrawAction(RequestModel):
 
 class RecordFinding(RequestModel):
     draw_id: FormId = picked("inspection_draw", title="抽查")
-    award_id: FormId = Field(title="资助编号")
+    award_id: FormId = picked("award", title="资助")
     finding: str = Field(min_length=2, max_length=1000, title="检查结果", description="公开")
     corrects: FormId | None = Field(default=None, title="更正的检查结果编号", description="更正时填写；原结果保留")
 

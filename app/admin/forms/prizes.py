@@ -29,8 +29,8 @@ class ConfirmPrizes(RequestModel):
 
 
 class IntroduceWinner(RequestModel):
-    offer_id: FormId = Field(title="资源编号")
-    prize_id: FormId = Field(title="奖项编号", description="获奖项目的奖项编号")
+    offer_id: FormId = picked("resource_offer", title="资源")
+    prize_id: FormId = picked("prize", title="奖项")
     note: str = Field(default="", max_length=1000, title="引荐说明")
 
 

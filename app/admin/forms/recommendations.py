@@ -54,7 +54,7 @@ async def _recommend(request: Request, data: RecommendForm) -> str:
 
 
 class WithdrawForm(RequestModel):
-    recommendation_id: FormId = Field(title="推荐编号")
+    recommendation_id: FormId = picked("recommendation", title="推荐")
     reason: str = Field(min_length=2, max_length=1000, title="撤回原因")
 
 
