@@ -73,12 +73,21 @@ def labelled(
     return Field(default, title=title, description=description or None, json_schema_extra=extra, max_length=bound)
 
 
-def picked(kind: str, *, title: str, description: str = "", optional: bool = False) -> Any:
-    """An id field filled with the officer's objects of ``kind`` (a key of ``PICK_LISTS``) when the form opens."""
+def picked(
+    kind: str, *, title: str, description: str = "", optional: bool = False, max_length: int | None = None
+) -> Any:
+    """An id field filled with the officer's objects of ``kind`` (a key of ``PICK_LISTS``) when the form opens.
+    ``max_length`` for a ``str`` field whose handler also takes a name (the id arrives as its digits)."""
     if kind not in PICK_LISTS:
         raise KeyError(f"no pick list {kind!r}")
     extra: dict[str, Any] = {PICK_KEY: kind}
-    return Field(None if optional else ..., title=title, description=description or None, json_schema_extra=extra)
+    return Field(
+        None if optional else ...,
+        title=title,
+        description=description or None,
+        json_schema_extra=extra,
+        max_length=max_length,
+    )
 
 
 async def schema_for(form: FormConfig, principal: Any) -> dict[str, Any]:

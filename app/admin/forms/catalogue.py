@@ -72,10 +72,11 @@ async def _create_programme(request: Request, data: ProgrammeCreateForm) -> str:
 
 
 class EditionCreateForm(RequestModel):
-    programme: str = Field(
+    programme: str = picked(
+        "programme",
         max_length=200,
-        title="项目（名称或编号）",
-        description="项目名称（与「项目」表中一致）或项目编号；只查找您有权管理的项目",
+        title="项目",
+        description="只列出您有权管理的项目；也可选「输入编号…」填写项目名称或编号",
     )
     year: str = Field(default="2026", max_length=4, title="年度", description="例如 2026")
     title: str = Field(default="", max_length=200, title="届次名称（留空为「年度 年度」）")
