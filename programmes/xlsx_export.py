@@ -105,19 +105,25 @@ class XlsxWriter:
     """One sheet, written row by row in constant memory. Use :func:`write_xlsx` and friends unless you need rows
     from several places; call :meth:`save` exactly once."""
 
-    def __init__(self, headers: Sequence[str], sheet_title: str = DEFAULT_SHEET_TITLE) -> None:
+    def __init__(
+        self,
+        headers: Sequence[str],
+        sheet_title: str = DEFAULT_SHEET_TITLE,
+        number_formats: dict[int, str] | None = None,
+    ) -> None:
         if not headers:
             raise ValueError("an export needs at least one column")
         self.workbook = Workbook(write_only=True)
         self.sheet: WriteOnlyWorksheet = self.workbook.create_sheet(sheet_title_for(sheet_title))
         self.columns = len(headers)
         self.rows_written = 0
+        self.number_formats = number_formats or {}
         _write_header(self.sheet, headers)
 
     def append(self, row: Row) -> None:
         if len(row) > self.columns:
             raise ValueError(f"row {self.rows_written + 1} has {len(row)} cells for {self.columns} columns")
-        self.sheet.append([to_cell(value, self.sheet) for value in row])
+        self.sheet.append(_cells(self.sheet, row, self.number_formats))
         self.rows_written += 1
 
     def save(self, target: str | os.PathLike[str] | IO[bytes]) -> None:
@@ -157,6 +163,19 @@ def _write_header(sheet: Any, headers: Sequence[str]) -> None:
     sheet.append(header_cells)
 
 
+def _cells(sheet: WriteOnlyWorksheet, row: Row, number_formats: dict[int, str]) -> list[object]:
+    """The row's cells; numbers and times in a column of ``number_formats`` carry that Excel format."""
+    cells = []
+    for index, value in enumerate(row):
+        cell = to_cell(value, sheet)
+        number_format = number_formats.get(index)
+        if number_format and isinstance(cell, int | float | Decimal | date) and not isinstance(cell, bool):
+            cell = WriteOnlyCell(sheet, cell)  # type: ignore[arg-type]  # openpyxl's stubs omit Decimal
+            cell.number_format = number_format
+        cells.append(cell)
+    return cells
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One sheet of a small multi-sheet workbook; ``number_formats`` maps a column index to an Excel format
@@ -177,15 +196,7 @@ def write_sheets_file(path: Path, sheets: Sequence[Sheet]) -> int:
         sheet: WriteOnlyWorksheet = workbook.create_sheet(sheet_title_for(spec.title))
         _write_header(sheet, spec.headers)
         for row in spec.rows:
-            cells = []
-            for index, value in enumerate(row):
-                cell = to_cell(value, sheet)
-                number_format = spec.number_formats.get(index)
-                if number_format and isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
-                    cell = WriteOnlyCell(sheet, cell)  # type: ignore[arg-type]  # openpyxl's stubs omit Decimal
-                    cell.number_format = number_format
-                cells.append(cell)
-            sheet.append(cells)
+            sheet.append(_cells(sheet, row, spec.number_formats))
             count += 1
     tmp = _temporary_sibling(path)
     try:

@@ -9,7 +9,7 @@ Piccolo Admin 1.14 builds a form from its model's JSON schema once per model and
   newest first, bounded); a form POST is validated with the form's model first, so a bad or unknown value is refused
   with the API's zh-CN message (Piccolo would show pydantic's English);
 - ``with_form_pickers`` adds one script to Piccolo's page (its ``template``), which turns every schema field that
-  carries ``extra.choices`` into a ``<select>`` feeding Piccolo's own input (app/admin/form_pickers.js).
+  carries ``extra.choices`` into a ``<select>`` feeding Piccolo's own input (app/admin/static/form-pickers.js).
 
 The choices are an aid, not a rule: the submitted value still goes through the form's model and the service, so an
 id typed or posted by hand outside the officer's scope gets the service's uniform refusal.
@@ -38,7 +38,7 @@ from app.validation_messages import pydantic_error
 
 PICK_KEY = "x-pick"
 SCRIPT_PATH = "form-pickers.js"
-_SCRIPT = (Path(__file__).parent / "form_pickers.js").read_text(encoding="utf-8")
+_SCRIPT = (Path(__file__).with_name("static") / SCRIPT_PATH).read_text(encoding="utf-8")
 _SCHEMA = re.compile(r"^(?:/admin)?/api/forms/(?P<slug>[^/]+)/schema/?$")
 _POST = re.compile(r"^(?:/admin)?/api/forms/(?P<slug>[^/]+)/?$")
 # Litestar's mount hands the admin the path with a trailing slash added.

@@ -14,6 +14,8 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 
 from app.admin.downloads import export_downloads
 from app.admin.forms import FORMS
+from app.admin.list_export import list_exports
+from app.admin.list_export_button import list_export_button
 from app.admin.masking import masked_admin
 from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.pages import admin_pages
@@ -328,15 +330,18 @@ def build_admin() -> Any:
         production=get_settings().production,
         # issue 16: the overview first (Piccolo Admin's home page is its own), then the application reader and the
         # rounds' screening lists (app.admin.overview, app.admin.pages), beside the tables.
-        sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening"},
+        sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening", "资金管理": "/admin/money"},
     )
     # Piccolo's page loads one more script: the forms' dropdowns (app.admin.picks, docs/adr/0018).
     admin.template = with_form_pickers(admin.template)
-    # Outermost first: account numbers masked in every answer; the overview page; the reader and screening pages;
-    # export downloads; the forms' per-officer choices and Chinese refusals; district-scoped user ids; district
-    # scope; innermost, each reference-table write runs in one transaction with its audit row.
+    # Outermost first: the list export's button in index.html; the lists as xlsx (they call the chain below, so
+    # the list API's scope and masking apply to them); account numbers masked in every answer; the overview page;
+    # the reader and screening pages; export downloads; the forms' per-officer choices and Chinese refusals;
+    # district-scoped user ids; district scope; innermost, each reference-table write runs in one transaction with
+    # its audit row.
     inner = user_ids_admin(scoped_admin(audited_writes(admin), scoped))
-    return masked_admin(
+    masked = masked_admin(
         overview_pages(admin_pages(export_downloads(form_pickers(inner, FORMS)))),
         [t for t, *_ in MENU],
     )
+    return list_export_button(list_exports(masked, configs))

@@ -3,10 +3,13 @@
 title and answers come from the source; the files the target round allows are copied; the new row names its source
 (``Application.carried_from``, unique per source and round, so carrying twice leaves one entry).
 
-The caller owns the unit of work and moves the new entry (a draft) on through the engine as its rule says — an
-advanced entry is submitted for the next stage, a graduation entry goes straight to review. Copy files with
-``prepare_files`` before the unit of work opens and ``discard_files`` if it fails (files live outside the
-transaction)."""
+The caller owns the unit of work. ``carry_and_submit`` is the one step every carrier takes (a stage advance, a
+district's recommendation forwarded to the city stage, a supported project sent to its graduation round): the
+entry is carried, submitted there with the answers it carries (``carry_in``: the staff view reads them as
+submitted) under the target round's form, and screened against the target round's rules — without an eligibility
+outcome the assignment solver's gate (``programmes.applications.gate.passing``) would give it no experts. Copy
+files with ``prepare_files`` before the unit of work opens and ``discard_files`` if it fails (files live outside
+the transaction)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from asyncpg.exceptions import UniqueViolationError
 from app.errors import conflict
 from app.timezone import now_utc
 from app.uow import UnitOfWork
+from app.workflow.definition import Workflow
+from programmes.applications.screening import screen_application
 from programmes.attachments.carry import copy_allowed, discard
 from programmes.attachments.tables import Attachment
 from programmes.tables import Application, Round, RoundStage
@@ -78,6 +83,40 @@ async def carry_entry(
         entry_id,
         after={"carried_from": int(source["id"]), "round": int(target_round["id"]), "attachments_carried": len(files)},
     )
+    return entry_id
+
+
+async def carry_and_submit(
+    uow: UnitOfWork,
+    source: Mapping[str, Any],
+    target_round: Mapping[str, Any],
+    *,
+    answers: Mapping[str, Any],
+    files: list[dict[str, Any]],
+    track_id: int | None = None,
+    created_by: int | None = None,
+    workflow: Workflow | None = None,
+) -> int:
+    """``carry_entry``, then ``carry_in`` (submitted now with ``answers`` as its frozen answers, ``form_version`` the
+    target round's ``form``) and screening. ``workflow``: the entry's workflow when the caller already holds it
+    (saves the engine's lookup); otherwise the engine resolves it from the new row."""
+    entry_id = await carry_entry(
+        uow, source, target_round, answers=answers, files=files, track_id=track_id, created_by=created_by
+    )
+    now = now_utc()
+    await uow.transition(
+        Application,
+        entry_id,
+        "carry_in",
+        workflow=workflow,
+        values={
+            "submitted_answers": dict(answers),
+            "form_version": target_round["form"],
+            "submitted_at": now,
+            "updated_at": now,
+        },
+    )
+    await screen_application(entry_id, uow.actor)
     return entry_id
 
 

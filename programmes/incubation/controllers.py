@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from app.auth.principal import APPLICANTS_AND_STAFF, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.paging import Paging, page_response
 from programmes.content_types import content_disposition
-from programmes.incubation import dashboard, graduation, projects, replication
+from programmes.incubation import dashboard, graduation, project_reads, projects, replication
 from programmes.incubation.schemas import (
     CohortCreate,
     CohortRead,
@@ -67,7 +67,7 @@ class IncubationController(Controller):
     async def cohort_projects(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], paging: Paging, request: Request[Any, Any, Any]
     ) -> Response[list[ProjectRead]]:
-        return page_response(await projects.cohort_projects(principal, cohort_id, paging), request)
+        return page_response(await project_reads.cohort_projects(principal, cohort_id, paging), request)
 
     @get(
         "/cohorts/{cohort_id:int}/dashboard",
@@ -93,7 +93,7 @@ class IncubationController(Controller):
         summary="A supported project with its plan and milestones (its organisation, or staff in scope)",
     )
     async def project(self, principal: CurrentPrincipal, project_id: FromPath[int]) -> ProjectRead:
-        return await projects.read_for(principal, project_id)
+        return await project_reads.read_for(principal, project_id)
 
     @put(
         "/projects/{project_id:int}/plan",

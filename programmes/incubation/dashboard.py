@@ -15,7 +15,7 @@ from app.access import load
 from app.auth.principal import Principal
 from app.paging import MAX_LIMIT, Page, PageParams, fetch_page
 from programmes.camps.participation import by_organisation
-from programmes.incubation.projects import awards_of, indicators_of, milestones_of, tranches_of
+from programmes.incubation.project_reads import awards_of, indicators_of, milestones_of, tranches_of
 from programmes.incubation.schemas import DashboardRow
 from programmes.incubation.tables import Cohort, SupportedProject
 from programmes.risk.tables import RiskWarning

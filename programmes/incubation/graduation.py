@@ -20,11 +20,10 @@ from app.notifications.service import notify_organisations
 from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
-from programmes.applications.carry import carry_entry, discard_files, prepare_files
-from programmes.applications.screening import screen_application
+from programmes.applications.carry import carry_and_submit, discard_files, prepare_files
 from programmes.catalogue.access import ROUNDS
 from programmes.clawbacks import service as clawbacks
-from programmes.incubation.projects import award_of, indicators, milestones, read
+from programmes.incubation.project_reads import award_of, indicators, milestones, read
 from programmes.incubation.schemas import GraduationDecision, GraduationStart, ProjectRead
 from programmes.incubation.tables import Cohort, SupportedProject
 from programmes.kinds import RoundStage
@@ -109,17 +108,10 @@ async def start(principal: Principal, project_id: int, data: GraduationStart) ->
             await load(principal, SupportedProject, project_id, lock=True)
             await uow.transition(SupportedProject, project_id, "start_evaluation")
             entry = {**source, "entry_number": await _next_entry_number(round_row["id"], source["organisation"])}
-            entry_id = await carry_entry(
+            # Submitted for review there and screened against the graduation round's rules, since the entry goes to
+            # experts (an officer's written override works as usual).
+            entry_id = await carry_and_submit(
                 uow, entry, round_row, answers=answers, files=files, created_by=principal.user_id
-            )
-            # The entry goes to experts, so it passes the eligibility gate like any other (screened here, against
-            # the graduation round's rules; an officer's written override works as usual).
-            await screen_application(entry_id, uow.actor)
-            await uow.transition(
-                Application,
-                entry_id,
-                "carry_in",
-                values={"submitted_answers": answers, "form_version": round_row["form"], "submitted_at": now_utc()},
             )
             evaluation = {"round_id": int(round_row["id"]), "entry_id": entry_id, "blind": bool(round_row["blind"])}
             await SupportedProject.update({SupportedProject.evaluation: evaluation}).where(
@@ -133,7 +125,7 @@ async def start(principal: Principal, project_id: int, data: GraduationStart) ->
 
 async def _evaluation(project: dict[str, Any], required: int, reviews: list[SubmittedReview]) -> dict[str, Any]:
     """The decision's record: every submitted review with its expert (the organisation's read drops the names when
-    blind, ``projects.read_for``), the mean and the mean per criterion."""
+    blind, ``project_reads.read_for``), the mean and the mean per criterion."""
     started = project["evaluation"] or {}
     criteria = (
         await Criterion.select(Criterion.code, Criterion.name, Criterion.weight, Criterion.max_score)

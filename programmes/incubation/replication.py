@@ -16,7 +16,7 @@ from app.timezone import now_utc
 from app.uow import unit_of_work
 from app.workflow.engine import Actor
 from programmes.incubation.access import PROJECTS
-from programmes.incubation.projects import read as read_project
+from programmes.incubation.project_reads import read as read_project
 from programmes.incubation.schemas import (
     DistrictCount,
     LineageNode,

@@ -17,9 +17,8 @@ from app.uow import UnitOfWork, unit_of_work
 from app.workflow.definition import Workflow
 from app.workflow.engine import Actor
 from programmes.applications import repository
-from programmes.applications.carry import carry_entry, discard_files, next_stage, prepare_files
+from programmes.applications.carry import carry_and_submit, discard_files, next_stage, prepare_files
 from programmes.applications.notify import notify_members
-from programmes.applications.screening import screen_application
 from programmes.kinds import ROUND_STAGE_ZH, RoundStage
 from programmes.recommendations.access import round_for_city
 from programmes.recommendations.schemas import ForwardRead
@@ -72,7 +71,8 @@ async def _carry_one(
     workflow, source = await repository.workflow_of(source_id)
     await uow.transition(Application, source_id, "forward", workflow=workflow)
     answers = repository.frozen_answers(source)
-    entry_id = await carry_entry(
+    # Submitted for the next stage and screened there, as a stage advance carries its entries.
+    entry_id = await carry_and_submit(
         uow,
         source,
         target,
@@ -81,17 +81,6 @@ async def _carry_one(
         track_id=await _track_in(int(target["id"]), source["track"]),
         created_by=uow.actor.user_id,
     )
-    # Submitted for the next stage with the answers it carries (the staff view reads them as submitted), under the
-    # next stage's form, and screened as a stage advance screens its carried entries: without an eligibility
-    # outcome the assignment solver's gate (programmes.applications.gate.passing) would give it no experts.
-    now = now_utc()
-    await uow.transition(
-        Application,
-        entry_id,
-        "carry_in",
-        values={"submitted_answers": answers, "form_version": target["form"], "submitted_at": now, "updated_at": now},
-    )
-    await screen_application(entry_id, uow.actor)
     await uow.transition(Recommendation, int(recommendation["id"]), "forward", values={"carried_entry": entry_id})
     stage = ROUND_STAGE_ZH.get(RoundStage(target["stage"]), "下一阶段")
     await notify_members(

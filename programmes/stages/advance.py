@@ -14,7 +14,6 @@ other way (advanced before, not advanced now) is refused with 409 ``stage_alread
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,14 +21,12 @@ from typing import Any
 from asyncpg.exceptions import UniqueViolationError
 
 from app.errors import DomainError, FieldError, conflict
-from app.timezone import now_utc
 from app.uow import UnitOfWork, unit_of_work
 from app.workflow.definition import Workflow
 from app.workflow.engine import Actor
-from programmes.applications.carry import carry_entry, discard_files, next_stage, prepare_files
+from programmes.applications.carry import carry_and_submit, discard_files, next_stage, prepare_files
 from programmes.applications.notify import notify_members
 from programmes.applications.repository import round_workflow
-from programmes.applications.screening import screen_application
 from programmes.tables import Application, Round, Track
 from programmes.workflows import ApplicationStatus, RoundStatus
 
@@ -146,30 +143,16 @@ async def _carry(
     for source in sources:
         if source["id"] in already:
             continue
-        answers = dict(source["submitted_answers"] or {})
-        entry_id = await carry_entry(
+        entry_id = await carry_and_submit(
             uow,
             source,
             target,
-            answers=answers,
+            answers=dict(source["submitted_answers"] or {}),
             files=prepared.pop(source["id"], []),
             track_id=tracks[source["id"]],
             created_by=uow.actor.user_id,
-        )
-        now = now_utc()
-        await uow.transition(
-            Application,
-            entry_id,
-            "carry_in",
             workflow=workflow,
-            values={
-                "submitted_answers": json.dumps(answers, ensure_ascii=False),
-                "form_version": target["form"],
-                "submitted_at": now,
-                "updated_at": now,
-            },
         )
-        await screen_application(entry_id, uow.actor)
         carried[int(source["id"])] = entry_id
     return carried
 

@@ -61,9 +61,13 @@ async def test_the_page_is_for_staff_with_an_admin_session(admin_client: AdminFa
 async def test_the_sidebar_links_the_overview(admin_client: AdminFactory) -> None:
     city = await admin_client(Role.officer)
     links = (await city.get("links/")).json()
-    # The overview comes first (dicts keep the order the sidebar shows), then the reader and screening pages.
+    # The overview comes first (dicts keep the order the sidebar shows), then the reader and screening pages, money.
     assert list(links.items())[0] == ("首页概览", "/admin/overview")
-    assert links == {"首页概览": "/admin/overview", "申报审阅与资格审查": "/admin/screening"}
+    assert links == {
+        "首页概览": "/admin/overview",
+        "申报审阅与资格审查": "/admin/screening",
+        "资金管理": "/admin/money",
+    }
 
 
 async def test_a_district_officer_sees_only_their_district(admin_client: AdminFactory) -> None:

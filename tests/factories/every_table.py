@@ -17,7 +17,7 @@ from app.auth.principal import Principal
 from app.auth.tables import Account, Role
 from app.organisations.tables import Organisation, OrganisationMember
 from app.site.demo import load_demo
-from app.timezone import today_shanghai
+from app.timezone import now_utc, today_shanghai
 from programmes.attachments.tables import Attachment
 from programmes.reports.tables import ProgressReport
 from programmes.risk.tables import RiskWarning
@@ -154,7 +154,6 @@ async def fill_every_table() -> dict[str, Any]:
     )
     # 决赛路演 (issue 15): an ended roadshow session on the demo's closed round, its one presentation and a public
     # vote (rows shaped as scoring/roadshow writes them; its services are tested in tests/api/scoring).
-    from app.timezone import now_utc
     from scoring.roadshow.tables import RoadshowPresentation, RoadshowSession, RoadshowVote
 
     seed = "0" * 64
@@ -189,7 +188,6 @@ async def fill_every_table() -> dict[str, Any]:
     # Prizes and resource links (issue 15): the demo's funded project as a 一等奖 winner introduced to a venue offer
     # (rows shaped as programmes/prizes and programmes/resources write them; their services are tested in
     # tests/api/prizes).
-    from app.timezone import now_utc
     from programmes.prizes.tables import Prize, PrizeConfirmation, PrizeTier
     from programmes.resources.tables import ResourceIntroduction, ResourceOffer, ResourcePartner
 
@@ -280,7 +278,6 @@ async def fill_every_table() -> dict[str, Any]:
     )
     # 区级推荐: a quota, a recommendation and the forward's record (rows shaped as programmes/recommendations writes
     # them; its services are tested in tests/api/recommendations).
-    from app.timezone import now_utc
     from programmes.recommendations.tables import DistrictQuota, Recommendation, RecommendationClosure
 
     district = org["district"]

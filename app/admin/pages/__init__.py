@@ -4,6 +4,8 @@
 - ``GET  /admin/rounds/{id}/screening`` (+ ``POST``: bulk return/reject of the ticked rows) and ``….xlsx``;
 - ``GET  /admin/applications/{id}`` (+ ``POST``: override / return for revision / reject with a reason);
 - ``GET  /admin/attachments/{id}/file``: an attachment, with the API's download rules.
+- ``/admin/money/…``: 资金管理, money from award to reconciliation (``money*.py``; app/admin/pages/money.py lists the
+  queues, each page module its own routes).
 
 Each page module declares its paths as ``PageRoute`` rows (app.admin.pages.routing) in its own list, added to
 ``ROUTE_LISTS`` below. Piccolo Admin has no extension point for a custom server-rendered page, so this is an ASGI
@@ -19,6 +21,12 @@ from urllib.parse import parse_qsl
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from app.admin.pages.html import csrf_ok, esc, first, page, problem_page, read_form
+from app.admin.pages.money import MONEY_HOME_ROUTES
+from app.admin.pages.money_awards import MONEY_AWARD_ROUTES
+from app.admin.pages.money_batches import MONEY_BATCH_ROUTES
+from app.admin.pages.money_checks import MONEY_CHECK_ROUTES
+from app.admin.pages.money_reconciliation import MONEY_RECONCILIATION_ROUTES
+from app.admin.pages.money_recovery import MONEY_RECOVERY_ROUTES
 from app.admin.pages.reader import DONE_ZH, decide, reader_page
 from app.admin.pages.routing import PageRequest, PageRoute
 from app.admin.pages.screening import bulk_decide, screening_page, screening_url, screening_xlsx
@@ -99,6 +107,12 @@ SCREENING_ROUTES = [
 # One list per page module (a new page adds its list here).
 ROUTE_LISTS: list[list[PageRoute]] = [
     SCREENING_ROUTES,
+    MONEY_HOME_ROUTES,
+    MONEY_AWARD_ROUTES,
+    MONEY_CHECK_ROUTES,
+    MONEY_BATCH_ROUTES,
+    MONEY_RECONCILIATION_ROUTES,
+    MONEY_RECOVERY_ROUTES,
 ]
 _ROUTES = [(route.compiled(), route) for routes in ROUTE_LISTS for route in routes]
 

@@ -72,6 +72,7 @@ def when(moment: datetime | None) -> str:
 NAV: list[tuple[str, str]] = [
     ("首页概览", "/admin/overview"),
     ("申报审阅与资格审查", "/admin/screening"),
+    ("资金管理", "/admin/money"),
 ]
 
 

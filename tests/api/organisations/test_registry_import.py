@@ -41,7 +41,16 @@ async def registry_rows(world: World) -> list[list[Any]]:
         ],
         [factories.credit_code(600_002), "不存在的机构", "民办非企业单位", "2016-04-01", "", "", "", ""],  # row 3
         [other["credit_code"], "改了名的机构", "民办非企业单位", "2016-04-01", "", "", "", ""],  # row 4
-        [factories.wrong_check_character(other["credit_code"]), "坏代码", "基金会", "2016-04-01", "6A", "明年", "", ""],  # row 5
+        [
+            factories.wrong_check_character(other["credit_code"]),
+            "坏代码",
+            "基金会",
+            "2016-04-01",
+            "6A",
+            "明年",
+            "",
+            "",
+        ],  # row 5
         [foundation, "某基金会", "民办非企业单位", "", "", "", "", ""],  # row 6: code says 基金会
         [org["credit_code"], org["name"], "民办非企业单位", "", "", "", "", ""],  # row 7: repeated
     ]
