@@ -14,10 +14,10 @@ import re
 from typing import Any
 
 from piccolo_admin.endpoints import FileResponse, FormConfig
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from app.admin.picks import picked
 from app.admin.scope import admin_principal, principal_from_session
 from app.errors import DomainError
 from app.types import ID_MAX, FormId, RequestModel
@@ -69,7 +69,7 @@ def export_downloads(admin_app: Any) -> Any:
 
 
 class ExportDownload(RequestModel):
-    export_id: FormId = Field(title="导出任务编号", description="「导出任务」列表中状态为 done 的编号")
+    export_id: FormId = picked("finished_export", title="导出任务", description="「导出任务」列表中状态为 done 的编号")
 
 
 async def _download_form(request: Request, data: ExportDownload) -> FileResponse:

@@ -19,6 +19,7 @@ from app.admin.list_export_button import list_export_button
 from app.admin.masking import masked_admin
 from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.pages import admin_pages
+from app.admin.picks import form_pickers, with_form_pickers
 from app.admin.reference import REFERENCE, audited_writes, reference_hooks
 from app.admin.scope import (
     scope_column,
@@ -339,12 +340,16 @@ def build_admin() -> Any:
             "沪社星耀与训练营": "/admin/incubation",
         },
     )
+    # Piccolo's page loads one more script: the forms' dropdowns (app.admin.picks, docs/adr/0018).
+    admin.template = with_form_pickers(admin.template)
     # Outermost first: the list export's button in index.html; the lists as xlsx (they call the chain below, so
     # the list API's scope and masking apply to them); account numbers masked in every answer; the overview page;
-    # the reader and screening pages; export downloads; district-scoped user ids; district scope; innermost, each
-    # reference-table write runs in one transaction with its audit row.
+    # the reader and screening pages; export downloads; the forms' per-officer choices and Chinese refusals;
+    # district-scoped user ids; district scope; innermost, each reference-table write runs in one transaction with
+    # its audit row.
+    inner = user_ids_admin(scoped_admin(audited_writes(admin), scoped))
     masked = masked_admin(
-        overview_pages(admin_pages(export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped))))),
+        overview_pages(admin_pages(export_downloads(form_pickers(inner, FORMS)))),
         [t for t, *_ in MENU],
     )
     return list_export_button(list_exports(masked, configs))

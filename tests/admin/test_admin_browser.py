@@ -62,8 +62,9 @@ async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser:
         # The approve-batch form, run from the UI, calls the service.
         await page.get_by_role("link", name="审批支付批次").click()
         await expect(page.get_by_text("审批后由后台任务逐笔支付")).to_be_visible()
-        await expect(page.get_by_text("支付批次编号").first).to_be_visible()
-        await page.fill("input[name=batch_id]", str(batch["id"]))
+        # The batch is picked from a dropdown of the officer's batches (app.admin.picks), not typed.
+        await expect(page.get_by_text("支付批次").first).to_be_visible()
+        await page.select_option("select[data-pick-for=batch_id]", str(batch["id"]))
         await page.locator("[data-uitest=submit_custom_form_button]").click()
         await expect(page.locator("#success_message")).to_have_text(
             f"支付批次 {batch['id']} 已审批，共 30,000.00 元，正在后台支付"
@@ -74,8 +75,8 @@ async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser:
         await page.goto(f"{server}/admin/#/agreement/")
         await expect(page.get_by_role("cell", name="signed", exact=True)).to_be_visible()
         await page.get_by_role("link", name="会签资助协议").click()
-        await expect(page.get_by_text("资助协议编号").first).to_be_visible()
-        await page.fill("input[name=agreement_id]", str(agreement_id))
+        await expect(page.get_by_text("资助协议").first).to_be_visible()
+        await page.select_option("select[data-pick-for=agreement_id]", str(agreement_id))
         await page.locator("[data-uitest=submit_custom_form_button]").click()
         await expect(page.locator("#success_message")).to_have_text(
             f"资助协议 {agreement_id} 已会签生效，第 1 笔款项已可拨付"

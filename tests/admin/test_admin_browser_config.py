@@ -43,7 +43,7 @@ async def test_officer_creates_a_round_in_the_browser(server: str, browser: Any)
         await page.goto(f"{server}/admin/#/forms/{quote(slug)}/")
         await expect(page.locator("[data-uitest=submit_custom_form_button]")).to_be_visible()
         for label in (
-            "届次编号（见「届次」表）",
+            "届次",
             "阶段（申报、区级推荐、初赛",
             "开放时间（北京时间）",
             "排名汇总方法",
@@ -51,9 +51,10 @@ async def test_officer_creates_a_round_in_the_browser(server: str, browser: Any)
         ):
             await expect(page.get_by_text(label).first).to_be_visible()
 
-        await page.fill("input[name=edition_id]", str(edition["edition"]))
+        # Edition and stage are dropdowns (app.admin.picks): the edition by name, the stage by its Chinese label.
+        await page.select_option("select[data-pick-for=edition_id]", str(edition["edition"]))
         await page.fill("input[name=name]", "复赛")
-        await page.fill("input[name=stage]", "复赛")
+        await page.select_option("select[data-pick-for=stage]", "复赛")
         await page.fill("input[name=position]", "2")
         # The date-time fields are the browser's own picker (a hidden input carries the value): Beijing time.
         opens, closes = (

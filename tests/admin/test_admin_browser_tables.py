@@ -95,7 +95,7 @@ async def test_every_menu_table_opens_its_detail_page(server: str, browser: Any,
         # The export made by the demo officer: downloaded through the admin form, and through the admin link.
         export_id = world["export_id"]
         await page.goto(f"{server}/admin/#/forms/{_slug('下载导出文件')}/")
-        await page.fill("input[name=export_id]", str(export_id))
+        await page.select_option("select[data-pick-for=export_id]", str(export_id))
         async with page.expect_download() as download_info:
             await page.locator("[data-uitest=submit_custom_form_button]").click()
         download = await download_info.value

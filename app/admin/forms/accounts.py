@@ -7,16 +7,17 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
 
 class BankAccountAction(RequestModel):
-    account_id: FormId = Field(title="银行账户编号", description="「银行账户」列表中的编号")
+    account_id: FormId = picked("bank_account", title="银行账户")
 
 
 class BankAccountRejection(RequestModel):
-    account_id: FormId = Field(title="银行账户编号", description="「银行账户」列表中的编号")
+    account_id: FormId = picked("bank_account", title="银行账户")
     reason: str = Field(title="驳回原因", min_length=2, max_length=1000, description="机构可见")
 
 

@@ -11,6 +11,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 from programmes.workflows.agreements import AgreementStatus
@@ -24,20 +25,20 @@ GROUP = "协议与报告"
 
 
 class AgreementAction(RequestModel):
-    agreement_id: FormId = Field(title="资助协议编号", description="资助协议编号")
+    agreement_id: FormId = picked("agreement", title="资助协议")
 
 
 class AgreementReturnForm(RequestModel):
-    agreement_id: FormId = Field(title="资助协议编号", description="资助协议编号")
+    agreement_id: FormId = picked("agreement", title="资助协议")
     reason: str = Field(title="退回原因", min_length=2, max_length=1000, description="申报单位可见")
 
 
 class ReportAction(RequestModel):
-    report_id: FormId = Field(title="报告编号", description="中期或结项报告编号")
+    report_id: FormId = picked("progress_report", title="报告")
 
 
 class ReportReturnForm(RequestModel):
-    report_id: FormId = Field(title="报告编号", description="中期或结项报告编号")
+    report_id: FormId = picked("progress_report", title="报告")
     reason: str = Field(title="退回原因", min_length=2, max_length=1000, description="申报单位可见")
 
 

@@ -8,19 +8,22 @@ from pydantic import Field, field_validator
 from starlette.requests import Request
 
 from app.admin.downloads import download_url
-from app.admin.forms.common import ID_LIST_CHARS, as_officer, parse_ids
+from app.admin.forms.common import ID_LIST_CHARS, application_names, as_officer, parse_ids
+from app.admin.picks import labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
-from programmes.workflows import BulkApplicationAction
+from programmes.workflows import APPLICATION, BulkApplicationAction, application_action_label
 
 
 class RoundAction(RequestModel):
-    round_id: FormId = Field(title="轮次编号", description="轮次编号")
+    round_id: FormId = picked("round", title="轮次", description="轮次编号")
 
 
 class ApplicationsAction(RequestModel):
-    action: BulkApplicationAction = Field(
-        title="操作", description="退回修改 / 驳回 / 晋级 / 入选 / 未入选 / 审核通过（以项目类型的流程为准）"
+    action: BulkApplicationAction = labelled(
+        {action: application_action_label(action) or action for action in APPLICATION.bulk_actions()},
+        title="操作",
+        description="以项目类型的流程为准",
     )
     application_ids: str = Field(max_length=ID_LIST_CHARS, title="申报编号", description="多个编号用逗号分隔")
     reason: str = Field(default="", max_length=1000, title="原因", description="退回、驳回、未入选时必填，申报单位可见")
@@ -67,7 +70,8 @@ async def _act_on_applications(request: Request, data: ApplicationsAction) -> st
 
     async def work(principal: Principal) -> str:
         results = await act_in_bulk(principal, parse_ids(data.application_ids), data.action, data.reason)
-        done = [str(r.application_id) for r in results if r.ok]
+        names = await application_names([r.application_id for r in results if r.ok])
+        done = [names.get(r.application_id, str(r.application_id)) for r in results if r.ok]
         failed = [f"{r.application_id}（{r.detail}）" for r in results if not r.ok]
         return f"成功 {len(done)} 件：{', '.join(done) or '无'}；未处理 {len(failed)} 件：{'；'.join(failed) or '无'}"
 

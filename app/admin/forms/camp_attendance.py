@@ -11,19 +11,20 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
 
 class AttendanceCorrectionForm(RequestModel):
-    session_id: FormId = Field(title="场次编号")
+    session_id: FormId = picked("camp_session", title="场次")
     registration_id: FormId = Field(title="报名编号")
     attendance: Literal["出勤", "缺勤"] = Field(title="更正为")
     reason: str = Field(min_length=2, max_length=500, title="更正理由", description="必填，记入审计日志")
 
 
 class CertificateIssueForm(RequestModel):
-    camp_id: FormId = Field(title="训练营编号")
+    camp_id: FormId = picked("camp", title="训练营")
 
 
 async def _correct(request: Request, data: AttendanceCorrectionForm) -> str:

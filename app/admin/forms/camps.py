@@ -11,28 +11,22 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import GRADE_LABELS, labelled, picked
 from app.auth.principal import Principal
 from app.organisations.tables import EvaluationGrade
 from app.reference import District
 from app.types import FormId, RequestModel
-from programmes.camps.kinds import CampAudience, CampKind
+from programmes.camps.kinds import CAMP_AUDIENCE_LABELS_ZH, CAMP_KIND_LABELS_ZH, CampAudience, CampKind
 
 
 class CampCreateForm(RequestModel):
     title: str = Field(min_length=2, max_length=200, title="训练营名称")
-    kind: CampKind = Field(
-        title="类型",
-        description="brand 品牌塑造营 / all_round 项目全能营 / venture 公益创业训练营 / companion 陪伴式赋能",
+    kind: CampKind = labelled(CAMP_KIND_LABELS_ZH, title="类型")
+    audience: CampAudience = labelled(CAMP_AUDIENCE_LABELS_ZH, title="报名对象")
+    edition_id: FormId | None = picked("edition", optional=True, title="所属届次", description="面向入选项目时必填")
+    audience_min_grade: EvaluationGrade | None = labelled(
+        GRADE_LABELS, default=None, title="最低等级（仅指定类型及等级）"
     )
-    audience: CampAudience = Field(
-        title="报名对象",
-        description=(
-            "cohort 本届入选项目 / contest_winners 大赛获奖团队 / any_registered 已登记社会组织 /"
-            " street_centres 街镇服务中心 / type_grade 指定类型及等级"
-        ),
-    )
-    edition_id: FormId | None = Field(default=None, title="所属届次编号", description="面向入选项目时必填")
-    audience_min_grade: EvaluationGrade | None = Field(default=None, title="最低等级（仅指定类型及等级）")
     capacity: int = Field(ge=1, le=10_000, title="名额（单位数）")
     max_participants_per_registration: int = Field(default=3, ge=1, le=50, title="每单位参训人数上限")
     completion_min_percent: int = Field(default=80, ge=1, le=100, title="结业出勤比例（%）")
@@ -43,7 +37,7 @@ class CampCreateForm(RequestModel):
 
 
 class CampSessionForm(RequestModel):
-    camp_id: FormId = Field(title="训练营编号")
+    camp_id: FormId = picked("camp", title="训练营")
     title: str = Field(min_length=2, max_length=200, title="场次主题")
     session_date: date = Field(title="日期")
     start_time: time = Field(title="开始时间（北京时间）")
@@ -54,7 +48,7 @@ class CampSessionForm(RequestModel):
 
 
 class CampStepForm(RequestModel):
-    camp_id: FormId = Field(title="训练营编号")
+    camp_id: FormId = picked("camp", title="训练营")
     action: Literal["开放报名", "截止报名", "取消训练营"] = Field(title="操作")
     reason: str = Field(default="", max_length=500, title="原因", description="取消训练营时必填")
 

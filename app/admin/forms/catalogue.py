@@ -37,6 +37,7 @@ from app.admin.config_fields import (
     with_rows,
 )
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.errors import not_found
 from app.types import FormId, RequestModel
@@ -71,10 +72,11 @@ async def _create_programme(request: Request, data: ProgrammeCreateForm) -> str:
 
 
 class EditionCreateForm(RequestModel):
-    programme: str = Field(
+    programme: str = picked(
+        "programme",
         max_length=200,
-        title="项目（名称或编号）",
-        description="项目名称（与「项目」表中一致）或项目编号；只查找您有权管理的项目",
+        title="项目",
+        description="只列出您有权管理的项目；也可选「输入编号…」填写项目名称或编号",
     )
     year: str = Field(default="2026", max_length=4, title="年度", description="例如 2026")
     title: str = Field(default="", max_length=200, title="届次名称（留空为「年度 年度」）")
@@ -109,7 +111,7 @@ async def _create_edition(request: Request, data: EditionCreateForm) -> str:
 
 
 class RoundCreateBase(RequestModel):
-    edition_id: FormId = Field(title="届次编号（见「届次」表）")
+    edition_id: FormId = picked("edition", title="届次")
     name: str = Field(default="", max_length=100, title="轮次名称", description="例如 初赛")
     stage: str = choice(STAGE_CHOICES, title="阶段", default="申报", description="每届只有一个决赛路演")
     position: str = Field(default="0", max_length=3, title="阶段顺序（0–100，小的在前）")

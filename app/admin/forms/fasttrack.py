@@ -10,13 +10,14 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
 
 class FastTrackInviteForm(RequestModel):
     origin_application_id: FormId = Field(title="大赛获奖申报编号", description="公益创新创业大赛中已获奖的申报")
-    round_id: FormId = Field(title="沪社星耀轮次编号", description="须为开放申报中的沪社星耀轮次")
+    round_id: FormId = picked("round", title="沪社星耀轮次", description="须为开放申报中的沪社星耀轮次")
     field_map: str = Field(
         max_length=1000,
         title="字段映射",
@@ -59,7 +60,7 @@ async def _invite(request: Request, data: FastTrackInviteForm) -> str:
 
 
 class MentorPlanForm(RequestModel):
-    round_id: FormId = Field(title="沪社星耀轮次编号", description="为该轮次入选/已资助的项目分配导师")
+    round_id: FormId = picked("round", title="沪社星耀轮次", description="为该轮次入选/已资助的项目分配导师")
     mentors_per_project: int = Field(default=1, ge=1, le=5, title="每个项目的导师人数")
     step: Literal["预览", "确认分配"] = Field(title="操作", description="预览不写入；确认分配写入并通知导师与项目")
 

@@ -9,6 +9,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
@@ -24,7 +25,7 @@ class EligibilityOverride(RequestModel):
 
 class AwardDecision(RequestModel):
     application_id: FormId = Field(title="申报编号", description="已排名（或晋级、入选）且通过公示的申报")
-    budget_line_id: FormId = Field(title="预算科目编号", description="该届次的预算科目")
+    budget_line_id: FormId = picked("budget_line", title="预算科目", description="该届次的预算科目")
     amount_fen: int = Field(gt=0, le=10**12, title="资助金额（分）", description="单位：分（整数）")
     award_type: AwardType = Field(default=AwardType.reward, title="资助类型", description="补贴或奖励的类别")
 

@@ -9,6 +9,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -16,7 +17,7 @@ OUTCOMES = {"优秀": "excellent", "合格": "passed", "不合格": "failed"}
 
 
 class CohortForm(RequestModel):
-    edition_id: FormId = Field(title="届次编号", description="沪社星耀的届次（本区范围内）")
+    edition_id: FormId = picked("edition", title="届次", description="沪社星耀的届次（本区范围内）")
     name: str = Field(min_length=2, max_length=100, title="批次名称", description="例如：2026 年第一期")
     description: str = Field(default="", max_length=1000, title="说明")
 

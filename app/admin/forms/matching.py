@@ -12,6 +12,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, parse_ids, validated
+from app.admin.picks import CITY_OR_DISTRICT, labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -30,8 +31,8 @@ class PromoteCase(RequestModel):
 
 
 class CaseAction(RequestModel):
-    case_id: FormId = Field(title="案例编号")
-    action: Literal["publish", "withdraw"] = Field(title="操作", description="publish 发布 / withdraw 撤下")
+    case_id: FormId = picked("matching_case", title="案例")
+    action: Literal["publish", "withdraw"] = labelled({"publish": "发布", "withdraw": "撤下"}, title="操作")
     reason: str = Field(default="", max_length=1000, title="撤下原因", description="撤下时必填，记入审计日志")
 
 
@@ -81,12 +82,10 @@ async def _case_action(request: Request, data: CaseAction) -> str:
 
 class OpenSession(RequestModel):
     title: str = Field(min_length=2, max_length=200, title="活动名称")
-    kind: Literal["general", "special"] = Field(
-        default="general", title="活动类型", description="general 交流对接活动 / special 专场"
+    kind: Literal["general", "special"] = labelled(
+        {"general": "交流对接活动", "special": "专场"}, default="general", title="活动类型"
     )
-    district: str = Field(
-        default="", max_length=16, title="区", description="市级官员可指定一个区（如 changning），留空为全市"
-    )
+    district: str = labelled(CITY_OR_DISTRICT, default="", title="区", description="区级官员只能选本区", text=True)
     required_tags: str = Field(default="", max_length=1000, title="专场标签", description="逗号分隔，服务项目须含其一")
     organisation_types: str = Field(default="", max_length=1000, title="专场组织类型", description="逗号分隔")
     unmatched_penalty: int = Field(default=0, ge=0, le=1000, title="未匹配扣分", description="越高越倾向于多匹配")
@@ -121,7 +120,7 @@ async def _open_session(request: Request, data: OpenSession) -> str:
 
 
 class SessionOnly(RequestModel):
-    session_id: FormId = Field(title="对接活动编号")
+    session_id: FormId = picked("matching_session", title="对接活动")
 
 
 async def _preview_session(request: Request, data: SessionOnly) -> str:
@@ -138,8 +137,8 @@ async def _preview_session(request: Request, data: SessionOnly) -> str:
 
 
 class AdjustSession(RequestModel):
-    session_id: FormId = Field(title="对接活动编号")
-    action: Literal["add", "remove"] = Field(title="操作", description="add 增加配对 / remove 移除配对")
+    session_id: FormId = picked("matching_session", title="对接活动")
+    action: Literal["add", "remove"] = labelled({"add": "增加配对", "remove": "移除配对"}, title="操作")
     demand_id: FormId | None = Field(default=None, title="需求编号", description="增加配对时填写")
     offer_id: FormId | None = Field(default=None, title="服务项目编号", description="增加配对时填写")
     pair_id: FormId | None = Field(default=None, title="配对编号", description="移除配对时填写（session_pair 表）")
@@ -178,7 +177,9 @@ async def _publish_session(request: Request, data: SessionOnly) -> str:
 
 class MakePayable(RequestModel):
     order_id: FormId = Field(title="订单编号", description="已接单或服务中、需求列有预算的订单")
-    budget_line_id: FormId = Field(title="预算科目编号", description="聚力计划届次的预算科目（市级，或与订单同区）")
+    budget_line_id: FormId = picked(
+        "budget_line", title="预算科目", description="聚力计划届次的预算科目（市级，或与订单同区）"
+    )
     amount_fen: int = Field(gt=0, le=10**12, title="金额（分）", description="须在需求的预算范围内、不超过可用余额")
 
 

@@ -9,12 +9,13 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
 
 class DemandModerationForm(RequestModel):
-    demand_id: FormId = Field(title="需求编号", description="须为待审核的需求（本区范围内）")
+    demand_id: FormId = picked("demand", title="需求", description="须为待审核的需求（本区范围内）")
     decision: Literal["发布", "不通过"] = Field(title="审核结果", description="发布 / 不通过（须填写原因）")
     reason: str = Field(default="", max_length=1000, title="原因", description="不通过时必填，社区将收到此原因")
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from app.admin.downloads import download_url
 from app.admin.forms.common import ID_LIST_CHARS, as_officer, parse_ids
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
@@ -16,11 +17,11 @@ from programmes.workflows.disbursement import BatchItemStatus
 
 
 class BatchApproval(RequestModel):
-    batch_id: FormId = Field(title="支付批次编号", description="支付批次编号")
+    batch_id: FormId = picked("payment_batch", title="支付批次", description="支付批次编号")
 
 
 class WarningDismissal(RequestModel):
-    warning_id: FormId = Field(title="预警编号", description="预警编号")
+    warning_id: FormId = picked("risk_warning", title="预警", description="预警编号")
     reason: str = Field(title="排除理由", min_length=2, max_length=1000, description="核实情况，记入审计日志")
 
 
@@ -42,24 +43,24 @@ def tranche_ids(value: str) -> list[int]:
 
 
 class BatchDiscardForm(RequestModel):
-    batch_id: FormId = Field(title="支付批次编号", description="草稿状态的支付批次编号")
+    batch_id: FormId = picked("payment_batch", title="支付批次", description="草稿状态的支付批次编号")
     reason: str = Field(title="作废理由", min_length=2, max_length=1000, description="记入审计日志")
 
 
 class BatchTrancheRemovalForm(RequestModel):
-    batch_id: FormId = Field(title="支付批次编号", description="草稿状态的支付批次编号")
+    batch_id: FormId = picked("payment_batch", title="支付批次", description="草稿状态的支付批次编号")
     tranche_id: FormId = Field(title="款项编号", description="要移出批次的款项编号")
     reason: str = Field(title="移出理由", min_length=2, max_length=1000, description="记入审计日志")
 
 
 class ClawbackDemand(RequestModel):
-    award_id: FormId = Field(title="资助编号")
+    award_id: FormId = picked("award", title="资助")
     amount_fen: int = Field(title="追回金额（分）", gt=0, le=10**13, description="以分为单位，例如 1000 元填 100000")
     finding: str = Field(title="审计发现", min_length=2, max_length=1000)
 
 
 class RefundEntry(RequestModel):
-    clawback_id: FormId = Field(title="追回编号")
+    clawback_id: FormId = picked("clawback", title="追回")
     amount_fen: int = Field(title="到账金额（分）", gt=0, le=10**13)
     bank_reference: str = Field(
         title="银行流水号",

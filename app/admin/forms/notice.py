@@ -10,6 +10,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer
+from app.admin.picks import labelled, picked
 from app.auth.principal import Principal
 from app.timezone import shown
 from app.types import FormId, RequestModel
@@ -17,41 +18,43 @@ from programmes.workflows.publication import ObjectionStatus
 
 
 class PublishRound(RequestModel):
-    round_id: FormId = Field(title="轮次编号", description="已关闭并完成排名的轮次")
+    round_id: FormId = picked("round", title="轮次", description="已关闭并完成排名的轮次")
     days: int = Field(ge=1, le=60, title="公示天数")
     top_n: int | None = Field(default=None, ge=1, le=10000, title="入围总数", description="留空则按各赛道名额")
 
 
 class ResolveObjection(RequestModel):
-    objection_id: FormId = Field(title="异议编号")
-    decision: Literal["upheld", "dismissed"] = Field(title="处理结果", description="upheld 异议成立 / dismissed 不成立")
+    objection_id: FormId = picked("objection", title="异议")
+    decision: Literal["upheld", "dismissed"] = labelled(
+        {"upheld": "异议成立", "dismissed": "异议不成立"}, title="处理结果"
+    )
     resolution: str = Field(min_length=2, max_length=1000, title="处理说明", description="异议人和申报单位可见")
 
 
 class ConcludeRereview(RequestModel):
-    objection_id: FormId = Field(title="异议编号")
+    objection_id: FormId = picked("objection", title="异议")
     days: int = Field(ge=1, le=60, title="更正后公示天数")
     note: str = Field(min_length=2, max_length=1000, title="更正说明", description="公开")
 
 
 class PublicationAction(RequestModel):
-    publication_id: FormId = Field(title="公示编号")
+    publication_id: FormId = picked("publication", title="公示")
 
 
 class CommitDraw(RequestModel):
-    edition_id: FormId = Field(title="届次编号")
+    edition_id: FormId = picked("edition", title="届次")
     projects: int = Field(ge=1, le=1000, title="抽取项目数")
     inspectors_per_project: int = Field(ge=1, le=10, title="每个项目检查人员数")
     redraw_reason: str = Field(default="", max_length=1000, title="重抽原因", description="本届次已有抽查时必填，公开")
 
 
 class DrawAction(RequestModel):
-    draw_id: FormId = Field(title="抽查编号")
+    draw_id: FormId = picked("inspection_draw", title="抽查")
 
 
 class RecordFinding(RequestModel):
-    draw_id: FormId = Field(title="抽查编号")
-    award_id: FormId = Field(title="资助编号")
+    draw_id: FormId = picked("inspection_draw", title="抽查")
+    award_id: FormId = picked("award", title="资助")
     finding: str = Field(min_length=2, max_length=1000, title="检查结果", description="公开")
     corrects: FormId | None = Field(default=None, title="更正的检查结果编号", description="更正时填写；原结果保留")
 

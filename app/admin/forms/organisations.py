@@ -12,6 +12,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -71,7 +72,7 @@ async def _import_registry(request: Request, data: RegistryImportForm) -> str:
 
 
 class ClaimDecisionForm(RequestModel):
-    claim_id: FormId = Field(title="认领申请编号")
+    claim_id: FormId = picked("organisation_claim", title="认领申请")
     decision: Literal["核准", "驳回"] = Field(
         title="决定", description="核准：机构成员转给认领人，原成员的收款账户停用"
     )

@@ -9,6 +9,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, parse_ids, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.money import yuan
 from app.types import FormId, RequestModel
@@ -17,8 +18,8 @@ from programmes.resources.schemas import IntroductionCreate
 
 
 class ConfirmPrizes(RequestModel):
-    edition_id: FormId = Field(title="届次编号")
-    round_id: FormId | None = Field(default=None, title="依据的轮次编号", description="留空则为本届决赛轮次")
+    edition_id: FormId = picked("edition", title="届次")
+    round_id: FormId | None = picked("round", optional=True, title="依据的轮次", description="留空则为本届决赛轮次")
     tie_decisions: str = Field(
         default="",
         max_length=1000,
@@ -28,8 +29,8 @@ class ConfirmPrizes(RequestModel):
 
 
 class IntroduceWinner(RequestModel):
-    offer_id: FormId = Field(title="资源编号")
-    prize_id: FormId = Field(title="奖项编号", description="获奖项目的奖项编号")
+    offer_id: FormId = picked("resource_offer", title="资源")
+    prize_id: FormId = picked("prize", title="奖项")
     note: str = Field(default="", max_length=1000, title="引荐说明")
 
 

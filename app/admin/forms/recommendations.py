@@ -8,6 +8,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import DISTRICT_LABELS, labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
@@ -15,8 +16,8 @@ GROUP = "大赛阶段"
 
 
 class QuotaForm(RequestModel):
-    round_id: FormId = Field(title="区级推荐轮次编号", description="市级项目中处于区级推荐阶段的轮次")
-    district: str = Field(max_length=16, title="区", description="区名或代码，例如 长宁区 或 changning")
+    round_id: FormId = picked("round", title="区级推荐轮次", description="市级项目中处于区级推荐阶段的轮次")
+    district: str = labelled(DISTRICT_LABELS, title="区", text=True)
     quota: int = Field(ge=0, le=10_000, title="推荐名额")
 
 
@@ -34,7 +35,7 @@ async def _quota(request: Request, data: QuotaForm) -> str:
 
 
 class RecommendForm(RequestModel):
-    round_id: FormId = Field(title="区级推荐轮次编号")
+    round_id: FormId = picked("round", title="区级推荐轮次")
     application_id: FormId = Field(title="申报编号", description="本区社会组织在该轮次的申报")
     reason: str = Field(min_length=2, max_length=1000, title="推荐理由")
 
@@ -53,7 +54,7 @@ async def _recommend(request: Request, data: RecommendForm) -> str:
 
 
 class WithdrawForm(RequestModel):
-    recommendation_id: FormId = Field(title="推荐编号")
+    recommendation_id: FormId = picked("recommendation", title="推荐")
     reason: str = Field(min_length=2, max_length=1000, title="撤回原因")
 
 
@@ -68,7 +69,7 @@ async def _withdraw(request: Request, data: WithdrawForm) -> str:
 
 
 class ForwardForm(RequestModel):
-    round_id: FormId = Field(title="区级推荐轮次编号", description="截止后，将各区推荐的申报带入下一阶段")
+    round_id: FormId = picked("round", title="区级推荐轮次", description="截止后，将各区推荐的申报带入下一阶段")
 
 
 async def _forward(request: Request, data: ForwardForm) -> str:

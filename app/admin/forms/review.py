@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, parse_ids, validated
+from app.admin.picks import picked
 from app.auth.contact import Email, Mobile
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
@@ -59,12 +60,12 @@ async def _invite_expert(request: Request, data: ExpertInvitation) -> str:
 
 
 class CutLineQuery(RequestModel):
-    round_id: FormId = Field(title="轮次编号")
+    round_id: FormId = picked("round", title="轮次")
     top_n: str = Field(default="", max_length=5, title="入围总数", description="与公示时一致；留空表示只看各赛道名额")
 
 
 class CutLineDecisionForm(RequestModel):
-    round_id: FormId = Field(title="轮次编号")
+    round_id: FormId = picked("round", title="轮次")
     line: str = Field(max_length=32, title="入围线", description="overall（入围总数）或 track:<赛道编号>")
     rank: str = Field(max_length=7, title="并列名次")
     top_n: str = Field(default="", max_length=5, title="入围总数", description="与公示时一致；留空表示不限")

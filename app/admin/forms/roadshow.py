@@ -11,12 +11,13 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer
+from app.admin.picks import labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
 
 
 class CommitRoadshow(RequestModel):
-    round_id: FormId = Field(title="决赛轮次编号", description="轮次阶段须为决赛（路演），且处于开放状态")
+    round_id: FormId = picked("round", title="决赛轮次", description="轮次阶段须为决赛（路演），且处于开放状态")
     planned_minutes: int = Field(default=8, ge=1, le=120, title="每个项目路演时长（分钟）")
     grace_seconds: int = Field(default=120, ge=0, le=3600, title="评分宽限时间（秒）", description="路演结束后仍可评分")
     vote_weight_percent: int = Field(
@@ -25,12 +26,12 @@ class CommitRoadshow(RequestModel):
 
 
 class RoadshowAction(RequestModel):
-    session_id: FormId = Field(title="路演编号")
+    session_id: FormId = picked("roadshow_session", title="路演")
 
 
 class PresentationClock(RequestModel):
     presentation_id: FormId = Field(title="出场编号", description="路演详情中每个项目的出场编号")
-    action: Literal["start", "stop"] = Field(title="操作", description="start 开始路演 / stop 结束路演")
+    action: Literal["start", "stop"] = labelled({"start": "开始路演", "stop": "结束路演"}, title="操作")
 
 
 async def _commit(request: Request, data: CommitRoadshow) -> str:

@@ -35,6 +35,7 @@ from app.admin.config_fields import (
     with_rows,
 )
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import picked
 from app.auth.principal import Principal
 from app.organisations.kinds import OrganisationType
 from app.types import FormId, RequestModel
@@ -61,7 +62,7 @@ async def _save(request: Request, round_id: int, values: dict[str, Any], what: s
 
 
 class RoundEditBase(RequestModel):
-    round_id: FormId = Field(title="轮次编号（见「轮次」表）")
+    round_id: FormId = picked("round", title="轮次")
     name: str = Field(default="", max_length=100, title="轮次名称（留空表示不变，下同）")
     stage: str = choice(STAGE_CHOICES, title="阶段", default=KEEP, keep=True, description="轮次有申报后不能修改")
     position: str = Field(default="", max_length=3, title="阶段顺序", description="0–100；轮次有申报后不能修改")
@@ -141,7 +142,7 @@ async def _edit_round(request: Request, data: BaseModel) -> str:
 
 
 class RubricBase(RequestModel):
-    round_id: FormId = Field(title="轮次编号", description="评审开始（已分配专家）后不能修改")
+    round_id: FormId = picked("round", title="轮次", description="评审开始（已分配专家）后不能修改")
     reason: str = Field(default="", max_length=1000, title="修改原因", description="记入审计日志")
 
 
@@ -158,7 +159,7 @@ DISTRICT_NAMES = {name: code for name, code in DISTRICT_CHOICES.items() if code 
 
 
 class EligibilityForm(RequestModel):
-    round_id: FormId = Field(title="轮次编号", description="整体替换该轮次的资格条件")
+    round_id: FormId = picked("round", title="轮次", description="整体替换该轮次的资格条件")
     allow_social_association: bool = Field(default=True, title=f"允许{TYPE_ZH[OrganisationType.social_association]}")
     allow_social_service_institution: bool = Field(
         default=True,
@@ -211,7 +212,7 @@ async def _set_eligibility(request: Request, data: EligibilityForm) -> str:
 
 
 class FormVersionForm(RequestModel):
-    round_id: FormId = Field(title="轮次编号", description="轮次关闭前可更换；已提交的申报保留原版本")
+    round_id: FormId = picked("round", title="轮次", description="轮次关闭前可更换；已提交的申报保留原版本")
     form_template: str = choice(TEMPLATE_CHOICES, title="申报表模板", default=FIRST_TEMPLATE)
     form_title: str = Field(default="项目申报书", max_length=200, title="申报表标题")
     form_schema: str = Field(

@@ -14,9 +14,11 @@ from piccolo_admin.endpoints import FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
+from app.admin.config_fields import AGGREGATION_CHOICES, KIND_CHOICES
 from app.admin.forms.common import as_officer, validated
+from app.admin.picks import CITY_OR_DISTRICT, GRADE_LABELS, KEEP_LABEL, labelled, picked
 from app.auth.principal import Principal
-from app.auth.tables import ROLE_LABELS_ZH
+from app.auth.tables import ROLE_LABELS_ZH, Role
 from app.reference import DISTRICT_NAMES_ZH, District
 from app.timezone import SHANGHAI
 from app.types import FormId, RequestModel
@@ -56,16 +58,16 @@ def _filled(form: BaseModel, *names: str) -> dict[str, Any]:
 
 
 class RoundSettingsForm(RequestModel):
-    round_id: FormId = Field(title="轮次编号")
+    round_id: FormId = picked("round", title="轮次")
     name: str = Field(default="", max_length=100, title="名称", description="留空表示不变（下同）")
     opens_at: str = Field(default="", max_length=40, title="开放时间", description="例如 2026-03-01 09:00（北京时间）")
     closes_at: str = Field(default="", max_length=40, title="截止时间", description="例如 2026-04-01 17:00（北京时间）")
     blind: Keep = Field(default="不变", title="匿名评审", description="评审开始后不能修改")
-    aggregation_method: str = Field(
+    aggregation_method: str = labelled(
+        {**KEEP_LABEL, **{code: label for label, code in AGGREGATION_CHOICES.items()}},
         default="",
-        max_length=16,
         title="汇总方法",
-        description="weighted_mean、median、trimmed_mean 或 calibrated_mean",
+        text=True,
     )
     reviews_per_application: str = Field(default="", max_length=3, title="每个申报的评审人数")
     tie_break: str = Field(
@@ -124,14 +126,26 @@ async def _update_round(request: Request, data: RoundSettingsForm) -> str:
 
 
 class ProgrammeForm(RequestModel):
-    programme_id: FormId = Field(title="项目编号")
+    programme_id: FormId = picked("programme", title="项目")
     name: str = Field(default="", max_length=200, title="名称", description="留空表示不变（下同）")
-    kind: str = Field(
-        default="", max_length=16, title="项目类型", description="contest、support_plan 或 matching；已有届次后不能修改"
+    kind: str = labelled(
+        {**KEEP_LABEL, **{code: label for label, code in KIND_CHOICES.items()}},
+        default="",
+        title="项目类型",
+        description="已有届次后不能修改",
+        text=True,
     )
     description: str = Field(default="", max_length=5000, title="说明")
-    conflict_rules: Literal["不变", "无", "same_street", "same_district", "same_street,same_district"] = Field(
-        default="不变", title="额外回避规则", description="same_street 同街镇、same_district 同区"
+    conflict_rules: Literal["不变", "无", "same_street", "same_district", "same_street,same_district"] = labelled(
+        {
+            "不变": "不变",
+            "无": "无",
+            "same_street": "同街镇回避",
+            "same_district": "同区回避",
+            "same_street,same_district": "同街镇及同区回避",
+        },
+        default="不变",
+        title="额外回避规则",
     )
     reason: str = Field(default="", max_length=1000, title="修改原因")
 
@@ -157,7 +171,7 @@ class OrganisationForm(RequestModel):
     name: str = Field(default="", max_length=200, title="名称", description="留空表示不变（下同）")
     credit_code: str = Field(default="", max_length=40, title="统一社会信用代码")
     street: str = Field(default="", max_length=100, title="街镇")
-    evaluation_grade: str = Field(default="", max_length=4, title="评估等级", description="none、1A、2A、3A、4A 或 5A")
+    evaluation_grade: str = labelled({**KEEP_LABEL, **GRADE_LABELS}, default="", title="评估等级", text=True)
     grade_valid_until: str = Field(
         default="", max_length=10, title="等级有效期至", description="2030-12-31；- 表示清除"
     )
@@ -220,12 +234,8 @@ async def _remove_member(request: Request, data: MemberForm) -> str:
 
 class RoleForm(RequestModel):
     username: str = Field(min_length=3, max_length=50, title="用户名")
-    role: str = Field(
-        max_length=16, title="角色", description="applicant 申报单位、expert 专家、officer 项目官员、admin 管理员"
-    )
-    district: str = Field(
-        default="", max_length=16, title="所属区", description="仅项目官员；留空为市级，例如 changning"
-    )
+    role: str = labelled({role.value: ROLE_LABELS_ZH[role] for role in Role}, title="角色", text=True)
+    district: str = labelled(CITY_OR_DISTRICT, default="", title="所属区", description="仅项目官员", text=True)
     display_name: str = Field(default="", max_length=100, title="姓名", description="留空表示不变")
     reason: str = Field(default="", max_length=1000, title="原因")
 

@@ -12,18 +12,20 @@ from pydantic import Field
 from starlette.requests import Request
 
 from app.admin.forms.common import as_officer, parse_ids, validated
+from app.admin.picks import labelled, picked
 from app.auth.principal import Principal
 from app.types import FormId, RequestModel
+from programmes.kinds import ROUND_STAGE_ZH
 
 StageName = Literal["call", "district_recommendation", "preliminary", "semifinal", "final", "custom", "graduation"]
 
 
 class StageOrderForm(RequestModel):
-    round_id: FormId = Field(title="轮次编号")
-    stage: StageName = Field(
+    round_id: FormId = picked("round", title="轮次")
+    stage: StageName = labelled(
+        {stage.value: label for stage, label in ROUND_STAGE_ZH.items()},
         title="阶段",
-        description="call 申报 / district_recommendation 区级推荐 / preliminary 初赛 / semifinal 复赛 / final 决赛路演"
-        " / custom 其他阶段 / graduation 结项评估（仅沪社星耀）",
+        description="结项评估仅用于沪社星耀",
     )
     position: int = Field(ge=0, le=100, title="阶段顺序", description="小的在前；轮次有申报后不能修改")
     reason: str = Field(default="", max_length=1000, title="修改原因")
@@ -56,7 +58,7 @@ def _pairs(text: str, what: str) -> list[tuple[str, str]]:
 
 
 class QuotaFields(RequestModel):
-    round_id: FormId = Field(title="本阶段轮次编号", description="已关闭并完成排名的轮次")
+    round_id: FormId = picked("round", title="本阶段轮次", description="已关闭并完成排名的轮次")
     top_n: str = Field(default="", max_length=6, title="晋级总数", description="留空表示不限")
     track_quotas: str = Field(
         default="", max_length=1000, title="赛道名额", description="赛道编号=名额，逗号分隔；留空取赛道设置"
