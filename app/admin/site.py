@@ -14,9 +14,11 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 
 from app.admin.downloads import export_downloads
 from app.admin.forms import FORMS
+from app.admin.localised import localised_admin
 from app.admin.masking import masked_admin
 from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.pages import admin_pages
+from app.admin.readables import install_readables
 from app.admin.reference import REFERENCE, audited_writes, reference_hooks
 from app.admin.scope import (
     scope_column,
@@ -314,6 +316,7 @@ def _account_config() -> TableConfig:
 
 
 def build_admin() -> Any:
+    install_readables()  # names instead of ids for foreign keys (app.admin.readables)
     # The user table is registered (read-only) because every page with a foreign key to it asks for its ids.
     configs = [_account_config(), user_table_config()] + [_table_config(*entry) for entry in MENU]
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
@@ -329,10 +332,14 @@ def build_admin() -> Any:
         # rounds' screening lists (app.admin.overview, app.admin.pages), beside the tables.
         sidebar_links={"首页概览": OVERVIEW_PATH, "申报审阅与资格审查": "/admin/screening"},
     )
+    registered = {c.table_class._meta.tablename: c.table_class for c in configs}
+    read_only = {name for name in registered if name not in {t._meta.tablename for t in REFERENCE}}
     # Outermost first: account numbers masked in every answer; the overview page; the reader and screening pages;
-    # export downloads; district-scoped user ids; district scope; innermost, each reference-table write runs in one
-    # transaction with its audit row.
+    # export downloads; district-scoped user ids; district scope; the Chinese names, 元 and Beijing times of the
+    # admin's own views (app.admin.localised); innermost, each reference-table write runs in one transaction with
+    # its audit row.
+    localised = localised_admin(audited_writes(admin), registered, read_only)
     return masked_admin(
-        overview_pages(admin_pages(export_downloads(user_ids_admin(scoped_admin(audited_writes(admin), scoped))))),
+        overview_pages(admin_pages(export_downloads(user_ids_admin(scoped_admin(localised, scoped))))),
         [t for t, *_ in MENU],
     )
