@@ -42,7 +42,7 @@ _NOT_ROWS = {"schema", "count", "ids", "new", "referencing_tables"}
 _OPERATORS_ZH = {
     "Equals": "等于", "Not Equal": "不等于", "Less Than": "小于", "Less Than or Equal To": "小于等于",
     "Greater Than or Equal To": "大于等于", "Greater Than": "大于", "Contains": "包含", "Starts With": "开头是",
-    "Ends With": "结尾是", "All": "全部", "Is Null": "为空", "Not Null": "不为空",
+    "Ends With": "结尾是", "All": "全部", "Is Null": "为空", "Not Null": "不为空", "Include readable": "包含名称列",
 }  # fmt: skip
 
 Transform = Callable[[bytes], Awaitable[bytes]]
@@ -122,22 +122,35 @@ async def localised_rows(table: type[Table], rows: list[dict[str, Any]], *, mone
                 row[readable] = f"{names[user_id]}（{row[readable]}）"
 
 
-def labels_script() -> str:
-    tables: dict[str, str] = {}
+def labels_script(tables: dict[str, type[Table]]) -> str:
+    names: dict[str, str] = {}
     for code, label in TABLE_LABELS.items():
         spaced = code.replace("_", " ")
         for shown_name in (code, spaced, spaced.capitalize(), spaced.title()):
-            tables[shown_name] = label
-    words = {**tables, **_OPERATORS_ZH}
+            names[shown_name] = label
+    columns = {
+        name: {c._meta.name: column_label(name, c._meta.name) for c in table._meta.columns}
+        for name, table in tables.items()
+    }
     return (
         "(() => {\n"
         '  if (!localStorage.getItem("defaultTimezone")) localStorage.setItem("defaultTimezone", "Asia/Shanghai");\n'
-        f"  const WORDS = {json.dumps(words, ensure_ascii=False)};\n"
+        f"  const WORDS = {json.dumps({**names, **_OPERATORS_ZH}, ensure_ascii=False)};\n"
+        f"  const COLUMNS = {json.dumps(columns, ensure_ascii=False)};\n"
+        # The list's key column prints its field name; the CSV dialog lists the columns by field name.
+        "  const HEADINGS = {id: '编号'};\n"
         "  const SKIP = new Set(['TD', 'TEXTAREA', 'INPUT', 'CODE', 'PRE']);\n"
+        "  const table = () => (location.hash.match(/^#\\/([a-z_]+)/) || [])[1];\n"
         "  const fix = (node) => {\n"
         "    const text = node.nodeValue && node.nodeValue.trim();\n"
-        "    if (!text || !(text in WORDS) || (node.parentElement && SKIP.has(node.parentElement.tagName))) return;\n"
-        "    node.nodeValue = node.nodeValue.replace(text, WORDS[text]);\n"
+        "    const parent = node.parentElement;\n"
+        "    if (!text || !parent || SKIP.has(parent.tagName)) return;\n"
+        "    let zh = WORDS[text];\n"
+        "    if (parent.tagName === 'TH' && text in HEADINGS) zh = HEADINGS[text];\n"
+        "    if (parent.tagName === 'LABEL' && (parent.htmlFor || '').startsWith('csv_')) {\n"
+        "      zh = (COLUMNS[table()] || {})[parent.htmlFor.slice(4)];\n"
+        "    }\n"
+        "    if (zh && zh !== text) node.nodeValue = node.nodeValue.replace(text, zh);\n"
         "  };\n"
         "  const walk = (root) => {\n"
         "    if (root.nodeType === Node.TEXT_NODE) return fix(root);\n"
@@ -160,7 +173,7 @@ def localised_page(html: bytes) -> bytes:
 
 def localised_admin(admin_app: Any, tables: dict[str, type[Table]], read_only: set[str]) -> Any:
     """Wrap the admin ASGI app (``tables``: every registered table by name; ``read_only``: their names)."""
-    script = labels_script().encode()
+    script = labels_script(tables).encode()
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
