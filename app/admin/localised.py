@@ -43,6 +43,7 @@ _OPERATORS_ZH = {
     "Equals": "等于", "Not Equal": "不等于", "Less Than": "小于", "Less Than or Equal To": "小于等于",
     "Greater Than or Equal To": "大于等于", "Greater Than": "大于", "Contains": "包含", "Starts With": "开头是",
     "Ends With": "结尾是", "All": "全部", "Is Null": "为空", "Not Null": "不为空", "Include readable": "包含名称列",
+    "Null": "（空）",
 }  # fmt: skip
 
 Transform = Callable[[bytes], Awaitable[bytes]]
@@ -150,6 +151,9 @@ def labels_script(tables: dict[str, type[Table]]) -> str:
         "    if (parent.tagName === 'LABEL' && (parent.htmlFor || '').startsWith('csv_')) {\n"
         "      zh = (COLUMNS[table()] || {})[parent.htmlFor.slice(4)];\n"
         "    }\n"
+        # A heading names the table after a translated verb (「编辑 Award」).
+        "    const tail = text.match(/^(.*?\\s)([A-Za-z][A-Za-z ]*)$/);\n"
+        "    if (!zh && tail && /^H[1-3]$/.test(parent.tagName) && tail[2] in WORDS) zh = tail[1] + WORDS[tail[2]];\n"
         "    if (zh && zh !== text) node.nodeValue = node.nodeValue.replace(text, zh);\n"
         "  };\n"
         "  const walk = (root) => {\n"

@@ -111,6 +111,7 @@ async def test_every_menu_table_lists_and_opens_in_chinese(server: str, browser:
             await page.goto("about:blank")
             await page.goto(f"{server}/admin/#/{table}/{row_id}/")
             await page.wait_for_load_state("networkidle")
+            await expect(page.locator("h1").filter(has_text=table_label(table)).first).to_be_visible()
             labels = await page.locator("form label").all_inner_texts()
             assert labels, f"{table} {row_id}: the detail page did not render"
             found += [f"{table} detail: label {x!r}" for x in _english(labels)]
