@@ -46,6 +46,13 @@ _OPERATORS_ZH = {
     "Null": "（空）",
 }  # fmt: skip
 
+# Piccolo Admin's icon-only links, named by their Font Awesome icon.
+_ICONS_ZH = {
+    "pen-to-square": "编辑该记录", "plus": "新增", "ellipsis-vertical": "更多操作", "ellipsis": "更多操作",
+    "caret-up": "排序", "caret-down": "排序", "angle-down": "展开", "xmark": "关闭", "times": "关闭", "trash": "删除",
+    "magnifying-glass": "搜索", "search": "搜索", "bars": "菜单", "download": "下载", "filter": "筛选",
+}  # fmt: skip
+
 Transform = Callable[[bytes], Awaitable[bytes]]
 
 
@@ -161,8 +168,43 @@ def labels_script(tables: dict[str, type[Table]]) -> str:
         "    const it = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);\n"
         "    for (let n = it.nextNode(); n; n = it.nextNode()) fix(n);\n"
         "  };\n"
+        # Piccolo's bundle leaves icon links, row checkboxes and its fields without accessible names, and its blue
+        # fails WCAG AA contrast with white text: names from the column labels and icons, and a darker blue.
+        f"  const ICONS = {json.dumps(_ICONS_ZH, ensure_ascii=False)};\n"
+        "  const name = (el) => {\n"
+        "    if (el.getAttribute('aria-label')) return;\n"
+        "    if (el.tagName === 'A') {\n"
+        "      if (el.textContent.trim()) return;\n"
+        "      const icon = el.querySelector('svg[data-icon]');\n"
+        "      return el.setAttribute('aria-label', ICONS[icon && icon.dataset.icon] || '操作');\n"
+        "    }\n"
+        "    if (el.type === 'hidden' || (el.labels && el.labels.length)) return;\n"
+        "    if (el.closest('#page_size')) return el.setAttribute('aria-label', '每页条数');\n"
+        "    if (el.type === 'checkbox' && el.closest('table')) {\n"
+        "      return el.setAttribute('aria-label', el.closest('thead') ? '全选' : '选择此行');\n"
+        "    }\n"
+        "    const column = (COLUMNS[table()] || {})[el.name];\n"
+        "    if (column) return el.setAttribute('aria-label', column);\n"
+        "    for (let box = el.parentElement; box && box.tagName !== 'FORM'; box = box.parentElement) {\n"
+        "      const label = box.querySelector(':scope > label');\n"
+        "      if (label && label.textContent.trim()) return el.setAttribute('aria-label', label.textContent.trim());\n"
+        "    }\n"
+        "  };\n"
+        "  const FIELDS = 'a, input, select, textarea';\n"
+        "  const named = (root) => {\n"
+        "    if (root.nodeType !== Node.ELEMENT_NODE) return;\n"
+        "    if (root.matches(FIELDS)) name(root);\n"
+        "    root.querySelectorAll(FIELDS).forEach(name);\n"
+        "  };\n"
+        "  const style = document.createElement('style');\n"
+        "  style.textContent = '.light_mode #nav, .light_mode button, a.button { background-color: #1f65a8 }'\n"
+        "    + ' .light_mode button:hover { background-color: #2a74b8 }'\n"
+        "    + ' .light_mode a:not(.button):not(.subtle) { color: #1f65a8 }';\n"
+        "  document.head.appendChild(style);\n"
         "  new MutationObserver((changes) => changes.forEach((c) => {\n"
-        "    if (c.type === 'characterData') fix(c.target); else c.addedNodes.forEach(walk);\n"
+        "    if (c.type === 'characterData') return fix(c.target);\n"
+        "    c.addedNodes.forEach((n) => { walk(n); named(n); });\n"
+        "    named(c.target);\n"
         "  })).observe(document.documentElement, {subtree: true, childList: true, characterData: true});\n"
         "})();\n"
     )

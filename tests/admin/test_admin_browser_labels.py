@@ -111,19 +111,23 @@ async def test_every_menu_table_lists_and_opens_in_chinese(server: str, browser:
             await page.goto("about:blank")
             await page.goto(f"{server}/admin/#/{table}/{row_id}/")
             await page.wait_for_load_state("networkidle")
-            await expect(page.locator("h1").filter(has_text=table_label(table)).first).to_be_visible()
             labels = await page.locator("form label").all_inner_texts()
+            headings = await page.locator("h1").all_inner_texts()
+            found += [] if any(table_label(table) in h for h in headings) else [f"{table} detail: {headings!r}"]
             assert labels, f"{table} {row_id}: the detail page did not render"
             found += [f"{table} detail: label {x!r}" for x in _english(labels)]
-            values: list[str] = await page.locator("form input").evaluate_all("els => els.map(e => e.value)")
+            values: list[str] = await page.locator("form input:not([type=hidden])").evaluate_all(
+                "els => els.map(e => e.value)"
+            )
             found += [f"{table} detail: time {v!r}" for v in values if UTC_TIME.search(v)][:1]
             if table in SHOT_TABLES:
                 await page.screenshot(path=str(SHOTS / f"detail-{table}.png"), full_page=True)
             if table == "application":
                 found += await _axe_violations(page)
         # The sidebar names the tables in Chinese.
+        await page.goto(f"{server}/admin/#/bank_account")
         await expect(page.get_by_role("link", name="收款银行账户").first).to_be_visible()
-        assert found == []
+        assert found == [], "\n".join(map(str, found))
     finally:
         await context.close()
     assert problems == []
