@@ -180,6 +180,7 @@ def labels_script(tables: dict[str, type[Table]]) -> str:
         "    }\n"
         "    if (el.type === 'hidden' || (el.labels && el.labels.length)) return;\n"
         "    if (el.closest('#page_size')) return el.setAttribute('aria-label', '每页条数');\n"
+        "    if (el.type === 'number' && !el.closest('form')) return el.setAttribute('aria-label', '页码');\n"
         "    if (el.type === 'checkbox' && el.closest('table')) {\n"
         "      return el.setAttribute('aria-label', el.closest('thead') ? '全选' : '选择此行');\n"
         "    }\n"
