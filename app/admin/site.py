@@ -16,10 +16,12 @@ from app.admin.downloads import export_downloads
 from app.admin.forms import FORMS
 from app.admin.list_export import list_exports
 from app.admin.list_export_button import list_export_button
+from app.admin.localised import localised_admin
 from app.admin.masking import masked_admin
 from app.admin.overview.page import OVERVIEW_PATH, overview_pages
 from app.admin.pages import admin_pages
 from app.admin.picks import form_pickers, with_form_pickers
+from app.admin.readables import install_readables
 from app.admin.reference import REFERENCE, audited_writes, reference_hooks
 from app.admin.scope import (
     scope_column,
@@ -317,6 +319,7 @@ def _account_config() -> TableConfig:
 
 
 def build_admin() -> Any:
+    install_readables()  # names instead of ids for foreign keys (app.admin.readables)
     # The user table is registered (read-only) because every page with a foreign key to it asks for its ids.
     configs = [_account_config(), user_table_config()] + [_table_config(*entry) for entry in MENU]
     scoped = {t._meta.tablename: t for t, *_ in MENU if scope_column(t)}
@@ -342,12 +345,15 @@ def build_admin() -> Any:
     )
     # Piccolo's page loads one more script: the forms' dropdowns (app.admin.picks, docs/adr/0018).
     admin.template = with_form_pickers(admin.template)
+    registered = {c.table_class._meta.tablename: c.table_class for c in configs}
+    read_only = {name for name in registered if name not in {t._meta.tablename for t in REFERENCE}}
     # Outermost first: the list export's button in index.html; the lists as xlsx (they call the chain below, so
     # the list API's scope and masking apply to them); account numbers masked in every answer; the overview page;
     # the reader and screening pages; export downloads; the forms' per-officer choices and Chinese refusals;
-    # district-scoped user ids; district scope; innermost, each reference-table write runs in one transaction with
-    # its audit row.
-    inner = user_ids_admin(scoped_admin(audited_writes(admin), scoped))
+    # district-scoped user ids; district scope; the Chinese names, 元 and Beijing times of the admin's own views
+    # (app.admin.localised); innermost, each reference-table write runs in one transaction with its audit row.
+    localised = localised_admin(audited_writes(admin), registered, read_only)
+    inner = user_ids_admin(scoped_admin(localised, scoped))
     masked = masked_admin(
         overview_pages(admin_pages(export_downloads(form_pickers(inner, FORMS)))),
         [t for t, *_ in MENU],

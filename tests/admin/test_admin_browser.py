@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
+from app.admin.labels import table_label
 from app.auth.tables import Role
 from app.reference import District
 from programmes.agreements.tables import Agreement
 from programmes.tables import PaymentBatch, Programme, Tranche
+from programmes.workflows.agreements import AGREEMENT, PROGRESS_REPORT
 from tests import factories
 from tests.factories.admin import PASSWORD, draft_batch
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
@@ -52,7 +54,7 @@ async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser:
             await expect(page.get_by_role("link", name=group, exact=True).first).to_be_visible()
 
         # A table list: the district officer sees the district's programme only.
-        await page.get_by_role("link", name="programme", exact=True).click()
+        await page.get_by_role("link", name=table_label("programme"), exact=True).click()
         await expect(page.get_by_role("cell", name="长宁区公益创投")).to_be_visible()
         await expect(page.get_by_role("link", name="添加行")).to_be_visible()
         await expect(page.get_by_text("浦东新区公益创投")).to_have_count(0)
@@ -73,7 +75,7 @@ async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser:
         # The signed agreement waits in the agreement list; the countersign form makes it effective.
         agreement_id = batch["signed_agreement_id"]
         await page.goto(f"{server}/admin/#/agreement/")
-        await expect(page.get_by_role("cell", name="signed", exact=True)).to_be_visible()
+        await expect(page.get_by_role("cell", name=AGREEMENT.states["signed"], exact=True)).to_be_visible()
         await page.get_by_role("link", name="会签资助协议").click()
         await expect(page.get_by_text("资助协议").first).to_be_visible()
         await page.select_option("select[data-pick-for=agreement_id]", str(agreement_id))
@@ -83,7 +85,10 @@ async def test_officer_uses_the_chinese_admin_in_a_browser(server: str, browser:
         )
 
         # The other money lists render for a district officer (read-only, scoped).
-        for table, visible in (("bank_account", "上海银行测试支行"), ("progress_report", "due")):
+        for table, visible in (
+            ("bank_account", "上海银行测试支行"),
+            ("progress_report", PROGRESS_REPORT.states["due"]),
+        ):
             await page.goto(f"{server}/admin/#/{table}/")
             await expect(page.get_by_role("cell", name=visible, exact=True).first).to_be_visible()
     except Exception:
