@@ -31,6 +31,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from app.admin.downloads import XLSX
 from app.admin.labels import column_label, table_label
+from app.admin.localised import RAW_ROWS
 from app.admin.overview.sections import status_name
 from app.admin.pages.html import OUTCOME_ZH, problem_page
 from app.admin.scope import principal_from_session
@@ -187,6 +188,7 @@ class InternalCall:
             "raw_path": full.encode(),
             "query_string": urlencode(params).encode(),
             "headers": self.headers,
+            RAW_ROWS: True,  # codes, fen and ISO times: this export formats them itself
         }
         status = 500
         body: list[bytes] = []

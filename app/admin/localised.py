@@ -36,6 +36,9 @@ from app.auth.tables import Account
 from app.money import yuan
 
 SCRIPT_NAME = "seedbed-labels.js"
+# An ASGI scope key (no client can set one) for in-process callers that format values themselves: the list's xlsx
+# export reads codes, fen and ISO times and writes its own 元, Beijing times and names (app.admin.list_export).
+RAW_ROWS = "seedbed.raw_rows"
 _SCHEMA = re.compile(r"/api/tables/(?P<table>[a-z_]+)/schema/$")
 _ROWS = re.compile(r"/api/tables/(?P<table>[a-z_]+)/(?:(?P<row>[^/]+)/)?$")
 _NOT_ROWS = {"schema", "count", "ids", "new", "referencing_tables"}
@@ -231,7 +234,7 @@ def localised_admin(admin_app: Any, tables: dict[str, type[Table]], read_only: s
             await Response(script, media_type="text/javascript; charset=utf-8")(scope, receive, send)
             return
         transform = _transform_for(path, scope.get("query_string", b""), tables, read_only)
-        if transform is None:
+        if transform is None or scope.get(RAW_ROWS):
             await admin_app(scope, receive, send)
             return
         await _rewritten(admin_app, scope, receive, send, transform)
