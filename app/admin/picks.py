@@ -69,7 +69,8 @@ def labelled(
     """A fixed-value field shown as a dropdown of Chinese labels; it submits the code. A ``Literal``/enum field is
     checked by its type; a ``text`` field (``str``, checked by the handler or the API's schema) gets a length bound."""
     extra: dict[str, Any] = {"extra": {"choices": _choices(labels)}}
-    bound = max(16, *(len(code) for code in labels)) if text else None
+    # No longer than the longest code: the bound is what the column holds (a code is all the handler accepts).
+    bound = max((len(code) for code in labels), default=1) if text else None
     return Field(default, title=title, description=description or None, json_schema_extra=extra, max_length=bound)
 
 
