@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 
@@ -34,19 +33,3 @@ async def signed_in(client: httpx.AsyncClient, username: str) -> httpx.AsyncClie
     assert response.status_code == 303, response.text
     assert client.cookies.get(SESSION_COOKIE)
     return client
-
-
-async def browser_login(browser: Any, server: str, username: str, *, viewport_width: int = 375) -> Any:
-    """A zh-CN browser page (phone width by default) signed in to the portal as ``username``."""
-    from playwright.async_api import expect
-
-    context = await browser.new_context(locale="zh-CN", viewport={"width": viewport_width, "height": 800})
-    page = await context.new_page()
-    page.set_default_timeout(20_000)
-    expect.set_options(timeout=20_000)
-    await page.goto(f"{server}/portal/login")
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.get_by_role("status")).to_have_text("登录成功")
-    return page
