@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,10 +125,11 @@ PORTAL_STATIC = create_static_files_router(
 )
 
 
-def portal_router() -> Router:
+def portal_router(pages: Sequence[Any] = tuple(PORTAL_PAGES)) -> Router:
+    """The pages under /portal with the portal's guard, principal and error pages (tests add pages of their own)."""
     return Router(
         path="/portal",
-        route_handlers=PORTAL_PAGES,
+        route_handlers=list(pages),
         # The API's bearer guard has nothing to check here: pages sign people in by the session cookie, and
         # enforce_page_permission applies each page's declared permission instead.
         opt={"permission": PUBLIC},
