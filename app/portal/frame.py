@@ -28,17 +28,17 @@ def page_opt(permission: Permission) -> dict[str, Any]:
 
 async def enforce_page_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """The portal's guard, mirroring the API's ``enforce_permission``: fails closed without a declared permission;
-    checks the CSRF token of every unsafe request before anything else reads the form."""
+    checks the CSRF token of every unsafe request before the handler runs."""
     permission = handler.opt.get(PAGE_PERMISSION)
     if not isinstance(permission, Permission):
         raise PermissionDeniedException("page declares no permission")
+    principal = await principal_of(connection)  # a read only; the refusal page below still shows who is signed in
+    connection.state["portal_principal"] = principal
     if connection.scope.get("method", "GET") not in SAFE_METHODS:
         assert isinstance(connection, Request)
         form = await connection.form()
         if not csrf_matches(connection.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
             raise DomainError("csrf_failed", "页面已过期或来源不明，请刷新页面后重新提交", 403)
-    principal = await principal_of(connection)
-    connection.state["portal_principal"] = principal
     if principal is not None:
         connection.state["principal"] = principal  # what app.auth.principal.provide_principal hands the handlers
     if permission.is_public:
