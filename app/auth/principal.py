@@ -93,7 +93,12 @@ def principal_from(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
-    claims = decode_token(token.strip(), "access")
+    return principal_from_token(token.strip())
+
+
+def principal_from_token(access_token: str) -> Principal:
+    """The principal an access token names (the bearer header's, or the one the portal's session is refreshed to)."""
+    claims = decode_token(access_token, "access")
     try:
         return Principal(
             user_id=int(claims["sub"]),

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Router, asgi
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
@@ -29,7 +30,8 @@ from app.observability import configure_logging, request_id_middleware
 from app.organisations.controllers import OrganisationController
 from app.organisations.custody_controllers import CustodyController
 from app.paging import provide_paging
-from app.problems import EXCEPTION_HANDLERS
+from app.portal import PORTAL_STATIC, PORTAL_TEMPLATES, pages_for_unmatched_portal_paths, portal_router
+from app.problems import EXCEPTION_HANDLERS, http_error_handler
 from app.queue import close_queue
 from app.responses import TYPE_ENCODERS, BeijingTimeResponse
 from app.settings import get_settings
@@ -201,7 +203,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
             ResourceController,  # issue 15: resource partners, offers, introductions of winners
         ],
     )
-    handlers: list[Any] = [api, live, ready, index, docs_assets()]
+    handlers: list[Any] = [api, live, ready, index, docs_assets(), portal_router(), PORTAL_STATIC]
     if with_admin:
         handlers.append(_mount_admin())
     app = Litestar(
@@ -209,7 +211,7 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         # Bounds first: an out-of-range id is a 404 for everyone, before authentication reads anything.
         guards=[bound_request_parameters, enforce_permission],
         request_class=BoundedRequest,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, HTTPException: pages_for_unmatched_portal_paths(http_error_handler)},
         middleware=[request_id_middleware, RateLimitMiddleware()],
         lifespan=[_database_pool] if manage_pool else [],
         request_max_body_size=settings.max_body_bytes,
@@ -218,6 +220,8 @@ def create_app(*, with_admin: bool = True, manage_pool: bool = True) -> Litestar
         # Every list route pages the same way (app/paging.py): handlers that take ``paging`` get limit/offset.
         dependencies={"paging": Provide(provide_paging)},
         type_encoders=TYPE_ENCODERS,
+        # The portal's pages (app/portal, docs/adr/0020-web-pages.md).
+        template_config=PORTAL_TEMPLATES,
         openapi_config=OpenAPIConfig(
             title=API_TITLE,
             version=API_VERSION,

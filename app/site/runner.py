@@ -99,6 +99,7 @@ def _banner(settings: Settings, services: ResolvedServices) -> None:
         f"  API       {base}/\n"
         f"  OpenAPI   {base}/schema\n"
         f"  Admin     {base}/admin/\n"
+        f"  Portal    {base}/portal/\n"
         f"  Database  {_redact(services.database_url)}\n"
         f"  Redis     {_redact(services.redis_url)}\n"
         f"  Embedded  {embedded}\n"
