@@ -59,6 +59,7 @@ class ExpertAssignmentView(BaseModel):
     comment: str
     comment_shareable: bool = Field(description="评语是否可在公示期结束后匿名分享给申报单位")
     submitted_at: dt.datetime | None
+    due_at: dt.datetime | None = Field(default=None, description="评分截止时间")
 
 
 class DeclineRead(BaseModel):

@@ -26,6 +26,7 @@ VIEW_COLUMNS = (
     ReviewAssignment.comment,
     ReviewAssignment.comment_shareable,
     ReviewAssignment.submitted_at,
+    ReviewAssignment.due_at,
     ReviewAssignment.application._.title.as_alias("title"),
     # The frozen submission, never the working copy an applicant may be editing after a return.
     ReviewAssignment.application._.submitted_answers.as_alias("answers"),
@@ -78,6 +79,7 @@ async def _views(rows: Sequence[dict[str, Any]]) -> list[ExpertAssignmentView]:
             comment=r["comment"],
             comment_shareable=r["comment_shareable"],
             submitted_at=r["submitted_at"],
+            due_at=r["due_at"],
         )
         for r in rows
     ]

@@ -153,7 +153,7 @@ async def test_the_rounds_index_lists_only_rounds_in_scope(admin_client: AdminFa
 
 
 def test_answers_are_escaped_and_undeclared_ones_listed_last() -> None:
-    from app.admin.pages.answers import render_answers
+    from programmes.answers_layout import render_answers
     from tests.factories.reader import READER_FORM
 
     html = render_answers(

@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from app.admin.pages.answers import render_answers
 from app.admin.pages.html import (
     OUTCOME_ZH,
     SEVERITY_ZH,
@@ -27,6 +26,7 @@ from app.auth.principal import Principal
 from app.errors import DomainError
 from app.organisations.tables import Organisation
 from app.paging import MAX_LIMIT, PageParams
+from programmes.answers_layout import render_answers
 from programmes.applications.schemas import ApplicationRead, EligibilityOverride, OfficerAction
 from programmes.tables import FormVersion, Round, Track
 

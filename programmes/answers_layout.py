@@ -1,12 +1,18 @@
 """An application's answers laid out as the applicant saw the form: its labels (``title``), its order (``x-ui.order``),
-groups as framed sections and repeatable groups item by item; answers the form does not declare are listed last."""
+groups as framed sections and repeatable groups item by item; answers the form does not declare are listed last.
+Shared by the admin's reader page and the portal's expert page, which may not import each other (contract layers)."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
-from app.admin.pages.html import esc
 from programmes.form_ui import MAX_DEPTH, Schema, items_of, merged, ordered_names, properties_of, title_of
+
+
+def esc(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
 
 EMPTY = '<span class="empty">（未填写）</span>'
 
