@@ -31,7 +31,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> R
 
 def _login_redirect(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    response = Redirect(f"/portal/login?{urlencode({'next': back})}", status_code=303)
+    response = Redirect(f"/portal/login?{urlencode({'next_page': back})}", status_code=303)
     if request.cookies.get(SESSION_COOKIE):  # it no longer holds (logged out elsewhere, password changed)
         response.delete_cookie(SESSION_COOKIE, path="/portal")
     return response

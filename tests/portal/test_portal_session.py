@@ -124,25 +124,27 @@ async def test_logout_needs_the_csrf_token_and_ends_the_session_everywhere(clien
 
 
 async def test_a_page_needing_login_redirects_to_the_login_page_and_back(client: httpx.AsyncClient) -> None:
-    community = await factories.user(Role.community)
+    expert = await factories.user(Role.expert)
 
-    redirected = await client.get("/portal/")
+    redirected = await client.get("/portal/reviews")
 
     assert redirected.status_code == 303
-    assert redirected.headers["location"] == "/portal/login?next=%2Fportal"
+    # Regression: the redirect said ``next`` while the login page reads ``next_page``, so people landed on the home
+    # page instead of the page they asked for.
+    assert redirected.headers["location"] == "/portal/login?next_page=%2Fportal%2Freviews"
     login_page = await client.get(redirected.headers["location"])
-    assert 'name="next_page" value="/portal/"' in login_page.text
+    assert 'name="next_page" value="/portal/reviews"' in login_page.text
     token = await csrf_token(client)
     back = await client.post(
         "/portal/login",
         data={
             "csrf_token": token,
-            "username": community.principal.username,
+            "username": expert.principal.username,
             "password": PASSWORD,
-            "next_page": "/portal/",
+            "next_page": "/portal/reviews",
         },
     )
-    assert back.headers["location"] == "/portal/"
+    assert back.headers["location"] == "/portal/reviews"
 
 
 async def test_login_never_redirects_off_the_portal(client: httpx.AsyncClient) -> None:
