@@ -22,6 +22,7 @@ from app.errors import DomainError
 from app.paging import Paging
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.frame import enforce_page_permission, leave_notice, page_opt, render, signed_in
+from app.portal.organisations import ORGANISATION_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
 from app.timezone import shown
@@ -121,6 +122,7 @@ async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
+PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False

@@ -1,0 +1,233 @@
+"""申报单位 pages: registering an organisation account, changing the password, and the organisation's own
+applications with their timelines. Each calls the service its API route calls, with the session's principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, ValidationError
+
+from app.auth import passwords, service
+from app.auth.principal import ANY_USER, APPLICANTS, PUBLIC, CurrentPrincipal
+from app.auth.rate_limit import check_identities, client_address
+from app.auth.schemas import PasswordChange
+from app.errors import DomainError
+from app.organisations import service as organisations
+from app.organisations.registry_import import TYPE_NAMES
+from app.organisations.schemas import OrganisationRegistration
+from app.paging import Paging
+from app.portal.frame import leave_notice, page_opt, render, signed_in
+from app.portal.session import SESSION_COOKIE, cookie_options, session_max_age
+from app.reference import DISTRICT_NAMES_ZH
+from app.settings import get_settings
+from app.timezone import shown
+from app.validation_messages import pydantic_error
+from programmes.applications import service as applications
+from programmes.applications import timeline as timelines
+from programmes.tables import ProgrammeKind, Round
+from programmes.workflows import APPLICATION_WORKFLOWS
+
+REGISTER_FIELDS = ("org_type", "credit_code", "name", "district", "street", "username", "password", "email", "mobile")
+PASSWORD_FIELDS = ("old_password", "new_password")
+FieldErrors = dict[str, str]
+
+
+def beijing(moment: Any) -> str:
+    return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _pydantic_errors(exc: ValidationError, fields: Iterable[str]) -> FieldErrors:
+    # The API's own zh-CN wording for each rule (app.validation_messages), keyed by the form's field.
+    known = set(fields)
+    errors: FieldErrors = {}
+    for item in exc.errors():
+        entry = pydantic_error(item)
+        errors.setdefault(entry["field"] if entry["field"] in known else "", entry["message"])
+    return errors
+
+
+def _domain_errors(error: DomainError, fields: Iterable[str]) -> FieldErrors:
+    known = set(fields)
+    errors = {e.field: e.message for e in error.errors if e.field in known}
+    return errors or {"": error.detail}
+
+
+def _form_values(form: Mapping[str, Any], fields: Iterable[str]) -> dict[str, str]:
+    return {name: str(form.get(name, "")).strip() for name in fields}
+
+
+def _register_page(
+    request: Request[Any, Any, Any], values: Mapping[str, str], errors: FieldErrors, status: int = 200
+) -> Template:
+    return render(
+        request,
+        "organisations/register.html",
+        status=status,
+        title="申报单位注册",
+        values=values,
+        errors=errors,
+        types=list(TYPE_NAMES.items()),
+        districts=[(d.value, name) for d, name in DISTRICT_NAMES_ZH.items()],
+    )
+
+
+@get("/register", opt=page_opt(PUBLIC))
+async def register_page(request: Request[Any, Any, Any]) -> Template | Redirect:
+    if signed_in(request) is not None:
+        return Redirect("/portal/", status_code=303)
+    return _register_page(request, dict.fromkeys(REGISTER_FIELDS, ""), {})
+
+
+@post("/register", opt=page_opt(PUBLIC), status_code=303)
+async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    form = await request.form()
+    values = _form_values(form, REGISTER_FIELDS)
+    settings = get_settings()
+    try:
+        # The API's rule "register" in the same Redis keys (per address, per username): the page and
+        # POST /organisations/register count together.
+        await check_identities(
+            "register",
+            [
+                ("ip", client_address(request.scope, settings), settings.rate_limit_register_per_ip),
+                ("id", values["username"].lower(), settings.rate_limit_register_per_username),
+            ],
+        )
+        data = OrganisationRegistration.model_validate(
+            {**values, "credit_code": values["credit_code"] or None}  # empty: the API's "none given"
+        )
+        await organisations.register(data)  # the service of POST /organisations/register
+        session = (await service.login(data.username, data.password)).refresh_token
+    except ValidationError as exc:
+        return _register_page(request, values, _pydantic_errors(exc, REGISTER_FIELDS), 422)
+    except DomainError as error:
+        page = _register_page(request, values, _domain_errors(error, REGISTER_FIELDS), error.status)
+        page.headers.update(error.headers)
+        return page
+    response = Redirect("/portal/", status_code=303)
+    response.set_cookie(SESSION_COOKIE, session, **cookie_options(max_age=session_max_age()))
+    leave_notice(response, f"注册成功，欢迎{data.name}")
+    return response
+
+
+def _password_page(request: Request[Any, Any, Any], errors: FieldErrors, status: int = 200) -> Template:
+    return render(request, "organisations/password.html", status=status, title="修改密码", errors=errors)
+
+
+@get("/password", opt=page_opt(ANY_USER))
+async def password_page(request: Request[Any, Any, Any]) -> Template:
+    return _password_page(request, {})
+
+
+@post("/password", opt=page_opt(ANY_USER), status_code=303)
+async def password_submit(request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Response[Any]:
+    form = await request.form()
+    try:
+        data = PasswordChange.model_validate({name: str(form.get(name, "")) for name in PASSWORD_FIELDS})
+        # The service of POST /auth/password: other sessions end; the fresh pair keeps this one.
+        pair = await passwords.change_password(principal, data.old_password, data.new_password)
+    except ValidationError as exc:
+        return _password_page(request, _pydantic_errors(exc, PASSWORD_FIELDS), 422)
+    except DomainError as error:
+        return _password_page(request, _domain_errors(error, PASSWORD_FIELDS), error.status)
+    response = Redirect("/portal/", status_code=303)
+    response.set_cookie(SESSION_COOKIE, pair.refresh_token, **cookie_options(max_age=session_max_age()))
+    leave_notice(response, "密码已修改，其他设备上的登录已退出")
+    return response
+
+
+class RoundName(BaseModel):
+    name: str
+    kind: ProgrammeKind
+
+
+async def _round_names(round_ids: Iterable[int]) -> dict[int, RoundName]:
+    """「项目 · 轮次」 and the programme's kind (which names the statuses) for these rounds, in one query."""
+    ids = sorted(set(round_ids))
+    if not ids:
+        return {}
+    rows = await Round.select(
+        Round.id,
+        Round.name,
+        Round.edition._.programme._.name.as_alias("programme"),
+        Round.edition._.programme._.kind.as_alias("kind"),
+    ).where(Round.id.is_in(ids))
+    return {
+        int(row["id"]): RoundName(name=f"{row['programme']} · {row['name']}", kind=ProgrammeKind(row["kind"]))
+        for row in rows
+    }
+
+
+def status_zh(kind: ProgrammeKind | None, status: str) -> str:
+    """A status as the application's own kind names it (「已立项资助」 in a contest, 「已签约资助」 in 沪社星耀)."""
+    if kind is not None and status in APPLICATION_WORKFLOWS[kind].states:
+        return APPLICATION_WORKFLOWS[kind].states[status]
+    return next((w.states[status] for w in APPLICATION_WORKFLOWS.values() if status in w.states), status)
+
+
+@get("/applications", opt=page_opt(APPLICANTS))
+async def my_applications(request: Request[Any, Any, Any], principal: CurrentPrincipal, paging: Paging) -> Template:
+    page = await applications.list_mine(principal, paging)  # the service of GET /applications/mine
+    rounds = await _round_names(a.round_id for a in page.items)
+    rows = [
+        {
+            "application": a,
+            "round": rounds[a.round_id].name if a.round_id in rounds else "—",
+            "status": status_zh(rounds[a.round_id].kind if a.round_id in rounds else None, a.status),
+        }
+        for a in page.items
+    ]
+    return render(
+        request,
+        "organisations/applications.html",
+        title="我的申报",
+        rows=rows,
+        total=page.total,
+        next_offset=paging.offset + paging.limit if page.has_more else None,
+        limit=paging.limit,
+        beijing=beijing,
+    )
+
+
+@get("/applications/{application_id:int}", opt=page_opt(APPLICANTS))
+async def application_detail(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, application_id: FromPath[int], paging: Paging
+) -> Template:
+    # The API's read and timeline: another organisation's application is a 404 (the portal's uniform page).
+    application = await applications.read_for(principal, application_id)
+    entries = await timelines.timeline(principal, application_id, paging)
+    round_name = (await _round_names([application.round_id])).get(application.round_id)
+    kind = round_name.kind if round_name else None
+    return render(
+        request,
+        "organisations/application.html",
+        title=application.title,
+        application=application,
+        round=round_name.name if round_name else "—",
+        status_text=status_zh(kind, application.status),
+        entries=[
+            {
+                "entry": e,
+                "before": status_zh(kind, e.status_before) if e.status_before else "",
+                "after": status_zh(kind, e.status_after) if e.status_after else "",
+            }
+            for e in entries.items
+        ],
+        next_offset=paging.offset + paging.limit if entries.has_more else None,
+        limit=paging.limit,
+        beijing=beijing,
+    )
+
+
+ORGANISATION_PAGES = [
+    register_page,
+    register_submit,
+    password_page,
+    password_submit,
+    my_applications,
+    application_detail,
+]
