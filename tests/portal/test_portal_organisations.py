@@ -66,7 +66,7 @@ async def test_field_errors_show_in_chinese_next_to_each_field_and_nothing_is_cr
     assert 'id="password-error">至少 8 个字符<' in text
     assert 'id="name-error">至少 2 个字符<' in text
     assert 'id="email-error"' in text and 'id="district-error"' in text
-    assert 'aria-invalid="true" aria-describedby="username-error"' in text
+    assert 'aria-invalid="true" aria-describedby="username-error username-hint"' in text
     assert 'value="长宁区阳光睦邻服务中心"' not in text and 'value="not-an-email"' in text  # what was typed stays
     assert 'role="alert"' in text and not client.cookies.get(SESSION_COOKIE)
     assert await row_counts() == before
