@@ -90,13 +90,10 @@ async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         # The API's rule "register" in the same Redis keys (per address, per username): the page and
         # POST /organisations/register count together.
-        await check_identities(
-            "register",
-            [
-                ("ip", client_address(request.scope, settings), settings.rate_limit_register_per_ip),
-                ("id", values["username"].lower(), settings.rate_limit_register_per_username),
-            ],
-        )
+        limits = [("ip", client_address(request.scope, settings), settings.rate_limit_register_per_ip)]
+        if values["username"]:  # as the API: no username, no per-username count
+            limits.append(("id", values["username"].lower(), settings.rate_limit_register_per_username))
+        await check_identities("register", limits)
         data = OrganisationRegistration.model_validate(
             {**values, "credit_code": values["credit_code"] or None}  # empty: the API's "none given"
         )

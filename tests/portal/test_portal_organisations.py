@@ -4,12 +4,17 @@ timeline (another organisation's is the uniform 404)."""
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
 
+import httpx
+import pytest
+
+from app.auth import rate_limit
 from app.auth.tables import Role
 from app.organisations.tables import Organisation
 from app.portal.errors import NOT_FOUND
 from app.portal.session import SESSION_COOKIE
+from app.settings import get_settings
 from app.timezone import shown
 from tests import factories
 from tests.factories import applications
@@ -153,3 +158,29 @@ async def test_the_applications_page_needs_an_applicant(client: httpx.AsyncClien
     expert = await factories.user(Role.expert)
     await signed_in(client, expert.principal.username)
     assert (await client.get("/portal/applications")).status_code == 403
+
+
+@pytest.fixture
+async def low_register_limit(client: httpx.AsyncClient) -> AsyncIterator[None]:
+    settings = get_settings()
+    saved = settings.rate_limit_register_per_username
+    settings.rate_limit_register_per_username = "2/minute"
+    await rate_limit.reset()
+    yield
+    settings.rate_limit_register_per_username = saved
+    await rate_limit.reset()
+
+
+async def test_registrations_count_with_the_apis_and_are_limited(
+    client: httpx.AsyncClient, low_register_limit: None
+) -> None:
+    # One through the API, one through the page: the API's rule "register", per lower-cased username.
+    assert (await client.post("/organisations/register", json={"username": "Sunshine"})).status_code == 422
+    assert (await _register(client, **{**GOOD, "password": "short"}, credit_code="")).status_code == 422
+    before = await row_counts()
+
+    limited = await _register(client, **GOOD, credit_code=factories.credit_code(9004))
+
+    assert limited.status_code == 429 and "操作过于频繁" in limited.text
+    assert int(limited.headers["retry-after"]) > 0
+    assert await row_counts() == before and not client.cookies.get(SESSION_COOKIE)
