@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from app.site.demo import load_demo
+from programmes.matching.tables import MatchingCase
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — fixtures shared with the admin browser tests
 
 SHOTS = ROOT / ".seedbed" / "test" / "matching"
@@ -40,7 +41,10 @@ async def test_matching_forms_render_for_the_demo_officer(server: str, browser: 
             await page.screenshot(path=str(SHOTS / f"form-{slugs[name]}.png"), full_page=True)
         # The demo's evaluated order is already a case: the form says so in Chinese.
         await page.goto(f"{server}/admin/#/forms/{quote(slugs['推荐案例'])}/")
-        await page.fill("input[name=order_id]", "1")
+        # The order's own id: ids are not restarted between tests, so the demo's order is not always number 1.
+        case = await MatchingCase.select(MatchingCase.order).first()
+        assert case is not None
+        await page.fill("input[name=order_id]", str(case["order"]))
         await page.fill("input[name=title]", "重复推荐")
         await page.fill("textarea[name=summary], input[name=summary]", "再次推荐同一订单")
         await page.locator("[data-uitest=submit_custom_form_button]").click()
