@@ -15,6 +15,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from app.admin.rewrite import content_type, rewrite_body
+
 SCRIPT_FILE = Path(__file__).with_name("static") / "list-export.js"
 SCRIPT_TAG = b'<script src="./list-export.js"></script>'
 # Before the bundle (a deferred module script), so the script sees the list's very first request.
@@ -48,30 +50,11 @@ def list_export_button(admin_app: Any) -> Any:
         if not _INDEX_PATH.match(path) or scope["method"] != "GET":
             await admin_app(scope, receive, send)
             return
-        start: dict[str, Any] = {}
-        body: list[bytes] = []
 
-        async def capture(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            if message["type"] != "http.response.body":
-                await send(message)
-                return
-            body.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            data = b"".join(body)
-            if start.get("status") == 200 and _is_html(start):
-                data = with_script(data)
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED]
-            await send({**start, "headers": [*headers, (b"content-length", str(len(data)).encode())]})
-            await send({"type": "http.response.body", "body": data})
+        async def with_button(start: dict[str, Any], data: bytes) -> bytes:
+            ok_html = start.get("status") == 200 and content_type(start).startswith(b"text/html")
+            return with_script(data) if ok_html else data
 
-        await admin_app(scope, receive, capture)
+        await rewrite_body(admin_app, scope, receive, send, with_button, dropped=_DROPPED)
 
     return app
-
-
-def _is_html(start: dict[str, Any]) -> bool:
-    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in start.get("headers", []))

@@ -32,6 +32,7 @@ from starlette.responses import Response
 from app.admin.choices import choice_labels
 from app.admin.labels import TABLE_LABELS, column_label
 from app.admin.pages.html import when
+from app.admin.rewrite import content_type, rewrite_body
 from app.auth.tables import Account
 from app.money import yuan
 
@@ -283,31 +284,12 @@ def _transform_for(path: str, query: bytes, tables: dict[str, type[Table]], read
 
 
 async def _rewritten(admin_app: Any, scope: dict[str, Any], receive: Any, send: Any, transform: Transform) -> None:
-    start: dict[str, Any] = {}
-    body: list[bytes] = []
+    async def localised(start: dict[str, Any], data: bytes) -> bytes:
+        if start.get("status") != 200 or not content_type(start).startswith((b"application/json", b"text/html")):
+            return data
+        try:
+            return await transform(data)
+        except ValueError:
+            return data  # not the JSON expected: passed on as it came
 
-    async def capture(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-            return
-        if message["type"] != "http.response.body":
-            await send(message)
-            return
-        body.append(message.get("body", b""))
-        if message.get("more_body"):
-            return
-        data = b"".join(body)
-        if start.get("status") == 200 and _content_type(start).startswith((b"application/json", b"text/html")):
-            try:
-                data = await transform(data)
-            except ValueError:
-                pass  # not the JSON expected: passed on as it came
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-        await send({**start, "headers": [*headers, (b"content-length", str(len(data)).encode())]})
-        await send({"type": "http.response.body", "body": data})
-
-    await admin_app(scope, receive, capture)
-
-
-def _content_type(start: dict[str, Any]) -> bytes:
-    return next((v for k, v in start["headers"] if k.lower() == b"content-type"), b"")
+    await rewrite_body(admin_app, scope, receive, send, localised)

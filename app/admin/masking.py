@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from piccolo.table import Table
 from starlette.responses import JSONResponse
 
+from app.admin.rewrite import content_type, rewrite_body
 from programmes.exports.money import masked_account
 
 HIDDEN = "（已隐藏）"
@@ -86,29 +87,17 @@ def masked_admin(admin_app: Any, tables: list[type[Table]]) -> Any:
             refusal = JSONResponse({"detail": "银行账号、签到码已脱敏，不能按其筛选或排序"}, status_code=400)
             await refusal(scope, receive, send)
             return
-        start: dict[str, Any] = {}
-        body: list[bytes] = []
 
-        async def capture(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            if message["type"] != "http.response.body":
-                await send(message)
-                return
-            body.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            await send({**start, "headers": _headers_for(start, data := _masked(b"".join(body), start))})
-            await send({"type": "http.response.body", "body": data})
+        async def masked(start: dict[str, Any], data: bytes) -> bytes:
+            return _masked(data, start)
 
-        await admin_app(scope, receive, capture)
+        await rewrite_body(admin_app, scope, receive, send, masked)
 
     return app
 
 
 def _is_json(start: dict[str, Any]) -> bool:
-    return any(k.lower() == b"content-type" and v.startswith(b"application/json") for k, v in start["headers"])
+    return content_type(start).startswith(b"application/json")
 
 
 def _masked(data: bytes, start: dict[str, Any]) -> bytes:
@@ -119,8 +108,3 @@ def _masked(data: bytes, start: dict[str, Any]) -> bytes:
     except ValueError:
         return data
     return json.dumps(mask(document), ensure_ascii=False).encode()
-
-
-def _headers_for(start: dict[str, Any], data: bytes) -> list[tuple[bytes, bytes]]:
-    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-    return [*headers, (b"content-length", str(len(data)).encode())]
