@@ -23,6 +23,9 @@ from programmes.exports.money import MEASURES_ZH, money_summary_scope, money_sum
 from programmes.payees.tables import BankAccount
 from programmes.risk.tables import RiskWarning
 from programmes.tables import Application, Award, Clawback, PaymentBatch, Tranche
+from programmes.workflows.agreements import BANK_ACCOUNT
+from programmes.workflows.disbursement import PAYMENT_BATCH
+from programmes.workflows.supervision import CLAWBACK, RISK_WARNING
 
 MONEY_URL = "/admin/money"
 AWARDABLE_STATES = ("ranked", "advanced", "selected")  # the states the workflows' 「确定资助」 step starts from
@@ -69,7 +72,7 @@ async def queue_counts(principal: Principal) -> list[tuple[str, str, int]]:
             "待核验银行账户",
             f"{MONEY_URL}/accounts",
             await BankAccount.count().where(
-                BankAccount.status == "pending", *scoped(principal, BankAccount.scope_district)
+                BankAccount.status == BANK_ACCOUNT.initial, *scoped(principal, BankAccount.scope_district)
             ),
         ),
         (
@@ -83,19 +86,21 @@ async def queue_counts(principal: Principal) -> list[tuple[str, str, int]]:
             "待审批支付批次",
             f"{MONEY_URL}/batches",
             await PaymentBatch.count().where(
-                PaymentBatch.status == "draft", *scoped(principal, PaymentBatch.scope_district)
+                PaymentBatch.status == PAYMENT_BATCH.initial, *scoped(principal, PaymentBatch.scope_district)
             ),
         ),
         (
             "进行中的追回",
             f"{MONEY_URL}/clawbacks",
-            await Clawback.count().where(Clawback.status == "demanded", *scoped(principal, Clawback.scope_district)),
+            await Clawback.count().where(
+                Clawback.status == CLAWBACK.initial, *scoped(principal, Clawback.scope_district)
+            ),
         ),
         (
             "待处理风险预警",
             f"{MONEY_URL}/warnings",
             await RiskWarning.count().where(
-                RiskWarning.status == "open", *scoped(principal, RiskWarning.scope_district)
+                RiskWarning.status == RISK_WARNING.initial, *scoped(principal, RiskWarning.scope_district)
             ),
         ),
     ]

@@ -41,6 +41,7 @@ from programmes.agreements.service import condition_zh
 from programmes.disbursements.schemas import BatchCreate, BatchDiscard
 from programmes.payees.tables import BankAccount
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
+from programmes.workflows.agreements import BankAccountStatus
 from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
 
 PAYABLE_URL = f"{MONEY_URL}/payable"
@@ -86,7 +87,8 @@ async def tranche_rows(where: list[Any]) -> list[dict[str, Any]]:
     verified = {
         a["organisation"]
         for a in await BankAccount.select(BankAccount.organisation).where(
-            BankAccount.organisation.is_in([p for p in payees if p] or [0]), BankAccount.status == "verified"
+            BankAccount.organisation.is_in([p for p in payees if p] or [0]),
+            BankAccount.status == BankAccountStatus.verified,
         )
     }
     for row, payee in zip(rows, payees, strict=True):

@@ -29,7 +29,7 @@ from programmes.agreements.schemas import AgreementReturn
 from programmes.agreements.tables import Agreement
 from programmes.payees.schemas import BankAccountDecision
 from programmes.payees.tables import BankAccount
-from programmes.workflows.agreements import AGREEMENT
+from programmes.workflows.agreements import AGREEMENT, BANK_ACCOUNT
 
 AGREEMENTS_URL = f"{MONEY_URL}/agreements"
 ACCOUNTS_URL = f"{MONEY_URL}/accounts"
@@ -114,7 +114,7 @@ async def agreements_page(request: PageRequest, error: RowError | None = None, s
 
 
 async def accounts_page(request: PageRequest, error: RowError | None = None, status: int = 200) -> Response:
-    where = [BankAccount.status == "pending", *staff_filter(request.principal, BankAccount.scope_district)]
+    where = [BankAccount.status == BANK_ACCOUNT.initial, *staff_filter(request.principal, BankAccount.scope_district)]
     total = await BankAccount.count().where(*where)
     rows = (
         await BankAccount.select(

@@ -40,7 +40,8 @@ from programmes.risk.schemas import DismissRequest
 from programmes.risk.service import KIND_ZH
 from programmes.risk.tables import RiskWarning
 from programmes.tables import Award, Clawback, Tranche
-from programmes.workflows.supervision import CLAWBACK
+from programmes.workflows.disbursement import TrancheStatus
+from programmes.workflows.supervision import CLAWBACK, RISK_WARNING
 
 CLAWBACKS_URL = f"{MONEY_URL}/clawbacks"
 WARNINGS_URL = f"{MONEY_URL}/warnings"
@@ -55,7 +56,7 @@ _REFUND_FIELDS = ("amount", "bank_reference")
 
 async def _paid_awards(request: PageRequest) -> list[tuple[str, str]]:
     """Awards of the officer's scope with money paid out: what a clawback can be demanded from."""
-    paid = Tranche.select(Tranche.award).where(Tranche.status == "paid")
+    paid = Tranche.select(Tranche.award).where(Tranche.status == TrancheStatus.paid)
     rows = (
         await Award.select(Award.id, Award.amount_fen, Award.payee, Award.application.title.as_alias("title"))
         .where(Award.id.is_in(paid), *staff_filter(request.principal, Award.scope_district))
@@ -215,7 +216,7 @@ async def register_refund(request: PageRequest) -> Response:
 
 
 async def warnings_page(request: PageRequest, refused: tuple[int, str] | None = None, status: int = 200) -> Response:
-    where = [RiskWarning.status == "open", *staff_filter(request.principal, RiskWarning.scope_district)]
+    where = [RiskWarning.status == RISK_WARNING.initial, *staff_filter(request.principal, RiskWarning.scope_district)]
     warned_award: Any = RiskWarning.award
     total = await RiskWarning.count().where(*where)
     rows = (
