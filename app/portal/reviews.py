@@ -20,7 +20,7 @@ from app.timezone import shown
 from app.validation_messages import pydantic_error
 from programmes.answers_layout import render_answers
 from programmes.tables import Application
-from programmes.workflows.review import REVIEW_ASSIGNMENT
+from programmes.workflows.review import REVIEW_ASSIGNMENT, ReviewAssignmentStatus
 from scoring.reviews import reviewing, service
 from scoring.reviews.schemas import ExpertAssignmentView, ReviewDraft
 
@@ -148,7 +148,7 @@ async def _review(
         entered=entered,
         error=error,
         errors=errors or {},
-        editable=view.status == "assigned",
+        editable=view.status == ReviewAssignmentStatus.assigned,
         status_zh=status_zh,
         beijing=beijing,
     )

@@ -26,6 +26,7 @@ from app.paging import DEFAULT_LIMIT, MAX_LIMIT, PageParams
 from programmes.camps.schemas import CampRead, RegistrationRead, SessionRead
 from programmes.camps.schemas_attendance import AttendanceCorrection
 from programmes.camps.tables import CampSession, SessionAttendance
+from programmes.workflows.camps import RegistrationStatus
 
 # The flow's buttons by state (the workflow refuses the rest anyway); cancelling needs a reason.
 _STEPS = {"draft": ("open",), "open": ("close",)}
@@ -133,7 +134,7 @@ def _registration_rows(
 def _correction_form(
     scope: dict[str, Any], camp_id: int, sessions: list[SessionRead], regs: list[RegistrationRead], error: str
 ) -> str:
-    seated = [(str(r.id), r.organisation_name) for r in regs if r.status == "registered"]
+    seated = [(str(r.id), r.organisation_name) for r in regs if r.status == RegistrationStatus.registered]
     if not sessions or not seated:
         return "<p>尚无场次或正式报名，暂不能更正出勤。</p>"
     described = ' aria-describedby="correct-error" aria-invalid="true"' if error else ""

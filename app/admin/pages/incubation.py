@@ -26,7 +26,7 @@ from app.errors import DomainError
 from app.money import yuan
 from programmes.incubation.schemas import CohortRead, DashboardRow, GraduationDecision
 from programmes.tables import Application, Edition, ProgrammeKind, Round
-from programmes.workflows.incubation import SUPPORTED_PROJECT
+from programmes.workflows.incubation import SUPPORTED_PROJECT, SupportedProjectStatus
 
 OUTCOMES_ZH = {"excellent": "优秀", "passed": "合格", "failed": "不合格"}
 DONE_ZH = {"graduate": "已记录结项评估结论，并通知机构", "mentors": "已分配导师，并通知导师与项目"}
@@ -171,7 +171,7 @@ async def cohort_page(
             f"{r.indicators_reached}/{r.indicators_total}：{_indicators(r)}",
             _attendance(r),
             _graduation_form(scope, cohort_id, r, error if error_id == r.project_id else "")
-            if r.status == "evaluating"
+            if r.status == SupportedProjectStatus.evaluating
             else "—",
         )
         for r in listed.items
@@ -185,7 +185,7 @@ async def cohort_page(
         f'<p><a href="{cohort_url(cohort_id)}.xlsx">导出看板 Excel（xlsx）</a> · '
         '<a href="/admin/incubation">返回沪社星耀与训练营</a></p>'
     )
-    placed = {r.project_id for r in listed.items if r.status == "evaluating"}
+    placed = {r.project_id for r in listed.items if r.status == SupportedProjectStatus.evaluating}
     body = notice(DONE_ZH.get(request.params.get("done", ""), ""))
     body += alert(error) if error and error_id not in placed else ""
     body += section("summary", "批次概况", summary)

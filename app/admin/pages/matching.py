@@ -34,6 +34,8 @@ from app.paging import MAX_LIMIT, PageParams
 from programmes.matching.schemas_session import PairAdd, SessionPairRead, SessionRead
 from programmes.matching.score import TERM_LABELS_ZH
 from programmes.matching.tables import Demand, ServiceOffer, SessionPair
+from programmes.workflows.demand import OfferStatus
+from programmes.workflows.orders import SessionStatus
 
 KIND_ZH = {"general": "交流对接活动", "special": "专场"}
 # The session actions this page offers: form action → (button, what the officer is told once it is done).
@@ -131,7 +133,7 @@ async def _offer_choices(district: str | None) -> list[tuple[str, str]]:
     """Offers an officer may pair by hand: matchable ones serving the session's district (any, for a city-wide
     session), so a district officer is offered no unrelated organisation; the service checks every rule again."""
     organisation: Any = ServiceOffer.organisation
-    where: list[Any] = [ServiceOffer.status == "approved"]
+    where: list[Any] = [ServiceOffer.status == OfferStatus.approved]
     if district:
         where.append((ServiceOffer.city_wide == True) | ServiceOffer.districts_served.any(district))  # noqa: E712
     rows = (
@@ -174,7 +176,7 @@ async def session_page(
     left = await sessions.unmatched(principal, session_id, PageParams(limit=MAX_LIMIT))
     pairs, unmatched = paired.items, left.items
     demand_names, offer_names = await _names(pairs, [u.demand_id for u in unmatched])
-    adjustable = shown.status == "open"
+    adjustable = shown.status == SessionStatus.open
     url = session_url(session_id)
     pair_rows = [
         (

@@ -34,6 +34,7 @@ from app.money import yuan
 from app.organisations.tables import Organisation
 from app.paging import DEFAULT_LIMIT, PageParams
 from programmes.matching.tables import MatchingCase
+from programmes.workflows.orders import CaseStatus, OrderStatus
 
 DEMANDS_URL = "/admin/matching/demands"
 ORDERS_URL = "/admin/matching/orders"
@@ -168,7 +169,11 @@ async def orders_page(
             yuan(o.amount_fen) if o.amount_fen is not None else "公益（无资金）",
             "已推荐为案例"
             if o.id in promoted
-            else (_promote_form(scope, o.id, error if error_id == o.id else "") if o.status == "evaluated" else "—"),
+            else (
+                _promote_form(scope, o.id, error if error_id == o.id else "")
+                if o.status == OrderStatus.evaluated
+                else "—"
+            ),
         )
         for o in shown
     ]
@@ -197,8 +202,8 @@ async def orders_page(
         for c in listed.items
     ]
     # A refusal sits next to its field when that form is on the page, else at the top.
-    placed = {o.id for o in shown if o.status == "evaluated" and o.id not in promoted}
-    placed |= {-c.id for c in listed.items if c.status == "published"}
+    placed = {o.id for o in shown if o.status == OrderStatus.evaluated and o.id not in promoted}
+    placed |= {-c.id for c in listed.items if c.status == CaseStatus.published}
     body = notice(DONE_ZH.get(request.params.get("done", ""), ""))
     body += alert(error) if error and error_id not in placed else ""
     body += section(

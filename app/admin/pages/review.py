@@ -37,6 +37,7 @@ from app.auth.principal import Principal
 from app.errors import DomainError
 from app.paging import PageParams
 from programmes.tables import Application, Round
+from programmes.workflows.contest import RoundStatus
 from scoring.assignments.schemas import AssignmentCreate, ReasonBody
 from scoring.tables import ReviewAssignment
 
@@ -134,7 +135,7 @@ async def review_page(
     )
     ranking = (
         f'<p><a href="{ranking_url(review.id)}">查看本轮排名（各汇总方法并列）、离群评分与评分信度</a></p>'
-        if review.status == "closed"
+        if review.status == RoundStatus.closed
         else "<p>轮次关闭并排名后，可在此查看排名、离群评分与评分信度。</p>"
     )
     facts = (
