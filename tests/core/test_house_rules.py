@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -57,6 +60,24 @@ def test_every_table_with_a_status_column_is_bound_to_a_workflow() -> None:
     }
     assert with_status == {binding.table._meta.tablename for binding in bindings()}
     assert binding_of(Tranche).workflows[0].name == "tranche"
+
+
+_STATUS_LITERAL = re.compile(r"""status"?\]?\s*(?:==|!=)\s*["']""")
+_PAGE_ROOMS = ("app/admin", "app/portal")
+
+
+def test_the_admin_and_portal_name_states_through_the_workflows() -> None:
+    """Pages compare states with the workflows' enums or capabilities, never a typed string (a renamed or mistyped
+    state then fails at import instead of silently matching nothing)."""
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for room in _PAGE_ROOMS
+        for path in sorted((root / room).rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _STATUS_LITERAL.search(line)
+    ]
+    assert found == []
 
 
 async def test_lists_page_with_total_and_next_link(client: httpx.AsyncClient) -> None:

@@ -26,7 +26,7 @@ from app.paging import DEFAULT_LIMIT, MAX_LIMIT, PageParams
 from programmes.camps.schemas import CampRead, RegistrationRead, SessionRead
 from programmes.camps.schemas_attendance import AttendanceCorrection
 from programmes.camps.tables import CampSession, SessionAttendance
-from programmes.workflows.camps import RegistrationStatus
+from programmes.workflows.camps import CampStatus, RegistrationStatus
 
 # The flow's buttons by state (the workflow refuses the rest anyway); cancelling needs a reason.
 _STEPS = {"draft": ("open",), "open": ("close",)}
@@ -124,7 +124,7 @@ def _registration_rows(
                 reason_label=f"取消「{r.organisation_name}」报名的原因",
                 error=error if error_id == r.id else "",
             )
-            if r.status != "cancelled"
+            if r.status != RegistrationStatus.cancelled
             else r.reason or "—",
         )
         for r in regs
@@ -183,7 +183,7 @@ async def camp_page(
     steps = [button_form(scope, url, STEP_ZH[a], {"action": a}) for a in _STEPS.get(camp.status, ())]
     steps.append(button_form(scope, url, "发放结业证书", {"action": "certificates"}))
     cancel = ""
-    if camp.status != "cancelled":
+    if camp.status != CampStatus.cancelled:
         cancel = reason_form(
             scope,
             url,
@@ -206,7 +206,7 @@ async def camp_page(
         done = f"新发结业证书 {request.params.get('issued', '0')} 张（共 {request.params.get('total', '0')} 张）"
     chosen = request.params.get("session", "")
     # A refusal sits next to its field when that form is on the page, else at the top.
-    live = {r.id for r in regs if r.status != "cancelled"}
+    live = {r.id for r in regs if r.status != RegistrationStatus.cancelled}
     beside = error_field in ("cancel", "correct") or (error_field == "registration" and error_id in live)
     body = notice(done) + (alert(error) if error and not beside else "")
     body += section("summary", "训练营概况", summary)

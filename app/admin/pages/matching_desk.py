@@ -188,7 +188,7 @@ async def orders_page(
             button_form(
                 scope, ORDERS_URL, "发布", {"action": "publish_case", "case_id": c.id}, name=f"发布案例「{c.title}」"
             )
-            if c.status != "published"
+            if c.status != CaseStatus.published
             else reason_form(
                 scope,
                 ORDERS_URL,

@@ -42,7 +42,7 @@ from programmes.disbursements.schemas import BatchCreate, BatchDiscard
 from programmes.payees.tables import BankAccount
 from programmes.tables import PaymentBatch, PaymentBatchItem, Tranche
 from programmes.workflows.agreements import BankAccountStatus
-from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE
+from programmes.workflows.disbursement import BATCH_ITEM, PAYMENT_BATCH, TRANCHE, PaymentBatchStatus
 
 PAYABLE_URL = f"{MONEY_URL}/payable"
 BATCHES_URL = f"{MONEY_URL}/batches"
@@ -198,7 +198,7 @@ def _actions(request: PageRequest, batch: dict[str, Any], refusal: Refusal) -> s
     csrf = csrf_field(request.scope)
     url = batch_url(batch["id"])
     parts = []
-    if batch["status"] == "draft":
+    if batch["status"] == PaymentBatchStatus.draft:
         reason_attr, reason_err = field_error(refusal, "reason")
         parts.append(
             f'<form method="post" action="{url}">{csrf}<input type="hidden" name="action" value="approve">'
@@ -207,7 +207,7 @@ def _actions(request: PageRequest, batch: dict[str, Any], refusal: Refusal) -> s
             f'<label for="d-reason">作废理由</label><textarea id="d-reason" name="reason" rows="1"{reason_attr}>'
             f'</textarea>{reason_err}<button type="submit">作废草稿批次</button></form>'
         )
-    if batch["status"] == "approved":
+    if batch["status"] == PaymentBatchStatus.approved:
         parts.append(
             f'<form method="post" action="{url}">{csrf}<input type="hidden" name="action" value="rerun">'
             '<button type="submit">重新执行支付（仅支付尚未支付的款项）</button></form>'

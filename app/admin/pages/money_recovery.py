@@ -109,7 +109,7 @@ async def clawbacks_page(
     body_rows = []
     for r in rows:
         refunded = sum(x.amount_fen for x in refunds[r["id"]])
-        action = _refund_form(request, r["id"], refusal, refused_id) if r["status"] == "demanded" else "—"
+        action = _refund_form(request, r["id"], refusal, refused_id) if r["status"] == CLAWBACK.initial else "—"
         body_rows.append(
             cells(
                 esc(r["title"]),

@@ -283,7 +283,7 @@ async def _rounds_index(request: PageRequest) -> Response:
     )
     items = "".join(
         f'<li><a href="{review_url(r["id"])}">{esc(r["edition.title"])} · {esc(r["name"])}</a>'
-        + (f'（<a href="{ranking_url(r["id"])}">排名与信度</a>）' if r["status"] == "closed" else "")
+        + (f'（<a href="{ranking_url(r["id"])}">排名与信度</a>）' if r["status"] == RoundStatus.closed else "")
         + "</li>"
         for r in rows
     )

@@ -24,6 +24,7 @@ from app.admin.pages.screening import EXPORT_ROWS_MAX, XLSX, paging_of
 from app.paging import PageParams
 from programmes.catalogue.schemas import RankingRow
 from programmes.tables import Application, Track
+from programmes.workflows.contest import RoundStatus
 from scoring.rankings.schemas import ReliabilityRead
 
 METHOD_ZH = {code: label for label, code in AGGREGATION_CHOICES.items()}
@@ -124,7 +125,7 @@ async def ranking_page(request: PageRequest) -> Response:
     rows: list[RankingRow] = list(ranked.items)
     back = f'<p><a href="{review_url(review.id)}">返回本轮专家评审</a></p>'
     if ranked.total == 0:
-        text = "本轮尚未关闭并排名。" if review.status != "closed" else "本轮没有参与排名的申报。"
+        text = "本轮尚未关闭并排名。" if review.status != RoundStatus.closed else "本轮没有参与排名的申报。"
         return page(f"排名与信度：{review.title}", f"<section><p>{text}</p>{back}</section>")
     experts = await expert_names(_outlier_experts(rows))
     orgs = await _organisations(rows)

@@ -40,6 +40,7 @@ from app.timezone import shown
 from programmes.applications.schemas import OfficerAction
 from programmes.catalogue.access import ROUNDS  # noqa: F401 — declares the policy load() reads
 from programmes.tables import Application, Round, Track
+from programmes.workflows.contest import ApplicationStatus
 
 BULK_ZH = {"return_for_revision": "退回修改", "reject": "驳回"}
 EXPORT_ROWS_MAX = 100_000
@@ -69,7 +70,7 @@ class Filters:
         )
 
     def where(self, principal: Principal, round_id: int) -> list[Combinable]:
-        conditions: list[Combinable] = [Application.round == round_id, Application.status != "draft"]
+        conditions: list[Combinable] = [Application.round == round_id, Application.status != ApplicationStatus.draft]
         conditions += staff_filter(principal, Application.scope_district)
         if self.outcome:
             conditions.append(Application.eligibility_outcome == self.outcome)
