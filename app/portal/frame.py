@@ -14,6 +14,7 @@ from litestar.response import Template
 from app.auth.principal import Permission, Principal
 from app.errors import DomainError
 from app.portal.session import CSRF_COOKIE, CSRF_FIELD, cookie_options, csrf_matches, new_csrf_token, principal_of
+from app.timezone import shown
 
 # The API's guard reads ``permission``; a page declares who may see it under this key instead, because the portal
 # signs people in by its session cookie, not by a bearer header (tests/portal/test_portal_routes.py checks all).
@@ -81,3 +82,8 @@ def render(request: Request[Any, Any, Any], template: str, *, status: int = 200,
 def leave_notice(response: Any, text: str) -> None:
     """A one-time message for the next page (after a redirect): shown once in its notice area, then cleared."""
     response.set_cookie(NOTICE_COOKIE, quote(text), **cookie_options(max_age=300))
+
+
+def beijing(moment: Any) -> str:
+    """A stored UTC time as people read it: Beijing time without ``Z`` (the admin's ``when``); a template global."""
+    return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"

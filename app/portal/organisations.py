@@ -20,12 +20,11 @@ from app.organisations import service as organisations
 from app.organisations.registry_import import TYPE_NAMES
 from app.organisations.schemas import OrganisationRegistration
 from app.paging import Paging
+from app.portal.fields import FieldErrors, domain_errors, form_values, next_offset, pydantic_errors
 from app.portal.frame import leave_notice, page_opt, render, signed_in
 from app.portal.session import SESSION_COOKIE, cookie_options, session_max_age
 from app.reference import DISTRICT_NAMES_ZH
 from app.settings import get_settings
-from app.timezone import shown
-from app.validation_messages import pydantic_error
 from programmes.applications import service as applications
 from programmes.applications import timeline as timelines
 from programmes.tables import ProgrammeKind, Round
@@ -33,31 +32,6 @@ from programmes.workflows import APPLICATION_WORKFLOWS
 
 REGISTER_FIELDS = ("org_type", "credit_code", "name", "district", "street", "username", "password", "email", "mobile")
 PASSWORD_FIELDS = ("old_password", "new_password")
-FieldErrors = dict[str, str]
-
-
-def beijing(moment: Any) -> str:
-    return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
-
-
-def _pydantic_errors(exc: ValidationError, fields: Iterable[str]) -> FieldErrors:
-    # The API's own zh-CN wording for each rule (app.validation_messages), keyed by the form's field.
-    known = set(fields)
-    errors: FieldErrors = {}
-    for item in exc.errors():
-        entry = pydantic_error(item)
-        errors.setdefault(entry["field"] if entry["field"] in known else "", entry["message"])
-    return errors
-
-
-def _domain_errors(error: DomainError, fields: Iterable[str]) -> FieldErrors:
-    known = set(fields)
-    errors = {e.field: e.message for e in error.errors if e.field in known}
-    return errors or {"": error.detail}
-
-
-def _form_values(form: Mapping[str, Any], fields: Iterable[str]) -> dict[str, str]:
-    return {name: str(form.get(name, "")).strip() for name in fields}
 
 
 def _register_page(
@@ -85,7 +59,7 @@ async def register_page(request: Request[Any, Any, Any]) -> Template | Redirect:
 @post("/register", opt=page_opt(PUBLIC), status_code=303)
 async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     form = await request.form()
-    values = _form_values(form, REGISTER_FIELDS)
+    values = form_values(form, REGISTER_FIELDS)
     settings = get_settings()
     try:
         # The API's rule "register" in the same Redis keys (per address, per username): the page and
@@ -100,9 +74,9 @@ async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         await organisations.register(data)  # the service of POST /organisations/register
         session = (await service.login(data.username, data.password)).refresh_token
     except ValidationError as exc:
-        return _register_page(request, values, _pydantic_errors(exc, REGISTER_FIELDS), 422)
+        return _register_page(request, values, pydantic_errors(exc, REGISTER_FIELDS), 422)
     except DomainError as error:
-        page = _register_page(request, values, _domain_errors(error, REGISTER_FIELDS), error.status)
+        page = _register_page(request, values, domain_errors(error, REGISTER_FIELDS), error.status)
         page.headers.update(error.headers)
         return page
     response = Redirect("/portal/", status_code=303)
@@ -128,9 +102,9 @@ async def password_submit(request: Request[Any, Any, Any], principal: CurrentPri
         # The service of POST /auth/password: other sessions end; the fresh pair keeps this one.
         pair = await passwords.change_password(principal, data.old_password, data.new_password)
     except ValidationError as exc:
-        return _password_page(request, _pydantic_errors(exc, PASSWORD_FIELDS), 422)
+        return _password_page(request, pydantic_errors(exc, PASSWORD_FIELDS), 422)
     except DomainError as error:
-        return _password_page(request, _domain_errors(error, PASSWORD_FIELDS), error.status)
+        return _password_page(request, domain_errors(error, PASSWORD_FIELDS), error.status)
     response = Redirect("/portal/", status_code=303)
     response.set_cookie(SESSION_COOKIE, pair.refresh_token, **cookie_options(max_age=session_max_age()))
     leave_notice(response, "密码已修改，其他设备上的登录已退出")
@@ -184,9 +158,8 @@ async def my_applications(request: Request[Any, Any, Any], principal: CurrentPri
         title="我的申报",
         rows=rows,
         total=page.total,
-        next_offset=paging.offset + paging.limit if page.has_more else None,
+        next_offset=next_offset(paging, page.has_more),
         limit=paging.limit,
-        beijing=beijing,
     )
 
 
@@ -214,9 +187,8 @@ async def application_detail(
             }
             for e in entries.items
         ],
-        next_offset=paging.offset + paging.limit if entries.has_more else None,
+        next_offset=next_offset(paging, entries.has_more),
         limit=paging.limit,
-        beijing=beijing,
     )
 
 

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from app.auth.principal import EXPERTS, CurrentPrincipal
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.fields import next_offset
 from app.portal.frame import leave_notice, page_opt, render
-from app.timezone import shown
 from app.validation_messages import pydantic_error
 from programmes.answers_layout import render_answers
 from programmes.tables import Application
@@ -26,10 +26,6 @@ from scoring.reviews.schemas import ExpertAssignmentView, ReviewDraft
 
 SCORE_FIELD = "score."  # the form's score inputs: score.<criterion code>
 NA_FIELD = "na."  # the N/A ticks: na.<criterion code>
-
-
-def beijing(moment: Any) -> str:
-    return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def status_zh(status: str) -> str:
@@ -45,9 +41,8 @@ async def my_reviews(request: Request[Any, Any, Any], principal: CurrentPrincipa
         title="我的评审任务",
         assignments=page.items,
         total=page.total,
-        next_offset=paging.offset + paging.limit if page.has_more else None,
+        next_offset=next_offset(paging, page.has_more),
         limit=paging.limit,
-        beijing=beijing,
         status_zh=status_zh,
     )
 
@@ -150,7 +145,6 @@ async def _review(
         errors=errors or {},
         editable=view.status == ReviewAssignmentStatus.assigned,
         status_zh=status_zh,
-        beijing=beijing,
     )
 
 

@@ -21,21 +21,25 @@ from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
-from app.portal.frame import enforce_page_permission, leave_notice, page_opt, render, signed_in
+from app.portal.fields import next_offset
+from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
 from app.portal.organisations import ORGANISATION_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
-from app.timezone import shown
 from programmes.catalogue import service as catalogue
 
 HERE = Path(__file__).resolve().parent
-PORTAL_TEMPLATES = TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
+
+
+def _template_globals(engine: JinjaTemplateEngine) -> None:
+    # What every template may call without each page passing it.
+    engine.engine.globals["beijing"] = beijing
+
+
+PORTAL_TEMPLATES = TemplateConfig(
+    directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_template_globals
+)
 HOME = "/portal/"
-
-
-def beijing(moment: Any) -> str:
-    """A stored UTC time as people read it: Beijing time without ``Z`` (the admin's ``when``)."""
-    return shown(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def _safe_next(target: object) -> str:
@@ -108,16 +112,15 @@ async def calls(request: Request[Any, Any, Any], paging: Paging) -> Template:
         title="征集中的项目",
         calls=page.items,
         total=page.total,
-        next_offset=paging.offset + paging.limit if page.has_more else None,
+        next_offset=next_offset(paging, page.has_more),
         limit=paging.limit,
-        beijing=beijing,
     )
 
 
 @get("/calls/{round_id:int}", opt=page_opt(PUBLIC))
 async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) -> Template:
     call = await catalogue.open_call(round_id)  # the service of GET /calls/{id}: 404 once it is not open
-    return render(request, "call.html", title=call.name, call=call, beijing=beijing)
+    return render(request, "call.html", title=call.name, call=call)
 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
