@@ -1,4 +1,5 @@
-"""Demo data for ``make run`` on an empty database: a contest with one open round and an account per role, and
+"""Demo data for ``make run`` on an empty database: a contest with one open round (its form, rubric and a submitted
+application under blind review: app/site/demo/open_call.py) and an account per role, and
 last year's winner funded under an effective agreement (app/site/demo/money.py), 沪社星耀's 2025 cohort mid-way with
 its 品牌塑造营, mentors and an overdue milestone (app/site/demo/incubation.py, camps.py, camp_attendance.py), a
 沪社星耀 project graduated 优秀 through a reviewed graduation round and replicated in another district
@@ -18,6 +19,7 @@ from app.organisations.schemas import OrganisationRegistration
 from app.organisations.service import register
 from app.organisations.tables import OrganisationType
 from app.reference import District
+from app.site.demo.open_call import OPEN_CALL_FORM, open_call_criteria, submit_for_review
 
 # Local demo only; printed by `seedbed demo` and listed in the README.
 DEMO_LOGINS: list[tuple[str, str, str]] = [
@@ -54,7 +56,7 @@ async def load_demo() -> bool:
     from app.timezone import now_utc
     from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
     from programmes.awards.service import create_budget_line, create_fund_source
-    from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
+    from programmes.catalogue.schemas import EditionCreate, ProgrammeCreate, RoundCreate
     from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
     from programmes.tables import FundSourceKind, ProgrammeKind
 
@@ -96,12 +98,8 @@ async def load_demo() -> bool:
             closes_at=now + timedelta(days=30),
             blind=True,
             form_title="公益创新项目申报书",
-            form_schema=DEMO_FORM,
-            criteria=[
-                CriterionIn(code="innovation", name="创新性", weight=30, max_score=100),
-                CriterionIn(code="need", name="需求契合度", weight=30, max_score=100),
-                CriterionIn(code="feasibility", name="可行性", weight=40, max_score=100),
-            ],
+            form_schema=OPEN_CALL_FORM,
+            criteria=open_call_criteria(),
         ),
     )
     await open_round(officer, round_row.id)
@@ -111,6 +109,9 @@ async def load_demo() -> bool:
     await create_budget_line(officer, edition.id, BudgetLineCreate(fund_source_id=source.id, amount_fen=200_000_000))
     await _other_programmes(officer, now)
     await _expert_pool(officer, [ids["expert1"], ids["expert2"]])
+    await submit_for_review(
+        officer, [Principal(ids[name], name, Role.expert, None) for name in ("expert1", "expert2")], round_row.id
+    )
     from app.site.demo.money import load_funded_project
 
     await load_funded_project(

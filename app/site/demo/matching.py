@@ -194,3 +194,20 @@ async def load_matching_demo(officer: Principal) -> None:
     )
     await cases.publish(officer, case.id)
     await replication.replicate(huamu, case.id, CaseReplicate())
+
+    # Waiting for the street (the portal's community journey, docs/portal.md): the summer day-care demand's order is
+    # delivered once and 新华路街道 has still to confirm the delivery and evaluate it.
+    applied = await bids.apply(
+        sunshine, report.demand_ids[2], BidCreate(offer_id=offer.id, message="志愿者均持有儿童看护培训证书")
+    )
+    chosen = await bids.choose(xinhua, applied.id)
+    assert chosen.order_id is not None
+    await orders.accept(sunshine, chosen.order_id)
+    await orders.start_delivery(sunshine, chosen.order_id)
+    await delivery.add_record(
+        sunshine,
+        chosen.order_id,
+        DeliveryRecordCreate(
+            delivered_on=today_shanghai(), activity="暑期托管第一周：课业辅导与安全教育", beneficiaries_served=36
+        ),
+    )

@@ -27,8 +27,10 @@ async def test_the_demo_walks_the_whole_path(client: httpx.AsyncClient) -> None:
     assert await load_demo() is True
     imported = await Demand.select(Demand.id, Demand.status).where(Demand.import_batch != "").order_by(Demand.id)
     assert len(imported) == 3 and all(d["status"] in ("published", "matched") for d in imported)
-    [order] = await MatchOrder.select(MatchOrder.status, MatchOrder.session)
+    order, waiting = await MatchOrder.select(MatchOrder.status, MatchOrder.session).order_by(MatchOrder.id)
     assert order["status"] == "evaluated" and order["session"] is not None
+    # The portal's community journey: a delivered order the street has still to confirm.
+    assert waiting == {"status": "in_delivery", "session": None}
     [case] = ok(await client.get("/matching/cases"))
     assert case["beneficiaries"] == 60 and len(case["photo_ids"]) == 1 and case["replications"] == 1
     lineage = ok(await client.get(f"/matching/cases/{case['id']}/lineage"))
