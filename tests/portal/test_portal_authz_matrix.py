@@ -1,0 +1,188 @@
+"""The authz matrix through the pages, on the demo world (`make run`'s data): every portal page × every demo user.
+
+- A page whose role the user lacks is the refusal page (403), or the login redirect without a session.
+- A page about one object (an id in its path) shows it to a user exactly when the JSON API shows that object to the
+  same user: page 200 ⇔ API 200, and every API refusal (403/404) is the page's uniform 404 — so the pages hold the
+  API's scopes and no second copy of them. Each id parameter names the table its candidates come from and the API
+  route that reads the same object (``OBJECT_ROUTES``); a new page with an id no entry knows fails here.
+- Every unsafe page (POST) refuses a user of another role before its handler runs, changing nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from piccolo.table import Table
+
+from app.auth.principal import Permission
+from app.auth.tables import Role
+from app.portal.errors import NOT_FOUND
+from app.portal.frame import PAGE_PERMISSION
+from app.site.demo import DEMO_LOGINS, load_demo
+from programmes.tables import Application, Round
+from scoring.tables import ReviewAssignment
+from tests.factories.portal import csrf_token, portal_login
+from tests.factories.world import row_counts
+
+pytestmark = pytest.mark.usefixtures("db")
+
+PARAM = re.compile(r"\{(\w+):\w+\}")
+CANDIDATES_PER_TABLE = 8
+# Who walks the matrix: one user of each role and a second of each role that owns things, plus no session at all.
+USERS = ("sunshine", "greenshoots", "expert1", "expert2", "xinhua", "huamu", "officer", "changning", "admin")
+PASSWORDS = {username: password for _, username, password in DEMO_LOGINS}
+ROLES = {username: Role(role) for role, username, _ in DEMO_LOGINS}
+# Pages for signing in: a signed-in user is sent on (303 within the portal) instead.
+SIGNED_OUT_PAGES = {"/portal/login", "/portal/register"}
+
+
+@dataclass(frozen=True)
+class ObjectRoute:
+    table: type[Table]
+    api_path: str  # the JSON API route reading the same object, ``{id}`` for the page's id
+
+
+OBJECT_ROUTES: dict[str, ObjectRoute] = {
+    "round_id": ObjectRoute(Round, "/calls/{id}"),
+    "application_id": ObjectRoute(Application, "/applications/{id}"),
+    "assignment_id": ObjectRoute(ReviewAssignment, "/reviews/{id}"),
+}
+
+
+def _pages(app: Litestar) -> list[tuple[str, str, Permission]]:
+    """(path, method, permission) of every portal page (the static files and CORS preflights are no pages)."""
+    found = []
+    for route in app.routes:
+        if not route.path.startswith("/portal") or route.path.startswith("/portal/static"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            permission = handler.opt.get(PAGE_PERMISSION)
+            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+                assert isinstance(permission, Permission), route.path
+                found.append((route.path, method, permission))
+    return sorted(found, key=lambda page: (page[0], page[1]))
+
+
+def _allows(permission: Permission, username: str | None) -> bool:
+    if permission.is_public:
+        return True
+    assert permission.roles is not None
+    return username is not None and ROLES[username] in permission.roles
+
+
+@pytest.fixture
+async def sessions(app: Litestar) -> AsyncIterator[dict[str | None, httpx.AsyncClient]]:
+    """A signed-in portal client and an API client with a bearer token, per demo user (None: no session)."""
+    assert await load_demo() is True
+    transport = httpx.ASGITransport(app=app)
+    clients: dict[str | None, httpx.AsyncClient] = {}
+    try:
+        for username in (None, *USERS):
+            client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+            clients[username] = client
+            if username is not None:
+                response = await portal_login(client, username, PASSWORDS[username])
+                assert response.status_code == 303, (username, response.text[:300])
+        yield clients
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+async def _api_client(app: Litestar, username: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    login = await client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
+    assert login.status_code == 200, login.text
+    client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    return client
+
+
+def _refusal(status: int, username: str | None, response: httpx.Response) -> str | None:
+    """What is wrong with a refused page, or None when it refused as the guard must."""
+    if username is None:
+        if status == 303 and response.headers["location"].startswith("/portal/login"):
+            return None
+        return f"no session: {status}"
+    return None if status == 403 else f"wrong role: {status}"
+
+
+async def test_every_page_refuses_the_roles_it_does_not_serve_and_shows_objects_as_the_api_does(
+    app: Litestar, sessions: dict[str | None, httpx.AsyncClient]
+) -> None:
+    pages = [(path, permission) for path, method, permission in _pages(app) if method == "GET"]
+    unknown = sorted({name for path, _ in pages for name in PARAM.findall(path) if name not in OBJECT_ROUTES})
+    assert unknown == [], f"give these page parameters an entry in OBJECT_ROUTES: {unknown}"
+    candidates = {
+        name: [int(r["id"]) for r in await o.table.select(o.table.id).order_by(o.table.id).limit(CANDIDATES_PER_TABLE)]
+        for name, o in OBJECT_ROUTES.items()
+    }
+    api = {username: await _api_client(app, username) for username in USERS}
+    problems: list[str] = []
+    shown = 0
+    try:
+        for path, permission in pages:
+            names = PARAM.findall(path)
+            assert len(names) <= 1, f"{path}: extend the matrix to pages with several ids"
+            ids: list[int | None] = list(candidates[names[0]]) if names else [None]
+            assert ids, f"the demo has no {names[0]} for {path}"
+            for username in (None, *USERS):
+                for object_id in ids:
+                    url = PARAM.sub(str(object_id), path) if object_id is not None else path
+                    page = await sessions[username].get(url)
+                    if not _allows(permission, username):
+                        problem = _refusal(page.status_code, username, page)
+                        if problem:
+                            problems.append(f"{url} as {username}: {problem}")
+                        continue
+                    if object_id is None:
+                        if username and path in SIGNED_OUT_PAGES and page.status_code == 303:
+                            continue
+                        if page.status_code != 200:
+                            problems.append(f"{url} as {username}: {page.status_code}")
+                        continue
+                    route = OBJECT_ROUTES[names[0]]
+                    client = api[username] if username else sessions[None]
+                    answer = await client.get(route.api_path.format(id=object_id))
+                    expected = 200 if answer.status_code == 200 else 404
+                    shown += expected == 200
+                    if page.status_code != expected or (expected == 404 and NOT_FOUND not in page.text):
+                        problems.append(f"{url} as {username}: page {page.status_code}, API {answer.status_code}")
+    finally:
+        for client in api.values():
+            await client.aclose()
+    assert problems == [], "\n".join(problems)
+    assert shown > 0  # the matrix showed some object to its owner: a matrix of refusals alone would prove nothing
+    await _unsafe_pages_refuse_other_roles(app, sessions)
+
+
+async def _unsafe_pages_refuse_other_roles(app: Litestar, sessions: dict[str | None, httpx.AsyncClient]) -> None:
+    """Every unsafe page refuses another role before its handler runs (the demo is loaded once for both walks)."""
+    before = await row_counts()
+    problems: list[str] = []
+    for path, method, permission in _pages(app):
+        if method == "GET" or permission.is_public:
+            continue
+        for username in USERS:
+            if _allows(permission, username):
+                continue
+            client = sessions[username]
+            token = await csrf_token(client, "/portal/")
+            url = PARAM.sub("1", path)
+            response = await client.request(method, url, data={"csrf_token": token})
+            if response.status_code != 403:
+                problems.append(f"{method} {url} as {username}: {response.status_code}")
+    assert problems == [], "\n".join(problems)
+    assert await row_counts() == before
+
+
+def test_the_matrix_walks_pages_of_every_portal_role(app: Litestar) -> None:
+    served: set[Any] = set()
+    for _, _, permission in _pages(app):
+        served |= permission.roles or set()
+    assert {Role.applicant, Role.expert} <= served
