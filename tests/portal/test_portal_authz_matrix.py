@@ -80,7 +80,7 @@ def _allows(permission: Permission, username: str | None) -> bool:
 async def sessions(app: Litestar) -> AsyncIterator[dict[str | None, httpx.AsyncClient]]:
     """A signed-in portal client and an API client with a bearer token, per demo user (None: no session)."""
     assert await load_demo() is True
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     clients: dict[str | None, httpx.AsyncClient] = {}
     try:
         for username in (None, *USERS):
@@ -96,7 +96,8 @@ async def sessions(app: Litestar) -> AsyncIterator[dict[str | None, httpx.AsyncC
 
 
 async def _api_client(app: Litestar, username: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
     login = await client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
     assert login.status_code == 200, login.text
     client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
@@ -119,7 +120,12 @@ async def test_every_page_refuses_the_roles_it_does_not_serve_and_shows_objects_
     unknown = sorted({name for path, _ in pages for name in PARAM.findall(path) if name not in OBJECT_ROUTES})
     assert unknown == [], f"give these page parameters an entry in OBJECT_ROUTES: {unknown}"
     candidates = {
-        name: [int(r["id"]) for r in await o.table.select(o.table.id).order_by(o.table.id).limit(CANDIDATES_PER_TABLE)]
+        name: [
+            int(r["id"])
+            for r in await o.table.select(o.table._meta.primary_key)
+            .order_by(o.table._meta.primary_key)
+            .limit(CANDIDATES_PER_TABLE)
+        ]
         for name, o in OBJECT_ROUTES.items()
     }
     api = {username: await _api_client(app, username) for username in USERS}
