@@ -13,12 +13,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from scoring.reliability import Exact, Reliability, calibrate, icc1, order_key, outliers, sort_within
+from scoring.reliability import (
+    Exact,
+    Reliability,
+    calibrate,
+    dense_index,
+    icc1,
+    lexsort_pairs,
+    order_key,
+    outliers,
+    sort_within,
+)
 from scoring.tie_break import DEFAULT_TIE_BREAK, expand
 
 Method = Literal["weighted_mean", "median", "trimmed_mean", "calibrated_mean"]
@@ -289,12 +300,12 @@ def aggregate_round(
     codes = [c.code for c in rules.criteria]
     if rules.method not in METHODS or rules.trim_from < 3 or not set(rules.tie_break) <= set(codes):
         raise ValueError("unknown method or tie-break criterion, or trim_from < 3")
-    if missing := set(rows.application_ids.tolist()) - set(submitted_at):
-        raise ValueError(f"no submission time for applications {sorted(missing)[:10]}")
     can_skip = np.array([c.allow_na for c in rules.criteria], dtype=bool)
     if (~rows.answered & ~can_skip).any():
         raise ValueError("a criterion without N/A is not scored")
-    canon = np.lexsort((rows.expert_ids, rows.application_ids))
+    canon = lexsort_pairs(rows.application_ids, rows.expert_ids)
+    if canon.size and (np.diff(canon) == 1).all():  # rows read ORDER BY application, expert: no gather needed
+        canon = slice(None)  # type: ignore[assignment]
     apps, experts = rows.application_ids[canon], rows.expert_ids[canon]
     if ((np.diff(apps) == 0) & (np.diff(experts) == 0)).any():
         raise ValueError("two reviews by one expert of one application")
@@ -305,7 +316,15 @@ def aggregate_round(
     if (den <= 0).any():
         raise ValueError("a review must answer at least one weighted criterion")
     scale = math.lcm(*np.unique(den).tolist()) if den.size else 1
-    ids, starts, counts = np.unique(apps, return_index=True, return_counts=True)
+    # apps is sorted: each application's rows are one run, found without np.unique's sort.
+    fresh_app = np.r_[True, apps[1:] != apps[:-1]] if apps.size else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(fresh_app)
+    ids, counts = apps[starts], np.diff(np.r_[starts, apps.size])
+    try:  # itemgetter looks every id up in one C loop (a comprehension here cost as much as the sorts above)
+        submitted = list(itemgetter(*ids.tolist())(submitted_at)) if ids.size > 1 else [submitted_at[a] for a in ids]
+    except KeyError:
+        missing = [a for a in ids.tolist() if a not in submitted_at]
+        raise ValueError(f"no submission time for applications {missing[:10]}") from None
     gap, top = rules.gap(), int(np.abs(raw).max(initial=1)) or 1
     bound = max(int(counts.max(initial=1)) ** 2 * (top * scale) ** 2, int(weights.sum()) * top, 4 * top * scale)
     bound = max(bound, 4 * top * scale * gap.denominator + 2 * abs(gap.numerator) * scale)
@@ -331,7 +350,7 @@ def aggregate_round(
         scores = s.astype(np.float64) / scale
     else:
         scores = np.array([v / scale for v in s.tolist()], dtype=np.float64)
-    calibration = calibrate(scores, s, np.unique(experts, return_inverse=True)[1].ravel())
+    calibration = calibrate(scores, s, dense_index(experts))
     mapped = np.add.reduceat(calibration.mapped(), starts) / counts if s.size else np.zeros(0)
     mean_z = np.add.reduceat(calibration.z, starts) / counts if s.size else np.zeros(0)
     calibrated_key = np.rint(mapped * 10**rules.calibrated_places).astype(np.int64)
@@ -344,8 +363,6 @@ def aggregate_round(
         "calibrated_mean": (calibrated_key, np.ones(ids.size, dtype=np.int64)),
     }[rules.method]
     keys = [-order_key(*primary)]
-    submitted = [submitted_at[a] for a in ids.tolist()]
-    when = {t: i for i, t in enumerate(sorted(set(submitted)))}
     for kind_of_key, code in expand(rules.tie_order, codes, list(rules.tie_break)):
         if kind_of_key == "criterion":
             c = codes.index(str(code))
@@ -354,7 +371,8 @@ def aggregate_round(
         elif kind_of_key == "spread":
             keys.append(order_key(*variance))
         else:  # submitted_at
-            keys.append(np.array([when[t] for t in submitted], dtype=np.int64))
+            when = {t: i for i, t in enumerate(sorted(set(submitted)))}
+            keys.append(np.fromiter(map(when.__getitem__, submitted), dtype=np.int64, count=len(submitted)))
     order = np.lexsort([ids, *reversed(keys)])
     stacked = np.stack(keys)[:, order]
     fresh = np.r_[True, (stacked[:, 1:] != stacked[:, :-1]).any(axis=0)] if ids.size else np.zeros(0, dtype=bool)

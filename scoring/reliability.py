@@ -103,10 +103,39 @@ def icc1(scores: Floats, starts: Ints, counts: Ints) -> Reliability:
     return Reliability(single, average, a, total, n0, ms_between, ms_within)
 
 
+INT64_ROOM = 2**62  # a combined sort key must stay below this (int64, with room for the +1s below)
+
+
+def lexsort_pairs(major: Ints, minor: Ints) -> Ints:
+    """The stable order of rows by (major, minor), as ``np.lexsort((minor, major))``. When both fit one int64 key
+    (shifted to start at 0) a single stable argsort of that key does it, at about half the cost of lexsort."""
+    if major.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    low_major, low_minor = int(major.min()), int(minor.min())
+    span = int(minor.max()) - low_minor + 1
+    if (int(major.max()) - low_major + 1) * span >= INT64_ROOM:
+        return np.lexsort((minor, major))
+    key = (major - low_major) * span + (minor - low_minor)
+    return np.argsort(key, kind="stable")
+
+
+def dense_index(values: Ints) -> Ints:
+    """Each value's position among the distinct values, ascending (``np.unique(…, return_inverse=True)[1]``), by a
+    presence table when the values are small enough, which needs no sort."""
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * values.size + 1_000_000:
+        return np.unique(values, return_inverse=True)[1].ravel()
+    present = np.zeros(high - low + 1, dtype=np.int64)
+    present[values - low] = 1
+    return (np.cumsum(present) - 1)[values - low]
+
+
 def sort_within(apps: Ints, s: Exact) -> Ints:
     """Row order sorting each application's review scores ascending (apps is already sorted)."""
     if s.dtype != object:
-        return np.lexsort((s, apps))
+        return lexsort_pairs(apps, s)
     values = s.tolist()
     return np.array(sorted(range(len(values)), key=lambda i: (int(apps[i]), values[i])), dtype=np.int64)
 
