@@ -32,6 +32,17 @@ FormId = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
 # Query-string ids (``QueryId``) are in app/params.py: they need Litestar, and pure modules import this one.
 
 
+def at_least_entries(limit: int) -> AfterValidator:
+    """Require a JSON object to have ``limit`` keys or more (not ``Field(min_length=...)``: see below)."""
+
+    def check(value: dict[Any, Any]) -> dict[Any, Any]:
+        if len(value) < limit:
+            raise PydanticCustomError("too_short", "至少 {min_length} 项", {"min_length": limit})
+        return value
+
+    return AfterValidator(check)
+
+
 def at_most_entries(limit: int) -> AfterValidator:
     """Bound a JSON object's number of keys.
 

@@ -62,6 +62,14 @@ class CriterionIn(RequestModel):
     )
 
 
+# Declared before RoundCreate: Litestar's OpenAPI generator cannot resolve a later model in a list (it wrote
+# tracks as an array without items, with maxLength).
+class TrackIn(RequestModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    quota: ExactInt | None = Field(default=None, gt=0, le=10000, description="入围名额")
+
+
 class RoundCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -111,12 +119,6 @@ class RoundCreate(RequestModel):
         "semifinal 复赛、final 决赛路演（每届一个）、custom 其他阶段、graduation 结项评估（仅沪社星耀）",
     )
     position: ExactInt = Field(default=0, ge=0, le=100, description="阶段顺序（小的在前）；轮次有申报后不能修改")
-
-
-class TrackIn(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
-    quota: ExactInt | None = Field(default=None, gt=0, le=10000, description="入围名额")
 
 
 class TrackRead(BaseModel):

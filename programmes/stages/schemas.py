@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import RequestModel
+from app.types import RequestModel, at_least_entries, at_most_entries
 
 
 class StageRead(BaseModel):
@@ -31,7 +31,10 @@ class StageAnswersUpdate(RequestModel):
         extra="forbid",
         json_schema_extra={"examples": [{"answers": {"roadshow_plan": "路演分三部分：需求、成效、计划"}}]},
     )
-    answers: dict[str, Any] = Field(min_length=1, max_length=200, description="本阶段可更新的字段及其新答案")
+    answers: Annotated[dict[str, Any], at_least_entries(1), at_most_entries(200)] = Field(
+        description="本阶段可更新的字段及其新答案",
+        json_schema_extra={"minProperties": 1, "maxProperties": 200},
+    )
 
 
 class SubmissionVersionRead(BaseModel):
