@@ -56,7 +56,7 @@ async def test_every_operation_answers_without_5xx_and_as_documented(app: Litest
     schema = schemathesis.openapi.from_dict(app.openapi_schema.to_schema())
     failures: list[str] = []
     operations, deadline = 0, time.monotonic() + BUDGET_SECONDS
-    every = [result.ok() for result in schema.get_all_operations()]
+    every = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]  # Err raises
     for operation in every:
         if (operation.method.upper(), operation.path) in SKIPPED:
             continue
