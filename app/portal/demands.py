@@ -55,7 +55,7 @@ async def open_demands(
 ) -> Template:
     chosen = {"field": _choice(field, DemandField), "district": _choice(district, District)}
     # The service of GET /matching/demands: published, partly matched and matched demands, newest publication first.
-    page = await demands.public_list(signed_in(request), paging, **chosen)
+    page = await demands.public_list(signed_in(request), paging, field=chosen["field"], district=chosen["district"])
     labels, _ = await tag_labels()
     query = "&".join(f"{name}={value}" for name, value in chosen.items() if value)
     return render(
@@ -127,7 +127,9 @@ async def apply_for_demand(
     values = {name: str(form.get(name, "")).strip() for name in BID_FIELDS}
     try:
         body = {"message": values["message"], "offer_id": whole_number(values["offer_id"])}
-        await bids.apply(principal, demand_id, BidCreate.model_validate({k: v for k, v in body.items() if v is not None}))
+        await bids.apply(
+            principal, demand_id, BidCreate.model_validate({k: v for k, v in body.items() if v is not None})
+        )
     except ValidationError as exc:
         return await _demand_page(request, demand_id, values, pydantic_errors(exc, BID_FIELDS), 422)
     except DomainError as error:

@@ -35,7 +35,11 @@ from programmes.matching.schemas_offer import OfferContent, OfferRead, ServiceOf
 from programmes.workflows.demand import OFFER
 
 FIELDS = (*OfferContent.model_fields, "organisation_id")
-STEP_NOTICES = {"submit": "已提交审核，审核通过后即可对接", "withdraw": "服务项目已撤回", "revise": "已退回草稿，可修改后重新提交"}
+STEP_NOTICES = {
+    "submit": "已提交审核，审核通过后即可对接",
+    "withdraw": "服务项目已撤回",
+    "revise": "已退回草稿，可修改后重新提交",
+}
 
 
 async def _my_organisations(principal: Principal) -> list[tuple[str, str]]:
@@ -165,7 +169,9 @@ async def create_offer(request: Request[Any, Any, Any], principal: CurrentPrinci
     organisations = await _my_organisations(principal)
     chosen = values["organisation_id"] or (organisations[0][0] if len(organisations) == 1 else "")
     try:
-        data = ServiceOfferCreate.model_validate({**_body_of(values), **present({"organisation_id": whole_number(chosen)})})
+        data = ServiceOfferCreate.model_validate(
+            {**_body_of(values), **present({"organisation_id": whole_number(chosen)})}
+        )
         offer = await offers.create(principal, data)
     except ValidationError as exc:
         return await _new_page(request, principal, values, pydantic_errors(exc, FIELDS), 422)
@@ -204,7 +210,9 @@ async def _offer_page(
 
 
 @get("/offers/{offer_id:int}", opt=page_opt(APPLICANTS))
-async def offer_detail(request: Request[Any, Any, Any], principal: CurrentPrincipal, offer_id: FromPath[int]) -> Template:
+async def offer_detail(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, offer_id: FromPath[int]
+) -> Template:
     # The service of GET /matching/offers/{id}: another organisation's offer is the uniform 404.
     return await _offer_page(request, principal, await offers.read_for(principal, offer_id))
 

@@ -58,7 +58,11 @@ def _timeline(order: OrderRead, records: list[Any]) -> list[TimelineEvent]:
     if order.delivered_at:
         events.append(TimelineEvent(label="社区确认服务完成", at=order.delivered_at))
     if order.evaluation:
-        events.append(TimelineEvent(label="社区评价", at=order.evaluation.created_at, detail=f"总体 {order.evaluation.overall} 分"))
+        events.append(
+            TimelineEvent(
+                label="社区评价", at=order.evaluation.created_at, detail=f"总体 {order.evaluation.overall} 分"
+            )
+        )
         if order.evaluation.responded_at:
             events.append(TimelineEvent(label="机构回应评价", at=order.evaluation.responded_at))
     if order.decision_reason:
@@ -154,7 +158,9 @@ async def _refused(
 
 
 @post("/orders/{order_id:int}/accept", opt=page_opt(APPLICANTS), status_code=303)
-async def accept_order(request: Request[Any, Any, Any], principal: CurrentPrincipal, order_id: FromPath[int]) -> Response[Any]:
+async def accept_order(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, order_id: FromPath[int]
+) -> Response[Any]:
     """接单 (POST /matching/orders/{id}/accept): capacity and the demand's providers are decided under the service's
     locks; its 409 (同时承接数已满, 该需求已有足够的承接机构) is shown on the page."""
     try:
@@ -195,7 +201,9 @@ async def start_delivery(
 
 
 @post("/orders/{order_id:int}/records", opt=page_opt(APPLICANTS), status_code=303)
-async def add_record(request: Request[Any, Any, Any], principal: CurrentPrincipal, order_id: FromPath[int]) -> Response[Any]:
+async def add_record(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, order_id: FromPath[int]
+) -> Response[Any]:
     """登记服务记录 (POST /matching/orders/{id}/delivery-records): date, content, people served, notes."""
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in RECORD_FIELDS}
@@ -236,7 +244,9 @@ async def upload_file(
 
 
 @post("/orders/{order_id:int}/evaluation-response", opt=page_opt(APPLICANTS), status_code=303)
-async def respond(request: Request[Any, Any, Any], principal: CurrentPrincipal, order_id: FromPath[int]) -> Response[Any]:
+async def respond(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, order_id: FromPath[int]
+) -> Response[Any]:
     """机构回应评价 once (POST /matching/orders/{id}/evaluation/response)."""
     values = {"response": str((await request.form()).get("response", "")).strip()}
     try:

@@ -20,10 +20,10 @@ from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_princ
 from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.demands import DEMAND_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
-from app.portal.demands import DEMAND_PAGES
 from app.portal.offers import OFFER_PAGES
 from app.portal.orders import ORDER_PAGES
 from app.portal.organisations import ORGANISATION_PAGES

@@ -28,7 +28,9 @@ GOOD = {
 }
 
 
-async def _post(client: httpx.AsyncClient, path: str, data: dict[str, object], page: str = "/portal/offers/new") -> httpx.Response:
+async def _post(
+    client: httpx.AsyncClient, path: str, data: dict[str, object], page: str = "/portal/offers/new"
+) -> httpx.Response:
     token = await csrf_token(client, page)
     return await client.post(path, data={"csrf_token": token, **data})  # type: ignore[dict-item]
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 import httpx
 
 from app.portal.errors import NOT_FOUND
-from app.reference import District
 from app.portal.session import CSRF_COOKIE
+from app.reference import District
 from app.timezone import now_utc, today_shanghai
 from programmes.matching.tables import DeliveryRecord, DemandBid, MatchOrder, OrderEvaluation
 from programmes.matching.tables_delivery import DeliveryFile
@@ -56,7 +56,9 @@ async def test_open_demands_list_with_filters_and_a_bid_through_the_service(clie
     assert 'id="message-error">最多 1000 个字符<' in bad.text
     assert await row_counts() == before
 
-    applied = await _post(client, f"/portal/demands/{demand_id}/bids", {"offer_id": str(offer_id), "message": "两年经验"})
+    applied = await _post(
+        client, f"/portal/demands/{demand_id}/bids", {"offer_id": str(offer_id), "message": "两年经验"}
+    )
     assert applied.status_code == 303 and applied.headers["location"] == "/portal/bids"
     mine = await client.get("/portal/bids")
     assert "老年人智能手机培训" in mine.text and "待社区选择" in mine.text and "撤回申请" in mine.text
@@ -69,7 +71,9 @@ async def test_open_demands_list_with_filters_and_a_bid_through_the_service(clie
     await signed_in(client, community.principal.username)
     refused = await _post(client, f"/portal/demands/{demand_id}/bids", {"offer_id": str(offer_id)})
     assert refused.status_code == 403 and await row_counts() == before
-    assert (await client.get("/portal/orders")).status_code == 403 and (await client.get("/portal/bids")).status_code == 403
+    assert (await client.get("/portal/orders")).status_code == 403 and (
+        await client.get("/portal/bids")
+    ).status_code == 403
 
 
 async def test_fifty_concurrent_bids_leave_one_pending_application(client: httpx.AsyncClient) -> None:
@@ -105,7 +109,10 @@ async def test_fifty_concurrent_accepts_fill_exactly_the_providers_a_demand_want
     assert {r.status_code for r in responses} <= {303, 409}
     accepted = await MatchOrder.count().where(MatchOrder.demand == demand_id, MatchOrder.status == "accepted")
     assert accepted == wanted
-    assert await MatchOrder.count().where(MatchOrder.demand == demand_id, MatchOrder.status == "cancelled") == RACERS - wanted
+    assert (
+        await MatchOrder.count().where(MatchOrder.demand == demand_id, MatchOrder.status == "cancelled")
+        == RACERS - wanted
+    )
 
 
 async def test_the_last_unit_of_an_offer_goes_to_one_of_fifty_accepts(client: httpx.AsyncClient) -> None:
@@ -142,7 +149,9 @@ async def test_an_order_is_taken_delivered_with_a_photo_and_read_on_its_timeline
 
     before = await row_counts()
     tomorrow = (today_shanghai() + timedelta(days=1)).isoformat()
-    late = await _post(client, f"{page}/records", {"delivered_on": tomorrow, "activity": "课堂", "beneficiaries_served": "3"})
+    late = await _post(
+        client, f"{page}/records", {"delivered_on": tomorrow, "activity": "课堂", "beneficiaries_served": "3"}
+    )
     assert late.status_code == 422 and 'id="delivered_on-error">服务日期不能晚于今天' in late.text
     typed = await _post(client, f"{page}/records", {"delivered_on": "", "activity": "课", "beneficiaries_served": "-1"})
     assert typed.status_code == 422 and 'id="activity-error">至少 2 个字符<' in typed.text
@@ -190,7 +199,9 @@ async def test_declining_needs_a_reason_and_the_community_s_evaluation_is_answer
     pair = await matched_pair(org_id)
     evaluated = await matched_pair(org_id, status="evaluated")
     await OrderEvaluation.insert(
-        OrderEvaluation(order=evaluated.order_id, overall=5, ratings={"quality": 5}, comment="很好", created_at=now_utc())
+        OrderEvaluation(
+            order=evaluated.order_id, overall=5, ratings={"quality": 5}, comment="很好", created_at=now_utc()
+        )
     )
     await signed_in(client, member.principal.username)
     await csrf_token(client, "/portal/orders")
@@ -199,7 +210,9 @@ async def test_declining_needs_a_reason_and_the_community_s_evaluation_is_answer
     short = await _post(client, f"/portal/orders/{pair.order_id}/decline", {"reason": "忙"})
     assert short.status_code == 422 and 'id="reason-error">至少 2 个字符<' in short.text
     assert await row_counts() == before
-    assert (await _post(client, f"/portal/orders/{pair.order_id}/decline", {"reason": "本季度人手不足"})).status_code == 303
+    assert (
+        await _post(client, f"/portal/orders/{pair.order_id}/decline", {"reason": "本季度人手不足"})
+    ).status_code == 303
     assert "机构已婉拒" in (await client.get(f"/portal/orders/{pair.order_id}")).text
 
     page = f"/portal/orders/{evaluated.order_id}"
