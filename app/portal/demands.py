@@ -174,7 +174,7 @@ async def _titles(demand_ids: set[int], offer_ids: set[int]) -> dict[str, dict[i
 async def withdraw_bid(principal: CurrentPrincipal, bid_id: FromPath[int]) -> Response[Any]:
     await bids.withdraw(principal, bid_id)  # POST /matching/bids/{id}/withdraw; a refusal is the error page
     response = Redirect("/portal/bids", status_code=303)
-    leave_notice(response, f"承接申请已{BID.states[BidStatus.withdrawn]}")
+    leave_notice(response, f"承接申请{BID.states[BidStatus.withdrawn]}")
     return response
 
 

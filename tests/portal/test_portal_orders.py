@@ -66,6 +66,13 @@ async def test_open_demands_list_with_filters_and_a_bid_through_the_service(clie
     twice = await _post(client, f"/portal/demands/{demand_id}/bids", {"offer_id": str(offer_id)})
     assert twice.status_code == 409 and "本机构已有一份待社区选择的申请" in twice.text
     assert await row_counts() == before
+    bid = await DemandBid.select(DemandBid.id).where(DemandBid.demand == demand_id).first()
+    assert bid is not None
+    assert (await _post(client, f"/portal/bids/{bid['id']}/withdraw", {})).status_code == 303
+    withdrawn = await client.get("/portal/bids")
+    assert "承接申请已撤回" in withdrawn.text and "<strong>已撤回</strong>" in withdrawn.text
+    assert "撤回申请</button>" not in withdrawn.text
+    before = await row_counts()
 
     client.cookies.clear()
     await signed_in(client, community.principal.username)
