@@ -155,3 +155,21 @@ async def test_another_organisations_offer_is_the_uniform_404_and_a_community_is
     assert created.status_code == 403 and FORBIDDEN in created.text
     after = await row_counts()
     assert {**after, "audit_entry": 0} == {**before, "audit_entry": 0}  # the sign-in is audited, nothing else
+
+
+async def test_the_lists_page_with_a_more_link_that_keeps_the_filters(client: httpx.AsyncClient) -> None:
+    org_id, member = await factories.organisation()
+    ids = [await builders.offer(org_id, title=f"服务项目{n}") for n in range(3)]
+    community_id, _ = await builders.community()
+    for n in range(3):
+        await builders.demand(community_id, title=f"需求{n}")
+    await signed_in(client, member.principal.username)
+
+    first = await client.get("/portal/offers?limit=2")
+    assert f"/portal/offers/{ids[2]}" in first.text and f'/portal/offers/{ids[0]}"' not in first.text
+    assert 'href="/portal/offers?offset=2&amp;limit=2">更多<' in first.text and "共 3 项" in first.text
+    last = await client.get("/portal/offers?offset=2&limit=2")
+    assert f"/portal/offers/{ids[0]}" in last.text and "更多<" not in last.text
+
+    demands = await client.get("/portal/demands?limit=2&district=changning")
+    assert 'href="/portal/demands?offset=2&amp;limit=2&amp;district=changning">更多<' in demands.text
