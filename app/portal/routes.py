@@ -20,9 +20,12 @@ from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_princ
 from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.demands import DEMAND_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
+from app.portal.offers import OFFER_PAGES
+from app.portal.orders import ORDER_PAGES
 from app.portal.organisations import ORGANISATION_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
@@ -126,6 +129,7 @@ async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
+PORTAL_PAGES += OFFER_PAGES + DEMAND_PAGES + ORDER_PAGES  # 聚力计划, the organisation's side: offers, demands, orders
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False
