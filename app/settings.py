@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Web server processes `seedbed run` starts (granian --workers); 0 = one per CPU core.
+    web_workers: int = Field(default=0, ge=0, le=256)
     data_dir: Path = Path(".seedbed")
     # HS256 secret for API bearer tokens. The default is for local use only; set it in production.
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=16)
