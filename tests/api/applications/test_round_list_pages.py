@@ -52,4 +52,4 @@ async def test_a_rounds_applications_come_a_page_at_a_time(client: httpx.AsyncCl
     too_many = await client.get(
         f"/rounds/{call['id']}/applications", params={"limit": MAX_LIMIT + 1}, headers=officer.headers
     )
-    assert too_many.status_code == 400
+    assert too_many.status_code == 422

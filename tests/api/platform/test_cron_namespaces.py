@@ -1,4 +1,4 @@
-"""Two deployments (different ``SEEDBED_QUEUE_NAME``) share one Redis: each one's cron jobs still run, in its own worker.
+"""Two deployments (different ``SEEDBED_QUEUE_NAME``) on one Redis: each one's cron jobs still run, in its own worker.
 
 Before the cron names carried the queue name, both workers enqueued the same scheduled run under the same arq job id
 (``cron:<function>:<time>``), and whichever came second was refused as a duplicate: its deployment's cron never ran.
