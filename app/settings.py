@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Web server processes `seedbed run` starts (granian --workers); 0 = one per CPU core.
+    web_workers: int = Field(default=0, ge=0, le=256)
     data_dir: Path = Path(".seedbed")
     # HS256 secret for API bearer tokens. The default is for local use only; set it in production.
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=16)
@@ -56,6 +58,9 @@ class Settings(BaseSettings):
     roadshow_board_interval_seconds: float = Field(default=2.0, ge=0.05, le=60)
     # Largest accepted request body; bigger bodies get 413 problem+json.
     max_body_bytes: int = 1_000_000
+    # PBKDF2 password hashes (login, registration, password changes) run in worker threads, at most this many at
+    # once; 0 = one per CPU core. More than the cores only makes each login slower.
+    password_hash_threads: int = Field(default=0, ge=0, le=64)
     db_pool_min: int = 1
     db_pool_max: int = 10
     log_level: str = "INFO"

@@ -97,7 +97,7 @@ async def unit_of_work(actor: Actor) -> AsyncIterator[UnitOfWork]:
         outbox.staged_keys.reset(keys_token)
         _current.reset(unit_token)
     if unit.staged:
-        await outbox.flush()
+        await outbox.flush(unit.staged)
 
 
 def current_unit() -> UnitOfWork | None:

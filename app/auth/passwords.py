@@ -6,15 +6,14 @@ tokens are not looked up per request and lapse within ``SEEDBED_ACCESS_TOKEN_MIN
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import hmac
 import logging
 import secrets
 from datetime import timedelta
 
 from piccolo.apps.user.tables import BaseUser
 
+from app.auth import hashing
 from app.auth.contact import real_email
 from app.auth.principal import Principal
 from app.auth.schemas import TokenPair
@@ -30,17 +29,11 @@ from app.workflow.engine import Actor
 log = logging.getLogger(__name__)
 
 
-async def _hash(password: str, salt: str = "", iterations: int | None = None) -> str:
-    # 600k PBKDF2 rounds take ~0.3 s: off the event loop, so other requests keep being served meanwhile.
-    return await asyncio.to_thread(BaseUser.hash_password, password, salt, iterations)
-
-
 async def _password_matches(user_id: int, password: str) -> bool:
     row = await BaseUser.select(BaseUser.password).where(BaseUser.id == user_id).first()
     if row is None:
         return False
-    _, iterations, salt, _ = BaseUser.split_stored_password(row["password"])
-    return hmac.compare_digest(await _hash(password, salt, int(iterations)), row["password"])
+    return await hashing.password_matches(password, row["password"])
 
 
 async def _bump_token_version(user_id: int) -> None:
@@ -56,7 +49,7 @@ async def change_password(principal: Principal, old_password: str, new_password:
         raise invalid("password_incorrect", "当前密码不正确", "old_password")
     if old_password == new_password:
         raise invalid("password_unchanged", "新密码不能与当前密码相同", "new_password")
-    hashed = await _hash(new_password)
+    hashed = await hashing.hash_password(new_password)
     async with unit_of_work(Actor.of(principal)) as uow:
         await BaseUser.update({BaseUser.password: hashed}).where(BaseUser.id == principal.user_id)
         await _bump_token_version(principal.user_id)
@@ -129,7 +122,7 @@ async def confirm_reset(token: str, new_password: str) -> None:
             raise invalid("reset_token_invalid", "重置码无效、已使用或已过期，请重新申请", "token")
         user_id = int(claimed[0]["user"])
         # Hashed only after the claim: a wrong code costs the server nothing.
-        hashed = await _hash(new_password)
+        hashed = await hashing.hash_password(new_password)
         await BaseUser.update({BaseUser.password: hashed}).where(BaseUser.id == user_id)
         await PasswordResetToken.update({PasswordResetToken.used_at: now_utc()}).where(
             (PasswordResetToken.user == user_id) & PasswordResetToken.used_at.is_null()

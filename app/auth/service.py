@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.exceptions import NotAuthorizedException
 from piccolo.apps.user.tables import BaseUser
 
+from app.auth import hashing
 from app.auth.contact import email_taken, placeholder_email
 from app.auth.principal import Principal, decode_token
 from app.auth.schemas import Me, TokenPair
@@ -65,9 +66,9 @@ async def create_account(
 
 async def _create_user(username: str, password: str, role: Role, email: str | None) -> int:
     try:
-        user = await BaseUser.create_user(
-            username=username,
-            password=password,
+        user = await hashing.new_user(
+            username,
+            password,
             # Piccolo's email column is unique and required: accounts without an address get a placeholder.
             email=email or placeholder_email(username),
             active=True,
@@ -80,7 +81,8 @@ async def _create_user(username: str, password: str, role: Role, email: str | No
 
 
 async def login(username: str, password: str) -> TokenPair:
-    user_id = await BaseUser.login(username=username, password=password)
+    # Off the event loop, and an unknown username costs a hash too (app.auth.hashing).
+    user_id = await hashing.login(username, password)
     if user_id is None:
         raise DomainError("login_failed", "用户名或密码错误", 401)
     # Piccolo's login checks the password only; a deactivated account must not get tokens (refresh checks it too).

@@ -39,8 +39,7 @@ def run(settings: Settings) -> int:
             if code != 0:
                 print(f"seedbed: `seedbed {step}` failed (exit status {code}); see above.", file=sys.stderr)
                 return 1
-        server = ["granian", "--interface", "asgi", "--host", settings.host, "--port", str(settings.port), WEB_APP]
-        children["web server"] = _spawn(server, env)
+        children["web server"] = _spawn(server_command(settings), env)
         children["worker"] = _spawn(["arq", WORKER], env)
         announced = False
         while True:
@@ -68,6 +67,31 @@ def run(settings: Settings) -> int:
             services.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def web_workers(settings: Settings) -> int:
+    """Web server processes: ``SEEDBED_WEB_WORKERS``, or one per CPU core when it is 0 (the default).
+
+    One process runs one event loop on one core; the API keeps no per-process state that matters (sessions, rate
+    limits and jobs live in PostgreSQL and Redis), so more processes simply use more cores.
+    """
+    return settings.web_workers or os.cpu_count() or 1
+
+
+def server_command(settings: Settings) -> list[str]:
+    """granian serving the site, as ``python -m`` arguments."""
+    return [
+        "granian",
+        "--interface",
+        "asgi",
+        "--host",
+        settings.host,
+        "--port",
+        str(settings.port),
+        "--workers",
+        str(web_workers(settings)),
+        WEB_APP,
+    ]
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

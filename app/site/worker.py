@@ -9,6 +9,8 @@ import logging
 from typing import Any
 
 from arq import Retry, cron
+from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
 
 from app import outbox
 from app.context import request_id_var
@@ -121,21 +123,41 @@ async def expire_matching_demands(ctx: dict[str, Any]) -> int:
     return await expire_demands(today_shanghai())
 
 
+def namespaced_cron(coroutine: WorkerCoroutine, queue_name: str, **schedule: Any) -> CronJob:
+    """arq's ``cron`` with the deployment's queue name in the job's name, and so in every run's job id.
+
+    arq ids a unique cron run ``<name>:<scheduled time>`` and its name defaults to ``cron:<function>``: ids global
+    to the Redis database, so of two deployments sharing one Redis (say production and staging, with different
+    ``SEEDBED_QUEUE_NAME``) only the first to enqueue a scheduled run got it, and the other's cron silently never ran.
+    """
+    return cron(coroutine, name=f"{queue_name}:cron:{coroutine.__qualname__}", **schedule)
+
+
+def scheduled_jobs(queue_name: str) -> list[CronJob]:
+    """The worker's cron jobs, named for ``queue_name``. All ``unique``: with several workers of one deployment
+    each scheduled run happens once."""
+    return [
+        namespaced_cron(deliver_outbox, queue_name, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
+        # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.
+        namespaced_cron(deadline_reminders, queue_name, minute={5}, second={0}, run_at_startup=True, unique=True),
+        # Daily at 08:00 (and at startup, so a worker that was down catches up): report reminders and 逾期 notices.
+        namespaced_cron(
+            report_reminders, queue_name, hour={8}, minute={0}, second={0}, run_at_startup=True, unique=True
+        ),
+        # Daily at 02:30 (the worker's clock): reconciliation; discrepancies are logged at ERROR.
+        namespaced_cron(reconcile_payments, queue_name, hour={2}, minute={30}, second={0}, unique=True),
+        # Daily at 07:00 (the worker's clock), before officers start work: risk warnings (预警).
+        namespaced_cron(risk_scan, queue_name, hour={7}, minute={0}, second={0}, unique=True),
+        # Daily at 00:20 (and at startup, to catch up): 聚力计划 demands past their period expire.
+        namespaced_cron(
+            expire_matching_demands, queue_name, hour={0}, minute={20}, second={0}, run_at_startup=True, unique=True
+        ),
+    ]
+
+
 class WorkerSettings:
     functions = [pay_batch, send_notifications, produce_export, rescreen_organisation]
-    cron_jobs = [
-        cron(deliver_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
-        # Hourly: a reminder is due once a round is inside the 3-day or 1-day window; keys make repeats no-ops.
-        cron(deadline_reminders, minute={5}, second={0}, run_at_startup=True, unique=True),
-        # Daily at 08:00 (and at startup, so a worker that was down catches up): report reminders and 逾期 notices.
-        cron(report_reminders, hour={8}, minute={0}, second={0}, run_at_startup=True, unique=True),
-        # Daily at 02:30 (the worker's clock): reconciliation; discrepancies are logged at ERROR.
-        cron(reconcile_payments, hour={2}, minute={30}, second={0}, unique=True),
-        # Daily at 07:00 (the worker's clock), before officers start work: risk warnings (预警).
-        cron(risk_scan, hour={7}, minute={0}, second={0}, unique=True),
-        # Daily at 00:20 (and at startup, to catch up): 聚力计划 demands past their period expire.
-        cron(expire_matching_demands, hour={0}, minute={20}, second={0}, run_at_startup=True, unique=True),
-    ]
+    cron_jobs = scheduled_jobs(get_settings().queue_name)
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings()

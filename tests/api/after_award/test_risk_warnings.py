@@ -267,7 +267,7 @@ def test_spending_rules_at_the_threshold() -> None:
 
 
 async def test_the_daily_cron_runs_the_scan(client: httpx.AsyncClient, world: World) -> None:
-    assert any(job.name == "cron:risk_scan" for job in WorkerSettings.cron_jobs)
+    assert any(job.coroutine is risk_scan for job in WorkerSettings.cron_jobs)
     award = await city_award(world, 400_000)
     await add_report(award["id"], "final", 0, date(2020, 1, 1))
     assert (await risk_scan({}))["raised"] == 1

@@ -239,7 +239,7 @@ async def test_concurrent_creates_write_every_row(client: httpx.AsyncClient, dem
 async def test_the_worker_expires_daily(client: httpx.AsyncClient, demand_world: DemandWorld) -> None:
     from app.site.worker import WorkerSettings, expire_matching_demands
 
-    assert any(job.name == "cron:expire_matching_demands" for job in WorkerSettings.cron_jobs)
+    assert any(job.coroutine is expire_matching_demands for job in WorkerSettings.cron_jobs)
     yesterday = today_shanghai() - timedelta(days=1)
     due = await demand(demand_world.community_id, period_start=yesterday, period_end=yesterday)
     assert await expire_matching_demands({}) == 1

@@ -328,7 +328,7 @@ async def test_the_daily_job_logs_an_error_with_the_report(
 ) -> None:
     from app.site.worker import WorkerSettings, reconcile_payments
 
-    assert any(job.name == "cron:reconcile_payments" for job in WorkerSettings.cron_jobs)
+    assert any(job.coroutine is reconcile_payments for job in WorkerSettings.cron_jobs)
     await build_slice(world)
     with caplog.at_level(logging.INFO, logger="app.site.worker"):
         clean = await reconcile_payments({})
