@@ -25,6 +25,8 @@ from app.auth.tables import Role
 from app.portal.errors import NOT_FOUND
 from app.portal.frame import PAGE_PERMISSION
 from app.site.demo import DEMO_LOGINS, load_demo
+from programmes.matching.tables import Demand, MatchOrder, ServiceOffer
+from programmes.matching.tables_delivery import DeliveryFile
 from programmes.tables import Application, Round
 from scoring.tables import ReviewAssignment
 from tests.factories.portal import csrf_token, portal_login
@@ -52,6 +54,10 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "round_id": ObjectRoute(Round, "/calls/{id}"),
     "application_id": ObjectRoute(Application, "/applications/{id}"),
     "assignment_id": ObjectRoute(ReviewAssignment, "/reviews/{id}"),
+    "demand_id": ObjectRoute(Demand, "/matching/demands/{id}"),
+    "offer_id": ObjectRoute(ServiceOffer, "/matching/offers/{id}"),
+    "order_id": ObjectRoute(MatchOrder, "/matching/orders/{id}"),
+    "file_id": ObjectRoute(DeliveryFile, "/matching/delivery-files/{id}"),
 }
 
 
