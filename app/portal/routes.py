@@ -20,6 +20,8 @@ from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_princ
 from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.application_form import APPLICATION_FORM_PAGES, call_page, start_choices
+from app.portal.application_submit import APPLICATION_SUBMIT_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
@@ -120,12 +122,13 @@ async def calls(request: Request[Any, Any, Any], paging: Paging) -> Template:
 @get("/calls/{round_id:int}", opt=page_opt(PUBLIC))
 async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) -> Template:
     call = await catalogue.open_call(round_id)  # the service of GET /calls/{id}: 404 once it is not open
-    return render(request, "call.html", title=call.name, call=call)
+    return call_page(request, call, await start_choices(signed_in(request)))  # with 「开始申报」
 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
+PORTAL_PAGES += APPLICATION_FORM_PAGES + APPLICATION_SUBMIT_PAGES  # 申报表: app.portal.application_form, _submit
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False
