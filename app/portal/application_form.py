@@ -65,6 +65,11 @@ def call_page(
     )
 
 
+def _posted_id(text: str) -> int | str | None:
+    # A form posts text; the API's Id takes JSON integers only. Anything else goes on for the schema to refuse.
+    return int(text) if text.isdigit() and len(text) < 12 else text or None
+
+
 @post("/calls/{round_id:int}/start", opt=page_opt(APPLICANTS), status_code=303)
 async def start_draft(request: Request[Any, Any, Any], principal: CurrentPrincipal, round_id: FromPath[int]) -> Any:
     form = await request.form()
@@ -77,8 +82,8 @@ async def start_draft(request: Request[Any, Any, Any], principal: CurrentPrincip
         data = ApplicationCreate.model_validate(
             {
                 "round_id": round_id,
-                "organisation_id": values["organisation_id"] or None,
-                "track_id": values["track_id"] or None,
+                "organisation_id": _posted_id(values["organisation_id"]),
+                "track_id": _posted_id(values["track_id"]),
                 "title": values["title"],
             }
         )
