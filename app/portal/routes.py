@@ -26,6 +26,7 @@ from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
 from app.portal.organisations import ORGANISATION_PAGES
+from app.portal.report_forms import REPORT_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
 from programmes.catalogue import service as catalogue
@@ -129,6 +130,7 @@ PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
 PORTAL_PAGES += APPLICATION_FORM_PAGES + APPLICATION_SUBMIT_PAGES  # 申报表: app.portal.application_form, _submit
+PORTAL_PAGES += REPORT_PAGES  # 中期/结项报告: app.portal.report_forms
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False

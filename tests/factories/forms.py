@@ -11,13 +11,31 @@ WIDGET_FORM: dict[str, Any] = {
     "type": "object",
     "x-ui": {
         "order": [
-            "project_name", "summary", "beneficiaries", "budget_total", "district", "cooperates", "partner_name",
-            "consent", "target_groups", "start_date", "email", "phone", "website", "contact", "team",
+            "project_name",
+            "summary",
+            "beneficiaries",
+            "budget_total",
+            "district",
+            "cooperates",
+            "partner_name",
+            "consent",
+            "target_groups",
+            "start_date",
+            "email",
+            "phone",
+            "website",
+            "contact",
+            "team",
         ]
     },  # fmt: skip
     "required": ["project_name", "summary", "team", "cooperates"],
     "properties": {
-        "project_name": {"type": "string", "title": "项目名称", "minLength": 2, "x-ui": {"placeholder": "如：银龄助餐"}},
+        "project_name": {
+            "type": "string",
+            "title": "项目名称",
+            "minLength": 2,
+            "x-ui": {"placeholder": "如：银龄助餐"},
+        },
         "summary": {
             "type": "string",
             "title": "项目简介",
@@ -25,7 +43,12 @@ WIDGET_FORM: dict[str, Any] = {
             "minLength": 10,
             "x-ui": {"widget": "textarea", "rows": 4},
         },
-        "beneficiaries": {"type": "integer", "title": "受益人数", "minimum": 1, "x-ui": {"widget": "number", "unit": "人"}},
+        "beneficiaries": {
+            "type": "integer",
+            "title": "受益人数",
+            "minimum": 1,
+            "x-ui": {"widget": "number", "unit": "人"},
+        },
         "budget_total": {"type": "number", "title": "预算总额", "minimum": 0, "x-ui": {"widget": "money"}},
         "district": {"type": "string", "title": "所在区", "enum": ["长宁区", "徐汇区"], "x-ui": {"widget": "select"}},
         "cooperates": {"type": "boolean", "title": "是否与其他组织合作", "x-ui": {"widget": "radio"}},
@@ -40,7 +63,13 @@ WIDGET_FORM: dict[str, Any] = {
         },
         "start_date": {"type": "string", "format": "date", "title": "开始日期", "x-ui": {"widget": "date"}},
         "email": {"type": "string", "format": "email", "title": "联系邮箱", "x-ui": {"widget": "email"}},
-        "phone": {"type": "string", "format": "phone", "title": "联系电话", "identifying": True, "x-ui": {"widget": "phone"}},
+        "phone": {
+            "type": "string",
+            "format": "phone",
+            "title": "联系电话",
+            "identifying": True,
+            "x-ui": {"widget": "phone"},
+        },
         "website": {"type": "string", "format": "uri", "title": "网站", "x-ui": {"widget": "url"}},
         "contact": {
             "type": "object",

@@ -128,7 +128,9 @@ def test_a_conditional_field_is_marked_for_the_script_and_shown_without_it() -> 
     html = render_form(WIDGET_FORM, {})
     wrapper = re.search(r'<div class="conditional" ([^>]*)>(?=<div class="field"><label for="f-partner_name")', html)
     assert wrapper, html
-    assert 'data-show-field="cooperates"' in wrapper.group(1) and "data-show-values=\"[&#34;true&#34;]\"" in wrapper.group(1)
+    assert 'data-show-field="cooperates"' in wrapper.group(
+        1
+    ) and 'data-show-values="[&#34;true&#34;]"' in wrapper.group(1)
     assert "hidden" not in wrapper.group(1)
     contest = render_form(CONTEST_FORM, {})
     assert 'data-show-field="cooperates"' in contest

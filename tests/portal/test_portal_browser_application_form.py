@@ -4,6 +4,7 @@ submits through the summary. Screenshots in .seedbed/test/portal/; the axe check
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -26,6 +27,16 @@ async def _checked(page: Any, shot: str | None = None) -> None:
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     if shot:
         await page.screenshot(path=str(SHOTS / shot), full_page=True)
+
+
+async def _saved_soon(text: str, seconds: float = 20) -> bool:
+    """Whether the draft's stored answers contain ``text`` within ``seconds`` (an autosave may still be in flight)."""
+    for _ in range(int(seconds * 4)):
+        row = await Application.select(Application.answers).where(Application.title == "银龄助餐·社区食堂").first()
+        if row is not None and text in str(row["answers"]):
+            return True
+        await asyncio.sleep(0.25)
+    return False
 
 
 async def test_an_organisation_fills_and_submits_its_application_form_on_a_phone(
@@ -70,8 +81,7 @@ async def test_an_organisation_fills_and_submits_its_application_form_on_a_phone
         await page.fill("#f-team-1-age", "15")
         await page.locator("#f-team-1-age").blur()  # leaving a field autosaves
         await expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存")
-        saved = await Application.select(Application.answers).where(Application.title == "银龄助餐·社区食堂").first()
-        assert saved is not None and "李强" in str(saved["answers"])
+        assert await _saved_soon("李强"), "the autosave did not store the added member"
         await _checked(page, "form-filled.png")
 
         await page.get_by_role("button", name="提交", exact=True).click()

@@ -56,9 +56,12 @@
     var url = form.getAttribute("data-autosave-url");
     var dirty = false;
     var stopped = false;
+    var inFlight = false;
     function save() {
-      if (!dirty || stopped) return;
+      // One save at a time, in order: two in flight could arrive reversed and the older answers would win.
+      if (!dirty || stopped || inFlight) return;
       dirty = false;
+      inFlight = true;
       fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
         .then(function (response) {
           return response.json().then(function (body) {
@@ -66,10 +69,10 @@
             status.classList.toggle("error", !response.ok);
             // A refused save (submitted elsewhere, deadline passed) is final: saving again would only repeat it.
             if (response.status === 409) stopped = true;
-            if (!response.ok && response.status !== 409 && response.status !== 422) dirty = true;
           });
         })
-        .catch(function () { dirty = true; status.textContent = "自动保存失败，请检查网络后点击「保存草稿」"; });
+        .catch(function () { dirty = true; status.textContent = "自动保存失败，请检查网络后点击「保存草稿」"; })
+        .then(function () { inFlight = false; if (dirty) save(); });
     }
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
