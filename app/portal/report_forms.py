@@ -97,7 +97,9 @@ async def report_submit(
                 "expenses": [e.model_dump(exclude={"id"}) for e in report.expenses],
             }
         )
-        await reports.save_draft(principal, report_id, draft)  # the service of PUT /reports/{id}
+        if answers != report.answers or form.get(ACTION) != "submit":
+            # The service of PUT /reports/{id}; 「提交报告」 on what is already saved writes nothing before submitting.
+            await reports.save_draft(principal, report_id, draft)
         if form.get(ACTION) == "submit":
             await reports.submit(principal, report_id)  # checks everything; 422 per field, nothing changes
     except ValidationError as exc:

@@ -13,7 +13,7 @@ from programmes.reports.tables import ProgressReport
 from tests.factories.forms import posted
 from tests.factories.funding import GOOD_REPORT, funded
 from tests.factories.portal import csrf_token, signed_in
-from tests.factories.world import World, row_counts
+from tests.factories.world import World, row_counts, world  # noqa: F401 — the world fixture
 
 
 async def _report(report_id: int) -> dict[str, object]:
@@ -28,7 +28,8 @@ async def _report(report_id: int) -> dict[str, object]:
 
 
 async def test_an_organisation_fills_saves_and_submits_its_milestone_report(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient,
+    world: World,  # noqa: F811
 ) -> None:
     project = await funded(client, world, effective=True)
     milestone = project["milestone_id"]
@@ -60,7 +61,10 @@ async def test_an_organisation_fills_saves_and_submits_its_milestone_report(
     assert "报告已提交" in shown.text and "<dt>进展概述</dt>" in shown.text and "提交报告</button>" not in shown.text
 
 
-async def test_another_organisations_report_is_the_uniform_404(client: httpx.AsyncClient, world: World) -> None:
+async def test_another_organisations_report_is_the_uniform_404(
+    client: httpx.AsyncClient,
+    world: World,  # noqa: F811
+) -> None:
     project = await funded(client, world, effective=True)
     await signed_in(client, world.other_applicant.principal.username)
     path = f"/portal/reports/{project['milestone_id']}"
