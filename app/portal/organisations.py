@@ -27,8 +27,9 @@ from app.reference import DISTRICT_NAMES_ZH
 from app.settings import get_settings
 from programmes.applications import service as applications
 from programmes.applications import timeline as timelines
+from programmes.applications.schemas import ApplicationRead
 from programmes.tables import ProgrammeKind, Round
-from programmes.workflows import APPLICATION_WORKFLOWS
+from programmes.workflows import APPLICATION, APPLICATION_WORKFLOWS
 
 REGISTER_FIELDS = ("org_type", "credit_code", "name", "district", "street", "username", "password", "email", "mobile")
 PASSWORD_FIELDS = ("old_password", "new_password")
@@ -179,6 +180,8 @@ async def application_detail(
         application=application,
         round=round_name.name if round_name else "—",
         status_text=status_zh(kind, application.status),
+        actions=applicant_actions(kind, application.status),
+        screening=screening_text(application),
         entries=[
             {
                 "entry": e,
@@ -190,6 +193,27 @@ async def application_detail(
         next_offset=next_offset(paging, entries.has_more),
         limit=paging.limit,
     )
+
+
+def applicant_actions(kind: ProgrammeKind | None, status: str) -> dict[str, bool]:
+    """Which of 填写/提交/撤回 the application's state offers its applicant, as its workflow says."""
+    workflow = APPLICATION_WORKFLOWS[kind] if kind is not None else None
+    return {
+        "edit": APPLICATION.has(status, "applicant_edits"),
+        "withdraw": workflow is not None and workflow.permits(status, "withdraw", "applicant")[0],
+    }
+
+
+SCREENING_ZH = {"eligible": "符合申报条件", "ineligible": "不符合申报条件", "overridden": "项目官员已复核"}
+
+
+def screening_text(application: ApplicationRead) -> dict[str, Any] | None:
+    """The eligibility screening the submit service recorded (资格审查), in Chinese; None before any screening."""
+    if application.eligibility_outcome not in SCREENING_ZH:
+        return None
+    findings = (application.eligibility or {}).get("findings", [])
+    reasons = [str(f.get("reason", "")) for f in findings if isinstance(f, dict) and f.get("reason")]
+    return {"outcome": SCREENING_ZH[application.eligibility_outcome], "reasons": reasons}
 
 
 ORGANISATION_PAGES = [

@@ -20,6 +20,8 @@ from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_princ
 from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.application_form import APPLICATION_FORM_PAGES, call_page, start_choices
+from app.portal.application_submit import APPLICATION_SUBMIT_PAGES
 from app.portal.demands import DEMAND_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
@@ -27,6 +29,7 @@ from app.portal.frame import beijing, enforce_page_permission, leave_notice, pag
 from app.portal.offers import OFFER_PAGES
 from app.portal.orders import ORDER_PAGES
 from app.portal.organisations import ORGANISATION_PAGES
+from app.portal.report_forms import REPORT_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
 from programmes.catalogue import service as catalogue
@@ -123,13 +126,15 @@ async def calls(request: Request[Any, Any, Any], paging: Paging) -> Template:
 @get("/calls/{round_id:int}", opt=page_opt(PUBLIC))
 async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) -> Template:
     call = await catalogue.open_call(round_id)  # the service of GET /calls/{id}: 404 once it is not open
-    return render(request, "call.html", title=call.name, call=call)
+    return call_page(request, call, await start_choices(signed_in(request)))  # with 「开始申报」
 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
 PORTAL_PAGES += OFFER_PAGES + DEMAND_PAGES + ORDER_PAGES  # 聚力计划, the organisation's side: offers, demands, orders
+PORTAL_PAGES += APPLICATION_FORM_PAGES + APPLICATION_SUBMIT_PAGES  # 申报表: app.portal.application_form, _submit
+PORTAL_PAGES += REPORT_PAGES  # 中期/结项报告: app.portal.report_forms
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False

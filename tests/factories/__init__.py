@@ -151,9 +151,10 @@ async def contest_round(
     closes_in: timedelta = timedelta(days=7),
     blind: bool = True,
     kind: str = "contest",
+    form_schema: dict[str, Any] | None = None,
     **round_options: Any,
 ) -> dict[str, Any]:
-    """Programme → edition → open round, created by ``officer`` through the services."""
+    """Programme → edition → open round, created by ``officer`` through the services (``FORM`` unless given)."""
     from app.timezone import now_utc
     from programmes.catalogue.schemas import CriterionIn, EditionCreate, ProgrammeCreate, RoundCreate
     from programmes.catalogue.service import create_edition, create_programme, create_round, open_round
@@ -174,7 +175,7 @@ async def contest_round(
             closes_at=now + closes_in,
             blind=blind,
             form_title="申报书",
-            form_schema=FORM,
+            form_schema=form_schema or FORM,
             criteria=[CriterionIn(**c) for c in CRITERIA],
             **round_options,
         ),
