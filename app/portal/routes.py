@@ -20,10 +20,12 @@ from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_princ
 from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.call_rules import call_rules, precheck_rows, time_left
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
 from app.portal.organisations import ORGANISATION_PAGES
+from app.portal.password_reset import PASSWORD_RESET_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
 from programmes.catalogue import service as catalogue
@@ -111,6 +113,7 @@ async def calls(request: Request[Any, Any, Any], paging: Paging) -> Template:
         "calls.html",
         title="征集中的项目",
         calls=page.items,
+        time_left=time_left,
         total=page.total,
         next_offset=next_offset(paging, page.has_more),
         limit=paging.limit,
@@ -120,12 +123,21 @@ async def calls(request: Request[Any, Any, Any], paging: Paging) -> Template:
 @get("/calls/{round_id:int}", opt=page_opt(PUBLIC))
 async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) -> Template:
     call = await catalogue.open_call(round_id)  # the service of GET /calls/{id}: 404 once it is not open
-    return render(request, "call.html", title=call.name, call=call)
+    return render(
+        request,
+        "call.html",
+        title=call.name,
+        call=call,
+        time_left=time_left(call.closes_at),
+        rules=call_rules(call),
+        prechecks=await precheck_rows(signed_in(request), round_id),
+    )
 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
+PORTAL_PAGES += PASSWORD_RESET_PAGES  # 忘记密码: app.portal.password_reset
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False
