@@ -58,6 +58,7 @@ DISTRICT_NAMES_ZH: dict[District, str] = {
 # 街道、镇、乡 of each district (the 215 township-level divisions, 上海市行政区划 2024), in the order the districts'
 # own lists use. A pick-list for people, not a rule: registration accepts any street (the API's schema), and a street
 # service centre's street joins the list wherever an officer designated one.
+# fmt: off
 STREETS_ZH: dict[District, tuple[str, ...]] = {
     District.huangpu: (
         "南京东路街道", "外滩街道", "半淞园路街道", "小东门街道", "豫园街道", "老西门街道", "五里桥街道",
@@ -126,3 +127,4 @@ STREETS_ZH: dict[District, tuple[str, ...]] = {
         "港西镇", "建设镇", "新海镇", "东平镇", "长兴镇", "新村乡", "横沙乡",
     ),
 }
+# fmt: on

@@ -43,7 +43,7 @@ def call_rules(call: RoundRead) -> CallRules:
     kinds = normalise_declared(call.attachment_types)
     return CallRules(
         who_may_apply=requirements_zh(rules, programme_district=call.scope_district),
-        attachment_types=[TYPES[kind].label_zh for kind in sorted(kinds)],
+        attachment_types=[t.label_zh for kind, t in TYPES.items() if kind in kinds],  # documents first, then images
         max_attachment_mb=call.max_attachment_bytes // MB,
         max_application_attachment_mb=call.max_application_attachment_bytes // MB,
     )

@@ -15,7 +15,6 @@ import pytest
 from piccolo.apps.user.tables import BaseUser
 
 from app.auth.tables import Role
-from app.notifications.email import send_pending_emails
 from app.organisations import credit_code
 from app.organisations.tables import Organisation, OrganisationType
 from tests import factories
@@ -142,13 +141,13 @@ async def mail(smtp: FakeSMTP, smtp_settings: None, monkeypatch: pytest.MonkeyPa
     yield smtp
 
 
-async def _code_when_sent(smtp: FakeSMTP) -> str:
+async def _code_when_sent(mailbox: FakeSMTP) -> str:
     # The server looks the account up after it has answered: wait for its e-mail to be staged.
     for _ in range(100):
         if await _staged():
             break
         await asyncio.sleep(0.2)
-    return await reset_code(smtp)
+    return await reset_code(mailbox)
 
 
 async def _staged() -> bool:

@@ -43,7 +43,7 @@ async def test_the_call_page_states_its_rules_for_everyone(client: httpx.AsyncCl
     assert f"{closes}</time>（北京时间）" in text and "还剩 3 天" in text
     assert "可申报的组织类型：社会服务机构" in text and "只接受长宁区的组织申报" in text
     assert "未被列入活动异常名录或严重违法失信名单" in text
-    assert "可上传：JPEG 图片、PDF 文档。单个文件不超过 20 MB" in text
+    assert "可上传：PDF 文档、JPEG 图片。单个文件不超过 20 MB" in text
     assert "社区治理（名额 10 个）、为老服务" in text
     assert f'href="/portal/login?next_page=/portal/calls/{call["id"]}"' in text  # the pre-check needs a sign-in
     listing = await client.get("/portal/calls")
@@ -65,7 +65,10 @@ async def test_an_applicant_sees_the_precheck_of_each_of_their_organisations(cli
     assert "长宁区某街道社会组织服务中心</h3>" in page.text and "<strong>符合</strong>" in page.text
     assert "提示：本组织未登记证书有效期" in page.text  # a warning, not a reason to refuse
     assert "银龄合唱队</h3>" in page.text
-    assert "<strong>不符合：</strong>本轮只接受以下类型的组织申报：社会服务机构（本组织为备案类社区群众活动团队）" in page.text
+    assert (
+        "<strong>不符合：</strong>本轮只接受以下类型的组织申报：社会服务机构（本组织为备案类社区群众活动团队）"
+        in page.text
+    )
     assert await row_counts() == before  # a pre-check records nothing
 
 

@@ -46,7 +46,9 @@ async def test_the_login_page_links_to_the_reset(client: httpx.AsyncClient) -> N
 
 
 async def test_reset_by_the_emailed_code_then_sign_in_with_the_new_password(
-    client: httpx.AsyncClient, smtp: FakeSMTP, smtp_settings: None  # noqa: F811
+    client: httpx.AsyncClient,
+    smtp: FakeSMTP,  # noqa: F811
+    smtp_settings: None,  # noqa: F811
 ) -> None:
     member = await _member_with_address()
     asked = await _ask(client, ADDRESS.upper())
@@ -74,7 +76,9 @@ async def test_reset_by_the_emailed_code_then_sign_in_with_the_new_password(
 
 
 async def test_the_answer_is_the_same_whether_or_not_the_account_exists(
-    client: httpx.AsyncClient, smtp: FakeSMTP, smtp_settings: None  # noqa: F811
+    client: httpx.AsyncClient,
+    smtp: FakeSMTP,  # noqa: F811
+    smtp_settings: None,  # noqa: F811
 ) -> None:
     await _member_with_address()
     answers = [await _ask(client, account) for account in (ADDRESS, "nobody-at-all", "nobody@example.org")]
@@ -96,7 +100,10 @@ async def low_reset_limit(client: httpx.AsyncClient) -> AsyncIterator[None]:
 
 
 async def test_asking_counts_with_the_apis_requests_and_is_limited(
-    client: httpx.AsyncClient, smtp: FakeSMTP, smtp_settings: None, low_reset_limit: None  # noqa: F811
+    client: httpx.AsyncClient,
+    smtp: FakeSMTP,  # noqa: F811
+    smtp_settings: None,  # noqa: F811
+    low_reset_limit: None,  # noqa: F811
 ) -> None:
     expert = await factories.user(Role.expert)
     name = expert.principal.username

@@ -76,7 +76,10 @@ async def test_the_custodians_errors_are_the_apis_next_to_their_fields_and_nothi
     before = await row_counts()
 
     missing = await _post(client, **GROUP, street=street, custodian_id="")
-    assert missing.status_code == 422 and 'id="custodian_id-error">备案类社区群众活动团队须由街镇社会组织服务中心' in missing.text
+    assert (
+        missing.status_code == 422
+        and 'id="custodian_id-error">备案类社区群众活动团队须由街镇社会组织服务中心' in missing.text
+    )
     other_district = await _post(client, **GROUP, street="", custodian_id=str(elsewhere_id))
     assert 'id="custodian_id-error">财务代管单位须与团队位于同一区<' in other_district.text
     other_street = await _post(client, **GROUP, street="江苏路街道", custodian_id=str(centre_id))
