@@ -182,6 +182,32 @@ def screen(
     return ScreeningResult(today, tuple(finding for check in checks for finding in check))
 
 
+def requirements_zh(rules: EligibilityRules, *, programme_district: District | str | None = None) -> list[str]:
+    """The rules ``screen`` applies, in the order it checks them, as sentences for the people who may apply."""
+    scope = rules.allowed_districts or ((District(programme_district),) if programme_district else None)
+    lines = []
+    if set(rules.allowed_types) == set(OrganisationType):
+        lines.append("各类社会组织均可申报：社会团体、社会服务机构、基金会和备案类社区群众活动团队")
+    else:
+        lines.append("可申报的组织类型：" + "、".join(ORG_TYPES_ZH[t] for t in rules.allowed_types))
+    if set(rules.allowed_types) & set(REGISTERED_TYPES):
+        lines.append("登记的社会组织须有有效的统一社会信用代码，登记证书在有效期内")
+    if OrganisationType.filed_community_group in rules.allowed_types:
+        lines.append("备案类社区群众活动团队须由代管的街镇社会组织服务中心申报")
+    if scope is None:
+        lines.append("全市各区的组织均可申报")
+    else:
+        lines.append("只接受" + "、".join(DISTRICT_NAMES_ZH[d] for d in scope) + "的组织申报")
+    if rules.min_registration_years > 0:
+        lines.append(f"成立登记（备案）满 {rules.min_registration_years} 年")
+    if rules.min_grade is not None:
+        lines.append(f"社会组织评估等级 {rules.min_grade} 及以上，且等级在有效期内")
+    lines.append("未被列入活动异常名录或严重违法失信名单")
+    if rules.min_registration_years > 0 or rules.min_grade is not None:
+        lines.append("成立日期和评估等级以主管部门核验或登记名录为准，自报信息须待核验")
+    return lines
+
+
 def _no(code: str, reason: str) -> Finding:
     return Finding(code, Severity.ineligible, reason)
 

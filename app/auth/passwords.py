@@ -101,7 +101,8 @@ async def request_reset(account: str) -> None:
             f"password_reset:{rows[0]['id']}",
             email_body=(
                 f"您（或他人）申请重置 Seedbed 账户密码。重置码：\n\n{token}\n\n"
-                f"请在 {minutes} 分钟内通过 POST /auth/password-reset/confirm 提交重置码和新密码；重置码仅可使用一次。"
+                f"请在 {minutes} 分钟内打开平台的「重置密码」页面（/portal/password-reset/confirm）填写重置码和新密码"
+                "（接口调用：POST /auth/password-reset/confirm）；重置码仅可使用一次。"
                 "如非本人操作，请忽略本邮件，您的密码不会改变。"
             ),
         )

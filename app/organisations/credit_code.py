@@ -15,6 +15,20 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUE = {char: index for index, char in enumerate(ALPHABET)}
 
 
+# The messages as templates: the registration page's live check (app/portal/static/register.js) shows the same words.
+MESSAGES = {
+    "credit_code_length": "统一社会信用代码应为 18 位",
+    "credit_code_charset": "统一社会信用代码含有不允许的字符：{chars}（不使用 I、O、S、V、Z）",
+    "credit_code_check": "统一社会信用代码校验位不正确，请核对后重新输入",
+    "credit_code_authority_mismatch": "统一社会信用代码第 1 位应为 5（民政部门登记），该代码不属于社会组织",
+    "credit_code_type_mismatch": "统一社会信用代码第 2 位应为 {wanted}（{wanted_name}），该代码属于{held}",
+}
+
+
+def _problem(code: str, **values: str) -> CreditCodeProblem:
+    return CreditCodeProblem(code, MESSAGES[code].format(**values))
+
+
 @dataclass(frozen=True)
 class CreditCodeProblem:
     code: str
@@ -33,14 +47,12 @@ def check_character(first17: str) -> str:
 def problem_with(code: str) -> CreditCodeProblem | None:
     """None when ``code`` (already normalised) is valid, else what is wrong with it."""
     if len(code) != 18:
-        return CreditCodeProblem("credit_code_length", "统一社会信用代码应为 18 位")
+        return _problem("credit_code_length")
     bad = sorted({char for char in code if char not in _VALUE})
     if bad:
-        return CreditCodeProblem(
-            "credit_code_charset", f"统一社会信用代码含有不允许的字符：{''.join(bad)}（不使用 I、O、S、V、Z）"
-        )
+        return _problem("credit_code_charset", chars="".join(bad))
     if check_character(code[:17]) != code[17]:
-        return CreditCodeProblem("credit_code_check", "统一社会信用代码校验位不正确，请核对后重新输入")
+        return _problem("credit_code_check")
     return None
 
 
@@ -54,6 +66,7 @@ TYPE_CHARACTER = {
     "foundation": "3",  # 基金会
 }
 TYPE_NAMES_ZH = {"1": "社会团体", "2": "民办非企业单位（社会服务机构）", "3": "基金会"}
+OTHER_TYPE_ZH = "其他类型"
 
 
 def type_problem(code: str, org_type: str) -> CreditCodeProblem | None:
@@ -62,16 +75,10 @@ def type_problem(code: str, org_type: str) -> CreditCodeProblem | None:
     if wanted is None:
         return None
     if code[:1] != CIVIL_AFFAIRS:
-        return CreditCodeProblem(
-            "credit_code_authority_mismatch",
-            "统一社会信用代码第 1 位应为 5（民政部门登记），该代码不属于社会组织",
-        )
+        return _problem("credit_code_authority_mismatch")
     if code[1:2] != wanted:
-        held = TYPE_NAMES_ZH.get(code[1:2], "其他类型")
-        return CreditCodeProblem(
-            "credit_code_type_mismatch",
-            f"统一社会信用代码第 2 位应为 {wanted}（{TYPE_NAMES_ZH[wanted]}），该代码属于{held}",
-        )
+        held = TYPE_NAMES_ZH.get(code[1:2], OTHER_TYPE_ZH)
+        return _problem("credit_code_type_mismatch", wanted=wanted, wanted_name=TYPE_NAMES_ZH[wanted], held=held)
     return None
 
 

@@ -18,10 +18,11 @@ from app.auth.tables import Role
 from app.errors import DomainError
 from app.organisations import service as organisations
 from app.paging import PageParams
+from app.portal.call_rules import call_rules, precheck_rows, time_left
 from app.portal.fields import FieldErrors, pydantic_errors
 from app.portal.forms import add_item, error_map, parse_form, remove_item, render_form
 from app.portal.forms.render import ADD, REMOVE
-from app.portal.frame import beijing, leave_notice, page_opt, render
+from app.portal.frame import beijing, leave_notice, page_opt, render, signed_in
 from app.timezone import now_utc
 from programmes.applications import service as applications
 from programmes.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationUpdate
@@ -45,7 +46,7 @@ async def start_choices(principal: Principal | None) -> list[tuple[int, str]]:
     return [(o.id, o.name) for o in page.items]
 
 
-def call_page(
+async def call_page(
     request: Request[Any, Any, Any],
     call: RoundRead,
     choices: list[tuple[int, str]],
@@ -59,6 +60,11 @@ def call_page(
         status=status,
         title=call.name,
         call=call,
+        # The call's rules as people need them and, for a signed-in applicant, the eligibility pre-check
+        # (app.portal.call_rules).
+        time_left=time_left(call.closes_at),
+        rules=call_rules(call),
+        prechecks=await precheck_rows(signed_in(request), call.id),
         choices=choices,
         values=values or {"title": "", "organisation_id": "", "track_id": ""},
         errors=errors or {},
@@ -89,12 +95,12 @@ async def start_draft(request: Request[Any, Any, Any], principal: CurrentPrincip
         )
         created = await applications.create_draft(principal, data)  # the service of POST /applications
     except ValidationError as exc:
-        return call_page(request, call, choices, values, pydantic_errors(exc, START_FIELDS), 422)
+        return await call_page(request, call, choices, values, pydantic_errors(exc, START_FIELDS), 422)
     except DomainError as error:
         if error.status == 404:
             raise
         errors = {e.field: e.message for e in error.errors if e.field in START_FIELDS} or {"": error.detail}
-        return call_page(request, call, choices, values, errors, error.status)
+        return await call_page(request, call, choices, values, errors, error.status)
     response = Redirect(f"/portal/applications/{created.id}/edit", status_code=303)
     leave_notice(response, "申报草稿已创建，请填写申报表")
     return response

@@ -16,14 +16,16 @@ from app.auth.principal import ANY_USER, APPLICANTS, PUBLIC, CurrentPrincipal
 from app.auth.rate_limit import check_identities, client_address
 from app.auth.schemas import PasswordChange
 from app.errors import DomainError
+from app.organisations import credit_code
 from app.organisations import service as organisations
 from app.organisations.registry_import import TYPE_NAMES
 from app.organisations.schemas import OrganisationRegistration
+from app.organisations.tables import REGISTERED_TYPES, OrganisationType
 from app.paging import Paging
 from app.portal.fields import FieldErrors, domain_errors, form_values, next_offset, pydantic_errors
 from app.portal.frame import leave_notice, page_opt, render, signed_in
+from app.portal.places import district_choices, district_of, places, streets_by_district
 from app.portal.session import SESSION_COOKIE, cookie_options, session_max_age
-from app.reference import DISTRICT_NAMES_ZH
 from app.settings import get_settings
 from programmes.applications import service as applications
 from programmes.applications import timeline as timelines
@@ -31,13 +33,26 @@ from programmes.applications.schemas import ApplicationRead
 from programmes.tables import ProgrammeKind, Round
 from programmes.workflows import APPLICATION, APPLICATION_WORKFLOWS
 
-REGISTER_FIELDS = ("org_type", "credit_code", "name", "district", "street", "username", "password", "email", "mobile")
+REGISTER_FIELDS = (
+    "org_type",
+    "credit_code",
+    "name",
+    "district",
+    "street",
+    "custodian_id",
+    "username",
+    "password",
+    "email",
+    "mobile",
+)
 PASSWORD_FIELDS = ("old_password", "new_password")
+FILED_GROUP = OrganisationType.filed_community_group.value
 
 
-def _register_page(
+async def _register_page(
     request: Request[Any, Any, Any], values: Mapping[str, str], errors: FieldErrors, status: int = 200
 ) -> Template:
+    chosen = await places(district_of(values["district"]))
     return render(
         request,
         "organisations/register.html",
@@ -46,7 +61,27 @@ def _register_page(
         values=values,
         errors=errors,
         types=list(TYPE_NAMES.items()),
-        districts=[(d.value, name) for d, name in DISTRICT_NAMES_ZH.items()],
+        districts=district_choices(),
+        streets=[(street, street) for street in chosen.streets],
+        centres=[(str(c.id), f"{c.name}（{c.street}）") for c in chosen.centres_in(values["street"])],
+        filed_group=FILED_GROUP,
+        # What app/portal/static/register.js needs: the check's alphabet, weights and messages from the server's own
+        # module (the same algorithm, never a second copy of its constants), and the lists it refills.
+        script_data={
+            "creditCode": {
+                "alphabet": credit_code.ALPHABET,
+                "weights": credit_code.WEIGHTS,
+                "messages": credit_code.MESSAGES,
+                "authority": credit_code.CIVIL_AFFAIRS,
+                "typeCharacters": credit_code.TYPE_CHARACTER,
+                "typeNames": credit_code.TYPE_NAMES_ZH,
+                "otherType": credit_code.OTHER_TYPE_ZH,
+            },
+            "registeredTypes": sorted(t.value for t in REGISTERED_TYPES),
+            "filedGroup": FILED_GROUP,
+            "streets": streets_by_district(),
+            "centres": [c.model_dump(mode="json") for c in chosen.centres],
+        },
     )
 
 
@@ -54,13 +89,24 @@ def _register_page(
 async def register_page(request: Request[Any, Any, Any]) -> Template | Redirect:
     if signed_in(request) is not None:
         return Redirect("/portal/", status_code=303)
-    return _register_page(request, dict.fromkeys(REGISTER_FIELDS, ""), {})
+    return await _register_page(request, dict.fromkeys(REGISTER_FIELDS, ""), {})
+
+
+def _registration(values: Mapping[str, str]) -> dict[str, Any]:
+    """The posted form as the JSON body POST /organisations/register takes: empty optional fields as absent."""
+    body: dict[str, Any] = {**values, "credit_code": values["credit_code"] or None}
+    custodian = values["custodian_id"]
+    body["custodian_id"] = int(custodian) if custodian.isascii() and custodian.isdigit() else (custodian or None)
+    return body
 
 
 @post("/register", opt=page_opt(PUBLIC), status_code=303)
 async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     form = await request.form()
     values = form_values(form, REGISTER_FIELDS)
+    if form.get("refresh"):
+        # Without the page's script: the type and district chosen refill the street and custodian lists.
+        return await _register_page(request, {**values, "password": ""}, {})
     settings = get_settings()
     try:
         # The API's rule "register" in the same Redis keys (per address, per username): the page and
@@ -69,15 +115,13 @@ async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         if values["username"]:  # as the API: no username, no per-username count
             limits.append(("id", values["username"].lower(), settings.rate_limit_register_per_username))
         await check_identities("register", limits)
-        data = OrganisationRegistration.model_validate(
-            {**values, "credit_code": values["credit_code"] or None}  # empty: the API's "none given"
-        )
+        data = OrganisationRegistration.model_validate(_registration(values))
         await organisations.register(data)  # the service of POST /organisations/register
         session = (await service.login(data.username, data.password)).refresh_token
     except ValidationError as exc:
-        return _register_page(request, values, pydantic_errors(exc, REGISTER_FIELDS), 422)
+        return await _register_page(request, values, pydantic_errors(exc, REGISTER_FIELDS), 422)
     except DomainError as error:
-        page = _register_page(request, values, domain_errors(error, REGISTER_FIELDS), error.status)
+        page = await _register_page(request, values, domain_errors(error, REGISTER_FIELDS), error.status)
         page.headers.update(error.headers)
         return page
     response = Redirect("/portal/", status_code=303)

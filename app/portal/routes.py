@@ -29,6 +29,7 @@ from app.portal.frame import beijing, enforce_page_permission, leave_notice, pag
 from app.portal.offers import OFFER_PAGES
 from app.portal.orders import ORDER_PAGES
 from app.portal.organisations import ORGANISATION_PAGES
+from app.portal.password_reset import PASSWORD_RESET_PAGES
 from app.portal.report_forms import REPORT_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
@@ -117,6 +118,7 @@ async def calls(request: Request[Any, Any, Any], paging: Paging) -> Template:
         "calls.html",
         title="征集中的项目",
         calls=page.items,
+        time_left=time_left,
         total=page.total,
         next_offset=next_offset(paging, page.has_more),
         limit=paging.limit,
@@ -126,7 +128,7 @@ async def calls(request: Request[Any, Any, Any], paging: Paging) -> Template:
 @get("/calls/{round_id:int}", opt=page_opt(PUBLIC))
 async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) -> Template:
     call = await catalogue.open_call(round_id)  # the service of GET /calls/{id}: 404 once it is not open
-    return call_page(request, call, await start_choices(signed_in(request)))  # with 「开始申报」
+    return await call_page(request, call, await start_choices(signed_in(request)))  # with 「开始申报」
 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
@@ -135,6 +137,7 @@ PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
 PORTAL_PAGES += OFFER_PAGES + DEMAND_PAGES + ORDER_PAGES  # 聚力计划, the organisation's side: offers, demands, orders
 PORTAL_PAGES += APPLICATION_FORM_PAGES + APPLICATION_SUBMIT_PAGES  # 申报表: app.portal.application_form, _submit
 PORTAL_PAGES += REPORT_PAGES  # 中期/结项报告: app.portal.report_forms
+PORTAL_PAGES += PASSWORD_RESET_PAGES  # 忘记密码: app.portal.password_reset
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False

@@ -101,6 +101,17 @@ class FindingRead(BaseModel):
     reason: str
 
 
+class PrecheckRead(BaseModel):
+    """申报资格预检: one organisation of the caller against a round's rules today; nothing is recorded."""
+
+    organisation_id: int
+    organisation_name: str
+    via_custodian: bool = Field(description="备案类团队：由代管的服务中心申报")
+    eligible: bool
+    screened_on: str = Field(description="预检日期（北京时间，ISO 日期）")
+    findings: list[FindingRead]
+
+
 class ScreeningRead(BaseModel):
     """One application's screening as recorded (资格审查结果)."""
 

@@ -9,19 +9,63 @@ from typing import Any
 from app.access import load
 from app.auth.principal import Principal
 from app.errors import DomainError
+from app.organisations.membership import acting_organisation_ids
 from app.organisations.tables import Organisation
 from app.timezone import SHANGHAI, now_utc
 from app.uow import UnitOfWork, unit_of_work
 from app.workflow.engine import Actor
 from programmes.applications import repository
 from programmes.applications.access import APPLICATIONS  # noqa: F401 — declares the policy load() reads
-from programmes.applications.schemas import ApplicationRead, ScreeningRead
-from programmes.eligibility import EligibilityRules, OrganisationFacts, screen
+from programmes.applications.schemas import ApplicationRead, FindingRead, PrecheckRead, ScreeningRead
+from programmes.catalogue.service import open_call
+from programmes.eligibility import EligibilityRules, OrganisationFacts, ScreeningResult, screen
 from programmes.tables import Application, Round
 
 
 def today_in_shanghai() -> date:
     return now_utc().astimezone(SHANGHAI).date()
+
+
+def _screened(org: dict[str, Any], round_row: dict[str, Any], via_custodian: bool) -> ScreeningResult:
+    """An organisation row screened against a round's rules (``eligibility_rules``, ``scope_district``) today: what
+    an application's screening records and what the pre-check shows, from the one rule set."""
+    return screen(
+        OrganisationFacts.from_row(org, applying_via_custodian=via_custodian),
+        EligibilityRules.model_validate(round_row["eligibility_rules"] or {}),
+        today_in_shanghai(),
+        programme_district=round_row["scope_district"],
+    )
+
+
+async def precheck(principal: Principal, round_id: int) -> list[PrecheckRead]:
+    """申报资格预检: an applicant sees, for each organisation they act for (their own, and the filed groups in their
+    centre's custody), whether it would pass the screening of ``round_id`` today. Records nothing. A filed group is
+    checked as applying through its custodian, the only way it can apply (``custody.ensure_may_apply_for``). Rounds
+    not open for applications are a 404 (the public call's rule)."""
+    await open_call(round_id)
+    round_row = (
+        await Round.select(Round.eligibility_rules, Round.scope_district)
+        .where(Round.id == round_id)
+        .first()
+        .output(load_json=True)
+    )
+    assert round_row is not None
+    ids = await acting_organisation_ids(principal.user_id)
+    orgs = await Organisation.select().where(Organisation.id.is_in(ids or [0])).order_by(Organisation.id)
+    checked = []
+    for org in orgs:
+        result = _screened(org, round_row, via_custodian=org["custodian"] is not None)
+        checked.append(
+            PrecheckRead(
+                organisation_id=org["id"],
+                organisation_name=org["name"],
+                via_custodian=org["custodian"] is not None,
+                eligible=result.eligible,
+                screened_on=result.screened_on.isoformat(),
+                findings=[FindingRead(**f.as_dict()) for f in result.findings],
+            )
+        )
+    return checked
 
 
 async def screen_application(application_id: int, actor: Actor, *, only_if_changed: bool = False) -> ScreeningRead:
@@ -49,12 +93,7 @@ async def _screen(uow: UnitOfWork, application_id: int, only_if_changed: bool) -
     # A filed group applies through its custodian centre: the draft was made by one of the centre's members, which
     # create_draft recorded as ``applied_via`` (so a later change of the centre's staff does not fail the group).
     via_custodian = org["custodian"] is not None and application["applied_via"] == org["custodian"]
-    result = screen(
-        OrganisationFacts.from_row(org, applying_via_custodian=via_custodian),
-        EligibilityRules.model_validate(round_row["eligibility_rules"] or {}),
-        today_in_shanghai(),
-        programme_district=round_row["scope_district"],
-    )
+    result = _screened(org, round_row, via_custodian)
     outcome = "eligible" if result.eligible else "ineligible"
     recorded = _override_of(application)
     screened = result.as_dict()

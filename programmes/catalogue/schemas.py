@@ -164,6 +164,7 @@ class RoundRead(BaseModel):
     max_application_attachment_bytes: int
     stage: str = Field(default=RoundStage.call, description="阶段（programmes.kinds.RoundStage）")
     position: int = Field(default=0, description="阶段顺序")
+    scope_district: District | None = Field(default=None, description="区级项目所在区（限本区组织申报）；空 = 市级")
 
 
 class RankingRow(BaseModel):

@@ -214,6 +214,7 @@ async def read_rounds(rows: Sequence[Mapping[str, Any]]) -> list[RoundRead]:
             max_application_attachment_bytes=row["max_application_attachment_bytes"],
             stage=row["stage"],
             position=row["position"],
+            scope_district=row["scope_district"],
         )
         for row in rows
     ]

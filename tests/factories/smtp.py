@@ -1,8 +1,12 @@
-"""A fake SMTP server standing in for the mail provider; the fixtures using it live in tests/api/conftest.py."""
+"""A fake SMTP server standing in for the mail provider, and its fixtures (``smtp``, ``smtp_settings``): imported by
+tests/api/conftest.py and by the portal's tests that read e-mail."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
 
 
 class FakeSMTP:
@@ -34,3 +38,24 @@ class FakeSMTP:
                 writer.write(b"502 not implemented\r\n")
             await writer.drain()
         writer.close()
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[FakeSMTP]:
+    fake = FakeSMTP()
+    server = await asyncio.start_server(fake.handle, "127.0.0.1", 0)
+    fake.port = server.sockets[0].getsockname()[1]
+    yield fake
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.fixture
+def smtp_settings(smtp: FakeSMTP) -> Iterator[None]:
+    from app.settings import get_settings
+
+    settings = get_settings()
+    saved = (settings.smtp_host, settings.smtp_port, settings.smtp_starttls)
+    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = "127.0.0.1", smtp.port, False
+    yield
+    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = saved

@@ -48,7 +48,7 @@ async def test_an_organisation_registers_and_follows_its_applications_on_a_phone
         await page.fill("#credit_code", factories.credit_code(9101))
         await page.fill("#name", "长宁区阳光睦邻服务中心")
         await page.select_option("#district", label="长宁区")
-        await page.fill("#street", "新华路街道")
+        await page.select_option("#street", label="新华路街道")
         await page.fill("#username", "sunshine")
         await page.fill("#password", "short")
         await page.fill("#email", "contact@sunshine.example.org")

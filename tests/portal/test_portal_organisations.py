@@ -42,7 +42,8 @@ async def test_the_register_form_offers_chinese_types_and_the_16_districts(clien
     page = await client.get("/portal/register")
     assert page.status_code == 200
     assert '<option value="social_service_institution">社会服务机构（民办非企业单位）</option>' in page.text
-    assert page.text.count('<option value="') == 2 + 4 + 16  # a 请选择 each, the types, the districts
+    # a 请选择 each (type, district, street, custodian), the types, the districts; no district yet: no streets
+    assert page.text.count('<option value="') == 4 + 4 + 16
     assert '<option value="pudong">浦东新区</option>' in page.text
 
 

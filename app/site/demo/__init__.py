@@ -53,6 +53,8 @@ DEMO_FORM: dict[str, Any] = {
 
 async def load_demo() -> bool:
     """Returns False (and changes nothing) when the database already has accounts."""
+    from app.organisations.custody import designate
+    from app.organisations.schemas import ServiceCentreDesignation
     from app.timezone import now_utc
     from programmes.awards.schemas import BudgetLineCreate, FundSourceCreate
     from programmes.awards.service import create_budget_line, create_fund_source
@@ -70,7 +72,7 @@ async def load_demo() -> bool:
         ids[username] = await create_account(
             username=username, password=password, role=Role(role), district=district, display_name=username
         )
-    await register(
+    sunshine = await register(
         OrganisationRegistration(
             username="sunshine",
             password="sunshine-pass-2026",
@@ -84,6 +86,12 @@ async def load_demo() -> bool:
         )
     )
     officer = Principal(ids["officer"], "officer", Role.officer, None)
+    # 新华路街道's service centre: a filed community group registering in the portal picks it as its custodian.
+    await designate(
+        officer,
+        sunshine.id,
+        ServiceCentreDesignation(street="新华路街道", reason="演示数据：长宁区街镇社会组织服务中心名单"),
+    )
     programme = await create_programme(
         officer, ProgrammeCreate(name="上海社会组织公益创新创业大赛", kind=ProgrammeKind.contest)
     )
