@@ -111,7 +111,9 @@ async def _own(principal: Principal, demand_id: int) -> DemandRead:
 
 
 @get("/community/demands/{demand_id:int}/edit", opt=page_opt(COMMUNITIES))
-async def demand_edit(request: Request[Any, Any, Any], principal: CurrentPrincipal, demand_id: FromPath[int]) -> Template:
+async def demand_edit(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, demand_id: FromPath[int]
+) -> Template:
     demand = await _own(principal, demand_id)
     return await _form_page(request, entered_of(demand), {}, demand=demand)
 
@@ -158,8 +160,10 @@ async def _detail(
         demand=demand,
         tag_names=[labels.get(code, code) for code in demand.tags],
         budget=budget_text(demand),
-        bids=[{"bid": b, "organisation": names.get(b.organisation_id, "—"), "offer": titles.get(b.offer_id, "—")}
-              for b in applied.items],  # fmt: skip
+        bids=[
+            {"bid": b, "organisation": names.get(b.organisation_id, "—"), "offer": titles.get(b.offer_id, "—")}
+            for b in applied.items
+        ],  # fmt: skip
         pending=BidStatus.pending,
         bids_total=applied.total,
         next_offset=next_offset(paging, applied.has_more),
@@ -225,7 +229,9 @@ async def demand_step(
 
 
 @post("/community/bids/{bid_id:int}/choose", opt=page_opt(COMMUNITIES), status_code=303)
-async def bid_choose(request: Request[Any, Any, Any], principal: CurrentPrincipal, bid_id: FromPath[int], paging: Paging) -> Template | Redirect:
+async def bid_choose(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, bid_id: FromPath[int], paging: Paging
+) -> Template | Redirect:
     """选定承接机构 (POST /matching/bids/{id}/choose): a matched order for the organisation to accept."""
     try:
         chosen = await bids.choose(principal, bid_id)

@@ -60,9 +60,7 @@ async def import_template() -> Response[bytes]:
     )
 
 
-@post(
-    "/community/demands/import", opt=page_opt(COMMUNITIES), status_code=303, request_max_body_size=UPLOAD_LIMIT
-)
+@post("/community/demands/import", opt=page_opt(COMMUNITIES), status_code=303, request_max_body_size=UPLOAD_LIMIT)
 async def import_upload(request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Template | Redirect:
     form = await request.form()
     upload = form.get("file")

@@ -34,7 +34,9 @@ GOOD = {
 }
 
 
-async def _post(client: httpx.AsyncClient, path: str, data: dict[str, str | list[str]], page: str = "") -> httpx.Response:
+async def _post(
+    client: httpx.AsyncClient, path: str, data: dict[str, str | list[str]], page: str = ""
+) -> httpx.Response:
     token = await csrf_token(client, page or path)
     return await client.post(path, data={"csrf_token": token, **data})
 

@@ -27,7 +27,9 @@ def _sheet(*rows: list[object]) -> bytes:
     return write_xlsx(list(demand_import.COLUMNS), [list(r) for r in rows], "需求清单")
 
 
-def _row(title: str, start: object = date(2027, 1, 1), end: object = date(2027, 3, 31), budget: object = 5000) -> list[object]:
+def _row(
+    title: str, start: object = date(2027, 1, 1), end: object = date(2027, 3, 31), budget: object = 5000
+) -> list[object]:
     return ["社区治理", "", title, "描述", "", "", "", "社区老年人", 40, start, end, budget, 10000, 1, "否", "王老师",
             "021-62512345"]  # fmt: skip
 
@@ -114,7 +116,9 @@ async def test_the_community_confirms_delivery_and_evaluates_once(client: httpx.
     assert await row_counts() == before
 
     ratings = {"ratings.quality": "5", "ratings.timeliness": "4", "ratings.communication": "5", "ratings.effect": "5"}
-    evaluated = await client.post(f"{page}/evaluate", data={"csrf_token": token, **ratings, "comment": "老人们反响很好"})
+    evaluated = await client.post(
+        f"{page}/evaluate", data={"csrf_token": token, **ratings, "comment": "老人们反响很好"}
+    )
     assert evaluated.status_code == 303
     row = await OrderEvaluation.select().where(OrderEvaluation.order == order_id).first().output(load_json=True)
     assert row is not None and row["overall"] == 5 and row["comment"] == "老人们反响很好"
@@ -174,7 +178,8 @@ async def test_a_community_replicates_a_published_case(client: httpx.AsyncClient
     world = await matching_cases.evaluated_order()
     officer = await matching_cases.officer()
     case = await cases.promote(
-        officer.principal, CasePromote(order_id=world["order_id"], title="银龄数字课堂走进社区", summary="志愿者每周辅导老人。")
+        officer.principal,
+        CasePromote(order_id=world["order_id"], title="银龄数字课堂走进社区", summary="志愿者每周辅导老人。"),
     )
     draft = await builders.demand(world["community_id"], status="draft", title="草稿")
     await signed_in(client, (await builders.community())[1].principal.username)
