@@ -52,8 +52,8 @@ async def test_the_import_reports_every_bad_row_and_imports_nothing(client: http
     for action in ("dry_run", "commit"):
         report = await _upload(client, bad, action)
         assert report.status_code == 422, report.text
-        assert "<td>第 3 行</td><td>结束日期</td><td>结束日期不能早于开始日期</td>" in report.text
-        assert "<td>第 4 行</td><td>预算下限(元)</td><td>金额应为数字（元），最多两位小数</td>" in report.text
+        assert "<td>3</td><td>结束日期</td><td>结束日期不能早于开始日期</td>" in report.text
+        assert "<td>4</td><td>预算下限(元)</td><td>金额应为数字（元），最多两位小数</td>" in report.text
         assert "未导入任何需求" in report.text
     assert await row_counts() == before
 
