@@ -8,16 +8,17 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from pydantic import ValidationError
 
 from app.auth.principal import COMMUNITIES, CurrentPrincipal, Principal
 from app.errors import DomainError
-from app.paging import Paging
+from app.paging import MAX_LIMIT, PageParams, Paging
 from app.portal.community_forms import organisation_names
 from app.portal.fields import FieldErrors, domain_errors, next_offset, pydantic_errors
 from app.portal.frame import leave_notice, page_opt, render
-from programmes.matching import delivery, evaluation, orders
+from programmes.content_types import content_disposition
+from programmes.matching import delivery, delivery_files, evaluation, orders
 from programmes.matching.schemas_order import ASPECTS_ZH, EvaluationCreate, ReasonBody
 from programmes.workflows.demand import COMMUNITY
 from programmes.workflows.orders import ORDER
@@ -55,6 +56,11 @@ async def _detail(
 ) -> Template:
     order = await orders.read_for(principal, order_id)  # GET /matching/orders/{id}: another community's → 404
     records = await delivery.list_records(principal, order_id, paging)  # GET …/delivery-records
+    # GET …/delivery-files: at most a few per record, so one page of the most the API gives covers an order's.
+    files = await delivery_files.list_for(principal, order_id, PageParams(limit=MAX_LIMIT))
+    by_record: dict[int, list[Any]] = {}
+    for file in files.items:
+        by_record.setdefault(file.record_id, []).append(file)
     names = await organisation_names([order.organisation_id])
     may = {action: ORDER.permits(order.status, action, COMMUNITY)[0] for action in ("confirm_delivery", "evaluate")}
     return render(
@@ -65,6 +71,7 @@ async def _detail(
         order=order,
         organisation=names.get(order.organisation_id, "—"),
         records=records.items,
+        files=by_record,
         records_total=records.total,
         next_offset=next_offset(paging, records.has_more),
         limit=paging.limit,
@@ -160,4 +167,20 @@ async def order_cancel(
     return _done(order_id, "订单已取消，需求重新开放对接")
 
 
-ORDER_PAGES = [order_list, order_detail, order_confirm, order_evaluate, order_cancel]
+@get("/community/delivery-files/{file_id:int}", opt=page_opt(COMMUNITIES))
+async def delivery_file(principal: CurrentPrincipal, file_id: FromPath[int]) -> Stream:
+    """A photo or document of a delivery record (GET /matching/delivery-files/{id}); another order's is the 404."""
+    meta, chunks = await delivery_files.download(principal, file_id)
+    return Stream(
+        chunks,
+        media_type=meta.content_type,
+        headers={
+            "Content-Disposition": content_disposition(meta.filename),
+            "Content-Length": str(meta.size_bytes),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+ORDER_PAGES = [order_list, order_detail, delivery_file, order_confirm, order_evaluate, order_cancel]

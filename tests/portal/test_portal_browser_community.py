@@ -123,7 +123,9 @@ async def test_a_community_publishes_a_demand_and_confirms_a_delivery_on_a_phone
         await expect(page.get_by_role("status")).to_have_text("已选定承接机构，等待机构确认接单")
 
         # The organisation takes the order and delivers (services); the street confirms and evaluates.
-        order_id = int((await MatchOrder.select(MatchOrder.id).where(MatchOrder.demand == demand_id).first() or {})["id"])
+        order_id = int(
+            (await MatchOrder.select(MatchOrder.id).where(MatchOrder.demand == demand_id).first() or {})["id"]
+        )
         await orders.accept(member.principal, order_id)
         await orders.start_delivery(member.principal, order_id)
         record = DeliveryRecordCreate(

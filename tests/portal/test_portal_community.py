@@ -209,3 +209,30 @@ async def test_a_community_account_without_a_community_is_refused(client: httpx.
     await signed_in(client, lone.principal.username)
     page = await client.get("/portal/community/demands/new")
     assert page.status_code == 403 and "该账户未关联社区" in page.text
+
+
+async def test_every_community_page_refuses_other_roles_and_huge_ids_are_the_404(client: httpx.AsyncClient) -> None:
+    community_id, account = await builders.community()
+    demand_id = await builders.demand(community_id)
+    pages = [
+        "/portal/community/demands",
+        "/portal/community/demands/new",
+        f"/portal/community/demands/{demand_id}",
+        f"/portal/community/demands/{demand_id}/recommendations",
+        "/portal/community/demands/import",
+        "/portal/community/demands/import/template",
+        "/portal/community/orders",
+        "/portal/community/cases",
+    ]
+    for role in (Role.applicant, Role.expert, Role.officer):
+        client.cookies.clear()
+        await signed_in(client, (await factories.user(role)).principal.username)
+        for path in pages:
+            refused = await client.get(path)
+            assert refused.status_code == 403 and FORBIDDEN in refused.text, (role, path)
+
+    client.cookies.clear()
+    await signed_in(client, account.principal.username)
+    for path in ("demands/9999999999", "demands/9999999999/edit", "orders/9999999999", "cases/9999999999"):
+        page = await client.get(f"/portal/community/{path}")
+        assert page.status_code == 404 and NOT_FOUND in page.text, path

@@ -205,3 +205,38 @@ async def test_a_community_replicates_a_published_case(client: httpx.AsyncClient
     row = await Demand.select().where(Demand.id == new_id).first()
     assert row is not None and row["source_case"] == case.id and row["status"] == "draft" and row["id"] != draft
     assert "已按案例新建需求草稿" in (await client.get(made.headers["location"])).text
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def test_the_order_page_lists_delivery_photos_for_its_community_only(client: httpx.AsyncClient) -> None:
+    community_id, account = await builders.community()
+    demand_id = await builders.demand(community_id, status="matched", published_at=now_utc() - timedelta(days=20))
+    org_id, member = await factories.organisation()
+    order_id = await matching_cases.order(
+        demand_id, await builders.offer(org_id), org_id, status="in_delivery", served=(30,)
+    )
+    from programmes.matching.tables import DeliveryRecord
+
+    record = await DeliveryRecord.select(DeliveryRecord.id).where(DeliveryRecord.order == order_id).first()
+    assert record is not None
+    uploaded = await client.post(
+        f"/matching/orders/{order_id}/delivery-records/{record['id']}/files",
+        files={"file": ("现场照片.png", PNG, "image/png")},
+        headers=member.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    file_id = uploaded.json()["id"]
+
+    await signed_in(client, account.principal.username)
+    page = await client.get(f"/portal/community/orders/{order_id}")
+    assert f'href="/portal/community/delivery-files/{file_id}">现场照片.png</a>' in page.text
+    download = await client.get(f"/portal/community/delivery-files/{file_id}")
+    assert download.status_code == 200 and download.content == PNG
+    assert download.headers["content-type"].startswith("image/png")
+
+    client.cookies.clear()
+    await signed_in(client, (await builders.community())[1].principal.username)
+    foreign = await client.get(f"/portal/community/delivery-files/{file_id}")
+    assert foreign.status_code == 404 and NOT_FOUND in foreign.text
