@@ -70,6 +70,7 @@ async def test_a_community_publishes_a_demand_and_confirms_a_delivery_on_a_phone
         await page.get_by_role("button", name="登录").click()
         await page.get_by_role("link", name="需求清单").click()
         await expect(page.get_by_role("heading", name="需求清单")).to_be_visible()
+        await _checked(page)
         await page.get_by_role("link", name="发布新需求").click()
 
         today = today_shanghai()
@@ -134,6 +135,8 @@ async def test_a_community_publishes_a_demand_and_confirms_a_delivery_on_a_phone
         await delivery.add_record(member.principal, order_id, record)
         await page.goto(f"{server}/portal/")
         await page.get_by_role("link", name="对接订单").click()
+        await expect(page.get_by_text("服务中")).to_be_visible()
+        await _checked(page)
         await page.get_by_role("link", name="老年人智能手机培训").click()
         await expect(page.get_by_text("第一次智能手机课堂：挂号与出行软件")).to_be_visible()
         await _checked(page, "community-order.png")
