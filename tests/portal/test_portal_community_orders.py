@@ -48,12 +48,18 @@ async def test_the_import_reports_every_bad_row_and_imports_nothing(client: http
     assert "attachment" in template.headers["content-disposition"]
     before = await row_counts()
 
-    bad = _sheet(_row("老年人智能手机培训"), _row("文艺汇演", end=date(2026, 12, 1)), _row("助餐", budget="五千"))
+    bad = _sheet(
+        _row("老年人智能手机培训"),
+        _row("文艺汇演", end=date(2026, 12, 1)),
+        _row("助餐", budget="五千"),
+        _row("义诊", budget="Infinity"),
+    )
     for action in ("dry_run", "commit"):
         report = await _upload(client, bad, action)
         assert report.status_code == 422, report.text
         assert "<td>3</td><td>结束日期</td><td>结束日期不能早于开始日期</td>" in report.text
         assert "<td>4</td><td>预算下限(元)</td><td>金额应为数字（元），最多两位小数</td>" in report.text
+        assert "<td>5</td><td>预算下限(元)</td><td>金额应为数字（元），最多两位小数</td>" in report.text  # not a 500
         assert "未导入任何需求" in report.text
     assert await row_counts() == before
 
