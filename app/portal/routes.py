@@ -22,6 +22,8 @@ from app.errors import DomainError
 from app.paging import Paging
 from app.portal.application_form import APPLICATION_FORM_PAGES, call_page, start_choices
 from app.portal.application_submit import APPLICATION_SUBMIT_PAGES
+from app.portal.call_rules import time_left
+from app.portal.community import COMMUNITY_PAGES
 from app.portal.demands import DEMAND_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
@@ -138,6 +140,7 @@ PORTAL_PAGES += OFFER_PAGES + DEMAND_PAGES + ORDER_PAGES  # 聚力计划, the or
 PORTAL_PAGES += APPLICATION_FORM_PAGES + APPLICATION_SUBMIT_PAGES  # 申报表: app.portal.application_form, _submit
 PORTAL_PAGES += REPORT_PAGES  # 中期/结项报告: app.portal.report_forms
 PORTAL_PAGES += PASSWORD_RESET_PAGES  # 忘记密码: app.portal.password_reset
+PORTAL_PAGES += COMMUNITY_PAGES  # 社区（街道/居委）的聚力计划: app.portal.community
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False

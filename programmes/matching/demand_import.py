@@ -96,7 +96,8 @@ def _date(value: Any) -> date:
         raise CellError("bad_date", "日期格式应为 2027-01-31") from None
 
 
-def _yuan_to_fen(value: Any) -> int | None:
+def yuan_to_fen(value: Any) -> int | None:
+    """An amount in 元 as people write it (「5000」「1,234.5」) → fen; the demand page reads the budget with it too."""
     text = _text(value).replace(",", "")
     if not text:
         return None
@@ -104,6 +105,8 @@ def _yuan_to_fen(value: Any) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise CellError("bad_amount", "金额应为数字（元），最多两位小数") from None
+    if not amount.is_finite():  # 「Infinity」 and 「NaN」 parse as Decimals; int() of them would be a 500
+        raise CellError("bad_amount", "金额应为数字（元），最多两位小数")
     fen = amount * 100
     if fen != fen.to_integral_value() or amount < 0:
         raise CellError("bad_amount", "金额应为非负数（元），最多两位小数")
@@ -145,8 +148,8 @@ PARSERS = {
     "field": _field,
     "period_start": _date,
     "period_end": _date,
-    "budget_min_fen": _yuan_to_fen,
-    "budget_max_fen": _yuan_to_fen,
+    "budget_min_fen": yuan_to_fen,
+    "budget_max_fen": yuan_to_fen,
     "expected_beneficiaries": _integer,
     "providers_wanted": _integer,
     "cross_district": _flag,
