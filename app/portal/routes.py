@@ -28,6 +28,7 @@ from app.portal.frame import beijing, enforce_page_permission, leave_notice, pag
 from app.portal.organisations import ORGANISATION_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
+from app.portal.support_plans import SUPPORT_PLAN_PAGES
 from programmes.catalogue import service as catalogue
 
 HERE = Path(__file__).resolve().parent
@@ -128,7 +129,7 @@ async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
-PORTAL_PAGES += CAMP_PAGES + CHECKIN_PAGES  # 训练营 报名与签到: app.portal.camps, app.portal.camp_checkin
+PORTAL_PAGES += CAMP_PAGES + CHECKIN_PAGES + SUPPORT_PLAN_PAGES  # 训练营报名与签到, 沪社星耀扶持计划 (只读)
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False

@@ -24,6 +24,14 @@ SHOTS = ROOT / ".seedbed" / "test" / "portal"
 PHONE = {"width": 375, "height": 800}
 
 
+@pytest.fixture(autouse=True)
+def _patient_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Importing the app took 87 s here while eight people's tests shared the 2 cores (90 s is the default wait).
+    import tests.factories.browser as browser_fixtures
+
+    monkeypatch.setattr(browser_fixtures, "STARTUP_SECONDS", 300)
+
+
 async def _checked(page: Any, shot: str | None = None) -> None:
     await axe_clean(page)
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
