@@ -22,6 +22,7 @@ from app.organisations.tables import Organisation
 from app.paging import MAX_LIMIT, PageParams, Paging
 from app.portal.fields import FieldErrors, next_offset
 from app.portal.frame import leave_notice, page_opt, render
+from app.settings import get_settings
 from app.validation_messages import pydantic_error
 from programmes.camps import camps, materials, registrations
 from programmes.camps.schemas import CampRead, CancelBody, RegistrationCreate, RegistrationRead
@@ -259,6 +260,7 @@ async def registration_page(
         holds_seat=REGISTRATION.has(registration.status, "holds_seat"),
         cancellable=REGISTRATION.has(registration.status, "live"),
         certificate=bool(certificate),
+        checkin_margin=get_settings().checkin_margin_minutes,  # only to say the window; the service applies it
         errors=errors or {},
     )
 

@@ -67,7 +67,7 @@ async def test_an_organisation_registers_for_a_camp_and_checks_in_on_a_phone(
 
     officer = await factories.user(Role.officer, District.changning)
     _, member = await factories.organisation(District.changning, name="阳光社工服务社")
-    camp_id, session_id = await _camp_today(server, officer)
+    _, session_id = await _camp_today(server, officer)
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = await browser.new_context(locale="zh-CN", viewport=PHONE)
     page = await context.new_page()
@@ -116,4 +116,3 @@ async def test_an_organisation_registers_for_a_camp_and_checks_in_on_a_phone(
         await _checked(page, "camp-checkin-qr.png")
     finally:
         await context.close()
-    assert camp_id
