@@ -176,13 +176,14 @@ async def test_the_audience_rule_refuses_a_filed_group_in_words(
     await signed_in(client, w.group_member.principal.username)
     page = await client.get(f"/portal/camps/{camp['id']}")
     assert page.status_code == 200 and "提交报名" not in page.text  # the eligibility answer, before any form
+    assert "仅面向已登记的社会组织" in page.text
     token = await csrf_token(client, f"/portal/camps/{camp['id']}")
     before = await row_counts()
     refused = await client.post(
         f"/portal/camps/{camp['id']}/register", data=_form(token, w.group_id, ("张三", "", "13800138000"))
     )
     assert refused.status_code == 422 and 'role="alert"' in refused.text
-    assert "已登记" in refused.text or "社会组织" in refused.text
+    assert "仅面向已登记的社会组织，备案类团队不能报名" in refused.text
     assert await row_counts() == before
 
 
