@@ -23,6 +23,8 @@ from app.paging import Paging
 from app.portal.application_form import APPLICATION_FORM_PAGES, call_page, start_choices
 from app.portal.application_submit import APPLICATION_SUBMIT_PAGES
 from app.portal.call_rules import time_left
+from app.portal.camp_checkin import CHECKIN_PAGES
+from app.portal.camps import CAMP_PAGES
 from app.portal.community import COMMUNITY_PAGES
 from app.portal.demands import DEMAND_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
@@ -35,6 +37,7 @@ from app.portal.password_reset import PASSWORD_RESET_PAGES
 from app.portal.report_forms import REPORT_PAGES
 from app.portal.reviews import REVIEW_PAGES
 from app.portal.session import SESSION_COOKIE, cookie_options, log_in, session_max_age
+from app.portal.support_plans import SUPPORT_PLAN_PAGES
 from programmes.catalogue import service as catalogue
 
 HERE = Path(__file__).resolve().parent
@@ -141,6 +144,7 @@ PORTAL_PAGES += APPLICATION_FORM_PAGES + APPLICATION_SUBMIT_PAGES  # 申报表: 
 PORTAL_PAGES += REPORT_PAGES  # 中期/结项报告: app.portal.report_forms
 PORTAL_PAGES += PASSWORD_RESET_PAGES  # 忘记密码: app.portal.password_reset
 PORTAL_PAGES += COMMUNITY_PAGES  # 社区（街道/居委）的聚力计划: app.portal.community
+PORTAL_PAGES += CAMP_PAGES + CHECKIN_PAGES + SUPPORT_PLAN_PAGES  # 训练营报名与签到, 沪社星耀扶持计划 (只读)
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False

@@ -80,14 +80,15 @@ async def _current_hash(session_id: int) -> str | None:
     return str(row["code_hash"]) if row else None
 
 
-async def code_png(principal: Principal, session_id: int, code: str) -> bytes:
-    """The QR image of the session's current code, for the trainer's screen. The code travels in the query because
-    only its hash is stored; a stale or wrong code is refused rather than drawn."""
+async def code_png(principal: Principal, session_id: int, code: str, base_url: str = "") -> bytes:
+    """The QR image of the session's current code, for the trainer's screen: a link to the portal's check-in page
+    at ``base_url`` with the code filled in. The code travels in the query because only its hash is stored; a stale
+    or wrong code is refused rather than drawn."""
     await staff_session(principal, session_id)
     stored = await _current_hash(session_id)
     if stored is None or not rules.code_matches(session_id, code, stored):
         raise invalid("checkin_code_wrong", "签到码不是该课程当前有效的签到码", "code")
-    return checkin_qr_png(checkin_payload(session_id, code))
+    return checkin_qr_png(checkin_payload(session_id, code, base_url))
 
 
 def _failure_key(session_id: int, organisation_id: int) -> str:

@@ -45,7 +45,7 @@ class CampAttendanceController(Controller):
     @get(
         "/camps/sessions/{camp_session_id:int}/checkin-code.png",
         opt={"permission": STAFF},
-        summary="The current check-in code as a QR code image (PNG)",
+        summary="The current check-in code as a QR code image (PNG): a link to the portal's check-in page",
         media_type=PNG,
     )
     async def code_png(
@@ -53,8 +53,10 @@ class CampAttendanceController(Controller):
         principal: CurrentPrincipal,
         camp_session_id: FromPath[int],
         code: Annotated[str, Parameter(min_length=1, max_length=12, description="当前签到码")],
+        request: Request[Any, Any, Any],
     ) -> Response[bytes]:
-        png = await checkin.code_png(principal, camp_session_id, code)
+        # The QR code links to the portal's check-in page at the address this screen reached the app at.
+        png = await checkin.code_png(principal, camp_session_id, code, str(request.base_url))
         return Response(png, media_type=PNG, headers={"Cache-Control": "no-store"})
 
     @post(

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
 
-from app.auth.principal import APPLICANTS_AND_STAFF, PUBLIC, STAFF, CurrentPrincipal, provide_principal
+from app.auth.principal import APPLICANTS, APPLICANTS_AND_STAFF, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.paging import Paging, page_response
 from programmes.content_types import content_disposition
 from programmes.incubation import dashboard, graduation, project_reads, projects, replication
@@ -86,6 +86,16 @@ class IncubationController(Controller):
             media_type=XLSX,
             headers={"Content-Disposition": content_disposition("扶持批次看板.xlsx")},
         )
+
+    @get(
+        "/projects/mine",
+        opt={"permission": APPLICANTS},
+        summary="The caller's organisations' supported projects with their plans and milestones",
+    )
+    async def my_projects(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[ProjectRead]]:
+        return page_response(await project_reads.mine(principal, paging), request)
 
     @get(
         "/projects/{project_id:int}",

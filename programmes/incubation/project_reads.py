@@ -10,6 +10,8 @@ from typing import Any
 
 from app.access import load
 from app.auth.principal import Principal
+from app.auth.tables import Role
+from app.organisations.membership import acting_organisation_ids
 from app.paging import Page, PageParams, fetch_page
 from app.timezone import today_shanghai
 from programmes.incubation.access import COHORTS, PROJECTS  # noqa: F401 — declares the policies load() reads
@@ -181,7 +183,19 @@ async def read_for(principal: Principal, project_id: int) -> ProjectRead:
     """Staff in scope see the whole record; the organisation sees a blind evaluation's mean, criterion means and
     each review's score and comment, never who gave it."""
     await load(principal, SupportedProject, project_id, "reader")
-    project = await read(project_id)
+    return _as_seen_by(principal, await read(project_id))
+
+
+async def mine(principal: Principal, params: PageParams) -> Page[ProjectRead]:
+    """An applicant's organisations' supported projects (its own and its custody groups'), oldest first, as the
+    organisation reads each one (``read_for``)."""
+    ids = await acting_organisation_ids(principal.user_id) if principal.role is Role.applicant else []
+    query = SupportedProject.select().order_by(SupportedProject.id).output(load_json=True)
+    page = await fetch_page(SupportedProject, query, params, SupportedProject.organisation.is_in(ids or [0]))
+    return page.map([_as_seen_by(principal, p) for p in await reads([dict(row) for row in page.items])])
+
+
+def _as_seen_by(principal: Principal, project: ProjectRead) -> ProjectRead:
     if principal.is_staff or not project.evaluation.get("blind"):
         return project
     scores = project.evaluation.get("scores")

@@ -15,8 +15,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_qr_is_a_png_and_deterministic() -> None:
-    payload = checkin_payload(42, "012345")
-    assert payload == "seedbed-checkin:42:012345"
+    payload = checkin_payload(42, "012345", "http://seedbed.example/")
+    assert payload == "http://seedbed.example/portal/camps/sessions/42/checkin?code=012345"
+    assert checkin_payload(42, "012345") == "/portal/camps/sessions/42/checkin?code=012345"
     png = checkin_qr_png(payload)
     assert png.startswith(PNG_SIGNATURE)
     assert png == checkin_qr_png(payload)
