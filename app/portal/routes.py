@@ -21,6 +21,7 @@ from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
+from app.portal.experts import EXPERT_PAGES
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
 from app.portal.organisations import ORGANISATION_PAGES
@@ -125,6 +126,7 @@ async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
+PORTAL_PAGES += EXPERT_PAGES  # 评审专家：回避、附件、路演现场评分、导师辅导记录 (app.portal.experts)
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
 
 PORTAL_STATIC = create_static_files_router(
