@@ -97,3 +97,16 @@ async def identities_of(application_ids: list[int]) -> list[str]:
     found = [str(r[key]) for r in rows for key in ("name", "code") if r[key]] + [m["username"] for m in members]
     assert len(found) >= 3 * len(application_ids)
     return found
+
+
+async def mentorship(application_id: int, mentor_id: int, *, live: bool = True) -> int:
+    """A mentorship as the mentor plan's commit writes it (the solver itself is tested in tests/api/incubation)."""
+    from app.timezone import now_utc
+    from programmes.workflows.mentorship import MentorshipStatus
+    from scoring.mentors.tables import Mentorship
+
+    status = MentorshipStatus.active if live else MentorshipStatus.ended
+    rows = await Mentorship.insert(
+        Mentorship(application=application_id, mentor=mentor_id, status=status, created_at=now_utc())
+    ).returning(Mentorship.id)
+    return int(rows[0]["id"])
