@@ -36,7 +36,9 @@ def size_shown(size_bytes: int) -> str:
 
 
 @get("/reviews/{assignment_id:int}/files/{attachment_id:int}", opt=page_opt(EXPERTS))
-async def review_file(principal: CurrentPrincipal, assignment_id: FromPath[int], attachment_id: FromPath[int]) -> Stream:
+async def review_file(
+    principal: CurrentPrincipal, assignment_id: FromPath[int], attachment_id: FromPath[int]
+) -> Stream:
     view = await service.expert_view(principal, assignment_id)  # another expert's assignment → the uniform 404
     if view.blind:
         raise not_found(attachments.ATTACHMENTS.label_zh)

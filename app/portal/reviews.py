@@ -75,7 +75,9 @@ async def review_save(
             await reviewing.save_draft(principal, assignment_id, data)
     except ValidationError as error:
         problems = [pydantic_error(e) for e in error.errors()]
-        return await _review(request, principal, view, entered, 422, "评分未保存，请按提示修改", errors_by_field(problems))
+        return await _review(
+            request, principal, view, entered, 422, "评分未保存，请按提示修改", errors_by_field(problems)
+        )
     except DomainError as error:
         if error.status == 404:
             raise

@@ -8,12 +8,12 @@ import httpx
 
 from app.portal.errors import NOT_FOUND
 from app.portal.review_decline import CONFLICT_KINDS
+from programmes.attachments.tables import Attachment
 from programmes.workflows.review import ReviewAssignmentStatus
 from scoring.tables import ConflictOfInterest, ReviewAssignment
 from tests.factories.applications import PDF
-from tests.factories.expert_portal import FILE_NAME, ReviewWorld, review_world, revealed
+from tests.factories.expert_portal import FILE_NAME, ReviewWorld, revealed, review_world
 from tests.factories.portal import csrf_token, signed_in
-from programmes.attachments.tables import Attachment
 
 
 async def _as(client: httpx.AsyncClient, world: ReviewWorld, n: int) -> int:
@@ -54,9 +54,13 @@ async def test_a_declared_conflict_is_confirmed_recorded_and_the_task_leaves_the
     assert conflict is not None and conflict["expert"] == world.experts[0].id
     assert conflict["reason"] == f"{CONFLICT_KINDS['employment']}：本人任其理事"
     # Refilled from the pool: the third expert now holds the application.
-    assert await ReviewAssignment.count().where(
-        (ReviewAssignment.expert == world.experts[2].id) & (ReviewAssignment.status == ReviewAssignmentStatus.assigned)
-    ) == 1
+    assert (
+        await ReviewAssignment.count().where(
+            (ReviewAssignment.expert == world.experts[2].id)
+            & (ReviewAssignment.status == ReviewAssignmentStatus.assigned)
+        )
+        == 1
+    )
     listed = await client.get("/portal/reviews")
     assert "已申报回避" in listed.text and f'href="/portal/reviews/{mine}"' not in listed.text
     assert "共 0 项" in listed.text
@@ -96,9 +100,10 @@ async def test_an_open_round_lists_and_serves_the_files_to_the_assigned_expert(c
 
     download = await client.get(address)
     assert download.status_code == 200 and download.content == PDF
-    assert download.headers["content-type"] == "application/pdf" and "attachment" in download.headers[
-        "content-disposition"
-    ]
+    assert (
+        download.headers["content-type"] == "application/pdf"
+        and "attachment" in download.headers["content-disposition"]
+    )
     other = world.mine[world.experts[1].id]
     wrong = await client.get(f"/portal/reviews/{other}/files/{attachment['id']}")  # another expert's assignment
     assert wrong.status_code == 404 and NOT_FOUND in wrong.text

@@ -40,7 +40,9 @@ async def test_the_mentor_lists_their_mentorships_and_logs_a_meeting(client: htt
     await signed_in(client, mentor.principal.username)
 
     listed = await client.get("/portal/mentorships")
-    assert listed.status_code == 200 and "共 2 个" in listed.text and "陪伴中" in listed.text and "已结束" in listed.text
+    assert (
+        listed.status_code == 200 and "共 2 个" in listed.text and "陪伴中" in listed.text and "已结束" in listed.text
+    )
     assert f'href="/portal/mentorships/{mine}"' in listed.text
     assert f'href="/portal/mentorships/{world["others"]}"' not in listed.text
     page = f"/portal/mentorships/{mine}"
@@ -54,7 +56,9 @@ async def test_the_mentor_lists_their_mentorships_and_logs_a_meeting(client: htt
 
     assert logged.status_code == 303 and logged.headers["location"] == page
     rows = await MentorMeeting.select().where(MentorMeeting.mentorship == mine)
-    assert [(str(r["met_on"]), r["topic"], r["follow_ups"]) for r in rows] == [(met_on, "品牌定位", "两周内提交传播方案")]
+    assert [(str(r["met_on"]), r["topic"], r["follow_ups"]) for r in rows] == [
+        (met_on, "品牌定位", "两周内提交传播方案")
+    ]
     after = await client.get(page)
     assert "辅导记录已保存" in after.text and "已记录的辅导（1 次）" in after.text and "聚焦一类服务对象" in after.text
 
