@@ -132,6 +132,10 @@ async def test_the_live_page_is_for_the_sessions_judges_only(client: httpx.Async
     ):
         assert response.status_code == 404 and NOT_FOUND in response.text
     assert "现在上台" not in (await client.get("/portal/roadshow")).text
+    # The route the list page shares its service with.
+    assert (await client.get("/roadshow-sessions/mine", headers=outsider.headers)).json() == []
+    theirs = (await client.get("/roadshow-sessions/mine", headers=final.judges[0].headers)).json()
+    assert [(s["session_id"], s["status_zh"]) for s in theirs] == [(final.session["id"], "已抽取出场顺序")]
     assert (await _row(judged))["status"] == ReviewAssignmentStatus.assigned
 
     client.cookies.clear()
