@@ -17,12 +17,14 @@ from app.errors import DomainError
 from app.paging import Paging
 from app.portal.fields import next_offset
 from app.portal.frame import leave_notice, page_opt, render
+from app.portal.review_files import files_for, size_shown
 from app.validation_messages import pydantic_error
 from programmes.answers_layout import render_answers
 from programmes.tables import Application
 from programmes.workflows.review import REVIEW_ASSIGNMENT, ReviewAssignmentStatus
 from scoring.reviews import reviewing, service
-from scoring.reviews.schemas import ExpertAssignmentView, ReviewDraft
+from scoring.reviews.schemas import ExpertAssignmentView, ExpertCriterion, ReviewDraft
+from scoring.roadshow.window import live_session_of
 
 SCORE_FIELD = "score."  # the form's score inputs: score.<criterion code>
 NA_FIELD = "na."  # the N/A ticks: na.<criterion code>
@@ -52,7 +54,7 @@ async def review_page(
     request: Request[Any, Any, Any], principal: CurrentPrincipal, assignment_id: FromPath[int]
 ) -> Template:
     view = await service.expert_view(principal, assignment_id)  # the service of GET /reviews/{id}; others' → 404
-    return await _review(request, view, entered=_entered_of(view))
+    return await _review(request, principal, view, entered=entered_of(view))
 
 
 @post("/reviews/{assignment_id:int}", opt=page_opt(EXPERTS), status_code=303)
@@ -62,12 +64,8 @@ async def review_save(
     """One form, two buttons: 保存草稿 (PUT /reviews/{id}/draft) and 提交评分 (POST /reviews/{id}/submit)."""
     view = await service.expert_view(principal, assignment_id)  # another expert's assignment → the uniform 404
     form = await request.form()
-    entered = _entered_of_form(view, form)
-    body = {
-        "scores": {code: value for code, value in entered["scores"].items() if value != ""},
-        "comment": entered["comment"],
-        "comment_shareable": entered["comment_shareable"],
-    }
+    entered = entered_of_form(view, form)
+    body = draft_body(entered)
     submitting = form.get("action") == "submit"
     try:
         data = ReviewDraft.model_validate(body)
@@ -77,24 +75,26 @@ async def review_save(
             await reviewing.save_draft(principal, assignment_id, data)
     except ValidationError as error:
         problems = [pydantic_error(e) for e in error.errors()]
-        return await _review(request, view, entered, 422, "评分未保存，请按提示修改", _by_field(problems))
+        return await _review(
+            request, principal, view, entered, 422, "评分未保存，请按提示修改", errors_by_field(problems)
+        )
     except DomainError as error:
         if error.status == 404:
             raise
         problems = [{"field": f.field, "message": f.message} for f in error.errors]
-        return await _review(request, view, entered, error.status, error.detail, _by_field(problems))
+        return await _review(request, principal, view, entered, error.status, error.detail, errors_by_field(problems))
     response = Redirect(f"/portal/reviews/{assignment_id}", status_code=303)
     leave_notice(response, "评分已提交" if submitting else "草稿已保存")
     return response
 
 
-def _entered_of(view: ExpertAssignmentView) -> dict[str, Any]:
+def entered_of(view: ExpertAssignmentView) -> dict[str, Any]:
     scores = {c.code: ("" if view.scores.get(c.code) is None else str(view.scores[c.code])) for c in view.criteria}
     na = {c.code for c in view.criteria if c.code in view.scores and view.scores[c.code] is None}
     return {"scores": scores, "na": na, "comment": view.comment, "comment_shareable": view.comment_shareable}
 
 
-def _entered_of_form(view: ExpertAssignmentView, form: Any) -> dict[str, Any]:
+def entered_of_form(view: ExpertAssignmentView, form: Any) -> dict[str, Any]:
     """What the expert typed, as the API's body would carry it: N/A → null, a whole number → an integer, anything
     else as typed (so the API's model refuses it with its own message)."""
     scores: dict[str, Any] = {}
@@ -115,7 +115,16 @@ def _entered_of_form(view: ExpertAssignmentView, form: Any) -> dict[str, Any]:
     }
 
 
-def _by_field(problems: list[dict[str, str]]) -> dict[str, str]:
+def draft_body(entered: dict[str, Any]) -> dict[str, Any]:
+    """The API's ReviewDraft body of what was entered: a criterion left empty is left out (a draft may be partial)."""
+    return {
+        "scores": {code: value for code, value in entered["scores"].items() if value != ""},
+        "comment": entered["comment"],
+        "comment_shareable": entered["comment_shareable"],
+    }
+
+
+def errors_by_field(problems: list[dict[str, str]]) -> dict[str, str]:
     """Errors keyed by what they stand next to: a criterion's code, ``comment``, or ``""`` for the page's top."""
     out: dict[str, str] = {}
     for problem in problems:
@@ -127,6 +136,7 @@ def _by_field(problems: list[dict[str, str]]) -> dict[str, str]:
 
 async def _review(
     request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
     view: ExpertAssignmentView,
     entered: dict[str, Any],
     status: int = 200,
@@ -145,7 +155,16 @@ async def _review(
         errors=errors or {},
         editable=view.status == ReviewAssignmentStatus.assigned,
         status_zh=status_zh,
+        anchors_of=anchors_of,
+        files=await files_for(view, principal),
+        size_shown=size_shown,
+        live_session=await live_session_of(view.application_id, lock=False),
     )
+
+
+def anchors_of(criterion: ExpertCriterion) -> list[tuple[str, str]]:
+    """The anchor texts from the top score down (JSONB keeps its keys in its own order: "100" after "90")."""
+    return sorted(criterion.anchors.items(), key=lambda item: -int(item[0]) if item[0].isdigit() else 0)
 
 
 async def _schema_of(application_id: int) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from app.portal.camps import CAMP_PAGES
 from app.portal.community import COMMUNITY_PAGES
 from app.portal.demands import DEMAND_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
+from app.portal.experts import EXPERT_PAGES
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
 from app.portal.offers import OFFER_PAGES
@@ -138,6 +139,7 @@ async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) 
 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
+PORTAL_PAGES += EXPERT_PAGES  # 评审专家：回避、附件、路演现场评分、导师辅导记录 (app.portal.experts)
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
 PORTAL_PAGES += OFFER_PAGES + DEMAND_PAGES + ORDER_PAGES  # 聚力计划, the organisation's side: offers, demands, orders
 PORTAL_PAGES += APPLICATION_FORM_PAGES + APPLICATION_SUBMIT_PAGES  # 申报表: app.portal.application_form, _submit

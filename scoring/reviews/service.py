@@ -12,6 +12,7 @@ from app.paging import Page, PageParams, fetch_page
 from programmes.fasttrack.schemas import OriginRead
 from programmes.fasttrack.service import origin_of
 from programmes.tables import Criterion
+from programmes.workflows.review import REVIEW_ASSIGNMENT
 from scoring.access import ASSIGNMENTS
 from scoring.reviews.blind import blind_answers_of
 from scoring.reviews.schemas import ExpertAssignmentView, ExpertCriterion
@@ -38,10 +39,13 @@ VIEW_COLUMNS = (
 
 
 async def my_assignments(principal: Principal, paging: PageParams) -> Page[ExpertAssignmentView]:
-    """The expert's assignments, oldest first: one query for the page, one for the total, and the rubrics and blind
-    forms of the whole page in bulk."""
+    """The expert's live assignments (to score, or scored), oldest first: one declined with a conflict, removed or
+    retracted is no longer theirs. One query for the page, one for the total, the rubrics and blind forms in bulk."""
     query = ReviewAssignment.select(*VIEW_COLUMNS).order_by(ReviewAssignment.id).output(load_json=True)
-    page = await fetch_page(ReviewAssignment, query, paging, ReviewAssignment.expert == principal.user_id)
+    mine = (ReviewAssignment.expert == principal.user_id) & ReviewAssignment.status.is_in(
+        REVIEW_ASSIGNMENT.states_with("live")
+    )
+    page = await fetch_page(ReviewAssignment, query, paging, mine)
     return page.map(await _views(page.items))
 
 

@@ -17,15 +17,16 @@ from typing import Any
 
 from app.access import load
 from app.auth.principal import Principal
+from app.paging import Page, PageParams, fetch_page
 from app.settings import get_settings
 from app.timezone import now_utc
 from programmes.workflows.review import REVIEW_ASSIGNMENT, ReviewAssignmentStatus
-from programmes.workflows.roadshow import RoadshowStatus
+from programmes.workflows.roadshow import ROADSHOW_SESSION, RoadshowStatus
 from scoring.aggregation import Criterion, Review, aggregate_round, review_score
 from scoring.ranking import exact, round_rules
 from scoring.roadshow.access import SESSIONS
 from scoring.roadshow.maths import blended_ranking, judge_spreads
-from scoring.roadshow.schemas import BoardEntry, BoardRead, JudgeSheet, JudgeSlot, JudgeSpreadRead
+from scoring.roadshow.schemas import BoardEntry, BoardRead, JudgeSessionRead, JudgeSheet, JudgeSlot, JudgeSpreadRead
 from scoring.roadshow.service import presentations_of
 from scoring.roadshow.tables import RoadshowSession
 from scoring.roadshow.window import scoring_open
@@ -202,3 +203,32 @@ async def judge_sheet(principal: Principal, session_id: int) -> JudgeSheet:
         if p.application_id in by_application
     ]
     return JudgeSheet(session_id=session_id, status=session["status"], blind=bool(session["blind"]), slots=slots)
+
+
+async def judge_sessions(principal: Principal, paging: PageParams) -> Page[JudgeSessionRead]:
+    """The expert's roadshow sessions — those of rounds they hold a live assignment in —, newest first (three
+    queries). The sheet of each is ``judge_sheet``."""
+    rounds = await ReviewAssignment.select(ReviewAssignment.application._.round.as_alias("round")).where(
+        (ReviewAssignment.expert == principal.user_id)
+        & ReviewAssignment.status.is_in(REVIEW_ASSIGNMENT.states_with("live"))
+    )
+    query = RoadshowSession.select(
+        RoadshowSession.id,
+        RoadshowSession.round,
+        RoadshowSession.round._.name.as_alias("round_name"),
+        RoadshowSession.status,
+    ).order_by(RoadshowSession.id, ascending=False)
+    judged = RoadshowSession.round.is_in(sorted({r["round"] for r in rounds}) or [0])
+    page = await fetch_page(RoadshowSession, query, paging, judged)
+    return page.map(
+        [
+            JudgeSessionRead(
+                session_id=r["id"],
+                round_id=r["round"],
+                round_name=r["round_name"],
+                status=r["status"],
+                status_zh=ROADSHOW_SESSION.states.get(r["status"], r["status"]),
+            )
+            for r in page.items
+        ]
+    )

@@ -6,19 +6,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from app.auth.principal import ANY_USER, EXPERTS, PUBLIC, STAFF, CurrentPrincipal, provide_principal
 from app.auth.rate_limit import client_address
+from app.paging import Paging, page_response
 from app.settings import get_settings
 from scoring.roadshow import board, clock, service, votes
 from scoring.roadshow.schemas import (
     BoardRead,
     DrawRead,
     EndRead,
+    JudgeSessionRead,
     JudgeSheet,
     PresentationRead,
     SessionCreate,
@@ -148,6 +150,12 @@ class RoadshowController(Controller):
                 yield ServerSentEventMessage(data=data, event="board")
 
         return ServerSentEvent(messages())
+
+    @get("/roadshow-sessions/mine", opt={"permission": EXPERTS}, summary="The roadshow sessions I judge, newest first")
+    async def mine(
+        self, principal: CurrentPrincipal, paging: Paging, request: Request[Any, Any, Any]
+    ) -> Response[list[JudgeSessionRead]]:
+        return page_response(await board.judge_sessions(principal, paging), request)
 
     @get(
         "/roadshow-sessions/{roadshow_session_id:int}/sheet",

@@ -83,6 +83,16 @@ class JudgeSheet(BaseModel):
     slots: list[JudgeSlot] = Field(description="本人被分配的项目，按出场顺序")
 
 
+class JudgeSessionRead(BaseModel):
+    """A roadshow session the caller judges (a live assignment in its round)."""
+
+    session_id: int
+    round_id: int
+    round_name: str
+    status: str
+    status_zh: str
+
+
 class VoteRead(BaseModel):
     session_id: int
     application_id: int

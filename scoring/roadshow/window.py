@@ -23,6 +23,10 @@ LOCKED = conflict("scoring_window_closed", "决赛路演已结束，评分表已
 guarded_constraint("roadshow_sheets_locked", LOCKED)
 
 
+# The presentation states as pages show them (PresentationRead.state).
+PRESENTATION_STATES_ZH = {"waiting": "待上场", "presenting": "路演中", "grace": "宽限评分中", "closed": "评分已结束"}
+
+
 def window_closes_at(stopped_at: datetime | None, grace_seconds: int) -> datetime | None:
     return stopped_at + timedelta(seconds=grace_seconds) if stopped_at is not None else None
 

@@ -55,9 +55,11 @@ async def final_round(
     vote_weight_percent: int = 0,
     grace_seconds: int = 60,
     commit: bool = True,
+    allow_na: tuple[str, ...] = (),
 ) -> Final:
     """An open final round with ``entries`` submitted entries, each assigned to every one of ``judges`` experts
-    (the assignment solver, COI rules as usual), and — unless ``commit=False`` — its roadshow session committed."""
+    (the assignment solver, COI rules as usual), and — unless ``commit=False`` — its roadshow session committed.
+    ``allow_na`` names the criteria that may be marked 不适用."""
     officer = await factories.user(Role.officer, district)
     pool = [await factories.user(Role.expert) for _ in range(judges)]
     keeper = await factories.user(Role.officer)  # the expert pool is the city's
@@ -72,6 +74,12 @@ async def final_round(
     call = await factories.contest_round(officer, district=district, blind=blind, reviews_per_application=judges)
     # The round is the edition's final, set through the round API (before any entry: the order locks after).
     ok(await client.patch(f"/rounds/{call['id']}", json={"stage": "final"}, headers=officer.headers))
+    if allow_na:  # before the assignments: a round under review keeps its criteria
+        from programmes.tables import Criterion
+
+        await Criterion.update({Criterion.allow_na: True}).where(
+            (Criterion.round == call["id"]) & Criterion.code.is_in(list(allow_na))
+        )
     members, ids = [], []
     for _ in range(entries):
         org_id, member = await factories.organisation(district=district or District.changning)
