@@ -25,10 +25,14 @@ from app.auth.tables import Role
 from app.portal.errors import NOT_FOUND
 from app.portal.frame import PAGE_PERMISSION
 from app.site.demo import DEMO_LOGINS, load_demo
+from programmes.camps.tables import Camp, CampMaterial, CampRegistration, CampSession
+from programmes.incubation.tables import SupportedProject
 from programmes.matching.tables import Demand, MatchingCase, MatchOrder, ServiceOffer
 from programmes.matching.tables_delivery import DeliveryFile
 from programmes.reports.tables import ProgressReport
 from programmes.tables import Application, Round
+from scoring.mentors.tables import Mentorship
+from scoring.roadshow.tables import RoadshowSession
 from scoring.tables import ReviewAssignment
 from tests.factories.portal import csrf_token, portal_login
 from tests.factories.world import row_counts
@@ -52,6 +56,7 @@ SIGNED_OUT_PAGES = {"/portal/login", "/portal/register"}
 class ObjectRoute:
     table: type[Table]
     api_path: str  # the JSON API route reading the same object, ``{id}`` for the page's id
+    via: str | None = None  # a column of the row whose value the API route takes instead (a session's camp)
 
 
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
@@ -64,6 +69,24 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "file_id": ObjectRoute(DeliveryFile, "/matching/delivery-files/{id}"),
     "case_id": ObjectRoute(MatchingCase, "/matching/cases/{id}"),
     "report_id": ObjectRoute(ProgressReport, "/reports/{id}"),
+    "camp_id": ObjectRoute(Camp, "/camps/{id}"),
+    "material_id": ObjectRoute(CampMaterial, "/camps/materials/{id}"),
+    "registration_id": ObjectRoute(CampRegistration, "/camps/registrations/{id}"),
+    "project_id": ObjectRoute(SupportedProject, "/incubation/projects/{id}"),
+    "mentorship_id": ObjectRoute(Mentorship, "/mentors/mentorships/{id}"),
+}
+# Where one parameter name means different objects on different pages.
+PAGE_OBJECTS: dict[str, ObjectRoute] = {
+    "/portal/camps/sessions/{session_id:int}/checkin": ObjectRoute(CampSession, "/camps/{id}", via="camp"),
+    "/portal/camps/registrations/{registration_id:int}/certificate.pdf": ObjectRoute(
+        CampRegistration, "/camps/registrations/{id}/certificate.pdf"
+    ),
+    "/portal/roadshow/{session_id:int}": ObjectRoute(RoadshowSession, "/roadshow-sessions/{id}/sheet"),
+    "/portal/roadshow/{session_id:int}/stage": ObjectRoute(RoadshowSession, "/roadshow-sessions/{id}/sheet"),
+}
+# Pages with two ids: their pairs are walked by the test named here instead.
+WALKED_ELSEWHERE = {
+    "/portal/reviews/{assignment_id:int}/files/{attachment_id:int}": "tests/portal/test_portal_expert_decline_files.py",
 }
 # Pages about an object whose API counterpart is not the parameter's default: the community's own demand (the
 # public GET /matching/demands/{id} shows any published demand; its applicants list only to its own community).
@@ -86,6 +109,29 @@ def _pages(app: Litestar) -> list[tuple[str, str, Permission]]:
                 assert isinstance(permission, Permission), route.path
                 found.append((route.path, method, permission))
     return sorted(found, key=lambda page: (page[0], page[1]))
+
+
+def _object_route(path: str) -> ObjectRoute | None | bool:
+    """The object a page is about (None: no id in its path; False: an id the matrix does not know)."""
+    names = PARAM.findall(path)
+    if not names:
+        return None
+    assert len(names) == 1, f"{path}: list it in WALKED_ELSEWHERE with the test that walks its ids"
+    return PAGE_OBJECTS.get(path) or OBJECT_ROUTES.get(names[0]) or False
+
+
+async def _candidates(route: ObjectRoute) -> list[int]:
+    key = route.table._meta.primary_key
+    return [int(row[key._meta.name]) for row in await route.table.select(key).order_by(key).limit(CANDIDATES_PER_TABLE)]
+
+
+async def _api_id(route: ObjectRoute, object_id: int) -> int:
+    if route.via is None:
+        return object_id
+    key = route.table._meta.primary_key
+    row = await route.table.select(route.table._meta.get_column_by_name(route.via)).where(key == object_id).first()
+    assert row is not None
+    return int(row[route.via])
 
 
 def _allows(permission: Permission, username: str | None) -> bool:
@@ -135,27 +181,23 @@ def _refusal(status: int, username: str | None, response: httpx.Response) -> str
 async def test_every_page_refuses_the_roles_it_does_not_serve_and_shows_objects_as_the_api_does(
     app: Litestar, sessions: dict[str | None, httpx.AsyncClient]
 ) -> None:
-    pages = [(path, permission) for path, method, permission in _pages(app) if method == "GET"]
-    unknown = sorted({name for path, _ in pages for name in PARAM.findall(path) if name not in OBJECT_ROUTES})
-    assert unknown == [], f"give these page parameters an entry in OBJECT_ROUTES: {unknown}"
-    candidates = {
-        name: [
-            int(r["id"])
-            for r in await o.table.select(o.table._meta.primary_key)
-            .order_by(o.table._meta.primary_key)
-            .limit(CANDIDATES_PER_TABLE)
-        ]
-        for name, o in OBJECT_ROUTES.items()
-    }
+    pages = [
+        (path, permission)
+        for path, method, permission in _pages(app)
+        if method == "GET" and path not in WALKED_ELSEWHERE
+    ]
+    routes = {path: _object_route(path) for path, _ in pages}
+    unknown = sorted(path for path, route in routes.items() if route is False)
+    assert unknown == [], f"give these pages' id an entry in OBJECT_ROUTES or PAGE_OBJECTS: {unknown}"
+    candidates = {path: await _candidates(route) for path, route in routes.items() if isinstance(route, ObjectRoute)}
     api = {username: await _api_client(app, username) for username in USERS}
     problems: list[str] = []
     shown = 0
     try:
         for path, permission in pages:
-            names = PARAM.findall(path)
-            assert len(names) <= 1, f"{path}: extend the matrix to pages with several ids"
-            ids: list[int | None] = list(candidates[names[0]]) if names else [None]
-            assert ids, f"the demo has no {names[0]} for {path}"
+            route = routes[path]
+            ids: list[int | None] = list(candidates[path]) if isinstance(route, ObjectRoute) else [None]
+            assert ids, f"the demo has no object for {path}"
             for username in (None, *USERS):
                 for object_id in ids:
                     url = PARAM.sub(str(object_id), path) if object_id is not None else path
@@ -171,9 +213,11 @@ async def test_every_page_refuses_the_roles_it_does_not_serve_and_shows_objects_
                         if page.status_code != 200:
                             problems.append(f"{url} as {username}: {page.status_code}")
                         continue
-                    api_path = PAGE_API.get(path, OBJECT_ROUTES[names[0]].api_path)
+                    assert isinstance(route, ObjectRoute)
+                    api_path = PAGE_API.get(path, route.api_path)
+                    api_id = await _api_id(route, object_id)
                     client = api[username] if username else sessions[None]
-                    answer = await client.get(api_path.format(id=object_id))
+                    answer = await client.get(api_path.format(id=api_id))
                     expected = {200, *STATE_REFUSALS} if answer.status_code == 200 else {404}
                     shown += page.status_code == 200
                     if page.status_code not in expected or (expected == {404} and NOT_FOUND not in page.text):

@@ -9,11 +9,13 @@ from datetime import time, timedelta
 from app.auth.principal import Principal
 from app.organisations.membership import acting_organisation_ids
 
+HANDOUT_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
 
 async def load_demo_camp(officer: Principal, applicants: list[Principal], edition_id: int | None = None) -> int:
     """Returns the camp's id."""
     from app.timezone import today_shanghai
-    from programmes.camps import camps, registrations
+    from programmes.camps import camps, materials, registrations
     from programmes.camps.kinds import CampAudience, CampKind
     from programmes.camps.schemas import CampCreate, CampParticipant, RegistrationCreate, SessionCreate
 
@@ -49,6 +51,8 @@ async def load_demo_camp(officer: Principal, applicants: list[Principal], editio
                 trainer=trainer,
             ),
         )
+    # A handout for the camp's page (the portal lists and serves it to registered organisations).
+    await materials.upload(officer, camp.id, "品牌塑造营课程讲义.pdf", HANDOUT_PDF)
     await camps.step(officer, camp.id, "open")
     people = [
         [("张晓明", "项目主管", "13800138001"), ("李芳", "传播专员", "13800138002")],
