@@ -20,6 +20,7 @@ from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_princ
 from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.after_applying import AFTER_APPLYING_PAGES
 from app.portal.errors import PORTAL_EXCEPTION_HANDLERS
 from app.portal.fields import next_offset
 from app.portal.frame import beijing, enforce_page_permission, leave_notice, page_opt, render, signed_in
@@ -126,6 +127,7 @@ async def call_detail(request: Request[Any, Any, Any], round_id: FromPath[int]) 
 PORTAL_PAGES = [login_page, login_submit, logout, home, calls, call_detail]
 PORTAL_PAGES += REVIEW_PAGES  # 评审专家: app.portal.reviews
 PORTAL_PAGES += ORGANISATION_PAGES  # 申报单位: app.portal.organisations
+PORTAL_PAGES += AFTER_APPLYING_PAGES  # 申报之后: attachments, notifications, feedback, agreements, bank accounts
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False
