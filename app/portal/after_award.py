@@ -133,9 +133,7 @@ async def agreement_sign(
         data = AgreementSign.model_validate({"signer_name": values["signer_name"]})
         await agreements.sign(principal, agreement_id, data.signer_name)  # POST /agreements/{id}/sign
     except ValidationError as exc:
-        return await _agreement_page(
-            request, principal, agreement_id, values, pydantic_errors(exc, SIGN_FIELDS), 422
-        )
+        return await _agreement_page(request, principal, agreement_id, values, pydantic_errors(exc, SIGN_FIELDS), 422)
     except DomainError as error:
         if error.status == 404:
             raise
@@ -153,9 +151,7 @@ async def my_bank_accounts(request: Request[Any, Any, Any], principal: CurrentPr
     if len(ids) == 1:
         return Redirect(f"/portal/organisations/{ids[0]}/bank-accounts", status_code=303)
     organisations = (
-        await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in(ids))
-        if ids
-        else []
+        await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in(ids)) if ids else []
     )
     return render(request, "after/organisations.html", title="收款账户", organisations=organisations)
 
