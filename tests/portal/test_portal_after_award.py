@@ -15,11 +15,7 @@ from programmes.payees.tables import BankAccount
 from tests import factories
 from tests.factories.funding import funded
 from tests.factories.portal import csrf_token, signed_in
-from tests.factories.world import (
-    World,
-    row_counts,
-    world,  # noqa: F401 — pytest fixture
-)
+from tests.factories.world import build_world, row_counts
 
 
 async def test_notifications_newest_first_unread_marked_counted_in_the_header_and_marked_read(
@@ -61,8 +57,9 @@ async def test_notifications_newest_first_unread_marked_counted_in_the_header_an
 
 
 async def test_the_agreement_shows_its_plan_in_yuan_and_is_signed_after_the_confirmation(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient,
 ) -> None:
+    world = await build_world()
     project = await funded(client, world)
     agreement_id = project["agreement_id"]
     await signed_in(client, world.applicant.principal.username)
@@ -101,8 +98,9 @@ async def test_the_agreement_shows_its_plan_in_yuan_and_is_signed_after_the_conf
 
 
 async def test_another_organisations_agreement_is_the_404_and_other_roles_are_refused(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient,
 ) -> None:
+    world = await build_world()
     agreement_id = (await funded(client, world))["agreement_id"]
     await signed_in(client, world.other_applicant.principal.username)
     token = await csrf_token(client, "/portal/agreements")
