@@ -90,7 +90,7 @@ async def test_an_organisation_after_applying_on_a_phone(
         await page.goto(f"{server}/portal/")
         await page.get_by_role("link", name="资助协议").click()
         await page.get_by_role("link", name="社区助餐").click()
-        await expect(page.get_by_text("3,000.00 元")).to_be_visible()
+        await expect(page.get_by_text("第 2 笔：4,000.00 元")).to_be_visible()
         await page.fill("#signer_name", "王敏")
         await page.get_by_role("button", name="确认签署").click()
         await expect(page.locator("#confirm")).to_be_focused()  # the browser's own required check stops it first
