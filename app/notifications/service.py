@@ -91,6 +91,12 @@ async def list_mine(principal: Principal, paging: PageParams, *, unread_only: bo
     return page.map([NotificationRead(**row) for row in page.items])
 
 
+async def unread_count(principal: Principal) -> int:
+    """How many of the caller's notifications are still unread (the portal header's badge): one COUNT."""
+    unread = (Notification.user == principal.user_id) & Notification.read_at.is_null()
+    return int(await Notification.count().where(unread))
+
+
 async def mark_read(principal: Principal, notification_id: int) -> None:
     updated = (
         await Notification.update({Notification.read_at: now_utc()})

@@ -13,6 +13,7 @@ from litestar.response import Template
 
 from app.auth.principal import Permission, Principal
 from app.errors import DomainError
+from app.notifications.service import unread_count
 from app.portal.session import CSRF_COOKIE, CSRF_FIELD, cookie_options, csrf_matches, new_csrf_token, principal_of
 from app.timezone import shown
 
@@ -35,6 +36,8 @@ async def enforce_page_permission(connection: ASGIConnection[Any, Any, Any, Any]
         raise PermissionDeniedException("page declares no permission")
     principal = await principal_of(connection)  # a read only; the refusal page below still shows who is signed in
     connection.state["portal_principal"] = principal
+    if principal is not None:  # the header's unread badge: one COUNT per page, whatever the page lists
+        connection.state["unread_notifications"] = await unread_count(principal)
     if connection.scope.get("method", "GET") not in SAFE_METHODS:
         assert isinstance(connection, Request)
         form = await connection.form()
@@ -68,6 +71,7 @@ def render(request: Request[Any, Any, Any], template: str, *, status: int = 200,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf,
             "notice": unquote(notice) if notice else None,
+            "unread_notifications": request.state.get("unread_notifications"),
             **context,
         },
         headers={"Cache-Control": "no-store"},

@@ -20,6 +20,7 @@ from app.auth.principal import ANY_USER, PUBLIC, CurrentPrincipal, provide_princ
 from app.auth.schemas import LoginRequest
 from app.errors import DomainError
 from app.paging import Paging
+from app.portal.after_applying import AFTER_APPLYING_PAGES
 from app.portal.application_form import APPLICATION_FORM_PAGES, call_page, start_choices
 from app.portal.application_submit import APPLICATION_SUBMIT_PAGES
 from app.portal.call_rules import time_left
@@ -147,6 +148,7 @@ PORTAL_PAGES += REPORT_PAGES  # 中期/结项报告: app.portal.report_forms
 PORTAL_PAGES += PASSWORD_RESET_PAGES  # 忘记密码: app.portal.password_reset
 PORTAL_PAGES += COMMUNITY_PAGES  # 社区（街道/居委）的聚力计划: app.portal.community
 PORTAL_PAGES += CAMP_PAGES + CHECKIN_PAGES + SUPPORT_PLAN_PAGES  # 训练营报名与签到, 沪社星耀扶持计划 (只读)
+PORTAL_PAGES += AFTER_APPLYING_PAGES  # 申报之后: attachments, notifications, feedback, agreements, bank accounts
 
 PORTAL_STATIC = create_static_files_router(
     path="/portal/static", directories=[HERE / "static"], opt={"permission": PUBLIC}, include_in_schema=False
