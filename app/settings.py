@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     port: int = 8000
     # Web server processes `seedbed run` starts (granian --workers); 0 = one per CPU core.
     web_workers: int = Field(default=0, ge=0, le=256)
+    # Build Piccolo Admin (85 tables: ~10 s of CPU) on its first request instead of at start-up. Off by default, so
+    # a served worker never stalls an officer's first page; the test servers turn it on (most never open /admin).
+    admin_lazy: bool = False
     data_dir: Path = Path(".seedbed")
     # HS256 secret for API bearer tokens. The default is for local use only; set it in production.
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=16)

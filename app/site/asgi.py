@@ -111,13 +111,18 @@ async def _database_pool(app: Litestar) -> AsyncIterator[None]:
 def _mount_admin() -> Any:
     from app.admin import build_admin
 
-    # Piccolo Admin parses JSON with its own framework: give it the API's size and depth limits first.
-    admin_app = limit_json_bodies(build_admin(), get_settings().max_body_bytes)
+    def built() -> Any:
+        # Piccolo Admin parses JSON with its own framework: give it the API's size and depth limits first.
+        return limit_json_bodies(build_admin(), get_settings().max_body_bytes)
+
+    admin_app: list[Any] = [] if get_settings().admin_lazy else [built()]
 
     @asgi("/admin", is_mount=True, copy_scope=True, opt={"permission": PUBLIC}, include_in_schema=False)
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+        if not admin_app:  # admin_lazy: built once, by the first request (one event loop per worker: no race)
+            admin_app.append(built())
         # Piccolo Admin runs its own session login; only admin=True users (officers, admins) get in.
-        await admin_app(scope, receive, send)
+        await admin_app[0](scope, receive, send)
 
     return admin
 
