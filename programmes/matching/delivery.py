@@ -17,7 +17,7 @@ from programmes.matching import orders
 from programmes.matching.order_money import release_on_delivery
 from programmes.matching.schemas_order import DeliveryRecordCreate, DeliveryRecordRead, OrderRead
 from programmes.matching.tables import DeliveryRecord, Demand, MatchOrder
-from programmes.workflows.orders import ORDER
+from programmes.workflows.orders import ORDER, OrderStatus
 
 # A record may be dated in the demand's period, a little before (preparation) or never in the future.
 EARLY_DAYS = 30
@@ -79,7 +79,7 @@ async def confirm(principal: Principal, order_id: int) -> OrderRead:
     service (政府购买服务) has its tranche released for payment."""
     async with unit_of_work(Actor.of(principal)) as uow:
         order = await load(principal, MatchOrder, order_id, "community", lock=True)
-        if order["status"] == "in_delivery" and not await DeliveryRecord.exists().where(
+        if order["status"] == OrderStatus.in_delivery and not await DeliveryRecord.exists().where(
             DeliveryRecord.order == order_id
         ):
             raise conflict("delivery_unrecorded", "承接机构尚未登记任何服务记录，暂不能确认完成")

@@ -32,9 +32,15 @@ def checked_ratings(ratings: dict[str, int]) -> dict[str, int]:
     return {aspect: ratings[aspect] for aspect in ASPECTS_ZH}
 
 
+def overall_rating(ratings: dict[str, int]) -> int:
+    """The mean of the aspects rounded half up (四舍五入: 4.5 → 5), in integers; Python's round() would give 4."""
+    total, count = sum(ratings.values()), len(ratings)
+    return (2 * total + count) // (2 * count)
+
+
 async def evaluate(principal: Principal, order_id: int, data: EvaluationCreate) -> OrderRead:
     ratings = checked_ratings(data.ratings)
-    overall = round(sum(ratings.values()) / len(ratings))
+    overall = overall_rating(ratings)
     async with unit_of_work(Actor.of(principal)) as uow:
         order = await load(principal, MatchOrder, order_id, "community")
         await uow.transition(MatchOrder, order_id, "evaluate", values={"evaluated_at": now_utc()})

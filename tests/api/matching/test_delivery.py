@@ -54,7 +54,8 @@ async def test_the_whole_path_from_delivery_to_response(client: httpx.AsyncClien
     evaluated = ok(
         await client.post(f"{base}/evaluation", json={"ratings": RATINGS, "comment": "很好"}, headers=community)
     )
-    assert evaluated["status"] == "evaluated" and evaluated["evaluation"]["overall"] == 4
+    # (5 + 4 + 5 + 4) / 4 = 4.5: rounded half up (四舍五入) to 5
+    assert evaluated["status"] == "evaluated" and evaluated["evaluation"]["overall"] == 5
     assert evaluated["evaluation"]["ratings"] == RATINGS
     again = await client.post(f"{base}/evaluation", json={"ratings": RATINGS}, headers=community)
     problem(again, 409, "transition_invalid_state")
