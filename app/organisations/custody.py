@@ -42,7 +42,7 @@ async def checked_custodian(data: OrganisationRegistration) -> tuple[int | None,
     if data.custodian_id is None:
         raise invalid(
             "custodian_required",
-            "备案类社区群众活动团队须由街镇社会组织服务中心财务代管，请从服务中心名单（GET /service-centres）中选择",
+            "备案类社区群众活动团队须由街镇社会组织服务中心财务代管，请从服务中心名单中选择代管单位",
             "custodian_id",
         )
     centre = (
