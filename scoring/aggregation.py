@@ -28,6 +28,7 @@ from scoring.reliability import (
     lexsort_pairs,
     order_key,
     outliers,
+    packed_keys,
     sort_within,
 )
 from scoring.tie_break import DEFAULT_TIE_BREAK, expand
@@ -373,8 +374,11 @@ def aggregate_round(
         else:  # submitted_at
             when = {t: i for i, t in enumerate(sorted(set(submitted)))}
             keys.append(np.fromiter(map(when.__getitem__, submitted), dtype=np.int64, count=len(submitted)))
-    order = np.lexsort([ids, *reversed(keys)])
-    stacked = np.stack(keys)[:, order]
+    # ids come ascending (application runs of sorted rows) and lexsort is stable: ties end in id order without an
+    # id key; the keys are ranks, packed into as few int64 keys as fit.
+    packed = packed_keys(keys)
+    order = np.lexsort(packed[::-1])
+    stacked = np.stack(packed)[:, order]
     fresh = np.r_[True, (stacked[:, 1:] != stacked[:, :-1]).any(axis=0)] if ids.size else np.zeros(0, dtype=bool)
     ranks = np.maximum.accumulate(np.where(fresh, np.arange(1, ids.size + 1), 0))
     return RoundAggregate(

@@ -3,11 +3,13 @@ key, a presence table) and on the fallback (values too far apart for either)."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.reliability import dense_index, lexsort_pairs
+from scoring.reliability import dense_index, lexsort_pairs, order_key, packed_keys
 
 FAST = settings(max_examples=80, deadline=None, derandomize=True)
 SMALL = st.integers(-1000, 1000)
@@ -37,3 +39,24 @@ def test_both_paths_are_taken() -> None:
     assert lexsort_pairs(far, far).tolist() == [1, 2, 3, 0]
     assert dense_index(close).tolist() == [2, 0, 1, 0]
     assert dense_index(far).tolist() == [3, 0, 1, 2]
+
+
+@FAST
+@given(st.lists(st.lists(st.integers(-50, 50), min_size=5, max_size=5), min_size=1, max_size=40))
+def test_packed_keys_keep_the_lexicographic_order_and_its_ties(rows: list[list[int]]) -> None:
+    keys = [np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)]
+    packed = packed_keys(keys)
+    assert len(packed) <= len(keys)
+    assert np.lexsort(packed[::-1]).tolist() == np.lexsort(keys[::-1]).tolist()
+    by_keys = [tuple(int(k[i]) for k in keys) for i in range(len(rows))]
+    by_packed = [tuple(int(k[i]) for k in packed) for i in range(len(rows))]
+    assert all((by_keys[i] == by_keys[j]) == (by_packed[i] == by_packed[j]) for i in range(len(rows)) for j in range(i))
+
+
+@FAST
+@given(st.lists(st.integers(-(10**6), 10**6), min_size=1, max_size=40), st.integers(1, 10**6))
+def test_order_key_with_one_denominator_ranks_the_fractions_densely(numerators: list[int], den: int) -> None:
+    values = [Fraction(n, den) for n in numerators]
+    ranks = {v: i for i, v in enumerate(sorted(set(values)))}
+    num = np.array(numerators, dtype=np.int64)
+    assert order_key(num, np.full(num.size, den, dtype=np.int64)).tolist() == [ranks[v] for v in values]
