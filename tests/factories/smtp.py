@@ -4,9 +4,14 @@ tests/api/conftest.py and by the portal's tests that read e-mail."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Iterator
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
+
+from app.notifications.email import send_pending_emails
 
 
 class FakeSMTP:
@@ -59,3 +64,18 @@ def smtp_settings(smtp: FakeSMTP) -> Iterator[None]:
     settings.smtp_host, settings.smtp_port, settings.smtp_starttls = "127.0.0.1", smtp.port, False
     yield
     settings.smtp_host, settings.smtp_port, settings.smtp_starttls = saved
+
+
+ADDRESS = "zhao.lei@example.org"  # the reset tests' account address
+
+
+async def reset_code(smtp: FakeSMTP) -> str:
+    """Deliver pending e-mail and read the code out of the one reset message."""
+    assert await send_pending_emails() == 1
+    [raw] = smtp.messages
+    message = message_from_bytes(raw, policy=default)
+    assert message["To"] == ADDRESS and "密码重置" in message["Subject"]
+    text = message.get_content()
+    found = re.search(r"重置码：\s+(\S+)", text)
+    assert found, text
+    return found.group(1)

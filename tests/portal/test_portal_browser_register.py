@@ -18,10 +18,9 @@ from app.auth.tables import Role
 from app.organisations import credit_code
 from app.organisations.tables import Organisation, OrganisationType
 from tests import factories
-from tests.api.organisations.test_password_reset import ADDRESS, reset_code
 from tests.factories.admin_browser import axe_clean
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
-from tests.factories.smtp import FakeSMTP, smtp, smtp_settings  # noqa: F401 — pytest fixtures
+from tests.factories.smtp import ADDRESS, FakeSMTP, reset_code, smtp, smtp_settings  # noqa: F401 — pytest fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,8 @@ from app.auth.tables import PasswordResetToken, Role
 from app.portal.frame import NOTICE_COOKIE
 from app.settings import get_settings
 from tests import factories
-from tests.api.organisations.test_password_reset import ADDRESS, reset_code
 from tests.factories.portal import csrf_token, portal_login
-from tests.factories.smtp import FakeSMTP, smtp, smtp_settings  # noqa: F401 — pytest fixtures
+from tests.factories.smtp import ADDRESS, FakeSMTP, reset_code, smtp, smtp_settings  # noqa: F401 — pytest fixtures
 
 NEW_PASSWORD = "reset-by-page-42"
 

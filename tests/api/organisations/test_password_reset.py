@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
-from email import message_from_bytes
-from email.policy import default
 
 import httpx
 from piccolo.apps.user.tables import BaseUser
@@ -15,22 +12,9 @@ from app.auth.tables import PasswordResetToken, Role
 from app.notifications import Notification
 from app.notifications.email import send_pending_emails
 from tests import factories
-from tests.factories.smtp import FakeSMTP
+from tests.factories.smtp import ADDRESS, FakeSMTP, reset_code
 
-ADDRESS = "zhao.lei@example.org"
 NEW_PASSWORD = "reset-secret-42"
-
-
-async def reset_code(smtp: FakeSMTP) -> str:
-    """Deliver pending e-mail and read the code out of the one reset message."""
-    assert await send_pending_emails() == 1
-    [raw] = smtp.messages
-    message = message_from_bytes(raw, policy=default)
-    assert message["To"] == ADDRESS and "密码重置" in message["Subject"]
-    text = message.get_content()
-    found = re.search(r"重置码：\s+(\S+)", text)
-    assert found, text
-    return found.group(1)
 
 
 async def expert_with_address() -> factories.User:
