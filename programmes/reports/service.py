@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from piccolo.custom_types import Combinable
+from piccolo.query.methods.select import Select
 
 from app.access import Row, load, protect
 from app.auth.principal import Principal
@@ -153,7 +154,10 @@ async def _read(row: dict[str, Any]) -> ReportRead:
     )
 
 
-_ORDER = ProgressReport.select(*_SUMMARY).order_by(ProgressReport.due_on, ProgressReport.id)
+def _ordered() -> Select[Any]:
+    # A fresh query per call: Piccolo's where()/limit() change the query they are called on, so a module-level query
+    # would keep every earlier caller's filters (the second user's list came back empty).
+    return ProgressReport.select(*_SUMMARY).order_by(ProgressReport.due_on, ProgressReport.id)
 
 
 async def list_mine(principal: Principal, paging: PageParams) -> Page[ReportSummary]:
@@ -167,7 +171,9 @@ async def list_mine(principal: Principal, paging: PageParams) -> Page[ReportSumm
     )
     if not awards:
         return Page([], 0, paging)
-    page = await fetch_page(ProgressReport, _ORDER, paging, ProgressReport.award.is_in([a["award"] for a in awards]))
+    page = await fetch_page(
+        ProgressReport, _ordered(), paging, ProgressReport.award.is_in([a["award"] for a in awards])
+    )
     return page.map([_summary(r) for r in page.items])
 
 
@@ -187,7 +193,7 @@ async def list_reports(
         where.append(ProgressReport.status == status)
     if award_id is not None:
         where.append(ProgressReport.award == award_id)
-    page = await fetch_page(ProgressReport, _ORDER, paging, *where)
+    page = await fetch_page(ProgressReport, _ordered(), paging, *where)
     return page.map([_summary(r) for r in page.items])
 
 

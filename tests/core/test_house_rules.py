@@ -80,6 +80,26 @@ def test_the_admin_and_portal_name_states_through_the_workflows() -> None:
     assert found == []
 
 
+_MODULE_QUERY = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]* = [A-Z][A-Za-z0-9_]*\.(select|objects|count|exists|update|delete)\("
+)
+
+
+def test_no_query_is_kept_at_module_level() -> None:
+    """Piccolo's where()/limit()/offset() change the query they are called on: a query built once at import and
+    filtered per request keeps every earlier request's filters (the reports lists came back empty for the second
+    user). Queries are built per call."""
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for room in ("app", "programmes", "scoring")
+        for path in sorted((root / room).rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _MODULE_QUERY.match(line)
+    ]
+    assert found == []
+
+
 async def test_lists_page_with_total_and_next_link(client: httpx.AsyncClient) -> None:
     officer = await factories.user(Role.officer)
     for n in range(5):

@@ -17,7 +17,7 @@ from tests import factories
 from tests.factories import matching as builders
 from tests.factories.admin_browser import axe_clean
 from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
-from tests.factories.matching_offers import tags
+from tests.factories.matching_demand import tag_vocabulary
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ async def test_an_organisation_publishes_an_offer_takes_a_demand_and_records_the
 ) -> None:
     from playwright.async_api import expect
 
-    await tags("elderly")
+    await tag_vocabulary()  # the seeded vocabulary with its Chinese labels (earlier tests emptied the table)
     officer = await factories.user(Role.officer)
     org_id, member = await factories.organisation(District.changning, name="长宁区阳光睦邻服务中心")
     community_id, community = await builders.community(District.changning, street="新华路街道")
