@@ -34,7 +34,6 @@ from programmes.workflows import APPLICATION
 
 TITLE = "__title"  # the application's own title (not an answer); "__" never starts a form's property in practice
 ACTION = "__action"
-VERSION = "__updated_at"  # the draft's updated_at when the page was read: the service refuses a save over newer work
 START_FIELDS = ("organisation_id", "track_id", "title")
 MAX_ORGANISATIONS = 200
 
@@ -129,9 +128,7 @@ def edit_page(
     errors: Mapping[str, str] | None = None,
     message: str = "",
     status: int = 200,
-    version: str | None = None,
 ) -> Template:
-    """``version``: the posted copy's own (re-rendering posted answers must not adopt a newer save made elsewhere)."""
     errors = dict(errors or {})
     title_error = errors.pop(TITLE, "")
     return render(
@@ -144,15 +141,9 @@ def edit_page(
         title_field=TITLE,
         title_error=title_error,
         action_field=ACTION,
-        version_field=VERSION,
-        version=version if version is not None else _version_of(application),
         form_html=render_form(schema, answers, errors),
         message=message,
     )
-
-
-def _version_of(application: ApplicationRead) -> str:
-    return application.updated_at.isoformat() if application.updated_at else ""
 
 
 async def editable(principal: Principal, application_id: int) -> ApplicationRead:
@@ -185,12 +176,8 @@ async def _posted(request: Request[Any, Any, Any], schema: dict[str, Any]) -> tu
     return answers, str(form.get(TITLE, "")).strip(), form
 
 
-async def _save(
-    principal: Principal, application_id: int, title: str, answers: dict[str, Any], version: str
-) -> ApplicationRead:
-    data = ApplicationUpdate.model_validate(
-        {"title": title, "answers": answers, "expected_updated_at": version or None}
-    )
+async def _save(principal: Principal, application_id: int, title: str, answers: dict[str, Any]) -> ApplicationRead:
+    data = ApplicationUpdate.model_validate({"title": title, "answers": answers})
     return await applications.update_draft(principal, application_id, data)  # the service of PATCH
 
 
@@ -208,35 +195,25 @@ async def edit_submit(
     application = await editable(principal, application_id)
     schema = await form_schema(application.round_id)
     answers, title, form = await _posted(request, schema)
-    posted_version = str(form.get(VERSION, ""))
     if form.get(ADD) or form.get(REMOVE):
         # The no-JS 添加/删除: the same page again with one item more or less; nothing is saved until the applicant
         # saves, so a half-filled item never reaches the draft by itself.
         message = "已添加一项，填写后请保存草稿" if form.get(ADD) else "已删除该项，保存草稿后生效"
-        return edit_page(request, application, schema, answers, title=title, message=message, version=posted_version)
+        return edit_page(request, application, schema, answers, title=title, message=message)
     try:
-        saved = await _save(principal, application_id, title, answers, posted_version)
+        await _save(principal, application_id, title, answers)
     except (ValidationError, DomainError) as error:
         if isinstance(error, DomainError) and error.status in (404, 409):
             raise  # gone, or no longer editable (submitted meanwhile, deadline passed): the error page says which
         status = 422 if isinstance(error, ValidationError) else error.status
-        return edit_page(
-            request,
-            application,
-            schema,
-            answers,
-            title=title,
-            errors=_save_errors(error),
-            status=status,
-            version=posted_version,
-        )
+        return edit_page(request, application, schema, answers, title=title, errors=_save_errors(error), status=status)
     if form.get(ACTION) == "submit":
         # The submit service's own validator, run before the summary so each problem shows next to its field.
         problems = error_map(answer_errors(schema, answers))
         if problems:
             return edit_page(
                 request,
-                saved,
+                application,
                 schema,
                 answers,
                 title=title,
@@ -259,18 +236,15 @@ async def autosave(
     try:
         application = await applications.read_for(principal, application_id)
         schema = await form_schema(application.round_id)
-        answers, title, form = await _posted(request, schema)
-        saved = await _save(principal, application_id, title, answers, str(form.get(VERSION, "")))
+        answers, title, _ = await _posted(request, schema)
+        await _save(principal, application_id, title, answers)
     except ValidationError as exc:
         message = next(iter(_save_errors(exc).values()), "填写有误")
         return Response({"message": f"未能自动保存：{message}"}, status_code=422)
     except DomainError as error:
         detail = "页面或记录不存在，或不在您的访问范围内" if error.status == 404 else error.detail
         return Response({"message": f"未能自动保存：{detail}"}, status_code=error.status)
-    # The new version goes back into the page, so its next save is checked against this one.
-    return Response(
-        {"message": f"已自动保存 {beijing(now_utc())[-5:]}", "version": _version_of(saved)}, status_code=200
-    )
+    return Response({"message": f"已自动保存 {beijing(now_utc())[-5:]}"}, status_code=200)
 
 
 APPLICATION_FORM_PAGES = [start_draft, edit_form, edit_submit, autosave]

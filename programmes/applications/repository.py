@@ -93,7 +93,6 @@ def as_read(row: Mapping[str, Any], *, frozen: bool = False) -> ApplicationRead:
         answers=frozen_answers(row) if frozen else row["answers"] or {},
         submitted_at=row["submitted_at"],
         form_version_id=row["form_version"],
-        updated_at=row["updated_at"],
         returned_reason=row["returned_reason"],
         eligibility_outcome=row["eligibility_outcome"],
         eligibility=row["eligibility"],

@@ -29,13 +29,6 @@ class ApplicationUpdate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"answers": {"summary": "……"}}]})
     title: str | None = Field(default=None, min_length=2, max_length=200)
     answers: dict[str, Any] | None = None
-    expected_updated_at: dt.datetime | None = Field(
-        default=None,
-        description=(
-            "乐观锁（可选）：读取草稿时的 updated_at。草稿其后已在别处保存过时返回 409 application_changed，"
-            "本次内容不保存——两个页面或设备同时编辑时，旧页面不会覆盖新内容"
-        ),
-    )
 
 
 class ApplicationWithdraw(RequestModel):
@@ -57,7 +50,6 @@ class ApplicationRead(BaseModel):
     answers: dict[str, Any]
     submitted_at: dt.datetime | None = Field(description="北京时间")
     form_version_id: int | None
-    updated_at: dt.datetime | None = Field(default=None, description="上次保存的时间；自动保存时作 expected_updated_at")
     returned_reason: str
     eligibility_outcome: str = Field(description="not_screened | eligible | ineligible | overridden")
     eligibility: dict[str, Any] | None

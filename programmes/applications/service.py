@@ -121,13 +121,7 @@ async def update_draft(principal: Principal, application_id: int, data: Applicat
     async with unit_of_work(Actor.of(principal)) as uow:
         # Under the row lock that submit's transition also takes: an autosave that lost the race to a submit sees
         # "submitted" here and changes nothing, so answers never drift from the frozen submitted_answers.
-        locked = await repository.lock(application_id)
-        _check_editable(locked["status"])
-        if data.expected_updated_at is not None and locked["updated_at"] != data.expected_updated_at:
-            # Saved meanwhile from another page or device: this older copy must not overwrite the newer work.
-            raise conflict(
-                "application_changed", "申报草稿已在其他页面或设备上保存过，请刷新页面后再修改；本次内容未保存"
-            )
+        _check_editable((await repository.lock(application_id))["status"])
         await Application.update(changes).where(Application.id == application_id)
         await uow.audit("application.save_draft", "application", application_id)
     return await repository.read(application_id)

@@ -66,8 +66,6 @@
         .then(function (response) {
           return response.json().then(function (body) {
             status.textContent = body.message;
-            var version = form.querySelector("[data-autosave-version]");
-            if (response.ok && version && body.version) version.value = body.version;
             status.classList.toggle("error", !response.ok);
             // A refused save (submitted elsewhere, deadline passed) is final: saving again would only repeat it.
             if (response.status === 409) stopped = true;

@@ -141,33 +141,3 @@ async def test_uploads_racing_submits_never_add_a_file_after_submission(client: 
     assert sorted(submitted_at) == sorted(ids)
     late = [e for e in log if e["action"] == "attachment.upload" and e["id"] > submitted_at[e["object_id"]]]
     assert late == [], f"{len(late)} files added to applications after they were submitted"
-
-
-async def test_a_save_over_newer_work_is_refused_when_the_client_names_its_version(client: httpx.AsyncClient) -> None:
-    """Two tabs or devices on one draft: each save names the updated_at it read; the older copy is refused (409
-    application_changed) and changes nothing, the newer work stays. A client that names no version saves as before."""
-    officer = await factories.user(Role.officer)
-    call = await factories.contest_round(officer)
-    org_id, member = await factories.organisation()
-    created = await draft(client, member, org_id, call["id"])
-    path = f"/applications/{created['id']}"
-    read = ok(await client.get(path, headers=member.headers))
-    tab_one = ok(
-        await client.patch(
-            path, json={"answers": edited(1), "expected_updated_at": read["updated_at"]}, headers=member.headers
-        )
-    )
-    assert tab_one["answers"] == edited(1) and tab_one["updated_at"] != read["updated_at"]
-
-    stale = await client.patch(
-        path, json={"answers": edited(2), "expected_updated_at": read["updated_at"]}, headers=member.headers
-    )
-    assert stale.status_code == 409 and stale.json()["code"] == "application_changed"
-    assert ok(await client.get(path, headers=member.headers))["answers"] == edited(1)
-
-    fresh = await client.patch(
-        path, json={"answers": edited(3), "expected_updated_at": tab_one["updated_at"]}, headers=member.headers
-    )
-    assert ok(fresh)["answers"] == edited(3)
-    unversioned = ok(await client.patch(path, json={"answers": edited(4)}, headers=member.headers))
-    assert unversioned["answers"] == edited(4)
