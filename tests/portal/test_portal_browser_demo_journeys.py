@@ -115,6 +115,7 @@ async def test_a_new_organisation_registers_and_submits_the_open_call_with_an_at
         await _checked(page, "1-form-error.png")
         await page.fill("#f-partner_name", "新华路街道社区事务受理中心")
         await page.get_by_role("button", name="保存草稿").click()
+        await expect(page.locator("p.notice[role=status]")).to_contain_text("草稿已保存")
 
         await page.get_by_role("link", name="上传附件").click()
         await page.set_input_files(
