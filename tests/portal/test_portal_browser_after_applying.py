@@ -13,26 +13,18 @@ from app.notifications.service import notify_user
 from programmes.attachments.tables import Attachment
 from tests import factories
 from tests.factories import applications
-from tests.factories.admin_browser import axe_clean
 from tests.factories.applications import PDF
-from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.browser import browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.funding import funded
+from tests.factories.portal_browser import PHONE, SHOTS
+from tests.factories.portal_browser import checked as _checked
 from tests.factories.world import build_world
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / ".seedbed" / "test" / "portal"
-PHONE = {"width": 375, "height": 800}
 TOO_LARGE = {"name": "活动照片合集.pdf", "mimeType": "application/pdf", "buffer": PDF + b"0" * (1024 * 1024)}
 GOOD_FILE = {"name": "项目预算表.pdf", "mimeType": "application/pdf", "buffer": PDF}
 REFUSED = "文件超过大小上限（1 MB），请压缩或拆分后上传"
-
-
-async def _checked(page: Any, shot: str | None = None) -> None:
-    await axe_clean(page)
-    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    if shot:
-        await page.screenshot(path=str(SHOTS / shot), full_page=True)
 
 
 async def _signed_in_page(browser: Any, server: str, username: str, *, javascript: bool = True) -> Any:  # noqa: F811

@@ -12,21 +12,12 @@ import pytest
 from app.auth.tables import Role
 from programmes.tables import Application
 from tests import factories
-from tests.factories.admin_browser import axe_clean
-from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.browser import browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.forms import WIDGET_FORM
+from tests.factories.portal_browser import PHONE, SHOTS
+from tests.factories.portal_browser import checked as _checked
 
 pytestmark = pytest.mark.browser
-
-SHOTS = ROOT / ".seedbed" / "test" / "portal"
-PHONE = {"width": 375, "height": 800}
-
-
-async def _checked(page: Any, shot: str | None = None) -> None:
-    await axe_clean(page)
-    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    if shot:
-        await page.screenshot(path=str(SHOTS / shot), full_page=True)
 
 
 async def _saved_soon(text: str, seconds: float = 20) -> bool:

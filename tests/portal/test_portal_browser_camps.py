@@ -14,14 +14,12 @@ from app.reference import District
 from app.timezone import today_shanghai
 from tests import factories
 from tests.factories.admin import PASSWORD
-from tests.factories.admin_browser import axe_clean
-from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.browser import browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.camps import camp_body
+from tests.factories.portal_browser import PHONE, SHOTS
+from tests.factories.portal_browser import checked as _checked
 
 pytestmark = pytest.mark.browser
-
-SHOTS = ROOT / ".seedbed" / "test" / "portal"
-PHONE = {"width": 375, "height": 800}
 
 
 @pytest.fixture(autouse=True)
@@ -30,13 +28,6 @@ def _patient_server(monkeypatch: pytest.MonkeyPatch) -> None:
     import tests.factories.browser as browser_fixtures
 
     monkeypatch.setattr(browser_fixtures, "STARTUP_SECONDS", 300)
-
-
-async def _checked(page: Any, shot: str | None = None) -> None:
-    await axe_clean(page)
-    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    if shot:
-        await page.screenshot(path=str(SHOTS / shot), full_page=True)
 
 
 async def _camp_today(base: str, officer: factories.User) -> tuple[int, int]:

@@ -15,22 +15,14 @@ from programmes.matching import bids, offers
 from programmes.matching.tables import DemandBid, ServiceOffer
 from tests import factories
 from tests.factories import matching as builders
-from tests.factories.admin_browser import axe_clean
-from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.browser import browser, server  # noqa: F401 — pytest fixtures
 from tests.factories.matching_demand import tag_vocabulary
+from tests.factories.portal_browser import PHONE, SHOTS
+from tests.factories.portal_browser import checked as _checked
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / ".seedbed" / "test" / "portal"
-PHONE = {"width": 375, "height": 800}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-async def _checked(page: Any, shot: str | None = None) -> None:
-    await axe_clean(page)
-    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    if shot:
-        await page.screenshot(path=str(SHOTS / shot), full_page=True)
 
 
 async def test_an_organisation_publishes_an_offer_takes_a_demand_and_records_the_service_on_a_phone(

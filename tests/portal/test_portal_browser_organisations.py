@@ -11,20 +11,11 @@ import pytest
 
 from app.auth.tables import Role
 from tests import factories
-from tests.factories.admin_browser import axe_clean
-from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.browser import browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.portal_browser import PHONE, SHOTS
+from tests.factories.portal_browser import checked as _checked
 
 pytestmark = pytest.mark.browser
-
-SHOTS = ROOT / ".seedbed" / "test" / "portal"
-PHONE = {"width": 375, "height": 800}
-
-
-async def _checked(page: Any, shot: str | None = None) -> None:
-    await axe_clean(page)
-    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    if shot:
-        await page.screenshot(path=str(SHOTS / shot), full_page=True)
 
 
 async def test_an_organisation_registers_and_follows_its_applications_on_a_phone(

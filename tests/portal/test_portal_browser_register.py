@@ -18,22 +18,14 @@ from app.auth.tables import Role
 from app.organisations import credit_code
 from app.organisations.tables import Organisation, OrganisationType
 from tests import factories
-from tests.factories.admin_browser import axe_clean
-from tests.factories.browser import ROOT, browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.browser import browser, server  # noqa: F401 — pytest fixtures
+from tests.factories.portal_browser import PHONE, SHOTS
+from tests.factories.portal_browser import checked as _checked
 from tests.factories.smtp import ADDRESS, FakeSMTP, reset_code, smtp, smtp_settings  # noqa: F401 — pytest fixtures
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / ".seedbed" / "test" / "portal"
-PHONE = {"width": 375, "height": 800}
 TYPES = ["", *credit_code.TYPE_CHARACTER]
-
-
-async def _checked(page: Any, shot: str | None = None) -> None:
-    await axe_clean(page)
-    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    if shot:
-        await page.screenshot(path=str(SHOTS / shot), full_page=True)
 
 
 def _codes(seed: int = 32100) -> list[str]:
